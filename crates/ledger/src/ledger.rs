@@ -1,0 +1,414 @@
+//! The ledger's state and its three batch operations: `create_accounts`,
+//! `create_transfers` and `expire`. Each takes the caller's timestamp, applies
+//! every event in order (linked chains as a whole), records one result per
+//! event and extends the hash chain by one link.
+
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::account::{Account, AccountFlags, NewAccount};
+use crate::chain::{self, EntryKind, GENESIS, Hash};
+use crate::result::{CreateAccountResult, CreateTransferResult};
+use crate::transfer::{PendingStatus, Transfer, TransferFlags, TransferRecord};
+
+/// Why a whole batch was refused before any of its events was looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchError {
+    /// Timestamps must strictly increase from one batch to the next.
+    TimestampNotIncreasing { last: u64, given: u64 },
+    /// The batch's events would need timestamps beyond `u64::MAX`.
+    TimestampOverflow,
+}
+
+impl std::fmt::Display for BatchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::TimestampNotIncreasing { last, given } => write!(
+                f,
+                "timestamp {given} is not after the last applied timestamp {last}"
+            ),
+            Self::TimestampOverflow => f.write_str("the batch's timestamps overflow u64"),
+        }
+    }
+}
+
+impl std::error::Error for BatchError {}
+
+/// A pending transfer's standing and when it may be expired (0: never).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pending {
+    pub status: PendingStatus,
+    pub expires_at: u64,
+}
+
+/// One step to take back if the linked chain being applied fails.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Undo {
+    AccountCreated(u128),
+    AccountChanged(Account),
+    TransferCreated(u128),
+    PendingChanged(u128, Option<Pending>),
+}
+
+/// The double-entry ledger. Pure: no I/O, no clock, no globals; the same
+/// batches in the same order always give the same results and chain head.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    pub(crate) accounts: FxHashMap<u128, Account>,
+    pub(crate) transfers: FxHashMap<u128, TransferRecord>,
+    pub(crate) pending: FxHashMap<u128, Pending>,
+    /// Pending transfers that can expire, by (expires_at, id).
+    pub(crate) expiry: BTreeSet<(u64, u128)>,
+    /// Ids of transfers that failed for a state-dependent reason.
+    pub(crate) failed: FxHashSet<u128>,
+    pub(crate) undo: Vec<Undo>,
+    pub(crate) undo_enabled: bool,
+    last_timestamp: u64,
+    head: Hash,
+    batches: u64,
+    entry: Vec<u8>,
+}
+
+/// What a batch driver needs to know about one kind of event and its result.
+trait Event {
+    type Result: Copy + PartialEq;
+    const OK: Self::Result;
+    const EXISTS: Self::Result;
+    const LINKED_EVENT_FAILED: Self::Result;
+    const LINKED_EVENT_CHAIN_OPEN: Self::Result;
+    fn is_linked(&self) -> bool;
+    fn apply(&self, ledger: &mut Ledger, timestamp: u64) -> Self::Result;
+}
+
+impl Event for NewAccount {
+    type Result = CreateAccountResult;
+    const OK: Self::Result = CreateAccountResult::Ok;
+    const EXISTS: Self::Result = CreateAccountResult::Exists;
+    const LINKED_EVENT_FAILED: Self::Result = CreateAccountResult::LinkedEventFailed;
+    const LINKED_EVENT_CHAIN_OPEN: Self::Result = CreateAccountResult::LinkedEventChainOpen;
+    fn is_linked(&self) -> bool {
+        self.flags.contains(AccountFlags::LINKED)
+    }
+    fn apply(&self, ledger: &mut Ledger, timestamp: u64) -> Self::Result {
+        ledger.apply_account(self, timestamp)
+    }
+}
+
+impl Event for Transfer {
+    type Result = CreateTransferResult;
+    const OK: Self::Result = CreateTransferResult::Ok;
+    const EXISTS: Self::Result = CreateTransferResult::Exists;
+    const LINKED_EVENT_FAILED: Self::Result = CreateTransferResult::LinkedEventFailed;
+    const LINKED_EVENT_CHAIN_OPEN: Self::Result = CreateTransferResult::LinkedEventChainOpen;
+    fn is_linked(&self) -> bool {
+        self.flags.contains(TransferFlags::LINKED)
+    }
+    fn apply(&self, ledger: &mut Ledger, timestamp: u64) -> Self::Result {
+        ledger.apply_transfer(self, timestamp)
+    }
+}
+
+impl Ledger {
+    pub fn new() -> Self {
+        Self {
+            head: GENESIS,
+            ..Self::default()
+        }
+    }
+
+    /// Creates accounts. Event `i` is stamped `timestamp + i`; `timestamp`
+    /// must be after every timestamp applied so far.
+    pub fn create_accounts(
+        &mut self,
+        timestamp: u64,
+        events: &[NewAccount],
+    ) -> Result<Vec<CreateAccountResult>, BatchError> {
+        self.check_timestamps(timestamp, events.len())?;
+        let results = self.run_batch(timestamp, events);
+        self.entry.clear();
+        chain::header(&mut self.entry, EntryKind::CreateAccounts, timestamp, events.len());
+        for (event, result) in events.iter().zip(&results) {
+            chain::account_event(&mut self.entry, event, *result);
+        }
+        self.seal(timestamp, events.len());
+        Ok(results)
+    }
+
+    /// Creates transfers (plain, pending, post and void). Event `i` is
+    /// stamped `timestamp + i`; `timestamp` must be after every timestamp
+    /// applied so far.
+    pub fn create_transfers(
+        &mut self,
+        timestamp: u64,
+        events: &[Transfer],
+    ) -> Result<Vec<CreateTransferResult>, BatchError> {
+        self.check_timestamps(timestamp, events.len())?;
+        let results = self.run_batch(timestamp, events);
+        self.entry.clear();
+        self.entry
+            .reserve(chain::HEADER_BYTES + events.len() * chain::TRANSFER_EVENT_BYTES);
+        chain::header(&mut self.entry, EntryKind::CreateTransfers, timestamp, events.len());
+        for (event, result) in events.iter().zip(&results) {
+            chain::transfer_event(&mut self.entry, event, *result);
+        }
+        self.seal(timestamp, events.len());
+        Ok(results)
+    }
+
+    /// Expires every pending transfer whose timeout has passed at `now`,
+    /// releasing its reservation, and returns their ids in expiry order.
+    /// `now` must be after every timestamp applied so far.
+    pub fn expire(&mut self, now: u64) -> Result<Vec<u128>, BatchError> {
+        self.check_timestamps(now, 1)?;
+        let due: Vec<(u64, u128)> = self.expiry.range(..=(now, u128::MAX)).copied().collect();
+        let mut expired = Vec::with_capacity(due.len());
+        for (expires_at, id) in due {
+            self.expiry.remove(&(expires_at, id));
+            let Some(record) = self.transfers.get(&id).copied() else {
+                continue;
+            };
+            self.release_pending(&record);
+            self.pending.insert(
+                id,
+                Pending {
+                    status: PendingStatus::Expired,
+                    expires_at,
+                },
+            );
+            expired.push(id);
+        }
+        self.entry.clear();
+        chain::header(&mut self.entry, EntryKind::Expire, now, expired.len());
+        for id in &expired {
+            chain::expired_id(&mut self.entry, *id);
+        }
+        self.seal(now, 1);
+        Ok(expired)
+    }
+
+    pub fn account(&self, id: u128) -> Option<&Account> {
+        self.accounts.get(&id)
+    }
+
+    pub fn transfer(&self, id: u128) -> Option<&TransferRecord> {
+        self.transfers.get(&id)
+    }
+
+    /// Where a pending transfer stands; `None` if `id` is not a pending transfer.
+    pub fn pending_status(&self, id: u128) -> Option<PendingStatus> {
+        self.pending.get(&id).map(|p| p.status)
+    }
+
+    /// All accounts, in no particular order.
+    pub fn accounts(&self) -> impl Iterator<Item = &Account> {
+        self.accounts.values()
+    }
+
+    /// All applied transfers, in no particular order.
+    pub fn transfers(&self) -> impl Iterator<Item = &TransferRecord> {
+        self.transfers.values()
+    }
+
+    pub fn account_count(&self) -> usize {
+        self.accounts.len()
+    }
+
+    pub fn transfer_count(&self) -> usize {
+        self.transfers.len()
+    }
+
+    /// The hash of the last applied batch ([`chain::GENESIS`] before any).
+    pub fn chain_head(&self) -> Hash {
+        self.head
+    }
+
+    /// The canonical bytes of the last applied batch: what the journal stores.
+    pub fn last_entry(&self) -> &[u8] {
+        &self.entry
+    }
+
+    /// How many batches have been applied.
+    pub fn batch_count(&self) -> u64 {
+        self.batches
+    }
+
+    /// The timestamp of the last applied event (0 before any).
+    pub fn last_timestamp(&self) -> u64 {
+        self.last_timestamp
+    }
+
+    fn check_timestamps(&self, timestamp: u64, events: usize) -> Result<(), BatchError> {
+        if timestamp <= self.last_timestamp {
+            return Err(BatchError::TimestampNotIncreasing {
+                last: self.last_timestamp,
+                given: timestamp,
+            });
+        }
+        let span = u64::try_from(events.saturating_sub(1)).map_err(|_| BatchError::TimestampOverflow)?;
+        timestamp
+            .checked_add(span)
+            .ok_or(BatchError::TimestampOverflow)?;
+        Ok(())
+    }
+
+    fn seal(&mut self, timestamp: u64, events: usize) {
+        // check_timestamps proved this fits.
+        let span = events.saturating_sub(1) as u64;
+        self.last_timestamp = timestamp + span;
+        self.head = chain::link(&self.head, &self.entry);
+        self.batches += 1;
+    }
+
+    /// Applies events in order; a linked chain succeeds or fails as a whole.
+    fn run_batch<E: Event>(&mut self, timestamp: u64, events: &[E]) -> Vec<E::Result> {
+        let n = events.len();
+        let mut results = vec![E::OK; n];
+        let mut start = 0;
+        while start < n {
+            let mut end = start;
+            while end < n && events[end].is_linked() {
+                end += 1;
+            }
+            if end == n {
+                // The batch ends inside a chain: the chain cannot be closed.
+                results[start..n].fill(E::LINKED_EVENT_FAILED);
+                results[n - 1] = E::LINKED_EVENT_CHAIN_OPEN;
+                break;
+            }
+            if start == end {
+                results[start] = events[start].apply(self, timestamp + start as u64);
+            } else {
+                self.run_chain(timestamp, events, start, end, &mut results);
+            }
+            start = end + 1;
+        }
+        results
+    }
+
+    /// Applies the chain `events[start..=end]` tentatively, keeping it only if
+    /// every event succeeded the same way: all new, or all already there.
+    fn run_chain<E: Event>(
+        &mut self,
+        timestamp: u64,
+        events: &[E],
+        start: usize,
+        end: usize,
+        results: &mut [E::Result],
+    ) {
+        self.undo.clear();
+        self.undo_enabled = true;
+        let mut failed = None;
+        for i in start..=end {
+            let r = events[i].apply(self, timestamp + i as u64);
+            results[i] = r;
+            if r != E::OK && r != E::EXISTS {
+                failed = Some(i);
+                break;
+            }
+        }
+        if failed.is_none() {
+            let chain = &results[start..=end];
+            let all_new = chain.iter().all(|r| *r == E::OK);
+            let all_existing = chain.iter().all(|r| *r == E::EXISTS);
+            if !all_new && !all_existing {
+                // Part of the chain was there before and part is new: the chain
+                // is not the one applied earlier, so none of it is applied.
+                failed = chain
+                    .iter()
+                    .position(|r| *r == E::EXISTS)
+                    .map(|p| start + p);
+            }
+        }
+        self.undo_enabled = false;
+        if let Some(failed) = failed {
+            self.rollback();
+            for (i, r) in results.iter_mut().enumerate().take(end + 1).skip(start) {
+                if i != failed {
+                    *r = E::LINKED_EVENT_FAILED;
+                }
+            }
+        }
+        self.undo.clear();
+    }
+
+    fn rollback(&mut self) {
+        while let Some(step) = self.undo.pop() {
+            match step {
+                Undo::AccountCreated(id) => {
+                    self.accounts.remove(&id);
+                }
+                Undo::AccountChanged(old) => {
+                    self.accounts.insert(old.id, old);
+                }
+                Undo::TransferCreated(id) => {
+                    self.transfers.remove(&id);
+                }
+                Undo::PendingChanged(id, old) => {
+                    if let Some(now) = self.pending.get(&id).copied() {
+                        if now.expires_at != 0 {
+                            self.expiry.remove(&(now.expires_at, id));
+                        }
+                    }
+                    match old {
+                        Some(old) => {
+                            if old.status == PendingStatus::Pending && old.expires_at != 0 {
+                                self.expiry.insert((old.expires_at, id));
+                            }
+                            self.pending.insert(id, old);
+                        }
+                        None => {
+                            self.pending.remove(&id);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn apply_account(&mut self, a: &NewAccount, timestamp: u64) -> CreateAccountResult {
+        use CreateAccountResult as R;
+        if AccountFlags::from_bits(a.flags.bits()).is_none() {
+            return R::ReservedFlag;
+        }
+        if a.id == 0 {
+            return R::IdMustNotBeZero;
+        }
+        if a.id == u128::MAX {
+            return R::IdMustNotBeIntMax;
+        }
+        if a.flags.contains(
+            AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS
+                | AccountFlags::CREDITS_MUST_NOT_EXCEED_DEBITS,
+        ) {
+            return R::FlagsAreMutuallyExclusive;
+        }
+        if a.ledger == 0 {
+            return R::LedgerMustNotBeZero;
+        }
+        if a.code == 0 {
+            return R::CodeMustNotBeZero;
+        }
+        if let Some(e) = self.accounts.get(&a.id) {
+            // A closing transfer may have closed the account since: that is
+            // not a difference in what was asked for.
+            let ignore = AccountFlags::CLOSED;
+            return if e.flags.difference(ignore) != a.flags.difference(ignore) {
+                R::ExistsWithDifferentFlags
+            } else if e.user_data != a.user_data {
+                R::ExistsWithDifferentUserData
+            } else if e.ledger != a.ledger {
+                R::ExistsWithDifferentLedger
+            } else if e.code != a.code {
+                R::ExistsWithDifferentCode
+            } else {
+                R::Exists
+            };
+        }
+        if self.undo_enabled {
+            self.undo.push(Undo::AccountCreated(a.id));
+        }
+        self.accounts.insert(a.id, Account::from_new(a, timestamp));
+        R::Ok
+    }
+}
