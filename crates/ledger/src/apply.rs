@@ -94,12 +94,16 @@ impl Ledger {
         let Some(cr_total) = new_cr.credits_pending.checked_add(new_cr.credits_posted) else {
             return R::OverflowsCredits;
         };
-        if dr.flags.contains(AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS)
+        if dr
+            .flags
+            .contains(AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS)
             && dr_total > dr.credits_posted
         {
             return R::ExceedsCredits;
         }
-        if cr.flags.contains(AccountFlags::CREDITS_MUST_NOT_EXCEED_DEBITS)
+        if cr
+            .flags
+            .contains(AccountFlags::CREDITS_MUST_NOT_EXCEED_DEBITS)
             && cr_total > cr.debits_posted
         {
             return R::ExceedsDebits;
@@ -178,7 +182,8 @@ impl Ledger {
         let Some(cr) = self.accounts.get(&p.credit_account_id).copied() else {
             return R::CreditAccountNotFound;
         };
-        let (mut new_dr, mut new_cr) = (release(dr, &p, Side::Debit), release(cr, &p, Side::Credit));
+        let (mut new_dr, mut new_cr) =
+            (release(dr, &p, Side::Debit), release(cr, &p, Side::Credit));
         if post {
             let Some(v) = new_dr.debits_posted.checked_add(u128::from(amount)) else {
                 return R::OverflowsDebitsPosted;
@@ -207,7 +212,8 @@ impl Ledger {
             code: p.code,
             ..*t
         };
-        self.transfers.insert(t.id, record(&resolved, *t, timestamp));
+        self.transfers
+            .insert(t.id, record(&resolved, *t, timestamp));
         let status = if post {
             PendingStatus::Posted
         } else {

@@ -127,7 +127,12 @@ impl Ledger {
         self.check_timestamps(timestamp, events.len())?;
         let results = self.run_batch(timestamp, events);
         self.entry.clear();
-        chain::header(&mut self.entry, EntryKind::CreateAccounts, timestamp, events.len());
+        chain::header(
+            &mut self.entry,
+            EntryKind::CreateAccounts,
+            timestamp,
+            events.len(),
+        );
         for (event, result) in events.iter().zip(&results) {
             chain::account_event(&mut self.entry, event, *result);
         }
@@ -148,7 +153,12 @@ impl Ledger {
         self.entry.clear();
         self.entry
             .reserve(chain::HEADER_BYTES + events.len() * chain::TRANSFER_EVENT_BYTES);
-        chain::header(&mut self.entry, EntryKind::CreateTransfers, timestamp, events.len());
+        chain::header(
+            &mut self.entry,
+            EntryKind::CreateTransfers,
+            timestamp,
+            events.len(),
+        );
         for (event, result) in events.iter().zip(&results) {
             chain::transfer_event(&mut self.entry, event, *result);
         }
@@ -245,7 +255,8 @@ impl Ledger {
                 given: timestamp,
             });
         }
-        let span = u64::try_from(events.saturating_sub(1)).map_err(|_| BatchError::TimestampOverflow)?;
+        let span =
+            u64::try_from(events.saturating_sub(1)).map_err(|_| BatchError::TimestampOverflow)?;
         timestamp
             .checked_add(span)
             .ok_or(BatchError::TimestampOverflow)?;

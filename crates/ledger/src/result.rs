@@ -158,12 +158,18 @@ mod tests {
 
     #[test]
     fn names_are_unique_and_snake_case() {
-        let mut names: Vec<&str> = CreateTransferResult::ALL.iter().map(|r| r.as_str()).collect();
+        let mut names: Vec<&str> = CreateTransferResult::ALL
+            .iter()
+            .map(|r| r.as_str())
+            .collect();
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), CreateTransferResult::ALL.len());
         for name in names {
-            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{name}");
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{name}"
+            );
         }
     }
 

@@ -172,6 +172,9 @@ mod tests {
     fn largest_amount_does_not_overflow() {
         let legs = [Leg::Bps(3333), Leg::Bps(3333), Leg::Bps(3334)];
         let parts = split(u64::MAX, &legs).unwrap();
-        assert_eq!(parts.iter().map(|p| u128::from(*p)).sum::<u128>(), u128::from(u64::MAX));
+        assert_eq!(
+            parts.iter().map(|p| u128::from(*p)).sum::<u128>(),
+            u128::from(u64::MAX)
+        );
     }
 }

@@ -1,0 +1,146 @@
+//! Benchmarks behind `trigate bench`: a table and a progress bar for people,
+//! one JSON object per case per line (`--json`) for machines.
+
+pub mod ledger;
+
+use std::time::Duration;
+
+use clap::Args;
+use serde::Serialize;
+
+/// Options every benchmark takes.
+#[derive(Debug, Clone, Args)]
+pub struct BenchOptions {
+    /// A small run, as a smoke test (CI).
+    #[arg(long)]
+    pub quick: bool,
+    /// One JSON object per case per line instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Operations per case (default: 2,000,000; 20,000 with --quick).
+    #[arg(long)]
+    pub ops: Option<u64>,
+    /// Accounts in the workload (default: 10,000; 1,000 with --quick).
+    #[arg(long)]
+    pub accounts: Option<u64>,
+    /// Seed of the workload's random numbers, so runs can be repeated.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+/// One measured case: the line `--json` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct Record {
+    pub bench: &'static str,
+    pub case: String,
+    pub mode: &'static str,
+    pub backend: &'static str,
+    pub batch: usize,
+    pub accounts: u64,
+    pub hot_share: f64,
+    pub ops: u64,
+    pub secs: f64,
+    pub per_sec: f64,
+    pub p50_us: f64,
+    pub p99_us: f64,
+    pub peak_rss_mb: f64,
+}
+
+/// Latencies of the calls a case made, for its percentiles.
+#[derive(Debug, Default)]
+pub struct Latencies {
+    samples: Vec<Duration>,
+    total: Duration,
+}
+
+impl Latencies {
+    pub fn record(&mut self, d: Duration) {
+        self.samples.push(d);
+        self.total += d;
+    }
+
+    pub fn total(&self) -> Duration {
+        self.total
+    }
+
+    /// The `p`-th percentile (0..=100) in microseconds, nearest rank.
+    pub fn percentile_us(&mut self, p: f64) -> f64 {
+        if self.samples.is_empty() {
+            return 0.0;
+        }
+        self.samples.sort_unstable();
+        let rank = ((p / 100.0) * self.samples.len() as f64).ceil() as usize;
+        let i = rank.clamp(1, self.samples.len()) - 1;
+        self.samples[i].as_secs_f64() * 1e6
+    }
+}
+
+/// The process's peak resident memory so far, in MiB (Linux; 0 elsewhere).
+pub fn peak_rss_mb() -> f64 {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return 0.0;
+    };
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<f64>()
+                .ok()
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Prints records as JSON lines or as a table.
+pub fn print(records: &[Record], json: bool) -> anyhow::Result<()> {
+    if json {
+        for r in records {
+            println!("{}", serde_json::to_string(r)?);
+        }
+        return Ok(());
+    }
+    println!(
+        "{:<10} {:>6} {:>8} {:>5} {:>10} {:>8} {:>12} {:>10} {:>10} {:>8}",
+        "case", "batch", "accounts", "hot", "ops", "secs", "per_sec", "p50_us", "p99_us", "rss_mb"
+    );
+    for r in records {
+        println!(
+            "{:<10} {:>6} {:>8} {:>5.2} {:>10} {:>8.3} {:>12.0} {:>10.1} {:>10.1} {:>8.0}",
+            r.case,
+            r.batch,
+            r.accounts,
+            r.hot_share,
+            r.ops,
+            r.secs,
+            r.per_sec,
+            r.p50_us,
+            r.p99_us,
+            r.peak_rss_mb
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_use_nearest_rank() {
+        let mut l = Latencies::default();
+        for us in 1..=100 {
+            l.record(Duration::from_micros(us));
+        }
+        assert_eq!(l.percentile_us(50.0), 50.0);
+        assert_eq!(l.percentile_us(99.0), 99.0);
+        assert_eq!(l.percentile_us(100.0), 100.0);
+        assert_eq!(l.total(), Duration::from_micros(5050));
+    }
+
+    #[test]
+    fn percentile_of_nothing_is_zero() {
+        assert_eq!(Latencies::default().percentile_us(99.0), 0.0);
+    }
+}

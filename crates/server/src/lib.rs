@@ -1,0 +1,6 @@
+//! trigate: the binary's library — command line, benchmarks and the demo.
+//! The money logic lives in the pure `trigate-ledger` crate; this crate drives it.
+
+pub mod bench;
+pub mod cli;
+pub mod demo;

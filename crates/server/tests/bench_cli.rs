@@ -1,0 +1,79 @@
+//! `trigate bench ledger --json` prints one JSON object per case per line,
+//! with the fields DESIGN.md's "Benchmarks" section names.
+
+use std::process::Command;
+
+fn trigate(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_trigate"))
+        .args(args)
+        .output()
+        .expect("run trigate")
+}
+
+#[test]
+fn ledger_bench_json_has_one_line_per_case() {
+    let out = trigate(&[
+        "bench",
+        "ledger",
+        "--json",
+        "--ops",
+        "300",
+        "--accounts",
+        "40",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
+        .collect();
+    let cases: Vec<(String, u64)> = lines
+        .iter()
+        .map(|v| {
+            (
+                v["case"].as_str().unwrap().to_string(),
+                v["batch"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, u64)> = [1, 100, 8189]
+        .iter()
+        .flat_map(|b| [("uniform".to_string(), *b), ("hot".to_string(), *b)])
+        .collect();
+    assert_eq!(cases, expected);
+    for v in &lines {
+        assert_eq!(v["bench"], "ledger");
+        assert_eq!(v["ops"], 300);
+        assert_eq!(v["accounts"], 40);
+        for field in [
+            "secs",
+            "per_sec",
+            "p50_us",
+            "p99_us",
+            "hot_share",
+            "peak_rss_mb",
+        ] {
+            assert!(v[field].is_number(), "{field} missing in {v}");
+        }
+    }
+    assert_eq!(lines[1]["hot_share"], 0.9);
+}
+
+#[test]
+fn bench_refuses_a_workload_it_cannot_run() {
+    let out = trigate(&["bench", "ledger", "--json", "--accounts", "1"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 2 accounts"));
+    let out = trigate(&["bench", "ledger", "--json", "--ops", "0"]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn unknown_command_is_a_usage_error() {
+    let out = trigate(&["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+}
