@@ -21,7 +21,10 @@ impl Ledger {
         }
         if let Some(existing) = self.transfers.get(&t.id) {
             return if t.is_post_or_void() {
-                compare_post_or_void(t, existing)
+                // A zero amount asks for the whole pending amount, whatever
+                // part of it the first post took.
+                let whole = self.transfers.get(&existing.pending_id).map(|p| p.amount);
+                compare_post_or_void(t, existing, whole)
             } else {
                 compare_plain(t, existing)
             };
@@ -182,6 +185,14 @@ impl Ledger {
         let Some(cr) = self.accounts.get(&p.credit_account_id).copied() else {
             return R::CreditAccountNotFound;
         };
+        // The only movement a closed account takes is a void, which gives a
+        // reservation back (and reopens the account if it was the closing one).
+        if post && dr.is_closed() {
+            return R::DebitAccountAlreadyClosed;
+        }
+        if post && cr.is_closed() {
+            return R::CreditAccountAlreadyClosed;
+        }
         let (mut new_dr, mut new_cr) =
             (release(dr, &p, Side::Debit), release(cr, &p, Side::Credit));
         if post {
@@ -236,10 +247,11 @@ impl Ledger {
         if self.undo_enabled {
             self.undo.push(Undo::PendingChanged(id, old));
         }
-        if let Some(old) = old {
-            if old.status == PendingStatus::Pending && old.expires_at != 0 {
-                self.expiry.remove(&(old.expires_at, id));
-            }
+        if let Some(old) = old
+            && old.status == PendingStatus::Pending
+            && old.expires_at != 0
+        {
+            self.expiry.remove(&(old.expires_at, id));
         }
         if new.status == PendingStatus::Pending && new.expires_at != 0 {
             self.expiry.insert((new.expires_at, id));
@@ -359,7 +371,12 @@ fn check_plain_shape(t: &Transfer) -> Result<(), R> {
     if t.timeout != 0 && !t.flags.contains(TransferFlags::PENDING) {
         return Err(R::TimeoutReservedForPendingTransfer);
     }
-    if t.amount == 0 {
+    // A closing transfer may reserve nothing: it only closes the account.
+    if t.amount == 0
+        && !t
+            .flags
+            .intersects(TransferFlags::CLOSING_DEBIT | TransferFlags::CLOSING_CREDIT)
+    {
         return Err(R::AmountMustNotBeZero);
     }
     if t.ledger == 0 {
@@ -422,15 +439,19 @@ fn compare_plain(t: &Transfer, e: &TransferRecord) -> R {
 
 /// A post or void may leave fields zero ("as the pending transfer"); a zero
 /// field matches whatever was resolved the first time.
-fn compare_post_or_void(t: &Transfer, e: &TransferRecord) -> R {
+fn compare_post_or_void(t: &Transfer, e: &TransferRecord, pending_amount: Option<u64>) -> R {
     let differs = |given: u128, stored: u128| given != 0 && given != stored;
+    let amount = match (t.amount, pending_amount) {
+        (0, Some(whole)) => whole,
+        (given, _) => given,
+    };
     if t.flags != e.flags {
         R::ExistsWithDifferentFlags
     } else if differs(t.debit_account_id, e.debit_account_id) {
         R::ExistsWithDifferentDebitAccountId
     } else if differs(t.credit_account_id, e.credit_account_id) {
         R::ExistsWithDifferentCreditAccountId
-    } else if differs(u128::from(t.amount), u128::from(e.amount)) {
+    } else if differs(u128::from(amount), u128::from(e.amount)) {
         R::ExistsWithDifferentAmount
     } else if t.pending_id != e.pending_id {
         R::ExistsWithDifferentPendingId

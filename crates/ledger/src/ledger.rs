@@ -77,6 +77,8 @@ trait Event {
     const EXISTS: Self::Result;
     const LINKED_EVENT_FAILED: Self::Result;
     const LINKED_EVENT_CHAIN_OPEN: Self::Result;
+    const ID_REPEATED_IN_CHAIN: Self::Result;
+    fn id(&self) -> u128;
     fn is_linked(&self) -> bool;
     fn apply(&self, ledger: &mut Ledger, timestamp: u64) -> Self::Result;
 }
@@ -87,6 +89,10 @@ impl Event for NewAccount {
     const EXISTS: Self::Result = CreateAccountResult::Exists;
     const LINKED_EVENT_FAILED: Self::Result = CreateAccountResult::LinkedEventFailed;
     const LINKED_EVENT_CHAIN_OPEN: Self::Result = CreateAccountResult::LinkedEventChainOpen;
+    const ID_REPEATED_IN_CHAIN: Self::Result = CreateAccountResult::IdRepeatedInChain;
+    fn id(&self) -> u128 {
+        self.id
+    }
     fn is_linked(&self) -> bool {
         self.flags.contains(AccountFlags::LINKED)
     }
@@ -101,6 +107,10 @@ impl Event for Transfer {
     const EXISTS: Self::Result = CreateTransferResult::Exists;
     const LINKED_EVENT_FAILED: Self::Result = CreateTransferResult::LinkedEventFailed;
     const LINKED_EVENT_CHAIN_OPEN: Self::Result = CreateTransferResult::LinkedEventChainOpen;
+    const ID_REPEATED_IN_CHAIN: Self::Result = CreateTransferResult::IdRepeatedInChain;
+    fn id(&self) -> u128 {
+        self.id
+    }
     fn is_linked(&self) -> bool {
         self.flags.contains(TransferFlags::LINKED)
     }
@@ -307,6 +317,14 @@ impl Ledger {
         end: usize,
         results: &mut [E::Result],
     ) {
+        // An id named twice would see its own tentative write and report it
+        // as existing, though the chain is then taken back: refuse it first.
+        let mut seen = FxHashSet::default();
+        if let Some(repeat) = (start..=end).find(|&i| !seen.insert(events[i].id())) {
+            results[start..=end].fill(E::LINKED_EVENT_FAILED);
+            results[repeat] = E::ID_REPEATED_IN_CHAIN;
+            return;
+        }
         self.undo.clear();
         self.undo_enabled = true;
         let mut failed = None;
@@ -356,10 +374,10 @@ impl Ledger {
                     self.transfers.remove(&id);
                 }
                 Undo::PendingChanged(id, old) => {
-                    if let Some(now) = self.pending.get(&id).copied() {
-                        if now.expires_at != 0 {
-                            self.expiry.remove(&(now.expires_at, id));
-                        }
+                    if let Some(now) = self.pending.get(&id).copied()
+                        && now.expires_at != 0
+                    {
+                        self.expiry.remove(&(now.expires_at, id));
                     }
                     match old {
                         Some(old) => {

@@ -49,6 +49,8 @@ result_enum! {
         ReservedFlag => "reserved_flag",
         IdMustNotBeZero => "id_must_not_be_zero",
         IdMustNotBeIntMax => "id_must_not_be_int_max",
+        /// A linked chain names the same id twice: it could never be applied as written.
+        IdRepeatedInChain => "id_repeated_in_chain",
         FlagsAreMutuallyExclusive => "flags_are_mutually_exclusive",
         LedgerMustNotBeZero => "ledger_must_not_be_zero",
         CodeMustNotBeZero => "code_must_not_be_zero",
@@ -70,6 +72,8 @@ result_enum! {
         ReservedFlag => "reserved_flag",
         IdMustNotBeZero => "id_must_not_be_zero",
         IdMustNotBeIntMax => "id_must_not_be_int_max",
+        /// A linked chain names the same id twice: it could never be applied as written.
+        IdRepeatedInChain => "id_repeated_in_chain",
         FlagsAreMutuallyExclusive => "flags_are_mutually_exclusive",
         DebitAccountIdMustNotBeZero => "debit_account_id_must_not_be_zero",
         DebitAccountIdMustNotBeIntMax => "debit_account_id_must_not_be_int_max",
