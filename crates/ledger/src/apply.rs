@@ -4,6 +4,7 @@
 use crate::account::{Account, AccountFlags};
 use crate::ledger::{Ledger, Pending, Undo};
 use crate::result::CreateTransferResult as R;
+use crate::tables::Row;
 use crate::transfer::{NANOS_PER_SECOND, PendingStatus, Transfer, TransferFlags, TransferRecord};
 
 impl Ledger {
@@ -19,14 +20,18 @@ impl Ledger {
         if let Err(r) = check_shape(t) {
             return r;
         }
-        if let Some(existing) = self.transfers.get(&t.id) {
+        if let Some(at) = self.transfers.position(t.id) {
+            let existing = self.transfers.record(at, &self.accounts);
             return if t.is_post_or_void() {
                 // A zero amount asks for the whole pending amount, whatever
                 // part of it the first post took.
-                let whole = self.transfers.get(&existing.pending_id).map(|p| p.amount);
-                compare_post_or_void(t, existing, whole)
+                let whole = self
+                    .transfers
+                    .position(existing.pending_id)
+                    .map(|p| self.transfers.row(p).amount);
+                compare_post_or_void(t, &existing, whole)
             } else {
-                compare_plain(t, existing)
+                compare_plain(t, &existing)
             };
         }
         if self.failed.contains(&t.id) {
@@ -40,12 +45,13 @@ impl Ledger {
     }
 
     fn plain_or_pending(&mut self, t: &Transfer, timestamp: u64) -> R {
-        let Some(dr) = self.accounts.get(&t.debit_account_id).copied() else {
+        let Some(dr_at) = self.accounts.position(t.debit_account_id) else {
             return R::DebitAccountNotFound;
         };
-        let Some(cr) = self.accounts.get(&t.credit_account_id).copied() else {
+        let Some(cr_at) = self.accounts.position(t.credit_account_id) else {
             return R::CreditAccountNotFound;
         };
+        let (dr, cr) = (*self.accounts.at(dr_at), *self.accounts.at(cr_at));
         if dr.ledger != cr.ledger {
             return R::AccountsMustHaveTheSameLedger;
         }
@@ -119,13 +125,14 @@ impl Ledger {
         }
 
         if self.undo_enabled {
-            self.undo.push(Undo::AccountChanged(dr));
-            self.undo.push(Undo::AccountChanged(cr));
-            self.undo.push(Undo::TransferCreated(t.id));
+            self.undo.push(Undo::AccountChanged(dr_at, dr));
+            self.undo.push(Undo::AccountChanged(cr_at, cr));
+            self.undo.push(Undo::TransferCreated);
         }
-        self.accounts.insert(new_dr.id, new_dr);
-        self.accounts.insert(new_cr.id, new_cr);
-        self.transfers.insert(t.id, record(t, *t, timestamp));
+        self.accounts.set(dr_at, new_dr);
+        self.accounts.set(cr_at, new_cr);
+        self.transfers
+            .push(row(t, t.amount, dr_at, cr_at, timestamp), 0);
         if pending {
             self.set_pending(
                 t.id,
@@ -139,9 +146,11 @@ impl Ledger {
     }
 
     fn post_or_void(&mut self, t: &Transfer, timestamp: u64) -> R {
-        let Some(p) = self.transfers.get(&t.pending_id).copied() else {
+        let Some(p_at) = self.transfers.position(t.pending_id) else {
             return R::PendingTransferNotFound;
         };
+        let p = self.transfers.record(p_at, &self.accounts);
+        let p_row = *self.transfers.row(p_at);
         let Some(state) = self.pending.get(&t.pending_id).copied() else {
             return R::PendingTransferNotPending;
         };
@@ -179,12 +188,8 @@ impl Ledger {
                 }
             }
         }
-        let Some(dr) = self.accounts.get(&p.debit_account_id).copied() else {
-            return R::DebitAccountNotFound;
-        };
-        let Some(cr) = self.accounts.get(&p.credit_account_id).copied() else {
-            return R::CreditAccountNotFound;
-        };
+        let (dr_at, cr_at) = (p_row.debit, p_row.credit);
+        let (dr, cr) = (*self.accounts.at(dr_at), *self.accounts.at(cr_at));
         // The only movement a closed account takes is a void, which gives a
         // reservation back (and reopens the account if it was the closing one).
         if post && dr.is_closed() {
@@ -209,22 +214,17 @@ impl Ledger {
         }
 
         if self.undo_enabled {
-            self.undo.push(Undo::AccountChanged(dr));
-            self.undo.push(Undo::AccountChanged(cr));
-            self.undo.push(Undo::TransferCreated(t.id));
+            self.undo.push(Undo::AccountChanged(dr_at, dr));
+            self.undo.push(Undo::AccountChanged(cr_at, cr));
+            self.undo.push(Undo::TransferCreated);
         }
-        self.accounts.insert(new_dr.id, new_dr);
-        self.accounts.insert(new_cr.id, new_cr);
-        let resolved = Transfer {
-            debit_account_id: p.debit_account_id,
-            credit_account_id: p.credit_account_id,
-            amount,
-            ledger: p.ledger,
-            code: p.code,
-            ..*t
-        };
-        self.transfers
-            .insert(t.id, record(&resolved, *t, timestamp));
+        self.accounts.set(dr_at, new_dr);
+        self.accounts.set(cr_at, new_cr);
+        let resolved = Transfer { code: p.code, ..*t };
+        self.transfers.push(
+            row(&resolved, amount, dr_at, cr_at, timestamp),
+            t.pending_id,
+        );
         let status = if post {
             PendingStatus::Posted
         } else {
@@ -260,13 +260,14 @@ impl Ledger {
 
     /// Takes a pending transfer's reservation off both accounts (expiry).
     pub(crate) fn release_pending(&mut self, p: &TransferRecord) {
-        let dr = self.accounts.get(&p.debit_account_id).copied();
-        let cr = self.accounts.get(&p.credit_account_id).copied();
-        if let (Some(dr), Some(cr)) = (dr, cr) {
-            let (mut dr, mut cr) = (release(dr, p, Side::Debit), release(cr, p, Side::Credit));
+        let dr_at = self.accounts.position(p.debit_account_id);
+        let cr_at = self.accounts.position(p.credit_account_id);
+        if let (Some(dr_at), Some(cr_at)) = (dr_at, cr_at) {
+            let mut dr = release(*self.accounts.at(dr_at), p, Side::Debit);
+            let mut cr = release(*self.accounts.at(cr_at), p, Side::Credit);
             reopen(&mut dr, &mut cr, p);
-            self.accounts.insert(dr.id, dr);
-            self.accounts.insert(cr.id, cr);
+            self.accounts.set(dr_at, dr);
+            self.accounts.set(cr_at, cr);
         }
     }
 }
@@ -298,19 +299,17 @@ fn reopen(dr: &mut Account, cr: &mut Account, p: &TransferRecord) {
     }
 }
 
-fn record(resolved: &Transfer, submitted: Transfer, timestamp: u64) -> TransferRecord {
-    TransferRecord {
-        id: resolved.id,
-        debit_account_id: resolved.debit_account_id,
-        credit_account_id: resolved.credit_account_id,
-        amount: resolved.amount,
-        pending_id: resolved.pending_id,
-        user_data: resolved.user_data,
-        timeout: resolved.timeout,
-        ledger: resolved.ledger,
-        code: resolved.code,
-        flags: submitted.flags,
+fn row(t: &Transfer, amount: u64, debit: u32, credit: u32, timestamp: u64) -> Row {
+    Row {
+        id: t.id,
+        user_data: t.user_data,
+        amount,
         timestamp,
+        debit,
+        credit,
+        timeout: t.timeout,
+        code: t.code,
+        flags: t.flags.bits(),
     }
 }
 

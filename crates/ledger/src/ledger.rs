@@ -7,6 +7,8 @@ use std::collections::BTreeSet;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::tables::{Accounts, Transfers};
+
 use crate::account::{Account, AccountFlags, NewAccount};
 use crate::chain::{self, EntryKind, GENESIS, Hash};
 use crate::result::{CreateAccountResult, CreateTransferResult};
@@ -45,9 +47,12 @@ pub(crate) struct Pending {
 /// One step to take back if the linked chain being applied fails.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Undo {
-    AccountCreated(u128),
-    AccountChanged(Account),
-    TransferCreated(u128),
+    /// The last account added.
+    AccountCreated,
+    /// The account at a position, as it was.
+    AccountChanged(u32, Account),
+    /// The last transfer added.
+    TransferCreated,
     PendingChanged(u128, Option<Pending>),
 }
 
@@ -55,8 +60,8 @@ pub(crate) enum Undo {
 /// batches in the same order always give the same results and chain head.
 #[derive(Debug, Default)]
 pub struct Ledger {
-    pub(crate) accounts: FxHashMap<u128, Account>,
-    pub(crate) transfers: FxHashMap<u128, TransferRecord>,
+    pub(crate) accounts: Accounts,
+    pub(crate) transfers: Transfers,
     pub(crate) pending: FxHashMap<u128, Pending>,
     /// Pending transfers that can expire, by (expires_at, id).
     pub(crate) expiry: BTreeSet<(u64, u128)>,
@@ -127,6 +132,16 @@ impl Ledger {
         }
     }
 
+    /// A ledger with room for this many accounts and transfers before its
+    /// indexes need to grow (growing one pauses the batch that does it).
+    pub fn with_capacity(accounts: usize, transfers: usize) -> Self {
+        Self {
+            accounts: Accounts::with_capacity(accounts),
+            transfers: Transfers::with_capacity(transfers),
+            ..Self::new()
+        }
+    }
+
     /// Creates accounts. Event `i` is stamped `timestamp + i`; `timestamp`
     /// must be after every timestamp applied so far.
     pub fn create_accounts(
@@ -185,7 +200,7 @@ impl Ledger {
         let mut expired = Vec::with_capacity(due.len());
         for (expires_at, id) in due {
             self.expiry.remove(&(expires_at, id));
-            let Some(record) = self.transfers.get(&id).copied() else {
+            let Some(record) = self.transfers.get(id, &self.accounts) else {
                 continue;
             };
             self.release_pending(&record);
@@ -208,11 +223,11 @@ impl Ledger {
     }
 
     pub fn account(&self, id: u128) -> Option<&Account> {
-        self.accounts.get(&id)
+        self.accounts.by_id(id)
     }
 
-    pub fn transfer(&self, id: u128) -> Option<&TransferRecord> {
-        self.transfers.get(&id)
+    pub fn transfer(&self, id: u128) -> Option<TransferRecord> {
+        self.transfers.get(id, &self.accounts)
     }
 
     /// Where a pending transfer stands; `None` if `id` is not a pending transfer.
@@ -220,14 +235,14 @@ impl Ledger {
         self.pending.get(&id).map(|p| p.status)
     }
 
-    /// All accounts, in no particular order.
+    /// All accounts, in the order they were created.
     pub fn accounts(&self) -> impl Iterator<Item = &Account> {
-        self.accounts.values()
+        self.accounts.iter()
     }
 
-    /// All applied transfers, in no particular order.
-    pub fn transfers(&self) -> impl Iterator<Item = &TransferRecord> {
-        self.transfers.values()
+    /// All applied transfers, in the order they were applied.
+    pub fn transfers(&self) -> impl Iterator<Item = TransferRecord> + '_ {
+        self.transfers.iter(&self.accounts)
     }
 
     pub fn account_count(&self) -> usize {
@@ -364,15 +379,9 @@ impl Ledger {
     fn rollback(&mut self) {
         while let Some(step) = self.undo.pop() {
             match step {
-                Undo::AccountCreated(id) => {
-                    self.accounts.remove(&id);
-                }
-                Undo::AccountChanged(old) => {
-                    self.accounts.insert(old.id, old);
-                }
-                Undo::TransferCreated(id) => {
-                    self.transfers.remove(&id);
-                }
+                Undo::AccountCreated => self.accounts.pop(),
+                Undo::AccountChanged(at, old) => self.accounts.set(at, old),
+                Undo::TransferCreated => self.transfers.pop(),
                 Undo::PendingChanged(id, old) => {
                     if let Some(now) = self.pending.get(&id).copied()
                         && now.expires_at != 0
@@ -418,7 +427,7 @@ impl Ledger {
         if a.code == 0 {
             return R::CodeMustNotBeZero;
         }
-        if let Some(e) = self.accounts.get(&a.id) {
+        if let Some(e) = self.accounts.by_id(a.id) {
             // A closing transfer may have closed the account since: that is
             // not a difference in what was asked for.
             let ignore = AccountFlags::CLOSED;
@@ -435,9 +444,9 @@ impl Ledger {
             };
         }
         if self.undo_enabled {
-            self.undo.push(Undo::AccountCreated(a.id));
+            self.undo.push(Undo::AccountCreated);
         }
-        self.accounts.insert(a.id, Account::from_new(a, timestamp));
+        self.accounts.push(Account::from_new(a, timestamp));
         R::Ok
     }
 }

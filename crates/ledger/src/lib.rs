@@ -14,6 +14,7 @@ pub mod chain;
 mod ledger;
 mod result;
 pub mod split;
+mod tables;
 mod transfer;
 
 pub use account::{Account, AccountFlags, NewAccount};

@@ -315,10 +315,10 @@ fn existing_id_with_different_code_is_refused() {
 #[test]
 fn same_transfer_twice_reports_exists_and_moves_money_once() {
     let (mut ledger, t) = with_plain();
-    let record = *ledger.transfer(10).unwrap();
+    let record = ledger.transfer(10).unwrap();
     assert_eq!(submit(&mut ledger, &[t, t]), vec![R::Exists, R::Exists]);
     assert_eq!(counters(&ledger, A), [0, 100, 0, 0]);
-    assert_eq!(*ledger.transfer(10).unwrap(), record);
+    assert_eq!(ledger.transfer(10).unwrap(), record);
 }
 
 #[test]

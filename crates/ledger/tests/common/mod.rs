@@ -142,7 +142,7 @@ pub fn snapshot(ledger: &Ledger) -> Snapshot {
     accounts.sort_by_key(|a| a.id);
     let mut transfers: Vec<_> = ledger
         .transfers()
-        .map(|t| (*t, ledger.pending_status(t.id)))
+        .map(|t| (t, ledger.pending_status(t.id)))
         .collect();
     transfers.sort_by_key(|(t, _)| t.id);
     Snapshot {
