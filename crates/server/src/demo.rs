@@ -21,7 +21,11 @@ pub fn run() -> anyhow::Result<()> {
     let mut ledger = Ledger::new();
     let liability = AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS;
     let accounts = [
-        (CLEARING, AccountFlags::empty(), "clearing:sandbox"),
+        (
+            CLEARING,
+            AccountFlags::CREDITS_MUST_NOT_EXCEED_DEBITS,
+            "clearing:sandbox",
+        ),
         (ESCROW, liability, "escrow"),
         (MERCHANT, liability, "merchant:1:pending"),
         (FEES, AccountFlags::empty(), "fees"),
@@ -102,7 +106,13 @@ pub fn run() -> anyhow::Result<()> {
     println!("balances  Σ debits = {debits}, Σ credits = {credits}");
     for (id, _, name) in accounts {
         if let Some(a) = ledger.account(id) {
-            println!("          {name:<20} {:>10}", a.credit_balance());
+            // Assets are shown by what was debited to them, the rest by what they owe.
+            let (side, balance) = if id == CLEARING {
+                ("debit", a.debit_balance())
+            } else {
+                ("credit", a.credit_balance())
+            };
+            println!("          {name:<20} {balance:>8} ({side})");
         }
     }
     println!(

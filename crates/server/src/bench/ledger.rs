@@ -110,8 +110,12 @@ impl Generator {
 }
 
 /// A ledger holding the workload's accounts, funded; and the next timestamp.
-pub fn prepared_ledger(generator: &mut Generator) -> anyhow::Result<(Ledger, u64)> {
-    let mut ledger = Ledger::new();
+/// The ledger is sized up front for everything the case will apply, as the
+/// engine sizes it from its configuration, so no batch pauses to grow an index.
+pub fn prepared_ledger(generator: &mut Generator, ops: u64) -> anyhow::Result<(Ledger, u64)> {
+    let accounts = usize::try_from(generator.workload.accounts + 1)?;
+    let transfers = usize::try_from(ops)?.saturating_add(accounts);
+    let mut ledger = Ledger::with_capacity(accounts, transfers);
     let accounts = generator.accounts();
     let results = ledger.create_accounts(1, &accounts)?;
     if let Some(bad) = results.iter().find(|r| !r.is_success()) {
@@ -137,7 +141,7 @@ pub fn run_case(
     progress: &ProgressBar,
 ) -> anyhow::Result<Record> {
     let mut generator = Generator::new(workload);
-    let (mut ledger, mut ts) = prepared_ledger(&mut generator)?;
+    let (mut ledger, mut ts) = prepared_ledger(&mut generator, ops)?;
     let mut latencies = Latencies::default();
     let mut events = Vec::with_capacity(batch);
     let mut left = ops;
