@@ -74,6 +74,151 @@ pub(crate) fn expired_id(out: &mut Vec<u8>, id: u128) {
     out.extend_from_slice(&id.to_le_bytes());
 }
 
+/// A journal entry read back: the batch as it was applied, with its results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    CreateAccounts {
+        timestamp: u64,
+        events: Vec<(NewAccount, CreateAccountResult)>,
+    },
+    CreateTransfers {
+        timestamp: u64,
+        events: Vec<(Transfer, CreateTransferResult)>,
+    },
+    Expire {
+        now: u64,
+        ids: Vec<u128>,
+    },
+}
+
+impl Entry {
+    pub fn timestamp(&self) -> u64 {
+        match self {
+            Self::CreateAccounts { timestamp, .. } | Self::CreateTransfers { timestamp, .. } => {
+                *timestamp
+            }
+            Self::Expire { now, .. } => *now,
+        }
+    }
+}
+
+/// Why bytes are not a journal entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Shorter than a header, or its length disagrees with the event count.
+    Length,
+    UnknownKind(u8),
+    UnknownResult(u8),
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Length => f.write_str("entry length does not match its header"),
+            Self::UnknownKind(k) => write!(f, "unknown entry kind {k}"),
+            Self::UnknownResult(r) => write!(f, "unknown result code {r}"),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Fixed-width little-endian fields, read front to back.
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take<const N: usize>(&mut self) -> [u8; N] {
+        let (head, rest) = self.0.split_at(N);
+        self.0 = rest;
+        let mut out = [0; N];
+        out.copy_from_slice(head);
+        out
+    }
+    fn u8(&mut self) -> u8 {
+        self.take::<1>()[0]
+    }
+    fn u16(&mut self) -> u16 {
+        u16::from_le_bytes(self.take())
+    }
+    fn u32(&mut self) -> u32 {
+        u32::from_le_bytes(self.take())
+    }
+    fn u64(&mut self) -> u64 {
+        u64::from_le_bytes(self.take())
+    }
+    fn u128(&mut self) -> u128 {
+        u128::from_le_bytes(self.take())
+    }
+}
+
+/// Reads an entry written by the ledger. Lengths are checked before any
+/// field is read, so no input can make it panic.
+pub fn decode(bytes: &[u8]) -> Result<Entry, DecodeError> {
+    if bytes.len() < HEADER_BYTES {
+        return Err(DecodeError::Length);
+    }
+    let mut r = Reader(bytes);
+    let kind = r.u8();
+    let timestamp = r.u64();
+    let count = r.u32() as usize;
+    let per_event = match kind {
+        1 => ACCOUNT_EVENT_BYTES,
+        2 => TRANSFER_EVENT_BYTES,
+        3 => 16,
+        other => return Err(DecodeError::UnknownKind(other)),
+    };
+    if count.checked_mul(per_event) != Some(bytes.len() - HEADER_BYTES) {
+        return Err(DecodeError::Length);
+    }
+    Ok(match kind {
+        1 => {
+            let mut events = Vec::with_capacity(count);
+            for _ in 0..count {
+                let a = NewAccount {
+                    id: r.u128(),
+                    ledger: r.u32(),
+                    code: r.u16(),
+                    flags: crate::AccountFlags::from_bits_retain(r.u16()),
+                    user_data: r.u128(),
+                };
+                let code = r.u8();
+                let result = CreateAccountResult::ALL
+                    .get(usize::from(code))
+                    .ok_or(DecodeError::UnknownResult(code))?;
+                events.push((a, *result));
+            }
+            Entry::CreateAccounts { timestamp, events }
+        }
+        2 => {
+            let mut events = Vec::with_capacity(count);
+            for _ in 0..count {
+                let t = Transfer {
+                    id: r.u128(),
+                    debit_account_id: r.u128(),
+                    credit_account_id: r.u128(),
+                    amount: r.u64(),
+                    pending_id: r.u128(),
+                    user_data: r.u128(),
+                    timeout: r.u32(),
+                    ledger: r.u32(),
+                    code: r.u16(),
+                    flags: crate::TransferFlags::from_bits_retain(r.u16()),
+                };
+                let code = r.u8();
+                let result = CreateTransferResult::ALL
+                    .get(usize::from(code))
+                    .ok_or(DecodeError::UnknownResult(code))?;
+                events.push((t, *result));
+            }
+            Entry::CreateTransfers { timestamp, events }
+        }
+        _ => Entry::Expire {
+            now: timestamp,
+            ids: (0..count).map(|_| r.u128()).collect(),
+        },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +229,21 @@ mod tests {
         assert_ne!(a, link(&GENESIS, b"entrz"));
         assert_ne!(a, link(&a, b"entry"));
         assert_eq!(a, link(&GENESIS, b"entry"));
+    }
+
+    #[test]
+    fn decode_refuses_malformed_entries() {
+        assert_eq!(decode(&[]), Err(DecodeError::Length));
+        let mut entry = Vec::new();
+        header(&mut entry, EntryKind::CreateTransfers, 5, 1);
+        assert_eq!(decode(&entry), Err(DecodeError::Length));
+        transfer_event(&mut entry, &Transfer::default(), CreateTransferResult::Ok);
+        assert!(decode(&entry).is_ok());
+        let last = entry.len() - 1;
+        entry[last] = 250;
+        assert_eq!(decode(&entry), Err(DecodeError::UnknownResult(250)));
+        entry[0] = 9;
+        assert_eq!(decode(&entry), Err(DecodeError::UnknownKind(9)));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::tables::{Accounts, Transfers};
 
 use crate::account::{Account, AccountFlags, NewAccount};
-use crate::chain::{self, EntryKind, GENESIS, Hash};
+use crate::chain::{self, Entry, EntryKind, GENESIS, Hash};
 use crate::result::{CreateAccountResult, CreateTransferResult};
 use crate::transfer::{PendingStatus, Transfer, TransferFlags, TransferRecord};
 
@@ -36,6 +36,28 @@ impl std::fmt::Display for BatchError {
 }
 
 impl std::error::Error for BatchError {}
+
+/// Why a journal entry could not be replayed onto the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplayError {
+    Decode(chain::DecodeError),
+    Batch(BatchError),
+    /// Applying the entry's events gave other results than it records: the
+    /// journal and this ledger disagree. The ledger must not be used further.
+    Diverged,
+}
+
+impl std::fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Decode(e) => write!(f, "entry cannot be read: {e}"),
+            Self::Batch(e) => write!(f, "entry cannot be applied: {e}"),
+            Self::Diverged => f.write_str("entry's recorded results differ from replaying it"),
+        }
+    }
+}
+
+impl std::error::Error for ReplayError {}
 
 /// A pending transfer's standing and when it may be expired (0: never).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,6 +242,30 @@ impl Ledger {
         }
         self.seal(now, 1);
         Ok(expired)
+    }
+
+    /// Applies a journal entry written by a ledger with the same history,
+    /// checking that it gives exactly the results the entry records.
+    pub fn replay(&mut self, entry: &[u8]) -> Result<(), ReplayError> {
+        match chain::decode(entry).map_err(ReplayError::Decode)? {
+            Entry::CreateAccounts { timestamp, events } => {
+                let events: Vec<NewAccount> = events.iter().map(|(a, _)| *a).collect();
+                self.create_accounts(timestamp, &events)
+                    .map_err(ReplayError::Batch)?;
+            }
+            Entry::CreateTransfers { timestamp, events } => {
+                let events: Vec<Transfer> = events.iter().map(|(t, _)| *t).collect();
+                self.create_transfers(timestamp, &events)
+                    .map_err(ReplayError::Batch)?;
+            }
+            Entry::Expire { now, .. } => {
+                self.expire(now).map_err(ReplayError::Batch)?;
+            }
+        }
+        if self.entry != entry {
+            return Err(ReplayError::Diverged);
+        }
+        Ok(())
     }
 
     pub fn account(&self, id: u128) -> Option<&Account> {

@@ -19,7 +19,7 @@ mod transfer;
 
 pub use account::{Account, AccountFlags, NewAccount};
 pub use chain::Hash;
-pub use ledger::{BatchError, Ledger};
+pub use ledger::{BatchError, Ledger, ReplayError};
 pub use result::{CreateAccountResult, CreateTransferResult};
 pub use split::{Leg, SplitError, split};
 pub use transfer::{NANOS_PER_SECOND, PendingStatus, Transfer, TransferFlags, TransferRecord};

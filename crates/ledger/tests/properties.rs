@@ -267,3 +267,59 @@ proptest! {
         check_invariants(&ledger);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// The journal is enough to rebuild the ledger: replaying every entry onto
+    /// a fresh ledger gives the same state and chain head.
+    #[test]
+    fn replaying_the_journal_rebuilds_the_same_ledger(steps in steps()) {
+        let mut original = Ledger::new();
+        let mut journal = Vec::new();
+        let mut copy = setup();
+        journal.push(copy.last_entry().to_vec());
+        original.replay(&journal[0]).unwrap();
+        let mut ts = original.last_timestamp();
+        for step in &steps {
+            ts += NANOS_PER_SECOND;
+            match step {
+                Step::Batch(batch) => { copy.create_transfers(ts, batch).unwrap(); }
+                Step::Expire(secs) => { copy.expire(ts + secs * NANOS_PER_SECOND).unwrap(); }
+            }
+            ts = copy.last_timestamp();
+            journal.push(copy.last_entry().to_vec());
+        }
+        for entry in &journal[1..] {
+            original.replay(entry).unwrap();
+        }
+        prop_assert_eq!(original.chain_head(), copy.chain_head());
+        prop_assert_eq!(snapshot(&original), snapshot(&copy));
+        prop_assert_eq!(original.transfer_count(), copy.transfer_count());
+    }
+}
+
+#[test]
+fn replay_refuses_an_entry_whose_results_were_altered() {
+    let mut source = setup();
+    let ts = source.last_timestamp() + 1;
+    source.create_transfers(ts, &funding()).unwrap();
+    let mut entry = source.last_entry().to_vec();
+    let mut copy = setup();
+    // The last byte is the last event's result code: claim it failed.
+    let last = entry.len() - 1;
+    entry[last] = trigate_ledger::CreateTransferResult::ExceedsCredits.as_u8();
+    assert_eq!(
+        copy.replay(&entry),
+        Err(trigate_ledger::ReplayError::Diverged)
+    );
+}
+
+proptest! {
+    #[test]
+    fn replaying_arbitrary_bytes_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        let mut ledger = setup();
+        let _ = ledger.replay(&bytes);
+        check_invariants(&ledger);
+    }
+}
