@@ -291,6 +291,17 @@ impl Ledger {
         self.transfers.iter(&self.accounts)
     }
 
+    /// Transfers from the `from`-th applied on (0 for all), in order: what a
+    /// store writes after each batch.
+    pub fn transfers_since(&self, from: usize) -> impl Iterator<Item = TransferRecord> + '_ {
+        (from..self.transfers.len()).map(|at| self.transfers.record(at as u32, &self.accounts))
+    }
+
+    /// Accounts created or changed since the last call, as they now stand.
+    pub fn take_changed_accounts(&mut self) -> Vec<Account> {
+        self.accounts.take_changed()
+    }
+
     pub fn account_count(&self) -> usize {
         self.accounts.len()
     }

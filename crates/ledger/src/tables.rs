@@ -21,6 +21,9 @@ fn hash(id: u128) -> u64 {
 pub(crate) struct Accounts {
     rows: Vec<Account>,
     index: HashTable<u32>,
+    /// Positions changed since the last `take_changed`, each once.
+    changed: Vec<u32>,
+    marked: Vec<bool>,
 }
 
 impl Accounts {
@@ -28,6 +31,8 @@ impl Accounts {
         Self {
             rows: Vec::with_capacity(n),
             index: HashTable::with_capacity(n),
+            changed: Vec::new(),
+            marked: Vec::with_capacity(n),
         }
     }
 
@@ -48,6 +53,33 @@ impl Accounts {
 
     pub fn set(&mut self, at: u32, account: Account) {
         self.rows[at as usize] = account;
+        self.mark(at);
+    }
+
+    fn mark(&mut self, at: u32) {
+        let i = at as usize;
+        if self.marked.len() <= i {
+            self.marked.resize(i + 1, false);
+        }
+        if !self.marked[i] {
+            self.marked[i] = true;
+            self.changed.push(at);
+        }
+    }
+
+    /// The accounts created or changed since the last call, as they now
+    /// stand, in position order.
+    pub fn take_changed(&mut self) -> Vec<Account> {
+        let mut changed = std::mem::take(&mut self.changed);
+        changed.sort_unstable();
+        for &at in &changed {
+            self.marked[at as usize] = false;
+        }
+        // A position taken back by undo may no longer hold an account.
+        changed
+            .into_iter()
+            .filter_map(|at| self.rows.get(at as usize).copied())
+            .collect()
     }
 
     /// Adds an account whose id is not yet present.
@@ -57,6 +89,7 @@ impl Accounts {
         self.index
             .insert_unique(hash(account.id), at, |&i| hash(rows[i as usize].id));
         self.rows.push(account);
+        self.mark(at);
     }
 
     /// Takes back the most recently added account (undo).

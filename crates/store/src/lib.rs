@@ -1,0 +1,157 @@
+//! trigate's durable storage: the hash-chained journal of applied batches and
+//! the tables derived from it (accounts with their counters, transfers), in
+//! SQLite (the embedded default) or PostgreSQL. One schema, migrations per
+//! backend, SQL at run time.
+//!
+//! The writer hands over everything one group commit changed as [`Changes`];
+//! [`Store::append`] makes it durable in one transaction or not at all.
+
+mod codec;
+mod postgres;
+mod sqlite;
+
+use trigate_ledger::{Account, Hash, TransferRecord};
+
+pub use codec::mask_url;
+
+/// One applied batch as the journal keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalRow {
+    /// 1 for the first batch, then one more for each.
+    pub seq: u64,
+    pub timestamp: u64,
+    /// The batch's canonical bytes (`Ledger::last_entry`).
+    pub body: Vec<u8>,
+    pub prev_hash: Hash,
+    pub hash: Hash,
+}
+
+/// Everything one group commit changed: its journal rows and the derived
+/// rows to write with them.
+#[derive(Debug, Default, Clone)]
+pub struct Changes {
+    pub journal: Vec<JournalRow>,
+    /// Accounts created or changed, as they now stand.
+    pub accounts: Vec<Account>,
+    /// Transfers applied.
+    pub transfers: Vec<TransferRecord>,
+    /// Pending transfers that expired.
+    pub expired: Vec<u128>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.journal.is_empty()
+    }
+}
+
+/// A transfer row and whether its reservation expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredTransfer {
+    pub record: TransferRecord,
+    pub expired: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open database {url}: {source}")]
+    Open { url: String, source: sqlx::Error },
+    #[error("cannot migrate database {url}: {source}")]
+    Migrate {
+        url: String,
+        source: sqlx::migrate::MigrateError,
+    },
+    #[error("unsupported database URL {0} (use sqlite://… or postgres://…)")]
+    Scheme(String),
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("row {table}:{key} holds a value that cannot be read: {what}")]
+    Corrupt {
+        table: &'static str,
+        key: String,
+        what: String,
+    },
+}
+
+/// The database behind trigate, chosen by URL.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(sqlite::SqliteStore),
+    Postgres(postgres::PgStore),
+}
+
+impl Store {
+    /// Connects (creating a SQLite file if needed) and applies migrations.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite(sqlite::SqliteStore::open(url).await?))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Self::Postgres(postgres::PgStore::open(url).await?))
+        } else {
+            Err(StoreError::Scheme(mask_url(url)))
+        }
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Writes one group commit in one transaction: all of it, or an error
+    /// and nothing.
+    pub async fn append(&self, changes: &Changes) -> Result<(), StoreError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        match self {
+            Self::Sqlite(s) => s.append(changes).await,
+            Self::Postgres(s) => s.append(changes).await,
+        }
+    }
+
+    /// Journal rows with `seq > after`, in order, at most `limit` of them.
+    pub async fn journal_page(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<JournalRow>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.journal_page(after, limit).await,
+            Self::Postgres(s) => s.journal_page(after, limit).await,
+        }
+    }
+
+    /// The last journal row, if any.
+    pub async fn last_journal_row(&self) -> Result<Option<JournalRow>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.last_journal_row().await,
+            Self::Postgres(s) => s.last_journal_row().await,
+        }
+    }
+
+    /// Every account row, by id.
+    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.accounts().await,
+            Self::Postgres(s) => s.accounts().await,
+        }
+    }
+
+    /// Every transfer row, in the order applied.
+    pub async fn transfers(&self) -> Result<Vec<StoredTransfer>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.transfers().await,
+            Self::Postgres(s) => s.transfers().await,
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite(s) => s.close().await,
+            Self::Postgres(s) => s.close().await,
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! The PostgreSQL backend: the path to scale (replicas, Postgres-compatible
+//! distributed SQL). Derived rows go in as arrays unnested by the server, one
+//! statement per table per commit.
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+use trigate_ledger::Account;
+
+use crate::codec::{self, id_bytes, to_i64};
+use crate::{Changes, JournalRow, StoreError, StoredTransfer};
+
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let masked = codec::mask_url(url);
+        let pool = PgPoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(|source| StoreError::Open {
+                url: masked.clone(),
+                source,
+            })?;
+        sqlx::migrate!("./migrations/postgres")
+            .run(&pool)
+            .await
+            .map_err(|source| StoreError::Migrate {
+                url: masked.clone(),
+                source,
+            })?;
+        Ok(Self { pool })
+    }
+
+    pub async fn append(&self, changes: &Changes) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for row in &changes.journal {
+            sqlx::query(
+                "INSERT INTO journal (seq, timestamp, body, prev_hash, hash) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(to_i64(row.seq))
+            .bind(to_i64(row.timestamp))
+            .bind(row.body.as_slice())
+            .bind(row.prev_hash.as_slice())
+            .bind(row.hash.as_slice())
+            .execute(&mut *tx)
+            .await?;
+        }
+        if !changes.transfers.is_empty() {
+            let t = &changes.transfers;
+            sqlx::query(
+                "INSERT INTO transfers (id, debit_account_id, credit_account_id, amount, pending_id, \
+                 user_data, timeout, ledger, code, flags, timestamp) \
+                 SELECT * FROM UNNEST($1::bytea[], $2::bytea[], $3::bytea[], $4::text[]::numeric[], \
+                 $5::bytea[], $6::bytea[], $7::bigint[], $8::bigint[], $9::int[], $10::int[], $11::bigint[])",
+            )
+            .bind(t.iter().map(|t| id_bytes(t.id)).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| id_bytes(t.debit_account_id)).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| id_bytes(t.credit_account_id)).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| t.amount.to_string()).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| id_bytes(t.pending_id)).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| id_bytes(t.user_data)).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| i64::from(t.timeout)).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| i64::from(t.ledger)).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| i32::from(t.code)).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| i32::from(t.flags.bits())).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| to_i64(t.timestamp)).collect::<Vec<_>>())
+            .execute(&mut *tx)
+            .await?;
+        }
+        if !changes.accounts.is_empty() {
+            let a = &changes.accounts;
+            let counter =
+                |f: fn(&Account) -> u128| a.iter().map(|x| f(x).to_string()).collect::<Vec<_>>();
+            sqlx::query(
+                "INSERT INTO accounts (id, ledger, code, flags, user_data, debits_pending, \
+                 debits_posted, credits_pending, credits_posted, timestamp) \
+                 SELECT * FROM UNNEST($1::bytea[], $2::bigint[], $3::int[], $4::int[], $5::bytea[], \
+                 $6::text[]::numeric[], $7::text[]::numeric[], $8::text[]::numeric[], \
+                 $9::text[]::numeric[], $10::bigint[]) \
+                 ON CONFLICT (id) DO UPDATE SET flags = excluded.flags, \
+                 debits_pending = excluded.debits_pending, debits_posted = excluded.debits_posted, \
+                 credits_pending = excluded.credits_pending, credits_posted = excluded.credits_posted",
+            )
+            .bind(a.iter().map(|x| id_bytes(x.id)).collect::<Vec<_>>())
+            .bind(a.iter().map(|x| i64::from(x.ledger)).collect::<Vec<_>>())
+            .bind(a.iter().map(|x| i32::from(x.code)).collect::<Vec<_>>())
+            .bind(a.iter().map(|x| i32::from(x.flags.bits())).collect::<Vec<_>>())
+            .bind(a.iter().map(|x| id_bytes(x.user_data)).collect::<Vec<_>>())
+            .bind(counter(|x| x.debits_pending))
+            .bind(counter(|x| x.debits_posted))
+            .bind(counter(|x| x.credits_pending))
+            .bind(counter(|x| x.credits_posted))
+            .bind(a.iter().map(|x| to_i64(x.timestamp)).collect::<Vec<_>>())
+            .execute(&mut *tx)
+            .await?;
+        }
+        if !changes.expired.is_empty() {
+            sqlx::query("UPDATE transfers SET expired = TRUE WHERE id = ANY($1::bytea[])")
+                .bind(
+                    changes
+                        .expired
+                        .iter()
+                        .map(|id| id_bytes(*id))
+                        .collect::<Vec<_>>(),
+                )
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn journal_page(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<JournalRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, timestamp, body, prev_hash, hash FROM journal WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(to_i64(after))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(codec::read_journal).collect()
+    }
+
+    pub async fn last_journal_row(&self) -> Result<Option<JournalRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT seq, timestamp, body, prev_hash, hash FROM journal ORDER BY seq DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(codec::read_journal).transpose()
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, ledger, code::bigint AS code, flags::bigint AS flags, user_data, \
+             debits_pending::text AS debits_pending, debits_posted::text AS debits_posted, \
+             credits_pending::text AS credits_pending, credits_posted::text AS credits_posted, \
+             timestamp FROM accounts ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(codec::read_account).collect()
+    }
+
+    pub async fn transfers(&self) -> Result<Vec<StoredTransfer>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, debit_account_id, credit_account_id, amount::text AS amount, pending_id, \
+             user_data, timeout, ledger, code::bigint AS code, flags::bigint AS flags, timestamp, \
+             expired::int::bigint AS expired FROM transfers ORDER BY timestamp",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(codec::read_transfer).collect()
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

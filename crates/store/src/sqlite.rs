@@ -1,0 +1,166 @@
+//! The SQLite backend: one file, WAL, `synchronous=FULL`, so a commit that
+//! returned is on disk.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use trigate_ledger::Account;
+
+use crate::codec::{self, id_bytes, to_i64};
+use crate::{Changes, JournalRow, StoreError, StoredTransfer};
+
+/// SQLite allows 32,766 bound values per statement.
+const TRANSFER_ROWS_PER_INSERT: usize = 2_900;
+const ACCOUNT_ROWS_PER_INSERT: usize = 3_200;
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let masked = codec::mask_url(url);
+        let open = |source| StoreError::Open {
+            url: masked.clone(),
+            source,
+        };
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(open)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(open)?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&pool)
+            .await
+            .map_err(|source| StoreError::Migrate {
+                url: masked.clone(),
+                source,
+            })?;
+        Ok(Self { pool })
+    }
+
+    pub async fn append(&self, changes: &Changes) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for row in &changes.journal {
+            sqlx::query(
+                "INSERT INTO journal (seq, timestamp, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(to_i64(row.seq))
+            .bind(to_i64(row.timestamp))
+            .bind(row.body.as_slice())
+            .bind(row.prev_hash.as_slice())
+            .bind(row.hash.as_slice())
+            .execute(&mut *tx)
+            .await?;
+        }
+        for chunk in changes.transfers.chunks(TRANSFER_ROWS_PER_INSERT) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO transfers (id, debit_account_id, credit_account_id, amount, \
+                 pending_id, user_data, timeout, ledger, code, flags, timestamp) ",
+            );
+            q.push_values(chunk, |mut b, t| {
+                b.push_bind(id_bytes(t.id))
+                    .push_bind(id_bytes(t.debit_account_id))
+                    .push_bind(id_bytes(t.credit_account_id))
+                    .push_bind(t.amount.to_string())
+                    .push_bind(id_bytes(t.pending_id))
+                    .push_bind(id_bytes(t.user_data))
+                    .push_bind(i64::from(t.timeout))
+                    .push_bind(i64::from(t.ledger))
+                    .push_bind(i64::from(t.code))
+                    .push_bind(i64::from(t.flags.bits()))
+                    .push_bind(to_i64(t.timestamp));
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        for chunk in changes.accounts.chunks(ACCOUNT_ROWS_PER_INSERT) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO accounts (id, ledger, code, flags, user_data, debits_pending, \
+                 debits_posted, credits_pending, credits_posted, timestamp) ",
+            );
+            q.push_values(chunk, |mut b, a: &Account| {
+                b.push_bind(id_bytes(a.id))
+                    .push_bind(i64::from(a.ledger))
+                    .push_bind(i64::from(a.code))
+                    .push_bind(i64::from(a.flags.bits()))
+                    .push_bind(id_bytes(a.user_data))
+                    .push_bind(a.debits_pending.to_string())
+                    .push_bind(a.debits_posted.to_string())
+                    .push_bind(a.credits_pending.to_string())
+                    .push_bind(a.credits_posted.to_string())
+                    .push_bind(to_i64(a.timestamp));
+            });
+            q.push(
+                " ON CONFLICT(id) DO UPDATE SET flags = excluded.flags, \
+                 debits_pending = excluded.debits_pending, debits_posted = excluded.debits_posted, \
+                 credits_pending = excluded.credits_pending, credits_posted = excluded.credits_posted",
+            );
+            q.build().execute(&mut *tx).await?;
+        }
+        for id in &changes.expired {
+            sqlx::query("UPDATE transfers SET expired = 1 WHERE id = ?")
+                .bind(id_bytes(*id))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn journal_page(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<JournalRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, timestamp, body, prev_hash, hash FROM journal WHERE seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(to_i64(after))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(codec::read_journal).collect()
+    }
+
+    pub async fn last_journal_row(&self) -> Result<Option<JournalRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT seq, timestamp, body, prev_hash, hash FROM journal ORDER BY seq DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(codec::read_journal).transpose()
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, ledger, code, flags, user_data, debits_pending, debits_posted, \
+             credits_pending, credits_posted, timestamp FROM accounts ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(codec::read_account).collect()
+    }
+
+    pub async fn transfers(&self) -> Result<Vec<StoredTransfer>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, debit_account_id, credit_account_id, amount, pending_id, user_data, \
+             timeout, ledger, code, flags, timestamp, expired FROM transfers ORDER BY timestamp",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(codec::read_transfer).collect()
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
