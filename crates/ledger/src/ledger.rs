@@ -268,6 +268,11 @@ impl Ledger {
         Ok(())
     }
 
+    /// When the next pending transfer may be expired, if any can.
+    pub fn next_expiry(&self) -> Option<u64> {
+        self.expiry.first().map(|(at, _)| *at)
+    }
+
     pub fn account(&self, id: u128) -> Option<&Account> {
         self.accounts.by_id(id)
     }

@@ -1,6 +1,8 @@
-//! The command line: `trigate demo`, `trigate bench …`.
+//! The command line: `trigate demo`, `trigate verify`, `trigate bench …`.
 
-use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
 
 use crate::bench::{self, BenchOptions};
 
@@ -15,16 +17,32 @@ pub struct Cli {
     pub command: Command,
 }
 
+#[derive(Debug, Args, Clone)]
+pub struct DatabaseArg {
+    /// sqlite://… or postgres://… (default: TRIGATE_DATABASE_URL, else a
+    /// SQLite file under TRIGATE_DATA_DIR, default ./trigate-data).
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Walk through the ledger: escrow, an exact split settlement, the hash
     /// chain, then a short in-memory benchmark.
     Demo,
+    /// Check the database: the hash chain, the tables against the journal,
+    /// every account's counters against its transfers, the invariants.
+    /// Exits 0 when all hold, 1 naming every violation.
+    Verify(DatabaseArg),
     /// Measure throughput and latency.
     Bench {
         #[command(subcommand)]
         which: BenchCommand,
     },
+    /// Write load for crash tests: submits transfers through the engine and
+    /// prints `ok <id>` for each one acknowledged as durable.
+    #[command(hide = true)]
+    Load(crate::load::LoadOptions),
 }
 
 #[derive(Debug, Subcommand)]
@@ -34,11 +52,42 @@ pub enum BenchCommand {
     Ledger(BenchOptions),
 }
 
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Demo => crate::demo::run(),
+        Command::Demo => crate::demo::run().map(|()| ExitCode::SUCCESS),
         Command::Bench { which } => match which {
-            BenchCommand::Ledger(options) => bench::ledger::run(&options),
+            BenchCommand::Ledger(options) => {
+                bench::ledger::run(&options).map(|()| ExitCode::SUCCESS)
+            }
         },
+        Command::Verify(db) => runtime()?.block_on(verify(db)),
+        Command::Load(options) => runtime()?.block_on(crate::load::run(options)),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+async fn verify(db: DatabaseArg) -> anyhow::Result<ExitCode> {
+    let url = crate::config::database_url(db.database_url.as_deref())?;
+    let store = trigate_store::Store::open(&url).await?;
+    let report = crate::verify::verify(&store).await?;
+    store.close().await;
+    println!("verify {}", trigate_store::mask_url(&url));
+    for line in &report.checked {
+        println!("ok    {line}");
+    }
+    for line in &report.violations {
+        println!("FAIL  {line}");
+    }
+    if report.is_ok() {
+        println!("all checks passed");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("{} violation(s)", report.violations.len());
+        Ok(ExitCode::from(1))
     }
 }

@@ -3,4 +3,8 @@
 
 pub mod bench;
 pub mod cli;
+pub mod config;
 pub mod demo;
+pub mod engine;
+pub mod load;
+pub mod verify;

@@ -54,9 +54,9 @@ pub struct StoredTransfer {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open database {url}: {source}")]
+    #[error("cannot open database {url}")]
     Open { url: String, source: sqlx::Error },
-    #[error("cannot migrate database {url}: {source}")]
+    #[error("cannot migrate database {url}")]
     Migrate {
         url: String,
         source: sqlx::migrate::MigrateError,

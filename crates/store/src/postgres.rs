@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
+use sqlx::{Connection, PgConnection, PgPool};
 use trigate_ledger::Account;
 
 use crate::codec::{self, id_bytes, to_i64};
@@ -19,15 +19,24 @@ pub struct PgStore {
 impl PgStore {
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let masked = codec::mask_url(url);
+        let open = |source| StoreError::Open {
+            url: masked.clone(),
+            source,
+        };
+        // One direct connection first: a pool would retry until its timeout
+        // and then report only that it timed out, not why.
+        PgConnection::connect(url)
+            .await
+            .map_err(open)?
+            .close()
+            .await
+            .map_err(open)?;
         let pool = PgPoolOptions::new()
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await
-            .map_err(|source| StoreError::Open {
-                url: masked.clone(),
-                source,
-            })?;
+            .map_err(open)?;
         sqlx::migrate!("./migrations/postgres")
             .run(&pool)
             .await
