@@ -16,10 +16,10 @@ pub fn database_url(flag: Option<&str>) -> anyhow::Result<String> {
     if let Some(url) = flag {
         return Ok(url.to_string());
     }
-    if let Ok(url) = std::env::var("TRIGATE_DATABASE_URL") {
-        if !url.is_empty() {
-            return Ok(url);
-        }
+    if let Ok(url) = std::env::var("TRIGATE_DATABASE_URL")
+        && !url.is_empty()
+    {
+        return Ok(url);
     }
     let dir = data_dir();
     std::fs::create_dir_all(&dir)
