@@ -1,0 +1,109 @@
+//! Databases for integration tests: a fresh SQLite file in a temporary
+//! directory, and — when `TRIGATE_TEST_POSTGRES_URL` is set — a fresh
+//! PostgreSQL database on that server, named after the test.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use sqlx::{Connection, Executor, PgConnection};
+use tempfile::TempDir;
+use trigate::engine::{Engine, EngineConfig, FixedStepClock, LedgerMachine, recover_ledger};
+use trigate_store::Store;
+
+pub struct TestDb {
+    pub url: String,
+    pub backend: &'static str,
+    _dir: Option<TempDir>,
+}
+
+impl TestDb {
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("trigate.db").display());
+        Self {
+            url,
+            backend: "sqlite",
+            _dir: Some(dir),
+        }
+    }
+
+    /// A fresh database `trigate_t_<name>` on the test server, or `None`
+    /// (with a notice) when no server is configured.
+    pub async fn postgres(name: &str) -> Option<Self> {
+        let Ok(base) = std::env::var("TRIGATE_TEST_POSTGRES_URL") else {
+            eprintln!(
+                "notice: TRIGATE_TEST_POSTGRES_URL is not set; skipping the PostgreSQL part of {name}"
+            );
+            return None;
+        };
+        let db = format!("trigate_t_{name}");
+        let mut admin = PgConnection::connect(&base)
+            .await
+            .expect("connect to the test server");
+        admin
+            .execute(sqlx::AssertSqlSafe(format!(
+                r#"DROP DATABASE IF EXISTS "{db}" WITH (FORCE)"#
+            )))
+            .await
+            .expect("drop the old test database");
+        admin
+            .execute(sqlx::AssertSqlSafe(format!(r#"CREATE DATABASE "{db}""#)))
+            .await
+            .expect("create the test database");
+        admin.close().await.ok();
+        Some(Self {
+            url: with_database(&base, &db),
+            backend: "postgres",
+            _dir: None,
+        })
+    }
+
+    /// SQLite always, PostgreSQL when configured.
+    pub async fn all(name: &str) -> Vec<Self> {
+        let mut dbs = vec![Self::sqlite()];
+        dbs.extend(Self::postgres(name).await);
+        dbs
+    }
+
+    pub async fn open(&self) -> Store {
+        Store::open(&self.url).await.expect("open the store")
+    }
+}
+
+/// The URL with its database name replaced.
+fn with_database(url: &str, db: &str) -> String {
+    let (main, query) = url
+        .split_once('?')
+        .map_or((url, None), |(m, q)| (m, Some(q)));
+    let after_scheme = main.find("://").map_or(0, |i| i + 3);
+    let base = match main[after_scheme..].find('/') {
+        Some(i) => &main[..after_scheme + i],
+        None => main,
+    };
+    match query {
+        Some(q) => format!("{base}/{db}?{q}"),
+        None => format!("{base}/{db}"),
+    }
+}
+
+/// An engine over the store's recovered ledger, with a stepping clock.
+pub async fn engine(
+    store: &Store,
+) -> (
+    Engine<LedgerMachine>,
+    tokio::task::JoinHandle<trigate::engine::WriterExit>,
+) {
+    let ledger = recover_ledger(store, 0).await.expect("recover the ledger");
+    Engine::start(
+        LedgerMachine::new(ledger),
+        store.clone(),
+        Arc::new(FixedStepClock::new(1_000_000_000, 1_000)),
+        EngineConfig::default(),
+    )
+}
+
+/// The path of the built `trigate` binary.
+pub fn trigate_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_trigate")
+}

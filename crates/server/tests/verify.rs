@@ -1,0 +1,214 @@
+//! `trigate verify` over real databases: a clean database passes; a row
+//! edited behind trigate's back is named, with the invariant it breaks.
+
+mod common;
+
+use std::process::Command;
+
+use common::{TestDb, engine, trigate_bin};
+use trigate::engine::{LedgerCommand, LedgerReply};
+use trigate_ledger::{AccountFlags, NewAccount, Transfer, TransferFlags};
+
+async fn write_some_history(db: &TestDb) {
+    let store = db.open().await;
+    let (engine, writer) = engine(&store).await;
+    let accounts = (1..=4)
+        .map(|id| NewAccount {
+            id,
+            ledger: 1,
+            code: 1,
+            flags: if id == 4 {
+                AccountFlags::empty()
+            } else {
+                AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS
+            },
+            user_data: 0,
+        })
+        .collect();
+    engine
+        .submit(LedgerCommand::CreateAccounts(accounts))
+        .await
+        .unwrap();
+    let t = |id, dr, cr, amount, flags| Transfer {
+        id,
+        debit_account_id: dr,
+        credit_account_id: cr,
+        amount,
+        ledger: 1,
+        code: 1,
+        flags,
+        ..Transfer::default()
+    };
+    let fund = vec![
+        t(10, 4, 1, 1_000, TransferFlags::empty()),
+        t(11, 4, 2, 500, TransferFlags::empty()),
+    ];
+    engine
+        .submit(LedgerCommand::CreateTransfers(fund))
+        .await
+        .unwrap();
+    let escrow = vec![
+        t(20, 1, 3, 300, TransferFlags::PENDING),
+        t(21, 2, 3, 200, TransferFlags::PENDING),
+    ];
+    engine
+        .submit(LedgerCommand::CreateTransfers(escrow))
+        .await
+        .unwrap();
+    let post = Transfer {
+        pending_id: 20,
+        amount: 250,
+        ..t(22, 0, 0, 0, TransferFlags::POST_PENDING)
+    };
+    let reply = engine
+        .submit(LedgerCommand::CreateTransfers(vec![post]))
+        .await
+        .unwrap();
+    assert_eq!(
+        reply,
+        LedgerReply::Transfers(vec![trigate_ledger::CreateTransferResult::Ok])
+    );
+    drop(engine);
+    writer.await.unwrap();
+    store.close().await;
+}
+
+fn verify(db: &TestDb) -> (i32, String) {
+    let out = Command::new(trigate_bin())
+        .args(["verify", "--database-url", &db.url])
+        .output()
+        .expect("run trigate verify");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+async fn tamper(db: &TestDb, sqlite_sql: &str, postgres_sql: &str) {
+    if db.backend == "sqlite" {
+        let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(&db.url)
+            .await
+            .unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sqlite_sql.to_string()))
+            .execute(&mut c)
+            .await
+            .unwrap();
+    } else {
+        let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
+            .await
+            .unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(postgres_sql.to_string()))
+            .execute(&mut c)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn clean_database_passes_verify() {
+    for db in TestDb::all("clean_database_passes_verify").await {
+        write_some_history(&db).await;
+        let (code, out) = verify(&db);
+        assert_eq!(code, 0, "{}: {out}", db.backend);
+        assert!(out.contains("all checks passed"), "{out}");
+        assert!(out.contains("hash chain: 4 journal entries"), "{out}");
+    }
+}
+
+#[tokio::test]
+async fn edited_account_balance_is_named_by_verify() {
+    for db in TestDb::all("edited_account_balance_is_named").await {
+        write_some_history(&db).await;
+        tamper(
+            &db,
+            "UPDATE accounts SET credits_posted = '999999' WHERE id = x'00000000000000000000000000000003'",
+            "UPDATE accounts SET credits_posted = 999999 WHERE id = '\\x00000000000000000000000000000003'",
+        )
+        .await;
+        let (code, out) = verify(&db);
+        assert_eq!(code, 1, "{}: {out}", db.backend);
+        assert!(
+            out.contains(
+                "accounts row 3: credits_posted is 999999 in the table, 250 by the journal"
+            ),
+            "{}: {out}",
+            db.backend
+        );
+        assert!(out.contains("invariant 1"), "{out}");
+    }
+}
+
+#[tokio::test]
+async fn edited_transfer_amount_is_named_by_verify() {
+    for db in TestDb::all("edited_transfer_amount_is_named").await {
+        write_some_history(&db).await;
+        tamper(
+            &db,
+            "UPDATE transfers SET amount = '1' WHERE id = x'0000000000000000000000000000000a'",
+            "UPDATE transfers SET amount = 1 WHERE id = '\\x0000000000000000000000000000000a'",
+        )
+        .await;
+        let (code, out) = verify(&db);
+        assert_eq!(code, 1, "{}: {out}", db.backend);
+        assert!(
+            out.contains("transfers row 10: differs from the journal"),
+            "{out}"
+        );
+        assert!(
+            out.contains("accounts row 1: credits_posted is 1000, but its transfers sum to 1"),
+            "{out}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn edited_journal_entry_breaks_the_chain_and_is_named() {
+    for db in TestDb::all("edited_journal_entry_is_named").await {
+        write_some_history(&db).await;
+        tamper(
+            &db,
+            "UPDATE journal SET body = body || x'00' WHERE seq = 2",
+            "UPDATE journal SET body = body || '\\x00'::bytea WHERE seq = 2",
+        )
+        .await;
+        let (code, out) = verify(&db);
+        assert_eq!(code, 1, "{}: {out}", db.backend);
+        assert!(
+            out.contains(
+                "invariant 6 (hash chain): journal entry 2: stored hash does not match its contents"
+            ),
+            "{out}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn tampered_database_is_refused_at_start() {
+    let db = TestDb::sqlite();
+    write_some_history(&db).await;
+    tamper(&db, "DELETE FROM journal WHERE seq = 3", "").await;
+    let store = db.open().await;
+    let err = trigate::engine::recover_ledger(&store, 0)
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "journal entry 4: expected sequence 3");
+}
+
+#[test]
+fn unreachable_database_is_one_clear_line_with_the_password_masked() {
+    let out = Command::new(trigate_bin())
+        .args([
+            "verify",
+            "--database-url",
+            "postgres://shop:hunter2@127.0.0.1:1/trigate",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("postgres://shop:***@127.0.0.1:1/trigate"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+}
