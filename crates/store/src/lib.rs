@@ -7,6 +7,7 @@
 //! [`Store::append`] makes it durable in one transaction or not at all.
 
 mod codec;
+pub mod memory;
 mod postgres;
 mod sqlite;
 
@@ -78,6 +79,8 @@ pub enum StoreError {
 pub enum Store {
     Sqlite(sqlite::SqliteStore),
     Postgres(postgres::PgStore),
+    /// For tests and the simulator: nothing survives the process.
+    Memory(memory::MemoryStore),
 }
 
 impl Store {
@@ -92,11 +95,17 @@ impl Store {
         }
     }
 
-    /// `sqlite` or `postgres`.
+    /// A fresh in-memory store (tests and the simulator).
+    pub fn memory() -> Self {
+        Self::Memory(memory::MemoryStore::default())
+    }
+
+    /// `sqlite`, `postgres` or `memory`.
     pub fn backend(&self) -> &'static str {
         match self {
             Self::Sqlite(_) => "sqlite",
             Self::Postgres(_) => "postgres",
+            Self::Memory(_) => "memory",
         }
     }
 
@@ -109,6 +118,7 @@ impl Store {
         match self {
             Self::Sqlite(s) => s.append(changes).await,
             Self::Postgres(s) => s.append(changes).await,
+            Self::Memory(s) => s.append(changes),
         }
     }
 
@@ -121,6 +131,7 @@ impl Store {
         match self {
             Self::Sqlite(s) => s.journal_page(after, limit).await,
             Self::Postgres(s) => s.journal_page(after, limit).await,
+            Self::Memory(s) => Ok(s.journal_page(after, limit)),
         }
     }
 
@@ -129,6 +140,7 @@ impl Store {
         match self {
             Self::Sqlite(s) => s.last_journal_row().await,
             Self::Postgres(s) => s.last_journal_row().await,
+            Self::Memory(s) => Ok(s.last_journal_row()),
         }
     }
 
@@ -137,6 +149,7 @@ impl Store {
         match self {
             Self::Sqlite(s) => s.accounts().await,
             Self::Postgres(s) => s.accounts().await,
+            Self::Memory(s) => Ok(s.accounts()),
         }
     }
 
@@ -145,6 +158,7 @@ impl Store {
         match self {
             Self::Sqlite(s) => s.transfers().await,
             Self::Postgres(s) => s.transfers().await,
+            Self::Memory(s) => Ok(s.transfers()),
         }
     }
 
@@ -152,6 +166,7 @@ impl Store {
         match self {
             Self::Sqlite(s) => s.close().await,
             Self::Postgres(s) => s.close().await,
+            Self::Memory(_) => {}
         }
     }
 }

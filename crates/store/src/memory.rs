@@ -1,0 +1,129 @@
+//! An in-memory store for tests and the simulator: the same contract as the
+//! database backends — an append is applied whole or not at all — plus
+//! injected faults, so a test can make the next commit fail before it is
+//! written or after (written, but the writer told it failed).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use trigate_ledger::Account;
+
+use crate::{Changes, JournalRow, StoreError, StoredTransfer};
+
+/// A fault to inject into the next append.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The append fails and nothing is written.
+    BeforeWrite,
+    /// The append is written, then reported as failed (the acknowledgement
+    /// was lost): the caller cannot know it is durable.
+    AfterWrite,
+}
+
+#[derive(Debug, Default)]
+struct Tables {
+    journal: Vec<JournalRow>,
+    accounts: BTreeMap<u128, Account>,
+    transfers: Vec<StoredTransfer>,
+    positions: BTreeMap<u128, usize>,
+    fault: Option<Fault>,
+    commits: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStore {
+    tables: Arc<Mutex<Tables>>,
+}
+
+fn injected() -> StoreError {
+    StoreError::Sql(sqlx::Error::Protocol("injected storage fault".into()))
+}
+
+impl MemoryStore {
+    fn lock(&self) -> MutexGuard<'_, Tables> {
+        // A panic while holding the lock leaves the tables as they were
+        // between appends, which is still a consistent state.
+        self.tables.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Makes the next append fail as described.
+    pub fn inject(&self, fault: Fault) {
+        self.lock().fault = Some(fault);
+    }
+
+    pub fn append(&self, changes: &Changes) -> Result<(), StoreError> {
+        let mut t = self.lock();
+        let fault = t.fault.take();
+        if fault == Some(Fault::BeforeWrite) {
+            return Err(injected());
+        }
+        if let Some(last) = t.journal.last()
+            && changes
+                .journal
+                .first()
+                .is_some_and(|first| first.seq != last.seq + 1)
+        {
+            return Err(StoreError::Sql(sqlx::Error::Protocol(
+                "journal sequence out of order".into(),
+            )));
+        }
+        if changes
+            .transfers
+            .iter()
+            .any(|r| t.positions.contains_key(&r.id))
+        {
+            return Err(StoreError::Sql(sqlx::Error::Protocol(
+                "duplicate transfer id".into(),
+            )));
+        }
+        t.journal.extend(changes.journal.iter().cloned());
+        for a in &changes.accounts {
+            t.accounts.insert(a.id, *a);
+        }
+        for record in &changes.transfers {
+            let at = t.transfers.len();
+            t.positions.insert(record.id, at);
+            t.transfers.push(StoredTransfer {
+                record: *record,
+                expired: false,
+            });
+        }
+        for id in &changes.expired {
+            if let Some(&at) = t.positions.get(id) {
+                t.transfers[at].expired = true;
+            }
+        }
+        t.commits += 1;
+        if fault == Some(Fault::AfterWrite) {
+            return Err(injected());
+        }
+        Ok(())
+    }
+
+    /// Appends written so far (one per group commit).
+    pub fn commits(&self) -> u64 {
+        self.lock().commits
+    }
+
+    pub fn journal_page(&self, after: u64, limit: u32) -> Vec<JournalRow> {
+        self.lock()
+            .journal
+            .iter()
+            .filter(|r| r.seq > after)
+            .take(limit as usize)
+            .cloned()
+            .collect()
+    }
+
+    pub fn last_journal_row(&self) -> Option<JournalRow> {
+        self.lock().journal.last().cloned()
+    }
+
+    pub fn accounts(&self) -> Vec<Account> {
+        self.lock().accounts.values().copied().collect()
+    }
+
+    pub fn transfers(&self) -> Vec<StoredTransfer> {
+        self.lock().transfers.clone()
+    }
+}
