@@ -123,6 +123,11 @@ impl MemoryStore {
         self.lock().accounts.values().copied().collect()
     }
 
+    pub fn transfer(&self, id: u128) -> Option<StoredTransfer> {
+        let t = self.lock();
+        t.positions.get(&id).map(|&at| t.transfers[at])
+    }
+
     pub fn transfers(&self) -> Vec<StoredTransfer> {
         self.lock().transfers.clone()
     }
