@@ -128,6 +128,8 @@ pub fn run() -> anyhow::Result<()> {
         ops: Some(200_000),
         accounts: Some(10_000),
         seed: 42,
+        durable: false,
+        database_url: None,
     })
 }
 

@@ -67,12 +67,15 @@ pub async fn run(options: LoadOptions) -> anyhow::Result<ExitCode> {
         .map(|start| {
             (start..(start + batch).min(options.count))
                 .map(|i| {
-                    let dr = i % n + 1;
+                    // Every field follows from the id alone, so runs that
+                    // overlap submit the very same transfer for an id.
+                    let id = options.first_id + u128::from(i);
+                    let dr = (id % u128::from(n)) as u64 + 1;
                     Transfer {
-                        id: options.first_id + u128::from(i),
+                        id,
                         debit_account_id: u128::from(dr),
                         credit_account_id: u128::from(dr % n + 1),
-                        amount: i % 1000 + 1,
+                        amount: (id % 1000) as u64 + 1,
                         ledger: 1,
                         code: 1,
                         ..Transfer::default()

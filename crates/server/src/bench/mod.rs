@@ -1,7 +1,10 @@
 //! Benchmarks behind `trigate bench`: a table and a progress bar for people,
 //! one JSON object per case per line (`--json`) for machines.
 
+pub mod durable;
 pub mod ledger;
+mod naive;
+pub mod workload;
 
 use std::time::Duration;
 
@@ -26,6 +29,14 @@ pub struct BenchOptions {
     /// Seed of the workload's random numbers, so runs can be repeated.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Through the engine into a database, each reply after its commit.
+    #[arg(long)]
+    pub durable: bool,
+    /// With --durable: a scratch PostgreSQL database (its trigate tables are
+    /// dropped) or SQLite file; default: fresh SQLite files in a temporary
+    /// directory.
+    #[arg(long, requires = "durable")]
+    pub database_url: Option<String>,
 }
 
 /// One measured case: the line `--json` prints.
@@ -57,6 +68,11 @@ impl Latencies {
     pub fn record(&mut self, d: Duration) {
         self.samples.push(d);
         self.total += d;
+    }
+
+    pub fn merge(&mut self, other: Latencies) {
+        self.samples.extend(other.samples);
+        self.total += other.total;
     }
 
     pub fn total(&self) -> Duration {
