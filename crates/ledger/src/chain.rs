@@ -151,6 +151,12 @@ impl Reader<'_> {
     }
 }
 
+/// The timestamp in an entry's header, without reading the rest.
+pub fn decode_timestamp(bytes: &[u8]) -> Option<u64> {
+    let raw: [u8; 8] = bytes.get(1..9)?.try_into().ok()?;
+    Some(u64::from_le_bytes(raw))
+}
+
 /// Reads an entry written by the ledger. Lengths are checked before any
 /// field is read, so no input can make it panic.
 pub fn decode(bytes: &[u8]) -> Result<Entry, DecodeError> {

@@ -73,7 +73,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 async fn verify(db: DatabaseArg) -> anyhow::Result<ExitCode> {
     let url = crate::config::database_url(db.database_url.as_deref())?;
-    let store = trigate_store::Store::open(&url).await?;
+    let store = trigate_store::Store::open_existing(&url).await?;
     let report = crate::verify::verify(&store).await?;
     store.close().await;
     println!("verify {}", trigate_store::mask_url(&url));

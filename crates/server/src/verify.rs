@@ -104,8 +104,9 @@ fn compare_accounts(ledger: &Ledger, rows: &[Account]) -> Vec<String> {
     out
 }
 
-fn account_fields(row: &Account, expected: &Account) -> [(&'static str, u128, u128); 8] {
+fn account_fields(row: &Account, expected: &Account) -> [(&'static str, u128, u128); 9] {
     [
+        ("timestamp", row.timestamp.into(), expected.timestamp.into()),
         ("ledger", row.ledger.into(), expected.ledger.into()),
         ("code", row.code.into(), expected.code.into()),
         (
@@ -138,7 +139,10 @@ fn compare_transfers(ledger: &Ledger, rows: &[StoredTransfer]) -> Vec<String> {
     let mut seen = HashSet::with_capacity(rows.len());
     for row in rows {
         let id = row.record.id;
-        seen.insert(id);
+        if !seen.insert(id) {
+            out.push(format!("transfers row {id}: stored more than once"));
+            continue;
+        }
         match ledger.transfer(id) {
             None => out.push(format!(
                 "transfers row {id}: not applied by any journal entry"

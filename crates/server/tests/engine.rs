@@ -196,3 +196,21 @@ async fn commands_queued_together_are_committed_together() {
     // 491 commands arrived faster than one commit each could be written.
     assert!(memory.commits() < 491 / 2, "{} commits", memory.commits());
 }
+
+#[tokio::test]
+async fn timestamp_past_what_the_columns_hold_stops_the_engine_rather_than_rounding() {
+    let store = Store::memory();
+    let ledger = recover_ledger(&store, 0).await.unwrap();
+    let (engine, writer) = Engine::start(
+        LedgerMachine::new(ledger),
+        store.clone(),
+        Arc::new(FixedStepClock::new(i64::MAX as u64 + 1, 1)),
+        EngineConfig::default(),
+    );
+    assert_eq!(
+        engine.submit(accounts()).await,
+        Err(EngineError::CommitFailed)
+    );
+    assert!(matches!(writer.await.unwrap(), WriterExit::Failed(_)));
+    assert!(store.journal_page(0, 10).await.unwrap().is_empty());
+}

@@ -212,3 +212,38 @@ fn unreachable_database_is_one_clear_line_with_the_password_masked() {
     );
     assert!(!err.contains("hunter2"), "{err}");
 }
+
+#[tokio::test]
+async fn edited_journal_timestamp_is_named() {
+    let db = TestDb::sqlite();
+    write_some_history(&db).await;
+    tamper(
+        &db,
+        "UPDATE journal SET timestamp = timestamp + 1 WHERE seq = 2",
+        "",
+    )
+    .await;
+    let (code, out) = verify(&db);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("journal entry 2: its timestamp column differs from the entry's own"),
+        "{out}"
+    );
+}
+
+#[test]
+fn verify_of_a_missing_database_is_an_error_not_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo.db");
+    let url = format!("sqlite://{}", path.display());
+    let out = Command::new(trigate_bin())
+        .args(["verify", "--database-url", &url])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("typo.db"));
+    assert!(
+        !path.exists(),
+        "verify created the database it was asked to check"
+    );
+}

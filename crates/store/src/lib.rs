@@ -44,6 +44,32 @@ impl Changes {
     pub fn is_empty(&self) -> bool {
         self.journal.is_empty()
     }
+
+    /// Sequence numbers and timestamps go in signed 64-bit columns: refuse
+    /// (and so fail-stop) rather than store a different value.
+    fn check_range(&self) -> Result<(), StoreError> {
+        let too_big = |v: u64| i64::try_from(v).is_err();
+        if let Some(r) = self
+            .journal
+            .iter()
+            .find(|r| too_big(r.seq) || too_big(r.timestamp))
+        {
+            return Err(StoreError::OutOfRange(format!("journal entry {}", r.seq)));
+        }
+        if let Some(t) = self.transfers.iter().find(|t| too_big(t.timestamp)) {
+            return Err(StoreError::OutOfRange(format!(
+                "timestamp of transfer {}",
+                t.id
+            )));
+        }
+        if let Some(a) = self.accounts.iter().find(|a| too_big(a.timestamp)) {
+            return Err(StoreError::OutOfRange(format!(
+                "timestamp of account {}",
+                a.id
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// A transfer row and whether its reservation expired.
@@ -66,6 +92,8 @@ pub enum StoreError {
     Scheme(String),
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    #[error("{0} is past what the database columns hold (i64)")]
+    OutOfRange(String),
     #[error("row {table}:{key} holds a value that cannot be read: {what}")]
     Corrupt {
         table: &'static str,
@@ -86,8 +114,18 @@ pub enum Store {
 impl Store {
     /// Connects (creating a SQLite file if needed) and applies migrations.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        Self::open_with(url, true).await
+    }
+
+    /// Connects to a database that must already exist (for `verify`: a
+    /// mistyped path is an error, not an empty database that passes).
+    pub async fn open_existing(url: &str) -> Result<Self, StoreError> {
+        Self::open_with(url, false).await
+    }
+
+    async fn open_with(url: &str, create: bool) -> Result<Self, StoreError> {
         if url.starts_with("sqlite:") {
-            Ok(Self::Sqlite(sqlite::SqliteStore::open(url).await?))
+            Ok(Self::Sqlite(sqlite::SqliteStore::open(url, create).await?))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Ok(Self::Postgres(postgres::PgStore::open(url).await?))
         } else {
@@ -115,6 +153,7 @@ impl Store {
         if changes.is_empty() {
             return Ok(());
         }
+        changes.check_range()?;
         match self {
             Self::Sqlite(s) => s.append(changes).await,
             Self::Postgres(s) => s.append(changes).await,

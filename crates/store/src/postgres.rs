@@ -49,6 +49,11 @@ impl PgStore {
 
     pub async fn append(&self, changes: &Changes) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
+        // The reply waits on this commit: it must be on disk, whatever the
+        // server's or role's default.
+        sqlx::query("SET LOCAL synchronous_commit = on")
+            .execute(&mut *tx)
+            .await?;
         for row in &changes.journal {
             sqlx::query(
                 "INSERT INTO journal (seq, timestamp, body, prev_hash, hash) VALUES ($1, $2, $3, $4, $5)",

@@ -21,7 +21,7 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    pub async fn open(url: &str) -> Result<Self, StoreError> {
+    pub async fn open(url: &str, create: bool) -> Result<Self, StoreError> {
         let masked = codec::mask_url(url);
         let open = |source| StoreError::Open {
             url: masked.clone(),
@@ -29,7 +29,7 @@ impl SqliteStore {
         };
         let options = SqliteConnectOptions::from_str(url)
             .map_err(open)?
-            .create_if_missing(true)
+            .create_if_missing(create)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10));

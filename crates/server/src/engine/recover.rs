@@ -15,6 +15,8 @@ pub enum RecoverError {
     BrokenLink { seq: u64 },
     #[error("journal entry {seq}: stored hash does not match its contents")]
     BadHash { seq: u64 },
+    #[error("journal entry {seq}: its timestamp column differs from the entry's own")]
+    BadTimestamp { seq: u64 },
     #[error("journal entry {seq}: {source}")]
     Replay { seq: u64, source: ReplayError },
 }
@@ -45,6 +47,9 @@ pub async fn recover_ledger(store: &Store, capacity: usize) -> Result<Ledger, Re
             }
             if chain::link(&row.prev_hash, &row.body) != row.hash {
                 return Err(RecoverError::BadHash { seq: row.seq });
+            }
+            if chain::decode_timestamp(&row.body) != Some(row.timestamp) {
+                return Err(RecoverError::BadTimestamp { seq: row.seq });
             }
             ledger
                 .replay(&row.body)
