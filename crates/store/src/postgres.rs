@@ -54,18 +54,18 @@ impl PgStore {
         sqlx::query("SET LOCAL synchronous_commit = on")
             .execute(&mut *tx)
             .await?;
-        for row in &changes.journal {
-            sqlx::query(
-                "INSERT INTO journal (seq, timestamp, body, prev_hash, hash) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(to_i64(row.seq))
-            .bind(to_i64(row.timestamp))
-            .bind(row.body.as_slice())
-            .bind(row.prev_hash.as_slice())
-            .bind(row.hash.as_slice())
-            .execute(&mut *tx)
-            .await?;
-        }
+        let j = &changes.journal;
+        sqlx::query(
+            "INSERT INTO journal (seq, timestamp, body, prev_hash, hash) \
+             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[], $5::bytea[])",
+        )
+        .bind(j.iter().map(|r| to_i64(r.seq)).collect::<Vec<_>>())
+        .bind(j.iter().map(|r| to_i64(r.timestamp)).collect::<Vec<_>>())
+        .bind(j.iter().map(|r| r.body.as_slice()).collect::<Vec<_>>())
+        .bind(j.iter().map(|r| r.prev_hash.to_vec()).collect::<Vec<_>>())
+        .bind(j.iter().map(|r| r.hash.to_vec()).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await?;
         if !changes.transfers.is_empty() {
             let t = &changes.transfers;
             sqlx::query(

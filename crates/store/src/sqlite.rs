@@ -13,6 +13,7 @@ use crate::{Changes, JournalRow, StoreError, StoredTransfer};
 
 /// SQLite allows 32,766 bound values per statement.
 const TRANSFER_ROWS_PER_INSERT: usize = 2_900;
+const JOURNAL_ROWS_PER_INSERT: usize = 6_500;
 const ACCOUNT_ROWS_PER_INSERT: usize = 3_200;
 
 #[derive(Debug, Clone)]
@@ -50,17 +51,18 @@ impl SqliteStore {
 
     pub async fn append(&self, changes: &Changes) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        for row in &changes.journal {
-            sqlx::query(
-                "INSERT INTO journal (seq, timestamp, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(to_i64(row.seq))
-            .bind(to_i64(row.timestamp))
-            .bind(row.body.as_slice())
-            .bind(row.prev_hash.as_slice())
-            .bind(row.hash.as_slice())
-            .execute(&mut *tx)
-            .await?;
+        for chunk in changes.journal.chunks(JOURNAL_ROWS_PER_INSERT) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO journal (seq, timestamp, body, prev_hash, hash) ",
+            );
+            q.push_values(chunk, |mut b, row| {
+                b.push_bind(to_i64(row.seq))
+                    .push_bind(to_i64(row.timestamp))
+                    .push_bind(row.body.as_slice())
+                    .push_bind(row.prev_hash.as_slice())
+                    .push_bind(row.hash.as_slice());
+            });
+            q.build().execute(&mut *tx).await?;
         }
         for chunk in changes.transfers.chunks(TRANSFER_ROWS_PER_INSERT) {
             let mut q = QueryBuilder::<Sqlite>::new(
