@@ -174,15 +174,6 @@ impl Store {
         }
     }
 
-    /// The last journal row, if any.
-    pub async fn last_journal_row(&self) -> Result<Option<JournalRow>, StoreError> {
-        match self {
-            Self::Sqlite(s) => s.last_journal_row().await,
-            Self::Postgres(s) => s.last_journal_row().await,
-            Self::Memory(s) => Ok(s.last_journal_row()),
-        }
-    }
-
     /// Every account row, by id.
     pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
         match self {

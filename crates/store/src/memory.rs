@@ -115,10 +115,6 @@ impl MemoryStore {
             .collect()
     }
 
-    pub fn last_journal_row(&self) -> Option<JournalRow> {
-        self.lock().journal.last().cloned()
-    }
-
     pub fn accounts(&self) -> Vec<Account> {
         self.lock().accounts.values().copied().collect()
     }

@@ -133,15 +133,6 @@ impl SqliteStore {
         rows.iter().map(codec::read_journal).collect()
     }
 
-    pub async fn last_journal_row(&self) -> Result<Option<JournalRow>, StoreError> {
-        let row = sqlx::query(
-            "SELECT seq, timestamp, body, prev_hash, hash FROM journal ORDER BY seq DESC LIMIT 1",
-        )
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(codec::read_journal).transpose()
-    }
-
     pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, ledger, code, flags, user_data, debits_pending, debits_posted, \
