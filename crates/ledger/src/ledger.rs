@@ -277,6 +277,11 @@ impl Ledger {
         self.accounts.by_id(id)
     }
 
+    /// Where a transfer stands in the order of application (0 for the first).
+    pub fn transfer_position(&self, id: u128) -> Option<usize> {
+        self.transfers.position(id).map(|at| at as usize)
+    }
+
     pub fn transfer(&self, id: u128) -> Option<TransferRecord> {
         self.transfers.get(id, &self.accounts)
     }

@@ -1,14 +1,18 @@
 //! `trigate verify`: proves the database holds exactly what the journal says
 //! and that the books balance. Every check is independent of the running
 //! process: it reads the store, replays the journal onto a fresh ledger, and
-//! recomputes every account's counters from the transfers table.
+//! recomputes every account's counters from the transfers table — in one pass
+//! over that table, so a database of any size can be checked.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use trigate_ledger::{Account, AccountFlags, Ledger, PendingStatus, TransferFlags};
 use trigate_store::{Store, StoreError, StoredTransfer};
 
 use crate::engine::recover_ledger;
+
+/// Violations listed one by one per check before the rest are only counted.
+const LISTED: usize = 1000;
 
 /// What verify checked, and every violation it found.
 #[derive(Debug, Default)]
@@ -22,11 +26,17 @@ impl Report {
         self.violations.is_empty()
     }
 
-    fn check(&mut self, what: String, violations: Vec<String>) {
+    fn check(&mut self, what: String, mut violations: Vec<String>) {
         if violations.is_empty() {
             self.checked.push(what);
         } else {
+            let more = violations.len().saturating_sub(LISTED);
+            violations.truncate(LISTED);
             self.violations.extend(violations);
+            if more > 0 {
+                self.violations
+                    .push(format!("… and {more} more like the above"));
+            }
         }
     }
 }
@@ -34,9 +44,7 @@ impl Report {
 pub async fn verify(store: &Store) -> Result<Report, StoreError> {
     let mut report = Report::default();
     let accounts = store.accounts().await?;
-    let transfers = store.transfers().await?;
-
-    match recover_ledger(store, transfers.len()).await {
+    let ledger = match recover_ledger(store, 0).await {
         Ok(ledger) => {
             report.checked.push(format!(
                 "hash chain: {} journal entries link and replay to their recorded results",
@@ -46,21 +54,28 @@ pub async fn verify(store: &Store) -> Result<Report, StoreError> {
                 format!("accounts table: {} rows match the journal", accounts.len()),
                 compare_accounts(&ledger, &accounts),
             );
-            report.check(
-                format!(
-                    "transfers table: {} rows match the journal",
-                    transfers.len()
-                ),
-                compare_transfers(&ledger, &transfers),
-            );
+            Some(ledger)
         }
-        Err(e) => report
-            .violations
-            .push(format!("invariant 6 (hash chain): {e}")),
+        Err(e) => {
+            report
+                .violations
+                .push(format!("invariant 6 (hash chain): {e}"));
+            None
+        }
+    };
+    let mut scan = Scan::new(ledger.as_ref());
+    store.scan_transfers(&mut |t| scan.visit(t)).await?;
+    let rows = scan.rows;
+    let (against_journal, sums) = scan.finish();
+    if ledger.is_some() {
+        report.check(
+            format!("transfers table: {rows} rows match the journal"),
+            against_journal,
+        );
     }
     report.check(
         "account counters: every account's counters equal the sums of its transfers".to_string(),
-        recompute_counters(&accounts, &transfers),
+        compare_sums(&accounts, sums),
     );
     report.check(
         "invariant 1: Σ debits = Σ credits, posted and pending".to_string(),
@@ -134,47 +149,6 @@ fn account_fields(row: &Account, expected: &Account) -> [(&'static str, u128, u1
     ]
 }
 
-fn compare_transfers(ledger: &Ledger, rows: &[StoredTransfer]) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut seen = HashSet::with_capacity(rows.len());
-    for row in rows {
-        let id = row.record.id;
-        if !seen.insert(id) {
-            out.push(format!("transfers row {id}: stored more than once"));
-            continue;
-        }
-        match ledger.transfer(id) {
-            None => out.push(format!(
-                "transfers row {id}: not applied by any journal entry"
-            )),
-            Some(expected) if expected != row.record => out.push(format!(
-                "transfers row {id}: differs from the journal (table {:?}, journal {:?})",
-                row.record, expected
-            )),
-            Some(_) => {
-                let expired = ledger.pending_status(id) == Some(PendingStatus::Expired);
-                if expired != row.expired {
-                    out.push(format!(
-                        "transfers row {id}: expired is {} in the table, {expired} by the journal",
-                        row.expired
-                    ));
-                }
-            }
-        }
-    }
-    if seen.len() != ledger.transfer_count() {
-        for t in ledger.transfers() {
-            if !seen.contains(&t.id) {
-                out.push(format!(
-                    "transfers row {}: missing (the journal applied it)",
-                    t.id
-                ));
-            }
-        }
-    }
-    out
-}
-
 #[derive(Default)]
 struct Sums {
     debits_pending: u128,
@@ -183,35 +157,124 @@ struct Sums {
     credits_posted: u128,
 }
 
-fn recompute_counters(accounts: &[Account], transfers: &[StoredTransfer]) -> Vec<String> {
-    let settled: HashSet<u128> = transfers
-        .iter()
-        .filter(|t| {
-            t.record
-                .flags
-                .intersects(TransferFlags::POST_PENDING | TransferFlags::VOID_PENDING)
-        })
-        .map(|t| t.record.pending_id)
-        .collect();
-    let mut sums: BTreeMap<u128, Sums> = BTreeMap::new();
-    for t in transfers {
-        let r = &t.record;
-        let amount = u128::from(r.amount);
-        let pending = r.flags.contains(TransferFlags::PENDING);
-        if r.flags.contains(TransferFlags::VOID_PENDING)
-            || (pending && (t.expired || settled.contains(&r.id)))
-        {
-            continue;
-        }
-        let (dr, cr) = (r.debit_account_id, r.credit_account_id);
-        if pending {
-            sums.entry(dr).or_default().debits_pending += amount;
-            sums.entry(cr).or_default().credits_pending += amount;
-        } else {
-            sums.entry(dr).or_default().debits_posted += amount;
-            sums.entry(cr).or_default().credits_posted += amount;
+/// One pass over the transfers table, in the order applied: each row is
+/// compared with the journal's, and every account's counters are summed as
+/// the rows would have moved them.
+struct Scan<'a> {
+    ledger: Option<&'a Ledger>,
+    rows: u64,
+    /// Rows seen, by the journal's order of application.
+    seen: Vec<bool>,
+    /// Rows seen when there is no journal to place them by.
+    seen_ids: HashSet<u128>,
+    /// Pending rows not yet posted, voided or expired: (debit, credit, amount).
+    open: HashMap<u128, (u128, u128, u128)>,
+    sums: BTreeMap<u128, Sums>,
+    violations: Vec<String>,
+}
+
+impl<'a> Scan<'a> {
+    fn new(ledger: Option<&'a Ledger>) -> Self {
+        Self {
+            ledger,
+            rows: 0,
+            seen: vec![false; ledger.map_or(0, Ledger::transfer_count)],
+            seen_ids: HashSet::new(),
+            open: HashMap::new(),
+            sums: BTreeMap::new(),
+            violations: Vec::new(),
         }
     }
+
+    fn visit(&mut self, t: StoredTransfer) {
+        self.rows += 1;
+        let id = t.record.id;
+        let first_time = match self.ledger {
+            Some(ledger) => self.against_journal(ledger, &t),
+            None => self.seen_ids.insert(id),
+        };
+        if first_time {
+            self.sum(&t);
+        }
+    }
+
+    /// Compares a row with the journal's; false if it was seen before.
+    fn against_journal(&mut self, ledger: &Ledger, t: &StoredTransfer) -> bool {
+        let id = t.record.id;
+        let Some(at) = ledger.transfer_position(id) else {
+            self.violations.push(format!(
+                "transfers row {id}: not applied by any journal entry"
+            ));
+            return true;
+        };
+        if std::mem::replace(&mut self.seen[at], true) {
+            self.violations
+                .push(format!("transfers row {id}: stored more than once"));
+            return false;
+        }
+        match ledger.transfer(id) {
+            Some(expected) if expected != t.record => self.violations.push(format!(
+                "transfers row {id}: differs from the journal (table {:?}, journal {:?})",
+                t.record, expected
+            )),
+            _ => {
+                let expired = ledger.pending_status(id) == Some(PendingStatus::Expired);
+                if expired != t.expired {
+                    self.violations.push(format!(
+                        "transfers row {id}: expired is {} in the table, {expired} by the journal",
+                        t.expired
+                    ));
+                }
+            }
+        }
+        true
+    }
+
+    fn sum(&mut self, t: &StoredTransfer) {
+        let r = &t.record;
+        let amount = u128::from(r.amount);
+        let (dr, cr) = (r.debit_account_id, r.credit_account_id);
+        if r.flags.contains(TransferFlags::PENDING) {
+            if !t.expired {
+                self.sums.entry(dr).or_default().debits_pending += amount;
+                self.sums.entry(cr).or_default().credits_pending += amount;
+                self.open.insert(r.id, (dr, cr, amount));
+            }
+            return;
+        }
+        if r.flags
+            .intersects(TransferFlags::POST_PENDING | TransferFlags::VOID_PENDING)
+        {
+            if let Some((pdr, pcr, reserved)) = self.open.remove(&r.pending_id) {
+                let d = self.sums.entry(pdr).or_default();
+                d.debits_pending = d.debits_pending.saturating_sub(reserved);
+                let c = self.sums.entry(pcr).or_default();
+                c.credits_pending = c.credits_pending.saturating_sub(reserved);
+            }
+            if r.flags.contains(TransferFlags::VOID_PENDING) {
+                return;
+            }
+        }
+        self.sums.entry(dr).or_default().debits_posted += amount;
+        self.sums.entry(cr).or_default().credits_posted += amount;
+    }
+
+    fn finish(mut self) -> (Vec<String>, BTreeMap<u128, Sums>) {
+        if let Some(ledger) = self.ledger {
+            for t in ledger.transfers() {
+                if let Some(false) = ledger.transfer_position(t.id).map(|at| self.seen[at]) {
+                    self.violations.push(format!(
+                        "transfers row {}: missing (the journal applied it)",
+                        t.id
+                    ));
+                }
+            }
+        }
+        (self.violations, self.sums)
+    }
+}
+
+fn compare_sums(accounts: &[Account], mut sums: BTreeMap<u128, Sums>) -> Vec<String> {
     let mut out = Vec::new();
     for a in accounts {
         let s = sums.remove(&a.id).unwrap_or_default();

@@ -185,10 +185,24 @@ impl Store {
 
     /// Every transfer row, in the order applied.
     pub async fn transfers(&self) -> Result<Vec<StoredTransfer>, StoreError> {
+        let mut all = Vec::new();
+        self.scan_transfers(&mut |t| all.push(t)).await?;
+        Ok(all)
+    }
+
+    /// Every transfer row, in the order applied, one at a time: for reading
+    /// tables too big to hold.
+    pub async fn scan_transfers(
+        &self,
+        visit: &mut (dyn FnMut(StoredTransfer) + Send),
+    ) -> Result<(), StoreError> {
         match self {
-            Self::Sqlite(s) => s.transfers().await,
-            Self::Postgres(s) => s.transfers().await,
-            Self::Memory(s) => Ok(s.transfers()),
+            Self::Sqlite(s) => s.scan_transfers(visit).await,
+            Self::Postgres(s) => s.scan_transfers(visit).await,
+            Self::Memory(s) => {
+                s.transfers().into_iter().for_each(visit);
+                Ok(())
+            }
         }
     }
 

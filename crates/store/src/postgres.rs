@@ -158,15 +158,21 @@ impl PgStore {
         rows.iter().map(codec::read_account).collect()
     }
 
-    pub async fn transfers(&self) -> Result<Vec<StoredTransfer>, StoreError> {
-        let rows = sqlx::query(
+    pub async fn scan_transfers(
+        &self,
+        visit: &mut (dyn FnMut(StoredTransfer) + Send),
+    ) -> Result<(), StoreError> {
+        use futures_util::TryStreamExt;
+        let mut rows = sqlx::query(
             "SELECT id, debit_account_id, credit_account_id, amount::text AS amount, pending_id, \
              user_data, timeout, ledger, code::bigint AS code, flags::bigint AS flags, timestamp, \
              expired::int::bigint AS expired FROM transfers ORDER BY timestamp",
         )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(codec::read_transfer).collect()
+        .fetch(&self.pool);
+        while let Some(row) = rows.try_next().await? {
+            visit(codec::read_transfer(&row)?);
+        }
+        Ok(())
     }
 
     pub async fn close(&self) {
