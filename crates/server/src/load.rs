@@ -14,7 +14,7 @@ use trigate_store::Store;
 
 use crate::cli::DatabaseArg;
 use crate::engine::{
-    Engine, EngineConfig, LedgerCommand, LedgerMachine, LedgerReply, SystemClock, recover_ledger,
+    Engine, EngineConfig, LedgerCommand, LedgerMachine, LedgerReply, SystemClock, open_ledger,
 };
 
 #[derive(Debug, Clone, Args)]
@@ -41,7 +41,7 @@ pub struct LoadOptions {
 pub async fn run(options: LoadOptions) -> anyhow::Result<ExitCode> {
     let url = crate::config::database_url(options.db.database_url.as_deref())?;
     let store = Store::open(&url).await?;
-    let ledger = recover_ledger(&store, 0).await?;
+    let ledger = open_ledger(&store, 0).await?;
     let (engine, writer) = Engine::start(
         LedgerMachine::new(ledger),
         store.clone(),

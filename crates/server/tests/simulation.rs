@@ -16,7 +16,7 @@ use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
 use trigate::engine::{
     Engine, EngineConfig, EngineError, FixedStepClock, LedgerCommand, LedgerMachine, LedgerReply,
-    WriterExit, recover_ledger,
+    WriterExit, open_ledger,
 };
 use trigate_ledger::{AccountFlags, NewAccount, Transfer, TransferFlags};
 use trigate_store::Store;
@@ -44,7 +44,7 @@ struct Sim {
 
 impl Sim {
     async fn start(&mut self) {
-        let ledger = recover_ledger(&self.store, 0).await.expect("recovery");
+        let ledger = open_ledger(&self.store, 0).await.expect("recovery");
         self.engine = Some(Engine::start(
             LedgerMachine::new(ledger),
             self.store.clone(),

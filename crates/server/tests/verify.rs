@@ -247,3 +247,24 @@ fn verify_of_a_missing_database_is_an_error_not_a_pass() {
         "verify created the database it was asked to check"
     );
 }
+
+#[tokio::test]
+async fn journal_missing_its_last_entry_is_refused_at_start() {
+    for db in TestDb::all("journal_missing_last_entry").await {
+        write_some_history(&db).await;
+        tamper(
+            &db,
+            "DELETE FROM journal WHERE seq = 4",
+            "DELETE FROM journal WHERE seq = 4",
+        )
+        .await;
+        let store = db.open().await;
+        let err = trigate::engine::open_ledger(&store, 0).await.unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("the tables hold 5 transfers but the journal made 4"),
+            "{}: {err}",
+            db.backend
+        );
+    }
+}

@@ -174,6 +174,15 @@ impl Store {
         }
     }
 
+    /// How many account rows and transfer rows the tables hold.
+    pub async fn row_counts(&self) -> Result<(u64, u64), StoreError> {
+        match self {
+            Self::Sqlite(s) => s.row_counts().await,
+            Self::Postgres(s) => s.row_counts().await,
+            Self::Memory(s) => Ok(s.row_counts()),
+        }
+    }
+
     /// Every account row, by id.
     pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
         match self {

@@ -115,6 +115,11 @@ impl MemoryStore {
             .collect()
     }
 
+    pub fn row_counts(&self) -> (u64, u64) {
+        let t = self.lock();
+        (t.accounts.len() as u64, t.transfers.len() as u64)
+    }
+
     pub fn accounts(&self) -> Vec<Account> {
         self.lock().accounts.values().copied().collect()
     }

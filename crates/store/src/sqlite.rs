@@ -133,6 +133,20 @@ impl SqliteStore {
         rows.iter().map(codec::read_journal).collect()
     }
 
+    pub async fn row_counts(&self) -> Result<(u64, u64), StoreError> {
+        let row = sqlx::query(
+            "SELECT (SELECT count(*) FROM accounts) AS accounts, \
+             (SELECT count(*) FROM transfers) AS transfers",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let count = |column: &str| -> Result<u64, StoreError> {
+            let n: i64 = sqlx::Row::try_get(&row, column)?;
+            codec::fit("counts", 0, column, n)
+        };
+        Ok((count("accounts")?, count("transfers")?))
+    }
+
     pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, ledger, code, flags, user_data, debits_pending, debits_posted, \

@@ -19,6 +19,36 @@ pub enum RecoverError {
     BadTimestamp { seq: u64 },
     #[error("journal entry {seq}: {source}")]
     Replay { seq: u64, source: ReplayError },
+    #[error(
+        "the tables hold {tables} {what} but the journal made {journal}: the journal is \
+         missing entries or the tables were changed; refusing to start (run `trigate verify`)"
+    )]
+    TablesDisagree {
+        what: &'static str,
+        tables: u64,
+        journal: u64,
+    },
+}
+
+/// Rebuilds the ledger for a writer: the journal replayed, then a quick check
+/// that the derived tables hold as many rows as the journal made, so that a
+/// journal restored from an older backup (or cut short) is not written on.
+pub async fn open_ledger(store: &Store, capacity: usize) -> Result<Ledger, RecoverError> {
+    let ledger = recover_ledger(store, capacity).await?;
+    let (accounts, transfers) = store.row_counts().await?;
+    for (what, tables, journal) in [
+        ("accounts", accounts, ledger.account_count() as u64),
+        ("transfers", transfers, ledger.transfer_count() as u64),
+    ] {
+        if tables != journal {
+            return Err(RecoverError::TablesDisagree {
+                what,
+                tables,
+                journal,
+            });
+        }
+    }
+    Ok(ledger)
 }
 
 /// Journal rows read per query.

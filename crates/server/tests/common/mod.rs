@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use sqlx::{Connection, Executor, PgConnection};
 use tempfile::TempDir;
-use trigate::engine::{Engine, EngineConfig, FixedStepClock, LedgerMachine, recover_ledger};
+use trigate::engine::{Engine, EngineConfig, FixedStepClock, LedgerMachine, open_ledger};
 use trigate_store::Store;
 
 pub struct TestDb {
@@ -94,7 +94,7 @@ pub async fn engine(
     Engine<LedgerMachine>,
     tokio::task::JoinHandle<trigate::engine::WriterExit>,
 ) {
-    let ledger = recover_ledger(store, 0).await.expect("recover the ledger");
+    let ledger = open_ledger(store, 0).await.expect("recover the ledger");
     Engine::start(
         LedgerMachine::new(ledger),
         store.clone(),
