@@ -130,6 +130,8 @@ pub fn run() -> anyhow::Result<()> {
         seed: 42,
         durable: false,
         database_url: None,
+        case: None,
+        batch: None,
     })
 }
 

@@ -77,3 +77,70 @@ fn unknown_command_is_a_usage_error() {
     let out = trigate(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn case_and_batch_filters_select_one_case() {
+    let out = trigate(&[
+        "bench",
+        "ledger",
+        "--json",
+        "--ops",
+        "200",
+        "--accounts",
+        "20",
+        "--case",
+        "hot",
+        "--batch",
+        "100",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert_eq!(lines[0]["case"], "hot");
+    assert_eq!(lines[0]["batch"], 100);
+}
+
+#[test]
+fn durable_bench_runs_through_the_engine_and_the_naive_baseline() {
+    let out = trigate(&[
+        "bench",
+        "ledger",
+        "--durable",
+        "--json",
+        "--ops",
+        "300",
+        "--accounts",
+        "30",
+        "--batch",
+        "1",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let cases: Vec<(String, String)> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|v| {
+            (
+                v["case"].as_str().unwrap().to_string(),
+                v["mode"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = ["uniform", "hot", "naive"]
+        .iter()
+        .map(|c| (c.to_string(), "durable".to_string()))
+        .collect();
+    assert_eq!(cases, expected);
+}

@@ -109,7 +109,17 @@ async fn run_cases(options: &BenchOptions) -> anyhow::Result<()> {
         ("uniform", 0.0, 1, (ops / 100).max(1)),
         ("hot", 0.9, 1, (ops / 100).max(1)),
     ];
-    let naive_ops = if options.quick { 300 } else { 5_000 };
+    let cases: Vec<_> = cases
+        .into_iter()
+        .filter(|(name, _, batch, _)| options.wants(name, *batch))
+        .collect();
+    let naive_ops = if !options.wants("naive", 1) {
+        0
+    } else if options.quick {
+        300
+    } else {
+        5_000
+    };
     let total: u64 = cases.iter().map(|c| c.3).sum::<u64>() + naive_ops;
     let progress = if options.json {
         ProgressBar::hidden()
@@ -132,11 +142,29 @@ async fn run_cases(options: &BenchOptions) -> anyhow::Result<()> {
         let record = durable_case(&url, name, workload, batch, case_ops, &progress).await?;
         records.push(record);
     }
+    if naive_ops > 0 {
+        records.push(naive_case(&mut target, accounts, naive_ops, options.seed).await?);
+        progress.inc(naive_ops);
+    }
+    progress.finish_and_clear();
+    let _ = std::fs::remove_dir_all(&dir);
+    super::print(&records, options.json)?;
+    if !options.json {
+        super::print_ratios(&records);
+    }
+    Ok(())
+}
+
+async fn naive_case(
+    target: &mut Target,
+    accounts: u64,
+    naive_ops: u64,
+    seed: u64,
+) -> anyhow::Result<Record> {
     let url = target.fresh().await?;
-    let run = naive::run(&url, accounts, 0.0, naive_ops, options.seed).await?;
-    progress.inc(naive_ops);
+    let run = naive::run(&url, accounts, 0.0, naive_ops, seed).await?;
     let mut latencies = run.latencies;
-    records.push(Record {
+    Ok(Record {
         bench: "ledger",
         case: "naive".to_string(),
         mode: "durable",
@@ -154,24 +182,7 @@ async fn run_cases(options: &BenchOptions) -> anyhow::Result<()> {
         p50_us: latencies.percentile_us(50.0),
         p99_us: latencies.percentile_us(99.0),
         peak_rss_mb: super::peak_rss_mb(),
-    });
-    progress.finish_and_clear();
-    let _ = std::fs::remove_dir_all(&dir);
-    super::print(&records, options.json)?;
-    if !options.json {
-        let naive = records.last().map_or(0.0, |r| r.per_sec);
-        for pair in records[..records.len() - 1].chunks(2) {
-            if let [uniform, hot] = pair {
-                println!(
-                    "batch {:>5}: hot/uniform = {:.3}, uniform/naive = {:.1}x",
-                    uniform.batch,
-                    hot.per_sec / uniform.per_sec,
-                    uniform.per_sec / naive
-                );
-            }
-        }
-    }
-    Ok(())
+    })
 }
 
 async fn durable_case(

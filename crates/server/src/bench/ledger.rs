@@ -96,10 +96,15 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
         bail!("--ops must be at least 1");
     }
     let cases = [("uniform", 0.0), ("hot", 0.9)];
+    let planned = BATCHES
+        .iter()
+        .flat_map(|b| cases.iter().map(move |(name, _)| (*name, *b)))
+        .filter(|(name, b)| options.wants(name, *b))
+        .count() as u64;
     let progress = if options.json {
         ProgressBar::hidden()
     } else {
-        ProgressBar::new(ops * (cases.len() * BATCHES.len()) as u64)
+        ProgressBar::new(ops * planned)
     };
     progress.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} transfers {per_sec} eta {eta}")
@@ -108,6 +113,9 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
     let mut records = Vec::new();
     for batch in BATCHES {
         for (name, hot_share) in cases {
+            if !options.wants(name, batch) {
+                continue;
+            }
             let workload = Workload {
                 accounts,
                 hot_share,
@@ -120,15 +128,7 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
     progress.finish_and_clear();
     super::print(&records, options.json)?;
     if !options.json {
-        for pair in records.chunks(2) {
-            if let [uniform, hot] = pair {
-                println!(
-                    "batch {:>5}: hot/uniform = {:.3}",
-                    uniform.batch,
-                    hot.per_sec / uniform.per_sec
-                );
-            }
-        }
+        super::print_ratios(&records);
     }
     Ok(())
 }

@@ -37,6 +37,41 @@ pub struct BenchOptions {
     /// directory.
     #[arg(long, requires = "durable")]
     pub database_url: Option<String>,
+    /// Run only this case: uniform, hot (or naive, with --durable). Each case
+    /// in its own process gives its own peak memory.
+    #[arg(long)]
+    pub case: Option<String>,
+    /// Run only this batch size.
+    #[arg(long)]
+    pub batch: Option<usize>,
+}
+
+impl BenchOptions {
+    pub fn wants(&self, case: &str, batch: usize) -> bool {
+        self.case.as_deref().is_none_or(|c| c == case) && self.batch.is_none_or(|b| b == batch)
+    }
+}
+
+/// Prints hot/uniform for each batch size, and uniform/naive where a naive
+/// case ran, for the cases present.
+pub fn print_ratios(records: &[Record]) {
+    let find = |case: &str, batch: usize| {
+        records
+            .iter()
+            .find(|r| r.case == case && r.batch == batch)
+            .map(|r| r.per_sec)
+    };
+    let naive = find("naive", 1);
+    for r in records.iter().filter(|r| r.case == "uniform") {
+        let mut line = format!("batch {:>5}:", r.batch);
+        if let Some(hot) = find("hot", r.batch) {
+            line.push_str(&format!(" hot/uniform = {:.3}", hot / r.per_sec));
+        }
+        if let Some(naive) = naive {
+            line.push_str(&format!(" uniform/naive = {:.1}x", r.per_sec / naive));
+        }
+        println!("{line}");
+    }
 }
 
 /// One measured case: the line `--json` prints.
