@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use trigate_ledger::{Account, AccountFlags, Ledger, PendingStatus, TransferFlags};
 use trigate_store::{Store, StoreError, StoredTransfer};
 
-use crate::engine::recover_ledger;
+use crate::engine::replay_journal;
 
 /// Violations listed one by one per check before the rest are only counted.
 const LISTED: usize = 1000;
@@ -42,9 +42,12 @@ impl Report {
 }
 
 pub async fn verify(store: &Store) -> Result<Report, StoreError> {
+    // One snapshot for every read, so that commits landing while verify runs
+    // cannot make the tables and the journal look as if they disagree.
+    let mut snapshot = store.snapshot().await?;
     let mut report = Report::default();
-    let accounts = store.accounts().await?;
-    let ledger = match recover_ledger(store, 0).await {
+    let accounts = snapshot.accounts().await?;
+    let ledger = match replay_journal(&mut snapshot, 0).await {
         Ok(ledger) => {
             report.checked.push(format!(
                 "hash chain: {} journal entries link and replay to their recorded results",
@@ -64,7 +67,7 @@ pub async fn verify(store: &Store) -> Result<Report, StoreError> {
         }
     };
     let mut scan = Scan::new(ledger.as_ref());
-    store.scan_transfers(&mut |t| scan.visit(t)).await?;
+    snapshot.scan_transfers(&mut |t| scan.visit(t)).await?;
     let rows = scan.rows;
     let (against_journal, sums) = scan.finish();
     if ledger.is_some() {

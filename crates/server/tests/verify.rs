@@ -268,3 +268,41 @@ async fn journal_missing_its_last_entry_is_refused_at_start() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_while_transfers_are_written_sees_one_consistent_state() {
+    for db in TestDb::all("verify_during_writes").await {
+        write_some_history(&db).await;
+        let store = db.open().await;
+        let (engine, writer) = engine(&store).await;
+        let load = tokio::spawn({
+            let engine = engine.clone();
+            async move {
+                for id in 1_000..1_400u128 {
+                    let t = Transfer {
+                        id,
+                        debit_account_id: 4,
+                        credit_account_id: 1 + id % 3,
+                        amount: 1,
+                        ledger: 1,
+                        code: 1,
+                        ..Transfer::default()
+                    };
+                    engine
+                        .submit(LedgerCommand::CreateTransfers(vec![t]))
+                        .await
+                        .unwrap();
+                }
+            }
+        });
+        let mut runs = 0;
+        while !load.is_finished() || runs < 3 {
+            let report = trigate::verify::verify(&store).await.unwrap();
+            assert!(report.is_ok(), "{}: {:?}", db.backend, report.violations);
+            runs += 1;
+        }
+        load.await.unwrap();
+        drop(engine);
+        writer.await.unwrap();
+    }
+}

@@ -161,9 +161,56 @@ impl Store {
         }
     }
 
-    /// Journal rows with `seq > after`, in order, at most `limit` of them.
+    /// A consistent view to read from: journal and tables as of one moment.
+    pub async fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        Ok(match self {
+            Self::Sqlite(s) => Snapshot::Sqlite(s.snapshot().await?),
+            Self::Postgres(s) => Snapshot::Postgres(s.snapshot().await?),
+            Self::Memory(s) => Snapshot::Memory(s.snapshot()),
+        })
+    }
+
+    /// Every account row, by id (from a fresh snapshot).
+    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        self.snapshot().await?.accounts().await
+    }
+
+    /// Every transfer row, in the order applied (from a fresh snapshot).
+    pub async fn transfers(&self) -> Result<Vec<StoredTransfer>, StoreError> {
+        self.snapshot().await?.transfers().await
+    }
+
+    /// Journal rows with `seq > after`, in order (from a fresh snapshot).
     pub async fn journal_page(
         &self,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<JournalRow>, StoreError> {
+        self.snapshot().await?.journal_page(after, limit).await
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite(s) => s.close().await,
+            Self::Postgres(s) => s.close().await,
+            Self::Memory(_) => {}
+        }
+    }
+}
+
+/// Reads that all see the same state of the database, however many
+/// statements they take: what `verify` and recovery read through.
+#[derive(Debug)]
+pub enum Snapshot {
+    Sqlite(sqlite::SqliteSnapshot),
+    Postgres(postgres::PgSnapshot),
+    Memory(memory::MemoryStore),
+}
+
+impl Snapshot {
+    /// Journal rows with `seq > after`, in order, at most `limit` of them.
+    pub async fn journal_page(
+        &mut self,
         after: u64,
         limit: u32,
     ) -> Result<Vec<JournalRow>, StoreError> {
@@ -175,7 +222,7 @@ impl Store {
     }
 
     /// How many account rows and transfer rows the tables hold.
-    pub async fn row_counts(&self) -> Result<(u64, u64), StoreError> {
+    pub async fn row_counts(&mut self) -> Result<(u64, u64), StoreError> {
         match self {
             Self::Sqlite(s) => s.row_counts().await,
             Self::Postgres(s) => s.row_counts().await,
@@ -184,7 +231,7 @@ impl Store {
     }
 
     /// Every account row, by id.
-    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+    pub async fn accounts(&mut self) -> Result<Vec<Account>, StoreError> {
         match self {
             Self::Sqlite(s) => s.accounts().await,
             Self::Postgres(s) => s.accounts().await,
@@ -193,7 +240,7 @@ impl Store {
     }
 
     /// Every transfer row, in the order applied.
-    pub async fn transfers(&self) -> Result<Vec<StoredTransfer>, StoreError> {
+    pub async fn transfers(&mut self) -> Result<Vec<StoredTransfer>, StoreError> {
         let mut all = Vec::new();
         self.scan_transfers(&mut |t| all.push(t)).await?;
         Ok(all)
@@ -202,7 +249,7 @@ impl Store {
     /// Every transfer row, in the order applied, one at a time: for reading
     /// tables too big to hold.
     pub async fn scan_transfers(
-        &self,
+        &mut self,
         visit: &mut (dyn FnMut(StoredTransfer) + Send),
     ) -> Result<(), StoreError> {
         match self {
@@ -212,14 +259,6 @@ impl Store {
                 s.transfers().into_iter().for_each(visit);
                 Ok(())
             }
-        }
-    }
-
-    pub async fn close(&self) {
-        match self {
-            Self::Sqlite(s) => s.close().await,
-            Self::Postgres(s) => s.close().await,
-            Self::Memory(_) => {}
         }
     }
 }

@@ -20,7 +20,7 @@ pub enum Fault {
     AfterWrite,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Tables {
     journal: Vec<JournalRow>,
     accounts: BTreeMap<u128, Account>,
@@ -98,6 +98,13 @@ impl MemoryStore {
             return Err(injected());
         }
         Ok(())
+    }
+
+    /// A copy of the tables as they are now, to read from.
+    pub fn snapshot(&self) -> MemoryStore {
+        MemoryStore {
+            tables: Arc::new(Mutex::new(self.lock().clone())),
+        }
     }
 
     /// Appends written so far (one per group commit).

@@ -131,8 +131,31 @@ impl PgStore {
         Ok(())
     }
 
+    /// A read transaction: every read through it sees the same state.
+    pub async fn snapshot(&self) -> Result<PgSnapshot, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // Every read of the snapshot sees one state of the database.
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+        Ok(PgSnapshot { tx })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Reads that all see one state of the database (the transaction is rolled
+/// back when the snapshot is dropped; it never writes).
+#[derive(Debug)]
+pub struct PgSnapshot {
+    tx: sqlx::Transaction<'static, sqlx::Postgres>,
+}
+
+impl PgSnapshot {
     pub async fn journal_page(
-        &self,
+        &mut self,
         after: u64,
         limit: u32,
     ) -> Result<Vec<JournalRow>, StoreError> {
@@ -141,17 +164,17 @@ impl PgStore {
         )
         .bind(to_i64(after))
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.tx)
         .await?;
         rows.iter().map(codec::read_journal).collect()
     }
 
-    pub async fn row_counts(&self) -> Result<(u64, u64), StoreError> {
+    pub async fn row_counts(&mut self) -> Result<(u64, u64), StoreError> {
         let row = sqlx::query(
             "SELECT (SELECT count(*) FROM accounts) AS accounts, \
              (SELECT count(*) FROM transfers) AS transfers",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *self.tx)
         .await?;
         let count = |column: &str| -> Result<u64, StoreError> {
             let n: i64 = sqlx::Row::try_get(&row, column)?;
@@ -160,20 +183,20 @@ impl PgStore {
         Ok((count("accounts")?, count("transfers")?))
     }
 
-    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+    pub async fn accounts(&mut self) -> Result<Vec<Account>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, ledger, code::bigint AS code, flags::bigint AS flags, user_data, \
              debits_pending::text AS debits_pending, debits_posted::text AS debits_posted, \
              credits_pending::text AS credits_pending, credits_posted::text AS credits_posted, \
              timestamp FROM accounts ORDER BY id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.tx)
         .await?;
         rows.iter().map(codec::read_account).collect()
     }
 
     pub async fn scan_transfers(
-        &self,
+        &mut self,
         visit: &mut (dyn FnMut(StoredTransfer) + Send),
     ) -> Result<(), StoreError> {
         use futures_util::TryStreamExt;
@@ -182,14 +205,10 @@ impl PgStore {
              user_data, timeout, ledger, code::bigint AS code, flags::bigint AS flags, timestamp, \
              expired::int::bigint AS expired FROM transfers ORDER BY timestamp",
         )
-        .fetch(&self.pool);
+        .fetch(&mut *self.tx);
         while let Some(row) = rows.try_next().await? {
             visit(codec::read_transfer(&row)?);
         }
         Ok(())
-    }
-
-    pub async fn close(&self) {
-        self.pool.close().await;
     }
 }

@@ -118,8 +118,27 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// A read transaction: every read through it sees the same state.
+    pub async fn snapshot(&self) -> Result<SqliteSnapshot, StoreError> {
+        let tx = self.pool.begin().await?;
+        Ok(SqliteSnapshot { tx })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Reads that all see one state of the database (the transaction is rolled
+/// back when the snapshot is dropped; it never writes).
+#[derive(Debug)]
+pub struct SqliteSnapshot {
+    tx: sqlx::Transaction<'static, Sqlite>,
+}
+
+impl SqliteSnapshot {
     pub async fn journal_page(
-        &self,
+        &mut self,
         after: u64,
         limit: u32,
     ) -> Result<Vec<JournalRow>, StoreError> {
@@ -128,17 +147,17 @@ impl SqliteStore {
         )
         .bind(to_i64(after))
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.tx)
         .await?;
         rows.iter().map(codec::read_journal).collect()
     }
 
-    pub async fn row_counts(&self) -> Result<(u64, u64), StoreError> {
+    pub async fn row_counts(&mut self) -> Result<(u64, u64), StoreError> {
         let row = sqlx::query(
             "SELECT (SELECT count(*) FROM accounts) AS accounts, \
              (SELECT count(*) FROM transfers) AS transfers",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *self.tx)
         .await?;
         let count = |column: &str| -> Result<u64, StoreError> {
             let n: i64 = sqlx::Row::try_get(&row, column)?;
@@ -147,18 +166,18 @@ impl SqliteStore {
         Ok((count("accounts")?, count("transfers")?))
     }
 
-    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+    pub async fn accounts(&mut self) -> Result<Vec<Account>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, ledger, code, flags, user_data, debits_pending, debits_posted, \
              credits_pending, credits_posted, timestamp FROM accounts ORDER BY id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.tx)
         .await?;
         rows.iter().map(codec::read_account).collect()
     }
 
     pub async fn scan_transfers(
-        &self,
+        &mut self,
         visit: &mut (dyn FnMut(StoredTransfer) + Send),
     ) -> Result<(), StoreError> {
         use futures_util::TryStreamExt;
@@ -166,14 +185,10 @@ impl SqliteStore {
             "SELECT id, debit_account_id, credit_account_id, amount, pending_id, user_data, \
              timeout, ledger, code, flags, timestamp, expired FROM transfers ORDER BY timestamp",
         )
-        .fetch(&self.pool);
+        .fetch(&mut *self.tx);
         while let Some(row) = rows.try_next().await? {
             visit(codec::read_transfer(&row)?);
         }
         Ok(())
-    }
-
-    pub async fn close(&self) {
-        self.pool.close().await;
     }
 }

@@ -3,7 +3,7 @@
 //! is recomputed) and replayed, and its recorded results must come out again.
 
 use trigate_ledger::{Ledger, ReplayError, chain};
-use trigate_store::{Store, StoreError};
+use trigate_store::{Snapshot, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecoverError {
@@ -34,8 +34,9 @@ pub enum RecoverError {
 /// that the derived tables hold as many rows as the journal made, so that a
 /// journal restored from an older backup (or cut short) is not written on.
 pub async fn open_ledger(store: &Store, capacity: usize) -> Result<Ledger, RecoverError> {
-    let ledger = recover_ledger(store, capacity).await?;
-    let (accounts, transfers) = store.row_counts().await?;
+    let mut snapshot = store.snapshot().await?;
+    let ledger = replay_journal(&mut snapshot, capacity).await?;
+    let (accounts, transfers) = snapshot.row_counts().await?;
     for (what, tables, journal) in [
         ("accounts", accounts, ledger.account_count() as u64),
         ("transfers", transfers, ledger.transfer_count() as u64),
@@ -57,10 +58,18 @@ const PAGE: u32 = 512;
 /// Replays the whole journal onto a fresh ledger sized for `capacity`
 /// transfers (0 for no sizing up front).
 pub async fn recover_ledger(store: &Store, capacity: usize) -> Result<Ledger, RecoverError> {
+    replay_journal(&mut store.snapshot().await?, capacity).await
+}
+
+/// Replays the journal as a snapshot sees it.
+pub async fn replay_journal(
+    snapshot: &mut Snapshot,
+    capacity: usize,
+) -> Result<Ledger, RecoverError> {
     let mut ledger = Ledger::with_capacity(0, capacity);
     let mut after = 0;
     loop {
-        let rows = store.journal_page(after, PAGE).await?;
+        let rows = snapshot.journal_page(after, PAGE).await?;
         if rows.is_empty() {
             return Ok(ledger);
         }
