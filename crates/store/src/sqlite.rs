@@ -11,10 +11,30 @@ use trigate_ledger::Account;
 use crate::codec::{self, id_bytes, to_i64};
 use crate::{Changes, JournalRow, StoreError, StoredTransfer};
 
-/// SQLite allows 32,766 bound values per statement.
-const TRANSFER_ROWS_PER_INSERT: usize = 2_900;
-const JOURNAL_ROWS_PER_INSERT: usize = 6_500;
-const ACCOUNT_ROWS_PER_INSERT: usize = 3_200;
+/// Rows per multi-row insert: SQLite allows 32,766 bound values per
+/// statement, and these take 11, 5 and 10 values a row.
+const TRANSFER_ROWS_PER_INSERT: usize = 2_048;
+const JOURNAL_ROWS_PER_INSERT: usize = 4_096;
+const ACCOUNT_ROWS_PER_INSERT: usize = 2_048;
+
+/// Splits rows into inserts of `max` rows, then the rest into powers of two:
+/// a handful of statement shapes, each prepared once and reused, rather than
+/// a new statement (and a cached copy of it) for every remainder size.
+fn pow2_chunks<T>(mut rows: &[T], max: usize) -> impl Iterator<Item = &[T]> {
+    std::iter::from_fn(move || {
+        if rows.is_empty() {
+            return None;
+        }
+        let take = if rows.len() >= max {
+            max
+        } else {
+            1 << rows.len().ilog2()
+        };
+        let (head, rest) = rows.split_at(take);
+        rows = rest;
+        Some(head)
+    })
+}
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -51,7 +71,7 @@ impl SqliteStore {
 
     pub async fn append(&self, changes: &Changes) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        for chunk in changes.journal.chunks(JOURNAL_ROWS_PER_INSERT) {
+        for chunk in pow2_chunks(&changes.journal, JOURNAL_ROWS_PER_INSERT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO journal (seq, timestamp, body, prev_hash, hash) ",
             );
@@ -64,7 +84,7 @@ impl SqliteStore {
             });
             q.build().execute(&mut *tx).await?;
         }
-        for chunk in changes.transfers.chunks(TRANSFER_ROWS_PER_INSERT) {
+        for chunk in pow2_chunks(&changes.transfers, TRANSFER_ROWS_PER_INSERT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO transfers (id, debit_account_id, credit_account_id, amount, \
                  pending_id, user_data, timeout, ledger, code, flags, timestamp) ",
@@ -84,7 +104,7 @@ impl SqliteStore {
             });
             q.build().execute(&mut *tx).await?;
         }
-        for chunk in changes.accounts.chunks(ACCOUNT_ROWS_PER_INSERT) {
+        for chunk in pow2_chunks(&changes.accounts, ACCOUNT_ROWS_PER_INSERT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO accounts (id, ledger, code, flags, user_data, debits_pending, \
                  debits_posted, credits_pending, credits_posted, timestamp) ",
@@ -190,5 +210,20 @@ impl SqliteSnapshot {
             visit(codec::read_transfer(&row)?);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pow2_chunks;
+
+    #[test]
+    fn rows_split_into_full_inserts_then_powers_of_two() {
+        let rows: Vec<u32> = (0..5_000).collect();
+        let sizes: Vec<usize> = pow2_chunks(&rows, 2_048).map(<[u32]>::len).collect();
+        assert_eq!(sizes, vec![2_048, 2_048, 512, 256, 128, 8]);
+        let all: Vec<u32> = pow2_chunks(&rows, 2_048).flatten().copied().collect();
+        assert_eq!(all, rows);
+        assert_eq!(pow2_chunks(&rows[..0], 2_048).count(), 0);
     }
 }
