@@ -3,6 +3,8 @@
 
 use std::process::Command;
 
+use serde_json::Value;
+
 fn trigate(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_trigate"))
         .args(args)
@@ -10,9 +12,25 @@ fn trigate(args: &[&str]) -> std::process::Output {
         .expect("run trigate")
 }
 
+/// Runs a benchmark that must succeed and returns its JSON lines.
+fn bench_json(args: &[&str]) -> Vec<Value> {
+    let out = trigate(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
+        .collect()
+}
+
+fn field(v: &Value, name: &str) -> String {
+    v[name].as_str().expect("a string field").to_string()
+}
+
 #[test]
 fn ledger_bench_json_has_one_line_per_case() {
-    let out = trigate(&[
+    let lines = bench_json(&[
         "bench",
         "ledger",
         "--json",
@@ -21,24 +39,9 @@ fn ledger_bench_json_has_one_line_per_case() {
         "--accounts",
         "40",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<serde_json::Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
-        .collect();
     let cases: Vec<(String, u64)> = lines
         .iter()
-        .map(|v| {
-            (
-                v["case"].as_str().unwrap().to_string(),
-                v["batch"].as_u64().unwrap(),
-            )
-        })
+        .map(|v| (field(v, "case"), v["batch"].as_u64().unwrap()))
         .collect();
     let expected: Vec<(String, u64)> = [1, 100, 8189]
         .iter()
@@ -49,7 +52,7 @@ fn ledger_bench_json_has_one_line_per_case() {
         assert_eq!(v["bench"], "ledger");
         assert_eq!(v["ops"], 300);
         assert_eq!(v["accounts"], 40);
-        for field in [
+        for name in [
             "secs",
             "per_sec",
             "p50_us",
@@ -57,7 +60,7 @@ fn ledger_bench_json_has_one_line_per_case() {
             "hot_share",
             "peak_rss_mb",
         ] {
-            assert!(v[field].is_number(), "{field} missing in {v}");
+            assert!(v[name].is_number(), "{name} missing in {v}");
         }
     }
     assert_eq!(lines[1]["hot_share"], 0.9);
@@ -80,7 +83,7 @@ fn unknown_command_is_a_usage_error() {
 
 #[test]
 fn case_and_batch_filters_select_one_case() {
-    let out = trigate(&[
+    let lines = bench_json(&[
         "bench",
         "ledger",
         "--json",
@@ -93,27 +96,18 @@ fn case_and_batch_filters_select_one_case() {
         "--batch",
         "100",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<serde_json::Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(lines.len(), 1, "{stdout}");
+    assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0]["case"], "hot");
     assert_eq!(lines[0]["batch"], 100);
 }
 
 #[test]
 fn durable_bench_runs_through_the_engine_and_the_naive_baseline() {
-    let out = trigate(&[
+    let lines = bench_json(&[
         "bench",
         "ledger",
         "--durable",
+        "--quick",
         "--json",
         "--ops",
         "300",
@@ -122,21 +116,9 @@ fn durable_bench_runs_through_the_engine_and_the_naive_baseline() {
         "--batch",
         "1",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let cases: Vec<(String, String)> = stdout
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .map(|v| {
-            (
-                v["case"].as_str().unwrap().to_string(),
-                v["mode"].as_str().unwrap().to_string(),
-            )
-        })
+    let cases: Vec<(String, String)> = lines
+        .iter()
+        .map(|v| (field(v, "case"), field(v, "mode")))
         .collect();
     let expected: Vec<(String, String)> = ["uniform", "hot", "naive"]
         .iter()

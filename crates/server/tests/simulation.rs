@@ -184,7 +184,7 @@ impl Sim {
     }
 
     async fn check(&mut self) {
-        let accounts = self.store.accounts().await.expect("accounts");
+        let accounts = self.memory.accounts();
         let (mut dp, mut cp, mut dq, mut cq) = (0u128, 0u128, 0u128, 0u128);
         for a in &accounts {
             dp += a.debits_posted;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use tokio::task::JoinSet;
 use trigate_ledger::Ledger;
 use trigate_store::Store;
@@ -121,15 +121,7 @@ async fn run_cases(options: &BenchOptions) -> anyhow::Result<()> {
         5_000
     };
     let total: u64 = cases.iter().map(|c| c.3).sum::<u64>() + naive_ops;
-    let progress = if options.json {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(total)
-    };
-    progress.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} transfers {per_sec} eta {eta}")
-            .context("progress bar template")?,
-    );
+    let progress = super::progress_bar(total, options.json)?;
     let mut records = Vec::new();
     for (name, hot_share, batch, case_ops) in cases {
         let url = target.fresh().await?;

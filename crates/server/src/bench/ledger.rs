@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use trigate_ledger::{CreateTransferResult, Ledger};
 
 use super::workload::{BATCHES, Generator, MAX_BATCH, Workload};
@@ -101,15 +101,7 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
         .flat_map(|b| cases.iter().map(move |(name, _)| (*name, *b)))
         .filter(|(name, b)| options.wants(name, *b))
         .count() as u64;
-    let progress = if options.json {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(ops * planned)
-    };
-    progress.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} transfers {per_sec} eta {eta}")
-            .context("progress bar template")?,
-    );
+    let progress = super::progress_bar(ops * planned, options.json)?;
     let mut records = Vec::new();
     for batch in BATCHES {
         for (name, hot_share) in cases {

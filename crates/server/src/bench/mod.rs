@@ -9,6 +9,7 @@ pub mod workload;
 use std::time::Duration;
 
 use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 /// Options every benchmark takes.
@@ -142,6 +143,20 @@ pub fn peak_rss_mb() -> f64 {
                 .ok()
         })
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// A progress bar over `total` transfers, on the terminal only (none with
+/// `--json`).
+pub fn progress_bar(total: u64, json: bool) -> anyhow::Result<ProgressBar> {
+    let bar = if json {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(total)
+    };
+    bar.set_style(ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} transfers {per_sec} eta {eta}",
+    )?);
+    Ok(bar)
 }
 
 /// Prints records as JSON lines or as a table.
