@@ -60,6 +60,13 @@ pub async fn run(options: LoadOptions) -> anyhow::Result<ExitCode> {
         .submit(LedgerCommand::CreateAccounts(accounts))
         .await?;
 
+    if options
+        .first_id
+        .checked_add(u128::from(options.count))
+        .is_none()
+    {
+        anyhow::bail!("--first-id plus --count is past the largest id");
+    }
     let batch = options.batch.max(1);
     let n = options.accounts.max(2);
     let commands: Vec<Vec<Transfer>> = (0..options.count)
