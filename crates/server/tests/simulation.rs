@@ -5,8 +5,9 @@
 //! acknowledged transfer must be in the store exactly as submitted; `verify`
 //! must hold throughout.
 //!
-//! `TRIGATE_SIM_SEED=n` replays one seed; `TRIGATE_SIM_LONG=1` runs many more
-//! seeds and steps. A failure names the seed that replays it.
+//! `TRIGATE_SIM_SEED=n` replays one seed (`a..b` a range of them);
+//! `TRIGATE_SIM_LONG=1` runs many more seeds and steps. A failure names the
+//! seed that replays it.
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -308,12 +309,16 @@ async fn run_seed(seed: u64, steps: usize) {
 fn simulated_faults_and_restarts_never_lose_or_double_apply_money() {
     let long = std::env::var("TRIGATE_SIM_LONG").is_ok_and(|v| !v.is_empty() && v != "0");
     let (seeds, steps): (Vec<u64>, usize) = match std::env::var("TRIGATE_SIM_SEED") {
-        Ok(seed) => (
-            vec![seed.parse().expect("TRIGATE_SIM_SEED is a number")],
-            3_000,
-        ),
+        Ok(seeds) => {
+            let number =
+                |s: &str| -> u64 { s.trim().parse().expect("TRIGATE_SIM_SEED is n or a..b") };
+            match seeds.split_once("..") {
+                Some((a, b)) => ((number(a)..number(b)).collect(), 3_000),
+                None => (vec![number(&seeds)], 3_000),
+            }
+        }
         Err(_) if long => ((0..400).collect(), 20_000),
-        Err(_) => ((0..16).collect(), 2_000),
+        Err(_) => ((0..24).collect(), 2_000),
     };
     for seed in seeds {
         let runtime = tokio::runtime::Builder::new_current_thread()
