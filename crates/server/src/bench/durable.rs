@@ -84,15 +84,7 @@ async fn reset(url: &str) -> anyhow::Result<()> {
 }
 
 async fn run_cases(options: &BenchOptions) -> anyhow::Result<()> {
-    let ops = options
-        .ops
-        .unwrap_or(if options.quick { 40_000 } else { 10_000_000 });
-    let accounts = options
-        .accounts
-        .unwrap_or(if options.quick { 1_000 } else { 10_000 });
-    if accounts < 2 || ops == 0 {
-        bail!("the workload needs at least 2 accounts and 1 transfer");
-    }
+    let (ops, accounts) = options.sizes(10_000_000, 40_000)?;
     let dir = std::env::temp_dir().join(format!("trigate-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let mut target = Target {

@@ -83,18 +83,7 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
     if options.durable {
         return super::durable::run(options);
     }
-    let ops = options
-        .ops
-        .unwrap_or(if options.quick { 20_000 } else { 2_000_000 });
-    let accounts = options
-        .accounts
-        .unwrap_or(if options.quick { 1_000 } else { 10_000 });
-    if accounts < 2 {
-        bail!("the workload needs at least 2 accounts");
-    }
-    if ops == 0 {
-        bail!("--ops must be at least 1");
-    }
+    let (ops, accounts) = options.sizes(2_000_000, 20_000)?;
     let cases = [("uniform", 0.0), ("hot", 0.9)];
     let planned = BATCHES
         .iter()

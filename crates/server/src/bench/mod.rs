@@ -48,6 +48,24 @@ pub struct BenchOptions {
 }
 
 impl BenchOptions {
+    /// Operations per case and accounts: as given, else the full or quick
+    /// defaults; refused if too small to run.
+    pub fn sizes(&self, full_ops: u64, quick_ops: u64) -> anyhow::Result<(u64, u64)> {
+        let ops = self
+            .ops
+            .unwrap_or(if self.quick { quick_ops } else { full_ops });
+        let accounts = self
+            .accounts
+            .unwrap_or(if self.quick { 1_000 } else { 10_000 });
+        if accounts < 2 {
+            anyhow::bail!("the workload needs at least 2 accounts");
+        }
+        if ops == 0 {
+            anyhow::bail!("--ops must be at least 1");
+        }
+        Ok((ops, accounts))
+    }
+
     pub fn wants(&self, case: &str, batch: usize) -> bool {
         self.case.as_deref().is_none_or(|c| c == case) && self.batch.is_none_or(|b| b == batch)
     }
