@@ -87,6 +87,8 @@ pub struct Ledger {
     pub(crate) pending: FxHashMap<u128, Pending>,
     /// Pending transfers that can expire, by (expires_at, id).
     pub(crate) expiry: BTreeSet<(u64, u128)>,
+    /// Pending transfers expired since the last `take_expired`.
+    expired: Vec<u128>,
     /// Ids of transfers that failed for a state-dependent reason.
     pub(crate) failed: FxHashSet<u128>,
     pub(crate) undo: Vec<Undo>,
@@ -235,6 +237,7 @@ impl Ledger {
             );
             expired.push(id);
         }
+        self.expired.extend_from_slice(&expired);
         self.entry.clear();
         chain::header(&mut self.entry, EntryKind::Expire, now, expired.len());
         for id in &expired {
@@ -310,6 +313,11 @@ impl Ledger {
     /// Accounts created or changed since the last call, as they now stand.
     pub fn take_changed_accounts(&mut self) -> Vec<Account> {
         self.accounts.take_changed()
+    }
+
+    /// Pending transfers expired since the last call, in expiry order.
+    pub fn take_expired(&mut self) -> Vec<u128> {
+        std::mem::take(&mut self.expired)
     }
 
     pub fn account_count(&self) -> usize {

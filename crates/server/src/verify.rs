@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use trigate_ledger::{Account, AccountFlags, Ledger, PendingStatus, TransferFlags};
 use trigate_store::{Store, StoreError, StoredTransfer};
 
-use crate::engine::replay_journal;
+use crate::engine::{JournalReplay, RecoverError};
 
 /// Violations listed one by one per check before the rest are only counted.
 const LISTED: usize = 1000;
@@ -43,38 +43,48 @@ impl Report {
 
 pub async fn verify(store: &Store) -> Result<Report, StoreError> {
     // One snapshot for every read, so that commits landing while verify runs
-    // cannot make the tables and the journal look as if they disagree.
+    // cannot make the tables and the journal look as if they disagree. The
+    // tables follow the journal; they are compared with the journal as it
+    // stood at their checkpoint.
     let mut snapshot = store.snapshot().await?;
+    let through = snapshot.checkpoint_seq();
     let mut report = Report::default();
     let accounts = snapshot.accounts().await?;
-    let ledger = match replay_journal(&mut snapshot, 0).await {
-        Ok(ledger) => {
-            report.checked.push(format!(
-                "hash chain: {} journal entries link and replay to their recorded results",
-                ledger.batch_count()
-            ));
+    let mut replay = JournalReplay::new(0);
+    let at_checkpoint = match replay.through(&mut snapshot, through).await {
+        Ok(()) => {
             report.check(
-                format!("accounts table: {} rows match the journal", accounts.len()),
-                compare_accounts(&ledger, &accounts),
+                format!(
+                    "accounts table: {} rows match the journal through entry {through}",
+                    accounts.len()
+                ),
+                compare_accounts(replay.ledger(), &accounts),
             );
-            Some(ledger)
+            true
         }
         Err(e) => {
-            report
-                .violations
-                .push(format!("invariant 6 (hash chain): {e}"));
-            None
+            report.violations.push(chain_violation(&e));
+            false
         }
     };
-    let mut scan = Scan::new(ledger.as_ref());
+    let ledger = at_checkpoint.then(|| replay.ledger());
+    let mut scan = Scan::new(ledger);
     snapshot.scan_transfers(&mut |t| scan.visit(t)).await?;
     let rows = scan.rows;
     let (against_journal, sums) = scan.finish();
-    if ledger.is_some() {
+    if at_checkpoint {
         report.check(
-            format!("transfers table: {rows} rows match the journal"),
+            format!("transfers table: {rows} rows match the journal through entry {through}"),
             against_journal,
         );
+        match replay.to_end(&mut snapshot).await {
+            Ok(()) => report.checked.push(format!(
+                "hash chain: {} journal entries link and replay to their recorded results; \
+                 the tables reflect the first {through}",
+                replay.seq()
+            )),
+            Err(e) => report.violations.push(chain_violation(&e)),
+        }
     }
     report.check(
         "account counters: every account's counters equal the sums of its transfers".to_string(),
@@ -89,6 +99,14 @@ pub async fn verify(store: &Store) -> Result<Report, StoreError> {
         within_limits(&accounts),
     );
     Ok(report)
+}
+
+fn chain_violation(e: &RecoverError) -> String {
+    match e {
+        RecoverError::Store(e) => format!("journal unreadable: {e}"),
+        RecoverError::JournalShort { .. } => format!("invariant 6 (journal complete): {e}"),
+        _ => format!("invariant 6 (hash chain): {e}"),
+    }
 }
 
 fn compare_accounts(ledger: &Ledger, rows: &[Account]) -> Vec<String> {

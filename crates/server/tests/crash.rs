@@ -149,7 +149,12 @@ async fn sigkill_under_load(db: &TestDb) {
         "{ctx}: verify after the crashes exited {code:?}:\n{out}"
     );
 
+    // Recovery catches the tables up with the journal; then every
+    // acknowledged transfer must be there.
     let store = Store::open(&db.url).await.expect("open the store");
+    trigate::engine::open_ledger(&store, 0)
+        .await
+        .expect("recover after the crashes");
     let transfers = store.transfers().await.expect("read the transfers");
     store.close().await;
     let mut stored = HashSet::new();

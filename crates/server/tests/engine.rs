@@ -147,7 +147,7 @@ async fn database_error_on_commit_stops_the_engine() {
     let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(&db.url)
         .await
         .unwrap();
-    sqlx::query("DROP TABLE transfers")
+    sqlx::query("DROP TABLE journal")
         .execute(&mut c)
         .await
         .unwrap();
@@ -172,6 +172,7 @@ async fn commands_queued_together_are_committed_together() {
         EngineConfig {
             max_batch: 64,
             queue_depth: 1024,
+            ..EngineConfig::default()
         },
     );
     engine.submit(accounts()).await.unwrap();
@@ -213,4 +214,51 @@ async fn timestamp_past_what_the_columns_hold_stops_the_engine_rather_than_round
     );
     assert!(matches!(writer.await.unwrap(), WriterExit::Failed(_)));
     assert!(store.journal_page(0, 10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn failed_checkpoint_stops_the_engine_and_a_restart_catches_the_tables_up() {
+    let store = Store::memory();
+    let Store::Memory(memory) = &store else {
+        unreachable!()
+    };
+    let (engine, writer) = start(&store).await;
+    engine.submit(accounts()).await.unwrap();
+    engine.sync().await.unwrap();
+    memory.inject_checkpoint(Fault::BeforeWrite);
+    // The journal commit succeeded, so the caller hears "ok"; the tables
+    // could not follow, so the engine stops rather than run on without them.
+    assert_eq!(
+        engine.submit(transfer(10, 5)).await.unwrap(),
+        LedgerReply::Transfers(vec![R::Ok])
+    );
+    assert_eq!(engine.sync().await, Err(EngineError::Stopped));
+    assert!(matches!(writer.await.unwrap(), WriterExit::Failed(_)));
+    assert!(memory.transfer(10).is_none());
+
+    let (engine, _writer) = start(&store).await;
+    assert!(
+        memory.transfer(10).is_some(),
+        "recovery wrote the missing row"
+    );
+    assert_eq!(
+        engine.submit(transfer(10, 5)).await.unwrap(),
+        LedgerReply::Transfers(vec![R::Exists])
+    );
+}
+
+#[tokio::test]
+async fn sync_waits_until_the_tables_hold_what_was_acknowledged() {
+    for db in TestDb::all("sync_waits_for_tables").await {
+        let store = db.open().await;
+        let (engine, _writer) = start(&store).await;
+        engine.submit(accounts()).await.unwrap();
+        for id in 10..60 {
+            engine.submit(transfer(id, 1)).await.unwrap();
+        }
+        engine.sync().await.unwrap();
+        assert_eq!(store.transfers().await.unwrap().len(), 50, "{}", db.backend);
+        let two = store.accounts().await.unwrap();
+        assert_eq!(two.iter().find(|a| a.id == 2).unwrap().credits_posted, 50);
+    }
 }

@@ -53,6 +53,7 @@ impl Sim {
             EngineConfig {
                 max_batch: 8,
                 queue_depth: 64,
+                ..EngineConfig::default()
             },
         ));
     }
@@ -185,6 +186,12 @@ impl Sim {
     }
 
     async fn check(&mut self) {
+        // The tables follow the journal; wait for them. A checkpoint that
+        // failed stopped the engine: restart, and recovery catches them up.
+        if self.engine().sync().await.is_err() {
+            self.restart().await;
+            self.engine().sync().await.expect("tables caught up");
+        }
         let accounts = self.memory.accounts();
         let (mut dp, mut cp, mut dq, mut cq) = (0u128, 0u128, 0u128, 0u128);
         for a in &accounts {
@@ -269,7 +276,11 @@ async fn run_seed(seed: u64, steps: usize) {
                 } else {
                     Fault::AfterWrite
                 };
-                sim.memory.inject(fault);
+                if sim.rng.random_bool(0.5) {
+                    sim.memory.inject(fault);
+                } else {
+                    sim.memory.inject_checkpoint(fault);
+                }
                 sim.faults += 1;
                 sim.submit_some().await
             }

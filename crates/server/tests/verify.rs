@@ -85,13 +85,19 @@ fn verify(db: &TestDb) -> (i32, String) {
 
 async fn tamper(db: &TestDb, sqlite_sql: &str, postgres_sql: &str) {
     if db.backend == "sqlite" {
+        // The journal's file, with the tables' file beside it attached: the
+        // statement finds whichever table it names.
         let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(&db.url)
             .await
             .unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sqlite_sql.to_string()))
-            .execute(&mut c)
-            .await
-            .unwrap();
+        let tables = trigate_store::sqlite_tables_url(&db.url);
+        let path = tables.trim_start_matches("sqlite://");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "ATTACH DATABASE '{path}' AS tables; {sqlite_sql}"
+        )))
+        .execute(&mut c)
+        .await
+        .unwrap();
     } else {
         let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
             .await
@@ -262,7 +268,7 @@ async fn journal_missing_its_last_entry_is_refused_at_start() {
         let err = trigate::engine::open_ledger(&store, 0).await.unwrap_err();
         assert!(
             err.to_string()
-                .starts_with("the tables hold 5 transfers but the journal made 4"),
+                .starts_with("the tables reflect journal entry 4 but the journal ends at entry 3"),
             "{}: {err}",
             db.backend
         );
@@ -304,5 +310,86 @@ async fn verify_while_transfers_are_written_sees_one_consistent_state() {
         load.await.unwrap();
         drop(engine);
         writer.await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn tables_behind_the_journal_are_caught_up_on_start() {
+    for db in TestDb::all("tables_caught_up").await {
+        write_some_history(&db).await;
+        let store = db.open().await;
+        let (accounts, transfers) = (
+            store.accounts().await.unwrap(),
+            store.transfers().await.unwrap(),
+        );
+        store.close().await;
+        // As if the process had died with every checkpoint lost.
+        tamper(
+            &db,
+            "DELETE FROM transfers; DELETE FROM accounts; UPDATE checkpoint SET seq = 0",
+            "DELETE FROM transfers; DELETE FROM accounts; UPDATE checkpoint SET seq = 0",
+        )
+        .await;
+        let (code, out) = verify(&db);
+        assert_eq!(
+            code, 0,
+            "{}: tables behind are not wrong: {out}",
+            db.backend
+        );
+        let store = db.open().await;
+        trigate::engine::open_ledger(&store, 0).await.unwrap();
+        assert_eq!(store.accounts().await.unwrap(), accounts, "{}", db.backend);
+        assert_eq!(
+            store.transfers().await.unwrap(),
+            transfers,
+            "{}",
+            db.backend
+        );
+        store.close().await;
+        let (code, out) = verify(&db);
+        assert_eq!(code, 0, "{}: {out}", db.backend);
+        assert!(out.contains("the tables reflect the first 4"), "{out}");
+    }
+}
+
+#[tokio::test]
+async fn deleted_tables_file_is_rebuilt_from_the_journal() {
+    let db = TestDb::sqlite();
+    write_some_history(&db).await;
+    let store = db.open().await;
+    let transfers = store.transfers().await.unwrap();
+    store.close().await;
+    let tables = trigate_store::sqlite_tables_url(&db.url);
+    let path = tables.trim_start_matches("sqlite://");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{path}{suffix}"));
+    }
+    let store = db.open().await;
+    let ledger = trigate::engine::open_ledger(&store, 0).await.unwrap();
+    assert_eq!(ledger.transfer_count(), transfers.len());
+    assert_eq!(store.transfers().await.unwrap(), transfers);
+}
+
+#[tokio::test]
+async fn tables_ahead_of_their_checkpoint_are_refused_at_start() {
+    for db in TestDb::all("tables_ahead").await {
+        write_some_history(&db).await;
+        // Rows the journal had not made by the checkpoint: written behind
+        // trigate's back, or a checkpoint moved back.
+        tamper(
+            &db,
+            "UPDATE checkpoint SET seq = 2",
+            "UPDATE checkpoint SET seq = 2",
+        )
+        .await;
+        let store = db.open().await;
+        let err = trigate::engine::open_ledger(&store, 0).await.unwrap_err();
+        assert!(
+            err.to_string().contains("by entry 2, their checkpoint"),
+            "{}: {err}",
+            db.backend
+        );
+        let (code, out) = verify(&db);
+        assert_eq!(code, 1, "{}: {out}", db.backend);
     }
 }

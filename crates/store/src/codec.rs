@@ -40,7 +40,7 @@ pub fn number<T: std::str::FromStr>(
     })
 }
 
-/// A u64 stored in a signed 64-bit column; `Changes::check_range` has
+/// A u64 stored in a signed 64-bit column; `check_range` has
 /// refused any that do not fit before a row is written.
 pub fn to_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)

@@ -3,8 +3,10 @@
 //! SQLite (the embedded default) or PostgreSQL. One schema, migrations per
 //! backend, SQL at run time.
 //!
-//! The writer hands over everything one group commit changed as [`Changes`];
-//! [`Store::append`] makes it durable in one transaction or not at all.
+//! The writer makes each group commit durable with [`Store::append`]: its
+//! journal rows, in one transaction or not at all. The derived tables follow
+//! behind in bulk [`Store::checkpoint`]s, each recording the last journal
+//! entry it reflects; recovery replays the journal and catches them up.
 
 mod codec;
 pub mod memory;
@@ -14,6 +16,7 @@ mod sqlite;
 use trigate_ledger::{Account, Hash, TransferRecord};
 
 pub use codec::mask_url;
+pub use sqlite::tables_url as sqlite_tables_url;
 
 /// One applied batch as the journal keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,35 +30,59 @@ pub struct JournalRow {
     pub hash: Hash,
 }
 
-/// Everything one group commit changed: its journal rows and the derived
-/// rows to write with them.
+/// The derived rows that bring the tables up to journal entry `through`:
+/// what changed since the previous checkpoint. The journal is the durable
+/// truth and is written first; the tables follow it, written in bulk behind
+/// it, and a restart rebuilds whatever they had not caught up with.
 #[derive(Debug, Default, Clone)]
-pub struct Changes {
-    pub journal: Vec<JournalRow>,
-    /// Accounts created or changed, as they now stand.
+pub struct Checkpoint {
+    /// The last journal entry these rows reflect.
+    pub through: u64,
+    /// Accounts created or changed, as they stand at `through`.
     pub accounts: Vec<Account>,
-    /// Transfers applied.
+    /// Transfers applied, in order.
     pub transfers: Vec<TransferRecord>,
     /// Pending transfers that expired.
     pub expired: Vec<u128>,
 }
 
-impl Changes {
+impl Checkpoint {
+    /// No rows to write (the checkpoint may still move).
     pub fn is_empty(&self) -> bool {
-        self.journal.is_empty()
+        self.accounts.is_empty() && self.transfers.is_empty() && self.expired.is_empty()
     }
 
-    /// Sequence numbers and timestamps go in signed 64-bit columns: refuse
-    /// (and so fail-stop) rather than store a different value.
-    fn check_range(&self) -> Result<(), StoreError> {
-        let too_big = |v: u64| i64::try_from(v).is_err();
-        if let Some(r) = self
-            .journal
-            .iter()
-            .find(|r| too_big(r.seq) || too_big(r.timestamp))
-        {
-            return Err(StoreError::OutOfRange(format!("journal entry {}", r.seq)));
+    /// Several consecutive checkpoints as one: accounts as they stand in
+    /// the last, transfers and expiries in order, `through` the last one's.
+    pub fn merged(parts: Vec<Checkpoint>) -> Checkpoint {
+        let mut out = Checkpoint::default();
+        let mut at = std::collections::HashMap::new();
+        for part in parts {
+            for account in part.accounts {
+                match at.entry(account.id) {
+                    std::collections::hash_map::Entry::Occupied(e) => {
+                        out.accounts[*e.get()] = account;
+                    }
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(out.accounts.len());
+                        out.accounts.push(account);
+                    }
+                }
+            }
+            if out.transfers.is_empty() {
+                out.transfers = part.transfers;
+            } else {
+                out.transfers.extend(part.transfers);
+            }
+            out.expired.extend(part.expired);
+            out.through = out.through.max(part.through);
         }
+        out
+    }
+
+    /// Timestamps go in signed 64-bit columns: refuse (and so fail-stop)
+    /// rather than store a different value.
+    fn check_range(&self) -> Result<(), StoreError> {
         if let Some(t) = self.transfers.iter().find(|t| too_big(t.timestamp)) {
             return Err(StoreError::OutOfRange(format!(
                 "timestamp of transfer {}",
@@ -68,7 +95,25 @@ impl Changes {
                 a.id
             )));
         }
+        if too_big(self.through) {
+            return Err(StoreError::OutOfRange(format!(
+                "checkpoint {}",
+                self.through
+            )));
+        }
         Ok(())
+    }
+}
+
+fn too_big(v: u64) -> bool {
+    i64::try_from(v).is_err()
+}
+
+/// Sequence numbers and timestamps of journal rows, like the rest.
+fn check_journal_range(rows: &[JournalRow]) -> Result<(), StoreError> {
+    match rows.iter().find(|r| too_big(r.seq) || too_big(r.timestamp)) {
+        Some(r) => Err(StoreError::OutOfRange(format!("journal entry {}", r.seq))),
+        None => Ok(()),
     }
 }
 
@@ -147,17 +192,28 @@ impl Store {
         }
     }
 
-    /// Writes one group commit in one transaction: all of it, or an error
-    /// and nothing.
-    pub async fn append(&self, changes: &Changes) -> Result<(), StoreError> {
-        if changes.is_empty() {
+    /// Writes one group commit's journal rows in one transaction: all of
+    /// them, or an error and none. A caller hears "ok" only after this.
+    pub async fn append(&self, journal: &[JournalRow]) -> Result<(), StoreError> {
+        if journal.is_empty() {
             return Ok(());
         }
-        changes.check_range()?;
+        check_journal_range(journal)?;
         match self {
-            Self::Sqlite(s) => s.append(changes).await,
-            Self::Postgres(s) => s.append(changes).await,
-            Self::Memory(s) => s.append(changes),
+            Self::Sqlite(s) => s.append(journal).await,
+            Self::Postgres(s) => s.append(journal).await,
+            Self::Memory(s) => s.append(journal),
+        }
+    }
+
+    /// Writes derived rows and moves the tables' checkpoint to
+    /// `checkpoint.through`, in one transaction.
+    pub async fn checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+        checkpoint.check_range()?;
+        match self {
+            Self::Sqlite(s) => s.checkpoint(checkpoint).await,
+            Self::Postgres(s) => s.checkpoint(checkpoint).await,
+            Self::Memory(s) => s.checkpoint(checkpoint),
         }
     }
 
@@ -199,7 +255,9 @@ impl Store {
 }
 
 /// Reads that all see the same state of the database, however many
-/// statements they take: what `verify` and recovery read through.
+/// statements they take: what `verify` and recovery read through. The
+/// tables' state is fixed first, then the journal's, so the journal seen
+/// always reaches at least the tables' checkpoint.
 #[derive(Debug)]
 pub enum Snapshot {
     Sqlite(sqlite::SqliteSnapshot),
@@ -218,6 +276,15 @@ impl Snapshot {
             Self::Sqlite(s) => s.journal_page(after, limit).await,
             Self::Postgres(s) => s.journal_page(after, limit).await,
             Self::Memory(s) => Ok(s.journal_page(after, limit)),
+        }
+    }
+
+    /// The last journal entry the tables reflect (0: none).
+    pub fn checkpoint_seq(&self) -> u64 {
+        match self {
+            Self::Sqlite(s) => s.checkpoint_seq(),
+            Self::Postgres(s) => s.checkpoint_seq(),
+            Self::Memory(s) => s.checkpoint_seq(),
         }
     }
 

@@ -1,16 +1,16 @@
 //! An in-memory store for tests and the simulator: the same contract as the
-//! database backends — an append is applied whole or not at all — plus
-//! injected faults, so a test can make the next commit fail before it is
-//! written or after (written, but the writer told it failed).
+//! database backends — an append or a checkpoint is applied whole or not at
+//! all — plus injected faults, so a test can make the next one fail before it
+//! is written or after (written, but the writer told it failed).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use trigate_ledger::Account;
 
-use crate::{Changes, JournalRow, StoreError, StoredTransfer};
+use crate::{Checkpoint, JournalRow, StoreError, StoredTransfer};
 
-/// A fault to inject into the next append.
+/// A fault to inject into the next append or checkpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     /// The append fails and nothing is written.
@@ -26,7 +26,9 @@ struct Tables {
     accounts: BTreeMap<u128, Account>,
     transfers: Vec<StoredTransfer>,
     positions: BTreeMap<u128, usize>,
+    checkpoint_seq: u64,
     fault: Option<Fault>,
+    checkpoint_fault: Option<Fault>,
     commits: u64,
 }
 
@@ -36,7 +38,11 @@ pub struct MemoryStore {
 }
 
 fn injected() -> StoreError {
-    StoreError::Sql(sqlx::Error::Protocol("injected storage fault".into()))
+    refused("injected storage fault")
+}
+
+fn refused(why: &str) -> StoreError {
+    StoreError::Sql(sqlx::Error::Protocol(why.into()))
 }
 
 impl MemoryStore {
@@ -51,36 +57,46 @@ impl MemoryStore {
         self.lock().fault = Some(fault);
     }
 
-    pub fn append(&self, changes: &Changes) -> Result<(), StoreError> {
+    /// Makes the next checkpoint fail as described.
+    pub fn inject_checkpoint(&self, fault: Fault) {
+        self.lock().checkpoint_fault = Some(fault);
+    }
+
+    pub fn append(&self, journal: &[JournalRow]) -> Result<(), StoreError> {
         let mut t = self.lock();
         let fault = t.fault.take();
         if fault == Some(Fault::BeforeWrite) {
             return Err(injected());
         }
-        if let Some(last) = t.journal.last()
-            && changes
-                .journal
-                .first()
-                .is_some_and(|first| first.seq != last.seq + 1)
-        {
-            return Err(StoreError::Sql(sqlx::Error::Protocol(
-                "journal sequence out of order".into(),
-            )));
+        let next = t.journal.last().map_or(1, |last| last.seq + 1);
+        if journal.first().is_some_and(|first| first.seq != next) {
+            return Err(refused("journal sequence out of order"));
         }
-        if changes
+        t.journal.extend(journal.iter().cloned());
+        t.commits += 1;
+        if fault == Some(Fault::AfterWrite) {
+            return Err(injected());
+        }
+        Ok(())
+    }
+
+    pub fn checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+        let mut t = self.lock();
+        let fault = t.checkpoint_fault.take();
+        if fault == Some(Fault::BeforeWrite) {
+            return Err(injected());
+        }
+        if checkpoint
             .transfers
             .iter()
             .any(|r| t.positions.contains_key(&r.id))
         {
-            return Err(StoreError::Sql(sqlx::Error::Protocol(
-                "duplicate transfer id".into(),
-            )));
+            return Err(refused("duplicate transfer id"));
         }
-        t.journal.extend(changes.journal.iter().cloned());
-        for a in &changes.accounts {
+        for a in &checkpoint.accounts {
             t.accounts.insert(a.id, *a);
         }
-        for record in &changes.transfers {
+        for record in &checkpoint.transfers {
             let at = t.transfers.len();
             t.positions.insert(record.id, at);
             t.transfers.push(StoredTransfer {
@@ -88,12 +104,12 @@ impl MemoryStore {
                 expired: false,
             });
         }
-        for id in &changes.expired {
+        for id in &checkpoint.expired {
             if let Some(&at) = t.positions.get(id) {
                 t.transfers[at].expired = true;
             }
         }
-        t.commits += 1;
+        t.checkpoint_seq = checkpoint.through;
         if fault == Some(Fault::AfterWrite) {
             return Err(injected());
         }
@@ -105,6 +121,10 @@ impl MemoryStore {
         MemoryStore {
             tables: Arc::new(Mutex::new(self.lock().clone())),
         }
+    }
+
+    pub fn checkpoint_seq(&self) -> u64 {
+        self.lock().checkpoint_seq
     }
 
     /// Appends written so far (one per group commit).

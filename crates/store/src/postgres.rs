@@ -9,7 +9,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 use trigate_ledger::Account;
 
 use crate::codec::{self, id_bytes, to_i64};
-use crate::{Changes, JournalRow, StoreError, StoredTransfer};
+use crate::{Checkpoint, JournalRow, StoreError, StoredTransfer};
 
 #[derive(Debug, Clone)]
 pub struct PgStore {
@@ -47,14 +47,13 @@ impl PgStore {
         Ok(Self { pool })
     }
 
-    pub async fn append(&self, changes: &Changes) -> Result<(), StoreError> {
+    pub async fn append(&self, j: &[JournalRow]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         // The reply waits on this commit: it must be on disk, whatever the
         // server's or role's default.
         sqlx::query("SET LOCAL synchronous_commit = on")
             .execute(&mut *tx)
             .await?;
-        let j = &changes.journal;
         sqlx::query(
             "INSERT INTO journal (seq, timestamp, body, prev_hash, hash) \
              SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[], $5::bytea[])",
@@ -66,6 +65,18 @@ impl PgStore {
         .bind(j.iter().map(|r| r.hash.to_vec()).collect::<Vec<_>>())
         .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Derived rows behind the journal. A crash may lose the last of these
+    /// (recovery rebuilds them from the journal), so the commit does not
+    /// wait for the disk.
+    pub async fn checkpoint(&self, changes: &Checkpoint) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET LOCAL synchronous_commit = off")
+            .execute(&mut *tx)
+            .await?;
         if !changes.transfers.is_empty() {
             let t = &changes.transfers;
             sqlx::query(
@@ -127,6 +138,10 @@ impl PgStore {
                 .execute(&mut *tx)
                 .await?;
         }
+        sqlx::query("UPDATE checkpoint SET seq = $1 WHERE id = 1")
+            .bind(to_i64(changes.through))
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -138,7 +153,14 @@ impl PgStore {
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .execute(&mut *tx)
             .await?;
-        Ok(PgSnapshot { tx })
+        // The first read fixes the snapshot.
+        let seq: i64 = sqlx::query_scalar("SELECT seq FROM checkpoint WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        Ok(PgSnapshot {
+            tx,
+            checkpoint_seq: codec::fit("checkpoint", 1, "seq", seq)?,
+        })
     }
 
     pub async fn close(&self) {
@@ -151,9 +173,14 @@ impl PgStore {
 #[derive(Debug)]
 pub struct PgSnapshot {
     tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    checkpoint_seq: u64,
 }
 
 impl PgSnapshot {
+    pub fn checkpoint_seq(&self) -> u64 {
+        self.checkpoint_seq
+    }
+
     pub async fn journal_page(
         &mut self,
         after: u64,

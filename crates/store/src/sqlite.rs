@@ -1,5 +1,5 @@
-//! The SQLite backend: one file, WAL, `synchronous=FULL`, so a commit that
-//! returned is on disk.
+//! The SQLite backend: the journal in one file (WAL, `synchronous=FULL`, so
+//! a commit that returned is on disk) and the derived tables in another.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -9,7 +9,7 @@ use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use trigate_ledger::Account;
 
 use crate::codec::{self, id_bytes, to_i64};
-use crate::{Changes, JournalRow, StoreError, StoredTransfer};
+use crate::{Checkpoint, JournalRow, StoreError, StoredTransfer};
 
 /// Rows per multi-row insert: SQLite allows 32,766 bound values per
 /// statement, and these take 11, 5 and 10 values a row.
@@ -36,42 +36,81 @@ fn pow2_chunks<T>(mut rows: &[T], max: usize) -> impl Iterator<Item = &[T]> {
     })
 }
 
+/// The file of the derived tables beside the journal's: `trigate.db` →
+/// `trigate-tables.db` (any `?…` options kept).
+pub fn tables_url(url: &str) -> String {
+    let (path, options) = match url.split_once('?') {
+        Some((path, options)) => (path, Some(options)),
+        None => (url, None),
+    };
+    let tables = match path.strip_suffix(".db") {
+        Some(stem) => format!("{stem}-tables.db"),
+        None => format!("{path}-tables"),
+    };
+    match options {
+        Some(options) => format!("{tables}?{options}"),
+        None => tables,
+    }
+}
+
+/// Two files: the journal (`synchronous=FULL`: a commit that returned is on
+/// disk) and the derived tables. The tables may lag after a crash — recovery
+/// rebuilds them from the journal — so their commits need not wait for the
+/// disk (`synchronous=NORMAL`, still never corrupt in WAL mode), and their
+/// bulk writes never hold the journal's write lock.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    journal: SqlitePool,
+    tables: SqlitePool,
+}
+
+async fn open_file(
+    url: &str,
+    create: bool,
+    synchronous: SqliteSynchronous,
+) -> Result<SqlitePool, StoreError> {
+    let masked = codec::mask_url(url);
+    let open = |source| StoreError::Open {
+        url: masked.clone(),
+        source,
+    };
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(open)?
+        .create_if_missing(create)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(synchronous)
+        .busy_timeout(Duration::from_secs(10));
+    SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await
+        .map_err(open)
+}
+
+fn migrate_error(url: &str) -> impl FnOnce(sqlx::migrate::MigrateError) -> StoreError {
+    let url = codec::mask_url(url);
+    move |source| StoreError::Migrate { url, source }
 }
 
 impl SqliteStore {
     pub async fn open(url: &str, create: bool) -> Result<Self, StoreError> {
-        let masked = codec::mask_url(url);
-        let open = |source| StoreError::Open {
-            url: masked.clone(),
-            source,
-        };
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(open)?
-            .create_if_missing(create)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
+        let journal = open_file(url, create, SqliteSynchronous::Full).await?;
+        sqlx::migrate!("./migrations/sqlite/journal")
+            .run(&journal)
             .await
-            .map_err(open)?;
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&pool)
+            .map_err(migrate_error(url))?;
+        let tables_url = tables_url(url);
+        let tables = open_file(&tables_url, create, SqliteSynchronous::Normal).await?;
+        sqlx::migrate!("./migrations/sqlite/tables")
+            .run(&tables)
             .await
-            .map_err(|source| StoreError::Migrate {
-                url: masked.clone(),
-                source,
-            })?;
-        Ok(Self { pool })
+            .map_err(migrate_error(&tables_url))?;
+        Ok(Self { journal, tables })
     }
 
-    pub async fn append(&self, changes: &Changes) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        for chunk in pow2_chunks(&changes.journal, JOURNAL_ROWS_PER_INSERT) {
+    pub async fn append(&self, journal: &[JournalRow]) -> Result<(), StoreError> {
+        let mut tx = self.journal.begin().await?;
+        for chunk in pow2_chunks(journal, JOURNAL_ROWS_PER_INSERT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO journal (seq, timestamp, body, prev_hash, hash) ",
             );
@@ -84,7 +123,13 @@ impl SqliteStore {
             });
             q.build().execute(&mut *tx).await?;
         }
-        for chunk in pow2_chunks(&changes.transfers, TRANSFER_ROWS_PER_INSERT) {
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+        let mut tx = self.tables.begin().await?;
+        for chunk in pow2_chunks(&checkpoint.transfers, TRANSFER_ROWS_PER_INSERT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO transfers (id, debit_account_id, credit_account_id, amount, \
                  pending_id, user_data, timeout, ledger, code, flags, timestamp) ",
@@ -104,7 +149,7 @@ impl SqliteStore {
             });
             q.build().execute(&mut *tx).await?;
         }
-        for chunk in pow2_chunks(&changes.accounts, ACCOUNT_ROWS_PER_INSERT) {
+        for chunk in pow2_chunks(&checkpoint.accounts, ACCOUNT_ROWS_PER_INSERT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO accounts (id, ledger, code, flags, user_data, debits_pending, \
                  debits_posted, credits_pending, credits_posted, timestamp) ",
@@ -128,24 +173,42 @@ impl SqliteStore {
             );
             q.build().execute(&mut *tx).await?;
         }
-        for id in &changes.expired {
+        for id in &checkpoint.expired {
             sqlx::query("UPDATE transfers SET expired = 1 WHERE id = ?")
                 .bind(id_bytes(*id))
                 .execute(&mut *tx)
                 .await?;
         }
+        sqlx::query("UPDATE checkpoint SET seq = ? WHERE id = 1")
+            .bind(to_i64(checkpoint.through))
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// A read transaction: every read through it sees the same state.
+    /// Two read transactions, the tables' fixed first (by reading their
+    /// checkpoint), then the journal's, which therefore reaches at least
+    /// that checkpoint.
     pub async fn snapshot(&self) -> Result<SqliteSnapshot, StoreError> {
-        let tx = self.pool.begin().await?;
-        Ok(SqliteSnapshot { tx })
+        let mut tables = self.tables.begin().await?;
+        let seq: i64 = sqlx::query_scalar("SELECT seq FROM checkpoint WHERE id = 1")
+            .fetch_one(&mut *tables)
+            .await?;
+        let mut journal = self.journal.begin().await?;
+        sqlx::query("SELECT max(seq) FROM journal")
+            .execute(&mut *journal)
+            .await?;
+        Ok(SqliteSnapshot {
+            tables,
+            journal,
+            checkpoint_seq: codec::fit("checkpoint", 1, "seq", seq)?,
+        })
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.journal.close().await;
+        self.tables.close().await;
     }
 }
 
@@ -153,10 +216,16 @@ impl SqliteStore {
 /// back when the snapshot is dropped; it never writes).
 #[derive(Debug)]
 pub struct SqliteSnapshot {
-    tx: sqlx::Transaction<'static, Sqlite>,
+    tables: sqlx::Transaction<'static, Sqlite>,
+    journal: sqlx::Transaction<'static, Sqlite>,
+    checkpoint_seq: u64,
 }
 
 impl SqliteSnapshot {
+    pub fn checkpoint_seq(&self) -> u64 {
+        self.checkpoint_seq
+    }
+
     pub async fn journal_page(
         &mut self,
         after: u64,
@@ -167,7 +236,7 @@ impl SqliteSnapshot {
         )
         .bind(to_i64(after))
         .bind(i64::from(limit))
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut *self.journal)
         .await?;
         rows.iter().map(codec::read_journal).collect()
     }
@@ -177,7 +246,7 @@ impl SqliteSnapshot {
             "SELECT (SELECT count(*) FROM accounts) AS accounts, \
              (SELECT count(*) FROM transfers) AS transfers",
         )
-        .fetch_one(&mut *self.tx)
+        .fetch_one(&mut *self.tables)
         .await?;
         let count = |column: &str| -> Result<u64, StoreError> {
             let n: i64 = sqlx::Row::try_get(&row, column)?;
@@ -191,7 +260,7 @@ impl SqliteSnapshot {
             "SELECT id, ledger, code, flags, user_data, debits_pending, debits_posted, \
              credits_pending, credits_posted, timestamp FROM accounts ORDER BY id",
         )
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut *self.tables)
         .await?;
         rows.iter().map(codec::read_account).collect()
     }
@@ -205,7 +274,7 @@ impl SqliteSnapshot {
             "SELECT id, debit_account_id, credit_account_id, amount, pending_id, user_data, \
              timeout, ledger, code, flags, timestamp, expired FROM transfers ORDER BY timestamp",
         )
-        .fetch(&mut *self.tx);
+        .fetch(&mut *self.tables);
         while let Some(row) = rows.try_next().await? {
             visit(codec::read_transfer(&row)?);
         }
@@ -216,6 +285,20 @@ impl SqliteSnapshot {
 #[cfg(test)]
 mod tests {
     use super::pow2_chunks;
+
+    #[test]
+    fn tables_file_sits_beside_the_journal() {
+        use super::tables_url;
+        assert_eq!(
+            tables_url("sqlite:///data/trigate.db"),
+            "sqlite:///data/trigate-tables.db"
+        );
+        assert_eq!(
+            tables_url("sqlite://x.db?mode=rwc"),
+            "sqlite://x-tables.db?mode=rwc"
+        );
+        assert_eq!(tables_url("sqlite://ledger"), "sqlite://ledger-tables");
+    }
 
     #[test]
     fn rows_split_into_full_inserts_then_powers_of_two() {

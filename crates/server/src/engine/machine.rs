@@ -4,7 +4,7 @@
 use trigate_ledger::{
     BatchError, CreateAccountResult, CreateTransferResult, Hash, Ledger, NewAccount, Transfer,
 };
-use trigate_store::Changes;
+use trigate_store::Checkpoint;
 
 /// A pure, deterministic state machine: the same commands at the same
 /// timestamps give the same replies and journal entries.
@@ -21,8 +21,9 @@ pub trait StateMachine: Send + 'static {
     fn chain_head(&self) -> Hash;
     /// Entries applied so far: the sequence number of the last one.
     fn sequence(&self) -> u64;
-    /// Moves the derived rows changed since the last call into `changes`.
-    fn collect_changes(&mut self, changes: &mut Changes);
+    /// The derived rows changed since the last call, for the tables to
+    /// catch up to the last entry applied.
+    fn take_changes(&mut self) -> Checkpoint;
 }
 
 #[derive(Debug, Clone)]
@@ -47,17 +48,16 @@ pub enum LedgerReply {
 pub struct LedgerMachine {
     ledger: Ledger,
     transfers_stored: usize,
-    expired: Vec<u128>,
 }
 
 impl LedgerMachine {
     /// Wraps a ledger whose state is already durable (new, or recovered).
     pub fn new(mut ledger: Ledger) -> Self {
         ledger.take_changed_accounts();
+        ledger.take_expired();
         Self {
             transfers_stored: ledger.transfer_count(),
             ledger,
-            expired: Vec::new(),
         }
     }
 
@@ -89,10 +89,7 @@ impl StateMachine for LedgerMachine {
                 .ledger
                 .create_transfers(timestamp, &events)
                 .map(LedgerReply::Transfers),
-            LedgerCommand::Expire => self.ledger.expire(timestamp).map(|ids| {
-                self.expired.extend_from_slice(&ids);
-                LedgerReply::Expired(ids)
-            }),
+            LedgerCommand::Expire => self.ledger.expire(timestamp).map(LedgerReply::Expired),
         };
         match reply {
             Ok(reply) => (reply, true),
@@ -116,12 +113,14 @@ impl StateMachine for LedgerMachine {
         self.ledger.batch_count()
     }
 
-    fn collect_changes(&mut self, changes: &mut Changes) {
-        changes.accounts = self.ledger.take_changed_accounts();
-        changes
-            .transfers
-            .extend(self.ledger.transfers_since(self.transfers_stored));
+    fn take_changes(&mut self) -> Checkpoint {
+        let transfers = self.ledger.transfers_since(self.transfers_stored).collect();
         self.transfers_stored = self.ledger.transfer_count();
-        changes.expired.append(&mut self.expired);
+        Checkpoint {
+            through: self.sequence(),
+            accounts: self.ledger.take_changed_accounts(),
+            transfers,
+            expired: self.ledger.take_expired(),
+        }
     }
 }

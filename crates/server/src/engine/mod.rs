@@ -21,5 +21,5 @@ mod writer;
 
 pub use clock::{Clock, FixedStepClock, SystemClock};
 pub use machine::{LedgerCommand, LedgerMachine, LedgerReply, StateMachine};
-pub use recover::{RecoverError, open_ledger, recover_ledger, replay_journal};
+pub use recover::{JournalReplay, RecoverError, open_ledger, recover_ledger};
 pub use writer::{Engine, EngineConfig, EngineError, WriterExit};

@@ -3,7 +3,7 @@
 //! is recomputed) and replayed, and its recorded results must come out again.
 
 use trigate_ledger::{Ledger, ReplayError, chain};
-use trigate_store::{Snapshot, Store, StoreError};
+use trigate_store::{Checkpoint, JournalRow, Snapshot, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecoverError {
@@ -20,23 +20,39 @@ pub enum RecoverError {
     #[error("journal entry {seq}: {source}")]
     Replay { seq: u64, source: ReplayError },
     #[error(
-        "the tables hold {tables} {what} but the journal made {journal}: the journal is \
-         missing entries or the tables were changed; refusing to start (run `trigate verify`)"
+        "the tables hold {tables} {what} but the journal had made {journal} by entry \
+         {through}, their checkpoint: the journal is missing entries or the tables were \
+         changed; refusing to start (run `trigate verify`)"
     )]
     TablesDisagree {
         what: &'static str,
         tables: u64,
         journal: u64,
+        through: u64,
     },
+    #[error(
+        "the tables reflect journal entry {through} but the journal ends at entry {head}: \
+         it is missing entries (cut short, or restored from an older backup); refusing to \
+         start (run `trigate verify`)"
+    )]
+    JournalShort { through: u64, head: u64 },
 }
 
-/// Rebuilds the ledger for a writer: the journal replayed, then a quick check
-/// that the derived tables hold as many rows as the journal made, so that a
-/// journal restored from an older backup (or cut short) is not written on.
+/// Transfers written per checkpoint while catching the tables up.
+const CATCH_UP: usize = 65_536;
+
+/// Rebuilds the ledger for a writer and brings the derived tables up to the
+/// journal. The journal is replayed to the tables' checkpoint, where the
+/// tables must hold exactly as many rows as the journal had made by then (so
+/// a journal restored from an older backup, or cut short, is not written
+/// on); the rest is replayed with checkpoints written as it goes.
 pub async fn open_ledger(store: &Store, capacity: usize) -> Result<Ledger, RecoverError> {
     let mut snapshot = store.snapshot().await?;
-    let ledger = replay_journal(&mut snapshot, capacity).await?;
+    let through = snapshot.checkpoint_seq();
     let (accounts, transfers) = snapshot.row_counts().await?;
+    let mut replay = JournalReplay::new(capacity);
+    replay.through(&mut snapshot, through).await?;
+    let ledger = replay.ledger_mut();
     for (what, tables, journal) in [
         ("accounts", accounts, ledger.account_count() as u64),
         ("transfers", transfers, ledger.transfer_count() as u64),
@@ -46,10 +62,36 @@ pub async fn open_ledger(store: &Store, capacity: usize) -> Result<Ledger, Recov
                 what,
                 tables,
                 journal,
+                through,
             });
         }
     }
-    Ok(ledger)
+    ledger.take_changed_accounts();
+    ledger.take_expired();
+    let mut stored = ledger.transfer_count();
+    let mut written = through;
+    loop {
+        let more = replay.next(&mut snapshot).await?;
+        let seq = replay.seq();
+        let ledger = replay.ledger_mut();
+        if more && ledger.transfer_count() - stored < CATCH_UP {
+            continue;
+        }
+        if seq > written {
+            let checkpoint = Checkpoint {
+                through: seq,
+                accounts: ledger.take_changed_accounts(),
+                transfers: ledger.transfers_since(stored).collect(),
+                expired: ledger.take_expired(),
+            };
+            store.checkpoint(&checkpoint).await?;
+            stored = ledger.transfer_count();
+            written = seq;
+        }
+        if !more {
+            return Ok(replay.into_ledger());
+        }
+    }
 }
 
 /// Journal rows read per query.
@@ -58,45 +100,100 @@ const PAGE: u32 = 512;
 /// Replays the whole journal onto a fresh ledger sized for `capacity`
 /// transfers (0 for no sizing up front).
 pub async fn recover_ledger(store: &Store, capacity: usize) -> Result<Ledger, RecoverError> {
-    replay_journal(&mut store.snapshot().await?, capacity).await
+    let mut replay = JournalReplay::new(capacity);
+    replay.to_end(&mut store.snapshot().await?).await?;
+    Ok(replay.into_ledger())
 }
 
-/// Replays the journal as a snapshot sees it.
-pub async fn replay_journal(
-    snapshot: &mut Snapshot,
-    capacity: usize,
-) -> Result<Ledger, RecoverError> {
-    let mut ledger = Ledger::with_capacity(0, capacity);
-    let mut after = 0;
-    loop {
-        let rows = snapshot.journal_page(after, PAGE).await?;
-        if rows.is_empty() {
-            return Ok(ledger);
+/// The journal read a page at a time through a snapshot, each entry checked
+/// against the chain and replayed onto a ledger.
+#[derive(Debug)]
+pub struct JournalReplay {
+    ledger: Ledger,
+    page: std::vec::IntoIter<JournalRow>,
+    after: u64,
+}
+
+impl JournalReplay {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            ledger: Ledger::with_capacity(0, capacity),
+            page: Vec::new().into_iter(),
+            after: 0,
         }
-        for row in rows {
-            let expected = after + 1;
-            if row.seq != expected {
-                return Err(RecoverError::Gap {
-                    seq: row.seq,
-                    expected,
+    }
+
+    /// The last entry replayed (0: none).
+    pub fn seq(&self) -> u64 {
+        self.after
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    pub fn ledger_mut(&mut self) -> &mut Ledger {
+        &mut self.ledger
+    }
+
+    pub fn into_ledger(self) -> Ledger {
+        self.ledger
+    }
+
+    /// Replays every entry up to and including `seq`.
+    pub async fn through(&mut self, snapshot: &mut Snapshot, seq: u64) -> Result<(), RecoverError> {
+        while self.after < seq {
+            if !self.next(snapshot).await? {
+                return Err(RecoverError::JournalShort {
+                    through: seq,
+                    head: self.after,
                 });
             }
-            if row.prev_hash != ledger.chain_head() {
-                return Err(RecoverError::BrokenLink { seq: row.seq });
-            }
-            if chain::link(&row.prev_hash, &row.body) != row.hash {
-                return Err(RecoverError::BadHash { seq: row.seq });
-            }
-            if chain::decode_timestamp(&row.body) != Some(row.timestamp) {
-                return Err(RecoverError::BadTimestamp { seq: row.seq });
-            }
-            ledger
-                .replay(&row.body)
-                .map_err(|source| RecoverError::Replay {
-                    seq: row.seq,
-                    source,
-                })?;
-            after = row.seq;
         }
+        Ok(())
+    }
+
+    /// Replays every entry left.
+    pub async fn to_end(&mut self, snapshot: &mut Snapshot) -> Result<(), RecoverError> {
+        while self.next(snapshot).await? {}
+        Ok(())
+    }
+
+    /// Replays the next entry; false at the end of the journal.
+    pub async fn next(&mut self, snapshot: &mut Snapshot) -> Result<bool, RecoverError> {
+        let row = match self.page.next() {
+            Some(row) => row,
+            None => {
+                self.page = snapshot.journal_page(self.after, PAGE).await?.into_iter();
+                match self.page.next() {
+                    Some(row) => row,
+                    None => return Ok(false),
+                }
+            }
+        };
+        let expected = self.after + 1;
+        if row.seq != expected {
+            return Err(RecoverError::Gap {
+                seq: row.seq,
+                expected,
+            });
+        }
+        if row.prev_hash != self.ledger.chain_head() {
+            return Err(RecoverError::BrokenLink { seq: row.seq });
+        }
+        if chain::link(&row.prev_hash, &row.body) != row.hash {
+            return Err(RecoverError::BadHash { seq: row.seq });
+        }
+        if chain::decode_timestamp(&row.body) != Some(row.timestamp) {
+            return Err(RecoverError::BadTimestamp { seq: row.seq });
+        }
+        self.ledger
+            .replay(&row.body)
+            .map_err(|source| RecoverError::Replay {
+                seq: row.seq,
+                source,
+            })?;
+        self.after = row.seq;
+        Ok(true)
     }
 }

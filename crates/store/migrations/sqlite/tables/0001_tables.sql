@@ -1,14 +1,14 @@
--- The journal is the truth: one row per applied batch, hash-chained.
--- Accounts and transfers are derived from it and written in the same
--- transaction. Ids are 16-byte big-endian blobs; amounts and counters are
+-- The tables derived from the journal (in trigate-tables.db): accounts with their
+-- counters and transfers, written in bulk behind the journal. `checkpoint`
+-- names the last journal entry they reflect; on start, trigate replays the
+-- journal and writes what they miss, so this file can be rebuilt from the
+-- journal alone. Ids are 16-byte big-endian blobs; amounts and counters are
 -- decimal text, exact at any size.
-CREATE TABLE journal (
-    seq        INTEGER PRIMARY KEY,
-    timestamp  INTEGER NOT NULL,
-    body       BLOB    NOT NULL,
-    prev_hash  BLOB    NOT NULL,
-    hash       BLOB    NOT NULL
+CREATE TABLE checkpoint (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seq  INTEGER NOT NULL
 );
+INSERT INTO checkpoint (id, seq) VALUES (1, 0);
 
 CREATE TABLE accounts (
     id              BLOB    PRIMARY KEY,
