@@ -52,33 +52,33 @@ impl Target {
     }
 }
 
-/// Drops the benchmark's tables from a scratch database.
+/// Drops the benchmark's tables from a scratch database (on SQLite, from the
+/// journal's file and the tables' file beside it).
 async fn reset(url: &str) -> anyhow::Result<()> {
-    use sqlx::Connection;
-    let tables = [
+    use sqlx::{Connection, Executor};
+    let drop = [
         "journal",
         "accounts",
         "transfers",
+        "checkpoint",
         "_sqlx_migrations",
         "naive_accounts",
         "naive_transfers",
-    ];
+    ]
+    .map(|t| format!("DROP TABLE IF EXISTS {t};"))
+    .concat();
     if url.starts_with("sqlite:") {
-        let mut c = sqlx::SqliteConnection::connect(url).await?;
-        for t in tables {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP TABLE IF EXISTS {t}")))
-                .execute(&mut c)
+        for file in [url.to_string(), trigate_store::sqlite_tables_url(url)] {
+            let options: sqlx::sqlite::SqliteConnectOptions = file.parse()?;
+            let mut c = sqlx::ConnectOptions::connect(&options.create_if_missing(true)).await?;
+            c.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(drop.clone())))
                 .await?;
         }
     } else {
         let mut c = sqlx::PgConnection::connect(url)
             .await
             .with_context(|| format!("cannot open {}", trigate_store::mask_url(url)))?;
-        for t in tables {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP TABLE IF EXISTS {t}")))
-                .execute(&mut c)
-                .await?;
-        }
+        c.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(drop))).await?;
     }
     Ok(())
 }

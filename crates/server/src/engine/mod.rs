@@ -1,18 +1,24 @@
 //! The engine: one writer task applies every state change, in order, to the
-//! in-memory state machine, writes each group of commands to the store in one
-//! transaction, and answers the callers only after that commit.
+//! in-memory state machine, writes each group of commands to the journal in
+//! one transaction, and answers the callers only after that commit. A
+//! checkpointer task writes the derived tables behind it.
 //!
 //! ```text
 //! caller ──cmd──▶ queue ──▶ writer: take what is waiting (up to N commands)
 //!                             apply each, stamped with time and sequence
-//!                             store.append(journal rows + derived rows)  ← one transaction
+//!                             store.append(journal rows)   ← one transaction
 //!                             commit ─▶ reply to every caller
+//!                             derived rows ──▶ checkpointer (bounded queue)
+//!                checkpointer: merge what is waiting (each account once)
+//!                             store.checkpoint(rows, through = last seq)
 //! ```
 //!
 //! Fail-stop: if a commit fails, no caller of that group hears "ok", the
 //! writer stops, and every later command is refused. The in-memory state is
 //! then ahead of the disk and is dropped; a restart rebuilds it from the
-//! journal ([`recover`]).
+//! journal ([`recover`]). If a checkpoint fails the engine stops too; what
+//! was acknowledged is in the journal, and the restart writes the tables'
+//! missing rows from it.
 
 mod clock;
 mod machine;

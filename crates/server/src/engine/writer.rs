@@ -29,8 +29,8 @@ impl Default for EngineConfig {
         Self {
             max_batch: 8189,
             queue_depth: 65_536,
-            checkpoint_lag: 16,
-            checkpoint_rows: 131_072,
+            checkpoint_lag: 8,
+            checkpoint_rows: 65_536,
         }
     }
 }
