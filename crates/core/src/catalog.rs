@@ -1,0 +1,245 @@
+//! Merchants and their products: fee rate, holding period, status; price,
+//! wholesale tiers, per-order limits, referral commissions.
+
+use serde::{Deserialize, Serialize};
+
+use crate::users::Role;
+use crate::{Bps, Currency, MerchantId, ProductId, Shop, ShopError, UserId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MerchantStatus {
+    Active,
+    /// Sells nothing new; balances stay.
+    Frozen,
+    Banned,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merchant {
+    pub id: MerchantId,
+    pub owner: UserId,
+    pub name: String,
+    /// The platform's fee on each sale.
+    pub fee: Bps,
+    /// Days a settled sale is held before the merchant may withdraw it (T+N).
+    pub holding_days: u32,
+    pub status: MerchantStatus,
+}
+
+/// How a product reaches the buyer. Nothing is shipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Delivery {
+    /// One card key from inventory per unit.
+    Keys,
+    /// The same text or link for every buyer.
+    Fixed(String),
+}
+
+/// A wholesale price: from `min_quantity` units on, each costs `unit_price`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tier {
+    pub min_quantity: u32,
+    pub unit_price: u64,
+}
+
+/// A product as a merchant describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewProduct {
+    pub title: String,
+    pub delivery: Delivery,
+    pub currency: Currency,
+    /// Minor units per unit, below any tier.
+    pub price: u64,
+    pub tiers: Vec<Tier>,
+    pub min_per_order: u32,
+    pub max_per_order: u32,
+    /// Referral commission to the buyer's referrer (level 1) and theirs
+    /// (level 2), out of the merchant's proceeds.
+    pub commission_l1: Bps,
+    pub commission_l2: Bps,
+    /// A membership or entry package: sold for the right to sell on, the
+    /// shape of a pyramid scheme, so it may carry no commission.
+    pub membership: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Product {
+    pub id: ProductId,
+    pub merchant: MerchantId,
+    pub spec: NewProduct,
+    pub on_sale: bool,
+}
+
+impl Product {
+    /// The unit price for `quantity`: the best tier it reaches.
+    pub fn unit_price(&self, quantity: u32) -> u64 {
+        self.spec
+            .tiers
+            .iter()
+            .filter(|t| quantity >= t.min_quantity)
+            .map(|t| t.unit_price)
+            .fold(self.spec.price, u64::min)
+    }
+}
+
+const TITLE_MAX: usize = 200;
+const FIXED_MAX: usize = 4096;
+
+impl Shop {
+    pub fn create_merchant(
+        &mut self,
+        now: u64,
+        owner: UserId,
+        name: &str,
+        fee: Bps,
+        holding_days: u32,
+    ) -> Result<MerchantId, ShopError> {
+        self.tick(now)?;
+        let user = self.require_user(owner)?;
+        if user.role != Role::Merchant {
+            return Err(ShopError::Forbidden(owner));
+        }
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > TITLE_MAX {
+            return Err(ShopError::Invalid(format!(
+                "a merchant's name is 1 to {TITLE_MAX} characters"
+            )));
+        }
+        if holding_days > 365 {
+            return Err(ShopError::Invalid(
+                "the holding period is at most 365 days".into(),
+            ));
+        }
+        let id = MerchantId(self.merchants.len() as u64 + 1);
+        self.merchants.push(Merchant {
+            id,
+            owner,
+            name: name.to_string(),
+            fee,
+            holding_days,
+            status: MerchantStatus::Active,
+        });
+        Ok(id)
+    }
+
+    pub fn set_merchant_status(
+        &mut self,
+        now: u64,
+        merchant: MerchantId,
+        status: MerchantStatus,
+    ) -> Result<(), ShopError> {
+        self.tick(now)?;
+        self.merchant_mut(merchant)?.status = status;
+        Ok(())
+    }
+
+    pub fn merchant(&self, id: MerchantId) -> Option<&Merchant> {
+        let at = usize::try_from(id.0.checked_sub(1)?).ok()?;
+        self.merchants.get(at)
+    }
+
+    pub(crate) fn merchant_mut(&mut self, id: MerchantId) -> Result<&mut Merchant, ShopError> {
+        let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
+        self.merchants
+            .get_mut(at)
+            .ok_or(ShopError::MerchantNotFound(id))
+    }
+
+    pub(crate) fn active_merchant(&self, id: MerchantId) -> Result<&Merchant, ShopError> {
+        let m = self.merchant(id).ok_or(ShopError::MerchantNotFound(id))?;
+        if m.status != MerchantStatus::Active {
+            return Err(ShopError::MerchantNotActive(id));
+        }
+        Ok(m)
+    }
+
+    pub fn create_product(
+        &mut self,
+        now: u64,
+        merchant: MerchantId,
+        spec: NewProduct,
+    ) -> Result<ProductId, ShopError> {
+        self.tick(now)?;
+        let fee = self.active_merchant(merchant)?.fee;
+        check_product(&spec, fee)?;
+        let id = ProductId(self.products.len() as u64 + 1);
+        self.products.push(Product {
+            id,
+            merchant,
+            spec,
+            on_sale: true,
+        });
+        Ok(id)
+    }
+
+    pub fn set_on_sale(
+        &mut self,
+        now: u64,
+        product: ProductId,
+        on_sale: bool,
+    ) -> Result<(), ShopError> {
+        self.tick(now)?;
+        self.product_mut(product)?.on_sale = on_sale;
+        Ok(())
+    }
+
+    pub fn product(&self, id: ProductId) -> Option<&Product> {
+        let at = usize::try_from(id.0.checked_sub(1)?).ok()?;
+        self.products.get(at)
+    }
+
+    pub(crate) fn product_mut(&mut self, id: ProductId) -> Result<&mut Product, ShopError> {
+        let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
+        self.products
+            .get_mut(at)
+            .ok_or(ShopError::ProductNotFound(id))
+    }
+
+    /// Keys on sale for a product (what the storefront shows as stock).
+    pub fn stock(&self, product: ProductId) -> u64 {
+        self.stock.get(&product).map_or(0, |s| s.len() as u64)
+    }
+}
+
+fn check_product(spec: &NewProduct, fee: Bps) -> Result<(), ShopError> {
+    let title = spec.title.trim();
+    if title.is_empty() || title.chars().count() > TITLE_MAX {
+        return Err(ShopError::Invalid(format!(
+            "a title is 1 to {TITLE_MAX} characters"
+        )));
+    }
+    if let Delivery::Fixed(text) = &spec.delivery
+        && (text.trim().is_empty() || text.len() > FIXED_MAX)
+    {
+        return Err(ShopError::Invalid(format!(
+            "fixed delivery text is 1 to {FIXED_MAX} bytes"
+        )));
+    }
+    if spec.price == 0 || spec.tiers.iter().any(|t| t.unit_price == 0) {
+        return Err(ShopError::Invalid(
+            "prices are at least 1 minor unit".into(),
+        ));
+    }
+    if spec.min_per_order == 0 || spec.min_per_order > spec.max_per_order {
+        return Err(ShopError::Invalid(
+            "per-order limits need 1 <= min <= max".into(),
+        ));
+    }
+    if spec.tiers.iter().any(|t| t.min_quantity < 2) {
+        return Err(ShopError::Invalid(
+            "a wholesale tier starts at 2 units or more".into(),
+        ));
+    }
+    if spec.membership && (spec.commission_l1 != Bps::ZERO || spec.commission_l2 != Bps::ZERO) {
+        return Err(ShopError::CommissionOnMembership);
+    }
+    let shares = fee.get() + spec.commission_l1.get() + spec.commission_l2.get();
+    if shares > trigate_ledger::split::BPS_WHOLE {
+        return Err(ShopError::SharesOverWhole);
+    }
+    // The dearest order must fit in an amount.
+    u64::from(spec.max_per_order)
+        .checked_mul(spec.price)
+        .ok_or(ShopError::AmountOverflow)?;
+    Ok(())
+}

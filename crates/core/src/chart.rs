@@ -1,0 +1,126 @@
+//! The chart of accounts (DESIGN.md), per currency, as ledger account ids:
+//! the kind in the top byte, the currency's ledger number, then the owner
+//! (user or merchant id; 0 for the platform's own accounts). An id says what
+//! an account is, so the books can be read without a lookup table.
+
+use trigate_ledger::AccountFlags;
+
+use crate::Currency;
+
+/// What an account holds. The discriminant is its ledger `code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u16)]
+pub enum Kind {
+    /// Asset: money at the segregated custodian bank.
+    Custody = 1,
+    /// Asset: paid by buyers through a channel, not yet settled by it.
+    Clearing = 2,
+    /// Asset: the platform's own bank account.
+    Operating = 3,
+    /// Liability: paid orders not yet settled or refunded.
+    Escrow = 10,
+    /// Liability: a user's recharged balance (spendable, not withdrawable).
+    WalletRecharge = 11,
+    /// Liability: a user's commissions (spendable and withdrawable).
+    WalletReward = 12,
+    /// Liability: a merchant's settled sales inside the holding period.
+    MerchantPending = 20,
+    /// Liability: a merchant's withdrawable balance.
+    MerchantAvailable = 21,
+    /// Liability: a merchant's security deposit.
+    MerchantDeposit = 22,
+    /// Liability: money owed back to buyers through the channel they paid by.
+    RefundsDue = 30,
+    /// Income: platform fees earned.
+    Fees = 40,
+    /// Liability: the risk reserve fund.
+    Reserve = 50,
+    /// Asset: what merchants owe after a refund their balances could not cover.
+    MerchantDebt = 51,
+}
+
+impl Kind {
+    /// Liabilities must never go negative; assets and income may.
+    pub fn flags(self) -> AccountFlags {
+        match self {
+            Kind::Custody | Kind::Clearing | Kind::Operating | Kind::Fees | Kind::MerchantDebt => {
+                AccountFlags::empty()
+            }
+            Kind::Reserve => AccountFlags::empty(),
+            _ => AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS,
+        }
+    }
+
+    pub fn from_code(code: u16) -> Option<Kind> {
+        [
+            Kind::Custody,
+            Kind::Clearing,
+            Kind::Operating,
+            Kind::Escrow,
+            Kind::WalletRecharge,
+            Kind::WalletReward,
+            Kind::MerchantPending,
+            Kind::MerchantAvailable,
+            Kind::MerchantDeposit,
+            Kind::RefundsDue,
+            Kind::Fees,
+            Kind::Reserve,
+            Kind::MerchantDebt,
+        ]
+        .into_iter()
+        .find(|k| *k as u16 == code)
+    }
+
+    /// Money the platform holds for users: wallets, escrow, merchant
+    /// balances, refunds owed. What custody and clearing must cover.
+    pub fn is_user_liability(self) -> bool {
+        matches!(
+            self,
+            Kind::Escrow
+                | Kind::WalletRecharge
+                | Kind::WalletReward
+                | Kind::MerchantPending
+                | Kind::MerchantAvailable
+                | Kind::MerchantDeposit
+                | Kind::RefundsDue
+        )
+    }
+}
+
+/// The ledger id of `kind` in `currency` for `owner` (0 for platform accounts).
+pub fn account_id(kind: Kind, currency: Currency, owner: u64) -> u128 {
+    (u128::from(kind as u16) << 112) | (u128::from(currency.ledger()) << 64) | u128::from(owner)
+}
+
+/// The kind an account id was made for, if it is one of the chart's.
+pub fn kind_of(id: u128) -> Option<Kind> {
+    Kind::from_code(u16::try_from(id >> 112).ok()?)
+}
+
+/// Why money moved: the `code` of every transfer the shop makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u16)]
+pub enum Why {
+    /// Buyer's wallet → escrow, paying an order by balance.
+    PayByBalance = 1,
+    /// Clearing → escrow, an order paid through a channel.
+    PayByChannel = 2,
+    /// Clearing → wallet, a recharge or a payment that found no order to pay.
+    Credit = 3,
+    /// Escrow → merchant pending, the merchant's net share.
+    SettleMerchant = 10,
+    /// Escrow → fees.
+    SettleFee = 11,
+    /// Escrow → a referrer's reward wallet.
+    SettleCommission = 12,
+    /// Merchant pending → available after the holding period.
+    Release = 13,
+    /// Escrow → the buyer, before settlement.
+    Refund = 20,
+    /// A merchant's balances (or the reserve) → the buyer, after settlement.
+    Clawback = 21,
+    /// Merchant available → deposit.
+    Deposit = 30,
+    /// Outside money brought in (tests, the demo, reconciliation).
+    Fund = 40,
+}

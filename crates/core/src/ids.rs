@@ -1,0 +1,39 @@
+//! Identifiers the shop hands out, one sequence per kind, in the order
+//! things were created: deterministic, so a replay hands out the same ones.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub struct $name(pub u64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id!(
+    /// A buyer, a merchant's owner or a member of staff.
+    UserId
+);
+id!(
+    /// A merchant (a shop within the platform).
+    MerchantId
+);
+id!(
+    /// A product in a merchant's catalog.
+    ProductId
+);
+id!(
+    /// One card key in inventory.
+    KeyId
+);
+id!(
+    /// An order.
+    OrderId
+);

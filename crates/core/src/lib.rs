@@ -1,0 +1,33 @@
+//! The shop's domain — users, merchants, products, card-key inventory,
+//! orders, escrow, split settlement, wallets and refunds — as commands
+//! applied one at a time by the single writer to a [`Shop`].
+//!
+//! Pure and deterministic: no clock (every command is applied at the time the
+//! writer stamped on it), no I/O, no randomness. Secrets never enter in the
+//! clear: card keys arrive sealed (encrypted at the edge) with a keyed hash
+//! for finding duplicates, and leave as key ids for the edge to open.
+//! Money moves only through the ledger, on the chart of accounts in
+//! [`chart`].
+
+mod catalog;
+pub mod chart;
+mod error;
+mod ids;
+mod inventory;
+mod money;
+mod orders;
+mod settle;
+mod shop;
+mod users;
+
+pub use catalog::{Delivery, Merchant, MerchantStatus, NewProduct, Product, Tier};
+pub use error::ShopError;
+pub use ids::{KeyId, MerchantId, OrderId, ProductId, UserId};
+pub use inventory::{
+    ImportReport, InvalidLine, InvalidReason, Key, KeyStatus, SealedKey, parse_key_lines,
+};
+pub use money::{Bps, Currency, MoneyError};
+pub use orders::{Order, OrderStatus, PaidBy};
+pub use settle::{RefundTo, Settlement};
+pub use shop::{Config, NANOS_PER_DAY, NANOS_PER_SECOND, Shop};
+pub use users::{AdminRole, Role, User};

@@ -1,0 +1,318 @@
+//! Orders from creation to delivery: keys reserved at once (so stock never
+//! oversells and two buyers never get one key), released if the order is
+//! not paid in time, and paid by balance in the same command that delivers.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Delivery;
+use crate::chart::{Kind, Why, account_id};
+use crate::inventory::KeyStatus;
+use crate::shop::Leg;
+use crate::{Currency, KeyId, MerchantId, OrderId, ProductId, Shop, ShopError, UserId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum OrderStatus {
+    /// Keys reserved, waiting for payment.
+    Created,
+    /// Money in escrow, nothing delivered yet (fixed-text products are
+    /// delivered at once, so this only shows between the two).
+    Paid,
+    /// Keys or text handed over; the dispute window is open.
+    Delivered,
+    /// The buyer opened a dispute: settlement waits for its outcome.
+    Disputed,
+    /// Confirmed and split to the merchant, the platform and referrers.
+    Settled,
+    Expired,
+    Cancelled,
+    /// Every paid minor unit went back to the buyer.
+    Refunded,
+}
+
+impl OrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Paid => "paid",
+            Self::Delivered => "delivered",
+            Self::Disputed => "disputed",
+            Self::Settled => "settled",
+            Self::Expired => "expired",
+            Self::Cancelled => "cancelled",
+            Self::Refunded => "refunded",
+        }
+    }
+}
+
+/// How an order was paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PaidBy {
+    /// From the buyer's wallet: this much recharge, this much reward.
+    Balance { recharge: u64, reward: u64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub id: OrderId,
+    pub buyer: UserId,
+    pub merchant: MerchantId,
+    pub product: ProductId,
+    pub quantity: u32,
+    pub currency: Currency,
+    /// What the buyer pays, in minor units.
+    pub amount: u64,
+    pub status: OrderStatus,
+    pub created_at: u64,
+    /// When an unpaid order's reservation ends.
+    pub reserved_until: u64,
+    /// Reserved keys, then the delivered ones.
+    pub keys: Vec<KeyId>,
+    pub paid_by: Option<PaidBy>,
+    pub paid_at: Option<u64>,
+    pub delivered_at: Option<u64>,
+    /// When a delivered order confirms itself (the dispute window's end).
+    pub confirm_at: Option<u64>,
+    pub settled_at: Option<u64>,
+    pub settlement: Option<crate::settle::Settlement>,
+    /// Minor units returned to the buyer so far.
+    pub refunded: u64,
+    /// Of those, returned into the recharge wallet.
+    pub refunded_to_recharge: u64,
+}
+
+impl Order {
+    /// Paid money still held for this order (in escrow, or with the merchant
+    /// after settlement).
+    pub fn unrefunded(&self) -> u64 {
+        if self.paid_at.is_some() {
+            self.amount - self.refunded
+        } else {
+            0
+        }
+    }
+
+    /// Whether this order's money is in escrow: paid, not yet settled or
+    /// wholly refunded.
+    pub fn holds_escrow(&self) -> bool {
+        matches!(
+            self.status,
+            OrderStatus::Paid | OrderStatus::Delivered | OrderStatus::Disputed
+        )
+    }
+
+    pub(crate) fn expect(&self, expected: OrderStatus) -> Result<(), ShopError> {
+        if self.status == expected {
+            Ok(())
+        } else {
+            Err(self.wrong_state(expected.as_str()))
+        }
+    }
+
+    pub(crate) fn wrong_state(&self, expected: &'static str) -> ShopError {
+        ShopError::OrderState {
+            order: self.id,
+            status: self.status.as_str(),
+            expected,
+        }
+    }
+}
+
+impl Shop {
+    /// Creates an order and reserves its keys until the reservation ends.
+    pub fn create_order(
+        &mut self,
+        now: u64,
+        buyer: UserId,
+        product: ProductId,
+        quantity: u32,
+    ) -> Result<OrderId, ShopError> {
+        self.tick(now)?;
+        self.require_user(buyer)?;
+        let p = self
+            .product(product)
+            .ok_or(ShopError::ProductNotFound(product))?;
+        if !p.on_sale {
+            return Err(ShopError::ProductOffSale(product));
+        }
+        let (min, max) = (p.spec.min_per_order, p.spec.max_per_order);
+        if quantity < min || quantity > max {
+            return Err(ShopError::QuantityOutOfRange { quantity, min, max });
+        }
+        let merchant = p.merchant;
+        self.active_merchant(merchant)?;
+        let amount = u64::from(quantity)
+            .checked_mul(p.unit_price(quantity))
+            .ok_or(ShopError::AmountOverflow)?;
+        let currency = p.spec.currency;
+        let by_keys = p.spec.delivery == Delivery::Keys;
+        if by_keys && self.stock(product) < u64::from(quantity) {
+            return Err(ShopError::OutOfStock {
+                available: self.stock(product),
+            });
+        }
+        let id = OrderId(self.orders.len() as u64 + 1);
+        let keys = if by_keys {
+            self.reserve_keys(product, id, quantity)
+        } else {
+            Vec::new()
+        };
+        let reserved_until = now.saturating_add(self.config.reservation_ns);
+        self.orders.push(Order {
+            id,
+            buyer,
+            merchant,
+            product,
+            quantity,
+            currency,
+            amount,
+            status: OrderStatus::Created,
+            created_at: now,
+            reserved_until,
+            keys,
+            paid_by: None,
+            paid_at: None,
+            delivered_at: None,
+            confirm_at: None,
+            settled_at: None,
+            settlement: None,
+            refunded: 0,
+            refunded_to_recharge: 0,
+        });
+        self.reservations.insert((reserved_until, id));
+        Ok(id)
+    }
+
+    pub fn order(&self, id: OrderId) -> Option<&Order> {
+        let at = usize::try_from(id.0.checked_sub(1)?).ok()?;
+        self.orders.get(at)
+    }
+
+    /// Every order, oldest first.
+    pub fn orders(&self) -> impl Iterator<Item = &Order> {
+        self.orders.iter()
+    }
+
+    pub(crate) fn order_mut(&mut self, id: OrderId) -> Result<&mut Order, ShopError> {
+        let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
+        self.orders.get_mut(at).ok_or(ShopError::OrderNotFound(id))
+    }
+
+    pub(crate) fn require_order(&self, id: OrderId) -> Result<&Order, ShopError> {
+        self.order(id).ok_or(ShopError::OrderNotFound(id))
+    }
+
+    /// Ends every unpaid order whose reservation has run out by `now`; their
+    /// keys go back on sale. Returns the orders expired.
+    pub fn expire_orders(&mut self, now: u64) -> Result<Vec<OrderId>, ShopError> {
+        self.tick(now)?;
+        let due: Vec<(u64, OrderId)> = self
+            .reservations
+            .range(..=(now, OrderId(u64::MAX)))
+            .copied()
+            .collect();
+        let mut expired = Vec::with_capacity(due.len());
+        for entry in due {
+            self.reservations.remove(&entry);
+            self.close_unpaid(entry.1, OrderStatus::Expired);
+            expired.push(entry.1);
+        }
+        Ok(expired)
+    }
+
+    /// The buyer gives up an unpaid order; its keys go back on sale.
+    pub fn cancel_order(
+        &mut self,
+        now: u64,
+        buyer: UserId,
+        order: OrderId,
+    ) -> Result<(), ShopError> {
+        self.tick(now)?;
+        let o = self.require_order(order)?;
+        if o.buyer != buyer {
+            return Err(ShopError::Forbidden(buyer));
+        }
+        o.expect(OrderStatus::Created)?;
+        self.reservations.remove(&(o.reserved_until, order));
+        self.close_unpaid(order, OrderStatus::Cancelled);
+        Ok(())
+    }
+
+    fn close_unpaid(&mut self, id: OrderId, status: OrderStatus) {
+        let Ok(order) = self.order_mut(id) else {
+            return;
+        };
+        order.status = status;
+        let keys = std::mem::take(&mut order.keys);
+        let product = order.product;
+        self.release_keys(product, &keys);
+    }
+
+    /// Pays an order from the buyer's wallet — recharge first, then reward —
+    /// into escrow, and delivers it, in one command.
+    pub fn pay_by_balance(
+        &mut self,
+        now: u64,
+        buyer: UserId,
+        order: OrderId,
+    ) -> Result<Vec<KeyId>, ShopError> {
+        self.tick(now)?;
+        let o = self.require_order(order)?;
+        if o.buyer != buyer {
+            return Err(ShopError::Forbidden(buyer));
+        }
+        o.expect(OrderStatus::Created)?;
+        if now >= o.reserved_until {
+            return Err(ShopError::ReservationExpired(order));
+        }
+        let (amount, currency) = (o.amount, o.currency);
+        let (recharge, reward) = self.wallet(buyer, currency);
+        let from_recharge = amount.min(recharge);
+        let from_reward = amount - from_recharge;
+        if from_reward > reward {
+            return Err(ShopError::InsufficientBalance);
+        }
+        let escrow = account_id(Kind::Escrow, currency, 0);
+        let leg = |kind, amount| Leg {
+            debit: account_id(kind, currency, buyer.0),
+            credit: escrow,
+            amount,
+            why: Why::PayByBalance,
+            order: Some(order),
+        };
+        self.move_money(
+            now,
+            currency,
+            &[
+                leg(Kind::WalletRecharge, from_recharge),
+                leg(Kind::WalletReward, from_reward),
+            ],
+        )?;
+        let o = self.order_mut(order)?;
+        o.paid_by = Some(PaidBy::Balance {
+            recharge: from_recharge,
+            reward: from_reward,
+        });
+        o.paid_at = Some(now);
+        let reserved_until = o.reserved_until;
+        self.reservations.remove(&(reserved_until, order));
+        Ok(self.deliver(now, order))
+    }
+
+    /// Hands a paid order over: its reserved keys become its own for good,
+    /// and the dispute window opens.
+    fn deliver(&mut self, now: u64, id: OrderId) -> Vec<KeyId> {
+        let confirm_at = now.saturating_add(self.config.dispute_window_ns);
+        let Ok(order) = self.order_mut(id) else {
+            return Vec::new();
+        };
+        order.status = OrderStatus::Delivered;
+        order.delivered_at = Some(now);
+        order.confirm_at = Some(confirm_at);
+        let keys = order.keys.clone();
+        for key in &keys {
+            self.set_key_status(*key, KeyStatus::Delivered(id));
+        }
+        self.confirm_due.insert((confirm_at, id));
+        keys
+    }
+}

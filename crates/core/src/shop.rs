@@ -1,0 +1,219 @@
+//! The shop's state and the one way money moves: a linked chain of ledger
+//! transfers, made only after every check has passed, so that a command
+//! either changes nothing or does all it says.
+
+use std::collections::{BTreeSet, HashMap};
+
+use trigate_ledger::{
+    AccountFlags, CreateTransferResult, Ledger, NewAccount, Transfer, TransferFlags,
+};
+
+use crate::chart::{Kind, Why, account_id};
+use crate::inventory::Key;
+use crate::orders::Order;
+use crate::{
+    Currency, KeyId, Merchant, MerchantId, OrderId, Product, ProductId, ShopError, User, UserId,
+};
+
+/// Times are nanoseconds, as the writer stamps them.
+pub const NANOS_PER_SECOND: u64 = 1_000_000_000;
+pub const NANOS_PER_DAY: u64 = 86_400 * NANOS_PER_SECOND;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// How long an unpaid order holds its keys.
+    pub reservation_ns: u64,
+    /// How long after delivery a buyer may dispute; then the order confirms
+    /// itself.
+    pub dispute_window_ns: u64,
+    /// Longest card key accepted, in bytes.
+    pub max_key_len: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            reservation_ns: 15 * 60 * NANOS_PER_SECOND,
+            dispute_window_ns: 3 * NANOS_PER_DAY,
+            max_key_len: 1024,
+        }
+    }
+}
+
+/// Everything the shop knows, applied to one command at a time.
+#[derive(Debug, Default)]
+pub struct Shop {
+    pub(crate) config: Config,
+    pub(crate) ledger: Ledger,
+    pub(crate) users: Vec<User>,
+    /// Lower-cased login → user.
+    pub(crate) logins: HashMap<String, UserId>,
+    pub(crate) referral_codes: HashMap<String, UserId>,
+    pub(crate) merchants: Vec<Merchant>,
+    pub(crate) products: Vec<Product>,
+    pub(crate) keys: Vec<Key>,
+    /// (merchant, keyed hash) → key: duplicates found without decrypting.
+    pub(crate) key_hashes: HashMap<(MerchantId, [u8; 32]), KeyId>,
+    /// Keys on sale per product, oldest first.
+    pub(crate) stock: HashMap<ProductId, BTreeSet<KeyId>>,
+    pub(crate) orders: Vec<Order>,
+    /// Unpaid orders by when their reservation ends.
+    pub(crate) reservations: BTreeSet<(u64, OrderId)>,
+    /// Delivered orders by when they confirm themselves.
+    pub(crate) confirm_due: BTreeSet<(u64, OrderId)>,
+    /// Settled sales by when the merchant's share is released.
+    pub(crate) holds: BTreeSet<(u64, OrderId)>,
+    /// Transfers made so far: the next transfer id.
+    pub(crate) transfers_made: u64,
+    /// The time of the last command: commands come in time order.
+    pub(crate) last_time: u64,
+}
+
+/// One leg of a money movement.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Leg {
+    pub debit: u128,
+    pub credit: u128,
+    pub amount: u64,
+    pub why: Why,
+    pub order: Option<OrderId>,
+}
+
+impl Shop {
+    pub fn new(config: Config) -> Self {
+        Self {
+            config,
+            ledger: Ledger::new(),
+            ..Self::default()
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// What `account` holds for its owner: posted credits less posted and
+    /// reserved debits (0 for an account never used).
+    pub fn balance(&self, account: u128) -> u64 {
+        self.ledger.account(account).map_or(0, |a| {
+            let out = a.debits_posted + a.debits_pending;
+            u64::try_from(a.credits_posted.saturating_sub(out)).unwrap_or(u64::MAX)
+        })
+    }
+
+    /// A user's spendable wallet: (recharge, reward).
+    pub fn wallet(&self, user: UserId, currency: Currency) -> (u64, u64) {
+        (
+            self.balance(account_id(Kind::WalletRecharge, currency, user.0)),
+            self.balance(account_id(Kind::WalletReward, currency, user.0)),
+        )
+    }
+
+    /// A merchant's balances: (pending, available, deposit).
+    pub fn merchant_balances(&self, merchant: MerchantId, currency: Currency) -> (u64, u64, u64) {
+        let of = |kind| self.balance(account_id(kind, currency, merchant.0));
+        (
+            of(Kind::MerchantPending),
+            of(Kind::MerchantAvailable),
+            of(Kind::MerchantDeposit),
+        )
+    }
+
+    /// Checks that commands come in time order and notes the time.
+    pub(crate) fn tick(&mut self, now: u64) -> Result<(), ShopError> {
+        if now < self.last_time {
+            return Err(ShopError::Invalid(format!(
+                "command time {now} is before the last one {}",
+                self.last_time
+            )));
+        }
+        self.last_time = now;
+        Ok(())
+    }
+
+    /// Moves money: every leg or none, as one linked chain. Accounts are
+    /// opened on first use with the chart's flags. Zero legs are skipped.
+    pub(crate) fn move_money(
+        &mut self,
+        now: u64,
+        currency: Currency,
+        legs: &[Leg],
+    ) -> Result<(), ShopError> {
+        let legs: Vec<&Leg> = legs.iter().filter(|l| l.amount > 0).collect();
+        if legs.is_empty() {
+            return Ok(());
+        }
+        let mut missing: Vec<u128> = legs
+            .iter()
+            .flat_map(|l| [l.debit, l.credit])
+            .filter(|id| self.ledger.account(*id).is_none())
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if !missing.is_empty() {
+            let accounts: Vec<NewAccount> = missing
+                .iter()
+                .map(|&id| {
+                    let kind = crate::chart::kind_of(id);
+                    NewAccount {
+                        id,
+                        ledger: currency.ledger(),
+                        code: kind.map_or(0, |k| k as u16),
+                        flags: kind.map_or(AccountFlags::empty(), Kind::flags),
+                        user_data: id & u128::from(u64::MAX),
+                    }
+                })
+                .collect();
+            let at = self.ledger_time(now);
+            let results = self
+                .ledger
+                .create_accounts(at, &accounts)
+                .map_err(|e| ShopError::Ledger(format!("{e:?}")))?;
+            if let Some(r) = results.iter().find(|r| !r.is_success()) {
+                return Err(ShopError::Ledger(r.as_str().to_string()));
+            }
+        }
+        let last = legs.len() - 1;
+        let transfers: Vec<Transfer> = legs
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                self.transfers_made += 1;
+                Transfer {
+                    id: u128::from(self.transfers_made),
+                    debit_account_id: l.debit,
+                    credit_account_id: l.credit,
+                    amount: l.amount,
+                    user_data: l.order.map_or(0, |o| u128::from(o.0)),
+                    ledger: currency.ledger(),
+                    code: l.why as u16,
+                    flags: if i < last {
+                        TransferFlags::LINKED
+                    } else {
+                        TransferFlags::empty()
+                    },
+                    ..Transfer::default()
+                }
+            })
+            .collect();
+        let at = self.ledger_time(now);
+        let results = self
+            .ledger
+            .create_transfers(at, &transfers)
+            .map_err(|e| ShopError::Ledger(format!("{e:?}")))?;
+        match results.iter().find(|r| **r != CreateTransferResult::Ok) {
+            None => Ok(()),
+            Some(CreateTransferResult::ExceedsCredits) => Err(ShopError::InsufficientBalance),
+            Some(r) => Err(ShopError::Ledger(r.as_str().to_string())),
+        }
+    }
+
+    /// The ledger stamps each event one nanosecond after the last.
+    fn ledger_time(&self, now: u64) -> u64 {
+        now.max(self.ledger.last_timestamp() + 1)
+    }
+}

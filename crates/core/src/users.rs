@@ -1,0 +1,141 @@
+//! Users and roles, and the referral link: set once, at registration, from
+//! the referrer's code, and never changed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Shop, ShopError, UserId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AdminRole {
+    Admin,
+    Finance,
+    RiskAnalyst,
+    Support,
+    Auditor,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    Buyer,
+    Merchant,
+    Staff(AdminRole),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub login: String,
+    pub role: Role,
+    /// The code others register with to name this user as their referrer.
+    pub referral_code: String,
+    /// Who referred this user; fixed at registration.
+    pub referrer: Option<UserId>,
+    pub created_at: u64,
+}
+
+/// Longest login accepted.
+const LOGIN_MAX: usize = 64;
+
+/// A short code for a user id: letters and digits that read unambiguously,
+/// mixed so consecutive ids do not give consecutive codes.
+fn referral_code(id: UserId) -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    // An odd multiplier is a bijection on u64: distinct ids, distinct codes.
+    let mut n = id.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut code = String::with_capacity(13);
+    for _ in 0..13 {
+        code.push(char::from(ALPHABET[(n & 31) as usize]));
+        n >>= 5;
+    }
+    code
+}
+
+impl Shop {
+    /// Registers a user. A buyer may name a referrer by code; staff and
+    /// merchants are never referred.
+    pub fn register(
+        &mut self,
+        now: u64,
+        login: &str,
+        role: Role,
+        referrer_code: Option<&str>,
+    ) -> Result<UserId, ShopError> {
+        let login = login.trim();
+        if login.is_empty() || login.chars().count() > LOGIN_MAX {
+            return Err(ShopError::Invalid(format!(
+                "a login is 1 to {LOGIN_MAX} characters"
+            )));
+        }
+        if login.chars().any(char::is_control) {
+            return Err(ShopError::Invalid(
+                "a login has no control characters".into(),
+            ));
+        }
+        let key = login.to_lowercase();
+        if self.logins.contains_key(&key) {
+            return Err(ShopError::LoginTaken(login.to_string()));
+        }
+        let referrer = match (referrer_code, role) {
+            (None, _) => None,
+            (Some(code), Role::Buyer) => Some(
+                *self
+                    .referral_codes
+                    .get(code.trim())
+                    .ok_or_else(|| ShopError::ReferrerNotFound(code.to_string()))?,
+            ),
+            (Some(_), _) => {
+                return Err(ShopError::Invalid(
+                    "only buyers register with a referrer".into(),
+                ));
+            }
+        };
+        let id = UserId(self.users.len() as u64 + 1);
+        let user = User {
+            id,
+            login: login.to_string(),
+            role,
+            referral_code: referral_code(id),
+            referrer,
+            created_at: now,
+        };
+        self.logins.insert(key, id);
+        self.referral_codes.insert(user.referral_code.clone(), id);
+        self.users.push(user);
+        Ok(id)
+    }
+
+    pub fn user(&self, id: UserId) -> Option<&User> {
+        let at = usize::try_from(id.0.checked_sub(1)?).ok()?;
+        self.users.get(at)
+    }
+
+    pub fn user_by_login(&self, login: &str) -> Option<&User> {
+        self.logins
+            .get(&login.trim().to_lowercase())
+            .and_then(|id| self.user(*id))
+    }
+
+    /// The user's referrers: level 1 (who referred them) and level 2 (who
+    /// referred the referrer). Never more than two.
+    pub fn referrers(&self, id: UserId) -> (Option<UserId>, Option<UserId>) {
+        let first = self.user(id).and_then(|u| u.referrer);
+        let second = first.and_then(|r| self.user(r)).and_then(|u| u.referrer);
+        (first, second)
+    }
+
+    pub(crate) fn require_user(&self, id: UserId) -> Result<&User, ShopError> {
+        self.user(id).ok_or(ShopError::UserNotFound(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn referral_codes_are_distinct_for_distinct_ids() {
+        let codes: std::collections::HashSet<String> =
+            (1..10_000).map(|i| referral_code(UserId(i))).collect();
+        assert_eq!(codes.len(), 9_999);
+    }
+}
