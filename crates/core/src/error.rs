@@ -49,6 +49,12 @@ pub enum ShopError {
     RefundBeyondPaid { left: u64 },
     #[error("the dispute window of order {0} has closed")]
     DisputeWindowClosed(OrderId),
+    #[error("payment attempt {0} not found")]
+    AttemptNotFound(crate::payments::AttemptId),
+    #[error("the payment is not exactly the attempt's {expected} {currency}")]
+    AmountMismatch { expected: u64, currency: String },
+    #[error("coupon {0:?} cannot be used here")]
+    CouponNotApplicable(String),
     #[error("key {0} not found")]
     KeyNotFound(KeyId),
     #[error("the ledger refused the transfers: {0}")]
@@ -79,6 +85,9 @@ impl ShopError {
             Self::InsufficientBalance => "insufficient_balance",
             Self::RefundBeyondPaid { .. } => "refund_beyond_paid",
             Self::DisputeWindowClosed(_) => "dispute_window_closed",
+            Self::AttemptNotFound(_) => "attempt_not_found",
+            Self::AmountMismatch { .. } => "amount_mismatch",
+            Self::CouponNotApplicable(_) => "coupon_not_applicable",
             Self::KeyNotFound(_) => "key_not_found",
             Self::Ledger(_) => "ledger_refused",
         }

@@ -11,16 +11,21 @@
 
 mod catalog;
 pub mod chart;
+mod coupons;
+mod disputes;
 mod error;
 mod ids;
 mod inventory;
 mod money;
 mod orders;
+mod payments;
 mod settle;
 mod shop;
 mod users;
 
 pub use catalog::{Delivery, Merchant, MerchantStatus, NewProduct, Product, Tier};
+pub use coupons::{Coupon, Discount, NewCoupon};
+pub use disputes::{Decision, Dispute, DisputeAction, DisputeStep};
 pub use error::ShopError;
 pub use ids::{KeyId, MerchantId, OrderId, ProductId, UserId};
 pub use inventory::{
@@ -28,6 +33,7 @@ pub use inventory::{
 };
 pub use money::{Bps, Currency, MoneyError};
 pub use orders::{Order, OrderStatus, PaidBy};
+pub use payments::{Attempt, AttemptId, AttemptStatus, PaymentOutcome, Purpose};
 pub use settle::{RefundTo, Settlement};
 pub use shop::{Config, NANOS_PER_DAY, NANOS_PER_SECOND, Shop};
 pub use users::{AdminRole, Role, User};

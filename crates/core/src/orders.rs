@@ -49,6 +49,8 @@ impl OrderStatus {
 pub enum PaidBy {
     /// From the buyer's wallet: this much recharge, this much reward.
     Balance { recharge: u64, reward: u64 },
+    /// Through a channel, by this attempt.
+    Channel(crate::payments::AttemptId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,8 +61,10 @@ pub struct Order {
     pub product: ProductId,
     pub quantity: u32,
     pub currency: Currency,
-    /// What the buyer pays, in minor units.
+    /// What the buyer pays, in minor units (after any coupon).
     pub amount: u64,
+    /// The coupon used, as stored (upper case).
+    pub coupon: Option<String>,
     pub status: OrderStatus,
     pub created_at: u64,
     /// When an unpaid order's reservation ends.
@@ -74,6 +78,9 @@ pub struct Order {
     pub confirm_at: Option<u64>,
     pub settled_at: Option<u64>,
     pub settlement: Option<crate::settle::Settlement>,
+    pub dispute: Option<crate::disputes::Dispute>,
+    /// Keys delivered, then replaced in a dispute: still this order's.
+    pub replaced_keys: Vec<KeyId>,
     /// Minor units returned to the buyer so far.
     pub refunded: u64,
     /// Of those, returned into the recharge wallet.
@@ -125,6 +132,7 @@ impl Shop {
         buyer: UserId,
         product: ProductId,
         quantity: u32,
+        coupon: Option<&str>,
     ) -> Result<OrderId, ShopError> {
         self.tick(now)?;
         self.require_user(buyer)?;
@@ -150,6 +158,14 @@ impl Shop {
                 available: self.stock(product),
             });
         }
+        let (amount, coupon) = match coupon {
+            Some(code) => {
+                let (amount, code) =
+                    self.take_coupon(now, merchant, product, currency, amount, code)?;
+                (amount, Some(code))
+            }
+            None => (amount, None),
+        };
         let id = OrderId(self.orders.len() as u64 + 1);
         let keys = if by_keys {
             self.reserve_keys(product, id, quantity)
@@ -165,6 +181,7 @@ impl Shop {
             quantity,
             currency,
             amount,
+            coupon,
             status: OrderStatus::Created,
             created_at: now,
             reserved_until,
@@ -175,6 +192,8 @@ impl Shop {
             confirm_at: None,
             settled_at: None,
             settlement: None,
+            dispute: None,
+            replaced_keys: Vec::new(),
             refunded: 0,
             refunded_to_recharge: 0,
         });
@@ -243,8 +262,11 @@ impl Shop {
         };
         order.status = status;
         let keys = std::mem::take(&mut order.keys);
-        let product = order.product;
+        let (product, merchant, coupon) = (order.product, order.merchant, order.coupon.clone());
         self.release_keys(product, &keys);
+        if let Some(code) = coupon {
+            self.return_coupon(merchant, &code);
+        }
     }
 
     /// Pays an order from the buyer's wallet — recharge first, then reward —
@@ -300,7 +322,7 @@ impl Shop {
 
     /// Hands a paid order over: its reserved keys become its own for good,
     /// and the dispute window opens.
-    fn deliver(&mut self, now: u64, id: OrderId) -> Vec<KeyId> {
+    pub(crate) fn deliver(&mut self, now: u64, id: OrderId) -> Vec<KeyId> {
         let confirm_at = now.saturating_add(self.config.dispute_window_ns);
         let Ok(order) = self.order_mut(id) else {
             return Vec::new();

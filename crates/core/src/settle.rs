@@ -341,17 +341,7 @@ impl Shop {
                 "a credit is at least 1 minor unit".into(),
             ));
         }
-        self.move_money(
-            now,
-            currency,
-            &[Leg {
-                debit: account_id(Kind::Clearing, currency, 0),
-                credit: account_id(Kind::WalletRecharge, currency, user.0),
-                amount,
-                why: Why::Credit,
-                order: None,
-            }],
-        )
+        self.credit_from_clearing(now, user, currency, amount, None)
     }
 
     /// Whether `actor` may act for `merchant`: its owner, or staff who

@@ -26,6 +26,8 @@ pub struct Config {
     /// How long after delivery a buyer may dispute; then the order confirms
     /// itself.
     pub dispute_window_ns: u64,
+    /// How long a merchant has to answer a dispute before staff take it.
+    pub dispute_answer_ns: u64,
     /// Longest card key accepted, in bytes.
     pub max_key_len: usize,
 }
@@ -35,6 +37,7 @@ impl Default for Config {
         Self {
             reservation_ns: 15 * 60 * NANOS_PER_SECOND,
             dispute_window_ns: 3 * NANOS_PER_DAY,
+            dispute_answer_ns: 2 * NANOS_PER_DAY,
             max_key_len: 1024,
         }
     }
@@ -63,6 +66,12 @@ pub struct Shop {
     pub(crate) confirm_due: BTreeSet<(u64, OrderId)>,
     /// Settled sales by when the merchant's share is released.
     pub(crate) holds: BTreeSet<(u64, OrderId)>,
+    /// Open disputes by when they were opened.
+    pub(crate) disputes_open: BTreeSet<(u64, OrderId)>,
+    pub(crate) attempts: Vec<crate::payments::Attempt>,
+    pub(crate) coupons: crate::coupons::Coupons,
+    /// (channel, channel transaction id) → the attempt it paid.
+    pub(crate) channel_txns: HashMap<(String, String), crate::payments::AttemptId>,
     /// Transfers made so far: the next transfer id.
     pub(crate) transfers_made: u64,
     /// The time of the last command: commands come in time order.

@@ -118,7 +118,7 @@ fn out_of_stock_and_quantity_limits_are_refused() {
     let mut f = Fixture::new();
     let now = f.tick();
     assert_eq!(
-        f.shop.create_order(now, f.buyer, f.product, 11),
+        f.shop.create_order(now, f.buyer, f.product, 11, None),
         Err(ShopError::QuantityOutOfRange {
             quantity: 11,
             min: 1,
@@ -129,7 +129,7 @@ fn out_of_stock_and_quantity_limits_are_refused() {
     f.order(f.loner, 10);
     let now = f.tick();
     assert_eq!(
-        f.shop.create_order(now, f.buyer, f.product, 1),
+        f.shop.create_order(now, f.buyer, f.product, 1, None),
         Err(ShopError::OutOfStock { available: 0 })
     );
 }
@@ -146,8 +146,8 @@ fn wholesale_tier_price_applies_from_its_quantity() {
     let p = f.shop.create_product(now, f.merchant, spec).unwrap();
     let keys = (0..10).map(|i| sealed(&format!("T-{i}"))).collect();
     f.shop.import_keys(now, p, keys, vec![]).unwrap();
-    let small = f.shop.create_order(now, f.buyer, p, 4).unwrap();
-    let bulk = f.shop.create_order(now, f.buyer, p, 5).unwrap();
+    let small = f.shop.create_order(now, f.buyer, p, 4, None).unwrap();
+    let bulk = f.shop.create_order(now, f.buyer, p, 5, None).unwrap();
     assert_eq!(f.shop.order(small).unwrap().amount, 4_000);
     assert_eq!(f.shop.order(bulk).unwrap().amount, 4_000);
 }
@@ -232,7 +232,7 @@ fn insufficient_balance_changes_nothing() {
     f.shop
         .import_keys(now, p, vec![sealed("A"), sealed("B")], vec![])
         .unwrap();
-    let order = f.shop.create_order(now, f.buyer, p, 2).unwrap();
+    let order = f.shop.create_order(now, f.buyer, p, 2, None).unwrap();
     let now = f.tick();
     assert_eq!(
         f.shop.pay_by_balance(now, f.buyer, order),
@@ -315,7 +315,7 @@ fn odd_amounts_split_without_losing_a_minor_unit() {
     f.shop
         .import_keys(now, p, vec![sealed("ODD")], vec![])
         .unwrap();
-    let order = f.shop.create_order(now, f.buyer, p, 1).unwrap();
+    let order = f.shop.create_order(now, f.buyer, p, 1, None).unwrap();
     f.shop.pay_by_balance(now, f.buyer, order).unwrap();
     let s = f.shop.confirm_order(now, f.buyer, order).unwrap();
     assert_eq!(s.fee + s.level1 + s.level2 + s.merchant, 33);
@@ -464,7 +464,7 @@ fn frozen_merchant_sells_nothing_new() {
         .set_merchant_status(now, f.merchant, trigate_core::MerchantStatus::Frozen)
         .unwrap();
     assert_eq!(
-        f.shop.create_order(now, f.buyer, f.product, 1),
+        f.shop.create_order(now, f.buyer, f.product, 1, None),
         Err(ShopError::MerchantNotActive(f.merchant))
     );
 }
@@ -474,7 +474,7 @@ fn commands_must_come_in_time_order() {
     let mut f = Fixture::new();
     let now = f.now;
     assert!(matches!(
-        f.shop.create_order(now - 1, f.buyer, f.product, 1),
+        f.shop.create_order(now - 1, f.buyer, f.product, 1, None),
         Err(ShopError::Invalid(_))
     ));
 }

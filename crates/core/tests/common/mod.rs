@@ -119,7 +119,7 @@ impl Fixture {
     pub fn order(&mut self, buyer: UserId, quantity: u32) -> OrderId {
         let now = self.tick();
         self.shop
-            .create_order(now, buyer, self.product, quantity)
+            .create_order(now, buyer, self.product, quantity, None)
             .unwrap()
     }
 
@@ -173,7 +173,7 @@ pub fn check_invariants(shop: &Shop) {
     );
     let mut owner = std::collections::HashMap::new();
     for o in shop.orders() {
-        for k in &o.keys {
+        for k in o.keys.iter().chain(&o.replaced_keys) {
             if let Some(other) = owner.insert(*k, o.id) {
                 panic!("key {k} is in orders {other} and {}", o.id);
             }

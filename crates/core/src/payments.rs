@@ -1,0 +1,296 @@
+//! Payment attempts through outside channels, apart from the orders they
+//! pay: one order may have several (a failover leaves a trail). A channel's
+//! confirmation is applied at most once per channel transaction, and money
+//! that arrives for an order that can no longer take it — expired,
+//! cancelled, already paid — is credited to the buyer's wallet: never lost,
+//! never delivered twice.
+
+use serde::{Deserialize, Serialize};
+
+use crate::chart::{Kind, Why, account_id};
+use crate::orders::{OrderStatus, PaidBy};
+use crate::shop::Leg;
+use crate::{Currency, OrderId, Shop, ShopError, UserId};
+
+/// A payment attempt's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct AttemptId(pub u64);
+
+impl std::fmt::Display for AttemptId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// What an attempt pays for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Purpose {
+    Order(OrderId),
+    /// Topping up the user's recharge wallet.
+    Recharge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AttemptStatus {
+    Pending,
+    Failed,
+    /// Paid, and the order delivered (or the wallet recharged).
+    Succeeded,
+    /// Paid, but the order could not take it: credited to the wallet.
+    CreditedToWallet,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub id: AttemptId,
+    pub user: UserId,
+    pub purpose: Purpose,
+    pub channel: String,
+    pub amount: u64,
+    pub currency: Currency,
+    pub status: AttemptStatus,
+    pub channel_txn: Option<String>,
+    pub created_at: u64,
+    pub paid_at: Option<u64>,
+}
+
+/// What a channel's confirmation did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PaymentOutcome {
+    /// The order was paid and delivered: these keys (none for fixed text).
+    Delivered(Vec<crate::KeyId>),
+    /// The wallet was recharged.
+    Recharged,
+    /// The order could not take the money; it went to the buyer's wallet.
+    CreditedToWallet,
+    /// This channel transaction was applied before; nothing changed.
+    Duplicate(AttemptId),
+}
+
+const CHANNEL_MAX: usize = 64;
+const TXN_MAX: usize = 128;
+
+impl Shop {
+    /// Records an attempt to pay an unpaid order through `channel`.
+    pub fn start_payment(
+        &mut self,
+        now: u64,
+        buyer: UserId,
+        order: OrderId,
+        channel: &str,
+    ) -> Result<AttemptId, ShopError> {
+        self.tick(now)?;
+        let o = self.require_order(order)?;
+        if o.buyer != buyer {
+            return Err(ShopError::Forbidden(buyer));
+        }
+        o.expect(OrderStatus::Created)?;
+        if now >= o.reserved_until {
+            return Err(ShopError::ReservationExpired(order));
+        }
+        let (amount, currency) = (o.amount, o.currency);
+        self.new_attempt(now, buyer, Purpose::Order(order), channel, amount, currency)
+    }
+
+    /// Records an attempt to recharge a wallet through `channel`.
+    pub fn start_recharge(
+        &mut self,
+        now: u64,
+        user: UserId,
+        channel: &str,
+        amount: u64,
+        currency: Currency,
+    ) -> Result<AttemptId, ShopError> {
+        self.tick(now)?;
+        self.require_user(user)?;
+        if amount == 0 {
+            return Err(ShopError::Invalid(
+                "a recharge is at least 1 minor unit".into(),
+            ));
+        }
+        self.new_attempt(now, user, Purpose::Recharge, channel, amount, currency)
+    }
+
+    fn new_attempt(
+        &mut self,
+        now: u64,
+        user: UserId,
+        purpose: Purpose,
+        channel: &str,
+        amount: u64,
+        currency: Currency,
+    ) -> Result<AttemptId, ShopError> {
+        if channel.is_empty()
+            || channel.len() > CHANNEL_MAX
+            || !channel
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(ShopError::Invalid(format!(
+                "a channel name is 1 to {CHANNEL_MAX} letters, digits, - or _"
+            )));
+        }
+        let id = AttemptId(self.attempts.len() as u64 + 1);
+        self.attempts.push(Attempt {
+            id,
+            user,
+            purpose,
+            channel: channel.to_string(),
+            amount,
+            currency,
+            status: AttemptStatus::Pending,
+            channel_txn: None,
+            created_at: now,
+            paid_at: None,
+        });
+        Ok(id)
+    }
+
+    pub fn attempt(&self, id: AttemptId) -> Option<&Attempt> {
+        let at = usize::try_from(id.0.checked_sub(1)?).ok()?;
+        self.attempts.get(at)
+    }
+
+    fn attempt_mut(&mut self, id: AttemptId) -> Result<&mut Attempt, ShopError> {
+        let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
+        self.attempts
+            .get_mut(at)
+            .ok_or(ShopError::AttemptNotFound(id))
+    }
+
+    /// The channel did not take the money (declined, abandoned, failed over).
+    pub fn payment_failed(&mut self, now: u64, attempt: AttemptId) -> Result<(), ShopError> {
+        self.tick(now)?;
+        let a = self.attempt_mut(attempt)?;
+        if a.status == AttemptStatus::Pending {
+            a.status = AttemptStatus::Failed;
+        }
+        Ok(())
+    }
+
+    /// The channel confirms it took `amount` in `currency` for `attempt`
+    /// under its own transaction id. Applied once per channel transaction;
+    /// the amount and currency must be exactly the attempt's.
+    pub fn payment_succeeded(
+        &mut self,
+        now: u64,
+        attempt: AttemptId,
+        channel_txn: &str,
+        amount: u64,
+        currency: Currency,
+    ) -> Result<PaymentOutcome, ShopError> {
+        self.tick(now)?;
+        let a = self
+            .attempt(attempt)
+            .ok_or(ShopError::AttemptNotFound(attempt))?;
+        if channel_txn.is_empty()
+            || channel_txn.len() > TXN_MAX
+            || channel_txn.chars().any(char::is_control)
+        {
+            return Err(ShopError::Invalid(format!(
+                "a channel transaction id is 1 to {TXN_MAX} bytes"
+            )));
+        }
+        let txn_key = (a.channel.clone(), channel_txn.to_string());
+        if let Some(first) = self.channel_txns.get(&txn_key) {
+            return Ok(PaymentOutcome::Duplicate(*first));
+        }
+        if amount != a.amount || currency != a.currency {
+            return Err(ShopError::AmountMismatch {
+                expected: a.amount,
+                currency: a.currency.to_string(),
+            });
+        }
+        let (user, purpose) = (a.user, a.purpose);
+        let paid_before = matches!(
+            a.status,
+            AttemptStatus::Succeeded | AttemptStatus::CreditedToWallet
+        );
+        let outcome = match purpose {
+            // A second payment under another transaction id: the money is
+            // real, the order was paid once; it goes to the wallet.
+            _ if paid_before => {
+                let order = match purpose {
+                    Purpose::Order(order) => Some(order),
+                    Purpose::Recharge => None,
+                };
+                self.credit_from_clearing(now, user, currency, amount, order)?;
+                self.channel_txns.insert(txn_key, attempt);
+                return Ok(PaymentOutcome::CreditedToWallet);
+            }
+            Purpose::Recharge => {
+                self.credit_from_clearing(now, user, currency, amount, None)?;
+                PaymentOutcome::Recharged
+            }
+            Purpose::Order(order) => {
+                let takes_it = self
+                    .order(order)
+                    .is_some_and(|o| o.status == OrderStatus::Created);
+                if takes_it {
+                    PaymentOutcome::Delivered(self.pay_from_channel(now, order, attempt)?)
+                } else {
+                    self.credit_from_clearing(now, user, currency, amount, Some(order))?;
+                    PaymentOutcome::CreditedToWallet
+                }
+            }
+        };
+        self.channel_txns.insert(txn_key, attempt);
+        let a = self.attempt_mut(attempt)?;
+        a.status = if outcome == PaymentOutcome::CreditedToWallet {
+            AttemptStatus::CreditedToWallet
+        } else {
+            AttemptStatus::Succeeded
+        };
+        a.channel_txn = Some(channel_txn.to_string());
+        a.paid_at = Some(now);
+        Ok(outcome)
+    }
+
+    fn pay_from_channel(
+        &mut self,
+        now: u64,
+        order: OrderId,
+        attempt: AttemptId,
+    ) -> Result<Vec<crate::KeyId>, ShopError> {
+        let o = self.require_order(order)?;
+        let (currency, amount, reserved_until) = (o.currency, o.amount, o.reserved_until);
+        self.move_money(
+            now,
+            currency,
+            &[Leg {
+                debit: account_id(Kind::Clearing, currency, 0),
+                credit: account_id(Kind::Escrow, currency, 0),
+                amount,
+                why: Why::PayByChannel,
+                order: Some(order),
+            }],
+        )?;
+        let o = self.order_mut(order)?;
+        o.paid_by = Some(PaidBy::Channel(attempt));
+        o.paid_at = Some(now);
+        self.reservations.remove(&(reserved_until, order));
+        Ok(self.deliver(now, order))
+    }
+
+    /// Clearing → the user's recharge wallet.
+    pub(crate) fn credit_from_clearing(
+        &mut self,
+        now: u64,
+        user: UserId,
+        currency: Currency,
+        amount: u64,
+        order: Option<OrderId>,
+    ) -> Result<(), ShopError> {
+        self.move_money(
+            now,
+            currency,
+            &[Leg {
+                debit: account_id(Kind::Clearing, currency, 0),
+                credit: account_id(Kind::WalletRecharge, currency, user.0),
+                amount,
+                why: Why::Credit,
+                order,
+            }],
+        )
+    }
+}
