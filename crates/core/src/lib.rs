@@ -11,11 +11,13 @@
 
 mod catalog;
 pub mod chart;
+mod command;
 mod coupons;
 mod disputes;
 mod error;
 mod ids;
 mod inventory;
+pub mod journal;
 mod money;
 mod orders;
 mod payments;
@@ -24,6 +26,7 @@ mod shop;
 mod users;
 
 pub use catalog::{Delivery, Merchant, MerchantStatus, NewProduct, Product, Tier};
+pub use command::{Command, Reply, TickReport};
 pub use coupons::{Coupon, Discount, NewCoupon};
 pub use disputes::{Decision, Dispute, DisputeAction, DisputeStep};
 pub use error::ShopError;

@@ -344,6 +344,39 @@ impl Shop {
         self.credit_from_clearing(now, user, currency, amount, None)
     }
 
+    /// The merchant moves part of its available balance into its security
+    /// deposit.
+    pub fn fund_deposit(
+        &mut self,
+        now: u64,
+        actor: UserId,
+        merchant: MerchantId,
+        currency: Currency,
+        amount: u64,
+    ) -> Result<(), ShopError> {
+        self.tick(now)?;
+        self.may_act_for(actor, merchant)?;
+        if amount == 0 {
+            return Err(ShopError::Invalid(
+                "a deposit is at least 1 minor unit".into(),
+            ));
+        }
+        if self.balance(account_id(Kind::MerchantAvailable, currency, merchant.0)) < amount {
+            return Err(ShopError::InsufficientBalance);
+        }
+        self.move_money(
+            now,
+            currency,
+            &[Leg {
+                debit: account_id(Kind::MerchantAvailable, currency, merchant.0),
+                credit: account_id(Kind::MerchantDeposit, currency, merchant.0),
+                amount,
+                why: Why::Deposit,
+                order: None,
+            }],
+        )
+    }
+
     /// Whether `actor` may act for `merchant`: its owner, or staff who
     /// handle money and buyers (admin, finance, support).
     pub(crate) fn may_act_for(&self, actor: UserId, merchant: MerchantId) -> Result<(), ShopError> {

@@ -60,6 +60,7 @@ impl Shop {
         role: Role,
         referrer_code: Option<&str>,
     ) -> Result<UserId, ShopError> {
+        self.tick(now)?;
         let login = login.trim();
         if login.is_empty() || login.chars().count() > LOGIN_MAX {
             return Err(ShopError::Invalid(format!(

@@ -1,0 +1,326 @@
+//! Every state change of the shop as one command value: what the writer
+//! queues, applies, and journals. A command's journal entry holds the
+//! command, the time it was applied at and the reply it got, so replaying
+//! the journal on a fresh shop rebuilds the same state — and proves it, by
+//! getting the same replies.
+
+use serde::{Deserialize, Serialize};
+
+use crate::coupons::NewCoupon;
+use crate::disputes::Decision;
+use crate::inventory::{ImportReport, InvalidLine, SealedKey};
+use crate::payments::{AttemptId, PaymentOutcome};
+use crate::settle::{RefundTo, Settlement};
+use crate::{
+    Bps, Currency, KeyId, MerchantId, MerchantStatus, NewProduct, OrderId, ProductId, Role, Shop,
+    ShopError, UserId,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Command {
+    Register {
+        login: String,
+        role: Role,
+        referrer_code: Option<String>,
+    },
+    CreateMerchant {
+        owner: UserId,
+        name: String,
+        fee: Bps,
+        holding_days: u32,
+    },
+    SetMerchantStatus {
+        merchant: MerchantId,
+        status: MerchantStatus,
+    },
+    CreateProduct {
+        merchant: MerchantId,
+        spec: NewProduct,
+    },
+    SetOnSale {
+        product: ProductId,
+        on_sale: bool,
+    },
+    ImportKeys {
+        product: ProductId,
+        keys: Vec<SealedKey>,
+        invalid: Vec<InvalidLine>,
+    },
+    CreateCoupon {
+        actor: UserId,
+        merchant: MerchantId,
+        spec: NewCoupon,
+    },
+    CreateOrder {
+        buyer: UserId,
+        product: ProductId,
+        quantity: u32,
+        coupon: Option<String>,
+    },
+    CancelOrder {
+        buyer: UserId,
+        order: OrderId,
+    },
+    PayByBalance {
+        buyer: UserId,
+        order: OrderId,
+    },
+    StartPayment {
+        buyer: UserId,
+        order: OrderId,
+        channel: String,
+    },
+    StartRecharge {
+        user: UserId,
+        channel: String,
+        amount: u64,
+        currency: Currency,
+    },
+    PaymentSucceeded {
+        attempt: AttemptId,
+        channel_txn: String,
+        amount: u64,
+        currency: Currency,
+    },
+    PaymentFailed {
+        attempt: AttemptId,
+    },
+    CreditWallet {
+        user: UserId,
+        currency: Currency,
+        amount: u64,
+    },
+    ConfirmOrder {
+        buyer: UserId,
+        order: OrderId,
+    },
+    Refund {
+        actor: UserId,
+        order: OrderId,
+        amount: u64,
+        to: RefundTo,
+    },
+    OpenDispute {
+        buyer: UserId,
+        order: OrderId,
+        reason: String,
+    },
+    ReplaceKeys {
+        actor: UserId,
+        order: OrderId,
+    },
+    RefundDispute {
+        actor: UserId,
+        order: OrderId,
+    },
+    EscalateDispute {
+        actor: UserId,
+        order: OrderId,
+    },
+    DecideDispute {
+        staff: UserId,
+        order: OrderId,
+        decision: Decision,
+    },
+    FundDeposit {
+        actor: UserId,
+        merchant: MerchantId,
+        currency: Currency,
+        amount: u64,
+    },
+    /// Time-driven work, submitted by the scheduler when due: expire unpaid
+    /// orders, confirm orders past their window, release held shares,
+    /// escalate unanswered disputes.
+    Tick,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Reply {
+    Done,
+    User(UserId),
+    Merchant(MerchantId),
+    Product(ProductId),
+    Imported(ImportReport),
+    Order(OrderId),
+    Delivered(Vec<KeyId>),
+    Attempt(AttemptId),
+    Payment(PaymentOutcome),
+    Settled(Settlement),
+    Ticked(TickReport),
+    Refused { code: String, message: String },
+}
+
+/// What one scheduler tick did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TickReport {
+    pub expired: Vec<OrderId>,
+    pub confirmed: Vec<OrderId>,
+    pub released: Vec<OrderId>,
+    pub escalated: Vec<OrderId>,
+}
+
+impl TickReport {
+    pub fn is_empty(&self) -> bool {
+        self.expired.is_empty()
+            && self.confirmed.is_empty()
+            && self.released.is_empty()
+            && self.escalated.is_empty()
+    }
+}
+
+impl From<ShopError> for Reply {
+    fn from(e: ShopError) -> Self {
+        Reply::Refused {
+            code: e.as_str().to_string(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl Shop {
+    /// Applies one command at `now` (nanoseconds, never before the last).
+    pub fn apply(&mut self, now: u64, command: Command) -> Result<Reply, ShopError> {
+        use Command as C;
+        Ok(match command {
+            C::Register {
+                login,
+                role,
+                referrer_code,
+            } => Reply::User(self.register(now, &login, role, referrer_code.as_deref())?),
+            C::CreateMerchant {
+                owner,
+                name,
+                fee,
+                holding_days,
+            } => Reply::Merchant(self.create_merchant(now, owner, &name, fee, holding_days)?),
+            C::SetMerchantStatus { merchant, status } => {
+                self.set_merchant_status(now, merchant, status)?;
+                Reply::Done
+            }
+            C::CreateProduct { merchant, spec } => {
+                Reply::Product(self.create_product(now, merchant, spec)?)
+            }
+            C::SetOnSale { product, on_sale } => {
+                self.set_on_sale(now, product, on_sale)?;
+                Reply::Done
+            }
+            C::ImportKeys {
+                product,
+                keys,
+                invalid,
+            } => Reply::Imported(self.import_keys(now, product, keys, invalid)?),
+            C::CreateCoupon {
+                actor,
+                merchant,
+                spec,
+            } => {
+                self.create_coupon(now, actor, merchant, spec)?;
+                Reply::Done
+            }
+            C::CreateOrder {
+                buyer,
+                product,
+                quantity,
+                coupon,
+            } => {
+                Reply::Order(self.create_order(now, buyer, product, quantity, coupon.as_deref())?)
+            }
+            C::CancelOrder { buyer, order } => {
+                self.cancel_order(now, buyer, order)?;
+                Reply::Done
+            }
+            C::PayByBalance { buyer, order } => {
+                Reply::Delivered(self.pay_by_balance(now, buyer, order)?)
+            }
+            C::StartPayment {
+                buyer,
+                order,
+                channel,
+            } => Reply::Attempt(self.start_payment(now, buyer, order, &channel)?),
+            C::StartRecharge {
+                user,
+                channel,
+                amount,
+                currency,
+            } => Reply::Attempt(self.start_recharge(now, user, &channel, amount, currency)?),
+            C::PaymentSucceeded {
+                attempt,
+                channel_txn,
+                amount,
+                currency,
+            } => Reply::Payment(self.payment_succeeded(
+                now,
+                attempt,
+                &channel_txn,
+                amount,
+                currency,
+            )?),
+            C::PaymentFailed { attempt } => {
+                self.payment_failed(now, attempt)?;
+                Reply::Done
+            }
+            C::CreditWallet {
+                user,
+                currency,
+                amount,
+            } => {
+                self.credit_wallet(now, user, currency, amount)?;
+                Reply::Done
+            }
+            C::ConfirmOrder { buyer, order } => {
+                Reply::Settled(self.confirm_order(now, buyer, order)?)
+            }
+            C::Refund {
+                actor,
+                order,
+                amount,
+                to,
+            } => {
+                self.refund(now, actor, order, amount, to)?;
+                Reply::Done
+            }
+            C::OpenDispute {
+                buyer,
+                order,
+                reason,
+            } => {
+                self.open_dispute(now, buyer, order, &reason)?;
+                Reply::Done
+            }
+            C::ReplaceKeys { actor, order } => {
+                Reply::Delivered(self.replace_keys(now, actor, order)?)
+            }
+            C::RefundDispute { actor, order } => {
+                self.refund_dispute(now, actor, order)?;
+                Reply::Done
+            }
+            C::EscalateDispute { actor, order } => {
+                self.escalate_dispute(now, actor, order)?;
+                Reply::Done
+            }
+            C::DecideDispute {
+                staff,
+                order,
+                decision,
+            } => {
+                self.decide_dispute(now, staff, order, decision)?;
+                Reply::Done
+            }
+            C::FundDeposit {
+                actor,
+                merchant,
+                currency,
+                amount,
+            } => {
+                self.fund_deposit(now, actor, merchant, currency, amount)?;
+                Reply::Done
+            }
+            C::Tick => Reply::Ticked(TickReport {
+                expired: self.expire_orders(now)?,
+                confirmed: self.confirm_due_orders(now)?,
+                released: self.release_due(now)?,
+                escalated: self.escalate_unanswered(now)?,
+            }),
+        })
+    }
+}
