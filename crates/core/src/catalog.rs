@@ -24,6 +24,9 @@ pub struct Merchant {
     /// Days a settled sale is held before the merchant may withdraw it (T+N).
     pub holding_days: u32,
     pub status: MerchantStatus,
+    /// What the platform's reserve paid out for this merchant's refunds,
+    /// not yet recovered.
+    pub debt: u64,
 }
 
 /// How a product reaches the buyer. Nothing is shipped.
@@ -118,6 +121,7 @@ impl Shop {
             fee,
             holding_days,
             status: MerchantStatus::Active,
+            debt: 0,
         });
         Ok(id)
     }

@@ -33,19 +33,17 @@ pub enum Kind {
     RefundsDue = 30,
     /// Income: platform fees earned.
     Fees = 40,
-    /// Liability: the risk reserve fund.
+    /// Liability: the risk reserve fund. It pays refunds a merchant's
+    /// balances cannot cover (the merchant then owes it), so it may go
+    /// below zero until the platform tops it up.
     Reserve = 50,
-    /// Asset: what merchants owe after a refund their balances could not cover.
-    MerchantDebt = 51,
 }
 
 impl Kind {
     /// Liabilities must never go negative; assets and income may.
     pub fn flags(self) -> AccountFlags {
         match self {
-            Kind::Custody | Kind::Clearing | Kind::Operating | Kind::Fees | Kind::MerchantDebt => {
-                AccountFlags::empty()
-            }
+            Kind::Custody | Kind::Clearing | Kind::Operating | Kind::Fees => AccountFlags::empty(),
             Kind::Reserve => AccountFlags::empty(),
             _ => AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS,
         }
@@ -65,7 +63,6 @@ impl Kind {
             Kind::RefundsDue,
             Kind::Fees,
             Kind::Reserve,
-            Kind::MerchantDebt,
         ]
         .into_iter()
         .find(|k| *k as u16 == code)

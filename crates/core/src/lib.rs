@@ -16,6 +16,7 @@ mod coupons;
 mod disputes;
 mod error;
 mod ids;
+mod invariants;
 mod inventory;
 pub mod journal;
 mod money;

@@ -226,19 +226,13 @@ impl Shop {
             order,
             if settled { Why::Clawback } else { Why::Refund },
         );
-        let mut legs = legs;
         let from_reserve = sources
             .iter()
             .find(|(account, _)| *account == account_id(Kind::Reserve, currency, 0))
             .map_or(0, |(_, a)| *a);
-        legs.push(Leg {
-            debit: account_id(Kind::MerchantDebt, currency, merchant.0),
-            credit: account_id(Kind::Reserve, currency, 0),
-            amount: from_reserve,
-            why: Why::Clawback,
-            order: Some(order),
-        });
         self.move_money(now, currency, &legs)?;
+        // The reserve covered what the merchant could not: the merchant owes it.
+        self.merchant_mut(merchant)?.debt += from_reserve;
         let from_pending = sources
             .iter()
             .find(|(account, _)| {

@@ -442,6 +442,7 @@ fn refund_after_settlement_is_clawed_back_from_available_then_pending_then_reser
         .unwrap();
     assert_eq!(f.shop.merchant_balances(f.merchant, cny()), (0, 0, 0));
     assert_eq!(f.balance(Kind::RefundsDue, f.loner.0), 10_000);
+    assert_eq!(f.shop.merchant(f.merchant).unwrap().debt, 2_000);
     f.check_invariants();
 }
 

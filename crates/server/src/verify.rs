@@ -50,7 +50,7 @@ pub async fn verify(store: &Store) -> Result<Report, StoreError> {
     let through = snapshot.checkpoint_seq();
     let mut report = Report::default();
     let accounts = snapshot.accounts().await?;
-    let mut replay = JournalReplay::new(0);
+    let mut replay = JournalReplay::<Ledger>::new(0);
     let at_checkpoint = match replay.through(&mut snapshot, through).await {
         Ok(()) => {
             report.check(
@@ -58,7 +58,7 @@ pub async fn verify(store: &Store) -> Result<Report, StoreError> {
                     "accounts table: {} rows match the journal through entry {through}",
                     accounts.len()
                 ),
-                compare_accounts(replay.ledger(), &accounts),
+                compare_accounts(replay.state(), &accounts),
             );
             true
         }
@@ -67,7 +67,7 @@ pub async fn verify(store: &Store) -> Result<Report, StoreError> {
             false
         }
     };
-    let ledger = at_checkpoint.then(|| replay.ledger());
+    let ledger = at_checkpoint.then(|| replay.state());
     let mut scan = Scan::new(ledger);
     snapshot.scan_transfers(&mut |t| scan.visit(t)).await?;
     let rows = scan.rows;

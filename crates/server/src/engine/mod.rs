@@ -27,5 +27,7 @@ mod writer;
 
 pub use clock::{Clock, FixedStepClock, SystemClock};
 pub use machine::{LedgerCommand, LedgerMachine, LedgerReply, StateMachine};
-pub use recover::{JournalReplay, RecoverError, open_ledger, recover_ledger};
+pub use recover::{
+    JournalReplay, Journaled, RecoverError, open_ledger, open_state, recover_ledger,
+};
 pub use writer::{Engine, EngineConfig, EngineError, WriterExit};

@@ -2,8 +2,39 @@
 //! checked against the chain (its `prev_hash` is the hash before it, its `hash`
 //! is recomputed) and replayed, and its recorded results must come out again.
 
-use trigate_ledger::{Ledger, ReplayError, chain};
+use trigate_ledger::{Hash, Ledger, chain};
 use trigate_store::{Checkpoint, JournalRow, Snapshot, Store, StoreError};
+
+/// State rebuilt from the journal: the ledger alone, or the shop around its
+/// ledger. Its derived tables are the ledger's accounts and transfers.
+pub trait Journaled: Send + Sized + 'static {
+    /// An empty state with room for `capacity` transfers.
+    fn fresh(capacity: usize) -> Self;
+    /// Applies one entry's body, checking it gives the results it records.
+    fn replay_entry(&mut self, body: &[u8]) -> Result<(), String>;
+    /// The time an entry's body records.
+    fn entry_timestamp(body: &[u8]) -> Option<u64>;
+    fn ledger(&self) -> &Ledger;
+    fn ledger_mut(&mut self) -> &mut Ledger;
+}
+
+impl Journaled for Ledger {
+    fn fresh(capacity: usize) -> Self {
+        Ledger::with_capacity(0, capacity)
+    }
+    fn replay_entry(&mut self, body: &[u8]) -> Result<(), String> {
+        self.replay(body).map_err(|e| e.to_string())
+    }
+    fn entry_timestamp(body: &[u8]) -> Option<u64> {
+        chain::decode_timestamp(body)
+    }
+    fn ledger(&self) -> &Ledger {
+        self
+    }
+    fn ledger_mut(&mut self) -> &mut Ledger {
+        self
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecoverError {
@@ -17,8 +48,8 @@ pub enum RecoverError {
     BadHash { seq: u64 },
     #[error("journal entry {seq}: its timestamp column differs from the entry's own")]
     BadTimestamp { seq: u64 },
-    #[error("journal entry {seq}: {source}")]
-    Replay { seq: u64, source: ReplayError },
+    #[error("journal entry {seq}: {message}")]
+    Replay { seq: u64, message: String },
     #[error(
         "the tables hold {tables} {what} but the journal had made {journal} by entry \
          {through}, their checkpoint: the journal is missing entries or the tables were \
@@ -47,12 +78,17 @@ const CATCH_UP: usize = 65_536;
 /// a journal restored from an older backup, or cut short, is not written
 /// on); the rest is replayed with checkpoints written as it goes.
 pub async fn open_ledger(store: &Store, capacity: usize) -> Result<Ledger, RecoverError> {
+    open_state(store, capacity).await
+}
+
+/// [`open_ledger`] for any journaled state.
+pub async fn open_state<S: Journaled>(store: &Store, capacity: usize) -> Result<S, RecoverError> {
     let mut snapshot = store.snapshot().await?;
     let through = snapshot.checkpoint_seq();
     let (accounts, transfers) = snapshot.row_counts().await?;
-    let mut replay = JournalReplay::new(capacity);
+    let mut replay = JournalReplay::<S>::new(capacity);
     replay.through(&mut snapshot, through).await?;
-    let ledger = replay.ledger_mut();
+    let ledger = replay.state_mut().ledger_mut();
     for (what, tables, journal) in [
         ("accounts", accounts, ledger.account_count() as u64),
         ("transfers", transfers, ledger.transfer_count() as u64),
@@ -73,7 +109,7 @@ pub async fn open_ledger(store: &Store, capacity: usize) -> Result<Ledger, Recov
     loop {
         let more = replay.next(&mut snapshot).await?;
         let seq = replay.seq();
-        let ledger = replay.ledger_mut();
+        let ledger = replay.state_mut().ledger_mut();
         if more && ledger.transfer_count() - stored < CATCH_UP {
             continue;
         }
@@ -89,7 +125,7 @@ pub async fn open_ledger(store: &Store, capacity: usize) -> Result<Ledger, Recov
             written = seq;
         }
         if !more {
-            return Ok(replay.into_ledger());
+            return Ok(replay.into_state());
         }
     }
 }
@@ -100,24 +136,26 @@ const PAGE: u32 = 512;
 /// Replays the whole journal onto a fresh ledger sized for `capacity`
 /// transfers (0 for no sizing up front).
 pub async fn recover_ledger(store: &Store, capacity: usize) -> Result<Ledger, RecoverError> {
-    let mut replay = JournalReplay::new(capacity);
+    let mut replay = JournalReplay::<Ledger>::new(capacity);
     replay.to_end(&mut store.snapshot().await?).await?;
-    Ok(replay.into_ledger())
+    Ok(replay.into_state())
 }
 
 /// The journal read a page at a time through a snapshot, each entry checked
-/// against the chain and replayed onto a ledger.
+/// against the chain and replayed onto the state.
 #[derive(Debug)]
-pub struct JournalReplay {
-    ledger: Ledger,
+pub struct JournalReplay<S> {
+    state: S,
+    head: Hash,
     page: std::vec::IntoIter<JournalRow>,
     after: u64,
 }
 
-impl JournalReplay {
+impl<S: Journaled> JournalReplay<S> {
     pub fn new(capacity: usize) -> Self {
         Self {
-            ledger: Ledger::with_capacity(0, capacity),
+            state: S::fresh(capacity),
+            head: chain::GENESIS,
             page: Vec::new().into_iter(),
             after: 0,
         }
@@ -128,16 +166,16 @@ impl JournalReplay {
         self.after
     }
 
-    pub fn ledger(&self) -> &Ledger {
-        &self.ledger
+    pub fn state(&self) -> &S {
+        &self.state
     }
 
-    pub fn ledger_mut(&mut self) -> &mut Ledger {
-        &mut self.ledger
+    pub fn state_mut(&mut self) -> &mut S {
+        &mut self.state
     }
 
-    pub fn into_ledger(self) -> Ledger {
-        self.ledger
+    pub fn into_state(self) -> S {
+        self.state
     }
 
     /// Replays every entry up to and including `seq`.
@@ -178,21 +216,22 @@ impl JournalReplay {
                 expected,
             });
         }
-        if row.prev_hash != self.ledger.chain_head() {
+        if row.prev_hash != self.head {
             return Err(RecoverError::BrokenLink { seq: row.seq });
         }
         if chain::link(&row.prev_hash, &row.body) != row.hash {
             return Err(RecoverError::BadHash { seq: row.seq });
         }
-        if chain::decode_timestamp(&row.body) != Some(row.timestamp) {
+        if S::entry_timestamp(&row.body) != Some(row.timestamp) {
             return Err(RecoverError::BadTimestamp { seq: row.seq });
         }
-        self.ledger
-            .replay(&row.body)
-            .map_err(|source| RecoverError::Replay {
+        self.state
+            .replay_entry(&row.body)
+            .map_err(|message| RecoverError::Replay {
                 seq: row.seq,
-                source,
+                message,
             })?;
+        self.head = row.hash;
         self.after = row.seq;
         Ok(true)
     }

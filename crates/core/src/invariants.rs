@@ -1,0 +1,133 @@
+//! The books' invariants (DESIGN.md) that the shop's state must satisfy
+//! after every command; `trigate verify`, the tests and the simulator all
+//! check them through here.
+//!
+//! 3. What custody and clearing hold covers what is owed to users: escrow,
+//!    wallets, merchant balances, refunds owed, and the reserve.
+//! 4. Escrow holds exactly the open orders, order by order.
+//! 5. Each card key is in at most one order, and each order's money left
+//!    escrow at most once (settled or refunded, never both beyond what was
+//!    paid).
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::chart::{Kind, kind_of};
+use crate::inventory::KeyStatus;
+use crate::{Currency, Shop};
+
+impl Shop {
+    /// Every violation found, one line each (empty: all hold).
+    pub fn check_invariants(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        self.custody_covers_users(&mut out);
+        self.escrow_is_open_orders(&mut out);
+        self.keys_in_one_order(&mut out);
+        out
+    }
+
+    fn custody_covers_users(&self, out: &mut Vec<String>) {
+        // Per ledger (currency): assets held against what is owed.
+        let mut held: BTreeMap<u32, i128> = BTreeMap::new();
+        let mut owed: BTreeMap<u32, i128> = BTreeMap::new();
+        for a in self.ledger.accounts() {
+            let Some(kind) = kind_of(a.id) else { continue };
+            let credit = a.credits_posted as i128 - a.debits_posted as i128;
+            match kind {
+                Kind::Custody | Kind::Clearing => *held.entry(a.ledger).or_default() -= credit,
+                k if k.is_user_liability() || k == Kind::Reserve => {
+                    *owed.entry(a.ledger).or_default() += credit;
+                }
+                _ => {}
+            }
+        }
+        for (ledger, owed) in owed {
+            let held = held.get(&ledger).copied().unwrap_or(0);
+            if held < owed {
+                out.push(format!(
+                    "invariant 3 (custody covers users): ledger {ledger} holds {held} against {owed} owed"
+                ));
+            }
+        }
+    }
+
+    fn escrow_is_open_orders(&self, out: &mut Vec<String>) {
+        // Net into escrow per order, from the ledger's own transfers.
+        let mut net: HashMap<u64, i128> = HashMap::new();
+        let escrow_kind = |id| kind_of(id) == Some(Kind::Escrow);
+        for t in self.ledger.transfers() {
+            let order = u64::try_from(t.user_data).unwrap_or(u64::MAX);
+            if escrow_kind(t.credit_account_id) {
+                *net.entry(order).or_default() += i128::from(t.amount);
+            }
+            if escrow_kind(t.debit_account_id) {
+                *net.entry(order).or_default() -= i128::from(t.amount);
+            }
+        }
+        let mut total: BTreeMap<Currency, i128> = BTreeMap::new();
+        for o in &self.orders {
+            let expected = if o.holds_escrow() {
+                i128::from(o.unrefunded())
+            } else {
+                0
+            };
+            let got = net.remove(&o.id.0).unwrap_or(0);
+            if got != expected {
+                out.push(format!(
+                    "invariant 4 (escrow = open orders): order {} has {got} in escrow, {expected} expected ({})",
+                    o.id,
+                    o.status.as_str()
+                ));
+            }
+            *total.entry(o.currency).or_default() += expected;
+        }
+        for (order, amount) in net {
+            if amount != 0 {
+                out.push(format!(
+                    "invariant 4 (escrow = open orders): {amount} in escrow for unknown order {order}"
+                ));
+            }
+        }
+        for (currency, expected) in total {
+            let got = i128::from(self.balance(crate::chart::account_id(Kind::Escrow, currency, 0)));
+            if got != expected {
+                out.push(format!(
+                    "invariant 4 (escrow = open orders): escrow {currency} holds {got}, open orders {expected}"
+                ));
+            }
+        }
+    }
+
+    fn keys_in_one_order(&self, out: &mut Vec<String>) {
+        let mut owner = HashMap::new();
+        for o in &self.orders {
+            for key in o.keys.iter().chain(&o.replaced_keys) {
+                if let Some(other) = owner.insert(*key, o.id) {
+                    out.push(format!(
+                        "invariant 5 (a key in one order): key {key} is in orders {other} and {}",
+                        o.id
+                    ));
+                }
+                let status = self.key(*key).map(|k| k.status);
+                let fits = matches!(status, Some(KeyStatus::Reserved(x) | KeyStatus::Delivered(x)) if x == o.id);
+                if !fits {
+                    out.push(format!(
+                        "invariant 5 (a key in one order): key {key} of order {} stands {status:?}",
+                        o.id
+                    ));
+                }
+            }
+        }
+        for (product, stock) in &self.stock {
+            for key in stock {
+                if self
+                    .key(*key)
+                    .is_none_or(|k| k.status != KeyStatus::OnSale || k.product != *product)
+                {
+                    out.push(format!(
+                        "invariant 5 (a key in one order): key {key} in stock is not on sale"
+                    ));
+                }
+            }
+        }
+    }
+}
