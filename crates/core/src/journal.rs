@@ -10,6 +10,11 @@ use crate::{Command, Reply, Shop};
 /// Marks a shop entry (a ledger-only journal's entries start otherwise).
 const TAG: &[u8; 3] = b"SH1";
 
+/// Whether a journal entry is a shop's (not a bare ledger's).
+pub fn is_shop_entry(bytes: &[u8]) -> bool {
+    bytes.starts_with(TAG)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub at: u64,
@@ -85,6 +90,15 @@ impl Shop {
             });
         }
         Ok(())
+    }
+
+    /// The ledger's accounts changed and transfers expired since the last
+    /// call: what the derived tables have not been given yet.
+    pub fn take_ledger_changes(&mut self) -> (Vec<trigate_ledger::Account>, Vec<u128>) {
+        (
+            self.ledger.take_changed_accounts(),
+            self.ledger.take_expired(),
+        )
     }
 
     /// The latest time the shop has seen: the next command must come after.

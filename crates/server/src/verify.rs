@@ -6,10 +6,12 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use trigate_core::Shop;
+use trigate_core::journal::is_shop_entry;
 use trigate_ledger::{Account, AccountFlags, Ledger, PendingStatus, TransferFlags};
-use trigate_store::{Store, StoreError, StoredTransfer};
+use trigate_store::{Snapshot, Store, StoreError, StoredTransfer};
 
-use crate::engine::{JournalReplay, RecoverError};
+use crate::engine::{JournalReplay, Journaled, RecoverError};
 
 /// Violations listed one by one per check before the rest are only counted.
 const LISTED: usize = 1000;
@@ -41,16 +43,27 @@ impl Report {
     }
 }
 
+/// Checks a database: a shop's journal (its entries tagged as such) or a
+/// bare ledger's.
 pub async fn verify(store: &Store) -> Result<Report, StoreError> {
     // One snapshot for every read, so that commits landing while verify runs
     // cannot make the tables and the journal look as if they disagree. The
     // tables follow the journal; they are compared with the journal as it
     // stood at their checkpoint.
     let mut snapshot = store.snapshot().await?;
+    let first = snapshot.journal_page(0, 1).await?;
+    if first.first().is_some_and(|row| is_shop_entry(&row.body)) {
+        verify_as::<Shop>(snapshot).await
+    } else {
+        verify_as::<Ledger>(snapshot).await
+    }
+}
+
+async fn verify_as<S: Journaled>(mut snapshot: Snapshot) -> Result<Report, StoreError> {
     let through = snapshot.checkpoint_seq();
     let mut report = Report::default();
     let accounts = snapshot.accounts().await?;
-    let mut replay = JournalReplay::<Ledger>::new(0);
+    let mut replay = JournalReplay::<S>::new(0);
     let at_checkpoint = match replay.through(&mut snapshot, through).await {
         Ok(()) => {
             report.check(
@@ -58,7 +71,7 @@ pub async fn verify(store: &Store) -> Result<Report, StoreError> {
                     "accounts table: {} rows match the journal through entry {through}",
                     accounts.len()
                 ),
-                compare_accounts(replay.state(), &accounts),
+                compare_accounts(replay.state().ledger(), &accounts),
             );
             true
         }
@@ -67,7 +80,7 @@ pub async fn verify(store: &Store) -> Result<Report, StoreError> {
             false
         }
     };
-    let ledger = at_checkpoint.then(|| replay.state());
+    let ledger = at_checkpoint.then(|| replay.state().ledger());
     let mut scan = Scan::new(ledger);
     snapshot.scan_transfers(&mut |t| scan.visit(t)).await?;
     let rows = scan.rows;
@@ -78,11 +91,16 @@ pub async fn verify(store: &Store) -> Result<Report, StoreError> {
             against_journal,
         );
         match replay.to_end(&mut snapshot).await {
-            Ok(()) => report.checked.push(format!(
-                "hash chain: {} journal entries link and replay to their recorded results; \
-                 the tables reflect the first {through}",
-                replay.seq()
-            )),
+            Ok(()) => {
+                report.checked.push(format!(
+                    "hash chain: {} journal entries link and replay to their recorded results; \
+                     the tables reflect the first {through}",
+                    replay.seq()
+                ));
+                if let Some(what) = S::INVARIANTS {
+                    report.check(what.to_string(), replay.state().invariant_violations());
+                }
+            }
             Err(e) => report.violations.push(chain_violation(&e)),
         }
     }

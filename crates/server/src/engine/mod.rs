@@ -23,11 +23,13 @@
 mod clock;
 mod machine;
 mod recover;
+mod shop_machine;
 mod writer;
 
 pub use clock::{Clock, FixedStepClock, SystemClock};
 pub use machine::{LedgerCommand, LedgerMachine, LedgerReply, StateMachine};
 pub use recover::{
-    JournalReplay, Journaled, RecoverError, open_ledger, open_state, recover_ledger,
+    JournalReplay, Journaled, RecoverError, Recovered, open_ledger, open_state, recover_ledger,
 };
+pub use shop_machine::ShopMachine;
 pub use writer::{Engine, EngineConfig, EngineError, WriterExit};

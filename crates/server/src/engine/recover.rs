@@ -2,7 +2,9 @@
 //! checked against the chain (its `prev_hash` is the hash before it, its `hash`
 //! is recomputed) and replayed, and its recorded results must come out again.
 
-use trigate_ledger::{Hash, Ledger, chain};
+use trigate_core::journal::Entry;
+use trigate_core::{Config as ShopConfig, Shop};
+use trigate_ledger::{Account, Hash, Ledger, chain};
 use trigate_store::{Checkpoint, JournalRow, Snapshot, Store, StoreError};
 
 /// State rebuilt from the journal: the ledger alone, or the shop around its
@@ -15,7 +17,15 @@ pub trait Journaled: Send + Sized + 'static {
     /// The time an entry's body records.
     fn entry_timestamp(body: &[u8]) -> Option<u64>;
     fn ledger(&self) -> &Ledger;
-    fn ledger_mut(&mut self) -> &mut Ledger;
+    /// The ledger's accounts changed and transfers expired since the last
+    /// call (what the next checkpoint must write).
+    fn take_ledger_changes(&mut self) -> (Vec<Account>, Vec<u128>);
+    /// What `invariant_violations` checks, if the state has invariants of
+    /// its own beyond the ledger's.
+    const INVARIANTS: Option<&'static str> = None;
+    fn invariant_violations(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 impl Journaled for Ledger {
@@ -31,8 +41,35 @@ impl Journaled for Ledger {
     fn ledger(&self) -> &Ledger {
         self
     }
-    fn ledger_mut(&mut self) -> &mut Ledger {
-        self
+    fn take_ledger_changes(&mut self) -> (Vec<Account>, Vec<u128>) {
+        (self.take_changed_accounts(), self.take_expired())
+    }
+}
+
+impl Journaled for Shop {
+    fn fresh(_capacity: usize) -> Self {
+        // The shop's rules must be the ones its journal was written under.
+        Shop::new(ShopConfig::default())
+    }
+    fn replay_entry(&mut self, body: &[u8]) -> Result<(), String> {
+        self.replay(body).map_err(|e| e.to_string())
+    }
+    fn entry_timestamp(body: &[u8]) -> Option<u64> {
+        Entry::decode(body).ok().map(|e| e.at)
+    }
+    fn ledger(&self) -> &Ledger {
+        Shop::ledger(self)
+    }
+    fn take_ledger_changes(&mut self) -> (Vec<Account>, Vec<u128>) {
+        Shop::take_ledger_changes(self)
+    }
+    const INVARIANTS: Option<&'static str> = Some(
+        "invariants 3, 4, 5: custody and clearing cover what users are owed; escrow holds \
+         exactly the open orders; each key is in one order and each order's money left \
+         escrow once",
+    );
+    fn invariant_violations(&self) -> Vec<String> {
+        self.check_invariants()
     }
 }
 
@@ -78,17 +115,30 @@ const CATCH_UP: usize = 65_536;
 /// a journal restored from an older backup, or cut short, is not written
 /// on); the rest is replayed with checkpoints written as it goes.
 pub async fn open_ledger(store: &Store, capacity: usize) -> Result<Ledger, RecoverError> {
-    open_state(store, capacity).await
+    Ok(open_state(store, capacity).await?.state)
+}
+
+/// State rebuilt from the journal, with where the journal's chain stands.
+#[derive(Debug)]
+pub struct Recovered<S> {
+    pub state: S,
+    /// The hash of the last entry ([`chain::GENESIS`] for none).
+    pub head: Hash,
+    /// The last entry's sequence number (0 for none).
+    pub seq: u64,
 }
 
 /// [`open_ledger`] for any journaled state.
-pub async fn open_state<S: Journaled>(store: &Store, capacity: usize) -> Result<S, RecoverError> {
+pub async fn open_state<S: Journaled>(
+    store: &Store,
+    capacity: usize,
+) -> Result<Recovered<S>, RecoverError> {
     let mut snapshot = store.snapshot().await?;
     let through = snapshot.checkpoint_seq();
     let (accounts, transfers) = snapshot.row_counts().await?;
     let mut replay = JournalReplay::<S>::new(capacity);
     replay.through(&mut snapshot, through).await?;
-    let ledger = replay.state_mut().ledger_mut();
+    let ledger = replay.state().ledger();
     for (what, tables, journal) in [
         ("accounts", accounts, ledger.account_count() as u64),
         ("transfers", transfers, ledger.transfer_count() as u64),
@@ -102,30 +152,34 @@ pub async fn open_state<S: Journaled>(store: &Store, capacity: usize) -> Result<
             });
         }
     }
-    ledger.take_changed_accounts();
-    ledger.take_expired();
     let mut stored = ledger.transfer_count();
+    replay.state_mut().take_ledger_changes();
     let mut written = through;
     loop {
         let more = replay.next(&mut snapshot).await?;
         let seq = replay.seq();
-        let ledger = replay.state_mut().ledger_mut();
-        if more && ledger.transfer_count() - stored < CATCH_UP {
+        let count = replay.state().ledger().transfer_count();
+        if more && count - stored < CATCH_UP {
             continue;
         }
         if seq > written {
+            let (accounts, expired) = replay.state_mut().take_ledger_changes();
             let checkpoint = Checkpoint {
                 through: seq,
-                accounts: ledger.take_changed_accounts(),
-                transfers: ledger.transfers_since(stored).collect(),
-                expired: ledger.take_expired(),
+                accounts,
+                transfers: replay.state().ledger().transfers_since(stored).collect(),
+                expired,
             };
             store.checkpoint(&checkpoint).await?;
-            stored = ledger.transfer_count();
+            stored = count;
             written = seq;
         }
         if !more {
-            return Ok(replay.into_state());
+            return Ok(Recovered {
+                head: replay.head,
+                seq: replay.after,
+                state: replay.state,
+            });
         }
     }
 }

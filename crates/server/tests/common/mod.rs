@@ -107,3 +107,21 @@ pub async fn engine(
 pub fn trigate_bin() -> &'static str {
     env!("CARGO_BIN_EXE_trigate")
 }
+
+/// The shop's writer over `store`, recovered from its journal.
+pub async fn shop_engine(
+    store: &Store,
+) -> (
+    Engine<trigate::engine::ShopMachine>,
+    tokio::task::JoinHandle<trigate::engine::WriterExit>,
+) {
+    let recovered = trigate::engine::open_state::<trigate_core::Shop>(store, 0)
+        .await
+        .expect("recover the shop");
+    Engine::start(
+        trigate::engine::ShopMachine::new(recovered),
+        store.clone(),
+        Arc::new(FixedStepClock::new(1_000_000_000, 1_000)),
+        EngineConfig::default(),
+    )
+}

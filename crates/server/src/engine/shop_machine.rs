@@ -1,0 +1,91 @@
+//! The shop on the writer: each command that changes something becomes one
+//! journal entry (time, command, reply), chained like the ledger's, and the
+//! shop's ledger feeds the derived tables.
+
+use trigate_core::{Command, Reply, Shop};
+use trigate_ledger::{Hash, chain};
+use trigate_store::Checkpoint;
+
+use super::machine::StateMachine;
+use super::recover::Recovered;
+
+#[derive(Debug)]
+pub struct ShopMachine {
+    shop: Shop,
+    head: Hash,
+    seq: u64,
+    entry: Vec<u8>,
+    transfers_stored: usize,
+}
+
+impl ShopMachine {
+    /// Wraps a shop whose state is durable (new, or recovered with its
+    /// derived tables caught up).
+    pub fn new(recovered: Recovered<Shop>) -> Self {
+        let Recovered {
+            mut state,
+            head,
+            seq,
+            ..
+        } = recovered;
+        state.take_ledger_changes();
+        Self {
+            transfers_stored: state.ledger().transfer_count(),
+            shop: state,
+            head,
+            seq,
+            entry: Vec::new(),
+        }
+    }
+
+    pub fn shop(&self) -> &Shop {
+        &self.shop
+    }
+}
+
+impl StateMachine for ShopMachine {
+    type Command = Command;
+    type Reply = Reply;
+
+    fn apply(&mut self, timestamp: u64, command: Command) -> (Reply, bool) {
+        let (reply, entry) = self.shop.apply_journaled(timestamp, command);
+        match entry {
+            Some(entry) => {
+                self.entry = entry.encode();
+                self.head = chain::link(&self.head, &self.entry);
+                self.seq += 1;
+                (reply, true)
+            }
+            None => (reply, false),
+        }
+    }
+
+    fn last_timestamp(&self) -> u64 {
+        self.shop.last_timestamp()
+    }
+
+    fn last_entry(&self) -> &[u8] {
+        &self.entry
+    }
+
+    fn chain_head(&self) -> Hash {
+        self.head
+    }
+
+    fn sequence(&self) -> u64 {
+        self.seq
+    }
+
+    fn take_changes(&mut self) -> Checkpoint {
+        let ledger = self.shop.ledger();
+        let transfers = ledger.transfers_since(self.transfers_stored).collect();
+        self.transfers_stored = ledger.transfer_count();
+        let (accounts, expired) = self.shop.take_ledger_changes();
+        Checkpoint {
+            through: self.seq,
+            accounts,
+            transfers,
+            expired,
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! The shop on the durable writer: a whole purchase journaled, recovered
+//! after a restart, and checked by `verify` — on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{TestDb, shop_engine};
+use trigate::engine::Engine;
+use trigate_core::{
+    AdminRole, Bps, Command, Currency, Delivery, NewProduct, OrderStatus, PaymentOutcome, Reply,
+    Role, SealedKey, UserId,
+};
+
+fn cny() -> Currency {
+    Currency::new("CNY").unwrap()
+}
+
+async fn run(engine: &Engine<trigate::engine::ShopMachine>, command: Command) -> Reply {
+    let reply = engine.submit(command).await.expect("the engine answers");
+    assert!(!matches!(reply, Reply::Refused { .. }), "{reply:?}");
+    reply
+}
+
+async fn user(engine: &Engine<trigate::engine::ShopMachine>, login: &str, role: Role) -> UserId {
+    let Reply::User(id) = run(
+        engine,
+        Command::Register {
+            login: login.into(),
+            role,
+            referrer_code: None,
+        },
+    )
+    .await
+    else {
+        panic!("no user");
+    };
+    id
+}
+
+fn key(i: u8) -> SealedKey {
+    SealedKey {
+        hash: [i; 32],
+        sealed: vec![i; 40],
+    }
+}
+
+#[tokio::test]
+async fn purchase_survives_a_restart_and_verify_checks_the_shop() {
+    for db in TestDb::all("shop_purchase_restart").await {
+        let store = db.open().await;
+        let (engine, writer) = shop_engine(&store).await;
+        user(&engine, "root", Role::Staff(AdminRole::Admin)).await;
+        let owner = user(&engine, "seller", Role::Merchant).await;
+        let buyer = user(&engine, "buyer", Role::Buyer).await;
+        let Reply::Merchant(merchant) = run(
+            &engine,
+            Command::CreateMerchant {
+                owner,
+                name: "Keys".into(),
+                fee: Bps::new(1_000).unwrap(),
+                holding_days: 1,
+            },
+        )
+        .await
+        else {
+            panic!()
+        };
+        let spec = NewProduct {
+            title: "Game".into(),
+            delivery: Delivery::Keys,
+            currency: cny(),
+            price: 1_000,
+            tiers: vec![],
+            min_per_order: 1,
+            max_per_order: 5,
+            commission_l1: Bps::ZERO,
+            commission_l2: Bps::ZERO,
+            membership: false,
+        };
+        let Reply::Product(product) = run(&engine, Command::CreateProduct { merchant, spec }).await
+        else {
+            panic!()
+        };
+        run(
+            &engine,
+            Command::ImportKeys {
+                product,
+                keys: (1..=5).map(key).collect(),
+                invalid: vec![],
+            },
+        )
+        .await;
+        run(
+            &engine,
+            Command::CreditWallet {
+                user: buyer,
+                currency: cny(),
+                amount: 5_000,
+            },
+        )
+        .await;
+        let Reply::Order(order) = run(
+            &engine,
+            Command::CreateOrder {
+                buyer,
+                product,
+                quantity: 2,
+                coupon: None,
+            },
+        )
+        .await
+        else {
+            panic!()
+        };
+        let Reply::Delivered(keys) = run(&engine, Command::PayByBalance { buyer, order }).await
+        else {
+            panic!()
+        };
+        assert_eq!(keys.len(), 2);
+        // Paying again is refused, and changes nothing.
+        let again = engine
+            .submit(Command::PayByBalance { buyer, order })
+            .await
+            .unwrap();
+        assert!(matches!(again, Reply::Refused { ref code, .. } if code == "order_state"));
+        let Reply::Settled(s) = run(&engine, Command::ConfirmOrder { buyer, order }).await else {
+            panic!()
+        };
+        assert_eq!((s.fee, s.merchant), (200, 1_800));
+        drop(engine);
+        assert!(matches!(
+            writer.await.unwrap(),
+            trigate::engine::WriterExit::Drained
+        ));
+        store.close().await;
+
+        let store = db.open().await;
+        let recovered = trigate::engine::open_state::<trigate_core::Shop>(&store, 0)
+            .await
+            .unwrap();
+        let shop = &recovered.state;
+        assert_eq!(shop.order(order).unwrap().status, OrderStatus::Settled);
+        assert_eq!(shop.wallet(buyer, cny()), (3_000, 0));
+        assert_eq!(shop.stock(product), 3);
+        let report = trigate::verify::verify(&store).await.unwrap();
+        assert!(report.is_ok(), "{}: {:?}", db.backend, report.violations);
+        assert!(
+            report
+                .checked
+                .iter()
+                .any(|c| c.starts_with("invariants 3, 4, 5")),
+            "{:?}",
+            report.checked
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hundred_concurrent_duplicate_confirmations_deliver_once() {
+    let db = TestDb::sqlite();
+    let store = db.open().await;
+    let (engine, _writer) = shop_engine(&store).await;
+    let owner = user(&engine, "seller", Role::Merchant).await;
+    let buyer = user(&engine, "buyer", Role::Buyer).await;
+    let Reply::Merchant(merchant) = run(
+        &engine,
+        Command::CreateMerchant {
+            owner,
+            name: "Keys".into(),
+            fee: Bps::ZERO,
+            holding_days: 0,
+        },
+    )
+    .await
+    else {
+        panic!()
+    };
+    let spec = NewProduct {
+        title: "Game".into(),
+        delivery: Delivery::Keys,
+        currency: cny(),
+        price: 700,
+        tiers: vec![],
+        min_per_order: 1,
+        max_per_order: 1,
+        commission_l1: Bps::ZERO,
+        commission_l2: Bps::ZERO,
+        membership: false,
+    };
+    let Reply::Product(product) = run(&engine, Command::CreateProduct { merchant, spec }).await
+    else {
+        panic!()
+    };
+    run(
+        &engine,
+        Command::ImportKeys {
+            product,
+            keys: (1..=3).map(key).collect(),
+            invalid: vec![],
+        },
+    )
+    .await;
+    let Reply::Order(order) = run(
+        &engine,
+        Command::CreateOrder {
+            buyer,
+            product,
+            quantity: 1,
+            coupon: None,
+        },
+    )
+    .await
+    else {
+        panic!()
+    };
+    let Reply::Attempt(attempt) = run(
+        &engine,
+        Command::StartPayment {
+            buyer,
+            order,
+            channel: "sandbox".into(),
+        },
+    )
+    .await
+    else {
+        panic!()
+    };
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let engine = engine.clone();
+            tokio::spawn(async move {
+                engine
+                    .submit(Command::PaymentSucceeded {
+                        attempt,
+                        channel_txn: "T-42".into(),
+                        amount: 700,
+                        currency: cny(),
+                    })
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let (mut delivered, mut duplicates) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Reply::Payment(PaymentOutcome::Delivered(keys)) => {
+                assert_eq!(keys.len(), 1);
+                delivered += 1;
+            }
+            Reply::Payment(PaymentOutcome::Duplicate(a)) if a == attempt => duplicates += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!((delivered, duplicates), (1, 99));
+    engine.sync().await.unwrap();
+    let report = trigate::verify::verify(&store).await.unwrap();
+    assert!(report.is_ok(), "{:?}", report.violations);
+}
