@@ -61,6 +61,13 @@ pub enum Command {
         buyer: UserId,
         order: OrderId,
     },
+    /// Create and pay by balance in one step (the checkout).
+    BuyWithBalance {
+        buyer: UserId,
+        product: ProductId,
+        quantity: u32,
+        coupon: Option<String>,
+    },
     PayByBalance {
         buyer: UserId,
         order: OrderId,
@@ -143,6 +150,7 @@ pub enum Reply {
     Imported(ImportReport),
     Order(OrderId),
     Delivered(Vec<KeyId>),
+    Bought { order: OrderId, keys: Vec<KeyId> },
     Attempt(AttemptId),
     Payment(PaymentOutcome),
     Settled(Settlement),
@@ -228,6 +236,16 @@ impl Shop {
             C::CancelOrder { buyer, order } => {
                 self.cancel_order(now, buyer, order)?;
                 Reply::Done
+            }
+            C::BuyWithBalance {
+                buyer,
+                product,
+                quantity,
+                coupon,
+            } => {
+                let (order, keys) =
+                    self.buy_with_balance(now, buyer, product, quantity, coupon.as_deref())?;
+                Reply::Bought { order, keys }
             }
             C::PayByBalance { buyer, order } => {
                 Reply::Delivered(self.pay_by_balance(now, buyer, order)?)

@@ -113,9 +113,29 @@ impl Shop {
         amount: u64,
         code: &str,
     ) -> Result<(u64, String), ShopError> {
+        let price = self.coupon_price(now, merchant, product, currency, amount, code)?;
         let key = (merchant, normal(code));
+        if let Some(coupon) = self.coupons.get_mut(&key) {
+            coupon.uses_left -= 1;
+        }
+        Ok((price, key.1))
+    }
+
+    /// The price after `code`, without taking a use of it.
+    pub(crate) fn coupon_price(
+        &self,
+        now: u64,
+        merchant: MerchantId,
+        product: ProductId,
+        currency: Currency,
+        amount: u64,
+        code: &str,
+    ) -> Result<u64, ShopError> {
         let refused = || ShopError::CouponNotApplicable(code.to_string());
-        let coupon = self.coupons.get_mut(&key).ok_or_else(refused)?;
+        let coupon = self
+            .coupons
+            .get(&(merchant, normal(code)))
+            .ok_or_else(refused)?;
         if coupon.uses_left == 0
             || now >= coupon.spec.expires_at
             || coupon.spec.product.is_some_and(|p| p != product)
@@ -133,8 +153,7 @@ impl Shop {
                 u64::try_from(off).unwrap_or(u64::MAX)
             }
         };
-        coupon.uses_left -= 1;
-        Ok((amount - off.min(amount - 1), key.1))
+        Ok(amount - off.min(amount - 1))
     }
 
     /// Gives back the use an unpaid order took.

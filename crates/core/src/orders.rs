@@ -269,6 +269,38 @@ impl Shop {
         }
     }
 
+    /// Checkout in one command: creates the order and pays it from the
+    /// buyer's wallet, delivering at once. Refused whole (nothing reserved,
+    /// no coupon use taken) if the wallet cannot pay.
+    pub fn buy_with_balance(
+        &mut self,
+        now: u64,
+        buyer: UserId,
+        product: ProductId,
+        quantity: u32,
+        coupon: Option<&str>,
+    ) -> Result<(OrderId, Vec<KeyId>), ShopError> {
+        self.tick(now)?;
+        let p = self
+            .product(product)
+            .ok_or(ShopError::ProductNotFound(product))?;
+        let (merchant, currency) = (p.merchant, p.spec.currency);
+        let list = u64::from(quantity)
+            .checked_mul(p.unit_price(quantity))
+            .ok_or(ShopError::AmountOverflow)?;
+        let price = match coupon {
+            Some(code) => self.coupon_price(now, merchant, product, currency, list, code)?,
+            None => list,
+        };
+        let (recharge, reward) = self.wallet(buyer, currency);
+        if u128::from(recharge) + u128::from(reward) < u128::from(price) {
+            return Err(ShopError::InsufficientBalance);
+        }
+        let order = self.create_order(now, buyer, product, quantity, coupon)?;
+        let keys = self.pay_by_balance(now, buyer, order)?;
+        Ok((order, keys))
+    }
+
     /// Pays an order from the buyer's wallet — recharge first, then reward —
     /// into escrow, and delivers it, in one command.
     pub fn pay_by_balance(

@@ -499,3 +499,36 @@ fn a_sale_clawed_back_from_pending_releases_nothing_later() {
     assert_eq!(f.shop.merchant_balances(f.merchant, cny()), (0, 8_000, 0));
     f.check_invariants();
 }
+
+#[test]
+fn buying_with_balance_creates_pays_and_delivers_in_one_step() {
+    let mut f = Fixture::new();
+    let now = f.tick();
+    let (order, keys) = f
+        .shop
+        .buy_with_balance(now, f.loner, f.product, 2, None)
+        .unwrap();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(f.status(order), OrderStatus::Delivered);
+    assert_eq!(f.shop.wallet(f.loner, cny()), (80_000, 0));
+    f.check_invariants();
+}
+
+#[test]
+fn buying_beyond_the_wallet_reserves_nothing() {
+    let mut f = Fixture::new();
+    let now = f.tick();
+    let orders_before = f.shop.orders().count();
+    let mut spec = product_spec(150_000);
+    spec.max_per_order = 1;
+    let p = f.shop.create_product(now, f.merchant, spec).unwrap();
+    f.shop
+        .import_keys(now, p, vec![sealed("BIG")], vec![])
+        .unwrap();
+    assert_eq!(
+        f.shop.buy_with_balance(now, f.loner, p, 1, None),
+        Err(ShopError::InsufficientBalance)
+    );
+    assert_eq!(f.shop.orders().count(), orders_before);
+    assert_eq!(f.shop.stock(p), 1);
+}

@@ -186,7 +186,20 @@ impl Sim {
                     self.orders.push(id);
                 }
             }
-            20..=31 => {
+            20..=23 => {
+                let product = self.pick(&self.products.clone()).unwrap();
+                let quantity = self.rng.random_range(1..=2);
+                let command = Command::BuyWithBalance {
+                    buyer,
+                    product,
+                    quantity,
+                    coupon: None,
+                };
+                if let Reply::Bought { order, .. } = self.run(command) {
+                    self.orders.push(order);
+                }
+            }
+            24..=31 => {
                 if let Some(order) = order {
                     self.run(Command::PayByBalance {
                         buyer: order_buyer,
