@@ -50,6 +50,10 @@ pub enum BenchCommand {
     /// Transfers applied per second by the in-memory ledger, at batch sizes
     /// 1, 100 and 8189, uniform and with a hot account.
     Ledger(BenchOptions),
+    /// Checkouts per second through the durable engine: create, pay by
+    /// balance and deliver one key in one command, 90% to one merchant.
+    /// `--accounts` sets the number of buyers.
+    Shop(BenchOptions),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -59,6 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             BenchCommand::Ledger(options) => {
                 bench::ledger::run(&options).map(|()| ExitCode::SUCCESS)
             }
+            BenchCommand::Shop(options) => bench::shop::run(&options).map(|()| ExitCode::SUCCESS),
         },
         Command::Verify(db) => runtime()?.block_on(verify(db)),
         Command::Load(options) => runtime()?.block_on(crate::load::run(options)),

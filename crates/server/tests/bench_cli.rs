@@ -126,3 +126,24 @@ fn durable_bench_runs_through_the_engine_and_the_naive_baseline() {
         .collect();
     assert_eq!(cases, expected);
 }
+
+#[test]
+fn shop_bench_checks_out_every_planned_order() {
+    let lines = bench_json(&[
+        "bench",
+        "shop",
+        "--json",
+        "--ops",
+        "500",
+        "--accounts",
+        "20",
+    ]);
+    assert_eq!(lines.len(), 1);
+    let v = &lines[0];
+    assert_eq!(v["bench"], "shop");
+    assert_eq!(v["case"], "checkout");
+    assert_eq!(v["mode"], "durable");
+    assert_eq!(v["ops"], 500);
+    assert_eq!(v["accounts"], 20);
+    assert!(v["per_sec"].as_f64().unwrap() > 0.0);
+}

@@ -54,7 +54,7 @@ impl Target {
 
 /// Drops the benchmark's tables from a scratch database (on SQLite, from the
 /// journal's file and the tables' file beside it).
-async fn reset(url: &str) -> anyhow::Result<()> {
+pub(super) async fn reset(url: &str) -> anyhow::Result<()> {
     use sqlx::{Connection, Executor};
     let drop = [
         "journal",

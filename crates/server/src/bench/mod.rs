@@ -4,6 +4,7 @@
 pub mod durable;
 pub mod ledger;
 mod naive;
+pub mod shop;
 pub mod workload;
 
 use std::time::Duration;
