@@ -24,6 +24,9 @@ pub struct Merchant {
     /// Days a settled sale is held before the merchant may withdraw it (T+N).
     pub holding_days: u32,
     pub status: MerchantStatus,
+    /// The merchant's data key, wrapped by the master key: the edge opens
+    /// it to seal and open the merchant's card keys. Never in the clear here.
+    pub wrapped_key: Vec<u8>,
     /// What the platform's reserve paid out for this merchant's refunds,
     /// not yet recovered.
     pub debt: u64,
@@ -96,6 +99,7 @@ impl Shop {
         name: &str,
         fee: Bps,
         holding_days: u32,
+        wrapped_key: Vec<u8>,
     ) -> Result<MerchantId, ShopError> {
         self.tick(now)?;
         let user = self.require_user(owner)?;
@@ -107,6 +111,11 @@ impl Shop {
             return Err(ShopError::Invalid(format!(
                 "a merchant's name is 1 to {TITLE_MAX} characters"
             )));
+        }
+        if wrapped_key.is_empty() || wrapped_key.len() > 256 {
+            return Err(ShopError::Invalid(
+                "a merchant needs its wrapped data key (1 to 256 bytes)".into(),
+            ));
         }
         if holding_days > 365 {
             return Err(ShopError::Invalid(
@@ -121,6 +130,7 @@ impl Shop {
             fee,
             holding_days,
             status: MerchantStatus::Active,
+            wrapped_key,
             debt: 0,
         });
         Ok(id)

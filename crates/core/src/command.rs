@@ -28,6 +28,8 @@ pub enum Command {
         name: String,
         fee: Bps,
         holding_days: u32,
+        /// The merchant's data key, wrapped by the master key at the edge.
+        wrapped_key: Vec<u8>,
     },
     SetMerchantStatus {
         merchant: MerchantId,
@@ -200,7 +202,15 @@ impl Shop {
                 name,
                 fee,
                 holding_days,
-            } => Reply::Merchant(self.create_merchant(now, owner, &name, fee, holding_days)?),
+                wrapped_key,
+            } => Reply::Merchant(self.create_merchant(
+                now,
+                owner,
+                &name,
+                fee,
+                holding_days,
+                wrapped_key,
+            )?),
             C::SetMerchantStatus { merchant, status } => {
                 self.set_merchant_status(now, merchant, status)?;
                 Reply::Done

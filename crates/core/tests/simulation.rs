@@ -85,6 +85,7 @@ impl Sim {
                 name: format!("shop {m}"),
                 fee,
                 holding_days,
+                wrapped_key: vec![7; 60],
             }) else {
                 panic!("merchant");
             };

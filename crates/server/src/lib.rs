@@ -1,5 +1,6 @@
-//! trigate: the binary's library — command line, benchmarks and the demo.
-//! The money logic lives in the pure `trigate-ledger` crate; this crate drives it.
+//! trigate: the binary's library — the engine, command line, benchmarks,
+//! `verify`, secrets at rest and the demo. The money and shop logic live in
+//! the pure `trigate-ledger` and `trigate-core` crates; this crate drives them.
 
 pub mod bench;
 pub mod cli;
@@ -7,4 +8,5 @@ pub mod config;
 pub mod demo;
 pub mod engine;
 pub mod load;
+pub mod secrets;
 pub mod verify;

@@ -58,6 +58,7 @@ async fn purchase_survives_a_restart_and_verify_checks_the_shop() {
                 name: "Keys".into(),
                 fee: Bps::new(1_000).unwrap(),
                 holding_days: 1,
+                wrapped_key: vec![7; 60],
             },
         )
         .await
@@ -168,6 +169,7 @@ async fn hundred_concurrent_duplicate_confirmations_deliver_once() {
             name: "Keys".into(),
             fee: Bps::ZERO,
             holding_days: 0,
+            wrapped_key: vec![7; 60],
         },
     )
     .await

@@ -70,7 +70,14 @@ impl Fixture {
             .unwrap();
         let owner = shop.register(now, "seller", Role::Merchant, None).unwrap();
         let merchant = shop
-            .create_merchant(now, owner, "Key Store", Bps::new(1_000).unwrap(), 1)
+            .create_merchant(
+                now,
+                owner,
+                "Key Store",
+                Bps::new(1_000).unwrap(),
+                1,
+                vec![7; 60],
+            )
             .unwrap();
         let product = shop
             .create_product(now, merchant, product_spec(10_000))

@@ -11,13 +11,14 @@ use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
 use tokio::task::JoinSet;
 use trigate_core::{
-    AdminRole, Bps, Command, Currency, Delivery, NewProduct, ProductId, Reply, Role, SealedKey,
-    Shop, UserId,
+    AdminRole, Bps, Command, Currency, Delivery, NewProduct, ProductId, Reply, Role, Shop, UserId,
 };
 use trigate_store::Store;
 
 use super::{BenchOptions, Latencies, Record};
 use crate::engine::{Engine, EngineConfig, ShopMachine, SystemClock, WriterExit, open_state};
+use crate::secrets::MasterKey;
+use secrecy::SecretString;
 
 const MERCHANTS: usize = 10;
 const HOT_SHARE: f64 = 0.9;
@@ -165,6 +166,8 @@ async fn setup(
         referrer_code: None,
     })
     .await?;
+    // Keys sealed as in production, under a fixed benchmark master key.
+    let master = MasterKey::load(Some(&"5a".repeat(32)), std::path::Path::new("."))?;
     let mut products = Vec::new();
     let mut key_no = 0u64;
     for m in 0..MERCHANTS {
@@ -177,11 +180,13 @@ async fn setup(
         else {
             bail!("no merchant owner");
         };
+        let (data_key, wrapped_key) = master.new_data_key();
         let Reply::Merchant(merchant) = run(Command::CreateMerchant {
             owner,
             name: format!("Shop {m}"),
             fee: Bps::new(500)?,
             holding_days: 1,
+            wrapped_key,
         })
         .await?
         else {
@@ -208,7 +213,7 @@ async fn setup(
             let keys = (0..n)
                 .map(|_| {
                     key_no += 1;
-                    bench_key(key_no)
+                    data_key.seal(&SecretString::from(format!("BENCH-{key_no:012}")))
                 })
                 .collect();
             run(Command::ImportKeys {
@@ -248,15 +253,4 @@ async fn setup(
         buyers.push(id);
     }
     Ok((products, buyers))
-}
-
-/// A distinct sealed key: the benchmark measures the engine, not the
-/// encryption done at the edge.
-fn bench_key(n: u64) -> SealedKey {
-    let mut hash = [0u8; 32];
-    hash[..8].copy_from_slice(&n.to_be_bytes());
-    SealedKey {
-        hash,
-        sealed: n.to_be_bytes().to_vec(),
-    }
 }
