@@ -5,9 +5,9 @@
 //! 3. What custody and clearing hold covers what is owed to users: escrow,
 //!    wallets, merchant balances, refunds owed, and the reserve.
 //! 4. Escrow holds exactly the open orders, order by order.
-//! 5. Each card key is in at most one order, and each order's money left
+//! 5. Each card key is in at most one order, each order's money left
 //!    escrow at most once (settled or refunded, never both beyond what was
-//!    paid).
+//!    paid), and each channel transaction paid one attempt.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -22,7 +22,22 @@ impl Shop {
         self.custody_covers_users(&mut out);
         self.escrow_is_open_orders(&mut out);
         self.keys_in_one_order(&mut out);
+        self.channel_txns_once(&mut out);
         out
+    }
+
+    fn channel_txns_once(&self, out: &mut Vec<String>) {
+        let mut seen = HashMap::new();
+        for a in &self.attempts {
+            if let Some(txn) = &a.channel_txn
+                && let Some(other) = seen.insert((a.channel.as_str(), txn.as_str()), a.id)
+            {
+                out.push(format!(
+                    "invariant 5 (a channel transaction once): {} {txn} paid attempts {other} and {}",
+                    a.channel, a.id
+                ));
+            }
+        }
     }
 
     fn custody_covers_users(&self, out: &mut Vec<String>) {

@@ -22,6 +22,7 @@ pub mod journal;
 mod money;
 mod orders;
 mod payments;
+mod queries;
 mod settle;
 mod shop;
 mod users;
@@ -38,6 +39,7 @@ pub use inventory::{
 pub use money::{Bps, Currency, MoneyError};
 pub use orders::{Order, OrderStatus, PaidBy};
 pub use payments::{Attempt, AttemptId, AttemptStatus, PaymentOutcome, Purpose};
+pub use queries::{Movement, OrderTrail, WalletView};
 pub use settle::{RefundTo, Settlement};
 pub use shop::{Config, NANOS_PER_DAY, NANOS_PER_SECOND, Shop};
 pub use users::{AdminRole, Role, User};

@@ -532,3 +532,50 @@ fn buying_beyond_the_wallet_reserves_nothing() {
     assert_eq!(f.shop.orders().count(), orders_before);
     assert_eq!(f.shop.stock(p), 1);
 }
+
+#[test]
+fn order_trail_shows_keys_and_every_movement_of_its_money() {
+    let mut f = Fixture::new();
+    let order = f.paid_order(f.buyer, 1);
+    let now = f.tick();
+    f.shop.confirm_order(now, f.buyer, order).unwrap();
+    let trail = f.shop.order_trail(order).unwrap();
+    assert_eq!(trail.status, "settled");
+    assert_eq!(trail.keys.len(), 1);
+    let moves: Vec<(&str, &str, u64)> = trail
+        .money
+        .iter()
+        .map(|m| (m.from, m.to, m.amount))
+        .collect();
+    assert_eq!(
+        moves,
+        vec![
+            ("wallet:recharge", "escrow", 10_000),
+            ("escrow", "merchant:pending", 8_300),
+            ("escrow", "fees", 1_000),
+            ("escrow", "wallet:reward", 500),
+            ("escrow", "wallet:reward", 200),
+        ]
+    );
+}
+
+#[test]
+fn wallet_view_has_buckets_and_history() {
+    let mut f = Fixture::new();
+    f.paid_order(f.loner, 1);
+    let view = f.shop.wallet_view(f.loner, cny());
+    assert_eq!((view.recharge, view.reward), (90_000, 0));
+    let moves: Vec<(&str, &str, u64)> = view
+        .history
+        .iter()
+        .map(|m| (m.from, m.to, m.amount))
+        .collect();
+    assert_eq!(
+        moves,
+        vec![
+            ("clearing", "wallet:recharge", 100_000),
+            ("wallet:recharge", "escrow", 10_000)
+        ]
+    );
+    assert_eq!(f.shop.merchant_stock(f.merchant), vec![(f.product, 19)]);
+}

@@ -258,3 +258,95 @@ async fn hundred_concurrent_duplicate_confirmations_deliver_once() {
     let report = trigate::verify::verify(&store).await.unwrap();
     assert!(report.is_ok(), "{:?}", report.violations);
 }
+
+#[tokio::test]
+async fn scheduler_expires_unpaid_orders_when_their_time_comes() {
+    let db = TestDb::sqlite();
+    let store = db.open().await;
+    let clock = std::sync::Arc::new(trigate::engine::FixedStepClock::new(1_000_000_000, 1_000));
+    let recovered = trigate::engine::open_state::<trigate_core::Shop>(&store, 0)
+        .await
+        .unwrap();
+    let (engine, _writer) = Engine::start(
+        trigate::engine::ShopMachine::new(recovered),
+        store.clone(),
+        clock.clone(),
+        trigate::engine::EngineConfig::default(),
+    );
+    let owner = user(&engine, "seller", Role::Merchant).await;
+    let buyer = user(&engine, "buyer", Role::Buyer).await;
+    let Reply::Merchant(merchant) = run(
+        &engine,
+        Command::CreateMerchant {
+            owner,
+            name: "Keys".into(),
+            fee: Bps::ZERO,
+            holding_days: 0,
+            wrapped_key: vec![7; 60],
+        },
+    )
+    .await
+    else {
+        panic!()
+    };
+    let spec = NewProduct {
+        title: "Game".into(),
+        delivery: Delivery::Keys,
+        currency: cny(),
+        price: 700,
+        tiers: vec![],
+        min_per_order: 1,
+        max_per_order: 1,
+        commission_l1: Bps::ZERO,
+        commission_l2: Bps::ZERO,
+        membership: false,
+    };
+    let Reply::Product(product) = run(&engine, Command::CreateProduct { merchant, spec }).await
+    else {
+        panic!()
+    };
+    run(
+        &engine,
+        Command::ImportKeys {
+            product,
+            keys: vec![key(1)],
+            invalid: vec![],
+        },
+    )
+    .await;
+    let Reply::Order(order) = run(
+        &engine,
+        Command::CreateOrder {
+            buyer,
+            product,
+            quantity: 1,
+            coupon: None,
+        },
+    )
+    .await
+    else {
+        panic!()
+    };
+    let scheduler =
+        trigate::engine::spawn_scheduler(engine.clone(), std::time::Duration::from_millis(5));
+    // Nothing is due yet; then sixteen minutes pass.
+    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    clock.advance(16 * 60 * 1_000_000_000);
+    let mut expired = false;
+    for _ in 0..200 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let Reply::Refused { code, .. } = engine
+            .submit(Command::PayByBalance { buyer, order })
+            .await
+            .unwrap()
+        else {
+            panic!("an unfunded buyer paid")
+        };
+        if code == "order_state" {
+            expired = true;
+            break;
+        }
+    }
+    assert!(expired, "the scheduler never expired the order");
+    scheduler.abort();
+}

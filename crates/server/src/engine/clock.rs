@@ -36,6 +36,13 @@ impl FixedStepClock {
     }
 }
 
+impl FixedStepClock {
+    /// Moves the clock forward by `nanos` at once (a test's "time passes").
+    pub fn advance(&self, nanos: u64) {
+        self.now.fetch_add(nanos, Ordering::Relaxed);
+    }
+}
+
 impl Clock for FixedStepClock {
     fn now_nanos(&self) -> u64 {
         self.now.fetch_add(self.step, Ordering::Relaxed)

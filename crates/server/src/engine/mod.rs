@@ -31,5 +31,5 @@ pub use machine::{LedgerCommand, LedgerMachine, LedgerReply, StateMachine};
 pub use recover::{
     JournalReplay, Journaled, RecoverError, Recovered, open_ledger, open_state, recover_ledger,
 };
-pub use shop_machine::ShopMachine;
+pub use shop_machine::{ShopMachine, spawn_scheduler};
 pub use writer::{Engine, EngineConfig, EngineError, WriterExit};

@@ -2,12 +2,35 @@
 //! journal entry (time, command, reply), chained like the ledger's, and the
 //! shop's ledger feeds the derived tables.
 
+use std::time::Duration;
+
 use trigate_core::{Command, Reply, Shop};
 use trigate_ledger::{Hash, chain};
 use trigate_store::Checkpoint;
 
 use super::machine::StateMachine;
 use super::recover::Recovered;
+use super::writer::Engine;
+
+/// The scheduler: submits the shop's time-driven work (reservation expiry,
+/// auto-confirmation, holding-period release, unanswered disputes) every
+/// `every`. The writer decides what is due by the time it stamps on the
+/// command. Ends when the engine stops.
+pub fn spawn_scheduler(
+    engine: Engine<ShopMachine>,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            if engine.submit(Command::Tick).await.is_err() {
+                return;
+            }
+        }
+    })
+}
 
 #[derive(Debug)]
 pub struct ShopMachine {

@@ -1,0 +1,125 @@
+//! Reads for people: an order with its deliveries and money trail, a wallet
+//! with its buckets and history, a merchant's balances, stock. Current
+//! state comes from memory; the trail from the ledger's own transfers.
+
+use serde::Serialize;
+use trigate_ledger::TransferRecord;
+
+use crate::chart::{Kind, account_id, kind_of};
+use crate::{Currency, KeyId, MerchantId, OrderId, Shop, UserId};
+
+/// One movement of money, as a person reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Movement {
+    pub transfer: u128,
+    pub at: u64,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub amount: u64,
+    /// Why: the transfer's code.
+    pub why: u16,
+    pub order: Option<OrderId>,
+}
+
+fn kind_name(id: u128) -> &'static str {
+    match kind_of(id) {
+        Some(Kind::Custody) => "custody",
+        Some(Kind::Clearing) => "clearing",
+        Some(Kind::Operating) => "operating",
+        Some(Kind::Escrow) => "escrow",
+        Some(Kind::WalletRecharge) => "wallet:recharge",
+        Some(Kind::WalletReward) => "wallet:reward",
+        Some(Kind::MerchantPending) => "merchant:pending",
+        Some(Kind::MerchantAvailable) => "merchant:available",
+        Some(Kind::MerchantDeposit) => "merchant:deposit",
+        Some(Kind::RefundsDue) => "refunds_due",
+        Some(Kind::Fees) => "fees",
+        Some(Kind::Reserve) => "reserve",
+        None => "other",
+    }
+}
+
+fn movement(t: &TransferRecord) -> Movement {
+    Movement {
+        transfer: t.id,
+        at: t.timestamp,
+        from: kind_name(t.debit_account_id),
+        to: kind_name(t.credit_account_id),
+        amount: t.amount,
+        why: t.code,
+        order: (t.user_data != 0).then(|| OrderId(u64::try_from(t.user_data).unwrap_or(0))),
+    }
+}
+
+/// A wallet's buckets and what moved through them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WalletView {
+    pub currency: Currency,
+    pub recharge: u64,
+    pub reward: u64,
+    pub history: Vec<Movement>,
+}
+
+/// What the buyer of an order sees of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderTrail {
+    pub order: OrderId,
+    pub status: &'static str,
+    pub amount: u64,
+    pub refunded: u64,
+    pub keys: Vec<KeyId>,
+    pub replaced_keys: Vec<KeyId>,
+    pub money: Vec<Movement>,
+}
+
+impl Shop {
+    /// An order with its keys and every transfer made for it, oldest first.
+    pub fn order_trail(&self, id: OrderId) -> Option<OrderTrail> {
+        let o = self.order(id)?;
+        let money = self
+            .ledger
+            .transfers()
+            .filter(|t| t.user_data == u128::from(id.0))
+            .map(|t| movement(&t))
+            .collect();
+        Some(OrderTrail {
+            order: id,
+            status: o.status.as_str(),
+            amount: o.amount,
+            refunded: o.refunded,
+            keys: o.keys.clone(),
+            replaced_keys: o.replaced_keys.clone(),
+            money,
+        })
+    }
+
+    /// A user's wallet in one currency, with every movement in or out.
+    pub fn wallet_view(&self, user: UserId, currency: Currency) -> WalletView {
+        let mine = [
+            account_id(Kind::WalletRecharge, currency, user.0),
+            account_id(Kind::WalletReward, currency, user.0),
+        ];
+        let history = self
+            .ledger
+            .transfers()
+            .filter(|t| mine.contains(&t.debit_account_id) || mine.contains(&t.credit_account_id))
+            .map(|t| movement(&t))
+            .collect();
+        let (recharge, reward) = self.wallet(user, currency);
+        WalletView {
+            currency,
+            recharge,
+            reward,
+            history,
+        }
+    }
+
+    /// Keys on sale per product of a merchant: (product, stock).
+    pub fn merchant_stock(&self, merchant: MerchantId) -> Vec<(crate::ProductId, u64)> {
+        self.products
+            .iter()
+            .filter(|p| p.merchant == merchant)
+            .map(|p| (p.id, self.stock(p.id)))
+            .collect()
+    }
+}
