@@ -169,6 +169,7 @@ impl Shop {
                 sealed: key,
                 status: KeyStatus::OnSale,
             });
+            self.dirty_keys.insert(id);
             report.added.push(id);
         }
         Ok(report)
@@ -183,6 +184,7 @@ impl Shop {
         let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
         if let Some(key) = self.keys.get_mut(at) {
             key.status = status;
+            self.dirty_keys.insert(id);
         }
     }
 

@@ -198,6 +198,7 @@ impl Shop {
             refunded_to_recharge: 0,
         });
         self.reservations.insert((reserved_until, id));
+        self.dirty_orders.insert(id);
         Ok(id)
     }
 
@@ -213,7 +214,12 @@ impl Shop {
 
     pub(crate) fn order_mut(&mut self, id: OrderId) -> Result<&mut Order, ShopError> {
         let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
-        self.orders.get_mut(at).ok_or(ShopError::OrderNotFound(id))
+        let order = self
+            .orders
+            .get_mut(at)
+            .ok_or(ShopError::OrderNotFound(id))?;
+        self.dirty_orders.insert(id);
+        Ok(order)
     }
 
     pub(crate) fn require_order(&self, id: OrderId) -> Result<&Order, ShopError> {

@@ -72,6 +72,9 @@ pub struct Shop {
     pub(crate) coupons: crate::coupons::Coupons,
     /// (channel, channel transaction id) → the attempt it paid.
     pub(crate) channel_txns: HashMap<(String, String), crate::payments::AttemptId>,
+    /// Orders and keys changed since the derived tables last took them.
+    pub(crate) dirty_orders: BTreeSet<OrderId>,
+    pub(crate) dirty_keys: BTreeSet<KeyId>,
     /// Transfers made so far: the next transfer id.
     pub(crate) transfers_made: u64,
     /// The time of the last command: commands come in time order.
@@ -130,6 +133,20 @@ impl Shop {
             of(Kind::MerchantAvailable),
             of(Kind::MerchantDeposit),
         )
+    }
+
+    /// The orders and keys created or changed since the last call, by id:
+    /// what the derived tables have not been given yet.
+    pub fn take_dirty(&mut self) -> (Vec<OrderId>, Vec<KeyId>) {
+        (
+            std::mem::take(&mut self.dirty_orders).into_iter().collect(),
+            std::mem::take(&mut self.dirty_keys).into_iter().collect(),
+        )
+    }
+
+    /// Every card key, in the order imported.
+    pub fn keys(&self) -> impl Iterator<Item = &crate::Key> {
+        self.keys.iter()
     }
 
     /// Checks that commands come in time order and notes the time.

@@ -63,6 +63,7 @@ async fn verify_as<S: Journaled>(mut snapshot: Snapshot) -> Result<Report, Store
     let through = snapshot.checkpoint_seq();
     let mut report = Report::default();
     let accounts = snapshot.accounts().await?;
+    let (order_rows, key_rows) = (snapshot.orders().await?, snapshot.keys().await?);
     let mut replay = JournalReplay::<S>::new(0);
     let at_checkpoint = match replay.through(&mut snapshot, through).await {
         Ok(()) => {
@@ -72,6 +73,19 @@ async fn verify_as<S: Journaled>(mut snapshot: Snapshot) -> Result<Report, Store
                     accounts.len()
                 ),
                 compare_accounts(replay.state().ledger(), &accounts),
+            );
+            let (orders, keys) = replay.state().shop_rows();
+            report.check(
+                format!(
+                    "orders and card_keys tables: {} and {} rows match the journal through entry {through}",
+                    order_rows.len(),
+                    key_rows.len()
+                ),
+                [
+                    compare_rows("orders", &orders, &order_rows, |o| o.id),
+                    compare_rows("card_keys", &keys, &key_rows, |k| k.id),
+                ]
+                .concat(),
             );
             true
         }
@@ -117,6 +131,31 @@ async fn verify_as<S: Journaled>(mut snapshot: Snapshot) -> Result<Report, Store
         within_limits(&accounts),
     );
     Ok(report)
+}
+
+/// Rows the journal says a table holds against what it holds, by id.
+fn compare_rows<T: PartialEq + std::fmt::Debug>(
+    table: &str,
+    expected: &[T],
+    rows: &[T],
+    id: impl Fn(&T) -> u64,
+) -> Vec<String> {
+    let want: BTreeMap<u64, &T> = expected.iter().map(|r| (id(r), r)).collect();
+    let have: BTreeMap<u64, &T> = rows.iter().map(|r| (id(r), r)).collect();
+    let mut out = Vec::new();
+    for (key, w) in &want {
+        match have.get(key) {
+            None => out.push(format!("{table} row {key}: missing (the journal made it)")),
+            Some(h) if h != w => out.push(format!(
+                "{table} row {key}: differs from the journal (table {h:?}, journal {w:?})"
+            )),
+            Some(_) => {}
+        }
+    }
+    for key in have.keys().filter(|k| !want.contains_key(k)) {
+        out.push(format!("{table} row {key}: not made by any journal entry"));
+    }
+    out
 }
 
 fn chain_violation(e: &RecoverError) -> String {

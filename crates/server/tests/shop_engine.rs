@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestDb, shop_engine};
+use common::{TestDb, shop_engine, tamper};
 use trigate::engine::Engine;
 use trigate_core::{
     AdminRole, Bps, Command, Currency, Delivery, NewProduct, OrderStatus, PaymentOutcome, Reply,
@@ -152,6 +152,60 @@ async fn purchase_survives_a_restart_and_verify_checks_the_shop() {
             "{:?}",
             report.checked
         );
+
+        // The derived tables hold the order and its keys, sealed.
+        let mut snapshot = store.snapshot().await.unwrap();
+        let orders = snapshot.orders().await.unwrap();
+        assert_eq!(orders.len(), 1);
+        assert_eq!(
+            (orders[0].status.as_str(), orders[0].amount),
+            ("settled", 2_000)
+        );
+        let keys = snapshot.keys().await.unwrap();
+        assert_eq!(keys.len(), 5);
+        let delivered: Vec<u64> = keys
+            .iter()
+            .filter(|k| k.status == "delivered")
+            .filter_map(|k| k.order)
+            .collect();
+        assert_eq!(delivered, vec![order.0, order.0]);
+        assert_eq!(keys[0].sealed, vec![1; 40]);
+        drop(snapshot);
+        store.close().await;
+
+        // A row edited behind trigate's back is named by verify.
+        tamper(
+            &db,
+            "UPDATE orders SET status = 'refunded' WHERE id = 1",
+            "UPDATE orders SET status = 'refunded' WHERE id = 1",
+        )
+        .await;
+        let store = db.open().await;
+        let report = trigate::verify::verify(&store).await.unwrap();
+        assert!(
+            report
+                .violations
+                .iter()
+                .any(|v| v.starts_with("orders row 1: differs")),
+            "{}: {:?}",
+            db.backend,
+            report.violations
+        );
+        store.close().await;
+
+        // Lost shop tables are rebuilt from the journal on start.
+        let wipe = "DELETE FROM orders; DELETE FROM card_keys; DELETE FROM accounts; \
+                    DELETE FROM transfers; UPDATE checkpoint SET seq = 0";
+        tamper(&db, wipe, wipe).await;
+        let store = db.open().await;
+        trigate::engine::open_state::<trigate_core::Shop>(&store, 0)
+            .await
+            .unwrap();
+        let report = trigate::verify::verify(&store).await.unwrap();
+        assert!(report.is_ok(), "{}: {:?}", db.backend, report.violations);
+        let mut snapshot = store.snapshot().await.unwrap();
+        assert_eq!(snapshot.orders().await.unwrap().len(), 1);
+        assert_eq!(snapshot.keys().await.unwrap().len(), 5);
     }
 }
 

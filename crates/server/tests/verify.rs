@@ -5,7 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{TestDb, engine, trigate_bin};
+use common::{TestDb, engine, tamper, trigate_bin};
 use trigate::engine::{LedgerCommand, LedgerReply};
 use trigate_ledger::{AccountFlags, NewAccount, Transfer, TransferFlags};
 
@@ -81,32 +81,6 @@ fn verify(db: &TestDb) -> (i32, String) {
     let text =
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     (out.status.code().unwrap_or(-1), text)
-}
-
-async fn tamper(db: &TestDb, sqlite_sql: &str, postgres_sql: &str) {
-    if db.backend == "sqlite" {
-        // The journal's file, with the tables' file beside it attached: the
-        // statement finds whichever table it names.
-        let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(&db.url)
-            .await
-            .unwrap();
-        let tables = trigate_store::sqlite_tables_url(&db.url);
-        let path = tables.trim_start_matches("sqlite://");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "ATTACH DATABASE '{path}' AS tables; {sqlite_sql}"
-        )))
-        .execute(&mut c)
-        .await
-        .unwrap();
-    } else {
-        let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
-            .await
-            .unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(postgres_sql.to_string()))
-            .execute(&mut c)
-            .await
-            .unwrap();
-    }
 }
 
 #[tokio::test]

@@ -65,6 +65,7 @@ pub fn fit<T: TryFrom<i64>>(
 pub trait Columns<'r> {
     fn bytes(&'r self, column: &str) -> Result<Vec<u8>, sqlx::Error>;
     fn int(&'r self, column: &str) -> Result<i64, sqlx::Error>;
+    fn opt_int(&'r self, column: &str) -> Result<Option<i64>, sqlx::Error>;
     fn text(&'r self, column: &str) -> Result<String, sqlx::Error>;
 }
 
@@ -74,12 +75,16 @@ where
     for<'c> &'c str: sqlx::ColumnIndex<R>,
     Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<i64>: sqlx::Decode<'r, R::Database>,
     String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     fn bytes(&'r self, column: &str) -> Result<Vec<u8>, sqlx::Error> {
         self.try_get(column)
     }
     fn int(&'r self, column: &str) -> Result<i64, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn opt_int(&'r self, column: &str) -> Result<Option<i64>, sqlx::Error> {
         self.try_get(column)
     }
     fn text(&'r self, column: &str) -> Result<String, sqlx::Error> {
@@ -201,6 +206,22 @@ impl TransferRow {
             timestamp: fit(T, id, "timestamp", self.timestamp)?,
         })
     }
+}
+
+/// Rows per derived table, the same query on both backends.
+pub const COUNT_ROWS: &str = "SELECT (SELECT count(*) FROM accounts) AS accounts, \
+     (SELECT count(*) FROM transfers) AS transfers, (SELECT count(*) FROM orders) AS orders, \
+     (SELECT count(*) FROM card_keys) AS card_keys";
+
+pub fn read_counts<'r>(r: &'r impl Columns<'r>) -> Result<crate::RowCounts, StoreError> {
+    let count =
+        |column: &str| -> Result<u64, StoreError> { fit("counts", 0, column, r.int(column)?) };
+    Ok(crate::RowCounts {
+        accounts: count("accounts")?,
+        transfers: count("transfers")?,
+        orders: count("orders")?,
+        keys: count("card_keys")?,
+    })
 }
 
 pub fn hex(bytes: &[u8]) -> String {

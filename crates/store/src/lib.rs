@@ -11,11 +11,13 @@
 mod codec;
 pub mod memory;
 mod postgres;
+mod shop_rows;
 mod sqlite;
 
 use trigate_ledger::{Account, Hash, TransferRecord};
 
 pub use codec::mask_url;
+pub use shop_rows::{KeyRow, OrderRow};
 pub use sqlite::tables_url as sqlite_tables_url;
 
 /// One applied batch as the journal keeps it.
@@ -44,31 +46,58 @@ pub struct Checkpoint {
     pub transfers: Vec<TransferRecord>,
     /// Pending transfers that expired.
     pub expired: Vec<u128>,
+    /// The shop's orders created or changed, as they stand.
+    pub orders: Vec<OrderRow>,
+    /// The shop's card keys imported or changed, as they stand.
+    pub keys: Vec<KeyRow>,
+}
+
+/// Rows keyed by id, the last of each kept in first-seen order.
+fn coalesce<T, K: std::hash::Hash + Eq>(
+    out: &mut Vec<T>,
+    at: &mut std::collections::HashMap<K, usize>,
+    rows: Vec<T>,
+    key: impl Fn(&T) -> K,
+) {
+    for row in rows {
+        match at.entry(key(&row)) {
+            std::collections::hash_map::Entry::Occupied(e) => out[*e.get()] = row,
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(out.len());
+                out.push(row);
+            }
+        }
+    }
+}
+
+/// How many rows each derived table holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowCounts {
+    pub accounts: u64,
+    pub transfers: u64,
+    pub orders: u64,
+    pub keys: u64,
 }
 
 impl Checkpoint {
     /// No rows to write (the checkpoint may still move).
     pub fn is_empty(&self) -> bool {
-        self.accounts.is_empty() && self.transfers.is_empty() && self.expired.is_empty()
+        self.accounts.is_empty()
+            && self.transfers.is_empty()
+            && self.expired.is_empty()
+            && self.orders.is_empty()
+            && self.keys.is_empty()
     }
 
     /// Several consecutive checkpoints as one: accounts as they stand in
     /// the last, transfers and expiries in order, `through` the last one's.
     pub fn merged(parts: Vec<Checkpoint>) -> Checkpoint {
         let mut out = Checkpoint::default();
-        let mut at = std::collections::HashMap::new();
+        let (mut accounts, mut orders, mut keys) = Default::default();
         for part in parts {
-            for account in part.accounts {
-                match at.entry(account.id) {
-                    std::collections::hash_map::Entry::Occupied(e) => {
-                        out.accounts[*e.get()] = account;
-                    }
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        e.insert(out.accounts.len());
-                        out.accounts.push(account);
-                    }
-                }
-            }
+            coalesce(&mut out.accounts, &mut accounts, part.accounts, |a| a.id);
+            coalesce(&mut out.orders, &mut orders, part.orders, |o| o.id);
+            coalesce(&mut out.keys, &mut keys, part.keys, |k| k.id);
             if out.transfers.is_empty() {
                 out.transfers = part.transfers;
             } else {
@@ -94,6 +123,12 @@ impl Checkpoint {
                 "timestamp of account {}",
                 a.id
             )));
+        }
+        for order in &self.orders {
+            order.check_range()?;
+        }
+        for key in &self.keys {
+            key.check_range()?;
         }
         if too_big(self.through) {
             return Err(StoreError::OutOfRange(format!(
@@ -288,8 +323,8 @@ impl Snapshot {
         }
     }
 
-    /// How many account rows and transfer rows the tables hold.
-    pub async fn row_counts(&mut self) -> Result<(u64, u64), StoreError> {
+    /// How many rows each derived table holds.
+    pub async fn row_counts(&mut self) -> Result<RowCounts, StoreError> {
         match self {
             Self::Sqlite(s) => s.row_counts().await,
             Self::Postgres(s) => s.row_counts().await,
@@ -303,6 +338,24 @@ impl Snapshot {
             Self::Sqlite(s) => s.accounts().await,
             Self::Postgres(s) => s.accounts().await,
             Self::Memory(s) => Ok(s.accounts()),
+        }
+    }
+
+    /// Every order row, by id.
+    pub async fn orders(&mut self) -> Result<Vec<OrderRow>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.orders().await,
+            Self::Postgres(s) => s.orders().await,
+            Self::Memory(s) => Ok(s.orders()),
+        }
+    }
+
+    /// Every card-key row, by id.
+    pub async fn keys(&mut self) -> Result<Vec<KeyRow>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.keys().await,
+            Self::Postgres(s) => s.keys().await,
+            Self::Memory(s) => Ok(s.keys()),
         }
     }
 

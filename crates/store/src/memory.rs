@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use trigate_ledger::Account;
 
-use crate::{Checkpoint, JournalRow, StoreError, StoredTransfer};
+use crate::{Checkpoint, JournalRow, KeyRow, OrderRow, RowCounts, StoreError, StoredTransfer};
 
 /// A fault to inject into the next append or checkpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +26,8 @@ struct Tables {
     accounts: BTreeMap<u128, Account>,
     transfers: Vec<StoredTransfer>,
     positions: BTreeMap<u128, usize>,
+    orders: BTreeMap<u64, OrderRow>,
+    keys: BTreeMap<u64, KeyRow>,
     checkpoint_seq: u64,
     fault: Option<Fault>,
     checkpoint_fault: Option<Fault>,
@@ -109,6 +111,12 @@ impl MemoryStore {
                 t.transfers[at].expired = true;
             }
         }
+        for o in &checkpoint.orders {
+            t.orders.insert(o.id, o.clone());
+        }
+        for k in &checkpoint.keys {
+            t.keys.insert(k.id, k.clone());
+        }
         t.checkpoint_seq = checkpoint.through;
         if fault == Some(Fault::AfterWrite) {
             return Err(injected());
@@ -142,9 +150,22 @@ impl MemoryStore {
             .collect()
     }
 
-    pub fn row_counts(&self) -> (u64, u64) {
+    pub fn row_counts(&self) -> RowCounts {
         let t = self.lock();
-        (t.accounts.len() as u64, t.transfers.len() as u64)
+        RowCounts {
+            accounts: t.accounts.len() as u64,
+            transfers: t.transfers.len() as u64,
+            orders: t.orders.len() as u64,
+            keys: t.keys.len() as u64,
+        }
+    }
+
+    pub fn orders(&self) -> Vec<OrderRow> {
+        self.lock().orders.values().cloned().collect()
+    }
+
+    pub fn keys(&self) -> Vec<KeyRow> {
+        self.lock().keys.values().cloned().collect()
     }
 
     pub fn accounts(&self) -> Vec<Account> {

@@ -9,7 +9,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 use trigate_ledger::Account;
 
 use crate::codec::{self, id_bytes, to_i64};
-use crate::{Checkpoint, JournalRow, StoreError, StoredTransfer};
+use crate::{Checkpoint, JournalRow, KeyRow, OrderRow, RowCounts, StoreError, StoredTransfer};
 
 #[derive(Debug, Clone)]
 pub struct PgStore {
@@ -138,6 +138,7 @@ impl PgStore {
                 .execute(&mut *tx)
                 .await?;
         }
+        crate::shop_rows::upsert(&mut tx, &changes.orders, &changes.keys).await?;
         sqlx::query("UPDATE checkpoint SET seq = $1 WHERE id = 1")
             .bind(to_i64(changes.through))
             .execute(&mut *tx)
@@ -196,18 +197,25 @@ impl PgSnapshot {
         rows.iter().map(codec::read_journal).collect()
     }
 
-    pub async fn row_counts(&mut self) -> Result<(u64, u64), StoreError> {
-        let row = sqlx::query(
-            "SELECT (SELECT count(*) FROM accounts) AS accounts, \
-             (SELECT count(*) FROM transfers) AS transfers",
-        )
-        .fetch_one(&mut *self.tx)
-        .await?;
-        let count = |column: &str| -> Result<u64, StoreError> {
-            let n: i64 = sqlx::Row::try_get(&row, column)?;
-            codec::fit("counts", 0, column, n)
-        };
-        Ok((count("accounts")?, count("transfers")?))
+    pub async fn row_counts(&mut self) -> Result<RowCounts, StoreError> {
+        let row = sqlx::query(codec::COUNT_ROWS)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        codec::read_counts(&row)
+    }
+
+    pub async fn orders(&mut self) -> Result<Vec<OrderRow>, StoreError> {
+        let rows = sqlx::query(crate::shop_rows::SELECT_ORDERS)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter().map(crate::shop_rows::read_order).collect()
+    }
+
+    pub async fn keys(&mut self) -> Result<Vec<KeyRow>, StoreError> {
+        let rows = sqlx::query(crate::shop_rows::SELECT_KEYS)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter().map(crate::shop_rows::read_key).collect()
     }
 
     pub async fn accounts(&mut self) -> Result<Vec<Account>, StoreError> {

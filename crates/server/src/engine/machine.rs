@@ -6,6 +6,8 @@ use trigate_ledger::{
 };
 use trigate_store::Checkpoint;
 
+use super::recover::Journaled;
+
 /// A pure, deterministic state machine: the same commands at the same
 /// timestamps give the same replies and journal entries.
 pub trait StateMachine: Send + 'static {
@@ -114,13 +116,9 @@ impl StateMachine for LedgerMachine {
     }
 
     fn take_changes(&mut self) -> Checkpoint {
-        let transfers = self.ledger.transfers_since(self.transfers_stored).collect();
+        let from = self.transfers_stored;
         self.transfers_stored = self.ledger.transfer_count();
-        Checkpoint {
-            through: self.sequence(),
-            accounts: self.ledger.take_changed_accounts(),
-            transfers,
-            expired: self.ledger.take_expired(),
-        }
+        let through = self.sequence();
+        Journaled::take_changes(&mut self.ledger, through, from)
     }
 }

@@ -23,6 +23,7 @@
 mod clock;
 mod machine;
 mod recover;
+mod rows;
 mod shop_machine;
 mod writer;
 

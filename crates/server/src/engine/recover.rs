@@ -4,11 +4,16 @@
 
 use trigate_core::journal::Entry;
 use trigate_core::{Config as ShopConfig, Shop};
-use trigate_ledger::{Account, Hash, Ledger, chain};
-use trigate_store::{Checkpoint, JournalRow, Snapshot, Store, StoreError};
+use trigate_ledger::{Hash, Ledger, chain};
+use trigate_store::{
+    Checkpoint, JournalRow, KeyRow, OrderRow, RowCounts, Snapshot, Store, StoreError,
+};
+
+use super::rows;
 
 /// State rebuilt from the journal: the ledger alone, or the shop around its
-/// ledger. Its derived tables are the ledger's accounts and transfers.
+/// ledger. Its derived tables are the ledger's accounts and transfers, and
+/// the shop's orders and card keys.
 pub trait Journaled: Send + Sized + 'static {
     /// An empty state with room for `capacity` transfers.
     fn fresh(capacity: usize) -> Self;
@@ -17,14 +22,20 @@ pub trait Journaled: Send + Sized + 'static {
     /// The time an entry's body records.
     fn entry_timestamp(body: &[u8]) -> Option<u64>;
     fn ledger(&self) -> &Ledger;
-    /// The ledger's accounts changed and transfers expired since the last
-    /// call (what the next checkpoint must write).
-    fn take_ledger_changes(&mut self) -> (Vec<Account>, Vec<u128>);
+    /// The rows each derived table holds when it reflects this state.
+    fn row_counts(&self) -> RowCounts;
+    /// What changed since the last call: the checkpoint that brings the
+    /// tables to entry `through`, with the transfers from position `from` on.
+    fn take_changes(&mut self, through: u64, from: usize) -> Checkpoint;
     /// What `invariant_violations` checks, if the state has invariants of
     /// its own beyond the ledger's.
     const INVARIANTS: Option<&'static str> = None;
     fn invariant_violations(&self) -> Vec<String> {
         Vec::new()
+    }
+    /// The shop's orders and card keys as rows (none for a bare ledger).
+    fn shop_rows(&self) -> (Vec<OrderRow>, Vec<KeyRow>) {
+        (Vec::new(), Vec::new())
     }
 }
 
@@ -41,8 +52,21 @@ impl Journaled for Ledger {
     fn ledger(&self) -> &Ledger {
         self
     }
-    fn take_ledger_changes(&mut self) -> (Vec<Account>, Vec<u128>) {
-        (self.take_changed_accounts(), self.take_expired())
+    fn row_counts(&self) -> RowCounts {
+        RowCounts {
+            accounts: self.account_count() as u64,
+            transfers: self.transfer_count() as u64,
+            ..RowCounts::default()
+        }
+    }
+    fn take_changes(&mut self, through: u64, from: usize) -> Checkpoint {
+        Checkpoint {
+            through,
+            transfers: self.transfers_since(from).collect(),
+            accounts: self.take_changed_accounts(),
+            expired: self.take_expired(),
+            ..Checkpoint::default()
+        }
     }
 }
 
@@ -60,16 +84,48 @@ impl Journaled for Shop {
     fn ledger(&self) -> &Ledger {
         Shop::ledger(self)
     }
-    fn take_ledger_changes(&mut self) -> (Vec<Account>, Vec<u128>) {
-        Shop::take_ledger_changes(self)
+    fn row_counts(&self) -> RowCounts {
+        RowCounts {
+            accounts: self.ledger().account_count() as u64,
+            transfers: self.ledger().transfer_count() as u64,
+            orders: self.orders().count() as u64,
+            keys: self.keys().count() as u64,
+        }
+    }
+    fn take_changes(&mut self, through: u64, from: usize) -> Checkpoint {
+        let transfers = self.ledger().transfers_since(from).collect();
+        let (accounts, expired) = self.take_ledger_changes();
+        let (orders, keys) = self.take_dirty();
+        Checkpoint {
+            through,
+            accounts,
+            transfers,
+            expired,
+            orders: orders
+                .iter()
+                .filter_map(|id| self.order(*id))
+                .map(rows::order_row)
+                .collect(),
+            keys: keys
+                .iter()
+                .filter_map(|id| self.key(*id))
+                .map(rows::key_row)
+                .collect(),
+        }
     }
     const INVARIANTS: Option<&'static str> = Some(
         "invariants 3, 4, 5: custody and clearing cover what users are owed; escrow holds \
-         exactly the open orders; each key is in one order and each order's money left \
-         escrow once",
+         exactly the open orders; each key is in one order, each order's money left escrow \
+         once, each channel transaction paid once",
     );
     fn invariant_violations(&self) -> Vec<String> {
         self.check_invariants()
+    }
+    fn shop_rows(&self) -> (Vec<OrderRow>, Vec<KeyRow>) {
+        (
+            self.orders().map(rows::order_row).collect(),
+            self.keys().map(rows::key_row).collect(),
+        )
     }
 }
 
@@ -135,13 +191,15 @@ pub async fn open_state<S: Journaled>(
 ) -> Result<Recovered<S>, RecoverError> {
     let mut snapshot = store.snapshot().await?;
     let through = snapshot.checkpoint_seq();
-    let (accounts, transfers) = snapshot.row_counts().await?;
+    let tables = snapshot.row_counts().await?;
     let mut replay = JournalReplay::<S>::new(capacity);
     replay.through(&mut snapshot, through).await?;
-    let ledger = replay.state().ledger();
+    let journal = replay.state().row_counts();
     for (what, tables, journal) in [
-        ("accounts", accounts, ledger.account_count() as u64),
-        ("transfers", transfers, ledger.transfer_count() as u64),
+        ("accounts", tables.accounts, journal.accounts),
+        ("transfers", tables.transfers, journal.transfers),
+        ("orders", tables.orders, journal.orders),
+        ("card keys", tables.keys, journal.keys),
     ] {
         if tables != journal {
             return Err(RecoverError::TablesDisagree {
@@ -152,8 +210,8 @@ pub async fn open_state<S: Journaled>(
             });
         }
     }
-    let mut stored = ledger.transfer_count();
-    replay.state_mut().take_ledger_changes();
+    let mut stored = replay.state().ledger().transfer_count();
+    replay.state_mut().take_changes(through, stored);
     let mut written = through;
     loop {
         let more = replay.next(&mut snapshot).await?;
@@ -163,13 +221,7 @@ pub async fn open_state<S: Journaled>(
             continue;
         }
         if seq > written {
-            let (accounts, expired) = replay.state_mut().take_ledger_changes();
-            let checkpoint = Checkpoint {
-                through: seq,
-                accounts,
-                transfers: replay.state().ledger().transfers_since(stored).collect(),
-                expired,
-            };
+            let checkpoint = replay.state_mut().take_changes(seq, stored);
             store.checkpoint(&checkpoint).await?;
             stored = count;
             written = seq;

@@ -9,7 +9,7 @@ use trigate_ledger::{Hash, chain};
 use trigate_store::Checkpoint;
 
 use super::machine::StateMachine;
-use super::recover::Recovered;
+use super::recover::{Journaled, Recovered};
 use super::writer::Engine;
 
 /// The scheduler: submits the shop's time-driven work (reservation expiry,
@@ -51,7 +51,8 @@ impl ShopMachine {
             seq,
             ..
         } = recovered;
-        state.take_ledger_changes();
+        let transfers = state.ledger().transfer_count();
+        Journaled::take_changes(&mut state, seq, transfers);
         Self {
             transfers_stored: state.ledger().transfer_count(),
             shop: state,
@@ -100,15 +101,8 @@ impl StateMachine for ShopMachine {
     }
 
     fn take_changes(&mut self) -> Checkpoint {
-        let ledger = self.shop.ledger();
-        let transfers = ledger.transfers_since(self.transfers_stored).collect();
-        self.transfers_stored = ledger.transfer_count();
-        let (accounts, expired) = self.shop.take_ledger_changes();
-        Checkpoint {
-            through: self.seq,
-            accounts,
-            transfers,
-            expired,
-        }
+        let from = self.transfers_stored;
+        self.transfers_stored = self.shop.ledger().transfer_count();
+        Journaled::take_changes(&mut self.shop, self.seq, from)
     }
 }

@@ -125,3 +125,30 @@ pub async fn shop_engine(
         EngineConfig::default(),
     )
 }
+
+/// Runs SQL behind trigate's back. On SQLite the journal's file is opened
+/// with the tables' file attached, so a statement finds whichever table it
+/// names.
+pub async fn tamper(db: &TestDb, sqlite_sql: &str, postgres_sql: &str) {
+    if db.backend == "sqlite" {
+        let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(&db.url)
+            .await
+            .unwrap();
+        let tables = trigate_store::sqlite_tables_url(&db.url);
+        let path = tables.trim_start_matches("sqlite://");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "ATTACH DATABASE '{path}' AS tables; {sqlite_sql}"
+        )))
+        .execute(&mut c)
+        .await
+        .unwrap();
+    } else {
+        let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
+            .await
+            .unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(postgres_sql.to_string()))
+            .execute(&mut c)
+            .await
+            .unwrap();
+    }
+}

@@ -1,0 +1,31 @@
+-- The shop's tables derived from its journal, written with the ledger's at
+-- each checkpoint: orders as they stand, and card keys — sealed (encrypted
+-- under the merchant's data key), with the keyed hash that finds duplicates.
+CREATE TABLE orders (
+    id            INTEGER PRIMARY KEY,
+    buyer         INTEGER NOT NULL,
+    merchant      INTEGER NOT NULL,
+    product       INTEGER NOT NULL,
+    quantity      INTEGER NOT NULL,
+    currency      TEXT    NOT NULL,
+    amount        INTEGER NOT NULL,
+    refunded      INTEGER NOT NULL,
+    status        TEXT    NOT NULL,
+    created_at    INTEGER NOT NULL,
+    paid_at       INTEGER,
+    delivered_at  INTEGER,
+    settled_at    INTEGER
+);
+CREATE INDEX orders_by_buyer ON orders (buyer, id);
+CREATE INDEX orders_by_merchant ON orders (merchant, id);
+
+CREATE TABLE card_keys (
+    id        INTEGER PRIMARY KEY,
+    merchant  INTEGER NOT NULL,
+    product   INTEGER NOT NULL,
+    hash      BLOB    NOT NULL,
+    sealed    BLOB    NOT NULL,
+    status    TEXT    NOT NULL,
+    order_id  INTEGER
+);
+CREATE INDEX card_keys_by_order ON card_keys (order_id);
