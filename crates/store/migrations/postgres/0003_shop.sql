@@ -16,8 +16,6 @@ CREATE TABLE orders (
     delivered_at  BIGINT,
     settled_at    BIGINT
 );
-CREATE INDEX orders_by_buyer ON orders (buyer, id);
-CREATE INDEX orders_by_merchant ON orders (merchant, id);
 
 CREATE TABLE card_keys (
     id        BIGINT  PRIMARY KEY,
@@ -28,4 +26,3 @@ CREATE TABLE card_keys (
     status    TEXT    NOT NULL,
     order_id  BIGINT
 );
-CREATE INDEX card_keys_by_order ON card_keys (order_id);
