@@ -21,7 +21,9 @@ pub enum OrderStatus {
     Delivered,
     /// The buyer opened a dispute: settlement waits for its outcome.
     Disputed,
-    /// Confirmed and split to the merchant, the platform and referrers.
+    /// Confirmed (by the buyer, by the closing of the dispute window, or by
+    /// staff) and, in the same step, split to the merchant, the platform and
+    /// referrers.
     Settled,
     Expired,
     Cancelled,
@@ -76,6 +78,10 @@ pub struct Order {
     pub delivered_at: Option<u64>,
     /// When a delivered order confirms itself (the dispute window's end).
     pub confirm_at: Option<u64>,
+    /// When the buyer confirmed it (or its window closed, or staff released
+    /// a dispute). Confirmation settles in the same command, so a confirmed
+    /// order is settled at the same moment.
+    pub confirmed_at: Option<u64>,
     pub settled_at: Option<u64>,
     pub settlement: Option<crate::settle::Settlement>,
     pub dispute: Option<crate::disputes::Dispute>,
@@ -190,6 +196,7 @@ impl Shop {
             paid_at: None,
             delivered_at: None,
             confirm_at: None,
+            confirmed_at: None,
             settled_at: None,
             settlement: None,
             dispute: None,

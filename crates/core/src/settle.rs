@@ -140,6 +140,7 @@ impl Shop {
         self.holds.insert((release_at, id));
         let o = self.order_mut(id)?;
         o.status = OrderStatus::Settled;
+        o.confirmed_at = Some(now);
         o.settled_at = Some(now);
         o.settlement = Some(settlement);
         Ok(settlement)
