@@ -11,6 +11,7 @@ use crate::disputes::Decision;
 use crate::inventory::{ImportReport, InvalidLine, SealedKey};
 use crate::payments::{AttemptId, PaymentOutcome};
 use crate::settle::{RefundTo, Settlement};
+use crate::users::PasswordHash;
 use crate::{
     Bps, Currency, KeyId, MerchantId, MerchantStatus, NewProduct, OrderId, ProductId, Role, Shop,
     ShopError, UserId,
@@ -22,6 +23,10 @@ pub enum Command {
         login: String,
         role: Role,
         referrer_code: Option<String>,
+        /// The password's hash, made at the edge; none for accounts that do
+        /// not sign in with a password.
+        #[serde(default)]
+        password: Option<PasswordHash>,
     },
     CreateMerchant {
         owner: UserId,
@@ -137,6 +142,15 @@ pub enum Command {
         currency: Currency,
         amount: u64,
     },
+    /// A command under a caller's idempotency key; `fingerprint` is a
+    /// digest of the request, so the same key with another request is told
+    /// apart.
+    Idempotent {
+        caller: UserId,
+        key: String,
+        fingerprint: String,
+        command: Box<Command>,
+    },
     /// Time-driven work, submitted by the scheduler when due: expire unpaid
     /// orders, confirm orders past their window, release held shares,
     /// escalate unanswered disputes.
@@ -152,12 +166,24 @@ pub enum Reply {
     Imported(ImportReport),
     Order(OrderId),
     Delivered(Vec<KeyId>),
-    Bought { order: OrderId, keys: Vec<KeyId> },
+    Bought {
+        order: OrderId,
+        keys: Vec<KeyId>,
+    },
     Attempt(AttemptId),
     Payment(PaymentOutcome),
     Settled(Settlement),
     Ticked(TickReport),
-    Refused { code: String, message: String },
+    Refused {
+        code: String,
+        message: String,
+    },
+    /// The reply to a command under an idempotency key; `replayed` when it
+    /// is the remembered reply to an earlier identical request.
+    Idempotent {
+        reply: Box<Reply>,
+        replayed: bool,
+    },
 }
 
 /// What one scheduler tick did.
@@ -167,6 +193,8 @@ pub struct TickReport {
     pub confirmed: Vec<OrderId>,
     pub released: Vec<OrderId>,
     pub escalated: Vec<OrderId>,
+    /// Idempotency keys past their 24 hours.
+    pub forgotten_keys: usize,
 }
 
 impl TickReport {
@@ -175,6 +203,7 @@ impl TickReport {
             && self.confirmed.is_empty()
             && self.released.is_empty()
             && self.escalated.is_empty()
+            && self.forgotten_keys == 0
     }
 }
 
@@ -196,7 +225,20 @@ impl Shop {
                 login,
                 role,
                 referrer_code,
+                password: None,
             } => Reply::User(self.register(now, &login, role, referrer_code.as_deref())?),
+            C::Register {
+                login,
+                role,
+                referrer_code,
+                password: Some(password),
+            } => Reply::User(self.register_with_password(
+                now,
+                &login,
+                role,
+                referrer_code.as_deref(),
+                password,
+            )?),
             C::CreateMerchant {
                 owner,
                 name,
@@ -343,11 +385,18 @@ impl Shop {
                 self.fund_deposit(now, actor, merchant, currency, amount)?;
                 Reply::Done
             }
+            C::Idempotent {
+                caller,
+                key,
+                fingerprint,
+                command,
+            } => self.apply_idempotent(now, caller, &key, &fingerprint, *command)?,
             C::Tick => Reply::Ticked(TickReport {
                 expired: self.expire_orders(now)?,
                 confirmed: self.confirm_due_orders(now)?,
                 released: self.release_due(now)?,
                 escalated: self.escalate_unanswered(now)?,
+                forgotten_keys: self.forget_old_keys(now),
             }),
         })
     }

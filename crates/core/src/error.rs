@@ -55,6 +55,8 @@ pub enum ShopError {
     AmountMismatch { expected: u64, currency: String },
     #[error("coupon {0:?} cannot be used here")]
     CouponNotApplicable(String),
+    #[error("this Idempotency-Key was used with a different request")]
+    IdempotencyConflict,
     #[error("key {0} not found")]
     KeyNotFound(KeyId),
     #[error("the ledger refused the transfers: {0}")]
@@ -88,6 +90,7 @@ impl ShopError {
             Self::AttemptNotFound(_) => "attempt_not_found",
             Self::AmountMismatch { .. } => "amount_mismatch",
             Self::CouponNotApplicable(_) => "coupon_not_applicable",
+            Self::IdempotencyConflict => "idempotency_conflict",
             Self::KeyNotFound(_) => "key_not_found",
             Self::Ledger(_) => "ledger_refused",
         }

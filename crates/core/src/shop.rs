@@ -75,6 +75,7 @@ pub struct Shop {
     /// Orders and keys changed since the derived tables last took them.
     pub(crate) dirty_orders: BTreeSet<OrderId>,
     pub(crate) dirty_keys: BTreeSet<KeyId>,
+    pub(crate) idempotency: crate::idempotency::Keys,
     /// Transfers made so far: the next transfer id.
     pub(crate) transfers_made: u64,
     /// The time of the last command: commands come in time order.

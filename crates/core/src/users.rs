@@ -31,7 +31,23 @@ pub struct User {
     /// Who referred this user; fixed at registration.
     pub referrer: Option<UserId>,
     pub created_at: u64,
+    /// The password's hash (a PHC string made at the edge), if the user
+    /// signs in with one.
+    pub password: Option<PasswordHash>,
 }
+
+/// A password hash: compared at the edge, never shown.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordHash(pub String);
+
+impl std::fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordHash(***)")
+    }
+}
+
+/// Longest password hash accepted.
+const HASH_MAX: usize = 512;
 
 /// Longest login accepted.
 const LOGIN_MAX: usize = 64;
@@ -98,10 +114,35 @@ impl Shop {
             referral_code: referral_code(id),
             referrer,
             created_at: now,
+            password: None,
         };
         self.logins.insert(key, id);
         self.referral_codes.insert(user.referral_code.clone(), id);
         self.users.push(user);
+        Ok(id)
+    }
+
+    /// Registers a user who signs in with a password (hashed at the edge).
+    pub fn register_with_password(
+        &mut self,
+        now: u64,
+        login: &str,
+        role: Role,
+        referrer_code: Option<&str>,
+        password: PasswordHash,
+    ) -> Result<UserId, ShopError> {
+        if password.0.is_empty()
+            || password.0.len() > HASH_MAX
+            || password.0.chars().any(char::is_control)
+        {
+            return Err(ShopError::Invalid(
+                "a password hash is 1 to 512 characters".into(),
+            ));
+        }
+        let id = self.register(now, login, role, referrer_code)?;
+        if let Some(user) = self.users.last_mut() {
+            user.password = Some(password);
+        }
         Ok(id)
     }
 

@@ -579,3 +579,66 @@ fn wallet_view_has_buckets_and_history() {
     );
     assert_eq!(f.shop.merchant_stock(f.merchant), vec![(f.product, 19)]);
 }
+
+#[test]
+fn idempotency_key_replays_the_first_reply_and_refuses_another_request() {
+    use trigate_core::{Command, Reply};
+    let mut f = Fixture::new();
+    let (loner, product) = (f.loner, f.product);
+    let buy = |quantity| Command::BuyWithBalance {
+        buyer: loner,
+        product,
+        quantity,
+        coupon: None,
+    };
+    let now = f.tick();
+    let first = f
+        .shop
+        .apply_idempotent(now, f.loner, "k-1", "fp-a", buy(1))
+        .unwrap();
+    let Reply::Idempotent {
+        reply,
+        replayed: false,
+    } = first
+    else {
+        panic!("{first:?}")
+    };
+    let now = f.tick();
+    let again = f
+        .shop
+        .apply_idempotent(now, f.loner, "k-1", "fp-a", buy(1))
+        .unwrap();
+    assert_eq!(
+        again,
+        Reply::Idempotent {
+            reply,
+            replayed: true
+        }
+    );
+    assert_eq!(f.shop.wallet(f.loner, cny()), (90_000, 0), "charged once");
+    assert_eq!(
+        f.shop.apply_idempotent(now, f.loner, "k-1", "fp-b", buy(2)),
+        Err(ShopError::IdempotencyConflict)
+    );
+    // Another caller's key of the same name is theirs.
+    assert!(
+        f.shop
+            .apply_idempotent(now, f.buyer, "k-1", "fp-b", buy(2))
+            .is_ok()
+    );
+    // After 24 hours the key is forgotten and would run again.
+    let now = f.later(trigate_core::idempotency::KEEP_NS + SECOND);
+    f.shop.apply(now, Command::Tick).unwrap();
+    let later = f
+        .shop
+        .apply_idempotent(now, f.loner, "k-1", "fp-b", buy(2))
+        .unwrap();
+    assert!(matches!(
+        later,
+        Reply::Idempotent {
+            replayed: false,
+            ..
+        }
+    ));
+    f.check_invariants();
+}

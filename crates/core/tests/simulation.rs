@@ -65,6 +65,7 @@ impl Sim {
             login: "staff".into(),
             role: Role::Staff(AdminRole::Admin),
             referrer_code: None,
+            password: None,
         }) else {
             panic!("staff");
         };
@@ -74,6 +75,7 @@ impl Sim {
                 login: format!("owner{m}"),
                 role: Role::Merchant,
                 referrer_code: None,
+                password: None,
             }) else {
                 panic!("owner");
             };
@@ -122,6 +124,7 @@ impl Sim {
                 login: format!("buyer{b}"),
                 role: Role::Buyer,
                 referrer_code,
+                password: Some(trigate_core::PasswordHash("$argon2id$test".into())),
             }) else {
                 panic!("buyer");
             };

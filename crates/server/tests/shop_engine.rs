@@ -27,6 +27,7 @@ async fn user(engine: &Engine<trigate::engine::ShopMachine>, login: &str, role: 
             login: login.into(),
             role,
             referrer_code: None,
+            password: None,
         },
     )
     .await

@@ -167,6 +167,7 @@ async fn setup(
         login: "admin".into(),
         role: Role::Staff(AdminRole::Admin),
         referrer_code: None,
+        password: None,
     })
     .await?;
     // Keys sealed as in production, under a fixed benchmark master key.
@@ -178,6 +179,7 @@ async fn setup(
             login: format!("merchant{m}"),
             role: Role::Merchant,
             referrer_code: None,
+            password: None,
         })
         .await?
         else {
@@ -240,6 +242,7 @@ async fn setup(
             login: format!("buyer{b}"),
             role: Role::Buyer,
             referrer_code: None,
+            password: None,
         })
         .await?
         else {

@@ -1,0 +1,101 @@
+//! Idempotency keys with Stripe's meaning, kept in the shop's own state so
+//! they are journaled, replayed and survive restarts: the first reply to a
+//! (caller, key) is remembered and given again for the same request; the
+//! same key with a different request is refused. Keys are kept 24 hours.
+
+use std::collections::BTreeSet;
+
+use crate::command::{Command, Reply};
+use crate::shop::NANOS_PER_DAY;
+use crate::{Shop, ShopError, UserId};
+
+/// How long a key is remembered.
+pub const KEEP_NS: u64 = NANOS_PER_DAY;
+const KEY_MAX: usize = 255;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Remembered {
+    fingerprint: String,
+    reply: Reply,
+    at: u64,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Keys {
+    by_key: std::collections::HashMap<(UserId, String), Remembered>,
+    by_time: BTreeSet<(u64, UserId, String)>,
+}
+
+impl Shop {
+    /// Applies `command` under an idempotency key: the first time, and
+    /// remembers its reply; again with the same `fingerprint` (a digest of
+    /// the request), the remembered reply, marked as replayed.
+    pub fn apply_idempotent(
+        &mut self,
+        now: u64,
+        caller: UserId,
+        key: &str,
+        fingerprint: &str,
+        command: Command,
+    ) -> Result<Reply, ShopError> {
+        if key.is_empty() || key.len() > KEY_MAX || !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ShopError::Invalid(format!(
+                "an Idempotency-Key is 1 to {KEY_MAX} printable ASCII characters"
+            )));
+        }
+        let slot = (caller, key.to_string());
+        if let Some(r) = self.idempotency.by_key.get(&slot) {
+            if r.fingerprint != fingerprint {
+                return Err(ShopError::IdempotencyConflict);
+            }
+            return Ok(Reply::Idempotent {
+                reply: Box::new(r.reply.clone()),
+                replayed: true,
+            });
+        }
+        let reply = match self.apply(now, command) {
+            Ok(reply) => reply,
+            Err(e) => Reply::from(e),
+        };
+        self.idempotency
+            .by_time
+            .insert((now, caller, key.to_string()));
+        self.idempotency.by_key.insert(
+            slot,
+            Remembered {
+                fingerprint: fingerprint.to_string(),
+                reply: reply.clone(),
+                at: now,
+            },
+        );
+        Ok(Reply::Idempotent {
+            reply: Box::new(reply),
+            replayed: false,
+        })
+    }
+
+    /// Forgets keys older than [`KEEP_NS`]; returns how many.
+    pub(crate) fn forget_old_keys(&mut self, now: u64) -> usize {
+        let cutoff = now.saturating_sub(KEEP_NS);
+        let old: Vec<(u64, UserId, String)> = self
+            .idempotency
+            .by_time
+            .iter()
+            .take_while(|(at, _, _)| *at < cutoff)
+            .cloned()
+            .collect();
+        for entry in &old {
+            self.idempotency.by_time.remove(entry);
+            let slot = (entry.1, entry.2.clone());
+            if self
+                .idempotency
+                .by_key
+                .get(&slot)
+                .is_some_and(|r| r.at == entry.0)
+            {
+                self.idempotency.by_key.remove(&slot);
+            }
+        }
+        old.len()
+    }
+}
