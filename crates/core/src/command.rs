@@ -151,6 +151,9 @@ pub enum Command {
         fingerprint: String,
         command: Box<Command>,
     },
+    /// A read, answered after the group it is in has committed; changes
+    /// nothing and is not journaled.
+    Query(crate::query::Query),
     /// Time-driven work, submitted by the scheduler when due: expire unpaid
     /// orders, confirm orders past their window, release held shares,
     /// escalate unanswered disputes.
@@ -184,6 +187,7 @@ pub enum Reply {
         reply: Box<Reply>,
         replayed: bool,
     },
+    View(crate::query::View),
 }
 
 /// What one scheduler tick did.
@@ -391,6 +395,7 @@ impl Shop {
                 fingerprint,
                 command,
             } => self.apply_idempotent(now, caller, &key, &fingerprint, *command)?,
+            C::Query(query) => Reply::View(self.query(&query)?),
             C::Tick => Reply::Ticked(TickReport {
                 expired: self.expire_orders(now)?,
                 confirmed: self.confirm_due_orders(now)?,

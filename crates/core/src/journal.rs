@@ -56,7 +56,7 @@ impl Shop {
     pub fn apply_journaled(&mut self, now: u64, command: Command) -> (Reply, Option<Entry>) {
         let batches = self.ledger.batch_count();
         let journal_it = |reply: &Reply, shop: &Shop| match reply {
-            Reply::Refused { .. } => shop.ledger.batch_count() != batches,
+            Reply::Refused { .. } | Reply::View(_) => shop.ledger.batch_count() != batches,
             Reply::Ticked(report) => !report.is_empty() || shop.ledger.batch_count() != batches,
             _ => true,
         };

@@ -24,6 +24,7 @@ mod money;
 mod orders;
 mod payments;
 mod queries;
+pub mod query;
 mod settle;
 mod shop;
 mod users;

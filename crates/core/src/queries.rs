@@ -2,19 +2,19 @@
 //! with its buckets and history, a merchant's balances, stock. Current
 //! state comes from memory; the trail from the ledger's own transfers.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use trigate_ledger::TransferRecord;
 
 use crate::chart::{Kind, account_id, kind_of};
 use crate::{Currency, KeyId, MerchantId, OrderId, Shop, UserId};
 
 /// One movement of money, as a person reads it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Movement {
     pub transfer: u128,
     pub at: u64,
-    pub from: &'static str,
-    pub to: &'static str,
+    pub from: String,
+    pub to: String,
     pub amount: u64,
     /// Why: the transfer's code.
     pub why: u16,
@@ -43,8 +43,8 @@ fn movement(t: &TransferRecord) -> Movement {
     Movement {
         transfer: t.id,
         at: t.timestamp,
-        from: kind_name(t.debit_account_id),
-        to: kind_name(t.credit_account_id),
+        from: kind_name(t.debit_account_id).to_string(),
+        to: kind_name(t.credit_account_id).to_string(),
         amount: t.amount,
         why: t.code,
         order: (t.user_data != 0).then(|| OrderId(u64::try_from(t.user_data).unwrap_or(0))),
@@ -52,7 +52,7 @@ fn movement(t: &TransferRecord) -> Movement {
 }
 
 /// A wallet's buckets and what moved through them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WalletView {
     pub currency: Currency,
     pub recharge: u64,
@@ -61,10 +61,10 @@ pub struct WalletView {
 }
 
 /// What the buyer of an order sees of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderTrail {
     pub order: OrderId,
-    pub status: &'static str,
+    pub status: String,
     pub amount: u64,
     pub refunded: u64,
     pub keys: Vec<KeyId>,
@@ -84,7 +84,7 @@ impl Shop {
             .collect();
         Some(OrderTrail {
             order: id,
-            status: o.status.as_str(),
+            status: o.status.as_str().to_string(),
             amount: o.amount,
             refunded: o.refunded,
             keys: o.keys.clone(),

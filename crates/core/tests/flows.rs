@@ -545,7 +545,7 @@ fn order_trail_shows_keys_and_every_movement_of_its_money() {
     let moves: Vec<(&str, &str, u64)> = trail
         .money
         .iter()
-        .map(|m| (m.from, m.to, m.amount))
+        .map(|m| (m.from.as_str(), m.to.as_str(), m.amount))
         .collect();
     assert_eq!(
         moves,
@@ -568,7 +568,7 @@ fn wallet_view_has_buckets_and_history() {
     let moves: Vec<(&str, &str, u64)> = view
         .history
         .iter()
-        .map(|m| (m.from, m.to, m.amount))
+        .map(|m| (m.from.as_str(), m.to.as_str(), m.amount))
         .collect();
     assert_eq!(
         moves,

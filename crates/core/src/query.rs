@@ -1,0 +1,187 @@
+//! Reads that go through the writer, so that what they show is what has
+//! been committed: they change nothing and are never journaled. Each says
+//! who is asking, and is refused for anyone who may not see the answer.
+
+use serde::{Deserialize, Serialize};
+
+use crate::queries::{OrderTrail, WalletView};
+use crate::users::{AdminRole, Role};
+use crate::{Currency, KeyId, MerchantId, OrderId, ProductId, Shop, ShopError, UserId};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Query {
+    /// The caller's own account.
+    Me { caller: UserId },
+    /// Products on sale, with their stock.
+    Catalog,
+    /// An order, with its keys' sealed bytes for the edge to open — for its
+    /// buyer, the merchant who sold it, or staff.
+    Order { caller: UserId, order: OrderId },
+    /// A user's wallet — for the user or staff.
+    Wallet {
+        caller: UserId,
+        user: UserId,
+        currency: Currency,
+    },
+    /// A login's user and password hash, for signing in.
+    Credentials { login: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductView {
+    pub id: ProductId,
+    pub merchant: MerchantId,
+    pub title: String,
+    pub currency: Currency,
+    pub price: u64,
+    pub min_per_order: u32,
+    pub max_per_order: u32,
+    pub stock: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeView {
+    pub id: UserId,
+    pub login: String,
+    pub role: Role,
+    pub referral_code: String,
+    pub merchant: Option<MerchantId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub trail: OrderTrailData,
+    pub buyer: UserId,
+    pub merchant: MerchantId,
+    /// The merchant's wrapped data key, to open the keys with.
+    pub wrapped_key: Vec<u8>,
+    /// The delivered keys, sealed; empty until delivered.
+    pub sealed_keys: Vec<(KeyId, Vec<u8>)>,
+    /// For a fixed-text product, the text every buyer gets once paid.
+    pub fixed_text: Option<String>,
+}
+
+/// [`OrderTrail`] as data that crosses the writer's queue.
+pub type OrderTrailData = OrderTrail;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum View {
+    Me(MeView),
+    Catalog(Vec<ProductView>),
+    Order(Box<OrderView>),
+    Wallet(WalletView),
+    Credentials {
+        user: UserId,
+        password: Option<String>,
+    },
+}
+
+impl Shop {
+    pub fn query(&self, query: &Query) -> Result<View, ShopError> {
+        match query {
+            Query::Me { caller } => {
+                let u = self.require_user(*caller)?;
+                Ok(View::Me(MeView {
+                    id: u.id,
+                    login: u.login.clone(),
+                    role: u.role,
+                    referral_code: u.referral_code.clone(),
+                    merchant: self
+                        .merchants
+                        .iter()
+                        .find(|m| m.owner == u.id)
+                        .map(|m| m.id),
+                }))
+            }
+            Query::Catalog => Ok(View::Catalog(
+                self.products
+                    .iter()
+                    .filter(|p| p.on_sale)
+                    .filter(|p| {
+                        self.merchant(p.merchant)
+                            .is_some_and(|m| m.status == crate::MerchantStatus::Active)
+                    })
+                    .map(|p| ProductView {
+                        id: p.id,
+                        merchant: p.merchant,
+                        title: p.spec.title.clone(),
+                        currency: p.spec.currency,
+                        price: p.spec.price,
+                        min_per_order: p.spec.min_per_order,
+                        max_per_order: p.spec.max_per_order,
+                        stock: (p.spec.delivery == crate::Delivery::Keys).then(|| self.stock(p.id)),
+                    })
+                    .collect(),
+            )),
+            Query::Order { caller, order } => {
+                let o = self.require_order(*order)?;
+                let merchant = self
+                    .merchant(o.merchant)
+                    .ok_or(ShopError::MerchantNotFound(o.merchant))?;
+                let user = self.require_user(*caller)?;
+                let allowed = o.buyer == *caller
+                    || merchant.owner == *caller
+                    || matches!(user.role, Role::Staff(_));
+                if !allowed {
+                    // Not found, rather than forbidden: an order's existence
+                    // is not told to those who may not see it.
+                    return Err(ShopError::OrderNotFound(*order));
+                }
+                let delivered = o.delivered_at.is_some();
+                let may_see_keys = delivered
+                    && (o.buyer == *caller
+                        || matches!(
+                            user.role,
+                            Role::Staff(AdminRole::Admin | AdminRole::Support)
+                        ));
+                let sealed_keys = if may_see_keys {
+                    o.keys
+                        .iter()
+                        .filter_map(|k| self.key(*k).map(|key| (*k, key.sealed.sealed.clone())))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let fixed_text = match &self.product(o.product).map(|p| &p.spec.delivery) {
+                    Some(crate::Delivery::Fixed(text)) if may_see_keys => Some(text.clone()),
+                    _ => None,
+                };
+                Ok(View::Order(Box::new(OrderView {
+                    trail: self
+                        .order_trail(*order)
+                        .ok_or(ShopError::OrderNotFound(*order))?,
+                    buyer: o.buyer,
+                    merchant: o.merchant,
+                    wrapped_key: if may_see_keys {
+                        merchant.wrapped_key.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    sealed_keys,
+                    fixed_text,
+                })))
+            }
+            Query::Wallet {
+                caller,
+                user,
+                currency,
+            } => {
+                let who = self.require_user(*caller)?;
+                if caller != user && !matches!(who.role, Role::Staff(_)) {
+                    return Err(ShopError::Forbidden(*caller));
+                }
+                self.require_user(*user)?;
+                Ok(View::Wallet(self.wallet_view(*user, *currency)))
+            }
+            Query::Credentials { login } => {
+                let u = self
+                    .user_by_login(login)
+                    .ok_or_else(|| ShopError::Invalid("unknown login".into()))?;
+                Ok(View::Credentials {
+                    user: u.id,
+                    password: u.password.as_ref().map(|p| p.0.clone()),
+                })
+            }
+        }
+    }
+}
