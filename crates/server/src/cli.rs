@@ -25,8 +25,21 @@ pub struct DatabaseArg {
     pub database_url: Option<String>,
 }
 
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// A TOML file with listen, data_dir, database_url, base_url; each is
+    /// overridden by its TRIGATE_* environment variable.
+    #[arg(long)]
+    pub config: Option<std::path::PathBuf>,
+    /// host:port to listen on (overrides TRIGATE_LISTEN and the file).
+    #[arg(long)]
+    pub listen: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the shop: the HTTP API on --listen (default 127.0.0.1:8080).
+    Serve(ServeArgs),
     /// Walk through the ledger: escrow, an exact split settlement, the hash
     /// chain, then a short in-memory benchmark.
     Demo,
@@ -59,6 +72,12 @@ pub enum BenchCommand {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Demo => crate::demo::run().map(|()| ExitCode::SUCCESS),
+        Command::Serve(args) => {
+            let config =
+                crate::config::serve_config(args.config.as_deref(), args.listen.as_deref())?;
+            runtime()?.block_on(crate::http::serve(config))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench { which } => match which {
             BenchCommand::Ledger(options) => {
                 bench::ledger::run(&options).map(|()| ExitCode::SUCCESS)

@@ -26,3 +26,61 @@ pub fn database_url(flag: Option<&str>) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", dir.display()))?;
     Ok(format!("sqlite://{}", dir.join("trigate.db").display()))
 }
+
+/// `trigate serve`'s settings as a TOML file holds them; every one may be
+/// overridden by its `TRIGATE_*` environment variable, then by a flag.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeFile {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub base_url: Option<String>,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// Resolves `trigate serve`'s configuration: file, then environment
+/// (`TRIGATE_LISTEN`, `TRIGATE_DATA_DIR`, `TRIGATE_DATABASE_URL`,
+/// `TRIGATE_MASTER_KEY`, `TRIGATE_BASE_URL`), then the `--listen` flag.
+pub fn serve_config(
+    file: Option<&std::path::Path>,
+    listen_flag: Option<&str>,
+) -> anyhow::Result<crate::http::ServeConfig> {
+    let from_file: ServeFile = match file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        }
+        None => ServeFile::default(),
+    };
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let data_dir = env("TRIGATE_DATA_DIR")
+        .map(PathBuf::from)
+        .or(from_file.data_dir)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+    std::fs::create_dir_all(&data_dir)
+        .map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", data_dir.display()))?;
+    let database_url = env("TRIGATE_DATABASE_URL")
+        .or(from_file.database_url)
+        .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("trigate.db").display()));
+    let listen = listen_flag
+        .map(str::to_string)
+        .or_else(|| env("TRIGATE_LISTEN"))
+        .or(from_file.listen)
+        .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+    let listen = listen
+        .parse()
+        .map_err(|_| anyhow::anyhow!("listen address {listen:?} is not host:port"))?;
+    let base_url = env("TRIGATE_BASE_URL")
+        .or(from_file.base_url)
+        .unwrap_or_else(|| format!("http://{listen}"));
+    Ok(crate::http::ServeConfig {
+        listen,
+        database_url,
+        data_dir,
+        master_key: env("TRIGATE_MASTER_KEY"),
+        base_url,
+    })
+}

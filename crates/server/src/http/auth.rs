@@ -1,0 +1,99 @@
+//! Signing in: passwords hashed with Argon2id (at the edge; the shop stores
+//! the PHC string), and sessions as random tokens in an HttpOnly, SameSite
+//! cookie (Secure when served over https).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use trigate_core::UserId;
+
+use super::AppState;
+use super::error::ApiError;
+
+pub const COOKIE: &str = "trigate_session";
+
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|_| ApiError::new("internal", "could not hash the password"))
+}
+
+pub fn password_matches(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Signed-in sessions: token → user. Kept in memory: a restart signs
+/// everyone out.
+#[derive(Debug, Default)]
+pub struct Sessions {
+    by_token: Mutex<HashMap<String, UserId>>,
+}
+
+impl Sessions {
+    pub fn open(&self, user: UserId) -> String {
+        let mut bytes = [0u8; 32];
+        // The OS's randomness; a failure here is not recoverable.
+        getrandom::fill(&mut bytes).unwrap_or_default();
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        self.lock().insert(token.clone(), user);
+        token
+    }
+
+    pub fn close(&self, token: &str) {
+        self.lock().remove(token);
+    }
+
+    pub fn user(&self, token: &str) -> Option<UserId> {
+        self.lock().get(token).copied()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, UserId>> {
+        self.by_token.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The session token from the request's cookies.
+pub fn session_token(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.to_string())
+}
+
+/// The signed-in caller.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller(pub UserId);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        session_token(parts)
+            .and_then(|t| state.sessions.user(&t))
+            .map(Caller)
+            .ok_or_else(ApiError::unauthenticated)
+    }
+}
+
+/// The session cookie's header value.
+pub fn cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
+}

@@ -1,0 +1,133 @@
+//! The HTTP API: `trigate serve`. Every change goes to the writer as a
+//! command, every read as a query answered after its group commits; money-
+//! and stock-moving POSTs take an `Idempotency-Key`.
+
+mod auth;
+mod error;
+mod routes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use trigate_core::Shop;
+use trigate_store::Store;
+
+pub use auth::{COOKIE, Sessions};
+pub use error::ApiError;
+
+use crate::engine::{
+    Engine, EngineConfig, ShopMachine, SystemClock, WriterExit, open_state, spawn_scheduler,
+};
+use crate::secrets::MasterKey;
+
+/// Largest request body accepted.
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// Longest a request may take.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub engine: Engine<ShopMachine>,
+    pub master: Arc<MasterKey>,
+    pub sessions: Arc<Sessions>,
+    /// Whether cookies are marked Secure (served over https).
+    pub secure_cookies: bool,
+}
+
+/// The whole application: routes and the layers every request passes.
+pub fn router(state: AppState) -> Router {
+    let header = |name: &'static str, value: &'static str| {
+        SetResponseHeaderLayer::overriding(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        )
+    };
+    routes::routes()
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(header("x-content-type-options", "nosniff"))
+        .layer(header("x-frame-options", "DENY"))
+        .layer(header("referrer-policy", "no-referrer"))
+        .layer(header(
+            "content-security-policy",
+            "default-src 'self'; frame-ancestors 'none'",
+        ))
+}
+
+/// Where and how `trigate serve` runs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub data_dir: std::path::PathBuf,
+    /// `TRIGATE_MASTER_KEY`, if set; else the key file in the data directory.
+    pub master_key: Option<String>,
+    /// Where users reach the shop (https makes cookies Secure).
+    pub base_url: String,
+}
+
+/// Runs the server until Ctrl-C or SIGTERM, then stops taking requests,
+/// lets the writer commit what it holds, and returns.
+pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    let master = MasterKey::load(config.master_key.as_deref(), &config.data_dir)?;
+    let store = Store::open(&config.database_url).await?;
+    let recovered = open_state::<Shop>(&store, 0).await?;
+    let (engine, writer) = Engine::start(
+        ShopMachine::new(recovered),
+        store.clone(),
+        Arc::new(SystemClock),
+        EngineConfig::default(),
+    );
+    let scheduler = spawn_scheduler(engine.clone(), Duration::from_secs(1));
+    let state = AppState {
+        engine,
+        master: Arc::new(master),
+        sessions: Arc::new(Sessions::default()),
+        secure_cookies: config.base_url.starts_with("https://"),
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    println!("trigate listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    scheduler.abort();
+    let _ = scheduler.await;
+    match writer.await? {
+        WriterExit::Drained => {}
+        WriterExit::Failed(e) => return Err(e.into()),
+    }
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

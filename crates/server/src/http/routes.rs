@@ -1,0 +1,326 @@
+//! The `/api/v1` routes, `/healthz` and `/readyz`.
+
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use secrecy::ExposeSecret;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use trigate_core::query::{OrderView, Query, View};
+use trigate_core::{Command, OrderId, PasswordHash, ProductId, Reply, Role, SealedKey};
+
+use super::AppState;
+use super::auth::{self, Caller};
+use super::error::ApiError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/api/v1/auth/register", post(register))
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/products", get(catalog))
+        .route("/api/v1/orders", post(buy))
+        .route("/api/v1/orders/{id}", get(order))
+        .route("/api/v1/orders/{id}/confirm", post(confirm))
+        .fallback(|| async { ApiError::new("not_found", "no such route") })
+}
+
+/// A JSON body, refused in the API's own error shape when malformed, of
+/// the wrong type, or carrying fields the route does not take.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Body(v)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::new("payload_too_large", "the body is too large"))
+            }
+            Err(e) => Err(ApiError::new("bad_request", e.body_text())),
+        }
+    }
+}
+
+async fn submit(state: &AppState, command: Command) -> Result<Reply, ApiError> {
+    match state.engine.submit(command).await {
+        Ok(Reply::Refused { code, message }) => Err(ApiError { code, message }),
+        Ok(reply) => Ok(reply),
+        Err(_) => Err(ApiError::unavailable()),
+    }
+}
+
+async fn query(state: &AppState, q: Query) -> Result<View, ApiError> {
+    match submit(state, Command::Query(q)).await? {
+        Reply::View(view) => Ok(view),
+        other => Err(ApiError::new(
+            "internal",
+            format!("unexpected reply {other:?}"),
+        )),
+    }
+}
+
+/// Runs a command under the request's `Idempotency-Key`: the first reply
+/// is remembered and replayed for the same request; the same key with
+/// another request is refused.
+async fn idempotent(
+    state: &AppState,
+    caller: Caller,
+    headers: &HeaderMap,
+    route: &str,
+    request: &impl Serialize,
+    command: Command,
+) -> Result<(Reply, bool), ApiError> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::new(
+                "idempotency_key_required",
+                "this request moves money or stock: send an Idempotency-Key header",
+            )
+        })?;
+    let canonical = serde_json::to_vec(&(route, request))
+        .map_err(|e| ApiError::new("internal", e.to_string()))?;
+    let fingerprint = blake3::hash(&canonical).to_hex().to_string();
+    let wrapped = Command::Idempotent {
+        caller: caller.0,
+        key: key.to_string(),
+        fingerprint,
+        command: Box::new(command),
+    };
+    match submit(state, wrapped).await? {
+        Reply::Idempotent { reply, replayed } => match *reply {
+            Reply::Refused { code, message } => Err(ApiError { code, message }),
+            reply => Ok((reply, replayed)),
+        },
+        other => Err(ApiError::new(
+            "internal",
+            format!("unexpected reply {other:?}"),
+        )),
+    }
+}
+
+async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    query(&state, Query::Catalog).await.map(|_| "ready")
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegisterBody {
+    login: String,
+    password: String,
+    #[serde(default)]
+    referral_code: Option<String>,
+}
+
+async fn register(
+    State(state): State<AppState>,
+    Body(body): Body<RegisterBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let length = body.password.chars().count();
+    if !(8..=256).contains(&length) {
+        return Err(ApiError::new(
+            "invalid",
+            "a password is 8 to 256 characters",
+        ));
+    }
+    let password = body.password;
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|e| ApiError::new("internal", e.to_string()))??;
+    let reply = submit(
+        &state,
+        Command::Register {
+            login: body.login,
+            role: Role::Buyer,
+            referrer_code: body.referral_code,
+            password: Some(PasswordHash(hash)),
+        },
+    )
+    .await?;
+    let Reply::User(id) = reply else {
+        return Err(ApiError::new("internal", "no user made"));
+    };
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginBody {
+    login: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    Body(body): Body<LoginBody>,
+) -> Result<Response, ApiError> {
+    let refused = || ApiError::new("bad_credentials", "wrong login or password");
+    let (user, phc) = match query(&state, Query::Credentials { login: body.login }).await {
+        Ok(View::Credentials {
+            user,
+            password: Some(phc),
+        }) => (user, phc),
+        _ => return Err(refused()),
+    };
+    let password = body.password;
+    let matches = tokio::task::spawn_blocking(move || auth::password_matches(&password, &phc))
+        .await
+        .map_err(|e| ApiError::new("internal", e.to_string()))?;
+    if !matches {
+        return Err(refused());
+    }
+    let token = state.sessions.open(user);
+    Ok((
+        [(
+            header::SET_COOKIE,
+            auth::cookie(&token, state.secure_cookies),
+        )],
+        Json(json!({ "id": user })),
+    )
+        .into_response())
+}
+
+async fn logout(State(state): State<AppState>, request: Request) -> StatusCode {
+    let (parts, _) = request.into_parts();
+    if let Some(token) = auth::session_token(&parts) {
+        state.sessions.close(&token);
+    }
+    StatusCode::NO_CONTENT
+}
+
+async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    let View::Me(me) = query(&state, Query::Me { caller: caller.0 }).await? else {
+        return Err(ApiError::new("internal", "unexpected view"));
+    };
+    Ok(Json(serde_json::to_value(me).unwrap_or_default()))
+}
+
+async fn catalog(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let View::Catalog(products) = query(&state, Query::Catalog).await? else {
+        return Err(ApiError::new("internal", "unexpected view"));
+    };
+    Ok(Json(json!({ "products": products })))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BuyBody {
+    product: u64,
+    quantity: u32,
+    #[serde(default)]
+    coupon: Option<String>,
+}
+
+/// Checkout paid from the wallet: the order, and its keys opened.
+async fn buy(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Body(body): Body<BuyBody>,
+) -> Result<Response, ApiError> {
+    let command = Command::BuyWithBalance {
+        buyer: caller.0,
+        product: ProductId(body.product),
+        quantity: body.quantity,
+        coupon: body.coupon.clone(),
+    };
+    let (reply, replayed) = idempotent(&state, caller, &headers, "buy", &body, command).await?;
+    let Reply::Bought { order, .. } = reply else {
+        return Err(ApiError::new("internal", "unexpected reply"));
+    };
+    let view = order_view(&state, caller, order).await?;
+    let mut response = (StatusCode::CREATED, Json(order_json(&state, &view)?)).into_response();
+    if replayed {
+        response.headers_mut().insert(
+            "idempotent-replayed",
+            "true"
+                .parse()
+                .map_err(|_| ApiError::new("internal", "header"))?,
+        );
+    }
+    Ok(response)
+}
+
+async fn order_view(
+    state: &AppState,
+    caller: Caller,
+    order: OrderId,
+) -> Result<OrderView, ApiError> {
+    match query(
+        state,
+        Query::Order {
+            caller: caller.0,
+            order,
+        },
+    )
+    .await?
+    {
+        View::Order(view) => Ok(*view),
+        _ => Err(ApiError::new("internal", "unexpected view")),
+    }
+}
+
+/// An order as JSON, its keys opened for those allowed to see them.
+fn order_json(state: &AppState, view: &OrderView) -> Result<Value, ApiError> {
+    let keys: Vec<String> = if view.sealed_keys.is_empty() {
+        Vec::new()
+    } else {
+        let data_key = state
+            .master
+            .unwrap_key(&view.wrapped_key)
+            .map_err(|e| ApiError::new("internal", e.to_string()))?;
+        view.sealed_keys
+            .iter()
+            .map(|(_, sealed)| {
+                data_key
+                    .open(&SealedKey {
+                        hash: [0; 32],
+                        sealed: sealed.clone(),
+                    })
+                    .map(|plain| plain.expose_secret().to_string())
+                    .map_err(|e| ApiError::new("internal", e.to_string()))
+            })
+            .collect::<Result<_, _>>()?
+    };
+    Ok(json!({
+        "order": view.trail.order,
+        "status": view.trail.status,
+        "amount": view.trail.amount,
+        "refunded": view.trail.refunded,
+        "keys": keys,
+        "text": view.fixed_text,
+        "money": view.trail.money,
+    }))
+}
+
+async fn order(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<u64>,
+) -> Result<Json<Value>, ApiError> {
+    let view = order_view(&state, caller, OrderId(id)).await?;
+    Ok(Json(order_json(&state, &view)?))
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+) -> Result<Json<Value>, ApiError> {
+    let command = Command::ConfirmOrder {
+        buyer: caller.0,
+        order: OrderId(id),
+    };
+    let (reply, _) = idempotent(&state, caller, &headers, "confirm", &id, command).await?;
+    Ok(Json(json!({ "order": id, "settlement": reply })))
+}

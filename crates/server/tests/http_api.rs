@@ -1,0 +1,478 @@
+//! The HTTP API against a real server on a random port, over a fresh SQLite
+//! database: sign up, sign in, buy with balance, see the keys, confirm —
+//! and the refusals: no session, another buyer's order, a reused
+//! idempotency key, malformed bodies.
+
+mod common;
+
+use std::sync::Arc;
+
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use trigate::engine::{Engine, EngineConfig, ShopMachine, SystemClock, open_state};
+use trigate::http::{AppState, Sessions, router};
+use trigate::secrets::MasterKey;
+use trigate_core::{Bps, Command, Currency, Delivery, NewProduct, Reply, Role};
+
+struct Server {
+    addr: std::net::SocketAddr,
+    engine: Engine<ShopMachine>,
+    _db: common::TestDb,
+}
+
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Value,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl Server {
+    async fn start() -> Server {
+        let db = common::TestDb::sqlite();
+        let store = db.open().await;
+        let recovered = open_state::<trigate_core::Shop>(&store, 0).await.unwrap();
+        let (engine, _writer) = Engine::start(
+            ShopMachine::new(recovered),
+            store,
+            Arc::new(SystemClock),
+            EngineConfig::default(),
+        );
+        let master = MasterKey::load(Some(&"11".repeat(32)), std::path::Path::new("/x")).unwrap();
+        // A merchant selling three sealed keys.
+        let run = |c| {
+            let engine = engine.clone();
+            async move { engine.submit(c).await.unwrap() }
+        };
+        let Reply::User(owner) = run(Command::Register {
+            login: "seller".into(),
+            role: Role::Merchant,
+            referrer_code: None,
+            password: None,
+        })
+        .await
+        else {
+            panic!()
+        };
+        let (data_key, wrapped_key) = master.new_data_key();
+        let Reply::Merchant(merchant) = run(Command::CreateMerchant {
+            owner,
+            name: "Keys".into(),
+            fee: Bps::new(1_000).unwrap(),
+            holding_days: 1,
+            wrapped_key,
+        })
+        .await
+        else {
+            panic!()
+        };
+        let spec = NewProduct {
+            title: "Game <b>key</b>".into(),
+            delivery: Delivery::Keys,
+            currency: Currency::new("CNY").unwrap(),
+            price: 1_500,
+            tiers: vec![],
+            min_per_order: 1,
+            max_per_order: 2,
+            commission_l1: Bps::ZERO,
+            commission_l2: Bps::ZERO,
+            membership: false,
+        };
+        let Reply::Product(product) = run(Command::CreateProduct { merchant, spec }).await else {
+            panic!()
+        };
+        assert_eq!(product.0, 1);
+        let keys = ["AAAA-1111", "BBBB-2222", "CCCC-3333"]
+            .iter()
+            .map(|k| data_key.seal(&SecretString::from(k.to_string())))
+            .collect();
+        run(Command::ImportKeys {
+            product,
+            keys,
+            invalid: vec![],
+        })
+        .await;
+        let state = AppState {
+            engine: engine.clone(),
+            master: Arc::new(master),
+            sessions: Arc::new(Sessions::default()),
+            secure_cookies: false,
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, router(state)).await });
+        Server {
+            addr,
+            engine,
+            _db: db,
+        }
+    }
+
+    /// One HTTP/1.1 request on a fresh connection.
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        cookie: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Response {
+        let mut stream = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+        let body = body.unwrap_or("");
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nhost: test\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
+            body.len()
+        );
+        if let Some(c) = cookie {
+            request.push_str(&format!("cookie: {c}\r\n"));
+        }
+        for (n, v) in headers {
+            request.push_str(&format!("{n}: {v}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(body);
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await.unwrap();
+        let text = String::from_utf8_lossy(&raw).to_string();
+        let (head, rest) = text.split_once("\r\n\r\n").unwrap();
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+            .collect();
+        let body = if headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v == "chunked")
+        {
+            dechunk(rest)
+        } else {
+            rest.to_string()
+        };
+        Response {
+            status,
+            headers,
+            body: serde_json::from_str(&body).unwrap_or(Value::String(body)),
+        }
+    }
+
+    async fn sign_up(&self, login: &str) -> (u64, String) {
+        let body = json!({"login": login, "password": "correct horse"}).to_string();
+        let r = self
+            .call("POST", "/api/v1/auth/register", None, &[], Some(&body))
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let id = r.body["id"].as_u64().unwrap();
+        let r = self
+            .call("POST", "/api/v1/auth/login", None, &[], Some(&body))
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let cookie = r.header("set-cookie").unwrap().to_string();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+        (id, cookie.split(';').next().unwrap().to_string())
+    }
+
+    async fn fund(&self, user: u64, amount: u64) {
+        self.engine
+            .submit(Command::CreditWallet {
+                user: trigate_core::UserId(user),
+                currency: Currency::new("CNY").unwrap(),
+                amount,
+            })
+            .await
+            .unwrap();
+    }
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&tail[..n]);
+        rest = &tail[n + 2..];
+    }
+    out
+}
+
+fn error_code(r: &Response) -> &str {
+    r.body["error"]["code"].as_str().unwrap_or("")
+}
+
+#[tokio::test]
+async fn buyer_signs_up_buys_with_balance_sees_keys_and_confirms() {
+    let s = Server::start().await;
+    let (buyer, cookie) = s.sign_up("alice").await;
+    s.fund(buyer, 10_000).await;
+
+    let products = s.call("GET", "/api/v1/products", None, &[], None).await;
+    assert_eq!(products.status, 200);
+    assert_eq!(products.body["products"][0]["stock"], 3);
+
+    let order = json!({"product": 1, "quantity": 2}).to_string();
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/orders",
+            Some(&cookie),
+            &[("idempotency-key", "buy-1")],
+            Some(&order),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["status"], "delivered");
+    assert_eq!(r.body["keys"], json!(["AAAA-1111", "BBBB-2222"]));
+    let id = r.body["order"].as_u64().unwrap();
+
+    // The same request again: the same answer, nothing charged twice.
+    let again = s
+        .call(
+            "POST",
+            "/api/v1/orders",
+            Some(&cookie),
+            &[("idempotency-key", "buy-1")],
+            Some(&order),
+        )
+        .await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.body["order"], id);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+
+    let seen = s
+        .call(
+            "GET",
+            &format!("/api/v1/orders/{id}"),
+            Some(&cookie),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(seen.body["keys"], json!(["AAAA-1111", "BBBB-2222"]));
+    assert_eq!(seen.body["amount"], 3_000);
+
+    let confirmed = s
+        .call(
+            "POST",
+            &format!("/api/v1/orders/{id}/confirm"),
+            Some(&cookie),
+            &[("idempotency-key", "c-1")],
+            None,
+        )
+        .await;
+    assert_eq!(confirmed.status, 200, "{:?}", confirmed.body);
+    let after = s
+        .call(
+            "GET",
+            &format!("/api/v1/orders/{id}"),
+            Some(&cookie),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(after.body["status"], "settled");
+    let products = s.call("GET", "/api/v1/products", None, &[], None).await;
+    assert_eq!(products.body["products"][0]["stock"], 1);
+}
+
+#[tokio::test]
+async fn refusals_have_their_own_codes_and_change_nothing() {
+    let s = Server::start().await;
+    let (alice, alice_cookie) = s.sign_up("alice").await;
+    let (_, bob_cookie) = s.sign_up("bob").await;
+    s.fund(alice, 10_000).await;
+    let order = json!({"product": 1, "quantity": 1}).to_string();
+
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/orders",
+            None,
+            &[("idempotency-key", "k")],
+            Some(&order),
+        )
+        .await;
+    assert_eq!((r.status, error_code(&r)), (401, "unauthenticated"));
+
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/orders",
+            Some(&alice_cookie),
+            &[],
+            Some(&order),
+        )
+        .await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (400, "idempotency_key_required")
+    );
+
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/orders",
+            Some(&alice_cookie),
+            &[("idempotency-key", "k")],
+            Some(&order),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let id = r.body["order"].as_u64().unwrap();
+
+    let other = json!({"product": 1, "quantity": 2}).to_string();
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/orders",
+            Some(&alice_cookie),
+            &[("idempotency-key", "k")],
+            Some(&other),
+        )
+        .await;
+    assert_eq!((r.status, error_code(&r)), (409, "idempotency_conflict"));
+
+    // Bob cannot see Alice's order, nor learn that it exists.
+    let r = s
+        .call(
+            "GET",
+            &format!("/api/v1/orders/{id}"),
+            Some(&bob_cookie),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!((r.status, error_code(&r)), (404, "order_not_found"));
+    let r = s
+        .call(
+            "POST",
+            &format!("/api/v1/orders/{id}/confirm"),
+            Some(&bob_cookie),
+            &[("idempotency-key", "x")],
+            None,
+        )
+        .await;
+    assert_eq!((r.status, error_code(&r)), (403, "forbidden"));
+
+    // Bob has no money.
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/orders",
+            Some(&bob_cookie),
+            &[("idempotency-key", "b")],
+            Some(&order),
+        )
+        .await;
+    assert_eq!((r.status, error_code(&r)), (402, "insufficient_balance"));
+
+    for bad in [
+        "{not json",
+        r#"{"product": "1", "quantity": 1}"#,
+        r#"{"product": 1, "quantity": -1}"#,
+        r#"{"product": 1, "quantity": 1.5}"#,
+        r#"{"product": 1, "quantity": 1, "price": 1}"#,
+    ] {
+        let r = s
+            .call(
+                "POST",
+                "/api/v1/orders",
+                Some(&alice_cookie),
+                &[("idempotency-key", bad)],
+                Some(bad),
+            )
+            .await;
+        assert_eq!((r.status, error_code(&r)), (400, "bad_request"), "{bad}");
+    }
+    let huge = format!(r#"{{"login": "{}", "password": "x"}}"#, "a".repeat(100_000));
+    let r = s
+        .call("POST", "/api/v1/auth/register", None, &[], Some(&huge))
+        .await;
+    assert_eq!(r.status, 413);
+
+    let wrong = json!({"login": "alice", "password": "wrong password"}).to_string();
+    let r = s
+        .call("POST", "/api/v1/auth/login", None, &[], Some(&wrong))
+        .await;
+    assert_eq!((r.status, error_code(&r)), (401, "bad_credentials"));
+
+    // Still one key sold.
+    let products = s.call("GET", "/api/v1/products", None, &[], None).await;
+    assert_eq!(products.body["products"][0]["stock"], 2);
+    // Markup in text comes back as data, never as a page.
+    assert_eq!(products.body["products"][0]["title"], "Game <b>key</b>");
+    assert_eq!(products.header("content-type"), Some("application/json"));
+    assert_eq!(products.header("x-content-type-options"), Some("nosniff"));
+}
+
+#[tokio::test]
+async fn serve_answers_health_checks_and_stops_cleanly_on_sigterm() {
+    use tokio::io::AsyncBufReadExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(common::trigate_bin())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("TRIGATE_DATA_DIR", dir.path())
+        .env_remove("TRIGATE_DATABASE_URL")
+        .env_remove("TRIGATE_MASTER_KEY")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.next_line().await.unwrap().unwrap();
+    let addr: std::net::SocketAddr = line.rsplit("http://").next().unwrap().parse().unwrap();
+    for path in ["/healthz", "/readyz"] {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stream
+            .write_all(
+                format!("GET {path} HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n").as_bytes(),
+            )
+            .await
+            .unwrap();
+        let mut raw = String::new();
+        stream.read_to_string(&mut raw).await.unwrap();
+        assert!(raw.starts_with("HTTP/1.1 200"), "{path}: {raw}");
+    }
+    // The master key file was made on first start, private.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("master.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let pid = child.id().unwrap();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
+        .await
+        .expect("serve stops on SIGTERM")
+        .unwrap();
+    assert!(status.success(), "{status}");
+}
