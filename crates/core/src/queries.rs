@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use trigate_ledger::TransferRecord;
 
 use crate::chart::{Kind, account_id, kind_of};
+use crate::shop::Trail;
 use crate::{Currency, KeyId, MerchantId, OrderId, Shop, UserId};
 
 /// One movement of money, as a person reads it.
@@ -76,12 +77,7 @@ impl Shop {
     /// An order with its keys and every transfer made for it, oldest first.
     pub fn order_trail(&self, id: OrderId) -> Option<OrderTrail> {
         let o = self.order(id)?;
-        let money = self
-            .ledger
-            .transfers()
-            .filter(|t| t.user_data == u128::from(id.0))
-            .map(|t| movement(&t))
-            .collect();
+        let money = self.trail(Trail::Order(u128::from(id.0)));
         Some(OrderTrail {
             order: id,
             status: o.status.as_str().to_string(),
@@ -99,10 +95,22 @@ impl Shop {
             account_id(Kind::WalletRecharge, currency, user.0),
             account_id(Kind::WalletReward, currency, user.0),
         ];
-        let history = self
-            .ledger
-            .transfers()
-            .filter(|t| mine.contains(&t.debit_account_id) || mine.contains(&t.credit_account_id))
+        let mut ids: Vec<u128> = mine
+            .iter()
+            .flat_map(|a| {
+                self.trails
+                    .get(&Trail::Account(*a))
+                    .into_iter()
+                    .flatten()
+                    .copied()
+            })
+            .collect();
+        // Transfer ids rise with time; one between the two buckets shows once.
+        ids.sort_unstable();
+        ids.dedup();
+        let history = ids
+            .iter()
+            .filter_map(|id| self.ledger.transfer(*id))
             .map(|t| movement(&t))
             .collect();
         let (recharge, reward) = self.wallet(user, currency);
@@ -112,6 +120,16 @@ impl Shop {
             reward,
             history,
         }
+    }
+
+    fn trail(&self, of: Trail) -> Vec<Movement> {
+        self.trails
+            .get(&of)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.ledger.transfer(*id))
+            .map(|t| movement(&t))
+            .collect()
     }
 
     /// Keys on sale per product of a merchant: (product, stock).

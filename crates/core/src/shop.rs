@@ -76,10 +76,19 @@ pub struct Shop {
     pub(crate) dirty_orders: BTreeSet<OrderId>,
     pub(crate) dirty_keys: BTreeSet<KeyId>,
     pub(crate) idempotency: crate::idempotency::Keys,
+    /// Transfers made for each order and each wallet account, in order.
+    pub(crate) trails: HashMap<Trail, Vec<u128>>,
     /// Transfers made so far: the next transfer id.
     pub(crate) transfers_made: u64,
     /// The time of the last command: commands come in time order.
     pub(crate) last_time: u64,
+}
+
+/// What a trail of transfers belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Trail {
+    Order(u128),
+    Account(u128),
 }
 
 /// One leg of a money movement.
@@ -233,7 +242,29 @@ impl Shop {
             .create_transfers(at, &transfers)
             .map_err(|e| ShopError::Ledger(format!("{e:?}")))?;
         match results.iter().find(|r| **r != CreateTransferResult::Ok) {
-            None => Ok(()),
+            None => {
+                // Indexes for reading an order's or a wallet's trail.
+                for t in &transfers {
+                    if t.user_data != 0 {
+                        self.trails
+                            .entry(Trail::Order(t.user_data))
+                            .or_default()
+                            .push(t.id);
+                    }
+                    for account in [t.debit_account_id, t.credit_account_id] {
+                        if matches!(
+                            crate::chart::kind_of(account),
+                            Some(Kind::WalletRecharge | Kind::WalletReward)
+                        ) {
+                            self.trails
+                                .entry(Trail::Account(account))
+                                .or_default()
+                                .push(t.id);
+                        }
+                    }
+                }
+                Ok(())
+            }
             Some(CreateTransferResult::ExceedsCredits) => Err(ShopError::InsufficientBalance),
             Some(r) => Err(ShopError::Ledger(r.as_str().to_string())),
         }

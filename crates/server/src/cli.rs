@@ -67,6 +67,9 @@ pub enum BenchCommand {
     /// balance and deliver one key in one command, 90% to one merchant.
     /// `--accounts` sets the number of buyers.
     Shop(BenchOptions),
+    /// Full checkouts per second over loopback HTTP (create, pay by
+    /// balance, read the keys), many buyers at once, 90% to one merchant.
+    Http(BenchOptions),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -83,6 +86,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 bench::ledger::run(&options).map(|()| ExitCode::SUCCESS)
             }
             BenchCommand::Shop(options) => bench::shop::run(&options).map(|()| ExitCode::SUCCESS),
+            BenchCommand::Http(options) => bench::http::run(&options).map(|()| ExitCode::SUCCESS),
         },
         Command::Verify(db) => runtime()?.block_on(verify(db)),
         Command::Load(options) => runtime()?.block_on(crate::load::run(options)),

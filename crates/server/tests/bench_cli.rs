@@ -147,3 +147,12 @@ fn shop_bench_checks_out_every_planned_order() {
     assert_eq!(v["accounts"], 20);
     assert!(v["per_sec"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn http_bench_checks_out_over_real_requests() {
+    let lines = bench_json(&["bench", "http", "--json", "--ops", "300"]);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["bench"], "http");
+    assert_eq!(lines[0]["ops"], 300);
+    assert!(lines[0]["p99_us"].as_f64().unwrap() > 0.0);
+}

@@ -2,6 +2,7 @@
 //! one JSON object per case per line (`--json`) for machines.
 
 pub mod durable;
+pub mod http;
 pub mod ledger;
 mod naive;
 pub mod shop;

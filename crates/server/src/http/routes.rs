@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orders", post(buy))
         .route("/api/v1/orders/{id}", get(order))
         .route("/api/v1/orders/{id}/confirm", post(confirm))
+        .route("/api/v1/orders/{id}/pay-by-balance", post(pay_by_balance))
         .fallback(|| async { ApiError::new("not_found", "no such route") })
 }
 
@@ -211,6 +212,17 @@ async fn catalog(State(state): State<AppState>) -> Result<Json<Value>, ApiError>
     Ok(Json(json!({ "products": products })))
 }
 
+/// How an order is to be paid when it is created.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Pay {
+    /// From the wallet, at once: the keys come back with the order.
+    #[default]
+    Balance,
+    /// Later (by balance or through a channel): the keys are reserved.
+    Later,
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BuyBody {
@@ -218,27 +230,64 @@ struct BuyBody {
     quantity: u32,
     #[serde(default)]
     coupon: Option<String>,
+    #[serde(default)]
+    pay: Pay,
 }
 
-/// Checkout paid from the wallet: the order, and its keys opened.
+/// Creates an order — paid from the wallet at once, with its keys opened,
+/// or reserved to pay later.
 async fn buy(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
     Body(body): Body<BuyBody>,
 ) -> Result<Response, ApiError> {
-    let command = Command::BuyWithBalance {
-        buyer: caller.0,
-        product: ProductId(body.product),
-        quantity: body.quantity,
-        coupon: body.coupon.clone(),
+    let (buyer, product) = (caller.0, ProductId(body.product));
+    let command = match body.pay {
+        Pay::Balance => Command::BuyWithBalance {
+            buyer,
+            product,
+            quantity: body.quantity,
+            coupon: body.coupon.clone(),
+        },
+        Pay::Later => Command::CreateOrder {
+            buyer,
+            product,
+            quantity: body.quantity,
+            coupon: body.coupon.clone(),
+        },
     };
     let (reply, replayed) = idempotent(&state, caller, &headers, "buy", &body, command).await?;
-    let Reply::Bought { order, .. } = reply else {
+    let (Reply::Bought { order, .. } | Reply::Order(order)) = reply else {
         return Err(ApiError::new("internal", "unexpected reply"));
     };
-    let view = order_view(&state, caller, order).await?;
-    let mut response = (StatusCode::CREATED, Json(order_json(&state, &view)?)).into_response();
+    order_response(&state, caller, order, replayed, StatusCode::CREATED).await
+}
+
+/// Pays a created order from the wallet; the keys come back opened.
+async fn pay_by_balance(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+) -> Result<Response, ApiError> {
+    let command = Command::PayByBalance {
+        buyer: caller.0,
+        order: OrderId(id),
+    };
+    let (_, replayed) = idempotent(&state, caller, &headers, "pay", &id, command).await?;
+    order_response(&state, caller, OrderId(id), replayed, StatusCode::OK).await
+}
+
+async fn order_response(
+    state: &AppState,
+    caller: Caller,
+    order: OrderId,
+    replayed: bool,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let view = order_view(state, caller, order).await?;
+    let mut response = (status, Json(order_json(state, &view)?)).into_response();
     if replayed {
         response.headers_mut().insert(
             "idempotent-replayed",
