@@ -1,4 +1,5 @@
-//! The command line: `trigate demo`, `trigate verify`, `trigate bench …`.
+//! The command line: `trigate serve`, `trigate demo`, `trigate verify`,
+//! `trigate bench …`.
 
 use std::process::ExitCode;
 
@@ -40,9 +41,14 @@ pub struct ServeArgs {
 pub enum Command {
     /// Run the shop: the HTTP API on --listen (default 127.0.0.1:8080).
     Serve(ServeArgs),
-    /// Walk through the ledger: escrow, an exact split settlement, the hash
-    /// chain, then a short in-memory benchmark.
-    Demo,
+    /// Run a seeded demo shop on a fresh data directory (two merchants,
+    /// products with keys, buyers with balances in a referral chain, an
+    /// admin) and print its URLs and credentials; Ctrl-C stops it.
+    Demo {
+        /// host:port to listen on.
+        #[arg(long)]
+        listen: Option<String>,
+    },
     /// Check the database: the hash chain, the tables against the journal,
     /// every account's counters against its transfers, the invariants.
     /// Exits 0 when all hold, 1 naming every violation.
@@ -74,7 +80,7 @@ pub enum BenchCommand {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Demo => crate::demo::run().map(|()| ExitCode::SUCCESS),
+        Command::Demo { listen } => crate::demo::run(listen.as_deref()).map(|()| ExitCode::SUCCESS),
         Command::Serve(args) => {
             let config =
                 crate::config::serve_config(args.config.as_deref(), args.listen.as_deref())?;

@@ -1,144 +1,200 @@
-//! `trigate demo`: until the shop is built, a walk through the ledger it will
-//! stand on — a buyer's payment held in escrow, released as one exact split,
-//! the invariants and hash chain checked — followed by the quick benchmark.
+//! `trigate demo`: the shop running on a fresh data directory with a seeded
+//! catalog — two merchants, products with real (sealed) key inventory,
+//! buyers with balances in a referral chain, an admin — and the URLs and
+//! credentials printed, until Ctrl-C.
 
 use anyhow::bail;
-use trigate_ledger::{AccountFlags, Ledger, Leg, NewAccount, Transfer, TransferFlags, split};
+use trigate_core::{
+    AdminRole, Bps, Command, Currency, Delivery, NewProduct, PasswordHash, Reply, Role, UserId,
+};
 
-use crate::bench::{self, BenchOptions};
+use crate::http::{AppState, ServeConfig};
 
-const CNY: u32 = 156;
-const CLEARING: u128 = 1;
-const ESCROW: u128 = 2;
-const MERCHANT: u128 = 3;
-const FEES: u128 = 4;
-const REFERRER: u128 = 5;
+pub const ADMIN: (&str, &str) = ("admin", "demo-admin-password");
+pub const MERCHANTS: [(&str, &str, &str); 2] = [
+    ("keyshop", "demo-merchant-password", "Key Shop"),
+    ("mediahub", "demo-merchant-password", "Media Hub"),
+];
+/// alice referred bob, who referred carol.
+pub const BUYERS: [&str; 3] = ["alice", "bob", "carol"];
+pub const BUYER_PASSWORD: &str = "demo-buyer-password";
+const BALANCE: u64 = 50_000;
 
-pub fn run() -> anyhow::Result<()> {
-    println!("trigate demo — the shop's pages and API are not built yet;");
-    println!("this walks through the ledger they stand on, then benchmarks it.\n");
-
-    let mut ledger = Ledger::new();
-    let liability = AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS;
-    let accounts = [
-        (
-            CLEARING,
-            AccountFlags::CREDITS_MUST_NOT_EXCEED_DEBITS,
-            "clearing:sandbox",
-        ),
-        (ESCROW, liability, "escrow"),
-        (MERCHANT, liability, "merchant:1:pending"),
-        (FEES, AccountFlags::empty(), "fees"),
-        (REFERRER, liability, "wallet:7:reward"),
-    ];
-    let new: Vec<NewAccount> = accounts
-        .iter()
-        .map(|(id, flags, _)| NewAccount {
-            id: *id,
-            ledger: CNY,
-            code: 1,
-            flags: *flags,
-            user_data: 0,
-        })
-        .collect();
-    ledger.create_accounts(1, &new)?;
-
-    // A buyer pays 99.99 for a key: the money sits in escrow until confirmed.
-    let price = 9_999;
-    let pay = Transfer {
-        id: 100,
-        debit_account_id: CLEARING,
-        credit_account_id: ESCROW,
-        amount: price,
-        ledger: CNY,
-        code: 1,
-        ..Transfer::default()
+pub fn run(listen: Option<&str>) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!(
+        "trigate-demo-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    ));
+    std::fs::create_dir_all(&dir)?;
+    let listen = listen.unwrap_or(crate::config::DEFAULT_LISTEN);
+    let config = ServeConfig {
+        listen: listen
+            .parse()
+            .map_err(|_| anyhow::anyhow!("listen address {listen:?} is not host:port"))?,
+        database_url: format!("sqlite://{}", dir.join("trigate.db").display()),
+        data_dir: dir.clone(),
+        master_key: None,
+        base_url: format!("http://{listen}"),
     };
-    ledger.create_transfers(10, &[pay])?;
-    println!("paid      {} into escrow", money(price));
+    println!("trigate demo — a fresh shop in {}", dir.display());
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(crate::http::serve_with(config, |state| async move {
+            seed(&state).await?;
+            print_guide();
+            Ok(())
+        }))
+}
 
-    // Confirmation: 5% platform fee, 10% level-1 commission, the rest to the merchant.
-    let legs = split(price, &[Leg::Bps(500), Leg::Bps(1000), Leg::Remainder])?;
-    let chain: Vec<Transfer> = [FEES, REFERRER, MERCHANT]
-        .iter()
-        .zip(&legs)
-        .enumerate()
-        .map(|(i, (to, amount))| Transfer {
-            id: 200 + i as u128,
-            debit_account_id: ESCROW,
-            credit_account_id: *to,
-            amount: *amount,
-            ledger: CNY,
-            code: 2,
-            flags: if i < 2 {
-                TransferFlags::LINKED
-            } else {
-                TransferFlags::empty()
-            },
-            ..Transfer::default()
-        })
-        .collect();
-    let results = ledger.create_transfers(20, &chain)?;
-    if results.iter().any(|r| !r.is_success()) {
-        bail!("settlement failed: {results:?}");
+async fn submit(state: &AppState, command: Command) -> anyhow::Result<Reply> {
+    match state.engine.submit(command).await? {
+        Reply::Refused { message, .. } => bail!("seeding the demo: {message}"),
+        reply => Ok(reply),
     }
-    println!(
-        "settled   fee {}, commission {}, merchant {} (one linked chain, sums exactly)",
-        money(legs[0]),
-        money(legs[1]),
-        money(legs[2])
-    );
+}
 
-    // Replaying the same chain changes nothing.
-    let again = ledger.create_transfers(30, &chain)?;
-    println!(
-        "replayed  the settlement: {}",
-        again
-            .iter()
-            .map(|r| r.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+async fn user(
+    state: &AppState,
+    login: &str,
+    password: &str,
+    role: Role,
+    referrer: Option<String>,
+) -> anyhow::Result<UserId> {
+    let hash = crate::http::hash_password(password)?;
+    let Reply::User(id) = submit(
+        state,
+        Command::Register {
+            login: login.into(),
+            role,
+            referrer_code: referrer,
+            password: Some(PasswordHash(hash)),
+        },
+    )
+    .await?
+    else {
+        bail!("no user {login}");
+    };
+    Ok(id)
+}
 
-    let (debits, credits) = ledger.accounts().fold((0u128, 0u128), |(d, c), a| {
-        (d + a.debits_posted, c + a.credits_posted)
-    });
-    println!("balances  Σ debits = {debits}, Σ credits = {credits}");
-    for (id, _, name) in accounts {
-        if let Some(a) = ledger.account(id) {
-            // Assets are shown by what was debited to them, the rest by what they owe.
-            let (side, balance) = if id == CLEARING {
-                ("debit", a.debit_balance())
-            } else {
-                ("credit", a.credit_balance())
+async fn seed(state: &AppState) -> anyhow::Result<()> {
+    let cny = Currency::new("CNY")?;
+    user(state, ADMIN.0, ADMIN.1, Role::Staff(AdminRole::Admin), None).await?;
+    let catalog = [
+        [
+            ("Game activation key", Delivery::Keys, 9_900, "GAME"),
+            ("Antivirus, one year", Delivery::Keys, 4_900, "AV"),
+        ],
+        [
+            (
+                "Stock photo pack (download link)",
+                Delivery::Fixed("https://example.com/demo-pack.zip".into()),
+                1_500,
+                "",
+            ),
+            ("Music streaming, one month", Delivery::Keys, 1_200, "MUSIC"),
+        ],
+    ];
+    for ((login, password, name), products) in MERCHANTS.iter().zip(catalog) {
+        let owner = user(state, login, password, Role::Merchant, None).await?;
+        let (data_key, wrapped_key) = state.master.new_data_key();
+        let Reply::Merchant(merchant) = submit(
+            state,
+            Command::CreateMerchant {
+                owner,
+                name: (*name).into(),
+                fee: Bps::new(500)?,
+                holding_days: 1,
+                wrapped_key,
+            },
+        )
+        .await?
+        else {
+            bail!("no merchant");
+        };
+        for (title, delivery, price, prefix) in products {
+            let by_keys = delivery == Delivery::Keys;
+            let spec = NewProduct {
+                title: title.into(),
+                delivery,
+                currency: cny,
+                price,
+                tiers: vec![],
+                min_per_order: 1,
+                max_per_order: 5,
+                commission_l1: Bps::new(300)?,
+                commission_l2: Bps::new(100)?,
+                membership: false,
             };
-            println!("          {name:<20} {balance:>8} ({side})");
+            let Reply::Product(product) =
+                submit(state, Command::CreateProduct { merchant, spec }).await?
+            else {
+                bail!("no product");
+            };
+            if by_keys {
+                let text: String = (1..=20)
+                    .map(|i| format!("{prefix}-DEMO-{i:04}-{:04X}\n", i * 7919 % 65_536))
+                    .collect();
+                let (keys, invalid) = data_key.seal_import(&text, false, 256);
+                submit(
+                    state,
+                    Command::ImportKeys {
+                        product,
+                        keys,
+                        invalid,
+                    },
+                )
+                .await?;
+            }
+        }
+        drop(data_key);
+    }
+    let mut referrer = None;
+    for login in BUYERS {
+        let id = user(state, login, BUYER_PASSWORD, Role::Buyer, referrer.take()).await?;
+        submit(
+            state,
+            Command::CreditWallet {
+                user: id,
+                currency: cny,
+                amount: BALANCE,
+            },
+        )
+        .await?;
+        let me = trigate_core::query::Query::Me { caller: id };
+        if let Reply::View(trigate_core::query::View::Me(me)) =
+            submit(state, Command::Query(me)).await?
+        {
+            referrer = Some(me.referral_code);
         }
     }
+    Ok(())
+}
+
+fn print_guide() {
+    println!();
+    println!("Demo credentials (passwords are for this demo only):");
+    println!("  admin     {} / {}", ADMIN.0, ADMIN.1);
+    for (login, password, name) in MERCHANTS {
+        println!("  merchant  {login} / {password}   ({name})");
+    }
+    for login in BUYERS {
+        println!("  buyer     {login} / {BUYER_PASSWORD}   (500.00 CNY in the wallet)");
+    }
+    println!("  referrals: alice referred bob, bob referred carol");
+    println!();
+    println!("Try:");
+    println!("  curl -s http://HOST/api/v1/products");
+    println!("  curl -s -c jar -H 'content-type: application/json' \\");
     println!(
-        "chain     {} batches, head {}\n",
-        ledger.batch_count(),
-        hex(&ledger.chain_head())
+        "       -d '{{\"login\":\"carol\",\"password\":\"{BUYER_PASSWORD}\"}}' http://HOST/api/v1/auth/login"
     );
-
-    println!("Benchmark (quick; `trigate bench ledger` for the full run):");
-    bench::ledger::run(&BenchOptions {
-        quick: true,
-        json: false,
-        ops: Some(200_000),
-        accounts: Some(10_000),
-        seed: 42,
-        durable: false,
-        database_url: None,
-        case: None,
-        batch: None,
-    })
-}
-
-fn money(minor: u64) -> String {
-    format!("¥{}.{:02}", minor / 100, minor % 100)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    println!("  curl -s -b jar -H 'content-type: application/json' -H 'idempotency-key: first' \\");
+    println!("       -d '{{\"product\":1,\"quantity\":1}}' http://HOST/api/v1/orders");
+    println!("(HOST is the address below; Ctrl-C stops the demo.)");
+    println!();
 }

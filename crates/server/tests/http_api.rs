@@ -476,3 +476,95 @@ async fn serve_answers_health_checks_and_stops_cleanly_on_sigterm() {
         .unwrap();
     assert!(status.success(), "{status}");
 }
+
+#[tokio::test]
+async fn demo_serves_a_seeded_shop_a_buyer_can_buy_from() {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(common::trigate_bin())
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .env_remove("TRIGATE_MASTER_KEY")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    let addr: std::net::SocketAddr = loop {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(60), lines.next_line())
+            .await
+            .expect("the demo starts")
+            .unwrap()
+            .expect("the demo prints its address");
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(addr) = line.strip_prefix("trigate listening on http://") {
+            break addr.parse().unwrap();
+        }
+    };
+    assert!(printed.contains("carol / demo-buyer-password"), "{printed}");
+    let call = |method: &'static str,
+                path: String,
+                cookie: Option<String>,
+                key: Option<&'static str>,
+                body: String| async move {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nhost: t\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
+            body.len()
+        );
+        if let Some(c) = cookie {
+            request.push_str(&format!("cookie: {c}\r\n"));
+        }
+        if let Some(k) = key {
+            request.push_str(&format!("idempotency-key: {k}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(&body);
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut raw = String::new();
+        stream.read_to_string(&mut raw).await.unwrap();
+        raw
+    };
+    let products = call("GET", "/api/v1/products".into(), None, None, String::new()).await;
+    assert!(products.starts_with("HTTP/1.1 200"), "{products}");
+    assert!(
+        products.contains("Game activation key") && products.contains("\"stock\":20"),
+        "{products}"
+    );
+    let login = call(
+        "POST",
+        "/api/v1/auth/login".into(),
+        None,
+        None,
+        json!({"login": "carol", "password": "demo-buyer-password"}).to_string(),
+    )
+    .await;
+    let cookie = login
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .expect("a session cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let bought = call(
+        "POST",
+        "/api/v1/orders".into(),
+        Some(cookie),
+        Some("demo-1"),
+        json!({"product": 1, "quantity": 1}).to_string(),
+    )
+    .await;
+    assert!(bought.starts_with("HTTP/1.1 201"), "{bought}");
+    assert!(bought.contains("GAME-DEMO-0001"), "{bought}");
+    let pid = child.id().unwrap();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
+        .await
+        .expect("the demo stops on SIGTERM")
+        .unwrap();
+    assert!(status.success(), "{status}");
+}

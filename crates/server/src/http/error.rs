@@ -54,6 +54,14 @@ impl ApiError {
     }
 }
 
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
 impl From<ShopError> for ApiError {
     fn from(e: ShopError) -> Self {
         Self::new(e.as_str(), e.to_string())

@@ -18,7 +18,7 @@ use tower_http::timeout::TimeoutLayer;
 use trigate_core::Shop;
 use trigate_store::Store;
 
-pub use auth::{COOKIE, Sessions};
+pub use auth::{COOKIE, Sessions, hash_password};
 pub use error::ApiError;
 
 use crate::engine::{
@@ -80,6 +80,16 @@ pub struct ServeConfig {
 /// Runs the server until Ctrl-C or SIGTERM, then stops taking requests,
 /// lets the writer commit what it holds, and returns.
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    serve_with(config, |_| async { Ok(()) }).await
+}
+
+/// [`serve`], with `before` run on the ready state before the first
+/// request is taken (the demo seeds its shop there).
+pub async fn serve_with<F, Fut>(config: ServeConfig, before: F) -> anyhow::Result<()>
+where
+    F: FnOnce(AppState) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
     let master = MasterKey::load(config.master_key.as_deref(), &config.data_dir)?;
     let store = Store::open(&config.database_url).await?;
     let recovered = open_state::<Shop>(&store, 0).await?;
@@ -96,6 +106,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         sessions: Arc::new(Sessions::default()),
         secure_cookies: config.base_url.starts_with("https://"),
     };
+    before(state.clone()).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     println!("trigate listening on http://{}", listener.local_addr()?);
     axum::serve(listener, router(state))
