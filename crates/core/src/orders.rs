@@ -323,15 +323,7 @@ impl Shop {
         order: OrderId,
     ) -> Result<Vec<KeyId>, ShopError> {
         self.tick(now)?;
-        let o = self.require_order(order)?;
-        if o.buyer != buyer {
-            return Err(ShopError::Forbidden(buyer));
-        }
-        o.expect(OrderStatus::Created)?;
-        if now >= o.reserved_until {
-            return Err(ShopError::ReservationExpired(order));
-        }
-        let (amount, currency) = (o.amount, o.currency);
+        let (amount, currency) = self.payable(now, buyer, order)?;
         let (recharge, reward) = self.wallet(buyer, currency);
         let from_recharge = amount.min(recharge);
         let from_reward = amount - from_recharge;
@@ -363,6 +355,24 @@ impl Shop {
         let reserved_until = o.reserved_until;
         self.reservations.remove(&(reserved_until, order));
         Ok(self.deliver(now, order))
+    }
+
+    /// An order its buyer may pay now: (amount, currency).
+    pub(crate) fn payable(
+        &self,
+        now: u64,
+        buyer: UserId,
+        order: OrderId,
+    ) -> Result<(u64, Currency), ShopError> {
+        let o = self.require_order(order)?;
+        if o.buyer != buyer {
+            return Err(ShopError::Forbidden(buyer));
+        }
+        o.expect(OrderStatus::Created)?;
+        if now >= o.reserved_until {
+            return Err(ShopError::ReservationExpired(order));
+        }
+        Ok((o.amount, o.currency))
     }
 
     /// Hands a paid order over: its reserved keys become its own for good,

@@ -80,15 +80,7 @@ impl Shop {
         channel: &str,
     ) -> Result<AttemptId, ShopError> {
         self.tick(now)?;
-        let o = self.require_order(order)?;
-        if o.buyer != buyer {
-            return Err(ShopError::Forbidden(buyer));
-        }
-        o.expect(OrderStatus::Created)?;
-        if now >= o.reserved_until {
-            return Err(ShopError::ReservationExpired(order));
-        }
-        let (amount, currency) = (o.amount, o.currency);
+        let (amount, currency) = self.payable(now, buyer, order)?;
         self.new_attempt(now, buyer, Purpose::Order(order), channel, amount, currency)
     }
 

@@ -44,53 +44,59 @@ fn key(i: u8) -> SealedKey {
     }
 }
 
+/// A merchant ("seller") selling one key product with `keys` keys, and a
+/// buyer with an empty wallet.
+async fn seed(
+    engine: &Engine<trigate::engine::ShopMachine>,
+    fee: u32,
+    price: u64,
+    max_per_order: u32,
+    keys: u8,
+) -> (UserId, trigate_core::ProductId) {
+    let owner = user(engine, "seller", Role::Merchant).await;
+    let buyer = user(engine, "buyer", Role::Buyer).await;
+    let create = Command::CreateMerchant {
+        owner,
+        name: "Keys".into(),
+        fee: Bps::new(fee).unwrap(),
+        holding_days: u32::from(fee > 0),
+        wrapped_key: vec![7; 60],
+    };
+    let Reply::Merchant(merchant) = run(engine, create).await else {
+        panic!("no merchant")
+    };
+    let spec = NewProduct {
+        title: "Game".into(),
+        delivery: Delivery::Keys,
+        currency: cny(),
+        price,
+        tiers: vec![],
+        min_per_order: 1,
+        max_per_order,
+        commission_l1: Bps::ZERO,
+        commission_l2: Bps::ZERO,
+        membership: false,
+    };
+    let Reply::Product(product) = run(engine, Command::CreateProduct { merchant, spec }).await
+    else {
+        panic!("no product")
+    };
+    let import = Command::ImportKeys {
+        product,
+        keys: (1..=keys).map(key).collect(),
+        invalid: vec![],
+    };
+    run(engine, import).await;
+    (buyer, product)
+}
+
 #[tokio::test]
 async fn purchase_survives_a_restart_and_verify_checks_the_shop() {
     for db in TestDb::all("shop_purchase_restart").await {
         let store = db.open().await;
         let (engine, writer) = shop_engine(&store).await;
         user(&engine, "root", Role::Staff(AdminRole::Admin)).await;
-        let owner = user(&engine, "seller", Role::Merchant).await;
-        let buyer = user(&engine, "buyer", Role::Buyer).await;
-        let Reply::Merchant(merchant) = run(
-            &engine,
-            Command::CreateMerchant {
-                owner,
-                name: "Keys".into(),
-                fee: Bps::new(1_000).unwrap(),
-                holding_days: 1,
-                wrapped_key: vec![7; 60],
-            },
-        )
-        .await
-        else {
-            panic!()
-        };
-        let spec = NewProduct {
-            title: "Game".into(),
-            delivery: Delivery::Keys,
-            currency: cny(),
-            price: 1_000,
-            tiers: vec![],
-            min_per_order: 1,
-            max_per_order: 5,
-            commission_l1: Bps::ZERO,
-            commission_l2: Bps::ZERO,
-            membership: false,
-        };
-        let Reply::Product(product) = run(&engine, Command::CreateProduct { merchant, spec }).await
-        else {
-            panic!()
-        };
-        run(
-            &engine,
-            Command::ImportKeys {
-                product,
-                keys: (1..=5).map(key).collect(),
-                invalid: vec![],
-            },
-        )
-        .await;
+        let (buyer, product) = seed(&engine, 1_000, 1_000, 5, 5).await;
         run(
             &engine,
             Command::CreditWallet {
@@ -215,47 +221,7 @@ async fn hundred_concurrent_duplicate_confirmations_deliver_once() {
     let db = TestDb::sqlite();
     let store = db.open().await;
     let (engine, _writer) = shop_engine(&store).await;
-    let owner = user(&engine, "seller", Role::Merchant).await;
-    let buyer = user(&engine, "buyer", Role::Buyer).await;
-    let Reply::Merchant(merchant) = run(
-        &engine,
-        Command::CreateMerchant {
-            owner,
-            name: "Keys".into(),
-            fee: Bps::ZERO,
-            holding_days: 0,
-            wrapped_key: vec![7; 60],
-        },
-    )
-    .await
-    else {
-        panic!()
-    };
-    let spec = NewProduct {
-        title: "Game".into(),
-        delivery: Delivery::Keys,
-        currency: cny(),
-        price: 700,
-        tiers: vec![],
-        min_per_order: 1,
-        max_per_order: 1,
-        commission_l1: Bps::ZERO,
-        commission_l2: Bps::ZERO,
-        membership: false,
-    };
-    let Reply::Product(product) = run(&engine, Command::CreateProduct { merchant, spec }).await
-    else {
-        panic!()
-    };
-    run(
-        &engine,
-        Command::ImportKeys {
-            product,
-            keys: (1..=3).map(key).collect(),
-            invalid: vec![],
-        },
-    )
-    .await;
+    let (buyer, product) = seed(&engine, 0, 700, 1, 3).await;
     let Reply::Order(order) = run(
         &engine,
         Command::CreateOrder {
@@ -328,47 +294,7 @@ async fn scheduler_expires_unpaid_orders_when_their_time_comes() {
         clock.clone(),
         trigate::engine::EngineConfig::default(),
     );
-    let owner = user(&engine, "seller", Role::Merchant).await;
-    let buyer = user(&engine, "buyer", Role::Buyer).await;
-    let Reply::Merchant(merchant) = run(
-        &engine,
-        Command::CreateMerchant {
-            owner,
-            name: "Keys".into(),
-            fee: Bps::ZERO,
-            holding_days: 0,
-            wrapped_key: vec![7; 60],
-        },
-    )
-    .await
-    else {
-        panic!()
-    };
-    let spec = NewProduct {
-        title: "Game".into(),
-        delivery: Delivery::Keys,
-        currency: cny(),
-        price: 700,
-        tiers: vec![],
-        min_per_order: 1,
-        max_per_order: 1,
-        commission_l1: Bps::ZERO,
-        commission_l2: Bps::ZERO,
-        membership: false,
-    };
-    let Reply::Product(product) = run(&engine, Command::CreateProduct { merchant, spec }).await
-    else {
-        panic!()
-    };
-    run(
-        &engine,
-        Command::ImportKeys {
-            product,
-            keys: vec![key(1)],
-            invalid: vec![],
-        },
-    )
-    .await;
+    let (buyer, product) = seed(&engine, 0, 700, 1, 1).await;
     let Reply::Order(order) = run(
         &engine,
         Command::CreateOrder {

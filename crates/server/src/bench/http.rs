@@ -9,12 +9,12 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
-use secrecy::SecretString;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
-use trigate_core::{Bps, Command, Currency, Delivery, NewProduct, ProductId, Reply, Role, UserId};
+use trigate_core::ProductId;
 use trigate_store::Store;
 
+use super::seed::{self, PRICE};
 use super::{BenchOptions, Latencies, Record};
 use crate::engine::{Engine, EngineConfig, ShopMachine, SystemClock, open_state};
 use crate::http::{AppState, Sessions, router};
@@ -22,7 +22,6 @@ use crate::secrets::MasterKey;
 
 const MERCHANTS: usize = 10;
 const HOT_SHARE: f64 = 0.9;
-const PRICE: u64 = 1_000;
 /// Buyers checking out at the same moment, each on its own connection.
 const CONCURRENT: usize = 128;
 
@@ -47,18 +46,13 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
         EngineConfig::default(),
     );
     let master = MasterKey::load(Some(&"5a".repeat(32)), &dir)?;
-    let products = seed_catalog(&engine, &master, ops).await?;
+    // Every product can take every order: the hot one must never run out.
+    let products = seed::merchants(&engine, &[ops; MERCHANTS]).await?;
     let sessions = Arc::new(Sessions::default());
     let mut cookies = Vec::with_capacity(CONCURRENT);
     for b in 0..CONCURRENT {
-        let user = submit_user(&engine, &format!("buyer{b}")).await?;
-        engine
-            .submit(Command::CreditWallet {
-                user,
-                currency: Currency::new("CNY")?,
-                amount: PRICE * (ops / CONCURRENT as u64 + 2),
-            })
-            .await?;
+        let funds = PRICE * (ops / CONCURRENT as u64 + 2);
+        let user = seed::funded_buyer(&engine, &format!("buyer{b}"), funds).await?;
         cookies.push(format!("{}={}", crate::http::COOKIE, sessions.open(user)));
     }
     engine.sync().await?;
@@ -219,88 +213,4 @@ impl Conn {
         self.stream.read_exact(&mut body).await?;
         Ok((status, String::from_utf8(body)?))
     }
-}
-
-async fn submit_user(engine: &Engine<ShopMachine>, login: &str) -> anyhow::Result<UserId> {
-    match engine
-        .submit(Command::Register {
-            login: login.into(),
-            role: if login.starts_with("merchant") {
-                Role::Merchant
-            } else {
-                Role::Buyer
-            },
-            referrer_code: None,
-            password: None,
-        })
-        .await?
-    {
-        Reply::User(id) => Ok(id),
-        other => bail!("registering {login}: {other:?}"),
-    }
-}
-
-/// Ten merchants, a product each, enough sealed keys for every order.
-async fn seed_catalog(
-    engine: &Engine<ShopMachine>,
-    master: &MasterKey,
-    ops: u64,
-) -> anyhow::Result<Vec<ProductId>> {
-    let mut products = Vec::new();
-    let mut n = 0u64;
-    for m in 0..MERCHANTS {
-        let owner = submit_user(engine, &format!("merchant{m}")).await?;
-        let (data_key, wrapped_key) = master.new_data_key();
-        let Reply::Merchant(merchant) = engine
-            .submit(Command::CreateMerchant {
-                owner,
-                name: format!("Shop {m}"),
-                fee: Bps::new(500)?,
-                holding_days: 1,
-                wrapped_key,
-            })
-            .await?
-        else {
-            bail!("no merchant");
-        };
-        let spec = NewProduct {
-            title: format!("Key {m}"),
-            delivery: Delivery::Keys,
-            currency: Currency::new("CNY")?,
-            price: PRICE,
-            tiers: vec![],
-            min_per_order: 1,
-            max_per_order: 1,
-            commission_l1: Bps::ZERO,
-            commission_l2: Bps::ZERO,
-            membership: false,
-        };
-        let Reply::Product(product) = engine
-            .submit(Command::CreateProduct { merchant, spec })
-            .await?
-        else {
-            bail!("no product");
-        };
-        // Every product can take every order: the hot one must never run out.
-        let mut left = ops;
-        while left > 0 {
-            let chunk = left.min(8_192);
-            let keys = (0..chunk)
-                .map(|_| {
-                    n += 1;
-                    data_key.seal(&SecretString::from(format!("HTTP-{n:012}")))
-                })
-                .collect();
-            engine
-                .submit(Command::ImportKeys {
-                    product,
-                    keys,
-                    invalid: vec![],
-                })
-                .await?;
-            left -= chunk;
-        }
-        products.push(product);
-    }
-    Ok(products)
 }

@@ -10,23 +10,17 @@ use anyhow::bail;
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
 use tokio::task::JoinSet;
-use trigate_core::{
-    AdminRole, Bps, Command, Currency, Delivery, NewProduct, ProductId, Reply, Role, Shop, UserId,
-};
+use trigate_core::{AdminRole, Command, ProductId, Reply, Role, Shop, UserId};
 use trigate_store::Store;
 
+use super::seed::{self, PRICE};
 use super::{BenchOptions, Latencies, Record};
 use crate::engine::{Engine, EngineConfig, ShopMachine, SystemClock, WriterExit, open_state};
-use crate::secrets::MasterKey;
-use secrecy::SecretString;
 
 const MERCHANTS: usize = 10;
 const HOT_SHARE: f64 = 0.9;
-const PRICE: u64 = 1_000;
 /// Checkouts in flight at once: many buyers at the same moment.
 const IN_FLIGHT: usize = 4_096;
-/// Keys per import command.
-const IMPORT_CHUNK: usize = 8_192;
 
 pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
     tokio::runtime::Builder::new_multi_thread()
@@ -156,81 +150,9 @@ async fn setup(
     engine: &Engine<ShopMachine>,
     plan: &Plan,
 ) -> anyhow::Result<(Vec<ProductId>, Vec<UserId>)> {
-    let cny = Currency::new("CNY")?;
-    let run = |command| async move {
-        match engine.submit(command).await? {
-            Reply::Refused { message, .. } => bail!("benchmark setup refused: {message}"),
-            reply => Ok(reply),
-        }
-    };
-    run(Command::Register {
-        login: "admin".into(),
-        role: Role::Staff(AdminRole::Admin),
-        referrer_code: None,
-        password: None,
-    })
-    .await?;
-    // Keys sealed as in production, under a fixed benchmark master key.
-    let master = MasterKey::load(Some(&"5a".repeat(32)), std::path::Path::new("."))?;
-    let mut products = Vec::new();
-    let mut key_no = 0u64;
-    for m in 0..MERCHANTS {
-        let Reply::User(owner) = run(Command::Register {
-            login: format!("merchant{m}"),
-            role: Role::Merchant,
-            referrer_code: None,
-            password: None,
-        })
-        .await?
-        else {
-            bail!("no merchant owner");
-        };
-        let (data_key, wrapped_key) = master.new_data_key();
-        let Reply::Merchant(merchant) = run(Command::CreateMerchant {
-            owner,
-            name: format!("Shop {m}"),
-            fee: Bps::new(500)?,
-            holding_days: 1,
-            wrapped_key,
-        })
-        .await?
-        else {
-            bail!("no merchant");
-        };
-        let spec = NewProduct {
-            title: format!("Key {m}"),
-            delivery: Delivery::Keys,
-            currency: cny,
-            price: PRICE,
-            tiers: vec![],
-            min_per_order: 1,
-            max_per_order: 1,
-            commission_l1: Bps::ZERO,
-            commission_l2: Bps::ZERO,
-            membership: false,
-        };
-        let Reply::Product(product) = run(Command::CreateProduct { merchant, spec }).await? else {
-            bail!("no product");
-        };
-        let mut left = plan.keys_per_product[m];
-        while left > 0 {
-            let n = left.min(IMPORT_CHUNK);
-            let keys = (0..n)
-                .map(|_| {
-                    key_no += 1;
-                    data_key.seal(&SecretString::from(format!("BENCH-{key_no:012}")))
-                })
-                .collect();
-            run(Command::ImportKeys {
-                product,
-                keys,
-                invalid: vec![],
-            })
-            .await?;
-            left -= n;
-        }
-        products.push(product);
-    }
+    seed::user(engine, "admin", Role::Staff(AdminRole::Admin)).await?;
+    let keys: Vec<u64> = plan.keys_per_product.iter().map(|k| *k as u64).collect();
+    let products = seed::merchants(engine, &keys).await?;
     // Each buyer funded for every order the plan gives them.
     let mut spend = vec![0u64; plan.buyers];
     for (buyer, _) in &plan.orders {
@@ -238,25 +160,7 @@ async fn setup(
     }
     let mut buyers = Vec::with_capacity(plan.buyers);
     for (b, amount) in spend.iter().enumerate() {
-        let Reply::User(id) = run(Command::Register {
-            login: format!("buyer{b}"),
-            role: Role::Buyer,
-            referrer_code: None,
-            password: None,
-        })
-        .await?
-        else {
-            bail!("no buyer");
-        };
-        if *amount > 0 {
-            run(Command::CreditWallet {
-                user: id,
-                currency: cny,
-                amount: *amount,
-            })
-            .await?;
-        }
-        buyers.push(id);
+        buyers.push(seed::funded_buyer(engine, &format!("buyer{b}"), *amount).await?);
     }
     Ok((products, buyers))
 }
