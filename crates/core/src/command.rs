@@ -44,6 +44,18 @@ pub enum Command {
         merchant: MerchantId,
         spec: NewProduct,
     },
+    /// A merchant's owner adds a product to their own catalog.
+    AddProduct {
+        owner: UserId,
+        spec: NewProduct,
+    },
+    /// A merchant's owner imports keys into their own product.
+    ImportOwnKeys {
+        owner: UserId,
+        product: ProductId,
+        keys: Vec<SealedKey>,
+        invalid: Vec<InvalidLine>,
+    },
     SetOnSale {
         product: ProductId,
         on_sale: bool,
@@ -263,6 +275,22 @@ impl Shop {
             }
             C::CreateProduct { merchant, spec } => {
                 Reply::Product(self.create_product(now, merchant, spec)?)
+            }
+            C::AddProduct { owner, spec } => {
+                let merchant = self.owned_merchant(owner)?.id;
+                Reply::Product(self.create_product(now, merchant, spec)?)
+            }
+            C::ImportOwnKeys {
+                owner,
+                product,
+                keys,
+                invalid,
+            } => {
+                let merchant = self.owned_merchant(owner)?.id;
+                if self.product(product).is_none_or(|p| p.merchant != merchant) {
+                    return Err(ShopError::ProductNotFound(product));
+                }
+                Reply::Imported(self.import_keys(now, product, keys, invalid)?)
             }
             C::SetOnSale { product, on_sale } => {
                 self.set_on_sale(now, product, on_sale)?;

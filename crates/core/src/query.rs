@@ -25,6 +25,11 @@ pub enum Query {
     },
     /// A login's user and password hash, for signing in.
     Credentials { login: String },
+    /// The caller's own merchant's balances in a currency.
+    MerchantBalances { caller: UserId, currency: Currency },
+    /// The wrapped data key of the merchant selling `product`, for sealing
+    /// keys to import into it — for that merchant's owner only.
+    ProductKey { caller: UserId, product: ProductId },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,9 +79,28 @@ pub enum View {
         user: UserId,
         password: Option<String>,
     },
+    Balances {
+        merchant: MerchantId,
+        pending: u64,
+        available: u64,
+        deposit: u64,
+        debt: u64,
+    },
+    ProductKey {
+        merchant: MerchantId,
+        wrapped_key: Vec<u8>,
+    },
 }
 
 impl Shop {
+    /// The merchant `caller` owns; refused for anyone who owns none.
+    pub fn owned_merchant(&self, caller: UserId) -> Result<&crate::Merchant, ShopError> {
+        self.merchants
+            .iter()
+            .find(|m| m.owner == caller)
+            .ok_or(ShopError::Forbidden(caller))
+    }
+
     pub fn query(&self, query: &Query) -> Result<View, ShopError> {
         match query {
             Query::Me { caller } => {
@@ -172,6 +196,30 @@ impl Shop {
                 }
                 self.require_user(*user)?;
                 Ok(View::Wallet(self.wallet_view(*user, *currency)))
+            }
+            Query::MerchantBalances { caller, currency } => {
+                let m = self.owned_merchant(*caller)?;
+                let (pending, available, deposit) = self.merchant_balances(m.id, *currency);
+                Ok(View::Balances {
+                    merchant: m.id,
+                    pending,
+                    available,
+                    deposit,
+                    debt: m.debt,
+                })
+            }
+            Query::ProductKey { caller, product } => {
+                let m = self.owned_merchant(*caller)?;
+                let p = self
+                    .product(*product)
+                    .ok_or(ShopError::ProductNotFound(*product))?;
+                if p.merchant != m.id {
+                    return Err(ShopError::ProductNotFound(*product));
+                }
+                Ok(View::ProductKey {
+                    merchant: m.id,
+                    wrapped_key: m.wrapped_key.clone(),
+                })
             }
             Query::Credentials { login } => {
                 let u = self

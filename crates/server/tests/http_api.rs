@@ -18,6 +18,11 @@ use trigate_core::{Bps, Command, Currency, Delivery, NewProduct, Reply, Role};
 struct Server {
     addr: std::net::SocketAddr,
     engine: Engine<ShopMachine>,
+    sessions: Arc<Sessions>,
+    /// The seller of product 1, another merchant (product 2), an admin.
+    seller: trigate_core::UserId,
+    other_merchant: trigate_core::UserId,
+    admin: trigate_core::UserId,
     _db: common::TestDb,
 }
 
@@ -75,18 +80,7 @@ impl Server {
         else {
             panic!()
         };
-        let spec = NewProduct {
-            title: "Game <b>key</b>".into(),
-            delivery: Delivery::Keys,
-            currency: Currency::new("CNY").unwrap(),
-            price: 1_500,
-            tiers: vec![],
-            min_per_order: 1,
-            max_per_order: 2,
-            commission_l1: Bps::ZERO,
-            commission_l2: Bps::ZERO,
-            membership: false,
-        };
+        let spec = spec_for_tests();
         let Reply::Product(product) = run(Command::CreateProduct { merchant, spec }).await else {
             panic!()
         };
@@ -101,10 +95,50 @@ impl Server {
             invalid: vec![],
         })
         .await;
+        let Reply::User(other_merchant) = run(Command::Register {
+            login: "other-seller".into(),
+            role: Role::Merchant,
+            referrer_code: None,
+            password: None,
+        })
+        .await
+        else {
+            panic!()
+        };
+        let (_, wrapped_key) = master.new_data_key();
+        let Reply::Merchant(other) = run(Command::CreateMerchant {
+            owner: other_merchant,
+            name: "Other".into(),
+            fee: Bps::ZERO,
+            holding_days: 0,
+            wrapped_key,
+        })
+        .await
+        else {
+            panic!()
+        };
+        let mut other_spec = spec_for_tests();
+        other_spec.title = "Other key".into();
+        run(Command::CreateProduct {
+            merchant: other,
+            spec: other_spec,
+        })
+        .await;
+        let Reply::User(admin) = run(Command::Register {
+            login: "root".into(),
+            role: Role::Staff(trigate_core::AdminRole::Admin),
+            referrer_code: None,
+            password: None,
+        })
+        .await
+        else {
+            panic!()
+        };
+        let sessions = Arc::new(Sessions::default());
         let state = AppState {
             engine: engine.clone(),
             master: Arc::new(master),
-            sessions: Arc::new(Sessions::default()),
+            sessions: sessions.clone(),
             secure_cookies: false,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -113,6 +147,10 @@ impl Server {
         Server {
             addr,
             engine,
+            sessions,
+            seller: owner,
+            other_merchant,
+            admin,
             _db: db,
         }
     }
@@ -201,6 +239,21 @@ impl Server {
             })
             .await
             .unwrap();
+    }
+}
+
+fn spec_for_tests() -> NewProduct {
+    NewProduct {
+        title: "Game <b>key</b>".into(),
+        delivery: Delivery::Keys,
+        currency: Currency::new("CNY").unwrap(),
+        price: 1_500,
+        tiers: vec![],
+        min_per_order: 1,
+        max_per_order: 2,
+        commission_l1: Bps::ZERO,
+        commission_l2: Bps::ZERO,
+        membership: false,
     }
 }
 
@@ -567,4 +620,120 @@ async fn demo_serves_a_seeded_shop_a_buyer_can_buy_from() {
         .expect("the demo stops on SIGTERM")
         .unwrap();
     assert!(status.success(), "{status}");
+}
+
+#[tokio::test]
+async fn every_route_allows_exactly_the_roles_it_should() {
+    let s = Server::start().await;
+    let (alice, alice_cookie) = s.sign_up("alice").await;
+    let (_, bob_cookie) = s.sign_up("bob").await;
+    s.fund(alice, 10_000).await;
+    let mint = |user| format!("{}={}", trigate::http::COOKIE, s.sessions.open(user));
+    let roles: Vec<(&str, Option<String>)> = vec![
+        ("anonymous", None),
+        ("buyer", Some(alice_cookie.clone())),
+        ("other buyer", Some(bob_cookie)),
+        ("merchant", Some(mint(s.seller))),
+        ("other merchant", Some(mint(s.other_merchant))),
+        ("admin", Some(mint(s.admin))),
+    ];
+    let bought = s
+        .call(
+            "POST",
+            "/api/v1/orders",
+            Some(&alice_cookie),
+            &[("idempotency-key", "setup")],
+            Some(&json!({"product": 1, "quantity": 1}).to_string()),
+        )
+        .await;
+    assert_eq!(bought.status, 201, "{:?}", bought.body);
+    let product = json!({"title": "New", "currency": "CNY", "price": 100}).to_string();
+    let release = json!("release").to_string();
+    // (method, path, body, expected status per role in the order above)
+    let matrix: Vec<(&str, &str, Option<String>, [u16; 6])> = vec![
+        (
+            "GET",
+            "/api/v1/orders/1",
+            None,
+            [401, 200, 404, 200, 404, 200],
+        ),
+        (
+            "GET",
+            "/api/v1/orders/999",
+            None,
+            [401, 404, 404, 404, 404, 404],
+        ),
+        (
+            "GET",
+            "/api/v1/wallet",
+            None,
+            [401, 200, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/api/v1/merchant/balances",
+            None,
+            [401, 403, 403, 200, 200, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/merchant/products",
+            Some(product),
+            [401, 403, 403, 201, 201, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/merchant/products/1/keys",
+            Some(String::new()),
+            [401, 403, 403, 200, 404, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/orders/1/refund",
+            Some(json!({"amount": 1}).to_string()),
+            [401, 403, 403, 200, 403, 200],
+        ),
+        (
+            "POST",
+            "/api/v1/orders/1/dispute/decide",
+            Some(release),
+            [401, 403, 403, 403, 403, 409],
+        ),
+        (
+            "POST",
+            "/api/v1/orders/1/confirm",
+            None,
+            [401, 200, 403, 403, 403, 403],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (row, (method, path, body, expected)) in matrix.iter().enumerate() {
+        for ((role, cookie), want) in roles.iter().zip(expected) {
+            let key = format!("m-{row}-{}", role.replace(' ', "-"));
+            // Each role imports a key of its own.
+            let body = body.as_ref().map(|b| {
+                if b.is_empty() {
+                    json!({"text": format!("NEW-{row}-{role}")}).to_string()
+                } else {
+                    b.clone()
+                }
+            });
+            let r = s
+                .call(
+                    method,
+                    path,
+                    cookie.as_deref(),
+                    &[("idempotency-key", key.as_str())],
+                    body.as_deref(),
+                )
+                .await;
+            if r.status != *want {
+                failures.push(format!(
+                    "{method} {path} as {role}: {} (wanted {want}) {:?}",
+                    r.status, r.body
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
 }

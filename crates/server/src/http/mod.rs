@@ -4,6 +4,7 @@
 
 mod auth;
 mod error;
+mod manage;
 mod routes;
 
 use std::net::SocketAddr;

@@ -12,9 +12,9 @@ use serde_json::{Value, json};
 use trigate_core::query::{OrderView, Query, View};
 use trigate_core::{Command, OrderId, PasswordHash, ProductId, Reply, Role, SealedKey};
 
-use super::AppState;
 use super::auth::{self, Caller};
 use super::error::ApiError;
+use super::{AppState, manage};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -29,6 +29,20 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orders/{id}", get(order))
         .route("/api/v1/orders/{id}/confirm", post(confirm))
         .route("/api/v1/orders/{id}/pay-by-balance", post(pay_by_balance))
+        .route("/api/v1/orders/{id}/refund", post(manage::refund))
+        .route("/api/v1/orders/{id}/dispute", post(manage::open_dispute))
+        .route(
+            "/api/v1/orders/{id}/dispute/replace-keys",
+            post(manage::replace_keys),
+        )
+        .route("/api/v1/orders/{id}/dispute/decide", post(manage::decide))
+        .route("/api/v1/wallet", get(manage::wallet))
+        .route("/api/v1/merchant/balances", get(manage::balances))
+        .route("/api/v1/merchant/products", post(manage::add_product))
+        .route(
+            "/api/v1/merchant/products/{id}/keys",
+            post(manage::import_keys),
+        )
         .fallback(|| async { ApiError::new("not_found", "no such route") })
 }
 
@@ -50,7 +64,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     }
 }
 
-async fn submit(state: &AppState, command: Command) -> Result<Reply, ApiError> {
+pub(super) async fn submit(state: &AppState, command: Command) -> Result<Reply, ApiError> {
     match state.engine.submit(command).await {
         Ok(Reply::Refused { code, message }) => Err(ApiError { code, message }),
         Ok(reply) => Ok(reply),
@@ -58,7 +72,7 @@ async fn submit(state: &AppState, command: Command) -> Result<Reply, ApiError> {
     }
 }
 
-async fn query(state: &AppState, q: Query) -> Result<View, ApiError> {
+pub(super) async fn query(state: &AppState, q: Query) -> Result<View, ApiError> {
     match submit(state, Command::Query(q)).await? {
         Reply::View(view) => Ok(view),
         other => Err(ApiError::new(
@@ -71,7 +85,7 @@ async fn query(state: &AppState, q: Query) -> Result<View, ApiError> {
 /// Runs a command under the request's `Idempotency-Key`: the first reply
 /// is remembered and replayed for the same request; the same key with
 /// another request is refused.
-async fn idempotent(
+pub(super) async fn idempotent(
     state: &AppState,
     caller: Caller,
     headers: &HeaderMap,

@@ -1,0 +1,298 @@
+//! Routes beyond checkout: the wallet, a merchant's catalog, keys and
+//! balances, refunds, disputes and staff decisions. Who may do what is
+//! decided by the shop itself (each command names its actor); these
+//! handlers translate.
+
+use axum::Json;
+use axum::extract::{Path, Query as UrlQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use trigate_core::query::{Query, View};
+use trigate_core::{
+    Bps, Command, Currency, Decision, Delivery, NewProduct, OrderId, ProductId, RefundTo, Reply,
+    Tier,
+};
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::ApiError;
+use super::routes::{Body, idempotent, query};
+
+#[derive(Debug, Deserialize)]
+pub struct CurrencyParam {
+    #[serde(default = "default_currency")]
+    currency: String,
+}
+
+fn default_currency() -> String {
+    "CNY".into()
+}
+
+fn currency(code: &str) -> Result<Currency, ApiError> {
+    Currency::new(code).map_err(|e| ApiError::new("invalid", e.to_string()))
+}
+
+fn json_of(v: impl Serialize) -> Json<Value> {
+    Json(serde_json::to_value(v).unwrap_or_default())
+}
+
+pub async fn wallet(
+    State(state): State<AppState>,
+    caller: Caller,
+    UrlQuery(p): UrlQuery<CurrencyParam>,
+) -> Result<Json<Value>, ApiError> {
+    let q = Query::Wallet {
+        caller: caller.0,
+        user: caller.0,
+        currency: currency(&p.currency)?,
+    };
+    match query(&state, q).await? {
+        View::Wallet(w) => Ok(json_of(w)),
+        _ => Err(ApiError::new("internal", "unexpected view")),
+    }
+}
+
+pub async fn balances(
+    State(state): State<AppState>,
+    caller: Caller,
+    UrlQuery(p): UrlQuery<CurrencyParam>,
+) -> Result<Json<Value>, ApiError> {
+    let q = Query::MerchantBalances {
+        caller: caller.0,
+        currency: currency(&p.currency)?,
+    };
+    match query(&state, q).await? {
+        View::Balances {
+            merchant,
+            pending,
+            available,
+            deposit,
+            debt,
+        } => Ok(Json(json!({
+            "merchant": merchant, "pending": pending, "available": available,
+            "deposit": deposit, "debt": debt,
+        }))),
+        _ => Err(ApiError::new("internal", "unexpected view")),
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductBody {
+    title: String,
+    /// `null` for card keys; a text or link given to every buyer otherwise.
+    #[serde(default)]
+    text: Option<String>,
+    currency: String,
+    price: u64,
+    #[serde(default)]
+    tiers: Vec<(u32, u64)>,
+    #[serde(default = "one")]
+    min_per_order: u32,
+    #[serde(default = "one")]
+    max_per_order: u32,
+    #[serde(default)]
+    commission_l1_bps: u32,
+    #[serde(default)]
+    commission_l2_bps: u32,
+    #[serde(default)]
+    membership: bool,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn bps(v: u32) -> Result<Bps, ApiError> {
+    Bps::new(v).map_err(|e| ApiError::new("invalid", e.to_string()))
+}
+
+pub async fn add_product(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Body(body): Body<ProductBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let spec = NewProduct {
+        title: body.title.clone(),
+        delivery: body.text.clone().map_or(Delivery::Keys, Delivery::Fixed),
+        currency: currency(&body.currency)?,
+        price: body.price,
+        tiers: body
+            .tiers
+            .iter()
+            .map(|(min_quantity, unit_price)| Tier {
+                min_quantity: *min_quantity,
+                unit_price: *unit_price,
+            })
+            .collect(),
+        min_per_order: body.min_per_order,
+        max_per_order: body.max_per_order,
+        commission_l1: bps(body.commission_l1_bps)?,
+        commission_l2: bps(body.commission_l2_bps)?,
+        membership: body.membership,
+    };
+    let command = Command::AddProduct {
+        owner: caller.0,
+        spec,
+    };
+    let (reply, _) = idempotent(&state, caller, &headers, "add_product", &body, command).await?;
+    match reply {
+        Reply::Product(id) => Ok((StatusCode::CREATED, Json(json!({ "id": id })))),
+        _ => Err(ApiError::new("internal", "unexpected reply")),
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeysBody {
+    /// One key per line (or CSV, the key in the first column).
+    text: String,
+    #[serde(default)]
+    csv: bool,
+}
+
+/// Imports keys into one of the caller's products: sealed here with the
+/// merchant's data key, so the plain keys never leave this request.
+pub async fn import_keys(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Body(body): Body<KeysBody>,
+) -> Result<Json<Value>, ApiError> {
+    let product = ProductId(id);
+    let View::ProductKey { wrapped_key, .. } = query(
+        &state,
+        Query::ProductKey {
+            caller: caller.0,
+            product,
+        },
+    )
+    .await?
+    else {
+        return Err(ApiError::new("internal", "unexpected view"));
+    };
+    let data_key = state
+        .master
+        .unwrap_key(&wrapped_key)
+        .map_err(|e| ApiError::new("internal", e.to_string()))?;
+    let (keys, invalid) = data_key.seal_import(&body.text, body.csv, 1024);
+    // The request (not the random ciphertexts) identifies a retry.
+    let command = Command::ImportOwnKeys {
+        owner: caller.0,
+        product,
+        keys,
+        invalid,
+    };
+    let (reply, _) = idempotent(
+        &state,
+        caller,
+        &headers,
+        "import_keys",
+        &(id, &body),
+        command,
+    )
+    .await?;
+    match reply {
+        Reply::Imported(report) => Ok(Json(json!({
+            "added": report.added.len(),
+            "duplicate_in_batch": report.duplicate_in_batch,
+            "duplicate_existing": report.duplicate_existing,
+            "invalid": report.invalid,
+        }))),
+        _ => Err(ApiError::new("internal", "unexpected reply")),
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub struct RefundBody {
+    amount: u64,
+    #[serde(default)]
+    to_channel: bool,
+}
+
+pub async fn refund(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Body(body): Body<RefundBody>,
+) -> Result<Json<Value>, ApiError> {
+    let command = Command::Refund {
+        actor: caller.0,
+        order: OrderId(id),
+        amount: body.amount,
+        to: if body.to_channel {
+            RefundTo::Channel
+        } else {
+            RefundTo::Wallet
+        },
+    };
+    idempotent(&state, caller, &headers, "refund", &(id, &body), command).await?;
+    Ok(Json(json!({ "order": id, "refunded": body.amount })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisputeBody {
+    reason: String,
+}
+
+pub async fn open_dispute(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<u64>,
+    Body(body): Body<DisputeBody>,
+) -> Result<Json<Value>, ApiError> {
+    let command = Command::OpenDispute {
+        buyer: caller.0,
+        order: OrderId(id),
+        reason: body.reason,
+    };
+    super::routes::submit(&state, command).await?;
+    Ok(Json(json!({ "order": id, "status": "disputed" })))
+}
+
+pub async fn replace_keys(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+) -> Result<Json<Value>, ApiError> {
+    let command = Command::ReplaceKeys {
+        actor: caller.0,
+        order: OrderId(id),
+    };
+    idempotent(&state, caller, &headers, "replace_keys", &id, command).await?;
+    Ok(Json(json!({ "order": id, "status": "delivered" })))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum DecisionBody {
+    Release,
+    Refund(u64),
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Body(body): Body<DecisionBody>,
+) -> Result<Json<Value>, ApiError> {
+    let decision = match body {
+        DecisionBody::Release => Decision::Release,
+        DecisionBody::Refund(amount) => Decision::Refund(amount),
+    };
+    let command = Command::DecideDispute {
+        staff: caller.0,
+        order: OrderId(id),
+        decision,
+    };
+    idempotent(&state, caller, &headers, "decide", &(id, &body), command).await?;
+    Ok(Json(json!({ "order": id, "decided": body })))
+}
