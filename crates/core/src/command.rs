@@ -28,6 +28,12 @@ pub enum Command {
         #[serde(default)]
         password: Option<PasswordHash>,
     },
+    /// A TOTP secret, sealed at the edge, for `user`.
+    EnrollSecondFactor {
+        actor: UserId,
+        user: UserId,
+        sealed: Vec<u8>,
+    },
     CreateMerchant {
         owner: UserId,
         name: String,
@@ -269,6 +275,14 @@ impl Shop {
                 holding_days,
                 wrapped_key,
             )?),
+            C::EnrollSecondFactor {
+                actor,
+                user,
+                sealed,
+            } => {
+                self.enroll_second_factor(now, actor, user, sealed)?;
+                Reply::Done
+            }
             C::SetMerchantStatus { merchant, status } => {
                 self.set_merchant_status(now, merchant, status)?;
                 Reply::Done

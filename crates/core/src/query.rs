@@ -77,7 +77,9 @@ pub enum View {
     Wallet(WalletView),
     Credentials {
         user: UserId,
+        role: Role,
         password: Option<String>,
+        second_factor: Option<Vec<u8>>,
     },
     Balances {
         merchant: MerchantId,
@@ -227,7 +229,9 @@ impl Shop {
                     .ok_or_else(|| ShopError::Invalid("unknown login".into()))?;
                 Ok(View::Credentials {
                     user: u.id,
+                    role: u.role,
                     password: u.password.as_ref().map(|p| p.0.clone()),
+                    second_factor: u.second_factor.clone(),
                 })
             }
         }

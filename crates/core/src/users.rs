@@ -34,6 +34,8 @@ pub struct User {
     /// The password's hash (a PHC string made at the edge), if the user
     /// signs in with one.
     pub password: Option<PasswordHash>,
+    /// The TOTP secret, sealed at the edge under the master key.
+    pub second_factor: Option<Vec<u8>>,
 }
 
 /// A password hash: compared at the edge, never shown.
@@ -115,6 +117,7 @@ impl Shop {
             referrer,
             created_at: now,
             password: None,
+            second_factor: None,
         };
         self.logins.insert(key, id);
         self.referral_codes.insert(user.referral_code.clone(), id);
@@ -144,6 +147,34 @@ impl Shop {
             user.password = Some(password);
         }
         Ok(id)
+    }
+
+    /// Enrols (or replaces) a user's second factor: a TOTP secret sealed at
+    /// the edge. Only the user or an admin may.
+    pub fn enroll_second_factor(
+        &mut self,
+        now: u64,
+        actor: UserId,
+        user: UserId,
+        sealed: Vec<u8>,
+    ) -> Result<(), ShopError> {
+        self.tick(now)?;
+        let who = self.require_user(actor)?;
+        if actor != user && who.role != Role::Staff(AdminRole::Admin) {
+            return Err(ShopError::Forbidden(actor));
+        }
+        if sealed.is_empty() || sealed.len() > 256 {
+            return Err(ShopError::Invalid(
+                "a sealed second factor is 1 to 256 bytes".into(),
+            ));
+        }
+        let at = usize::try_from(user.0.wrapping_sub(1)).unwrap_or(usize::MAX);
+        let target = self
+            .users
+            .get_mut(at)
+            .ok_or(ShopError::UserNotFound(user))?;
+        target.second_factor = Some(sealed);
+        Ok(())
     }
 
     pub fn user(&self, id: UserId) -> Option<&User> {

@@ -83,7 +83,24 @@ async fn user(
 
 async fn seed(state: &AppState) -> anyhow::Result<()> {
     let cny = Currency::new("CNY")?;
-    user(state, ADMIN.0, ADMIN.1, Role::Staff(AdminRole::Admin), None).await?;
+    let admin = user(state, ADMIN.0, ADMIN.1, Role::Staff(AdminRole::Admin), None).await?;
+    let seed = crate::http::new_totp_seed();
+    let sealed = state.master.seal_secret(&seed);
+    submit(
+        state,
+        Command::EnrollSecondFactor {
+            actor: admin,
+            user: admin,
+            sealed,
+        },
+    )
+    .await?;
+    let secret = crate::http::totp_base32(&seed);
+    println!("admin's TOTP secret: {secret}");
+    println!(
+        "  (otpauth://totp/trigate:{}?secret={secret}&issuer=trigate)",
+        ADMIN.0
+    );
     let catalog = [
         [
             ("Game activation key", Delivery::Keys, 9_900, "GAME"),
@@ -178,7 +195,10 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
 fn print_guide() {
     println!();
     println!("Demo credentials (passwords are for this demo only):");
-    println!("  admin     {} / {}", ADMIN.0, ADMIN.1);
+    println!(
+        "  admin     {} / {}   (+ the TOTP code from the secret above, as \"totp\")",
+        ADMIN.0, ADMIN.1
+    );
     for (login, password, name) in MERCHANTS {
         println!("  merchant  {login} / {password}   ({name})");
     }

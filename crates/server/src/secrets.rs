@@ -17,6 +17,7 @@ const NONCE_LEN: usize = 12;
 /// What a wrapped data key is bound to, so it cannot pass for anything else.
 const WRAP_AAD: &[u8] = b"trigate data key v1";
 const SEAL_AAD: &[u8] = b"trigate card key v1";
+const SECOND_FACTOR_AAD: &[u8] = b"trigate second factor v1";
 const HASH_CONTEXT: &str = "trigate 2026 card-key duplicate hash v1";
 pub const KEY_FILE: &str = "master.key";
 
@@ -141,6 +142,18 @@ impl MasterKey {
             }
             Err(e) => Err(io(e)),
         }
+    }
+
+    /// Seals a small secret (a TOTP seed) for storing.
+    pub fn seal_secret(&self, secret: &SecretBox<Vec<u8>>) -> Vec<u8> {
+        seal_with(&self.cipher, SECOND_FACTOR_AAD, secret.expose_secret())
+    }
+
+    /// Opens a secret sealed by [`Self::seal_secret`].
+    pub fn open_secret(&self, sealed: &[u8]) -> Result<SecretBox<Vec<u8>>, SecretError> {
+        open_with(&self.cipher, SECOND_FACTOR_AAD, sealed)
+            .map(|v| SecretBox::new(Box::new(v)))
+            .ok_or(SecretError::Unwrap)
     }
 
     /// A fresh data key for a merchant, and its wrapped form to store.

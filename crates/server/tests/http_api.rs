@@ -139,6 +139,7 @@ impl Server {
             engine: engine.clone(),
             master: Arc::new(master),
             sessions: sessions.clone(),
+            used_steps: Arc::default(),
             secure_cookies: false,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -736,4 +737,87 @@ async fn every_route_allows_exactly_the_roles_it_should() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[tokio::test]
+async fn admin_signs_in_only_with_a_fresh_totp_code() {
+    let s = Server::start().await;
+    let master = MasterKey::load(Some(&"11".repeat(32)), std::path::Path::new("/x")).unwrap();
+    let hash = trigate::http::hash_password("admin password").unwrap();
+    let Reply::User(admin) = s
+        .engine
+        .submit(Command::Register {
+            login: "boss".into(),
+            role: Role::Staff(trigate_core::AdminRole::Admin),
+            referrer_code: None,
+            password: Some(trigate_core::PasswordHash(hash)),
+        })
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let login = |totp: Option<String>| {
+        let mut body = json!({"login": "boss", "password": "admin password"});
+        if let Some(code) = totp {
+            body["totp"] = json!(code);
+        }
+        body.to_string()
+    };
+    // Not enrolled yet: no way in.
+    let r = s
+        .call("POST", "/api/v1/auth/login", None, &[], Some(&login(None)))
+        .await;
+    assert_eq!((r.status, error_code(&r)), (401, "second_factor_required"));
+    let seed = trigate::http::new_totp_seed();
+    s.engine
+        .submit(Command::EnrollSecondFactor {
+            actor: admin,
+            user: admin,
+            sealed: master.seal_secret(&seed),
+        })
+        .await
+        .unwrap();
+    let r = s
+        .call("POST", "/api/v1/auth/login", None, &[], Some(&login(None)))
+        .await;
+    assert_eq!((r.status, error_code(&r)), (401, "second_factor_required"));
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            &[],
+            Some(&login(Some("000000".into()))),
+        )
+        .await;
+    let wrong_is_refused = (r.status, error_code(&r)) == (401, "bad_second_factor");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let code = trigate::http::totp_code(&seed, now);
+    // (000000 could be the real code, once in a million.)
+    assert!(wrong_is_refused || code == "000000", "{:?}", r.body);
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            &[],
+            Some(&login(Some(code.clone()))),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // The same code again is a replay.
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            &[],
+            Some(&login(Some(code))),
+        )
+        .await;
+    assert_eq!((r.status, error_code(&r)), (401, "bad_second_factor"));
 }

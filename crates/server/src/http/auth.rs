@@ -97,3 +97,78 @@ pub fn cookie(token: &str, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
 }
+
+/// Roles that must sign in with a second factor.
+pub fn needs_second_factor(role: trigate_core::Role) -> bool {
+    use trigate_core::{AdminRole, Role};
+    matches!(role, Role::Staff(AdminRole::Admin | AdminRole::Finance))
+}
+
+/// A fresh TOTP seed (20 bytes, as authenticator apps expect).
+pub fn new_totp_seed() -> secrecy::SecretBox<Vec<u8>> {
+    let mut seed = vec![0u8; 20];
+    getrandom::fill(&mut seed).unwrap_or_default();
+    secrecy::SecretBox::new(Box::new(seed))
+}
+
+/// The seed as authenticator apps take it (base32, RFC 4648, no padding).
+pub fn totp_base32(seed: &secrecy::SecretBox<Vec<u8>>) -> String {
+    use secrecy::ExposeSecret;
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let bytes = seed.expose_secret();
+    let mut out = String::new();
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for b in bytes {
+        buffer = (buffer << 8) | u32::from(*b);
+        bits += 8;
+        while bits >= 5 {
+            out.push(char::from(ALPHABET[((buffer >> (bits - 5)) & 31) as usize]));
+            bits -= 5;
+        }
+    }
+    if bits > 0 {
+        out.push(char::from(ALPHABET[((buffer << (5 - bits)) & 31) as usize]));
+    }
+    out
+}
+
+/// The time step a TOTP code is valid for (one step either side allowed),
+/// or `None` for a wrong code.
+pub fn totp_step(seed: &secrecy::SecretBox<Vec<u8>>, code: &str, unix_secs: u64) -> Option<u64> {
+    use secrecy::ExposeSecret;
+    let totp = totp_rs::Builder::new()
+        .with_secret(seed.expose_secret().as_slice())
+        .build()
+        .ok()?;
+    totp.check(code.trim(), unix_secs)
+}
+
+/// The TOTP code for a seed at a time (for the demo and tests).
+pub fn totp_code(seed: &secrecy::SecretBox<Vec<u8>>, unix_secs: u64) -> String {
+    use secrecy::ExposeSecret;
+    totp_rs::Builder::new()
+        .with_secret(seed.expose_secret().as_slice())
+        .build()
+        .map(|t| t.generate(unix_secs).to_string())
+        .unwrap_or_default()
+}
+
+/// Steps already used per user: a code is accepted once.
+#[derive(Debug, Default)]
+pub struct UsedSteps {
+    last: Mutex<HashMap<UserId, u64>>,
+}
+
+impl UsedSteps {
+    /// Accepts `step` for `user` if it is later than the last accepted.
+    pub fn accept(&self, user: UserId, step: u64) -> bool {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        match last.get(&user) {
+            Some(prev) if *prev >= step => false,
+            _ => {
+                last.insert(user, step);
+                true
+            }
+        }
+    }
+}

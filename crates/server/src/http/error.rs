@@ -32,7 +32,10 @@ impl ApiError {
     /// The HTTP status for a code: the one place codes meet statuses.
     pub fn status(&self) -> StatusCode {
         match self.code.as_str() {
-            "unauthenticated" | "bad_credentials" => StatusCode::UNAUTHORIZED,
+            "unauthenticated"
+            | "bad_credentials"
+            | "second_factor_required"
+            | "bad_second_factor" => StatusCode::UNAUTHORIZED,
             "forbidden" => StatusCode::FORBIDDEN,
             "user_not_found" | "merchant_not_found" | "product_not_found" | "order_not_found"
             | "attempt_not_found" | "key_not_found" | "not_found" => StatusCode::NOT_FOUND,

@@ -19,7 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 use trigate_core::Shop;
 use trigate_store::Store;
 
-pub use auth::{COOKIE, Sessions, hash_password};
+pub use auth::{COOKIE, Sessions, UsedSteps, hash_password, new_totp_seed, totp_base32, totp_code};
 pub use error::ApiError;
 
 use crate::engine::{
@@ -38,6 +38,8 @@ pub struct AppState {
     pub engine: Engine<ShopMachine>,
     pub master: Arc<MasterKey>,
     pub sessions: Arc<Sessions>,
+    /// TOTP steps already used, per user: each code signs in once.
+    pub used_steps: Arc<auth::UsedSteps>,
     /// Whether cookies are marked Secure (served over https).
     pub secure_cookies: bool,
 }
@@ -105,6 +107,7 @@ where
         engine,
         master: Arc::new(master),
         sessions: Arc::new(Sessions::default()),
+        used_steps: Arc::default(),
         secure_cookies: config.base_url.starts_with("https://"),
     };
     before(state.clone()).await?;

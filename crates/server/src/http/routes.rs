@@ -172,6 +172,9 @@ async fn register(
 struct LoginBody {
     login: String,
     password: String,
+    /// The TOTP code, for roles that need a second factor.
+    #[serde(default)]
+    totp: Option<String>,
 }
 
 async fn login(
@@ -179,19 +182,44 @@ async fn login(
     Body(body): Body<LoginBody>,
 ) -> Result<Response, ApiError> {
     let refused = || ApiError::new("bad_credentials", "wrong login or password");
-    let (user, phc) = match query(&state, Query::Credentials { login: body.login }).await {
-        Ok(View::Credentials {
-            user,
-            password: Some(phc),
-        }) => (user, phc),
-        _ => return Err(refused()),
-    };
+    let (user, role, phc, second_factor) =
+        match query(&state, Query::Credentials { login: body.login }).await {
+            Ok(View::Credentials {
+                user,
+                role,
+                password: Some(phc),
+                second_factor,
+            }) => (user, role, phc, second_factor),
+            _ => return Err(refused()),
+        };
     let password = body.password;
     let matches = tokio::task::spawn_blocking(move || auth::password_matches(&password, &phc))
         .await
         .map_err(|e| ApiError::new("internal", e.to_string()))?;
     if !matches {
         return Err(refused());
+    }
+    if auth::needs_second_factor(role) {
+        let sealed = second_factor.ok_or_else(|| {
+            ApiError::new(
+                "second_factor_required",
+                "this role signs in with a TOTP code; enrol one first",
+            )
+        })?;
+        let code = body.totp.ok_or_else(|| {
+            ApiError::new("second_factor_required", "send the TOTP code as \"totp\"")
+        })?;
+        let seed = state
+            .master
+            .open_secret(&sealed)
+            .map_err(|e| ApiError::new("internal", e.to_string()))?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let step = auth::totp_step(&seed, &code, now)
+            .filter(|step| state.used_steps.accept(user, *step))
+            .ok_or_else(|| ApiError::new("bad_second_factor", "wrong or reused TOTP code"))?;
+        let _ = step;
     }
     let token = state.sessions.open(user);
     Ok((
