@@ -821,3 +821,30 @@ async fn admin_signs_in_only_with_a_fresh_totp_code() {
         .await;
     assert_eq!((r.status, error_code(&r)), (401, "bad_second_factor"));
 }
+
+#[tokio::test]
+async fn password_guessing_is_slowed_to_a_crawl() {
+    let s = Server::start().await;
+    s.sign_up("alice").await;
+    let guess = json!({"login": "alice", "password": "not the password"}).to_string();
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let r = s
+            .call("POST", "/api/v1/auth/login", None, &[], Some(&guess))
+            .await;
+        statuses.push((r.status, error_code(&r).to_string()));
+    }
+    // One sign-in spent on signing up: nine wrong guesses, then refusals.
+    assert!(
+        statuses[..9]
+            .iter()
+            .all(|(s, c)| *s == 401 && c == "bad_credentials"),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses[10..]
+            .iter()
+            .all(|(s, c)| *s == 429 && c == "rate_limited"),
+        "{statuses:?}"
+    );
+}

@@ -4,6 +4,7 @@
 
 mod auth;
 mod error;
+mod limits;
 mod manage;
 mod routes;
 
@@ -113,9 +114,12 @@ where
     before(state.clone()).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     println!("trigate listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     scheduler.abort();
     let _ = scheduler.await;
     match writer.await? {

@@ -14,18 +14,21 @@ use trigate_core::{Command, OrderId, PasswordHash, ProductId, Reply, Role, Seale
 
 use super::auth::{self, Caller};
 use super::error::ApiError;
-use super::{AppState, manage};
+use super::{AppState, limits, manage};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/api/v1/auth/register", post(register))
-        .route("/api/v1/auth/login", post(login))
+        .route(
+            "/api/v1/auth/register",
+            post(register).layer(limits::auth()),
+        )
+        .route("/api/v1/auth/login", post(login).layer(limits::auth()))
         .route("/api/v1/auth/logout", post(logout))
         .route("/api/v1/me", get(me))
         .route("/api/v1/products", get(catalog))
-        .route("/api/v1/orders", post(buy))
+        .route("/api/v1/orders", post(buy).layer(limits::checkout()))
         .route("/api/v1/orders/{id}", get(order))
         .route("/api/v1/orders/{id}/confirm", post(confirm))
         .route("/api/v1/orders/{id}/pay-by-balance", post(pay_by_balance))
