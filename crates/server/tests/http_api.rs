@@ -848,3 +848,22 @@ async fn password_guessing_is_slowed_to_a_crawl() {
         "{statuses:?}"
     );
 }
+
+#[tokio::test]
+async fn metrics_count_requests_and_time_the_writer() {
+    let s = Server::start().await;
+    s.call("GET", "/api/v1/products", None, &[], None).await;
+    s.call("GET", "/api/v1/orders/7", None, &[], None).await;
+    let r = s.call("GET", "/metrics", None, &[], None).await;
+    assert_eq!(r.status, 200);
+    let text = r.body.as_str().unwrap_or_default().to_string();
+    for needle in [
+        "trigate_http_requests_total{route=\"/api/v1/products\",method=\"GET\",status=\"200\"}",
+        "route=\"/api/v1/orders/{id}\",method=\"GET\",status=\"401\"",
+        "trigate_http_request_seconds_bucket",
+        "trigate_writer_commit_seconds_bucket",
+        "trigate_writer_group_commands",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+}

@@ -196,6 +196,8 @@ impl<M: StateMachine> Writer<M> {
             if received == 0 {
                 return None;
             }
+            metrics::histogram!("trigate_writer_group_commands").record(received as f64);
+            metrics::gauge!("trigate_writer_queue_depth").set(self.rx.len() as f64);
             for (command, reply_to) in jobs.drain(..) {
                 let prev_hash = self.machine.chain_head();
                 let timestamp = self
@@ -214,7 +216,11 @@ impl<M: StateMachine> Writer<M> {
                 }
                 waiting.push((reply_to, reply));
             }
-            if let Err(e) = self.store.append(&journal).await {
+            let started = std::time::Instant::now();
+            let appended = self.store.append(&journal).await;
+            metrics::histogram!("trigate_writer_commit_seconds")
+                .record(started.elapsed().as_secs_f64());
+            if let Err(e) = appended {
                 for (reply_to, _) in waiting.drain(..) {
                     let _ = reply_to.send(Err(EngineError::CommitFailed));
                 }

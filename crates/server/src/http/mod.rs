@@ -6,6 +6,7 @@ mod auth;
 mod error;
 mod limits;
 mod manage;
+pub mod metrics;
 mod routes;
 
 use std::net::SocketAddr;
@@ -47,6 +48,7 @@ pub struct AppState {
 
 /// The whole application: routes and the layers every request passes.
 pub fn router(state: AppState) -> Router {
+    metrics::handle();
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::overriding(
             HeaderName::from_static(name),
@@ -54,6 +56,8 @@ pub fn router(state: AppState) -> Router {
         )
     };
     routes::routes()
+        .route("/metrics", axum::routing::get(metrics::render))
+        .route_layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
