@@ -23,10 +23,7 @@ use crate::engine::{
 const HOT_ACCOUNTS: u64 = 100;
 
 pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?
-        .block_on(run_cases(options))
+    super::block_on(run_cases(options))
 }
 
 /// Where each case writes: a fresh database every time.

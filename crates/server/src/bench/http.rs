@@ -16,7 +16,7 @@ use trigate_store::Store;
 
 use super::seed::{self, PRICE};
 use super::{BenchOptions, Latencies, Record};
-use crate::engine::{Engine, EngineConfig, ShopMachine, SystemClock, open_state};
+use crate::engine::start_shop;
 use crate::http::{AppState, Sessions, router};
 use crate::secrets::MasterKey;
 
@@ -26,10 +26,7 @@ const HOT_SHARE: f64 = 0.9;
 const CONCURRENT: usize = 128;
 
 pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?
-        .block_on(run_case(options))
+    super::block_on(run_case(options))
 }
 
 async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
@@ -38,13 +35,7 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
     let url = format!("sqlite://{}", dir.join("shop.db").display());
     let store = Store::open(&url).await?;
-    let recovered = open_state::<trigate_core::Shop>(&store, 0).await?;
-    let (engine, writer) = Engine::start(
-        ShopMachine::new(recovered),
-        store.clone(),
-        Arc::new(SystemClock),
-        EngineConfig::default(),
-    );
+    let (engine, writer) = start_shop(&store).await?;
     let master = MasterKey::load(Some(&"5a".repeat(32)), &dir)?;
     // Every product can take every order: the hot one must never run out.
     let products = seed::merchants(&engine, &[ops; MERCHANTS]).await?;

@@ -15,6 +15,14 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
+/// Runs a benchmark on a multi-threaded runtime.
+pub fn block_on<F: std::future::Future<Output = anyhow::Result<()>>>(run: F) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run)
+}
+
 /// Options every benchmark takes.
 #[derive(Debug, Clone, Args)]
 pub struct BenchOptions {

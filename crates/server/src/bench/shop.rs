@@ -3,19 +3,18 @@
 //! from the buyer's wallet into escrow and delivers one key — on SQLite by
 //! default, with 90% of orders going to one merchant.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
 use tokio::task::JoinSet;
-use trigate_core::{AdminRole, Command, ProductId, Reply, Role, Shop, UserId};
+use trigate_core::{AdminRole, Command, ProductId, Reply, Role, UserId};
 use trigate_store::Store;
 
 use super::seed::{self, PRICE};
 use super::{BenchOptions, Latencies, Record};
-use crate::engine::{Engine, EngineConfig, ShopMachine, SystemClock, WriterExit, open_state};
+use crate::engine::{Engine, ShopMachine, WriterExit, start_shop};
 
 const MERCHANTS: usize = 10;
 const HOT_SHARE: f64 = 0.9;
@@ -23,10 +22,7 @@ const HOT_SHARE: f64 = 0.9;
 const IN_FLIGHT: usize = 4_096;
 
 pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?
-        .block_on(run_case(options))
+    super::block_on(run_case(options))
 }
 
 async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
@@ -41,13 +37,7 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
         None => format!("sqlite://{}", dir.join("shop.db").display()),
     };
     let store = Store::open(&url).await?;
-    let recovered = open_state::<Shop>(&store, 0).await?;
-    let (engine, writer) = Engine::start(
-        ShopMachine::new(recovered),
-        store.clone(),
-        Arc::new(SystemClock),
-        EngineConfig::default(),
-    );
+    let (engine, writer) = start_shop(&store).await?;
     let plan = Plan::new(options.seed, ops, buyers);
     let (products, buyer_ids) = setup(&engine, &plan).await?;
     // The setup's rows (a million sealed keys) are written before the clock

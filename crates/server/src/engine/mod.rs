@@ -32,5 +32,5 @@ pub use machine::{LedgerCommand, LedgerMachine, LedgerReply, StateMachine};
 pub use recover::{
     JournalReplay, Journaled, RecoverError, Recovered, open_ledger, open_state, recover_ledger,
 };
-pub use shop_machine::{ShopMachine, spawn_scheduler};
+pub use shop_machine::{ShopMachine, spawn_scheduler, start_shop};
 pub use writer::{Engine, EngineConfig, EngineError, WriterExit};

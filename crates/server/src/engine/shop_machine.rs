@@ -12,6 +12,26 @@ use super::machine::StateMachine;
 use super::recover::{Journaled, Recovered};
 use super::writer::Engine;
 
+/// Recovers the shop from `store` (catching its tables up) and starts its
+/// writer on the system clock.
+pub async fn start_shop(
+    store: &trigate_store::Store,
+) -> Result<
+    (
+        Engine<ShopMachine>,
+        tokio::task::JoinHandle<super::WriterExit>,
+    ),
+    super::RecoverError,
+> {
+    let recovered = super::open_state::<Shop>(store, 0).await?;
+    Ok(Engine::start(
+        ShopMachine::new(recovered),
+        store.clone(),
+        std::sync::Arc::new(super::SystemClock),
+        super::EngineConfig::default(),
+    ))
+}
+
 /// The scheduler: submits the shop's time-driven work (reservation expiry,
 /// auto-confirmation, holding-period release, unanswered disputes) every
 /// `every`. The writer decides what is due by the time it stamps on the

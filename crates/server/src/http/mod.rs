@@ -18,15 +18,12 @@ use axum::http::{HeaderName, HeaderValue};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use trigate_core::Shop;
 use trigate_store::Store;
 
 pub use auth::{COOKIE, Sessions, UsedSteps, hash_password, new_totp_seed, totp_base32, totp_code};
 pub use error::ApiError;
 
-use crate::engine::{
-    Engine, EngineConfig, ShopMachine, SystemClock, WriterExit, open_state, spawn_scheduler,
-};
+use crate::engine::{Engine, ShopMachine, WriterExit, spawn_scheduler, start_shop};
 use crate::secrets::MasterKey;
 
 /// Largest request body accepted.
@@ -100,13 +97,7 @@ where
 {
     let master = MasterKey::load(config.master_key.as_deref(), &config.data_dir)?;
     let store = Store::open(&config.database_url).await?;
-    let recovered = open_state::<Shop>(&store, 0).await?;
-    let (engine, writer) = Engine::start(
-        ShopMachine::new(recovered),
-        store.clone(),
-        Arc::new(SystemClock),
-        EngineConfig::default(),
-    );
+    let (engine, writer) = start_shop(&store).await?;
     let scheduler = spawn_scheduler(engine.clone(), Duration::from_secs(1));
     let state = AppState {
         engine,
