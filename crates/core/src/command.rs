@@ -34,6 +34,12 @@ pub enum Command {
         user: UserId,
         sealed: Vec<u8>,
     },
+    /// Staff set a merchant's status.
+    SetMerchantStatusBy {
+        actor: UserId,
+        merchant: MerchantId,
+        status: MerchantStatus,
+    },
     CreateMerchant {
         owner: UserId,
         name: String,
@@ -281,6 +287,14 @@ impl Shop {
                 sealed,
             } => {
                 self.enroll_second_factor(now, actor, user, sealed)?;
+                Reply::Done
+            }
+            C::SetMerchantStatusBy {
+                actor,
+                merchant,
+                status,
+            } => {
+                self.set_merchant_status_by(now, actor, merchant, status)?;
                 Reply::Done
             }
             C::SetMerchantStatus { merchant, status } => {

@@ -245,6 +245,9 @@ impl Shop {
             }
         }
         self.close_dispute(now, Some(staff), order, DisputeAction::Decided(decision));
+        self.audit(now, staff, || {
+            format!("decided the dispute on order {order}: {decision:?}")
+        });
         Ok(())
     }
 

@@ -9,6 +9,7 @@
 //! Money moves only through the ledger, on the chart of accounts in
 //! [`chart`].
 
+pub mod audit;
 mod catalog;
 pub mod chart;
 mod command;

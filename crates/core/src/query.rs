@@ -25,6 +25,8 @@ pub enum Query {
     },
     /// A login's user and password hash, for signing in.
     Credentials { login: String },
+    /// The audit log's latest entries (admins and auditors).
+    Audit { caller: UserId },
     /// The caller's own merchant's balances in a currency.
     MerchantBalances { caller: UserId, currency: Currency },
     /// The wrapped data key of the merchant selling `product`, for sealing
@@ -81,6 +83,7 @@ pub enum View {
         password: Option<String>,
         second_factor: Option<Vec<u8>>,
     },
+    Audit(Vec<crate::audit::AuditEntry>),
     Balances {
         merchant: MerchantId,
         pending: u64,
@@ -199,6 +202,7 @@ impl Shop {
                 self.require_user(*user)?;
                 Ok(View::Wallet(self.wallet_view(*user, *currency)))
             }
+            Query::Audit { caller } => Ok(View::Audit(self.audit_entries(*caller)?)),
             Query::MerchantBalances { caller, currency } => {
                 let m = self.owned_merchant(*caller)?;
                 let (pending, available, deposit) = self.merchant_balances(m.id, *currency);

@@ -232,6 +232,9 @@ impl Shop {
             .find(|(account, _)| *account == account_id(Kind::Reserve, currency, 0))
             .map_or(0, |(_, a)| *a);
         self.move_money(now, currency, &legs)?;
+        self.audit(now, actor, || {
+            format!("refunded {amount} of order {order} ({to:?})")
+        });
         // The reserve covered what the merchant could not: the merchant owes it.
         self.merchant_mut(merchant)?.debt += from_reserve;
         let from_pending = sources

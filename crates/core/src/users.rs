@@ -174,6 +174,11 @@ impl Shop {
             .get_mut(at)
             .ok_or(ShopError::UserNotFound(user))?;
         target.second_factor = Some(sealed);
+        if actor != user {
+            self.audit(now, actor, || {
+                format!("enrolled a second factor for user {user}")
+            });
+        }
         Ok(())
     }
 

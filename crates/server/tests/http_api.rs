@@ -867,3 +867,67 @@ async fn metrics_count_requests_and_time_the_writer() {
         assert!(text.contains(needle), "{needle} missing from:\n{text}");
     }
 }
+
+#[tokio::test]
+async fn admin_actions_are_audited_and_auditors_only_read() {
+    let s = Server::start().await;
+    let Reply::User(auditor) = s
+        .engine
+        .submit(Command::Register {
+            login: "auditor".into(),
+            role: Role::Staff(trigate_core::AdminRole::Auditor),
+            referrer_code: None,
+            password: None,
+        })
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let (_, buyer) = s.sign_up("alice").await;
+    let admin = format!("{}={}", trigate::http::COOKIE, s.sessions.open(s.admin));
+    let auditor = format!("{}={}", trigate::http::COOKIE, s.sessions.open(auditor));
+    let freeze = json!({"status": "frozen"}).to_string();
+    for (who, cookie, want) in [
+        ("buyer", &buyer, 403),
+        ("auditor", &auditor, 403),
+        ("admin", &admin, 200),
+    ] {
+        let key = format!("freeze-{who}");
+        let r = s
+            .call(
+                "POST",
+                "/api/v1/admin/merchants/1/status",
+                Some(cookie),
+                &[("idempotency-key", &key)],
+                Some(&freeze),
+            )
+            .await;
+        assert_eq!(r.status, want, "{who}: {:?}", r.body);
+    }
+    // A frozen merchant's products are off the storefront.
+    let products = s.call("GET", "/api/v1/products", None, &[], None).await;
+    assert!(
+        products.body["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["merchant"] != 1)
+    );
+    for (who, cookie, want) in [
+        ("buyer", &buyer, 403),
+        ("auditor", &auditor, 200),
+        ("admin", &admin, 200),
+    ] {
+        let r = s
+            .call("GET", "/api/v1/admin/audit", Some(cookie), &[], None)
+            .await;
+        assert_eq!(r.status, want, "{who}: {:?}", r.body);
+        if want == 200 {
+            let entries = r.body["entries"].as_array().unwrap();
+            assert_eq!(entries.len(), 1, "{entries:?}");
+            assert_eq!(entries[0]["actor"], s.admin.0);
+            assert_eq!(entries[0]["action"], "set merchant 1 Frozen");
+        }
+    }
+}

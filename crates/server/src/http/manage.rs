@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use trigate_core::query::{Query, View};
 use trigate_core::{
-    Bps, Command, Currency, Decision, Delivery, NewProduct, OrderId, ProductId, RefundTo, Reply,
-    Tier,
+    Bps, Command, Currency, Decision, Delivery, MerchantId, MerchantStatus, NewProduct, OrderId,
+    ProductId, RefundTo, Reply, Tier,
 };
 
 use super::AppState;
@@ -295,4 +295,54 @@ pub async fn decide(
     };
     idempotent(&state, caller, &headers, "decide", &(id, &body), command).await?;
     Ok(Json(json!({ "order": id, "decided": body })))
+}
+
+pub async fn audit(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    match query(&state, Query::Audit { caller: caller.0 }).await? {
+        View::Audit(entries) => Ok(Json(json!({ "entries": entries }))),
+        _ => Err(ApiError::new("internal", "unexpected view")),
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    status: MerchantStatusName,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MerchantStatusName {
+    Active,
+    Frozen,
+    Banned,
+}
+
+pub async fn merchant_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Body(body): Body<StatusBody>,
+) -> Result<Json<Value>, ApiError> {
+    let status = match body.status {
+        MerchantStatusName::Active => MerchantStatus::Active,
+        MerchantStatusName::Frozen => MerchantStatus::Frozen,
+        MerchantStatusName::Banned => MerchantStatus::Banned,
+    };
+    let command = Command::SetMerchantStatusBy {
+        actor: caller.0,
+        merchant: MerchantId(id),
+        status,
+    };
+    idempotent(
+        &state,
+        caller,
+        &headers,
+        "merchant_status",
+        &(id, &body),
+        command,
+    )
+    .await?;
+    Ok(Json(json!({ "merchant": id, "status": body.status })))
 }

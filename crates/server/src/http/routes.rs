@@ -40,6 +40,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/orders/{id}/dispute/decide", post(manage::decide))
         .route("/api/v1/wallet", get(manage::wallet))
+        .route("/api/v1/admin/audit", get(manage::audit))
+        .route(
+            "/api/v1/admin/merchants/{id}/status",
+            post(manage::merchant_status),
+        )
         .route("/api/v1/merchant/balances", get(manage::balances))
         .route("/api/v1/merchant/products", post(manage::add_product))
         .route(
