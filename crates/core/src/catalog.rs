@@ -27,6 +27,9 @@ pub struct Merchant {
     /// The merchant's data key, wrapped by the master key: the edge opens
     /// it to seal and open the merchant's card keys. Never in the clear here.
     pub wrapped_key: Vec<u8>,
+    /// API keys that sign the merchant's requests: (key id, secret sealed
+    /// under the master key).
+    pub api_keys: Vec<(String, Vec<u8>)>,
     /// What the platform's reserve paid out for this merchant's refunds,
     /// not yet recovered.
     pub debt: u64,
@@ -131,9 +134,49 @@ impl Shop {
             holding_days,
             status: MerchantStatus::Active,
             wrapped_key,
+            api_keys: Vec::new(),
             debt: 0,
         });
         Ok(id)
+    }
+
+    /// The merchant's owner adds an API key (its secret sealed at the edge).
+    pub fn add_api_key(
+        &mut self,
+        now: u64,
+        owner: UserId,
+        key_id: &str,
+        sealed: Vec<u8>,
+    ) -> Result<(), ShopError> {
+        self.tick(now)?;
+        let merchant = self.owned_merchant(owner)?.id;
+        if key_id.len() < 8
+            || key_id.len() > 64
+            || !key_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            return Err(ShopError::Invalid(
+                "an API key id is 8 to 64 letters, digits or _".into(),
+            ));
+        }
+        if sealed.is_empty() || sealed.len() > 256 || self.api_keys.contains_key(key_id) {
+            return Err(ShopError::Invalid(
+                "a new, sealed API key secret is needed".into(),
+            ));
+        }
+        self.api_keys.insert(key_id.to_string(), merchant);
+        self.merchant_mut(merchant)?
+            .api_keys
+            .push((key_id.to_string(), sealed));
+        Ok(())
+    }
+
+    /// An API key's owner and sealed secret.
+    pub fn api_key(&self, key_id: &str) -> Option<(UserId, &[u8])> {
+        let merchant = self.merchant(*self.api_keys.get(key_id)?)?;
+        let (_, sealed) = merchant.api_keys.iter().find(|(id, _)| id == key_id)?;
+        Some((merchant.owner, sealed.as_slice()))
     }
 
     pub fn set_merchant_status(

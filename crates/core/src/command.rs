@@ -34,6 +34,12 @@ pub enum Command {
         user: UserId,
         sealed: Vec<u8>,
     },
+    /// A merchant's owner adds an API key (the secret sealed at the edge).
+    AddApiKey {
+        owner: UserId,
+        key_id: String,
+        sealed: Vec<u8>,
+    },
     /// Staff set a merchant's status.
     SetMerchantStatusBy {
         actor: UserId,
@@ -287,6 +293,14 @@ impl Shop {
                 sealed,
             } => {
                 self.enroll_second_factor(now, actor, user, sealed)?;
+                Reply::Done
+            }
+            C::AddApiKey {
+                owner,
+                key_id,
+                sealed,
+            } => {
+                self.add_api_key(now, owner, &key_id, sealed)?;
                 Reply::Done
             }
             C::SetMerchantStatusBy {

@@ -25,6 +25,8 @@ pub enum Query {
     },
     /// A login's user and password hash, for signing in.
     Credentials { login: String },
+    /// An API key's owner and sealed secret, to check a signed request.
+    ApiKey { key_id: String },
     /// The audit log's latest entries (admins and auditors).
     Audit { caller: UserId },
     /// The caller's own merchant's balances in a currency.
@@ -84,6 +86,10 @@ pub enum View {
         second_factor: Option<Vec<u8>>,
     },
     Audit(Vec<crate::audit::AuditEntry>),
+    ApiKey {
+        owner: UserId,
+        sealed: Vec<u8>,
+    },
     Balances {
         merchant: MerchantId,
         pending: u64,
@@ -201,6 +207,15 @@ impl Shop {
                 }
                 self.require_user(*user)?;
                 Ok(View::Wallet(self.wallet_view(*user, *currency)))
+            }
+            Query::ApiKey { key_id } => {
+                let (owner, sealed) = self
+                    .api_key(key_id)
+                    .ok_or_else(|| ShopError::Invalid("unknown API key".into()))?;
+                Ok(View::ApiKey {
+                    owner,
+                    sealed: sealed.to_vec(),
+                })
             }
             Query::Audit { caller } => Ok(View::Audit(self.audit_entries(*caller)?)),
             Query::MerchantBalances { caller, currency } => {

@@ -77,6 +77,8 @@ pub struct Shop {
     pub(crate) dirty_keys: BTreeSet<KeyId>,
     pub(crate) idempotency: crate::idempotency::Keys,
     pub(crate) audit_log: Vec<crate::audit::AuditEntry>,
+    /// API key id → the merchant it signs for.
+    pub(crate) api_keys: HashMap<String, MerchantId>,
     /// Transfers made for each order and each wallet account, in order.
     pub(crate) trails: HashMap<Trail, Vec<u128>>,
     /// Transfers made so far: the next transfer id.

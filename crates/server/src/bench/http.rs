@@ -52,6 +52,7 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
         master: Arc::new(master),
         sessions,
         used_steps: Arc::default(),
+        nonces: Arc::default(),
         secure_cookies: false,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

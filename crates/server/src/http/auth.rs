@@ -85,6 +85,10 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        // A verified signed request (see `signed`) acts as its merchant.
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(*caller);
+        }
         session_token(parts)
             .and_then(|t| state.sessions.user(&t))
             .map(Caller)

@@ -35,7 +35,10 @@ impl ApiError {
             "unauthenticated"
             | "bad_credentials"
             | "second_factor_required"
-            | "bad_second_factor" => StatusCode::UNAUTHORIZED,
+            | "bad_second_factor"
+            | "bad_signature"
+            | "stale_timestamp"
+            | "replayed_nonce" => StatusCode::UNAUTHORIZED,
             "forbidden" => StatusCode::FORBIDDEN,
             "user_not_found" | "merchant_not_found" | "product_not_found" | "order_not_found"
             | "attempt_not_found" | "key_not_found" | "not_found" => StatusCode::NOT_FOUND,
@@ -51,6 +54,7 @@ impl ApiError {
             "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
             "internal" | "ledger_refused" => StatusCode::INTERNAL_SERVER_ERROR,
             "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+            "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
             "bad_request" | "idempotency_key_required" => StatusCode::BAD_REQUEST,
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         }

@@ -346,3 +346,29 @@ pub async fn merchant_status(
     .await?;
     Ok(Json(json!({ "merchant": id, "status": body.status })))
 }
+
+/// Creates an API key for the caller's merchant; the secret is shown once
+/// (only its sealed form is kept).
+pub async fn create_api_key(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let mut id = [0u8; 12];
+    let mut secret = vec![0u8; 32];
+    getrandom::fill(&mut id).map_err(|e| ApiError::new("internal", e.to_string()))?;
+    getrandom::fill(&mut secret).map_err(|e| ApiError::new("internal", e.to_string()))?;
+    let key_id = format!("tk_{}", hex(&id));
+    let secret = secrecy::SecretBox::new(Box::new(secret));
+    let command = Command::AddApiKey {
+        owner: caller.0,
+        key_id: key_id.clone(),
+        sealed: state.master.seal_secret(&secret),
+    };
+    super::routes::submit(&state, command).await?;
+    use secrecy::ExposeSecret;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "key_id": key_id, "secret": hex(secret.expose_secret()) })),
+    ))
+}

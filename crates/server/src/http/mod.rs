@@ -8,6 +8,7 @@ mod limits;
 mod manage;
 pub mod metrics;
 mod routes;
+pub mod signed;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub sessions: Arc<Sessions>,
     /// TOTP steps already used, per user: each code signs in once.
     pub used_steps: Arc<auth::UsedSteps>,
+    /// Nonces of signed merchant requests already seen.
+    pub nonces: Arc<signed::Nonces>,
     /// Whether cookies are marked Secure (served over https).
     pub secure_cookies: bool,
 }
@@ -54,6 +57,10 @@ pub fn router(state: AppState) -> Router {
     };
     routes::routes()
         .route("/metrics", axum::routing::get(metrics::render))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            signed::verify,
+        ))
         .route_layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -104,6 +111,7 @@ where
         master: Arc::new(master),
         sessions: Arc::new(Sessions::default()),
         used_steps: Arc::default(),
+        nonces: Arc::default(),
         secure_cookies: config.base_url.starts_with("https://"),
     };
     before(state.clone()).await?;

@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
             post(manage::merchant_status),
         )
         .route("/api/v1/merchant/balances", get(manage::balances))
+        .route("/api/v1/merchant/api-keys", post(manage::create_api_key))
         .route("/api/v1/merchant/products", post(manage::add_product))
         .route(
             "/api/v1/merchant/products/{id}/keys",
