@@ -43,7 +43,10 @@ impl Response {
 
 impl Server {
     async fn start() -> Server {
-        let db = common::TestDb::sqlite();
+        Self::start_on(common::TestDb::sqlite()).await
+    }
+
+    async fn start_on(db: common::TestDb) -> Server {
         let store = db.open().await;
         let recovered = open_state::<trigate_core::Shop>(&store, 0).await.unwrap();
         let (engine, _writer) = Engine::start(
@@ -279,7 +282,12 @@ fn error_code(r: &Response) -> &str {
 
 #[tokio::test]
 async fn buyer_signs_up_buys_with_balance_sees_keys_and_confirms() {
-    let s = Server::start().await;
+    for db in common::TestDb::all("http_journey").await {
+        journey(Server::start_on(db).await).await;
+    }
+}
+
+async fn journey(s: Server) {
     let (buyer, cookie) = s.sign_up("alice").await;
     s.fund(buyer, 10_000).await;
 
