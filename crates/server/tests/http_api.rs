@@ -632,8 +632,27 @@ async fn demo_serves_a_seeded_shop_a_buyer_can_buy_from() {
     assert!(status.success(), "{status}");
 }
 
+/// A member of staff with `role`, signed in by a minted session.
+async fn staff(s: &Server, login: &str, role: trigate_core::AdminRole) -> trigate_core::UserId {
+    let Reply::User(id) = s
+        .engine
+        .submit(Command::Register {
+            login: login.into(),
+            role: Role::Staff(role),
+            referrer_code: None,
+            password: None,
+        })
+        .await
+        .unwrap()
+    else {
+        panic!("no {login}")
+    };
+    id
+}
+
 #[tokio::test]
 async fn every_route_allows_exactly_the_roles_it_should() {
+    use trigate_core::AdminRole;
     let s = Server::start().await;
     let (alice, alice_cookie) = s.sign_up("alice").await;
     let (_, bob_cookie) = s.sign_up("bob").await;
@@ -646,6 +665,18 @@ async fn every_route_allows_exactly_the_roles_it_should() {
         ("merchant", Some(mint(s.seller))),
         ("other merchant", Some(mint(s.other_merchant))),
         ("admin", Some(mint(s.admin))),
+        (
+            "finance",
+            Some(mint(staff(&s, "finance", AdminRole::Finance).await)),
+        ),
+        (
+            "support",
+            Some(mint(staff(&s, "support", AdminRole::Support).await)),
+        ),
+        (
+            "auditor",
+            Some(mint(staff(&s, "auditor", AdminRole::Auditor).await)),
+        ),
     ];
     let bought = s
         .call(
@@ -660,60 +691,60 @@ async fn every_route_allows_exactly_the_roles_it_should() {
     let product = json!({"title": "New", "currency": "CNY", "price": 100}).to_string();
     let release = json!("release").to_string();
     // (method, path, body, expected status per role in the order above)
-    let matrix: Vec<(&str, &str, Option<String>, [u16; 6])> = vec![
+    let matrix: Vec<(&str, &str, Option<String>, [u16; 9])> = vec![
         (
             "GET",
             "/api/v1/orders/1",
             None,
-            [401, 200, 404, 200, 404, 200],
+            [401, 200, 404, 200, 404, 200, 200, 200, 200],
         ),
         (
             "GET",
             "/api/v1/orders/999",
             None,
-            [401, 404, 404, 404, 404, 404],
+            [401, 404, 404, 404, 404, 404, 404, 404, 404],
         ),
         (
             "GET",
             "/api/v1/wallet",
             None,
-            [401, 200, 200, 200, 200, 200],
+            [401, 200, 200, 200, 200, 200, 200, 200, 200],
         ),
         (
             "GET",
             "/api/v1/merchant/balances",
             None,
-            [401, 403, 403, 200, 200, 403],
+            [401, 403, 403, 200, 200, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/api/v1/merchant/products",
             Some(product),
-            [401, 403, 403, 201, 201, 403],
+            [401, 403, 403, 201, 201, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/api/v1/merchant/products/1/keys",
             Some(String::new()),
-            [401, 403, 403, 200, 404, 403],
+            [401, 403, 403, 200, 404, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/api/v1/orders/1/refund",
             Some(json!({"amount": 1}).to_string()),
-            [401, 403, 403, 200, 403, 200],
+            [401, 403, 403, 200, 403, 200, 200, 200, 403],
         ),
         (
             "POST",
             "/api/v1/orders/1/dispute/decide",
             Some(release),
-            [401, 403, 403, 403, 403, 409],
+            [401, 403, 403, 403, 403, 409, 403, 409, 403],
         ),
         (
             "POST",
             "/api/v1/orders/1/confirm",
             None,
-            [401, 200, 403, 403, 403, 403],
+            [401, 200, 403, 403, 403, 403, 403, 403, 403],
         ),
     ];
     let mut failures = Vec::new();
