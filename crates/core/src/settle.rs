@@ -236,7 +236,8 @@ impl Shop {
             format!("refunded {amount} of order {order} ({to:?})")
         });
         // The reserve covered what the merchant could not: the merchant owes it.
-        self.merchant_mut(merchant)?.debt += from_reserve;
+        let m = self.merchant_mut(merchant)?;
+        m.debt = m.debt.saturating_add(from_reserve);
         let from_pending = sources
             .iter()
             .find(|(account, _)| {

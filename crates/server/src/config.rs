@@ -80,7 +80,7 @@ pub fn serve_config(
         listen,
         database_url,
         data_dir,
-        master_key: env("TRIGATE_MASTER_KEY"),
+        master_key: env("TRIGATE_MASTER_KEY").map(secrecy::SecretString::from),
         base_url,
     })
 }

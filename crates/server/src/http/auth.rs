@@ -36,9 +36,16 @@ pub fn password_matches(password: &str, phc: &str) -> bool {
 
 /// Signed-in sessions: token → user. Kept in memory: a restart signs
 /// everyone out.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Sessions {
     by_token: Mutex<HashMap<String, UserId>>,
+}
+
+/// Tokens are bearer secrets: never printed.
+impl std::fmt::Debug for Sessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Sessions({} open)", self.lock().len())
+    }
 }
 
 impl Sessions {
@@ -174,5 +181,19 @@ impl UsedSteps {
                 true
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_tokens_never_show_in_debug_output() {
+        let sessions = Sessions::default();
+        let token = sessions.open(UserId(1));
+        let shown = format!("{sessions:?}");
+        assert!(!shown.contains(&token), "{shown}");
+        assert_eq!(shown, "Sessions(1 open)");
     }
 }

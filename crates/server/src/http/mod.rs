@@ -84,7 +84,7 @@ pub struct ServeConfig {
     pub database_url: String,
     pub data_dir: std::path::PathBuf,
     /// `TRIGATE_MASTER_KEY`, if set; else the key file in the data directory.
-    pub master_key: Option<String>,
+    pub master_key: Option<secrecy::SecretString>,
     /// Where users reach the shop (https makes cookies Secure).
     pub base_url: String,
 }
@@ -102,7 +102,13 @@ where
     F: FnOnce(AppState) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,
 {
-    let master = MasterKey::load(config.master_key.as_deref(), &config.data_dir)?;
+    let master = MasterKey::load(
+        config
+            .master_key
+            .as_ref()
+            .map(secrecy::ExposeSecret::expose_secret),
+        &config.data_dir,
+    )?;
     let store = Store::open(&config.database_url).await?;
     let (engine, writer) = start_shop(&store).await?;
     let scheduler = spawn_scheduler(engine.clone(), Duration::from_secs(1));
