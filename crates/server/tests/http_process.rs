@@ -1,0 +1,142 @@
+//! `trigate serve` and `trigate demo` as real processes, and `/metrics`.
+
+mod common;
+
+use std::net::SocketAddr;
+
+use common::http::{Server, call};
+use serde_json::json;
+use tokio::io::AsyncBufReadExt;
+use tokio::process::Child;
+
+/// Starts `trigate <args>` and waits for the address it listens on; returns
+/// the process and everything it printed until then.
+async fn spawn(args: &[&str], env: &[(&str, &std::path::Path)]) -> (Child, SocketAddr, String) {
+    let mut command = tokio::process::Command::new(common::trigate_bin());
+    command
+        .args(args)
+        .env_remove("TRIGATE_DATABASE_URL")
+        .env_remove("TRIGATE_MASTER_KEY")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    loop {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(60), lines.next_line())
+            .await
+            .expect("trigate starts")
+            .unwrap()
+            .expect("trigate prints its address");
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(addr) = line.strip_prefix("trigate listening on http://") {
+            return (child, addr.parse().unwrap(), printed);
+        }
+    }
+}
+
+/// Sends SIGTERM and expects a clean exit within ten seconds.
+async fn stop(mut child: Child) {
+    let pid = child.id().unwrap();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
+        .await
+        .expect("trigate stops on SIGTERM")
+        .unwrap();
+    assert!(status.success(), "{status}");
+}
+
+#[tokio::test]
+async fn serve_answers_health_checks_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, addr, _) = spawn(
+        &["serve", "--listen", "127.0.0.1:0"],
+        &[("TRIGATE_DATA_DIR", dir.path())],
+    )
+    .await;
+    for path in ["/healthz", "/readyz"] {
+        let r = call(addr, "GET", path, None, &[], None).await;
+        assert_eq!(r.status, 200, "{path}: {:?}", r.body);
+    }
+    // The master key file was made on first start, private.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("master.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    stop(child).await;
+}
+
+#[tokio::test]
+async fn demo_serves_a_seeded_shop_a_buyer_can_buy_from() {
+    let (child, addr, printed) = spawn(&["demo", "--listen", "127.0.0.1:0"], &[]).await;
+    assert!(printed.contains("carol / demo-buyer-password"), "{printed}");
+    let products = call(addr, "GET", "/api/v1/products", None, &[], None).await;
+    assert_eq!(products.status, 200);
+    let list = products.body["products"].as_array().unwrap();
+    assert!(
+        list.iter()
+            .any(|p| p["title"] == "Game activation key" && p["stock"] == 20),
+        "{list:?}"
+    );
+    let login = json!({"login": "carol", "password": "demo-buyer-password"}).to_string();
+    let r = call(addr, "POST", "/api/v1/auth/login", None, &[], Some(&login)).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let cookie = r
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let order = json!({"product": 1, "quantity": 1}).to_string();
+    let bought = call(
+        addr,
+        "POST",
+        "/api/v1/orders",
+        Some(&cookie),
+        &[("idempotency-key", "demo-1")],
+        Some(&order),
+    )
+    .await;
+    assert_eq!(bought.status, 201, "{:?}", bought.body);
+    assert!(
+        bought.body["keys"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("GAME-DEMO-0001"),
+        "{:?}",
+        bought.body
+    );
+    stop(child).await;
+}
+
+#[tokio::test]
+async fn metrics_count_requests_and_time_the_writer() {
+    let s = Server::start().await;
+    s.call("GET", "/api/v1/products", None, &[], None).await;
+    s.call("GET", "/api/v1/orders/7", None, &[], None).await;
+    let r = s.call("GET", "/metrics", None, &[], None).await;
+    assert_eq!(r.status, 200);
+    let text = r.body.as_str().unwrap_or_default().to_string();
+    for needle in [
+        "trigate_http_requests_total{route=\"/api/v1/products\",method=\"GET\",status=\"200\"}",
+        "route=\"/api/v1/orders/{id}\",method=\"GET\",status=\"401\"",
+        "trigate_http_request_seconds_bucket",
+        "trigate_writer_commit_seconds_bucket",
+        "trigate_writer_group_commands",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+}

@@ -1,0 +1,202 @@
+//! Who may call what: every route against every role, and the audit log of
+//! what staff do.
+
+mod common;
+
+use common::http::Server;
+use common::http::staff;
+use serde_json::json;
+use trigate_core::{Command, Reply, Role};
+
+#[tokio::test]
+async fn every_route_allows_exactly_the_roles_it_should() {
+    use trigate_core::AdminRole;
+    let s = Server::start().await;
+    let (alice, alice_cookie) = s.sign_up("alice").await;
+    let (_, bob_cookie) = s.sign_up("bob").await;
+    s.fund(alice, 10_000).await;
+    let mint = |user| format!("{}={}", trigate::http::COOKIE, s.sessions.open(user));
+    let roles: Vec<(&str, Option<String>)> = vec![
+        ("anonymous", None),
+        ("buyer", Some(alice_cookie.clone())),
+        ("other buyer", Some(bob_cookie)),
+        ("merchant", Some(mint(s.seller))),
+        ("other merchant", Some(mint(s.other_merchant))),
+        ("admin", Some(mint(s.admin))),
+        (
+            "finance",
+            Some(mint(staff(&s, "finance", AdminRole::Finance).await)),
+        ),
+        (
+            "support",
+            Some(mint(staff(&s, "support", AdminRole::Support).await)),
+        ),
+        (
+            "auditor",
+            Some(mint(staff(&s, "auditor", AdminRole::Auditor).await)),
+        ),
+    ];
+    let bought = s
+        .call(
+            "POST",
+            "/api/v1/orders",
+            Some(&alice_cookie),
+            &[("idempotency-key", "setup")],
+            Some(&json!({"product": 1, "quantity": 1}).to_string()),
+        )
+        .await;
+    assert_eq!(bought.status, 201, "{:?}", bought.body);
+    let product = json!({"title": "New", "currency": "CNY", "price": 100}).to_string();
+    let release = json!("release").to_string();
+    // (method, path, body, expected status per role in the order above)
+    let matrix: Vec<(&str, &str, Option<String>, [u16; 9])> = vec![
+        (
+            "GET",
+            "/api/v1/orders/1",
+            None,
+            [401, 200, 404, 200, 404, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/api/v1/orders/999",
+            None,
+            [401, 404, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        (
+            "GET",
+            "/api/v1/wallet",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/api/v1/merchant/balances",
+            None,
+            [401, 403, 403, 200, 200, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/merchant/products",
+            Some(product),
+            [401, 403, 403, 201, 201, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/merchant/products/1/keys",
+            Some(String::new()),
+            [401, 403, 403, 200, 404, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/orders/1/refund",
+            Some(json!({"amount": 1}).to_string()),
+            [401, 403, 403, 200, 403, 200, 200, 200, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/orders/1/dispute/decide",
+            Some(release),
+            [401, 403, 403, 403, 403, 409, 403, 409, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/orders/1/confirm",
+            None,
+            [401, 200, 403, 403, 403, 403, 403, 403, 403],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (row, (method, path, body, expected)) in matrix.iter().enumerate() {
+        for ((role, cookie), want) in roles.iter().zip(expected) {
+            let key = format!("m-{row}-{}", role.replace(' ', "-"));
+            // Each role imports a key of its own.
+            let body = body.as_ref().map(|b| {
+                if b.is_empty() {
+                    json!({"text": format!("NEW-{row}-{role}")}).to_string()
+                } else {
+                    b.clone()
+                }
+            });
+            let r = s
+                .call(
+                    method,
+                    path,
+                    cookie.as_deref(),
+                    &[("idempotency-key", key.as_str())],
+                    body.as_deref(),
+                )
+                .await;
+            if r.status != *want {
+                failures.push(format!(
+                    "{method} {path} as {role}: {} (wanted {want}) {:?}",
+                    r.status, r.body
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[tokio::test]
+async fn admin_actions_are_audited_and_auditors_only_read() {
+    let s = Server::start().await;
+    let Reply::User(auditor) = s
+        .engine
+        .submit(Command::Register {
+            login: "auditor".into(),
+            role: Role::Staff(trigate_core::AdminRole::Auditor),
+            referrer_code: None,
+            password: None,
+        })
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let (_, buyer) = s.sign_up("alice").await;
+    let admin = format!("{}={}", trigate::http::COOKIE, s.sessions.open(s.admin));
+    let auditor = format!("{}={}", trigate::http::COOKIE, s.sessions.open(auditor));
+    let freeze = json!({"status": "frozen"}).to_string();
+    for (who, cookie, want) in [
+        ("buyer", &buyer, 403),
+        ("auditor", &auditor, 403),
+        ("admin", &admin, 200),
+    ] {
+        let key = format!("freeze-{who}");
+        let r = s
+            .call(
+                "POST",
+                "/api/v1/admin/merchants/1/status",
+                Some(cookie),
+                &[("idempotency-key", &key)],
+                Some(&freeze),
+            )
+            .await;
+        assert_eq!(r.status, want, "{who}: {:?}", r.body);
+    }
+    // A frozen merchant's products are off the storefront.
+    let products = s.call("GET", "/api/v1/products", None, &[], None).await;
+    assert!(
+        products.body["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["merchant"] != 1)
+    );
+    for (who, cookie, want) in [
+        ("buyer", &buyer, 403),
+        ("auditor", &auditor, 200),
+        ("admin", &admin, 200),
+    ] {
+        let r = s
+            .call("GET", "/api/v1/admin/audit", Some(cookie), &[], None)
+            .await;
+        assert_eq!(r.status, want, "{who}: {:?}", r.body);
+        if want == 200 {
+            let entries = r.body["entries"].as_array().unwrap();
+            assert_eq!(entries.len(), 1, "{entries:?}");
+            assert_eq!(entries[0]["actor"], s.admin.0);
+            assert_eq!(entries[0]["action"], "set merchant 1 Frozen");
+        }
+    }
+}
