@@ -31,6 +31,8 @@ pub enum Kind {
     MerchantDeposit = 22,
     /// Liability: money owed back to buyers through the channel they paid by.
     RefundsDue = 30,
+    /// Liability: withdrawals approved, not yet paid out.
+    Payouts = 31,
     /// Income: platform fees earned.
     Fees = 40,
     /// Liability: the risk reserve fund. It pays refunds a merchant's
@@ -61,6 +63,7 @@ impl Kind {
             Kind::MerchantAvailable,
             Kind::MerchantDeposit,
             Kind::RefundsDue,
+            Kind::Payouts,
             Kind::Fees,
             Kind::Reserve,
         ]
@@ -80,6 +83,7 @@ impl Kind {
                 | Kind::MerchantAvailable
                 | Kind::MerchantDeposit
                 | Kind::RefundsDue
+                | Kind::Payouts
         )
     }
 }
@@ -120,4 +124,11 @@ pub enum Why {
     Deposit = 30,
     /// Outside money brought in (tests, the demo, reconciliation).
     Fund = 40,
+    /// A wallet's reward or a merchant's available balance → payouts: a
+    /// withdrawal, reserved when asked for and posted when approved.
+    Withdraw = 50,
+    /// Payouts → custody: the withdrawal paid out to its destination.
+    Payout = 51,
+    /// Payouts → back where it came from: a payout that failed.
+    PayoutReturned = 52,
 }

@@ -12,9 +12,10 @@ use crate::inventory::{ImportReport, InvalidLine, SealedKey};
 use crate::payments::{AttemptId, PaymentOutcome};
 use crate::settle::{RefundTo, Settlement};
 use crate::users::PasswordHash;
+use crate::withdrawals::{WithdrawFrom, WithdrawalStatus};
 use crate::{
     Bps, Currency, KeyId, MerchantId, MerchantStatus, NewProduct, OrderId, ProductId, Role, Shop,
-    ShopError, UserId,
+    ShopError, UserId, WithdrawalId,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,6 +173,59 @@ pub enum Command {
         currency: Currency,
         amount: u64,
     },
+    /// A guest's order (no account), read back with its lookup secret.
+    CreateGuestOrder {
+        product: ProductId,
+        quantity: u32,
+        coupon: Option<String>,
+        /// The lookup secret's hash, made at the edge.
+        lookup: PasswordHash,
+    },
+    RequestWithdrawal {
+        actor: UserId,
+        from: WithdrawFrom,
+        currency: Currency,
+        amount: u64,
+        destination: String,
+    },
+    ApproveWithdrawal {
+        staff: UserId,
+        withdrawal: WithdrawalId,
+    },
+    RejectWithdrawal {
+        staff: UserId,
+        withdrawal: WithdrawalId,
+    },
+    /// An approved withdrawal paid out (`paid`) or failed.
+    FinishPayout {
+        staff: UserId,
+        withdrawal: WithdrawalId,
+        paid: bool,
+        reference: String,
+    },
+    /// An admin changes a user's role.
+    SetRoleBy {
+        actor: UserId,
+        user: UserId,
+        role: Role,
+    },
+    /// An admin opens a merchant for its owner.
+    CreateMerchantBy {
+        actor: UserId,
+        owner: UserId,
+        name: String,
+        fee: Bps,
+        holding_days: u32,
+        wrapped_key: Vec<u8>,
+    },
+    /// Finance credits a wallet with money received outside a channel.
+    CreditWalletBy {
+        actor: UserId,
+        user: UserId,
+        currency: Currency,
+        amount: u64,
+        note: String,
+    },
     /// A command under a caller's idempotency key; `fingerprint` is a
     /// digest of the request, so the same key with another request is told
     /// apart.
@@ -204,6 +258,8 @@ pub enum Reply {
         keys: Vec<KeyId>,
     },
     Attempt(AttemptId),
+    Withdrawal(WithdrawalId),
+    WithdrawalStatus(WithdrawalStatus),
     Payment(PaymentOutcome),
     Settled(Settlement),
     Ticked(TickReport),
@@ -457,6 +513,76 @@ impl Shop {
                 amount,
             } => {
                 self.fund_deposit(now, actor, merchant, currency, amount)?;
+                Reply::Done
+            }
+            C::CreateGuestOrder {
+                product,
+                quantity,
+                coupon,
+                lookup,
+            } => Reply::Order(self.create_guest_order(
+                now,
+                product,
+                quantity,
+                coupon.as_deref(),
+                lookup,
+            )?),
+            C::RequestWithdrawal {
+                actor,
+                from,
+                currency,
+                amount,
+                destination,
+            } => Reply::Withdrawal(self.request_withdrawal(
+                now,
+                actor,
+                from,
+                currency,
+                amount,
+                &destination,
+            )?),
+            C::ApproveWithdrawal { staff, withdrawal } => {
+                Reply::WithdrawalStatus(self.approve_withdrawal(now, staff, withdrawal)?)
+            }
+            C::RejectWithdrawal { staff, withdrawal } => {
+                self.reject_withdrawal(now, staff, withdrawal)?;
+                Reply::Done
+            }
+            C::FinishPayout {
+                staff,
+                withdrawal,
+                paid,
+                reference,
+            } => {
+                self.finish_payout(now, staff, withdrawal, paid, &reference)?;
+                Reply::Done
+            }
+            C::SetRoleBy { actor, user, role } => {
+                self.set_role_by(now, actor, user, role)?;
+                Reply::Done
+            }
+            C::CreateMerchantBy {
+                actor,
+                owner,
+                name,
+                fee,
+                holding_days,
+                wrapped_key,
+            } => Reply::Merchant(self.create_merchant_by(
+                now,
+                actor,
+                owner,
+                (&name, fee, holding_days),
+                wrapped_key,
+            )?),
+            C::CreditWalletBy {
+                actor,
+                user,
+                currency,
+                amount,
+                note,
+            } => {
+                self.credit_wallet_by(now, actor, user, (currency, amount), &note)?;
                 Reply::Done
             }
             C::Idempotent {

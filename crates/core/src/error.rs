@@ -59,6 +59,16 @@ pub enum ShopError {
     IdempotencyConflict,
     #[error("key {0} not found")]
     KeyNotFound(KeyId),
+    #[error("withdrawal {0} not found")]
+    WithdrawalNotFound(crate::WithdrawalId),
+    #[error("withdrawal {id} is {status}, not {expected}")]
+    WithdrawalState {
+        id: crate::WithdrawalId,
+        status: &'static str,
+        expected: &'static str,
+    },
+    #[error("order {0} has no lookup secret, or it is wrong")]
+    LookupRefused(OrderId),
     #[error("the ledger refused the transfers: {0}")]
     Ledger(String),
 }
@@ -92,6 +102,9 @@ impl ShopError {
             Self::CouponNotApplicable(_) => "coupon_not_applicable",
             Self::IdempotencyConflict => "idempotency_conflict",
             Self::KeyNotFound(_) => "key_not_found",
+            Self::WithdrawalNotFound(_) => "withdrawal_not_found",
+            Self::WithdrawalState { .. } => "withdrawal_state",
+            Self::LookupRefused(_) => "lookup_refused",
             Self::Ledger(_) => "ledger_refused",
         }
     }

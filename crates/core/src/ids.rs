@@ -37,3 +37,7 @@ id!(
     /// An order.
     OrderId
 );
+id!(
+    /// A withdrawal: money leaving a wallet or a merchant for outside.
+    WithdrawalId
+);

@@ -9,6 +9,7 @@
 //! Money moves only through the ledger, on the chart of accounts in
 //! [`chart`].
 
+mod admin;
 pub mod audit;
 mod catalog;
 pub mod chart;
@@ -16,6 +17,7 @@ mod command;
 mod coupons;
 mod disputes;
 mod error;
+mod guest;
 pub mod idempotency;
 mod ids;
 mod invariants;
@@ -29,13 +31,14 @@ pub mod query;
 mod settle;
 mod shop;
 mod users;
+mod withdrawals;
 
 pub use catalog::{Delivery, Merchant, MerchantStatus, NewProduct, Product, Tier};
 pub use command::{Command, Reply, TickReport};
 pub use coupons::{Coupon, Discount, NewCoupon};
 pub use disputes::{Decision, Dispute, DisputeAction, DisputeStep};
 pub use error::ShopError;
-pub use ids::{KeyId, MerchantId, OrderId, ProductId, UserId};
+pub use ids::{KeyId, MerchantId, OrderId, ProductId, UserId, WithdrawalId};
 pub use inventory::{
     ImportReport, InvalidLine, InvalidReason, Key, KeyStatus, SealedKey, parse_key_lines,
 };
@@ -46,3 +49,4 @@ pub use queries::{Movement, OrderTrail, WalletView};
 pub use settle::{RefundTo, Settlement};
 pub use shop::{Config, NANOS_PER_DAY, NANOS_PER_SECOND, Shop};
 pub use users::{AdminRole, PasswordHash, Role, User};
+pub use withdrawals::{TWO_APPROVERS_FROM, WithdrawFrom, Withdrawal, WithdrawalStatus};

@@ -91,6 +91,9 @@ pub struct Order {
     pub refunded: u64,
     /// Of those, returned into the recharge wallet.
     pub refunded_to_recharge: u64,
+    /// A guest order's lookup secret, hashed at the edge: with the order
+    /// number, what lets its buyer read it without signing in.
+    pub lookup: Option<crate::PasswordHash>,
 }
 
 impl Order {
@@ -203,6 +206,7 @@ impl Shop {
             replaced_keys: Vec::new(),
             refunded: 0,
             refunded_to_recharge: 0,
+            lookup: None,
         });
         self.reservations.insert((reserved_until, id));
         self.dirty_orders.insert(id);

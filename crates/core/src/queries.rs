@@ -34,6 +34,7 @@ fn kind_name(id: u128) -> &'static str {
         Some(Kind::MerchantAvailable) => "merchant:available",
         Some(Kind::MerchantDeposit) => "merchant:deposit",
         Some(Kind::RefundsDue) => "refunds_due",
+        Some(Kind::Payouts) => "payouts",
         Some(Kind::Fees) => "fees",
         Some(Kind::Reserve) => "reserve",
         None => "other",

@@ -34,6 +34,11 @@ pub enum Query {
     /// The wrapped data key of the merchant selling `product`, for sealing
     /// keys to import into it — for that merchant's owner only.
     ProductKey { caller: UserId, product: ProductId },
+    /// A guest order with its lookup hash, for the edge to check the secret
+    /// against before it shows anything.
+    GuestOrder { order: OrderId },
+    /// The caller's withdrawals (every one, for finance and auditors).
+    Withdrawals { caller: UserId },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +106,11 @@ pub enum View {
         merchant: MerchantId,
         wrapped_key: Vec<u8>,
     },
+    GuestOrder {
+        lookup: String,
+        order: Box<OrderView>,
+    },
+    Withdrawals(Vec<crate::Withdrawal>),
 }
 
 impl Shop {
@@ -110,6 +120,41 @@ impl Shop {
             .iter()
             .find(|m| m.owner == caller)
             .ok_or(ShopError::Forbidden(caller))
+    }
+
+    /// An order as shown: its keys (sealed) and fixed text only once it is
+    /// delivered and only to those who `may_see_keys`.
+    fn order_view(&self, o: &crate::Order, may_see_keys: bool) -> Result<OrderView, ShopError> {
+        let merchant = self
+            .merchant(o.merchant)
+            .ok_or(ShopError::MerchantNotFound(o.merchant))?;
+        let may_see_keys = may_see_keys && o.delivered_at.is_some();
+        let sealed_keys = if may_see_keys {
+            o.keys
+                .iter()
+                .filter_map(|k| self.key(*k).map(|key| (*k, key.sealed.sealed.clone())))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let fixed_text = match &self.product(o.product).map(|p| &p.spec.delivery) {
+            Some(crate::Delivery::Fixed(text)) if may_see_keys => Some(text.clone()),
+            _ => None,
+        };
+        Ok(OrderView {
+            trail: self
+                .order_trail(o.id)
+                .ok_or(ShopError::OrderNotFound(o.id))?,
+            buyer: o.buyer,
+            merchant: o.merchant,
+            wrapped_key: if may_see_keys {
+                merchant.wrapped_key.clone()
+            } else {
+                Vec::new()
+            },
+            sealed_keys,
+            fixed_text,
+        })
     }
 
     pub fn query(&self, query: &Query) -> Result<View, ShopError> {
@@ -162,40 +207,22 @@ impl Shop {
                     // is not told to those who may not see it.
                     return Err(ShopError::OrderNotFound(*order));
                 }
-                let delivered = o.delivered_at.is_some();
-                let may_see_keys = delivered
-                    && (o.buyer == *caller
-                        || matches!(
-                            user.role,
-                            Role::Staff(AdminRole::Admin | AdminRole::Support)
-                        ));
-                let sealed_keys = if may_see_keys {
-                    o.keys
-                        .iter()
-                        .filter_map(|k| self.key(*k).map(|key| (*k, key.sealed.sealed.clone())))
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                let fixed_text = match &self.product(o.product).map(|p| &p.spec.delivery) {
-                    Some(crate::Delivery::Fixed(text)) if may_see_keys => Some(text.clone()),
-                    _ => None,
-                };
-                Ok(View::Order(Box::new(OrderView {
-                    trail: self
-                        .order_trail(*order)
-                        .ok_or(ShopError::OrderNotFound(*order))?,
-                    buyer: o.buyer,
-                    merchant: o.merchant,
-                    wrapped_key: if may_see_keys {
-                        merchant.wrapped_key.clone()
-                    } else {
-                        Vec::new()
-                    },
-                    sealed_keys,
-                    fixed_text,
-                })))
+                let may_see_keys = o.buyer == *caller
+                    || matches!(
+                        user.role,
+                        Role::Staff(AdminRole::Admin | AdminRole::Support)
+                    );
+                Ok(View::Order(Box::new(self.order_view(o, may_see_keys)?)))
             }
+            Query::GuestOrder { order } => {
+                let lookup = self.lookup_hash(*order)?.0.clone();
+                let o = self.require_order(*order)?;
+                Ok(View::GuestOrder {
+                    lookup,
+                    order: Box::new(self.order_view(o, true)?),
+                })
+            }
+            Query::Withdrawals { caller } => Ok(View::Withdrawals(self.withdrawals_for(*caller)?)),
             Query::Wallet {
                 caller,
                 user,

@@ -77,6 +77,7 @@ pub struct Shop {
     pub(crate) dirty_keys: BTreeSet<KeyId>,
     pub(crate) idempotency: crate::idempotency::Keys,
     pub(crate) audit_log: Vec<crate::audit::AuditEntry>,
+    pub(crate) withdrawals: Vec<crate::Withdrawal>,
     /// API key id → the merchant it signs for.
     pub(crate) api_keys: HashMap<String, MerchantId>,
     /// Transfers made for each order and each wallet account, in order.
@@ -186,10 +187,100 @@ impl Shop {
         if legs.is_empty() {
             return Ok(());
         }
-        let mut missing: Vec<u128> = legs
+        let last = legs.len() - 1;
+        let transfers: Vec<Transfer> = legs
             .iter()
-            .flat_map(|l| [l.debit, l.credit])
-            .filter(|id| self.ledger.account(*id).is_none())
+            .enumerate()
+            .map(|(i, l)| Transfer {
+                id: self.next_transfer_id(),
+                debit_account_id: l.debit,
+                credit_account_id: l.credit,
+                amount: l.amount,
+                user_data: l.order.map_or(0, |o| u128::from(o.0)),
+                ledger: currency.ledger(),
+                code: l.why as u16,
+                flags: if i < last {
+                    TransferFlags::LINKED
+                } else {
+                    TransferFlags::empty()
+                },
+                ..Transfer::default()
+            })
+            .collect();
+        self.submit_transfers(now, currency, &transfers)
+    }
+
+    /// Reserves money from `debit` for `credit` as a pending transfer (the
+    /// debit's balance shows it gone; nothing is posted yet), returning the
+    /// pending transfer's id. `tag` is kept as the transfer's user data.
+    pub(crate) fn reserve_money(
+        &mut self,
+        now: u64,
+        currency: Currency,
+        (debit, credit): (u128, u128),
+        amount: u64,
+        why: Why,
+        tag: u128,
+    ) -> Result<u128, ShopError> {
+        let id = self.next_transfer_id();
+        let transfer = Transfer {
+            id,
+            debit_account_id: debit,
+            credit_account_id: credit,
+            amount,
+            user_data: tag,
+            ledger: currency.ledger(),
+            code: why as u16,
+            flags: TransferFlags::PENDING,
+            ..Transfer::default()
+        };
+        self.submit_transfers(now, currency, &[transfer])?;
+        Ok(id)
+    }
+
+    /// Posts (`post`) or voids a pending transfer made by [`Self::reserve_money`].
+    pub(crate) fn finish_reserved(
+        &mut self,
+        now: u64,
+        currency: Currency,
+        (debit, credit): (u128, u128),
+        pending_id: u128,
+        post: bool,
+    ) -> Result<(), ShopError> {
+        let flags = if post {
+            TransferFlags::POST_PENDING
+        } else {
+            TransferFlags::VOID_PENDING
+        };
+        let transfer = Transfer {
+            id: self.next_transfer_id(),
+            debit_account_id: debit,
+            credit_account_id: credit,
+            pending_id,
+            ledger: currency.ledger(),
+            flags,
+            ..Transfer::default()
+        };
+        self.submit_transfers(now, currency, &[transfer])
+    }
+
+    fn next_transfer_id(&mut self) -> u128 {
+        self.transfers_made += 1;
+        u128::from(self.transfers_made)
+    }
+
+    /// Opens the accounts `transfers` need, submits them, and indexes them
+    /// by order and wallet account.
+    fn submit_transfers(
+        &mut self,
+        now: u64,
+        currency: Currency,
+        transfers: &[Transfer],
+    ) -> Result<(), ShopError> {
+        let mut missing: Vec<u128> = transfers
+            .iter()
+            .flat_map(|t| [t.debit_account_id, t.credit_account_id])
+            .filter(|id| *id != 0 && self.ledger.account(*id).is_none())
             .collect();
         missing.sort_unstable();
         missing.dedup();
@@ -216,60 +307,41 @@ impl Shop {
                 return Err(ShopError::Ledger(r.as_str().to_string()));
             }
         }
-        let last = legs.len() - 1;
-        let transfers: Vec<Transfer> = legs
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                self.transfers_made += 1;
-                Transfer {
-                    id: u128::from(self.transfers_made),
-                    debit_account_id: l.debit,
-                    credit_account_id: l.credit,
-                    amount: l.amount,
-                    user_data: l.order.map_or(0, |o| u128::from(o.0)),
-                    ledger: currency.ledger(),
-                    code: l.why as u16,
-                    flags: if i < last {
-                        TransferFlags::LINKED
-                    } else {
-                        TransferFlags::empty()
-                    },
-                    ..Transfer::default()
-                }
-            })
-            .collect();
         let at = self.ledger_time(now);
         let results = self
             .ledger
-            .create_transfers(at, &transfers)
+            .create_transfers(at, transfers)
             .map_err(|e| ShopError::Ledger(format!("{e:?}")))?;
         match results.iter().find(|r| **r != CreateTransferResult::Ok) {
             None => {
-                // Indexes for reading an order's or a wallet's trail.
-                for t in &transfers {
-                    if t.user_data != 0 {
-                        self.trails
-                            .entry(Trail::Order(t.user_data))
-                            .or_default()
-                            .push(t.id);
-                    }
-                    for account in [t.debit_account_id, t.credit_account_id] {
-                        if matches!(
-                            crate::chart::kind_of(account),
-                            Some(Kind::WalletRecharge | Kind::WalletReward)
-                        ) {
-                            self.trails
-                                .entry(Trail::Account(account))
-                                .or_default()
-                                .push(t.id);
-                        }
-                    }
-                }
+                self.index_trails(transfers);
                 Ok(())
             }
             Some(CreateTransferResult::ExceedsCredits) => Err(ShopError::InsufficientBalance),
             Some(r) => Err(ShopError::Ledger(r.as_str().to_string())),
+        }
+    }
+
+    /// Indexes for reading an order's or a wallet's trail.
+    fn index_trails(&mut self, transfers: &[Transfer]) {
+        for t in transfers {
+            if t.user_data != 0 && t.user_data >> 64 == 0 {
+                self.trails
+                    .entry(Trail::Order(t.user_data))
+                    .or_default()
+                    .push(t.id);
+            }
+            for account in [t.debit_account_id, t.credit_account_id] {
+                if matches!(
+                    crate::chart::kind_of(account),
+                    Some(Kind::WalletRecharge | Kind::WalletReward)
+                ) {
+                    self.trails
+                        .entry(Trail::Account(account))
+                        .or_default()
+                        .push(t.id);
+                }
+            }
         }
     }
 

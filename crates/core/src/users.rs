@@ -68,6 +68,16 @@ fn referral_code(id: UserId) -> String {
     code
 }
 
+/// Refuses a hash that is empty, too long or has control characters.
+pub(crate) fn check_hash(hash: &PasswordHash, what: &str) -> Result<(), ShopError> {
+    if hash.0.is_empty() || hash.0.len() > HASH_MAX || hash.0.chars().any(char::is_control) {
+        return Err(ShopError::Invalid(format!(
+            "{what} is 1 to {HASH_MAX} characters"
+        )));
+    }
+    Ok(())
+}
+
 impl Shop {
     /// Registers a user. A buyer may name a referrer by code; staff and
     /// merchants are never referred.
@@ -134,14 +144,7 @@ impl Shop {
         referrer_code: Option<&str>,
         password: PasswordHash,
     ) -> Result<UserId, ShopError> {
-        if password.0.is_empty()
-            || password.0.len() > HASH_MAX
-            || password.0.chars().any(char::is_control)
-        {
-            return Err(ShopError::Invalid(
-                "a password hash is 1 to 512 characters".into(),
-            ));
-        }
+        check_hash(&password, "a password hash")?;
         let id = self.register(now, login, role, referrer_code)?;
         if let Some(user) = self.users.last_mut() {
             user.password = Some(password);

@@ -1,0 +1,97 @@
+//! What staff do to others' accounts, each checked for the staff role that
+//! may and written to the audit log: changing a user's role, opening a
+//! merchant for its owner, crediting a wallet with money received outside a
+//! channel.
+
+use crate::users::{AdminRole, Role};
+use crate::{Bps, Currency, MerchantId, Shop, ShopError, UserId};
+
+/// Longest note staff may give with a credit.
+const NOTE_MAX: usize = 200;
+
+impl Shop {
+    /// An admin gives `user` another role. Admins never change their own.
+    pub fn set_role_by(
+        &mut self,
+        now: u64,
+        actor: UserId,
+        user: UserId,
+        role: Role,
+    ) -> Result<(), ShopError> {
+        self.tick(now)?;
+        self.require_admin(actor)?;
+        if actor == user {
+            return Err(ShopError::Forbidden(actor));
+        }
+        let at = usize::try_from(user.0.wrapping_sub(1)).unwrap_or(usize::MAX);
+        let target = self
+            .users
+            .get_mut(at)
+            .ok_or(ShopError::UserNotFound(user))?;
+        target.role = role;
+        self.audit(now, actor, || format!("set user {user}'s role to {role:?}"));
+        Ok(())
+    }
+
+    /// An admin opens a merchant for `owner` (a user with the merchant
+    /// role), its data key wrapped at the edge.
+    pub fn create_merchant_by(
+        &mut self,
+        now: u64,
+        actor: UserId,
+        owner: UserId,
+        (name, fee, holding_days): (&str, Bps, u32),
+        wrapped_key: Vec<u8>,
+    ) -> Result<MerchantId, ShopError> {
+        self.tick(now)?;
+        self.require_admin(actor)?;
+        if self.owned_merchant(owner).is_ok() {
+            return Err(ShopError::Invalid(format!(
+                "user {owner} already owns a merchant"
+            )));
+        }
+        let id = self.create_merchant(now, owner, name, fee, holding_days, wrapped_key)?;
+        self.audit(now, actor, || {
+            format!("opened merchant {id} for user {owner}")
+        });
+        Ok(id)
+    }
+
+    /// Finance credits `user`'s recharge wallet with money received outside
+    /// a channel (a bank transfer matched by hand), with a note saying so.
+    pub fn credit_wallet_by(
+        &mut self,
+        now: u64,
+        actor: UserId,
+        user: UserId,
+        (currency, amount): (Currency, u64),
+        note: &str,
+    ) -> Result<(), ShopError> {
+        self.tick(now)?;
+        if !matches!(
+            self.require_user(actor)?.role,
+            Role::Staff(AdminRole::Finance | AdminRole::Admin)
+        ) {
+            return Err(ShopError::Forbidden(actor));
+        }
+        let note = note.trim();
+        if note.is_empty() || note.chars().count() > NOTE_MAX || note.chars().any(char::is_control)
+        {
+            return Err(ShopError::Invalid(format!(
+                "a credit's note is 1 to {NOTE_MAX} characters"
+            )));
+        }
+        self.credit_wallet(now, user, currency, amount)?;
+        self.audit(now, actor, || {
+            format!("credited user {user} {amount} {currency}: {note}")
+        });
+        Ok(())
+    }
+
+    fn require_admin(&self, actor: UserId) -> Result<(), ShopError> {
+        match self.require_user(actor)?.role {
+            Role::Staff(AdminRole::Admin) => Ok(()),
+            _ => Err(ShopError::Forbidden(actor)),
+        }
+    }
+}

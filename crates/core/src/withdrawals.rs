@@ -1,0 +1,324 @@
+//! Withdrawals: money leaving the platform for a user's or a merchant's
+//! own account. Asking reserves it (a pending transfer into `payouts`, so
+//! the balance shows it gone at once); finance approves — two different
+//! approvers from [`TWO_APPROVERS_FROM`] up, never the one who asked — and
+//! the reservation is posted; the payout is then recorded as made
+//! (`payouts → custody`) or as failed (the money goes back).
+
+use serde::{Deserialize, Serialize};
+
+use crate::chart::{Kind, Why, account_id};
+use crate::shop::Leg;
+use crate::users::{AdminRole, Role};
+use crate::{Currency, MerchantStatus, Shop, ShopError, UserId, WithdrawalId};
+
+/// From this amount (minor units) up, a withdrawal needs two approvers.
+pub const TWO_APPROVERS_FROM: u64 = 1_000_000;
+
+/// Longest destination (an account number, an address) accepted.
+const DESTINATION_MAX: usize = 200;
+
+/// Where a withdrawal's money comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WithdrawFrom {
+    /// The caller's merchant's available balance.
+    Merchant,
+    /// The caller's reward wallet (commissions).
+    Reward,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WithdrawalStatus {
+    /// Reserved, waiting for approval.
+    Requested,
+    /// Approved: in `payouts`, waiting to be paid out.
+    Approved,
+    PaidOut,
+    /// Refused by finance; the reservation was released.
+    Rejected,
+    /// The payout failed; the money went back.
+    Failed,
+}
+
+impl WithdrawalStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Requested => "requested",
+            Self::Approved => "approved",
+            Self::PaidOut => "paid_out",
+            Self::Rejected => "rejected",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    pub id: WithdrawalId,
+    pub requester: UserId,
+    pub from: WithdrawFrom,
+    /// The account the money is taken from.
+    pub source: u128,
+    pub currency: Currency,
+    pub amount: u64,
+    pub destination: String,
+    pub status: WithdrawalStatus,
+    pub requested_at: u64,
+    pub approvals: Vec<UserId>,
+    pub approvals_needed: usize,
+    /// The pending transfer that reserves the money.
+    pub reservation: u128,
+    /// The payout's reference outside (a bank or channel transaction).
+    pub reference: Option<String>,
+    pub closed_at: Option<u64>,
+}
+
+/// A withdrawal's transfers carry its id above an order's range, so they are
+/// never read as an order's.
+fn tag(id: WithdrawalId) -> u128 {
+    (1u128 << 64) | u128::from(id.0)
+}
+
+impl Shop {
+    /// Reserves `amount` of the caller's reward wallet or merchant balance
+    /// for a withdrawal to `destination`.
+    pub fn request_withdrawal(
+        &mut self,
+        now: u64,
+        actor: UserId,
+        from: WithdrawFrom,
+        currency: Currency,
+        amount: u64,
+        destination: &str,
+    ) -> Result<WithdrawalId, ShopError> {
+        self.tick(now)?;
+        let user = self.require_user(actor)?;
+        let source = match from {
+            WithdrawFrom::Reward if user.role == Role::Buyer => {
+                account_id(Kind::WalletReward, currency, actor.0)
+            }
+            WithdrawFrom::Reward => return Err(ShopError::Forbidden(actor)),
+            WithdrawFrom::Merchant => {
+                let m = self.owned_merchant(actor)?;
+                if m.status != MerchantStatus::Active {
+                    return Err(ShopError::MerchantNotActive(m.id));
+                }
+                account_id(Kind::MerchantAvailable, currency, m.id.0)
+            }
+        };
+        if amount == 0 {
+            return Err(ShopError::Invalid(
+                "a withdrawal is at least 1 minor unit".into(),
+            ));
+        }
+        let destination = destination.trim();
+        if destination.is_empty()
+            || destination.chars().count() > DESTINATION_MAX
+            || destination.chars().any(char::is_control)
+        {
+            return Err(ShopError::Invalid(format!(
+                "a destination is 1 to {DESTINATION_MAX} characters, none of them control characters"
+            )));
+        }
+        let id = WithdrawalId(self.withdrawals.len() as u64 + 1);
+        let payouts = account_id(Kind::Payouts, currency, 0);
+        let reservation = self.reserve_money(
+            now,
+            currency,
+            (source, payouts),
+            amount,
+            Why::Withdraw,
+            tag(id),
+        )?;
+        self.withdrawals.push(Withdrawal {
+            id,
+            requester: actor,
+            from,
+            source,
+            currency,
+            amount,
+            destination: destination.to_string(),
+            status: WithdrawalStatus::Requested,
+            requested_at: now,
+            approvals: Vec::new(),
+            approvals_needed: if amount >= TWO_APPROVERS_FROM { 2 } else { 1 },
+            reservation,
+            reference: None,
+            closed_at: None,
+        });
+        Ok(id)
+    }
+
+    /// Finance (or an admin) approves; once enough have, the reserved money
+    /// moves into `payouts`. Returns the withdrawal's status after.
+    pub fn approve_withdrawal(
+        &mut self,
+        now: u64,
+        staff: UserId,
+        id: WithdrawalId,
+    ) -> Result<WithdrawalStatus, ShopError> {
+        self.tick(now)?;
+        self.require_finance(staff)?;
+        let w = self.withdrawal_in(id, WithdrawalStatus::Requested)?;
+        // Four eyes: never the one who asked, and each approver once.
+        if w.requester == staff || w.approvals.contains(&staff) {
+            return Err(ShopError::Forbidden(staff));
+        }
+        let (currency, source, reservation) = (w.currency, w.source, w.reservation);
+        let done = w.approvals.len() + 1 >= w.approvals_needed;
+        if done {
+            let payouts = account_id(Kind::Payouts, currency, 0);
+            self.finish_reserved(now, currency, (source, payouts), reservation, true)?;
+        }
+        let w = self.withdrawal_mut(id)?;
+        w.approvals.push(staff);
+        if done {
+            w.status = WithdrawalStatus::Approved;
+        }
+        let status = w.status;
+        self.audit(now, staff, || format!("approved withdrawal {id}"));
+        Ok(status)
+    }
+
+    /// Finance refuses a withdrawal still waiting; the reservation ends.
+    pub fn reject_withdrawal(
+        &mut self,
+        now: u64,
+        staff: UserId,
+        id: WithdrawalId,
+    ) -> Result<(), ShopError> {
+        self.tick(now)?;
+        self.require_finance(staff)?;
+        let w = self.withdrawal_in(id, WithdrawalStatus::Requested)?;
+        let (currency, source, reservation) = (w.currency, w.source, w.reservation);
+        let payouts = account_id(Kind::Payouts, currency, 0);
+        self.finish_reserved(now, currency, (source, payouts), reservation, false)?;
+        self.close_withdrawal(now, id, WithdrawalStatus::Rejected, None)?;
+        self.audit(now, staff, || format!("rejected withdrawal {id}"));
+        Ok(())
+    }
+
+    /// Records an approved withdrawal's payout: made (`reference` names it
+    /// outside), or failed, in which case the money goes back.
+    pub fn finish_payout(
+        &mut self,
+        now: u64,
+        staff: UserId,
+        id: WithdrawalId,
+        paid: bool,
+        reference: &str,
+    ) -> Result<(), ShopError> {
+        self.tick(now)?;
+        self.require_finance(staff)?;
+        let reference = reference.trim();
+        if reference.is_empty()
+            || reference.chars().count() > DESTINATION_MAX
+            || reference.chars().any(char::is_control)
+        {
+            return Err(ShopError::Invalid(format!(
+                "a payout reference is 1 to {DESTINATION_MAX} characters"
+            )));
+        }
+        let w = self.withdrawal_in(id, WithdrawalStatus::Approved)?;
+        let payouts = account_id(Kind::Payouts, w.currency, 0);
+        let (credit, why, status) = if paid {
+            (
+                account_id(Kind::Custody, w.currency, 0),
+                Why::Payout,
+                WithdrawalStatus::PaidOut,
+            )
+        } else {
+            (w.source, Why::PayoutReturned, WithdrawalStatus::Failed)
+        };
+        let (currency, amount) = (w.currency, w.amount);
+        self.move_money(
+            now,
+            currency,
+            &[Leg {
+                debit: payouts,
+                credit,
+                amount,
+                why,
+                order: None,
+            }],
+        )?;
+        self.close_withdrawal(now, id, status, Some(reference.to_string()))?;
+        self.audit(now, staff, || {
+            format!(
+                "recorded withdrawal {id} as {} ({reference})",
+                status.as_str()
+            )
+        });
+        Ok(())
+    }
+
+    pub fn withdrawal(&self, id: WithdrawalId) -> Option<&Withdrawal> {
+        let at = usize::try_from(id.0.checked_sub(1)?).ok()?;
+        self.withdrawals.get(at)
+    }
+
+    /// The caller's own withdrawals, or every one for finance, admins and
+    /// auditors; newest last, at most [`crate::audit::AUDIT_PAGE`].
+    pub fn withdrawals_for(&self, caller: UserId) -> Result<Vec<Withdrawal>, ShopError> {
+        let role = self.require_user(caller)?.role;
+        let all = matches!(
+            role,
+            Role::Staff(AdminRole::Admin | AdminRole::Finance | AdminRole::Auditor)
+        );
+        let mine: Vec<&Withdrawal> = self
+            .withdrawals
+            .iter()
+            .filter(|w| all || w.requester == caller)
+            .collect();
+        let from = mine.len().saturating_sub(crate::audit::AUDIT_PAGE);
+        Ok(mine[from..].iter().map(|w| (*w).clone()).collect())
+    }
+
+    fn require_finance(&self, staff: UserId) -> Result<(), ShopError> {
+        match self.require_user(staff)?.role {
+            Role::Staff(AdminRole::Finance | AdminRole::Admin) => Ok(()),
+            _ => Err(ShopError::Forbidden(staff)),
+        }
+    }
+
+    fn withdrawal_in(
+        &self,
+        id: WithdrawalId,
+        expected: WithdrawalStatus,
+    ) -> Result<&Withdrawal, ShopError> {
+        let w = self
+            .withdrawal(id)
+            .ok_or(ShopError::WithdrawalNotFound(id))?;
+        if w.status != expected {
+            return Err(ShopError::WithdrawalState {
+                id,
+                status: w.status.as_str(),
+                expected: expected.as_str(),
+            });
+        }
+        Ok(w)
+    }
+
+    fn withdrawal_mut(&mut self, id: WithdrawalId) -> Result<&mut Withdrawal, ShopError> {
+        let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
+        self.withdrawals
+            .get_mut(at)
+            .ok_or(ShopError::WithdrawalNotFound(id))
+    }
+
+    fn close_withdrawal(
+        &mut self,
+        now: u64,
+        id: WithdrawalId,
+        status: WithdrawalStatus,
+        reference: Option<String>,
+    ) -> Result<(), ShopError> {
+        let w = self.withdrawal_mut(id)?;
+        w.status = status;
+        w.closed_at = Some(now);
+        w.reference = reference;
+        Ok(())
+    }
+}
