@@ -39,6 +39,8 @@ pub enum Query {
     GuestOrder { order: OrderId },
     /// The caller's withdrawals (every one, for finance and auditors).
     Withdrawals { caller: UserId },
+    /// The caller's own sealed TOTP secret, for the edge to check a code.
+    SecondFactor { caller: UserId },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +113,7 @@ pub enum View {
         order: Box<OrderView>,
     },
     Withdrawals(Vec<crate::Withdrawal>),
+    SecondFactor(Option<Vec<u8>>),
 }
 
 impl Shop {
@@ -223,6 +226,9 @@ impl Shop {
                 })
             }
             Query::Withdrawals { caller } => Ok(View::Withdrawals(self.withdrawals_for(*caller)?)),
+            Query::SecondFactor { caller } => Ok(View::SecondFactor(
+                self.require_user(*caller)?.second_factor.clone(),
+            )),
             Query::Wallet {
                 caller,
                 user,

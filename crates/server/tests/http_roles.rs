@@ -35,7 +35,26 @@ async fn every_route_allows_exactly_the_roles_it_should() {
             "auditor",
             Some(mint(staff(&s, "auditor", AdminRole::Auditor).await)),
         ),
+        (
+            "risk analyst",
+            Some(mint(staff(&s, "risk", AdminRole::RiskAnalyst).await)),
+        ),
     ];
+    // Targets of the staff routes: a buyer and a merchant without a shop.
+    let (carol, _) = s.sign_up("carol").await;
+    let Reply::User(dave) = s
+        .engine
+        .submit(Command::Register {
+            login: "dave".into(),
+            role: Role::Merchant,
+            referrer_code: None,
+            password: None,
+        })
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
     let bought = s
         .call(
             "POST",
@@ -48,61 +67,141 @@ async fn every_route_allows_exactly_the_roles_it_should() {
     assert_eq!(bought.status, 201, "{:?}", bought.body);
     let product = json!({"title": "New", "currency": "CNY", "price": 100}).to_string();
     let release = json!("release").to_string();
+    let coupon = json!({"code": "TENOFF", "discount": {"percent_bps": 1000}, "uses": 5,
+        "expires_at": 4_000_000_000u64})
+    .to_string();
+    let shop =
+        json!({"owner": dave.0, "name": "Dave's", "fee_bps": 500, "holding_days": 1}).to_string();
+    let credit = json!({"currency": "CNY", "amount": 1, "note": "bank transfer"}).to_string();
+    let carol_path = |tail: &str| format!("/api/v1/admin/users/{carol}/{tail}");
     // (method, path, body, expected status per role in the order above)
-    let matrix: Vec<(&str, &str, Option<String>, [u16; 9])> = vec![
+    let matrix: Vec<(&str, String, Option<String>, [u16; 10])> = vec![
         (
             "GET",
-            "/api/v1/orders/1",
+            "/api/v1/orders/1".into(),
             None,
-            [401, 200, 404, 200, 404, 200, 200, 200, 200],
+            [401, 200, 404, 200, 404, 200, 200, 200, 200, 200],
         ),
         (
             "GET",
-            "/api/v1/orders/999",
+            "/api/v1/orders/999".into(),
             None,
-            [401, 404, 404, 404, 404, 404, 404, 404, 404],
+            [401, 404, 404, 404, 404, 404, 404, 404, 404, 404],
         ),
         (
             "GET",
-            "/api/v1/wallet",
+            "/api/v1/wallet".into(),
             None,
-            [401, 200, 200, 200, 200, 200, 200, 200, 200],
+            [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
         ),
         (
             "GET",
-            "/api/v1/merchant/balances",
+            "/api/v1/merchant/balances".into(),
             None,
-            [401, 403, 403, 200, 200, 403, 403, 403, 403],
+            [401, 403, 403, 200, 200, 403, 403, 403, 403, 403],
         ),
         (
             "POST",
-            "/api/v1/merchant/products",
+            "/api/v1/merchant/products".into(),
             Some(product),
-            [401, 403, 403, 201, 201, 403, 403, 403, 403],
+            [401, 403, 403, 201, 201, 403, 403, 403, 403, 403],
         ),
         (
             "POST",
-            "/api/v1/merchant/products/1/keys",
+            "/api/v1/merchant/products/1/keys".into(),
             Some(String::new()),
-            [401, 403, 403, 200, 404, 403, 403, 403, 403],
+            [401, 403, 403, 200, 404, 403, 403, 403, 403, 403],
         ),
         (
             "POST",
-            "/api/v1/orders/1/refund",
+            "/api/v1/orders/1/refund".into(),
             Some(json!({"amount": 1}).to_string()),
-            [401, 403, 403, 200, 403, 200, 200, 200, 403],
+            [401, 403, 403, 200, 403, 200, 200, 200, 403, 403],
         ),
         (
             "POST",
-            "/api/v1/orders/1/dispute/decide",
+            "/api/v1/orders/1/dispute/decide".into(),
             Some(release),
-            [401, 403, 403, 403, 403, 409, 403, 409, 403],
+            [401, 403, 403, 403, 403, 409, 403, 409, 403, 403],
         ),
         (
             "POST",
-            "/api/v1/orders/1/confirm",
+            "/api/v1/orders/1/confirm".into(),
             None,
-            [401, 200, 403, 403, 403, 403, 403, 403, 403],
+            [401, 200, 403, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/api/v1/me".into(),
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        ("GET", "/api/v1/products".into(), None, [200; 10]),
+        (
+            "GET",
+            "/api/v1/admin/audit".into(),
+            None,
+            [401, 403, 403, 403, 403, 200, 403, 403, 200, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/admin/merchants/2/status".into(),
+            Some(json!({"status": "active"}).to_string()),
+            [401, 403, 403, 403, 403, 200, 403, 403, 403, 200],
+        ),
+        (
+            "GET",
+            "/api/v1/withdrawals".into(),
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "POST",
+            "/api/v1/admin/withdrawals/1/approve".into(),
+            None,
+            [401, 403, 403, 403, 403, 404, 404, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/admin/withdrawals/1/payout".into(),
+            Some(json!({"paid": true, "reference": "x"}).to_string()),
+            [401, 403, 403, 403, 403, 404, 404, 403, 403, 403],
+        ),
+        (
+            "POST",
+            carol_path("role"),
+            Some(json!({"role": "buyer"}).to_string()),
+            [401, 403, 403, 403, 403, 200, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            carol_path("credit"),
+            Some(credit),
+            [401, 403, 403, 403, 403, 200, 200, 403, 403, 403],
+        ),
+        (
+            "POST",
+            carol_path("second-factor"),
+            None,
+            [401, 403, 403, 403, 403, 200, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/admin/merchants".into(),
+            Some(shop),
+            [401, 403, 403, 403, 403, 201, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/merchant/coupons".into(),
+            Some(coupon),
+            [401, 403, 403, 201, 201, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/merchant/api-keys".into(),
+            None,
+            [401, 403, 403, 201, 201, 403, 403, 403, 403, 403],
         ),
     ];
     let mut failures = Vec::new();

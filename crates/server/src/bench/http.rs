@@ -47,14 +47,7 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
         cookies.push(format!("{}={}", crate::http::COOKIE, sessions.open(user)));
     }
     engine.sync().await?;
-    let state = AppState {
-        engine: engine.clone(),
-        master: Arc::new(master),
-        sessions,
-        used_steps: Arc::default(),
-        nonces: Arc::default(),
-        secure_cookies: false,
-    };
+    let state = AppState::new(engine.clone(), master, sessions, false);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let server = tokio::spawn(async move { axum::serve(listener, router(state)).await });

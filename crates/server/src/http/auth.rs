@@ -154,6 +154,35 @@ pub fn totp_step(seed: &secrecy::SecretBox<Vec<u8>>, code: &str, unix_secs: u64)
     totp.check(code.trim(), unix_secs)
 }
 
+/// Checks `code` against `user`'s sealed TOTP secret: refused when none is
+/// enrolled, no code is sent, the code is wrong, or its step was used.
+pub fn check_second_factor(
+    state: &AppState,
+    user: UserId,
+    sealed: Option<&[u8]>,
+    code: Option<&str>,
+) -> Result<(), ApiError> {
+    let sealed = sealed.ok_or_else(|| {
+        ApiError::new(
+            "second_factor_required",
+            "this needs a TOTP code; enrol a second factor first",
+        )
+    })?;
+    let code = code
+        .ok_or_else(|| ApiError::new("second_factor_required", "send the TOTP code as \"totp\""))?;
+    let seed = state
+        .master
+        .open_secret(sealed)
+        .map_err(|e| ApiError::new("internal", e.to_string()))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    totp_step(&seed, code, now)
+        .filter(|step| state.used_steps.accept(user, *step))
+        .map(|_| ())
+        .ok_or_else(|| ApiError::new("bad_second_factor", "wrong or reused TOTP code"))
+}
+
 /// The TOTP code for a seed at a time (for the demo and tests).
 pub fn totp_code(seed: &secrecy::SecretBox<Vec<u8>>, unix_secs: u64) -> String {
     use secrecy::ExposeSecret;

@@ -40,8 +40,15 @@ impl ApiError {
             | "stale_timestamp"
             | "replayed_nonce" => StatusCode::UNAUTHORIZED,
             "forbidden" => StatusCode::FORBIDDEN,
-            "user_not_found" | "merchant_not_found" | "product_not_found" | "order_not_found"
-            | "attempt_not_found" | "key_not_found" | "not_found" => StatusCode::NOT_FOUND,
+            "user_not_found"
+            | "merchant_not_found"
+            | "product_not_found"
+            | "order_not_found"
+            | "attempt_not_found"
+            | "key_not_found"
+            | "withdrawal_not_found"
+            | "lookup_refused"
+            | "not_found" => StatusCode::NOT_FOUND,
             "login_taken"
             | "order_state"
             | "idempotency_conflict"
@@ -49,7 +56,8 @@ impl ApiError {
             | "reservation_expired"
             | "merchant_not_active"
             | "product_off_sale"
-            | "dispute_window_closed" => StatusCode::CONFLICT,
+            | "dispute_window_closed"
+            | "withdrawal_state" => StatusCode::CONFLICT,
             "insufficient_balance" => StatusCode::PAYMENT_REQUIRED,
             "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
             "internal" | "ledger_refused" => StatusCode::INTERNAL_SERVER_ERROR,

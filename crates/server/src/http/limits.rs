@@ -94,3 +94,13 @@ pub fn checkout() -> GovernorLayer<
 > {
     layer(SessionOrIp, Duration::from_millis(10), 200)
 }
+
+/// Guest order lookups: 20 at once, then one every 3 seconds, per address
+/// (each order also has its own limit; see `guest`).
+pub fn lookup() -> GovernorLayer<
+    ClientIp,
+    ::governor::middleware::NoOpMiddleware<::governor::clock::QuantaInstant>,
+    Body,
+> {
+    layer(ClientIp, Duration::from_secs(3), 20)
+}

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use trigate_core::query::{Query, View};
 use trigate_core::{
-    Bps, Command, Currency, Decision, Delivery, MerchantId, MerchantStatus, NewProduct, OrderId,
-    ProductId, RefundTo, Reply, Tier,
+    Bps, Command, Currency, Decision, Delivery, Discount, MerchantId, MerchantStatus, NewCoupon,
+    NewProduct, OrderId, ProductId, RefundTo, Reply, Tier,
 };
 
 use super::AppState;
@@ -29,7 +29,7 @@ fn default_currency() -> String {
     "CNY".into()
 }
 
-fn currency(code: &str) -> Result<Currency, ApiError> {
+pub(super) fn currency(code: &str) -> Result<Currency, ApiError> {
     Currency::new(code).map_err(|e| ApiError::new("invalid", e.to_string()))
 }
 
@@ -37,7 +37,8 @@ fn json_of(v: impl Serialize) -> Json<Value> {
     Json(serde_json::to_value(v).unwrap_or_default())
 }
 
-pub async fn wallet(
+#[utoipa::path(get, path = "/api/v1/wallet", tag = "wallet", params(("currency" = Option<String>, Query)), responses((status = 200, description = "Balances and history")))]
+pub(super) async fn wallet(
     State(state): State<AppState>,
     caller: Caller,
     UrlQuery(p): UrlQuery<CurrencyParam>,
@@ -53,7 +54,8 @@ pub async fn wallet(
     }
 }
 
-pub async fn balances(
+#[utoipa::path(get, path = "/api/v1/merchant/balances", tag = "merchant", params(("currency" = Option<String>, Query)), responses((status = 200, description = "Pending, available, deposit and debt"), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
+pub(super) async fn balances(
     State(state): State<AppState>,
     caller: Caller,
     UrlQuery(p): UrlQuery<CurrencyParam>,
@@ -77,7 +79,7 @@ pub async fn balances(
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductBody {
     title: String,
@@ -108,7 +110,8 @@ fn bps(v: u32) -> Result<Bps, ApiError> {
     Bps::new(v).map_err(|e| ApiError::new("invalid", e.to_string()))
 }
 
-pub async fn add_product(
+#[utoipa::path(post, path = "/api/v1/merchant/products", tag = "merchant", request_body = ProductBody, params(("Idempotency-Key" = String, Header, description = "required")), responses((status = 201, description = "The product's id"), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
+pub(super) async fn add_product(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
@@ -144,7 +147,7 @@ pub async fn add_product(
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeysBody {
     /// One key per line (or CSV, the key in the first column).
@@ -155,7 +158,8 @@ pub struct KeysBody {
 
 /// Imports keys into one of the caller's products: sealed here with the
 /// merchant's data key, so the plain keys never leave this request.
-pub async fn import_keys(
+#[utoipa::path(post, path = "/api/v1/merchant/products/{id}/keys", tag = "merchant", request_body = KeysBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "The import report: added, duplicates, invalid lines"), (status = 404, description = "Not the caller's product", body = super::openapi::ErrorBody)))]
+pub(super) async fn import_keys(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
@@ -206,7 +210,7 @@ pub async fn import_keys(
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 pub struct RefundBody {
     amount: u64,
@@ -214,7 +218,8 @@ pub struct RefundBody {
     to_channel: bool,
 }
 
-pub async fn refund(
+#[utoipa::path(post, path = "/api/v1/orders/{id}/refund", tag = "orders", request_body = RefundBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Refunded"), (status = 403, description = "Not the merchant or staff", body = super::openapi::ErrorBody)))]
+pub(super) async fn refund(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
@@ -235,13 +240,14 @@ pub async fn refund(
     Ok(Json(json!({ "order": id, "refunded": body.amount })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisputeBody {
     reason: String,
 }
 
-pub async fn open_dispute(
+#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute", tag = "orders", request_body = DisputeBody, params(("id" = u64, Path)), responses((status = 200, description = "Disputed: the order is frozen"), (status = 409, description = "Outside the window", body = super::openapi::ErrorBody)))]
+pub(super) async fn open_dispute(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<u64>,
@@ -256,7 +262,8 @@ pub async fn open_dispute(
     Ok(Json(json!({ "order": id, "status": "disputed" })))
 }
 
-pub async fn replace_keys(
+#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute/replace-keys", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "New keys delivered")))]
+pub(super) async fn replace_keys(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
@@ -270,14 +277,15 @@ pub async fn replace_keys(
     Ok(Json(json!({ "order": id, "status": "delivered" })))
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 pub enum DecisionBody {
     Release,
     Refund(u64),
 }
 
-pub async fn decide(
+#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute/decide", tag = "admin", request_body = DecisionBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Decided"), (status = 403, description = "Not staff", body = super::openapi::ErrorBody)))]
+pub(super) async fn decide(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
@@ -297,20 +305,24 @@ pub async fn decide(
     Ok(Json(json!({ "order": id, "decided": body })))
 }
 
-pub async fn audit(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", responses((status = 200, description = "The latest audit entries"), (status = 403, description = "Not an admin or auditor", body = super::openapi::ErrorBody)))]
+pub(super) async fn audit(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
     match query(&state, Query::Audit { caller: caller.0 }).await? {
         View::Audit(entries) => Ok(Json(json!({ "entries": entries }))),
         _ => Err(ApiError::new("internal", "unexpected view")),
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusBody {
     status: MerchantStatusName,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MerchantStatusName {
     Active,
@@ -318,7 +330,8 @@ pub enum MerchantStatusName {
     Banned,
 }
 
-pub async fn merchant_status(
+#[utoipa::path(post, path = "/api/v1/admin/merchants/{id}/status", tag = "admin", request_body = StatusBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Set"), (status = 403, description = "Not an admin or risk analyst", body = super::openapi::ErrorBody)))]
+pub(super) async fn merchant_status(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
@@ -349,7 +362,8 @@ pub async fn merchant_status(
 
 /// Creates an API key for the caller's merchant; the secret is shown once
 /// (only its sealed form is kept).
-pub async fn create_api_key(
+#[utoipa::path(post, path = "/api/v1/merchant/api-keys", tag = "merchant", responses((status = 201, description = "The key id and its secret, shown once"), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
+pub(super) async fn create_api_key(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
@@ -370,5 +384,77 @@ pub async fn create_api_key(
     Ok((
         StatusCode::CREATED,
         Json(json!({ "key_id": key_id, "secret": hex(secret.expose_secret()) })),
+    ))
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum DiscountBody {
+    /// A percentage off, in basis points (1000 = 10%).
+    PercentBps(u32),
+    /// A fixed amount off, in minor units.
+    Fixed { amount: u64, currency: String },
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CouponBody {
+    code: String,
+    /// One of the caller's products; absent for the whole shop.
+    #[serde(default)]
+    product: Option<u64>,
+    discount: DiscountBody,
+    uses: u32,
+    /// When it stops working, in Unix seconds.
+    expires_at: u64,
+}
+
+/// Creates a coupon for the caller's merchant.
+#[utoipa::path(post, path = "/api/v1/merchant/coupons", tag = "merchant",
+    request_body = CouponBody,
+    params(("Idempotency-Key" = String, Header, description = "required")),
+    responses((status = 201, description = "Created"),
+        (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
+pub async fn create_coupon(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Body(body): Body<CouponBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let View::Me(me) = query(&state, Query::Me { caller: caller.0 }).await? else {
+        return Err(ApiError::new("internal", "unexpected view"));
+    };
+    let merchant = me
+        .merchant
+        .ok_or_else(|| ApiError::new("forbidden", "only a merchant's owner creates coupons"))?;
+    let discount = match &body.discount {
+        DiscountBody::PercentBps(v) => Discount::Percent(bps(*v)?),
+        DiscountBody::Fixed {
+            amount,
+            currency: c,
+        } => Discount::Fixed {
+            amount: *amount,
+            currency: currency(c)?,
+        },
+    };
+    let expires_at = body
+        .expires_at
+        .checked_mul(trigate_core::NANOS_PER_SECOND)
+        .ok_or_else(|| ApiError::new("invalid", "expires_at is out of range"))?;
+    let command = Command::CreateCoupon {
+        actor: caller.0,
+        merchant,
+        spec: NewCoupon {
+            code: body.code.clone(),
+            product: body.product.map(ProductId),
+            discount,
+            uses: body.uses,
+            expires_at,
+        },
+    };
+    idempotent(&state, caller, &headers, "coupon", &body, command).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "code": body.code.trim().to_uppercase(), "uses": body.uses })),
     ))
 }

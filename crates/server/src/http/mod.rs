@@ -2,13 +2,17 @@
 //! command, every read as a query answered after its group commits; money-
 //! and stock-moving POSTs take an `Idempotency-Key`.
 
+mod admin;
 mod auth;
 mod error;
+mod guest;
 mod limits;
 mod manage;
 pub mod metrics;
+pub mod openapi;
 mod routes;
 pub mod signed;
+mod withdraw;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -44,6 +48,28 @@ pub struct AppState {
     pub nonces: Arc<signed::Nonces>,
     /// Whether cookies are marked Secure (served over https).
     pub secure_cookies: bool,
+    /// Guest order lookups allowed per order.
+    pub lookups: Arc<governor::DefaultKeyedRateLimiter<u64>>,
+}
+
+impl AppState {
+    /// A fresh state over a running engine: no one signed in, nothing used.
+    pub fn new(
+        engine: Engine<ShopMachine>,
+        master: MasterKey,
+        sessions: Arc<Sessions>,
+        secure_cookies: bool,
+    ) -> Self {
+        Self {
+            engine,
+            master: Arc::new(master),
+            sessions,
+            used_steps: Arc::default(),
+            nonces: Arc::default(),
+            secure_cookies,
+            lookups: guest::per_order_limiter(),
+        }
+    }
 }
 
 /// The whole application: routes and the layers every request passes.
@@ -56,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         )
     };
     routes::routes()
+        .merge(openapi::routes())
         .route("/metrics", axum::routing::get(metrics::render))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -73,7 +100,7 @@ pub fn router(state: AppState) -> Router {
         .layer(header("referrer-policy", "no-referrer"))
         .layer(header(
             "content-security-policy",
-            "default-src 'self'; frame-ancestors 'none'",
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
         ))
 }
 
@@ -112,14 +139,12 @@ where
     let store = Store::open(&config.database_url).await?;
     let (engine, writer) = start_shop(&store).await?;
     let scheduler = spawn_scheduler(engine.clone(), Duration::from_secs(1));
-    let state = AppState {
+    let state = AppState::new(
         engine,
-        master: Arc::new(master),
-        sessions: Arc::new(Sessions::default()),
-        used_steps: Arc::default(),
-        nonces: Arc::default(),
-        secure_cookies: config.base_url.starts_with("https://"),
-    };
+        master,
+        Arc::new(Sessions::default()),
+        config.base_url.starts_with("https://"),
+    );
     before(state.clone()).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     println!("trigate listening on http://{}", listener.local_addr()?);

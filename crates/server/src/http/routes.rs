@@ -14,7 +14,7 @@ use trigate_core::{Command, OrderId, PasswordHash, ProductId, Reply, Role, Seale
 
 use super::auth::{self, Caller};
 use super::error::ApiError;
-use super::{AppState, limits, manage};
+use super::{AppState, admin, guest, limits, manage, withdraw};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -40,6 +40,39 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/orders/{id}/dispute/decide", post(manage::decide))
         .route("/api/v1/wallet", get(manage::wallet))
+        .route(
+            "/api/v1/guest/orders",
+            post(guest::buy).layer(limits::checkout()),
+        )
+        .route(
+            "/api/v1/guest/orders/lookup",
+            post(guest::lookup).layer(limits::lookup()),
+        )
+        .route("/api/v1/me/second-factor", post(admin::enrol_self))
+        .route(
+            "/api/v1/withdrawals",
+            get(withdraw::list).post(withdraw::request),
+        )
+        .route(
+            "/api/v1/admin/withdrawals/{id}/approve",
+            post(withdraw::approve),
+        )
+        .route(
+            "/api/v1/admin/withdrawals/{id}/reject",
+            post(withdraw::reject),
+        )
+        .route(
+            "/api/v1/admin/withdrawals/{id}/payout",
+            post(withdraw::payout),
+        )
+        .route("/api/v1/admin/users/{id}/role", post(admin::set_role))
+        .route("/api/v1/admin/users/{id}/credit", post(admin::credit))
+        .route(
+            "/api/v1/admin/users/{id}/second-factor",
+            post(admin::enrol_other),
+        )
+        .route("/api/v1/admin/merchants", post(admin::create_merchant))
+        .route("/api/v1/merchant/coupons", post(manage::create_coupon))
         .route("/api/v1/admin/audit", get(manage::audit))
         .route(
             "/api/v1/admin/merchants/{id}/status",
@@ -132,20 +165,22 @@ pub(super) async fn idempotent(
     }
 }
 
-async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+#[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200, description = "The writer answers"), (status = 503, description = "It does not", body = super::openapi::ErrorBody)))]
+pub(super) async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     query(&state, Query::Catalog).await.map(|_| "ready")
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RegisterBody {
+pub(super) struct RegisterBody {
     login: String,
     password: String,
     #[serde(default)]
     referral_code: Option<String>,
 }
 
-async fn register(
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "account", request_body = RegisterBody, responses((status = 201, description = "The new buyer's id"), (status = 409, description = "The login is taken", body = super::openapi::ErrorBody), (status = 422, description = "A bad login or password", body = super::openapi::ErrorBody), (status = 429, description = "Too many sign-ups from this address", body = super::openapi::ErrorBody)))]
+pub(super) async fn register(
     State(state): State<AppState>,
     Body(body): Body<RegisterBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
@@ -176,9 +211,9 @@ async fn register(
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct LoginBody {
+pub(super) struct LoginBody {
     login: String,
     password: String,
     /// The TOTP code, for roles that need a second factor.
@@ -186,7 +221,8 @@ struct LoginBody {
     totp: Option<String>,
 }
 
-async fn login(
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "account", request_body = LoginBody, responses((status = 200, description = "Signed in; the session cookie is set"), (status = 401, description = "Wrong login, password or TOTP code", body = super::openapi::ErrorBody), (status = 429, description = "Too many attempts from this address", body = super::openapi::ErrorBody)))]
+pub(super) async fn login(
     State(state): State<AppState>,
     Body(body): Body<LoginBody>,
 ) -> Result<Response, ApiError> {
@@ -209,26 +245,7 @@ async fn login(
         return Err(refused());
     }
     if auth::needs_second_factor(role) {
-        let sealed = second_factor.ok_or_else(|| {
-            ApiError::new(
-                "second_factor_required",
-                "this role signs in with a TOTP code; enrol one first",
-            )
-        })?;
-        let code = body.totp.ok_or_else(|| {
-            ApiError::new("second_factor_required", "send the TOTP code as \"totp\"")
-        })?;
-        let seed = state
-            .master
-            .open_secret(&sealed)
-            .map_err(|e| ApiError::new("internal", e.to_string()))?;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let step = auth::totp_step(&seed, &code, now)
-            .filter(|step| state.used_steps.accept(user, *step))
-            .ok_or_else(|| ApiError::new("bad_second_factor", "wrong or reused TOTP code"))?;
-        let _ = step;
+        auth::check_second_factor(&state, user, second_factor.as_deref(), body.totp.as_deref())?;
     }
     let token = state.sessions.open(user);
     Ok((
@@ -241,7 +258,8 @@ async fn login(
         .into_response())
 }
 
-async fn logout(State(state): State<AppState>, request: Request) -> StatusCode {
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "account", responses((status = 204, description = "Signed out")))]
+pub(super) async fn logout(State(state): State<AppState>, request: Request) -> StatusCode {
     let (parts, _) = request.into_parts();
     if let Some(token) = auth::session_token(&parts) {
         state.sessions.close(&token);
@@ -249,14 +267,19 @@ async fn logout(State(state): State<AppState>, request: Request) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, description = "The caller's account"), (status = 401, description = "Not signed in", body = super::openapi::ErrorBody)))]
+pub(super) async fn me(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
     let View::Me(me) = query(&state, Query::Me { caller: caller.0 }).await? else {
         return Err(ApiError::new("internal", "unexpected view"));
     };
     Ok(Json(serde_json::to_value(me).unwrap_or_default()))
 }
 
-async fn catalog(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/products", tag = "catalog", security(()), responses((status = 200, description = "Products on sale, with stock")))]
+pub(super) async fn catalog(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let View::Catalog(products) = query(&state, Query::Catalog).await? else {
         return Err(ApiError::new("internal", "unexpected view"));
     };
@@ -264,9 +287,9 @@ async fn catalog(State(state): State<AppState>) -> Result<Json<Value>, ApiError>
 }
 
 /// How an order is to be paid when it is created.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
-enum Pay {
+pub(super) enum Pay {
     /// From the wallet, at once: the keys come back with the order.
     #[default]
     Balance,
@@ -274,9 +297,9 @@ enum Pay {
     Later,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct BuyBody {
+pub(super) struct BuyBody {
     product: u64,
     quantity: u32,
     #[serde(default)]
@@ -287,7 +310,8 @@ struct BuyBody {
 
 /// Creates an order — paid from the wallet at once, with its keys opened,
 /// or reserved to pay later.
-async fn buy(
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = BuyBody, params(("Idempotency-Key" = String, Header, description = "required")), responses((status = 201, description = "The order; paid by balance, with its keys"), (status = 402, description = "The wallet is short", body = super::openapi::ErrorBody), (status = 409, description = "Out of stock, off sale, or the key was used for another request", body = super::openapi::ErrorBody)))]
+pub(super) async fn buy(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
@@ -316,7 +340,8 @@ async fn buy(
 }
 
 /// Pays a created order from the wallet; the keys come back opened.
-async fn pay_by_balance(
+#[utoipa::path(post, path = "/api/v1/orders/{id}/pay-by-balance", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Paid; the keys opened"), (status = 402, description = "The wallet is short", body = super::openapi::ErrorBody)))]
+pub(super) async fn pay_by_balance(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
@@ -370,7 +395,7 @@ async fn order_view(
 }
 
 /// An order as JSON, its keys opened for those allowed to see them.
-fn order_json(state: &AppState, view: &OrderView) -> Result<Value, ApiError> {
+pub(super) fn order_json(state: &AppState, view: &OrderView) -> Result<Value, ApiError> {
     let keys: Vec<String> = if view.sealed_keys.is_empty() {
         Vec::new()
     } else {
@@ -402,7 +427,8 @@ fn order_json(state: &AppState, view: &OrderView) -> Result<Value, ApiError> {
     }))
 }
 
-async fn order(
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = u64, Path)), responses((status = 200, description = "The order, with its keys for its buyer"), (status = 404, description = "No such order, or not the caller's to see", body = super::openapi::ErrorBody)))]
+pub(super) async fn order(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<u64>,
@@ -411,7 +437,8 @@ async fn order(
     Ok(Json(order_json(&state, &view)?))
 }
 
-async fn confirm(
+#[utoipa::path(post, path = "/api/v1/orders/{id}/confirm", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Confirmed and settled"), (status = 409, description = "Not delivered", body = super::openapi::ErrorBody)))]
+pub(super) async fn confirm(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,

@@ -135,14 +135,7 @@ impl Server {
             panic!()
         };
         let sessions = Arc::new(Sessions::default());
-        let state = AppState {
-            engine: engine.clone(),
-            master: Arc::new(master),
-            sessions: sessions.clone(),
-            used_steps: Arc::default(),
-            nonces: Arc::default(),
-            secure_cookies: false,
-        };
+        let state = AppState::new(engine.clone(), master, sessions.clone(), false);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, router(state)).await });

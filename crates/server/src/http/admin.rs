@@ -1,0 +1,204 @@
+//! Staff routes on others' accounts — roles, opening merchants, crediting
+//! wallets, enrolling a second factor — and enrolling one's own. Each is
+//! checked for the staff role that may in the shop, and audited there.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use trigate_core::query::{Query, View};
+use trigate_core::{AdminRole, Bps, Command, Reply, Role, UserId};
+
+use super::AppState;
+use super::auth::{self, Caller};
+use super::error::ApiError;
+use super::manage::currency;
+use super::openapi::ErrorBody;
+use super::routes::{Body, idempotent, query, submit};
+
+/// A role as the API names it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleName {
+    Buyer,
+    Merchant,
+    Admin,
+    Finance,
+    RiskAnalyst,
+    Support,
+    Auditor,
+}
+
+impl From<RoleName> for Role {
+    fn from(r: RoleName) -> Self {
+        match r {
+            RoleName::Buyer => Role::Buyer,
+            RoleName::Merchant => Role::Merchant,
+            RoleName::Admin => Role::Staff(AdminRole::Admin),
+            RoleName::Finance => Role::Staff(AdminRole::Finance),
+            RoleName::RiskAnalyst => Role::Staff(AdminRole::RiskAnalyst),
+            RoleName::Support => Role::Staff(AdminRole::Support),
+            RoleName::Auditor => Role::Staff(AdminRole::Auditor),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleBody {
+    role: RoleName,
+}
+
+/// An admin gives a user another role (never their own).
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/role", tag = "admin",
+    request_body = RoleBody, params(("id" = u64, Path)),
+    responses((status = 200, description = "Changed"), (status = 403, description = "Not an admin", body = ErrorBody)))]
+pub async fn set_role(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<u64>,
+    Body(body): Body<RoleBody>,
+) -> Result<Json<Value>, ApiError> {
+    let command = Command::SetRoleBy {
+        actor: caller.0,
+        user: UserId(id),
+        role: body.role.into(),
+    };
+    submit(&state, command).await?;
+    Ok(Json(json!({ "user": id, "role": body.role })))
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MerchantBody {
+    /// The owner: a user with the merchant role.
+    owner: u64,
+    name: String,
+    /// The platform's fee, in basis points.
+    fee_bps: u32,
+    /// Days a settled sale is held before it is available.
+    holding_days: u32,
+}
+
+/// An admin opens a merchant for its owner; its data key is made here and
+/// kept wrapped by the master key.
+#[utoipa::path(post, path = "/api/v1/admin/merchants", tag = "admin",
+    request_body = MerchantBody,
+    responses((status = 201, description = "The merchant's id"), (status = 403, description = "Not an admin", body = ErrorBody)))]
+pub async fn create_merchant(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(body): Body<MerchantBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let fee = Bps::new(body.fee_bps).map_err(|e| ApiError::new("invalid", e.to_string()))?;
+    let (_, wrapped_key) = state.master.new_data_key();
+    let command = Command::CreateMerchantBy {
+        actor: caller.0,
+        owner: UserId(body.owner),
+        name: body.name,
+        fee,
+        holding_days: body.holding_days,
+        wrapped_key,
+    };
+    match submit(&state, command).await? {
+        Reply::Merchant(id) => Ok((StatusCode::CREATED, Json(json!({ "id": id })))),
+        _ => Err(ApiError::new("internal", "unexpected reply")),
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreditBody {
+    currency: String,
+    /// Minor units.
+    amount: u64,
+    /// Why: the outside payment this matches.
+    note: String,
+}
+
+/// Finance credits a user's recharge wallet with money received outside a
+/// channel.
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/credit", tag = "admin",
+    request_body = CreditBody,
+    params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
+    responses((status = 200, description = "Credited"), (status = 403, description = "Not finance", body = ErrorBody)))]
+pub async fn credit(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Body(body): Body<CreditBody>,
+) -> Result<Json<Value>, ApiError> {
+    let command = Command::CreditWalletBy {
+        actor: caller.0,
+        user: UserId(id),
+        currency: currency(&body.currency)?,
+        amount: body.amount,
+        note: body.note.clone(),
+    };
+    idempotent(&state, caller, &headers, "credit", &(id, &body), command).await?;
+    Ok(Json(
+        json!({ "user": id, "credited": body.amount, "currency": body.currency }),
+    ))
+}
+
+/// A TOTP secret made here, sealed for the shop, shown this once.
+async fn enrol(state: &AppState, actor: UserId, user: UserId) -> Result<Json<Value>, ApiError> {
+    let seed = auth::new_totp_seed();
+    let command = Command::EnrollSecondFactor {
+        actor,
+        user,
+        sealed: state.master.seal_secret(&seed),
+    };
+    submit(state, command).await?;
+    let secret = auth::totp_base32(&seed);
+    Ok(Json(json!({
+        "user": user,
+        "secret": secret,
+        "otpauth_url": format!("otpauth://totp/trigate:user-{user}?secret={secret}&issuer=trigate"),
+    })))
+}
+
+/// An admin enrols a second factor for another user (staff who must sign
+/// in with one start here); the secret is shown once, to hand over.
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/second-factor", tag = "admin",
+    params(("id" = u64, Path)),
+    responses((status = 200, description = "The TOTP secret, shown once"), (status = 403, description = "Not an admin", body = ErrorBody)))]
+pub async fn enrol_other(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<u64>,
+) -> Result<Json<Value>, ApiError> {
+    enrol(&state, caller.0, UserId(id)).await
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolBody {
+    /// The current code, when replacing a second factor already enrolled.
+    #[serde(default)]
+    totp: Option<String>,
+}
+
+/// Enrols (or, with the current code, replaces) the caller's own second
+/// factor; the secret is shown once.
+#[utoipa::path(post, path = "/api/v1/me/second-factor", tag = "account",
+    request_body = EnrolBody,
+    responses((status = 200, description = "The TOTP secret, shown once"),
+        (status = 401, description = "Replacing one needs the current code", body = ErrorBody)))]
+pub async fn enrol_self(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(body): Body<EnrolBody>,
+) -> Result<Json<Value>, ApiError> {
+    let View::SecondFactor(sealed) =
+        query(&state, Query::SecondFactor { caller: caller.0 }).await?
+    else {
+        return Err(ApiError::new("internal", "unexpected view"));
+    };
+    if let Some(sealed) = sealed {
+        auth::check_second_factor(&state, caller.0, Some(&sealed), body.totp.as_deref())?;
+    }
+    enrol(&state, caller.0, caller.0).await
+}

@@ -1,0 +1,109 @@
+//! The OpenAPI document, generated from the handlers' own annotations and
+//! served at `/api/openapi.json`, with Swagger UI (its files built into the
+//! binary) at `/api/docs`.
+
+use axum::Router;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa_swagger_ui::SwaggerUi;
+
+use super::AppState;
+use super::{admin, guest, manage, routes, withdraw};
+
+/// Every refusal: `{"error": {"code", "message"}}`, the code stable.
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorDetail {
+    /// Stable, for programs: `unauthenticated`, `forbidden`,
+    /// `idempotency_conflict`, `insufficient_balance`, …
+    code: String,
+    /// For people.
+    message: String,
+}
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                super::COOKIE,
+                "Set by POST /api/v1/auth/login",
+            ))),
+        );
+        components.add_security_scheme(
+            "signed",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "x-trigate-key",
+                "A merchant API key id; with x-trigate-timestamp, x-trigate-nonce and \
+                 x-trigate-signature, the HMAC-SHA256 (hex) of method, path, timestamp, \
+                 nonce and body joined by newlines",
+            ))),
+        );
+    }
+}
+
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "trigate",
+        description = "A shop for digital goods with segregated custody, escrow and risk control. \
+            Every POST that moves money or stock takes an Idempotency-Key (Stripe's meaning: the \
+            first response is replayed for the same request; the same key with another request \
+            is 409 idempotency_conflict; keys are kept 24 hours). Errors are \
+            {\"error\": {\"code\", \"message\"}}."
+    ),
+    paths(
+        routes::readyz,
+        routes::register,
+        routes::login,
+        routes::logout,
+        routes::me,
+        routes::catalog,
+        routes::buy,
+        routes::order,
+        routes::confirm,
+        routes::pay_by_balance,
+        manage::refund,
+        manage::open_dispute,
+        manage::replace_keys,
+        manage::decide,
+        manage::wallet,
+        manage::audit,
+        manage::merchant_status,
+        manage::balances,
+        manage::create_api_key,
+        manage::add_product,
+        manage::import_keys,
+        manage::create_coupon,
+        guest::buy,
+        guest::lookup,
+        withdraw::request,
+        withdraw::list,
+        withdraw::approve,
+        withdraw::reject,
+        withdraw::payout,
+        admin::set_role,
+        admin::create_merchant,
+        admin::credit,
+        admin::enrol_other,
+        admin::enrol_self,
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&Security),
+    security(("session" = []), ("signed" = [])),
+)]
+pub struct ApiDoc;
+
+/// `/api/openapi.json` and Swagger UI at `/api/docs`.
+pub fn routes() -> Router<AppState> {
+    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+}

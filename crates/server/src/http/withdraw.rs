@@ -1,0 +1,155 @@
+//! Withdrawals over the API: asking needs a TOTP code (money leaving is
+//! the one thing a stolen session must not be able to do), and finance
+//! approves, rejects and records payouts.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use trigate_core::query::{Query, View};
+use trigate_core::{Command, Reply, WithdrawFrom, WithdrawalId};
+
+use super::AppState;
+use super::auth::{self, Caller};
+use super::error::ApiError;
+use super::manage::currency;
+use super::openapi::ErrorBody;
+use super::routes::{Body, idempotent, query};
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawBody {
+    /// `merchant` (the caller's merchant's available balance) or `reward`.
+    #[schema(value_type = String)]
+    from: WithdrawFrom,
+    currency: String,
+    /// Minor units.
+    amount: u64,
+    /// Where the money goes: a bank account or payout address.
+    destination: String,
+    /// The caller's current TOTP code.
+    #[serde(skip_serializing)]
+    totp: String,
+}
+
+/// Asks for a withdrawal: the amount is reserved at once and paid out once
+/// finance approves. Needs the caller's TOTP code.
+#[utoipa::path(post, path = "/api/v1/withdrawals", tag = "withdrawals",
+    request_body = WithdrawBody,
+    params(("Idempotency-Key" = String, Header, description = "required")),
+    responses((status = 201, description = "The withdrawal, reserved and waiting for approval"),
+        (status = 401, description = "No, a wrong or a reused TOTP code", body = ErrorBody),
+        (status = 402, description = "The balance is short", body = ErrorBody)))]
+pub async fn request(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Body(body): Body<WithdrawBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let View::SecondFactor(sealed) =
+        query(&state, Query::SecondFactor { caller: caller.0 }).await?
+    else {
+        return Err(ApiError::new("internal", "unexpected view"));
+    };
+    auth::check_second_factor(&state, caller.0, sealed.as_deref(), Some(&body.totp))?;
+    let command = Command::RequestWithdrawal {
+        actor: caller.0,
+        from: body.from,
+        currency: currency(&body.currency)?,
+        amount: body.amount,
+        destination: body.destination.clone(),
+    };
+    let (reply, _) = idempotent(&state, caller, &headers, "withdraw", &body, command).await?;
+    match reply {
+        Reply::Withdrawal(id) => Ok((
+            StatusCode::CREATED,
+            Json(json!({ "id": id, "status": "requested", "amount": body.amount })),
+        )),
+        _ => Err(ApiError::new("internal", "unexpected reply")),
+    }
+}
+
+/// The caller's withdrawals; every one for finance, admins and auditors.
+#[utoipa::path(get, path = "/api/v1/withdrawals", tag = "withdrawals",
+    responses((status = 200, description = "Withdrawals, newest last")))]
+pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    match query(&state, Query::Withdrawals { caller: caller.0 }).await? {
+        View::Withdrawals(list) => Ok(Json(json!({ "withdrawals": list }))),
+        _ => Err(ApiError::new("internal", "unexpected view")),
+    }
+}
+
+/// Finance approves (large amounts need two approvers; never the one who
+/// asked).
+#[utoipa::path(post, path = "/api/v1/admin/withdrawals/{id}/approve", tag = "admin",
+    params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
+    responses((status = 200, description = "The withdrawal's status after"),
+        (status = 403, description = "Not finance, or the requester", body = ErrorBody)))]
+pub async fn approve(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+) -> Result<Json<Value>, ApiError> {
+    let command = Command::ApproveWithdrawal {
+        staff: caller.0,
+        withdrawal: WithdrawalId(id),
+    };
+    match idempotent(&state, caller, &headers, "approve_withdrawal", &id, command).await? {
+        (Reply::WithdrawalStatus(status), _) => {
+            Ok(Json(json!({ "id": id, "status": status.as_str() })))
+        }
+        _ => Err(ApiError::new("internal", "unexpected reply")),
+    }
+}
+
+/// Finance rejects a waiting withdrawal; the reserved money is free again.
+#[utoipa::path(post, path = "/api/v1/admin/withdrawals/{id}/reject", tag = "admin",
+    params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
+    responses((status = 200, description = "Rejected")))]
+pub async fn reject(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+) -> Result<Json<Value>, ApiError> {
+    let command = Command::RejectWithdrawal {
+        staff: caller.0,
+        withdrawal: WithdrawalId(id),
+    };
+    idempotent(&state, caller, &headers, "reject_withdrawal", &id, command).await?;
+    Ok(Json(json!({ "id": id, "status": "rejected" })))
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayoutBody {
+    /// Whether the payout went through; if not, the money goes back.
+    paid: bool,
+    /// The bank's or channel's reference.
+    reference: String,
+}
+
+/// Finance records an approved withdrawal's payout as made or failed.
+#[utoipa::path(post, path = "/api/v1/admin/withdrawals/{id}/payout", tag = "admin",
+    request_body = PayoutBody,
+    params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
+    responses((status = 200, description = "Recorded")))]
+pub async fn payout(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Body(body): Body<PayoutBody>,
+) -> Result<Json<Value>, ApiError> {
+    let command = Command::FinishPayout {
+        staff: caller.0,
+        withdrawal: WithdrawalId(id),
+        paid: body.paid,
+        reference: body.reference.clone(),
+    };
+    idempotent(&state, caller, &headers, "payout", &(id, &body), command).await?;
+    let status = if body.paid { "paid_out" } else { "failed" };
+    Ok(Json(json!({ "id": id, "status": status })))
+}
