@@ -75,7 +75,22 @@ pub async fn request(
     responses((status = 200, description = "Withdrawals, newest last")))]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     match query(&state, Query::Withdrawals { caller: caller.0 }).await? {
-        View::Withdrawals(list) => Ok(Json(json!({ "withdrawals": list }))),
+        View::Withdrawals(list) => {
+            let list: Vec<Value> = list
+                .iter()
+                .map(|w| {
+                    json!({
+                        "id": w.id, "requester": w.requester, "from": w.from,
+                        "currency": w.currency, "amount": w.amount,
+                        "destination": w.destination, "status": w.status.as_str(),
+                        "requested_at": w.requested_at, "approvals": w.approvals,
+                        "approvals_needed": w.approvals_needed,
+                        "reference": w.reference, "closed_at": w.closed_at,
+                    })
+                })
+                .collect();
+            Ok(Json(json!({ "withdrawals": list })))
+        }
         _ => Err(ApiError::new("internal", "unexpected view")),
     }
 }

@@ -20,7 +20,7 @@ pub struct Server {
     pub seller: trigate_core::UserId,
     pub other_merchant: trigate_core::UserId,
     pub admin: trigate_core::UserId,
-    _db: super::TestDb,
+    pub db: super::TestDb,
 }
 
 pub struct Response {
@@ -146,7 +146,7 @@ impl Server {
             seller: owner,
             other_merchant,
             admin,
-            _db: db,
+            db,
         }
     }
 

@@ -1,0 +1,289 @@
+//! Withdrawals over HTTP: a TOTP code to ask (enrolled by the user
+//! themselves), finance to approve and record the payout, and the balance
+//! reserved the moment it is asked for.
+
+mod common;
+
+use common::http::{Server, error_code, staff};
+use serde_json::{Value, json};
+use trigate_core::{AdminRole, Command};
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn code(secret: &str, at: u64) -> String {
+    // Base32 (RFC 4648, no padding), as authenticator apps read it.
+    let (mut seed, mut buffer, mut bits) = (Vec::new(), 0u32, 0u32);
+    for c in secret.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'2'..=b'7' => c - b'2' + 26,
+            _ => panic!("not base32: {secret}"),
+        };
+        buffer = (buffer << 5) | u32::from(v);
+        bits += 5;
+        if bits >= 8 {
+            seed.push((buffer >> (bits - 8)) as u8);
+            bits -= 8;
+        }
+    }
+    trigate::http::totp_code(&secrecy::SecretBox::new(Box::new(seed)), at)
+}
+
+/// The other merchant (holding period 0) with one settled, released sale
+/// of 1,500: available 1,500.
+async fn merchant_with_money(s: &Server) -> String {
+    let merchant = format!(
+        "{}={}",
+        trigate::http::COOKIE,
+        s.sessions.open(s.other_merchant)
+    );
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/merchant/products/2/keys",
+            Some(&merchant),
+            &[("idempotency-key", "import")],
+            Some(&json!({"text": "ZZZZ-9999"}).to_string()),
+        )
+        .await;
+    assert_eq!(r.body["added"], 1, "{:?}", r.body);
+    let (buyer, cookie) = s.sign_up("alice").await;
+    s.fund(buyer, 10_000).await;
+    let bought = s
+        .call(
+            "POST",
+            "/api/v1/orders",
+            Some(&cookie),
+            &[("idempotency-key", "buy")],
+            Some(&json!({"product": 2, "quantity": 1}).to_string()),
+        )
+        .await;
+    assert_eq!(bought.status, 201, "{:?}", bought.body);
+    let order = bought.body["order"].as_u64().unwrap();
+    let path = format!("/api/v1/orders/{order}/confirm");
+    let r = s
+        .call(
+            "POST",
+            &path,
+            Some(&cookie),
+            &[("idempotency-key", "c")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    s.engine.submit(Command::Tick).await.unwrap();
+    assert_eq!(available(s, &merchant).await, 1_500);
+    merchant
+}
+
+async fn available(s: &Server, cookie: &str) -> u64 {
+    let r = s
+        .call("GET", "/api/v1/merchant/balances", Some(cookie), &[], None)
+        .await;
+    r.body["available"].as_u64().unwrap()
+}
+
+fn withdraw_body(amount: u64, totp: &str) -> String {
+    json!({"from": "merchant", "currency": "CNY", "amount": amount,
+        "destination": "CN12 3456 7890", "totp": totp})
+    .to_string()
+}
+
+async fn withdraw(s: &Server, cookie: &str, key: &str, amount: u64, totp: &str) -> Value {
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/withdrawals",
+            Some(cookie),
+            &[("idempotency-key", key)],
+            Some(&withdraw_body(amount, totp)),
+        )
+        .await;
+    json!({"status": r.status, "code": error_code(&r), "body": r.body})
+}
+
+#[tokio::test]
+async fn a_merchant_withdraws_with_a_totp_code_and_finance_pays_it_out() {
+    let s = Server::start().await;
+    let merchant = merchant_with_money(&s).await;
+    // No second factor yet: refused, nothing reserved.
+    let r = withdraw(&s, &merchant, "w0", 1_000, "000000").await;
+    assert_eq!(r["code"], "second_factor_required", "{r}");
+    let enrolled = s
+        .call(
+            "POST",
+            "/api/v1/me/second-factor",
+            Some(&merchant),
+            &[],
+            Some("{}"),
+        )
+        .await;
+    assert_eq!(enrolled.status, 200, "{:?}", enrolled.body);
+    let secret = enrolled.body["secret"].as_str().unwrap().to_string();
+    assert!(
+        enrolled.body["otpauth_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("otpauth://totp/")
+    );
+    // Replacing it needs the current code.
+    let again = s
+        .call(
+            "POST",
+            "/api/v1/me/second-factor",
+            Some(&merchant),
+            &[],
+            Some("{}"),
+        )
+        .await;
+    assert_eq!(error_code(&again), "second_factor_required");
+    let t = now();
+    let wrong = if code(&secret, t) == "123456" {
+        "654321"
+    } else {
+        "123456"
+    };
+    let r = withdraw(&s, &merchant, "w1", 1_000, wrong).await;
+    assert_eq!(
+        (r["status"].as_u64(), &r["code"]),
+        (Some(401), &json!("bad_second_factor"))
+    );
+    assert_eq!(available(&s, &merchant).await, 1_500, "nothing reserved");
+    let good = code(&secret, t);
+    let r = withdraw(&s, &merchant, "w2", 1_000, &good).await;
+    assert_eq!(r["status"], 201, "{r}");
+    let id = r["body"]["id"].as_u64().unwrap();
+    assert_eq!(available(&s, &merchant).await, 500, "reserved at once");
+    // The same code twice is refused, even with a fresh key.
+    let r = withdraw(&s, &merchant, "w3", 100, &good).await;
+    assert_eq!(r["code"], "bad_second_factor", "{r}");
+    // More than is available: refused, with the next code.
+    let r = withdraw(&s, &merchant, "w4", 501, &code(&secret, t + 30)).await;
+    assert_eq!(
+        (r["status"].as_u64(), &r["code"]),
+        (Some(402), &json!("insufficient_balance"))
+    );
+
+    let finance = format!(
+        "{}={}",
+        trigate::http::COOKIE,
+        s.sessions
+            .open(staff(&s, "finance", AdminRole::Finance).await)
+    );
+    let approve = format!("/api/v1/admin/withdrawals/{id}/approve");
+    let r = s
+        .call(
+            "POST",
+            &approve,
+            Some(&merchant),
+            &[("idempotency-key", "a0")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 403, "the merchant approves nothing");
+    let r = s
+        .call(
+            "POST",
+            &approve,
+            Some(&finance),
+            &[("idempotency-key", "a1")],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, &r.body["status"]),
+        (200, &json!("approved")),
+        "{:?}",
+        r.body
+    );
+    let payout = format!("/api/v1/admin/withdrawals/{id}/payout");
+    let body = json!({"paid": true, "reference": "BANK-778"}).to_string();
+    let r = s
+        .call(
+            "POST",
+            &payout,
+            Some(&finance),
+            &[("idempotency-key", "p1")],
+            Some(&body),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = s
+        .call(
+            "POST",
+            &payout,
+            Some(&finance),
+            &[("idempotency-key", "p2")],
+            Some(&body),
+        )
+        .await;
+    assert_eq!((r.status, error_code(&r)), (409, "withdrawal_state"));
+    let mine = s
+        .call("GET", "/api/v1/withdrawals", Some(&merchant), &[], None)
+        .await;
+    let list = mine.body["withdrawals"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["status"], "paid_out");
+    assert_eq!(list[0]["reference"], "BANK-778");
+    assert_eq!(available(&s, &merchant).await, 500);
+    let admin = format!("{}={}", trigate::http::COOKIE, s.sessions.open(s.admin));
+    let audit = s
+        .call("GET", "/api/v1/admin/audit", Some(&admin), &[], None)
+        .await;
+    let actions: Vec<&str> = audit.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert!(
+        actions.contains(&format!("approved withdrawal {id}").as_str()),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&format!("recorded withdrawal {id} as paid_out (BANK-778)").as_str()),
+        "{actions:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_rejected_withdrawal_frees_the_money_again() {
+    let s = Server::start().await;
+    let merchant = merchant_with_money(&s).await;
+    let enrolled = s
+        .call(
+            "POST",
+            "/api/v1/me/second-factor",
+            Some(&merchant),
+            &[],
+            Some("{}"),
+        )
+        .await;
+    let secret = enrolled.body["secret"].as_str().unwrap().to_string();
+    let r = withdraw(&s, &merchant, "w", 1_500, &code(&secret, now())).await;
+    assert_eq!(r["status"], 201, "{r}");
+    assert_eq!(available(&s, &merchant).await, 0);
+    let id = r["body"]["id"].as_u64().unwrap();
+    let finance = format!(
+        "{}={}",
+        trigate::http::COOKIE,
+        s.sessions
+            .open(staff(&s, "finance", AdminRole::Finance).await)
+    );
+    let r = s
+        .call(
+            "POST",
+            &format!("/api/v1/admin/withdrawals/{id}/reject"),
+            Some(&finance),
+            &[("idempotency-key", "r")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(available(&s, &merchant).await, 1_500);
+}
