@@ -91,6 +91,15 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send + 'static>| {
+                // A bug, never the caller's fault; nothing of it is shown.
+                axum::response::IntoResponse::into_response(ApiError::new(
+                    "internal",
+                    "the request failed inside the server",
+                ))
+            },
+        ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
