@@ -79,6 +79,12 @@ pub enum Command {
         product: ProductId,
         on_sale: bool,
     },
+    /// A merchant's owner puts one of their own products on sale or off.
+    SetOwnOnSale {
+        owner: UserId,
+        product: ProductId,
+        on_sale: bool,
+    },
     ImportKeys {
         product: ProductId,
         keys: Vec<SealedKey>,
@@ -384,11 +390,17 @@ impl Shop {
                 keys,
                 invalid,
             } => {
-                let merchant = self.owned_merchant(owner)?.id;
-                if self.product(product).is_none_or(|p| p.merchant != merchant) {
-                    return Err(ShopError::ProductNotFound(product));
-                }
+                self.owned_product(owner, product)?;
                 Reply::Imported(self.import_keys(now, product, keys, invalid)?)
+            }
+            C::SetOwnOnSale {
+                owner,
+                product,
+                on_sale,
+            } => {
+                self.owned_product(owner, product)?;
+                self.set_on_sale(now, product, on_sale)?;
+                Reply::Done
             }
             C::SetOnSale { product, on_sale } => {
                 self.set_on_sale(now, product, on_sale)?;

@@ -152,6 +152,8 @@ impl Shop {
         order: OrderId,
     ) -> Result<(), ShopError> {
         let o = self.require_order(order)?;
+        // Who may comes first: a stranger learns nothing of the order.
+        self.may_act_for(actor, o.merchant)?;
         o.expect(OrderStatus::Disputed)?;
         let amount = o.unrefunded();
         self.refund(now, actor, order, amount, RefundTo::Wallet)?;
@@ -168,10 +170,10 @@ impl Shop {
     ) -> Result<(), ShopError> {
         self.tick(now)?;
         let o = self.require_order(order)?;
-        o.expect(OrderStatus::Disputed)?;
         if o.buyer != actor {
             self.may_act_for(actor, o.merchant)?;
         }
+        o.expect(OrderStatus::Disputed)?;
         self.escalate(now, Some(actor), order);
         Ok(())
     }

@@ -125,6 +125,15 @@ impl Shop {
             .ok_or(ShopError::Forbidden(caller))
     }
 
+    /// Refuses, as not found, a product that is not `owner`'s merchant's.
+    pub fn owned_product(&self, owner: UserId, product: ProductId) -> Result<(), ShopError> {
+        let merchant = self.owned_merchant(owner)?.id;
+        match self.product(product) {
+            Some(p) if p.merchant == merchant => Ok(()),
+            _ => Err(ShopError::ProductNotFound(product)),
+        }
+    }
+
     /// An order as shown: its keys (sealed) and fixed text only once it is
     /// delivered and only to those who `may_see_keys`.
     fn order_view(&self, o: &crate::Order, may_see_keys: bool) -> Result<OrderView, ShopError> {

@@ -199,6 +199,36 @@ async fn every_route_allows_exactly_the_roles_it_should() {
         ),
         (
             "POST",
+            "/api/v1/merchant/products/1/on-sale".into(),
+            Some(json!({"on_sale": true}).to_string()),
+            [401, 403, 403, 200, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/merchant/deposit".into(),
+            Some(json!({"currency": "CNY", "amount": 1}).to_string()),
+            [401, 403, 403, 402, 402, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/orders/1/dispute/escalate".into(),
+            None,
+            [401, 409, 403, 409, 403, 409, 409, 409, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/orders/1/dispute/refund".into(),
+            None,
+            [401, 403, 403, 409, 403, 409, 409, 409, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/orders/1/cancel".into(),
+            None,
+            [401, 409, 403, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
             "/api/v1/merchant/api-keys".into(),
             None,
             [401, 403, 403, 201, 201, 403, 403, 403, 403, 403],

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use trigate_core::query::{Query, View};
 use trigate_core::{
-    Bps, Command, Currency, Decision, Delivery, Discount, MerchantId, MerchantStatus, NewCoupon,
-    NewProduct, OrderId, ProductId, RefundTo, Reply, Tier,
+    Bps, Command, Currency, Delivery, Discount, MerchantId, MerchantStatus, NewCoupon, NewProduct,
+    OrderId, ProductId, RefundTo, Reply, Tier,
 };
 
 use super::AppState;
@@ -240,71 +240,6 @@ pub(super) async fn refund(
     Ok(Json(json!({ "order": id, "refunded": body.amount })))
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DisputeBody {
-    reason: String,
-}
-
-#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute", tag = "orders", request_body = DisputeBody, params(("id" = u64, Path)), responses((status = 200, description = "Disputed: the order is frozen"), (status = 409, description = "Outside the window", body = super::openapi::ErrorBody)))]
-pub(super) async fn open_dispute(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<u64>,
-    Body(body): Body<DisputeBody>,
-) -> Result<Json<Value>, ApiError> {
-    let command = Command::OpenDispute {
-        buyer: caller.0,
-        order: OrderId(id),
-        reason: body.reason,
-    };
-    super::routes::submit(&state, command).await?;
-    Ok(Json(json!({ "order": id, "status": "disputed" })))
-}
-
-#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute/replace-keys", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "New keys delivered")))]
-pub(super) async fn replace_keys(
-    State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    Path(id): Path<u64>,
-) -> Result<Json<Value>, ApiError> {
-    let command = Command::ReplaceKeys {
-        actor: caller.0,
-        order: OrderId(id),
-    };
-    idempotent(&state, caller, &headers, "replace_keys", &id, command).await?;
-    Ok(Json(json!({ "order": id, "status": "delivered" })))
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-pub enum DecisionBody {
-    Release,
-    Refund(u64),
-}
-
-#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute/decide", tag = "admin", request_body = DecisionBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Decided"), (status = 403, description = "Not staff", body = super::openapi::ErrorBody)))]
-pub(super) async fn decide(
-    State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    Path(id): Path<u64>,
-    Body(body): Body<DecisionBody>,
-) -> Result<Json<Value>, ApiError> {
-    let decision = match body {
-        DecisionBody::Release => Decision::Release,
-        DecisionBody::Refund(amount) => Decision::Refund(amount),
-    };
-    let command = Command::DecideDispute {
-        staff: caller.0,
-        order: OrderId(id),
-        decision,
-    };
-    idempotent(&state, caller, &headers, "decide", &(id, &body), command).await?;
-    Ok(Json(json!({ "order": id, "decided": body })))
-}
-
 #[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", responses((status = 200, description = "The latest audit entries"), (status = 403, description = "Not an admin or auditor", body = super::openapi::ErrorBody)))]
 pub(super) async fn audit(
     State(state): State<AppState>,
@@ -457,4 +392,62 @@ pub async fn create_coupon(
         StatusCode::CREATED,
         Json(json!({ "code": body.code.trim().to_uppercase(), "uses": body.uses })),
     ))
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepositBody {
+    currency: String,
+    /// Minor units, moved from available into the security deposit.
+    amount: u64,
+}
+
+/// The caller's merchant moves part of its available balance into its
+/// security deposit.
+#[utoipa::path(post, path = "/api/v1/merchant/deposit", tag = "merchant", request_body = DepositBody, params(("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Moved"), (status = 402, description = "Available is short", body = super::openapi::ErrorBody), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
+pub(super) async fn fund_deposit(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Body(body): Body<DepositBody>,
+) -> Result<Json<Value>, ApiError> {
+    let View::Me(me) = query(&state, Query::Me { caller: caller.0 }).await? else {
+        return Err(ApiError::new("internal", "unexpected view"));
+    };
+    let merchant = me
+        .merchant
+        .ok_or_else(|| ApiError::new("forbidden", "only a merchant's owner funds its deposit"))?;
+    let command = Command::FundDeposit {
+        actor: caller.0,
+        merchant,
+        currency: currency(&body.currency)?,
+        amount: body.amount,
+    };
+    idempotent(&state, caller, &headers, "deposit", &body, command).await?;
+    Ok(Json(
+        json!({ "merchant": merchant, "deposited": body.amount }),
+    ))
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OnSaleBody {
+    on_sale: bool,
+}
+
+/// Puts one of the caller's products on sale or takes it off.
+#[utoipa::path(post, path = "/api/v1/merchant/products/{id}/on-sale", tag = "merchant", request_body = OnSaleBody, params(("id" = u64, Path)), responses((status = 200, description = "Set"), (status = 404, description = "Not the caller's product", body = super::openapi::ErrorBody)))]
+pub(super) async fn set_on_sale(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<u64>,
+    Body(body): Body<OnSaleBody>,
+) -> Result<Json<Value>, ApiError> {
+    let command = Command::SetOwnOnSale {
+        owner: caller.0,
+        product: ProductId(id),
+        on_sale: body.on_sale,
+    };
+    super::routes::submit(&state, command).await?;
+    Ok(Json(json!({ "product": id, "on_sale": body.on_sale })))
 }

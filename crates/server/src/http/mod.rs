@@ -4,6 +4,7 @@
 
 mod admin;
 mod auth;
+mod disputes;
 mod error;
 mod guest;
 mod limits;

@@ -8,7 +8,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa_swagger_ui::SwaggerUi;
 
 use super::AppState;
-use super::{admin, guest, manage, routes, withdraw};
+use super::{admin, disputes, guest, manage, routes, withdraw};
 
 /// Every refusal: `{"error": {"code", "message"}}`, the code stable.
 #[derive(Debug, utoipa::ToSchema)]
@@ -73,9 +73,14 @@ impl utoipa::Modify for Security {
         routes::confirm,
         routes::pay_by_balance,
         manage::refund,
-        manage::open_dispute,
-        manage::replace_keys,
-        manage::decide,
+        disputes::open_dispute,
+        disputes::replace_keys,
+        disputes::decide,
+        disputes::refund_dispute,
+        disputes::escalate,
+        routes::cancel,
+        manage::fund_deposit,
+        manage::set_on_sale,
         manage::wallet,
         manage::audit,
         manage::merchant_status,

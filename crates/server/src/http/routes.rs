@@ -14,7 +14,7 @@ use trigate_core::{Command, OrderId, PasswordHash, ProductId, Reply, Role, Seale
 
 use super::auth::{self, Caller};
 use super::error::ApiError;
-use super::{AppState, admin, guest, limits, manage, withdraw};
+use super::{AppState, admin, disputes, guest, limits, manage, withdraw};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -33,12 +33,26 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orders/{id}/confirm", post(confirm))
         .route("/api/v1/orders/{id}/pay-by-balance", post(pay_by_balance))
         .route("/api/v1/orders/{id}/refund", post(manage::refund))
-        .route("/api/v1/orders/{id}/dispute", post(manage::open_dispute))
+        .route("/api/v1/orders/{id}/cancel", post(cancel))
+        .route("/api/v1/orders/{id}/dispute", post(disputes::open_dispute))
         .route(
             "/api/v1/orders/{id}/dispute/replace-keys",
-            post(manage::replace_keys),
+            post(disputes::replace_keys),
         )
-        .route("/api/v1/orders/{id}/dispute/decide", post(manage::decide))
+        .route(
+            "/api/v1/orders/{id}/dispute/refund",
+            post(disputes::refund_dispute),
+        )
+        .route(
+            "/api/v1/orders/{id}/dispute/escalate",
+            post(disputes::escalate),
+        )
+        .route("/api/v1/orders/{id}/dispute/decide", post(disputes::decide))
+        .route("/api/v1/merchant/deposit", post(manage::fund_deposit))
+        .route(
+            "/api/v1/merchant/products/{id}/on-sale",
+            post(manage::set_on_sale),
+        )
         .route("/api/v1/wallet", get(manage::wallet))
         .route(
             "/api/v1/guest/orders",
@@ -450,4 +464,20 @@ pub(super) async fn confirm(
     };
     let (reply, _) = idempotent(&state, caller, &headers, "confirm", &id, command).await?;
     Ok(Json(json!({ "order": id, "settlement": reply })))
+}
+
+/// The buyer cancels an unpaid order; its keys go back on sale.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Cancelled"), (status = 409, description = "Already paid, expired or cancelled", body = super::openapi::ErrorBody)))]
+pub(super) async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+) -> Result<Json<Value>, ApiError> {
+    let command = Command::CancelOrder {
+        buyer: caller.0,
+        order: OrderId(id),
+    };
+    idempotent(&state, caller, &headers, "cancel", &id, command).await?;
+    Ok(Json(json!({ "order": id, "status": "cancelled" })))
 }
