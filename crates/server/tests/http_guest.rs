@@ -89,7 +89,12 @@ impl IntoView for Reply {
 
 #[tokio::test]
 async fn a_guest_reads_their_order_and_keys_only_with_the_lookup_secret() {
-    let s = Server::start().await;
+    for db in common::TestDb::all("http_guest").await {
+        guest_journey(Server::start_on(db).await).await;
+    }
+}
+
+async fn guest_journey(s: Server) {
     let r = guest_order(&s, "g1", SECRET).await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(r.body["status"], "created");

@@ -10,8 +10,13 @@ use trigate_core::{Command, Reply, Role};
 
 #[tokio::test]
 async fn every_route_allows_exactly_the_roles_it_should() {
+    for db in common::TestDb::all("http_roles").await {
+        role_matrix(Server::start_on(db).await).await;
+    }
+}
+
+async fn role_matrix(s: Server) {
     use trigate_core::AdminRole;
-    let s = Server::start().await;
     let (alice, alice_cookie) = s.sign_up("alice").await;
     let (_, bob_cookie) = s.sign_up("bob").await;
     s.fund(alice, 10_000).await;

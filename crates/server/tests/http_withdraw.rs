@@ -109,7 +109,12 @@ async fn withdraw(s: &Server, cookie: &str, key: &str, amount: u64, totp: &str) 
 
 #[tokio::test]
 async fn a_merchant_withdraws_with_a_totp_code_and_finance_pays_it_out() {
-    let s = Server::start().await;
+    for db in common::TestDb::all("http_withdraw").await {
+        withdrawal_journey(Server::start_on(db).await).await;
+    }
+}
+
+async fn withdrawal_journey(s: Server) {
     let merchant = merchant_with_money(&s).await;
     // No second factor yet: refused, nothing reserved.
     let r = withdraw(&s, &merchant, "w0", 1_000, "000000").await;

@@ -331,3 +331,109 @@ async fn scheduler_expires_unpaid_orders_when_their_time_comes() {
     assert!(expired, "the scheduler never expired the order");
     scheduler.abort();
 }
+
+#[tokio::test]
+async fn withdrawals_and_guest_orders_survive_a_restart_and_verify() {
+    use trigate_core::chart::{Kind, account_id};
+    use trigate_core::{PasswordHash, WithdrawFrom, WithdrawalId, WithdrawalStatus};
+    for db in TestDb::all("shop_withdrawals_restart").await {
+        let store = db.open().await;
+        let (engine, writer) = shop_engine(&store).await;
+        let finance = user(&engine, "clerk", Role::Staff(AdminRole::Finance)).await;
+        // Fee 0: no holding period, so a tick releases the sale at once.
+        let (buyer, product) = seed(&engine, 0, 1_000, 5, 5).await;
+        let owner = UserId(2);
+        let credit = Command::CreditWallet {
+            user: buyer,
+            currency: cny(),
+            amount: 3_000,
+        };
+        run(&engine, credit).await;
+        let buy = Command::BuyWithBalance {
+            buyer,
+            product,
+            quantity: 3,
+            coupon: None,
+        };
+        let Reply::Bought { order, .. } = run(&engine, buy).await else {
+            panic!()
+        };
+        run(&engine, Command::ConfirmOrder { buyer, order }).await;
+        run(&engine, Command::Tick).await;
+        let ask = |amount| Command::RequestWithdrawal {
+            actor: owner,
+            from: WithdrawFrom::Merchant,
+            currency: cny(),
+            amount,
+            destination: "bank".into(),
+        };
+        let Reply::Withdrawal(paid) = run(&engine, ask(1_000)).await else {
+            panic!()
+        };
+        let Reply::Withdrawal(rejected) = run(&engine, ask(500)).await else {
+            panic!()
+        };
+        let Reply::Withdrawal(waiting) = run(&engine, ask(700)).await else {
+            panic!()
+        };
+        run(
+            &engine,
+            Command::ApproveWithdrawal {
+                staff: finance,
+                withdrawal: paid,
+            },
+        )
+        .await;
+        run(
+            &engine,
+            Command::FinishPayout {
+                staff: finance,
+                withdrawal: paid,
+                paid: true,
+                reference: "B-1".into(),
+            },
+        )
+        .await;
+        run(
+            &engine,
+            Command::RejectWithdrawal {
+                staff: finance,
+                withdrawal: rejected,
+            },
+        )
+        .await;
+        let guest = Command::CreateGuestOrder {
+            product,
+            quantity: 1,
+            coupon: None,
+            lookup: PasswordHash("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()),
+        };
+        let Reply::Order(guest_order) = run(&engine, guest).await else {
+            panic!()
+        };
+        drop(engine);
+        assert!(matches!(
+            writer.await.unwrap(),
+            trigate::engine::WriterExit::Drained
+        ));
+        store.close().await;
+
+        let store = db.open().await;
+        let recovered = trigate::engine::open_state::<trigate_core::Shop>(&store, 0)
+            .await
+            .unwrap();
+        let shop = &recovered.state;
+        let status = |id: WithdrawalId| shop.withdrawal(id).unwrap().status;
+        assert_eq!(status(paid), WithdrawalStatus::PaidOut);
+        assert_eq!(status(rejected), WithdrawalStatus::Rejected);
+        assert_eq!(status(waiting), WithdrawalStatus::Requested);
+        // 3,000 sold; 1,000 paid out; 700 still reserved.
+        let merchant = trigate_core::MerchantId(1);
+        assert_eq!(shop.merchant_balances(merchant, cny()).1, 1_300);
+        assert_eq!(shop.balance(account_id(Kind::Payouts, cny(), 0)), 0);
+        assert!(shop.lookup_hash(guest_order).is_ok());
+        let report = trigate::verify::verify(&store).await.unwrap();
+        assert!(report.is_ok(), "{}: {:?}", db.backend, report.violations);
+        store.close().await;
+    }
+}
