@@ -23,7 +23,38 @@ impl Shop {
         self.escrow_is_open_orders(&mut out);
         self.keys_in_one_order(&mut out);
         self.channel_txns_once(&mut out);
+        self.payouts_are_approved_withdrawals(&mut out);
         out
+    }
+
+    /// `payouts` holds exactly the approved withdrawals not yet paid out or
+    /// failed, per currency.
+    fn payouts_are_approved_withdrawals(&self, out: &mut Vec<String>) {
+        let mut approved: BTreeMap<u32, u128> = BTreeMap::new();
+        for w in &self.withdrawals {
+            if w.status == crate::WithdrawalStatus::Approved {
+                *approved.entry(w.currency.ledger()).or_default() += u128::from(w.amount);
+            }
+        }
+        for a in self.ledger.accounts() {
+            if kind_of(a.id) == Some(Kind::Payouts) {
+                let held = a.credits_posted.saturating_sub(a.debits_posted);
+                let want = approved.remove(&a.ledger).unwrap_or(0);
+                if held != want {
+                    out.push(format!(
+                        "payouts (ledger {}) holds {held}, approved withdrawals {want}",
+                        a.ledger
+                    ));
+                }
+            }
+        }
+        for (ledger, want) in approved {
+            if want > 0 {
+                out.push(format!(
+                    "payouts (ledger {ledger}) holds 0, approved withdrawals {want}"
+                ));
+            }
+        }
     }
 
     fn channel_txns_once(&self, out: &mut Vec<String>) {

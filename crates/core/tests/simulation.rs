@@ -17,7 +17,8 @@ use trigate_core::chart::{Why, kind_of};
 use trigate_core::journal::Entry;
 use trigate_core::{
     AdminRole, AttemptId, Bps, Command, Config, Decision, Discount, MerchantId, NANOS_PER_SECOND,
-    NewCoupon, OrderId, ProductId, RefundTo, Reply, Role, Shop, UserId,
+    NewCoupon, OrderId, PasswordHash, ProductId, RefundTo, Reply, Role, Shop, UserId, WithdrawFrom,
+    WithdrawalId,
 };
 
 struct Sim {
@@ -35,6 +36,8 @@ struct Sim {
     txns: Vec<(AttemptId, String, u64)>,
     keys_made: u64,
     refused: u64,
+    withdrawals: Vec<WithdrawalId>,
+    finance: UserId,
 }
 
 impl Sim {
@@ -70,6 +73,15 @@ impl Sim {
             panic!("staff");
         };
         self.staff = staff;
+        let Reply::User(finance) = self.run(Command::Register {
+            login: "finance".into(),
+            role: Role::Staff(AdminRole::Finance),
+            referrer_code: None,
+            password: None,
+        }) else {
+            panic!("finance");
+        };
+        self.finance = finance;
         for m in 0..3 {
             let Reply::User(owner) = self.run(Command::Register {
                 login: format!("owner{m}"),
@@ -158,7 +170,7 @@ impl Sim {
     }
 
     fn step(&mut self) {
-        let roll = self.rng.random_range(0..100);
+        let roll = self.rng.random_range(0..108);
         let buyer = self.pick(&self.buyers.clone()).unwrap();
         // Mostly a recent order (one still in play), sometimes any.
         let recent = self.orders.len().saturating_sub(8);
@@ -352,6 +364,58 @@ impl Sim {
                     amount,
                 });
             }
+            100..=102 => {
+                // A withdrawal: a merchant's, or a buyer's rewards.
+                let (actor, from) = if self.rng.random_bool(0.6) {
+                    (
+                        self.pick(&self.owners.clone()).unwrap(),
+                        WithdrawFrom::Merchant,
+                    )
+                } else {
+                    (buyer, WithdrawFrom::Reward)
+                };
+                let amount = self.rng.random_range(1..20_000);
+                if let Reply::Withdrawal(id) = self.run(Command::RequestWithdrawal {
+                    actor,
+                    from,
+                    currency: cny(),
+                    amount,
+                    destination: "bank".into(),
+                }) {
+                    self.withdrawals.push(id);
+                }
+            }
+            103..=106 => {
+                if let Some(withdrawal) = self.pick(&self.withdrawals.clone()) {
+                    let staff = if self.rng.random_bool(0.5) {
+                        self.finance
+                    } else {
+                        self.staff
+                    };
+                    let command = match self.rng.random_range(0..4) {
+                        0 | 1 => Command::ApproveWithdrawal { staff, withdrawal },
+                        2 => Command::RejectWithdrawal { staff, withdrawal },
+                        _ => Command::FinishPayout {
+                            staff,
+                            withdrawal,
+                            paid: self.rng.random_bool(0.7),
+                            reference: "ref".into(),
+                        },
+                    };
+                    self.run(command);
+                }
+            }
+            107 => {
+                let product = self.pick(&self.products.clone()).unwrap();
+                if let Reply::Order(id) = self.run(Command::CreateGuestOrder {
+                    product,
+                    quantity: 1,
+                    coupon: None,
+                    lookup: PasswordHash("$argon2id$sim".into()),
+                }) {
+                    self.orders.push(id);
+                }
+            }
             _ => {
                 // Time passes: sometimes past reservations, windows and holds.
                 let jump = match self.rng.random_range(0..3) {
@@ -396,6 +460,8 @@ fn run_seed(seed: u64, steps: usize) {
         txns: Vec::new(),
         keys_made: 0,
         refused: 0,
+        withdrawals: Vec::new(),
+        finance: UserId(0),
     };
     sim.setup();
     for _ in 0..steps {
@@ -420,6 +486,18 @@ fn run_seed(seed: u64, steps: usize) {
         "only {settled} orders settled: the stream is too tame"
     );
     assert!(disputed > 0, "no dispute was exercised");
+    let closed = |status| {
+        sim.withdrawals
+            .iter()
+            .filter(|w| sim.shop.withdrawal(**w).unwrap().status == status)
+            .count()
+    };
+    assert!(
+        closed(trigate_core::WithdrawalStatus::PaidOut) > 0
+            && closed(trigate_core::WithdrawalStatus::Rejected) > 0,
+        "withdrawals were not exercised: {} asked",
+        sim.withdrawals.len()
+    );
     assert!(
         sim.refused > 0 && sim.refused < steps as u64,
         "refused {}",
