@@ -1,6 +1,7 @@
 //! `trigate demo`: the shop running on a fresh data directory with a seeded
 //! catalog — two merchants, products with real (sealed) key inventory,
-//! buyers with balances in a referral chain, an admin — and the URLs and
+//! buyers with balances in a referral chain, an admin and a finance clerk
+//! (each with TOTP) — and the URLs and
 //! credentials printed, until Ctrl-C.
 
 use anyhow::bail;
@@ -11,6 +12,7 @@ use trigate_core::{
 use crate::http::{AppState, ServeConfig};
 
 pub const ADMIN: (&str, &str) = ("admin", "demo-admin-password");
+pub const FINANCE: (&str, &str) = ("finance", "demo-finance-password");
 pub const MERCHANTS: [(&str, &str, &str); 2] = [
     ("keyshop", "demo-merchant-password", "Key Shop"),
     ("mediahub", "demo-merchant-password", "Media Hub"),
@@ -83,24 +85,9 @@ async fn user(
 
 async fn seed(state: &AppState) -> anyhow::Result<()> {
     let cny = Currency::new("CNY")?;
-    let admin = user(state, ADMIN.0, ADMIN.1, Role::Staff(AdminRole::Admin), None).await?;
-    let seed = crate::http::new_totp_seed();
-    let sealed = state.master.seal_secret(&seed);
-    submit(
-        state,
-        Command::EnrollSecondFactor {
-            actor: admin,
-            user: admin,
-            sealed,
-        },
-    )
-    .await?;
-    let secret = crate::http::totp_base32(&seed);
-    println!("admin's TOTP secret: {secret}");
-    println!(
-        "  (otpauth://totp/trigate:{}?secret={secret}&issuer=trigate)",
-        ADMIN.0
-    );
+    for ((login, password), role) in [(ADMIN, AdminRole::Admin), (FINANCE, AdminRole::Finance)] {
+        staff_with_totp(state, login, password, role).await?;
+    }
     let catalog = [
         [
             ("Game activation key", Delivery::Keys, 9_900, "GAME"),
@@ -192,12 +179,42 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A member of staff who signs in with a password and a TOTP code; the
+/// secret is printed for the demo's user to add to an authenticator.
+async fn staff_with_totp(
+    state: &AppState,
+    login: &str,
+    password: &str,
+    role: AdminRole,
+) -> anyhow::Result<()> {
+    let id = user(state, login, password, Role::Staff(role), None).await?;
+    let seed = crate::http::new_totp_seed();
+    let sealed = state.master.seal_secret(&seed);
+    submit(
+        state,
+        Command::EnrollSecondFactor {
+            actor: id,
+            user: id,
+            sealed,
+        },
+    )
+    .await?;
+    let secret = crate::http::totp_base32(&seed);
+    println!("{login}'s TOTP secret: {secret}");
+    println!("  (otpauth://totp/trigate:{login}?secret={secret}&issuer=trigate)");
+    Ok(())
+}
+
 fn print_guide() {
     println!();
     println!("Demo credentials (passwords are for this demo only):");
     println!(
         "  admin     {} / {}   (+ the TOTP code from the secret above, as \"totp\")",
         ADMIN.0, ADMIN.1
+    );
+    println!(
+        "  finance   {} / {}   (+ its TOTP code; approves withdrawals, credits wallets)",
+        FINANCE.0, FINANCE.1
     );
     for (login, password, name) in MERCHANTS {
         println!("  merchant  {login} / {password}   ({name})");
@@ -215,6 +232,12 @@ fn print_guide() {
     );
     println!("  curl -s -b jar -H 'content-type: application/json' -H 'idempotency-key: first' \\");
     println!("       -d '{{\"product\":1,\"quantity\":1}}' http://HOST/api/v1/orders");
+    println!("  a guest buys without an account and reads the order back with its secret:");
+    println!("  curl -s -H 'content-type: application/json' -H 'idempotency-key: g1' \\");
+    println!(
+        "       -d '{{\"product\":1,\"quantity\":1,\"lookup_secret\":\"my-secret\"}}' http://HOST/api/v1/guest/orders"
+    );
+    println!("API reference: http://HOST/api/docs/ (OpenAPI at http://HOST/api/openapi.json)");
     println!("(HOST is the address below; Ctrl-C stops the demo.)");
     println!();
 }
