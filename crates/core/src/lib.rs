@@ -23,6 +23,7 @@ mod ids;
 mod invariants;
 mod inventory;
 pub mod journal;
+mod listing;
 mod money;
 mod orders;
 mod payments;
@@ -42,6 +43,7 @@ pub use ids::{KeyId, MerchantId, OrderId, ProductId, UserId, WithdrawalId};
 pub use inventory::{
     ImportReport, InvalidLine, InvalidReason, Key, KeyStatus, SealedKey, parse_key_lines,
 };
+pub use listing::{OrderSummary, OwnProduct, PAGE_MAX};
 pub use money::{Bps, Currency, MoneyError};
 pub use orders::{Order, OrderStatus, PaidBy};
 pub use payments::{Attempt, AttemptId, AttemptStatus, PaymentOutcome, Purpose};

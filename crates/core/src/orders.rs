@@ -210,6 +210,8 @@ impl Shop {
         });
         self.reservations.insert((reserved_until, id));
         self.dirty_orders.insert(id);
+        self.orders_by_buyer.entry(buyer).or_default().push(id);
+        self.sales_by_merchant.entry(merchant).or_default().push(id);
         Ok(id)
     }
 

@@ -41,6 +41,15 @@ pub enum Query {
     Withdrawals { caller: UserId },
     /// The caller's own sealed TOTP secret, for the edge to check a code.
     SecondFactor { caller: UserId },
+    /// The caller's orders (a buyer's), sales (a merchant's) or every order
+    /// (staff), newest first, older than `before`.
+    Orders {
+        caller: UserId,
+        before: Option<OrderId>,
+        limit: u32,
+    },
+    /// The caller's merchant's products, on sale or not.
+    OwnProducts { caller: UserId },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +123,8 @@ pub enum View {
     },
     Withdrawals(Vec<crate::Withdrawal>),
     SecondFactor(Option<Vec<u8>>),
+    Orders(Vec<crate::OrderSummary>),
+    OwnProducts(Vec<crate::OwnProduct>),
 }
 
 impl Shop {
@@ -235,6 +246,16 @@ impl Shop {
                 })
             }
             Query::Withdrawals { caller } => Ok(View::Withdrawals(self.withdrawals_for(*caller)?)),
+            Query::Orders {
+                caller,
+                before,
+                limit,
+            } => Ok(View::Orders(self.orders_for(
+                *caller,
+                *before,
+                *limit as usize,
+            )?)),
+            Query::OwnProducts { caller } => Ok(View::OwnProducts(self.own_products(*caller)?)),
             Query::SecondFactor { caller } => Ok(View::SecondFactor(
                 self.require_user(*caller)?.second_factor.clone(),
             )),

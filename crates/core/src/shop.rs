@@ -60,6 +60,9 @@ pub struct Shop {
     /// Keys on sale per product, oldest first.
     pub(crate) stock: HashMap<ProductId, BTreeSet<KeyId>>,
     pub(crate) orders: Vec<Order>,
+    /// Each buyer's orders and each merchant's sales, oldest first.
+    pub(crate) orders_by_buyer: HashMap<UserId, Vec<OrderId>>,
+    pub(crate) sales_by_merchant: HashMap<MerchantId, Vec<OrderId>>,
     /// Unpaid orders by when their reservation ends.
     pub(crate) reservations: BTreeSet<(u64, OrderId)>,
     /// Delivered orders by when they confirm themselves.

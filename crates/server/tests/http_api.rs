@@ -217,3 +217,101 @@ async fn refusals_have_their_own_codes_and_change_nothing() {
     assert_eq!(products.header("content-type"), Some("application/json"));
     assert_eq!(products.header("x-content-type-options"), Some("nosniff"));
 }
+
+#[tokio::test]
+async fn order_lists_show_only_the_callers_orders_and_sales() {
+    let s = Server::start().await;
+    let (alice, alice_cookie) = s.sign_up("alice").await;
+    let (bob, bob_cookie) = s.sign_up("bob").await;
+    s.fund(alice, 10_000).await;
+    s.fund(bob, 10_000).await;
+    let mut alice_orders = Vec::new();
+    for (cookie, key) in [
+        (&alice_cookie, "a1"),
+        (&bob_cookie, "b1"),
+        (&alice_cookie, "a2"),
+    ] {
+        let r = s
+            .call(
+                "POST",
+                "/api/v1/orders",
+                Some(cookie),
+                &[("idempotency-key", key)],
+                Some(&json!({"product": 1, "quantity": 1}).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        if key.starts_with('a') {
+            alice_orders.push(r.body["order"].as_u64().unwrap());
+        }
+    }
+    let list = |cookie: String, query: &'static str| {
+        let s = &s;
+        async move {
+            let r = s
+                .call(
+                    "GET",
+                    &format!("/api/v1/orders{query}"),
+                    Some(&cookie),
+                    &[],
+                    None,
+                )
+                .await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+            let ids: Vec<u64> = r.body["orders"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["order"].as_u64().unwrap())
+                .collect();
+            (ids, r.body["next_before"].clone())
+        }
+    };
+    let mint = |user| format!("{}={}", trigate::http::COOKIE, s.sessions.open(user));
+    alice_orders.reverse();
+    assert_eq!(list(alice_cookie.clone(), "").await.0, alice_orders);
+    assert_eq!(list(bob_cookie.clone(), "").await.0.len(), 1);
+    assert_eq!(list(mint(s.seller), "").await.0, vec![3, 2, 1]);
+    assert!(list(mint(s.other_merchant), "").await.0.is_empty());
+    assert_eq!(list(mint(s.admin), "").await.0, vec![3, 2, 1]);
+    // A page at a time: the first names where the next starts.
+    let (first, next) = list(alice_cookie.clone(), "?limit=1").await;
+    assert_eq!(first, vec![alice_orders[0]]);
+    assert_eq!(next, json!(alice_orders[0]));
+    let (second, _) = list(alice_cookie.clone(), "?limit=1&before=3").await;
+    assert_eq!(second, vec![alice_orders[1]]);
+    let r = s
+        .call(
+            "GET",
+            "/api/v1/orders?limit=abc",
+            Some(&alice_cookie),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    let r = s.call("GET", "/api/v1/orders", None, &[], None).await;
+    assert_eq!(r.status, 401);
+    // A merchant's own products, sold out but still listed.
+    let r = s
+        .call(
+            "GET",
+            "/api/v1/merchant/products",
+            Some(&mint(s.seller)),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.body["products"][0]["stock"], 0, "{:?}", r.body);
+    assert_eq!(r.body["products"].as_array().unwrap().len(), 1);
+    let r = s
+        .call(
+            "GET",
+            "/api/v1/merchant/products",
+            Some(&alice_cookie),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 403);
+}

@@ -137,6 +137,18 @@ async fn role_matrix(s: Server) {
         ),
         (
             "GET",
+            "/api/v1/orders".into(),
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/api/v1/merchant/products".into(),
+            None,
+            [401, 403, 403, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
             "/api/v1/me".into(),
             None,
             [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],

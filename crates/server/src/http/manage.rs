@@ -451,3 +451,59 @@ pub(super) async fn set_on_sale(
     super::routes::submit(&state, command).await?;
     Ok(Json(json!({ "product": id, "on_sale": body.on_sale })))
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    /// Orders older than this one.
+    #[serde(default)]
+    before: Option<u64>,
+    #[serde(default = "default_limit")]
+    limit: u32,
+}
+
+fn default_limit() -> u32 {
+    50
+}
+
+/// The caller's orders (a buyer), sales (a merchant) or every order
+/// (staff), newest first.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders",
+    params(("before" = Option<u64>, Query, description = "orders older than this one"),
+        ("limit" = Option<u32>, Query, description = "1 to 100, 50 if absent")),
+    responses((status = 200, description = "A page of orders, newest first"),
+        (status = 401, description = "Not signed in", body = super::openapi::ErrorBody)))]
+pub(super) async fn list_orders(
+    State(state): State<AppState>,
+    caller: Caller,
+    UrlQuery(page): UrlQuery<PageParams>,
+) -> Result<Json<Value>, ApiError> {
+    let q = Query::Orders {
+        caller: caller.0,
+        before: page.before.map(OrderId),
+        limit: page.limit,
+    };
+    match query(&state, q).await? {
+        View::Orders(orders) => {
+            let next = (orders.len() == page.limit.clamp(1, 100) as usize)
+                .then(|| orders.last().map(|o| o.order))
+                .flatten();
+            Ok(Json(json!({ "orders": orders, "next_before": next })))
+        }
+        _ => Err(ApiError::new("internal", "unexpected view")),
+    }
+}
+
+/// The caller's merchant's products, on sale or not, with stock.
+#[utoipa::path(get, path = "/api/v1/merchant/products", tag = "merchant",
+    responses((status = 200, description = "The merchant's products"),
+        (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
+pub(super) async fn own_products(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
+    match query(&state, Query::OwnProducts { caller: caller.0 }).await? {
+        View::OwnProducts(products) => Ok(Json(json!({ "products": products }))),
+        _ => Err(ApiError::new("internal", "unexpected view")),
+    }
+}

@@ -80,6 +80,8 @@ impl utoipa::Modify for Security {
         disputes::escalate,
         routes::cancel,
         manage::fund_deposit,
+        manage::list_orders,
+        manage::own_products,
         manage::set_on_sale,
         manage::wallet,
         manage::audit,

@@ -28,7 +28,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/auth/logout", post(logout))
         .route("/api/v1/me", get(me))
         .route("/api/v1/products", get(catalog))
-        .route("/api/v1/orders", post(buy).layer(limits::checkout()))
+        .route(
+            "/api/v1/orders",
+            get(manage::list_orders).merge(post(buy).layer(limits::checkout())),
+        )
         .route("/api/v1/orders/{id}", get(order))
         .route("/api/v1/orders/{id}/confirm", post(confirm))
         .route("/api/v1/orders/{id}/pay-by-balance", post(pay_by_balance))
@@ -94,7 +97,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/merchant/balances", get(manage::balances))
         .route("/api/v1/merchant/api-keys", post(manage::create_api_key))
-        .route("/api/v1/merchant/products", post(manage::add_product))
+        .route(
+            "/api/v1/merchant/products",
+            get(manage::own_products).post(manage::add_product),
+        )
         .route(
             "/api/v1/merchant/products/{id}/keys",
             post(manage::import_keys),
