@@ -246,9 +246,45 @@ async fn role_matrix(s: Server) {
         ),
         (
             "POST",
+            "/api/v1/orders/1/pay-by-balance".into(),
+            None,
+            [401, 409, 403, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/orders/1/dispute".into(),
+            Some(json!({"reason": "the key does not work"}).to_string()),
+            [401, 409, 403, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/orders/1/dispute/replace-keys".into(),
+            None,
+            [401, 403, 403, 409, 403, 409, 409, 409, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/admin/withdrawals/1/reject".into(),
+            None,
+            [401, 403, 403, 403, 403, 404, 404, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/orders".into(),
+            Some(json!({"product": 2, "quantity": 1}).to_string()),
+            [401, 409, 402, 402, 402, 402, 402, 402, 402, 402],
+        ),
+        (
+            "POST",
             "/api/v1/merchant/api-keys".into(),
             None,
             [401, 403, 403, 201, 201, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/me/second-factor".into(),
+            Some("{}".into()),
+            [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
         ),
     ];
     let mut failures = Vec::new();

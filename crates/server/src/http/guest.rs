@@ -133,6 +133,11 @@ pub async fn lookup(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let order = OrderId(body.order);
     let refused = || ApiError::from(trigate_core::ShopError::LookupRefused(order));
+    // Buckets of orders not looked up lately are dropped, so guessing
+    // many order numbers cannot grow this without bound.
+    if state.lookups.len() > 100_000 {
+        state.lookups.retain_recent();
+    }
     if state.lookups.check_key(&body.order).is_err() {
         return Err(ApiError::new(
             "rate_limited",
