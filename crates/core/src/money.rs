@@ -30,6 +30,17 @@ impl Currency {
         std::str::from_utf8(&self.0).unwrap_or("???")
     }
 
+    /// Digits after the decimal point in its minor unit (ISO 4217): 0 for
+    /// yen or won, 3 for dinars, 2 for most.
+    pub fn exponent(&self) -> u32 {
+        match self.as_str() {
+            "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF"
+            | "UGX" | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+            "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+            _ => 2,
+        }
+    }
+
     /// The ledger number this currency's accounts live in: the three
     /// letters packed, so distinct codes never share a ledger.
     pub fn ledger(&self) -> u32 {

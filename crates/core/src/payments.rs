@@ -40,7 +40,7 @@ pub enum AttemptStatus {
     CreditedToWallet,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attempt {
     pub id: AttemptId,
     pub user: UserId,

@@ -50,6 +50,9 @@ pub enum Query {
     },
     /// The caller's merchant's products, on sale or not.
     OwnProducts { caller: UserId },
+    /// A payment attempt, for checking a channel's notification against
+    /// it (the edge's own use; never shown to callers as is).
+    Attempt { attempt: crate::AttemptId },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,6 +128,7 @@ pub enum View {
     SecondFactor(Option<Vec<u8>>),
     Orders(Vec<crate::OrderSummary>),
     OwnProducts(Vec<crate::OwnProduct>),
+    Attempt(crate::Attempt),
 }
 
 impl Shop {
@@ -256,6 +260,11 @@ impl Shop {
                 *limit as usize,
             )?)),
             Query::OwnProducts { caller } => Ok(View::OwnProducts(self.own_products(*caller)?)),
+            Query::Attempt { attempt } => self
+                .attempt(*attempt)
+                .cloned()
+                .map(View::Attempt)
+                .ok_or(ShopError::AttemptNotFound(*attempt)),
             Query::SecondFactor { caller } => Ok(View::SecondFactor(
                 self.require_user(*caller)?.second_factor.clone(),
             )),
