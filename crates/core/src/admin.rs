@@ -88,6 +88,31 @@ impl Shop {
         Ok(())
     }
 
+    /// Finance marks an attempt paid (补单) after checking with the channel
+    /// that it was: the normal paid path, applied once per channel
+    /// transaction like any notification, and audited.
+    pub fn payment_succeeded_by(
+        &mut self,
+        now: u64,
+        actor: UserId,
+        attempt: crate::AttemptId,
+        channel_txn: &str,
+        (amount, currency): (u64, Currency),
+    ) -> Result<crate::PaymentOutcome, ShopError> {
+        self.tick(now)?;
+        if !matches!(
+            self.require_user(actor)?.role,
+            Role::Staff(AdminRole::Finance | AdminRole::Admin)
+        ) {
+            return Err(ShopError::Forbidden(actor));
+        }
+        let outcome = self.payment_succeeded(now, attempt, channel_txn, amount, currency)?;
+        self.audit(now, actor, || {
+            format!("marked attempt {attempt} paid ({channel_txn}) after checking the channel")
+        });
+        Ok(outcome)
+    }
+
     fn require_admin(&self, actor: UserId) -> Result<(), ShopError> {
         match self.require_user(actor)?.role {
             Role::Staff(AdminRole::Admin) => Ok(()),

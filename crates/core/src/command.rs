@@ -136,6 +136,14 @@ pub enum Command {
     PaymentFailed {
         attempt: AttemptId,
     },
+    /// Finance marks an attempt paid after checking with the channel.
+    PaymentSucceededBy {
+        staff: UserId,
+        attempt: AttemptId,
+        channel_txn: String,
+        amount: u64,
+        currency: Currency,
+    },
     CreditWallet {
         user: UserId,
         currency: Currency,
@@ -466,6 +474,19 @@ impl Shop {
                 &channel_txn,
                 amount,
                 currency,
+            )?),
+            C::PaymentSucceededBy {
+                staff,
+                attempt,
+                channel_txn,
+                amount,
+                currency,
+            } => Reply::Payment(self.payment_succeeded_by(
+                now,
+                staff,
+                attempt,
+                &channel_txn,
+                (amount, currency),
             )?),
             C::PaymentFailed { attempt } => {
                 self.payment_failed(now, attempt)?;

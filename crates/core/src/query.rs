@@ -53,6 +53,8 @@ pub enum Query {
     /// A payment attempt, for checking a channel's notification against
     /// it (the edge's own use; never shown to callers as is).
     Attempt { attempt: crate::AttemptId },
+    /// What an order costs and who sells it, for routing its payment.
+    OrderAmount { order: OrderId },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +131,11 @@ pub enum View {
     Orders(Vec<crate::OrderSummary>),
     OwnProducts(Vec<crate::OwnProduct>),
     Attempt(crate::Attempt),
+    Amount {
+        amount: u64,
+        currency: Currency,
+        merchant: MerchantId,
+    },
 }
 
 impl Shop {
@@ -260,6 +267,14 @@ impl Shop {
                 *limit as usize,
             )?)),
             Query::OwnProducts { caller } => Ok(View::OwnProducts(self.own_products(*caller)?)),
+            Query::OrderAmount { order } => {
+                let o = self.require_order(*order)?;
+                Ok(View::Amount {
+                    amount: o.amount,
+                    currency: o.currency,
+                    merchant: o.merchant,
+                })
+            }
             Query::Attempt { attempt } => self
                 .attempt(*attempt)
                 .cloned()

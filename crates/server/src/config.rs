@@ -36,6 +36,9 @@ pub struct ServeFile {
     pub data_dir: Option<PathBuf>,
     pub database_url: Option<String>,
     pub base_url: Option<String>,
+    /// Payment channels, one `[[channel]]` table each.
+    #[serde(default)]
+    pub channel: Vec<crate::payments::ChannelConfig>,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -82,5 +85,6 @@ pub fn serve_config(
         data_dir,
         master_key: env("TRIGATE_MASTER_KEY").map(secrecy::SecretString::from),
         base_url,
+        channels: from_file.channel,
     })
 }

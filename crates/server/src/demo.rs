@@ -40,6 +40,7 @@ pub fn run(listen: Option<&str>) -> anyhow::Result<()> {
         data_dir: dir.clone(),
         master_key: None,
         base_url: format!("http://{listen}"),
+        channels: Vec::new(),
     };
     println!("trigate demo — a fresh shop in {}", dir.display());
     tokio::runtime::Builder::new_multi_thread()

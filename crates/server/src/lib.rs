@@ -9,5 +9,6 @@ pub mod demo;
 pub mod engine;
 pub mod http;
 pub mod load;
+pub mod payments;
 pub mod secrets;
 pub mod verify;

@@ -57,9 +57,13 @@ impl ApiError {
             | "merchant_not_active"
             | "product_off_sale"
             | "dispute_window_closed"
-            | "withdrawal_state" => StatusCode::CONFLICT,
+            | "withdrawal_state"
+            | "channel_says_unpaid" => StatusCode::CONFLICT,
             "insufficient_balance" => StatusCode::PAYMENT_REQUIRED,
-            "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable" | "no_channel" | "channels_unavailable" => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            "channel_unreachable" => StatusCode::BAD_GATEWAY,
             "internal" | "ledger_refused" => StatusCode::INTERNAL_SERVER_ERROR,
             "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
             "rate_limited" => StatusCode::TOO_MANY_REQUESTS,

@@ -131,29 +131,59 @@ pub async fn lookup(
     State(state): State<AppState>,
     Body(body): Body<LookupBody>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let order = OrderId(body.order);
+    let view = verified(&state, OrderId(body.order), body.lookup_secret).await?;
+    Ok(Json(order_json(&state, &view)?))
+}
+
+/// The guest order `order`, if `secret` is its lookup secret: limited per
+/// order, and refused the same way for every reason.
+async fn verified(
+    state: &AppState,
+    order: OrderId,
+    secret: String,
+) -> Result<Box<trigate_core::query::OrderView>, ApiError> {
     let refused = || ApiError::from(trigate_core::ShopError::LookupRefused(order));
     // Buckets of orders not looked up lately are dropped, so guessing
     // many order numbers cannot grow this without bound.
     if state.lookups.len() > 100_000 {
         state.lookups.retain_recent();
     }
-    if state.lookups.check_key(&body.order).is_err() {
+    if state.lookups.check_key(&order.0).is_err() {
         return Err(ApiError::new(
             "rate_limited",
             "too many lookups of this order; wait and retry",
         ));
     }
-    let (hash, view) = match query(&state, Query::GuestOrder { order }).await {
+    let (hash, view) = match query(state, Query::GuestOrder { order }).await {
         Ok(View::GuestOrder { lookup, order }) => (lookup, order),
         _ => return Err(refused()),
     };
-    let secret = body.lookup_secret;
     let matches = tokio::task::spawn_blocking(move || auth::password_matches(&secret, &hash))
         .await
         .map_err(|e| ApiError::new("internal", e.to_string()))?;
-    if !matches {
-        return Err(refused());
-    }
-    Ok(Json(order_json(&state, &view)?))
+    if matches { Ok(view) } else { Err(refused()) }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuestPayBody {
+    order: u64,
+    lookup_secret: String,
+    /// `alipay`, `wxpay`, … as channels name them.
+    method: String,
+}
+
+/// Pays a guest order through a channel, with its lookup secret.
+#[utoipa::path(post, path = "/api/v1/guest/orders/pay", tag = "guest",
+    request_body = GuestPayBody,
+    responses((status = 200, description = "Where to send the buyer"),
+        (status = 404, description = "No such order, or the wrong secret", body = super::openapi::ErrorBody),
+        (status = 503, description = "No channel can take it now", body = super::openapi::ErrorBody)))]
+pub async fn pay(
+    State(state): State<AppState>,
+    Body(body): Body<GuestPayBody>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let order = OrderId(body.order);
+    let view = verified(&state, order, body.lookup_secret).await?;
+    super::pay::pay_guest(&state, view.buyer, order, &body.method).await
 }

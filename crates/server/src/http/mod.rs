@@ -11,6 +11,7 @@ mod limits;
 mod manage;
 pub mod metrics;
 pub mod openapi;
+mod pay;
 mod routes;
 pub mod signed;
 mod withdraw;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Guest order lookups allowed per order.
     pub lookups: Arc<governor::DefaultKeyedRateLimiter<u64>>,
+    /// The payment channels and their health.
+    pub payments: Arc<crate::payments::Payments>,
 }
 
 impl AppState {
@@ -69,7 +72,14 @@ impl AppState {
             nonces: Arc::default(),
             secure_cookies,
             lookups: guest::per_order_limiter(),
+            payments: Arc::new(crate::payments::Payments::none()),
         }
+    }
+
+    /// The same, paying through `payments`.
+    pub fn with_payments(mut self, payments: crate::payments::Payments) -> Self {
+        self.payments = Arc::new(payments);
+        self
     }
 }
 
@@ -124,6 +134,8 @@ pub struct ServeConfig {
     pub master_key: Option<secrecy::SecretString>,
     /// Where users reach the shop (https makes cookies Secure).
     pub base_url: String,
+    /// Payment channels (`[[channel]]` in the TOML file).
+    pub channels: Vec<crate::payments::ChannelConfig>,
 }
 
 /// Runs the server until Ctrl-C or SIGTERM, then stops taking requests,
@@ -149,12 +161,20 @@ where
     let store = Store::open(&config.database_url).await?;
     let (engine, writer) = start_shop(&store).await?;
     let scheduler = spawn_scheduler(engine.clone(), Duration::from_secs(1));
+    let payments = crate::payments::Payments::new(
+        &config.channels,
+        Arc::new(crate::payments::HyperTransport::new(Duration::from_secs(
+            10,
+        ))),
+        &config.base_url,
+    )?;
     let state = AppState::new(
         engine,
         master,
         Arc::new(Sessions::default()),
         config.base_url.starts_with("https://"),
-    );
+    )
+    .with_payments(payments);
     before(state.clone()).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     println!("trigate listening on http://{}", listener.local_addr()?);

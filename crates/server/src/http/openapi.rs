@@ -8,7 +8,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa_swagger_ui::SwaggerUi;
 
 use super::AppState;
-use super::{admin, disputes, guest, manage, routes, withdraw};
+use super::{admin, disputes, guest, manage, pay, routes, withdraw};
 
 /// Every refusal: `{"error": {"code", "message"}}`, the code stable.
 #[derive(Debug, utoipa::ToSchema)]
@@ -92,6 +92,11 @@ impl utoipa::Modify for Security {
         manage::import_keys,
         manage::create_coupon,
         guest::buy,
+        guest::pay,
+        pay::pay_order,
+        pay::recharge,
+        pay::mark_paid,
+        pay::health,
         guest::lookup,
         withdraw::request,
         withdraw::list,

@@ -14,7 +14,7 @@ use trigate_core::{Command, OrderId, PasswordHash, ProductId, Reply, Role, Seale
 
 use super::auth::{self, Caller};
 use super::error::ApiError;
-use super::{AppState, admin, disputes, guest, limits, manage, withdraw};
+use super::{AppState, admin, disputes, guest, limits, manage, pay, withdraw};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -37,6 +37,22 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orders/{id}/pay-by-balance", post(pay_by_balance))
         .route("/api/v1/orders/{id}/refund", post(manage::refund))
         .route("/api/v1/orders/{id}/cancel", post(cancel))
+        .route("/api/v1/orders/{id}/pay", post(pay::pay_order))
+        .route("/api/v1/wallet/recharge", post(pay::recharge))
+        .route(
+            "/api/v1/guest/orders/pay",
+            post(guest::pay).layer(limits::lookup()),
+        )
+        .route(
+            "/pay/{channel}/notify/{no}",
+            get(pay::notify).post(pay::notify),
+        )
+        .route("/pay/{channel}/return/{no}", get(pay::return_page))
+        .route(
+            "/api/v1/admin/attempts/{id}/mark-paid",
+            post(pay::mark_paid),
+        )
+        .route("/api/v1/admin/channels", get(pay::health))
         .route("/api/v1/orders/{id}/dispute", post(disputes::open_dispute))
         .route(
             "/api/v1/orders/{id}/dispute/replace-keys",

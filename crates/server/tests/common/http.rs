@@ -23,6 +23,7 @@ pub struct Server {
     pub db: super::TestDb,
 }
 
+#[derive(Debug)]
 pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
@@ -44,6 +45,15 @@ impl Server {
     }
 
     pub async fn start_on(db: super::TestDb) -> Server {
+        Self::start_with(db, |_| None).await
+    }
+
+    /// A server whose payments `payments` makes, given the server's own
+    /// address (channels notify it there).
+    pub async fn start_with(
+        db: super::TestDb,
+        payments: impl FnOnce(std::net::SocketAddr) -> Option<trigate::payments::Payments>,
+    ) -> Server {
         let store = db.open().await;
         let recovered = open_state::<trigate_core::Shop>(&store, 0).await.unwrap();
         let (engine, _writer) = Engine::start(
@@ -135,9 +145,12 @@ impl Server {
             panic!()
         };
         let sessions = Arc::new(Sessions::default());
-        let state = AppState::new(engine.clone(), master, sessions.clone(), false);
+        let mut state = AppState::new(engine.clone(), master, sessions.clone(), false);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        if let Some(p) = payments(addr) {
+            state = state.with_payments(p);
+        }
         tokio::spawn(async move { axum::serve(listener, router(state)).await });
         Server {
             addr,

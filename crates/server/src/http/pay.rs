@@ -1,0 +1,234 @@
+//! Paying through channels over HTTP: starting a payment for an order (a
+//! buyer's or a guest's) or a recharge, the channels' notifications
+//! (answered in the channel's own plain text), the browser's return page
+//! (which credits nothing), 补单 by finance, and the channels' health.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use trigate_channels::{Checkout, Params};
+use trigate_core::query::{Query, View};
+use trigate_core::{AttemptId, OrderId, PaymentOutcome, Role};
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::ApiError;
+use super::openapi::ErrorBody;
+use super::routes::{Body, query};
+use crate::payments::{Notified, Paying, Started, attempt_of};
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayBody {
+    /// How the buyer pays, as channels name it: `alipay`, `wxpay`, …
+    method: String,
+}
+
+fn started(s: &Started) -> Json<Value> {
+    let checkout = match &s.checkout {
+        Checkout::Redirect(url) => json!({ "redirect": url }),
+        Checkout::Qr(content) => json!({ "qr": content }),
+    };
+    let failed: Vec<Value> = s
+        .failed_over
+        .iter()
+        .map(|(a, c)| json!({ "attempt": a, "channel": c }))
+        .collect();
+    Json(json!({
+        "attempt": s.attempt, "channel": s.channel, "checkout": checkout,
+        "failed_over": failed,
+    }))
+}
+
+/// Pays one of the caller's unpaid orders through a channel: the best one
+/// for the method that is up, failing over to the next.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/pay", tag = "orders",
+    request_body = PayBody, params(("id" = u64, Path)),
+    responses((status = 200, description = "Where to send the buyer (or a QR code to show)"),
+        (status = 409, description = "The order is not payable", body = ErrorBody),
+        (status = 503, description = "No channel can take it now", body = ErrorBody)))]
+pub(super) async fn pay_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<u64>,
+    Body(body): Body<PayBody>,
+) -> Result<Json<Value>, ApiError> {
+    let paying = Paying::Order {
+        buyer: caller.0,
+        order: OrderId(id),
+    };
+    let s = state
+        .payments
+        .start(&state.engine, paying, &body.method, None)
+        .await?;
+    Ok(started(&s))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RechargeBody {
+    currency: String,
+    /// Minor units.
+    amount: u64,
+    method: String,
+}
+
+/// Tops up the caller's recharge wallet through a channel.
+#[utoipa::path(post, path = "/api/v1/wallet/recharge", tag = "wallet",
+    request_body = RechargeBody,
+    responses((status = 200, description = "Where to send the buyer"),
+        (status = 503, description = "No channel can take it now", body = ErrorBody)))]
+pub(super) async fn recharge(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(body): Body<RechargeBody>,
+) -> Result<Json<Value>, ApiError> {
+    let paying = Paying::Recharge {
+        user: caller.0,
+        amount: body.amount,
+        currency: super::manage::currency(&body.currency)?,
+    };
+    let s = state
+        .payments
+        .start(&state.engine, paying, &body.method, None)
+        .await?;
+    Ok(started(&s))
+}
+
+/// Pays a guest order (with its lookup secret) through a channel.
+pub(super) async fn pay_guest(
+    state: &AppState,
+    buyer: trigate_core::UserId,
+    order: OrderId,
+    method: &str,
+) -> Result<Json<Value>, ApiError> {
+    let paying = Paying::Order { buyer, order };
+    let s = state
+        .payments
+        .start(&state.engine, paying, method, None)
+        .await?;
+    Ok(started(&s))
+}
+
+fn text(status: StatusCode, body: &'static str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+/// A channel's notification, by GET (in the query) or POST (a form or a
+/// JSON body). Answered with the channel's acknowledgement once applied
+/// (or if it was before), else `fail` — nothing changed.
+pub(super) async fn notify(
+    State(state): State<AppState>,
+    Path((channel, no)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let params = if !body.is_empty() {
+        if json {
+            Params::from_json(&body)
+        } else {
+            Params::from_form(&body)
+        }
+    } else {
+        Params::from_form(raw.unwrap_or_default().as_bytes())
+    };
+    match state
+        .payments
+        .notify(&state.engine, &channel, &no, params)
+        .await
+    {
+        Notified::Applied { ack, .. } => text(StatusCode::OK, ack),
+        Notified::Refused { code, .. } => {
+            metrics::counter!("trigate_notify_refused_total", "code" => code).increment(1);
+            text(StatusCode::BAD_REQUEST, "fail")
+        }
+    }
+}
+
+/// Where the buyer's browser comes back to: shows the attempt as it
+/// stands. It never credits anything; only a verified notification or the
+/// channel's own answer does.
+pub(super) async fn return_page(
+    State(state): State<AppState>,
+    Path((channel, no)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let not_found = || ApiError::new("not_found", "no such payment");
+    let attempt = attempt_of(&no).ok_or_else(not_found)?;
+    match query(&state, Query::Attempt { attempt }).await {
+        Ok(View::Attempt(a)) if a.channel == channel => Ok(Json(json!({
+            "attempt": a.id,
+            "status": a.status,
+            "paid": a.paid_at.is_some(),
+            "message": if a.paid_at.is_some() {
+                "paid: thank you"
+            } else {
+                "waiting for the channel's confirmation; this page changes nothing"
+            },
+        }))),
+        _ => Err(not_found()),
+    }
+}
+
+/// 补单: finance marks an attempt paid after the channel confirms it was.
+#[utoipa::path(post, path = "/api/v1/admin/attempts/{id}/mark-paid", tag = "admin",
+    params(("id" = u64, Path)),
+    responses((status = 200, description = "Applied as the channel's notification would be"),
+        (status = 403, description = "Not finance", body = ErrorBody),
+        (status = 409, description = "The channel says it is unpaid", body = ErrorBody)))]
+pub(super) async fn mark_paid(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<u64>,
+) -> Result<Json<Value>, ApiError> {
+    let View::Me(me) = query(&state, Query::Me { caller: caller.0 }).await? else {
+        return Err(ApiError::new("internal", "unexpected view"));
+    };
+    if !matches!(
+        me.role,
+        Role::Staff(trigate_core::AdminRole::Finance | trigate_core::AdminRole::Admin)
+    ) {
+        return Err(ApiError::new("forbidden", "finance marks payments paid"));
+    }
+    let outcome = state
+        .payments
+        .mark_paid(&state.engine, caller.0, AttemptId(id))
+        .await?;
+    let outcome = match outcome {
+        PaymentOutcome::Delivered(_) => "delivered",
+        PaymentOutcome::Recharged => "recharged",
+        PaymentOutcome::CreditedToWallet => "credited_to_wallet",
+        PaymentOutcome::Duplicate(_) => "already_applied",
+    };
+    Ok(Json(json!({ "attempt": id, "outcome": outcome })))
+}
+
+/// Each channel's attempts, recent success rate and breaker (staff).
+#[utoipa::path(get, path = "/api/v1/admin/channels", tag = "admin",
+    responses((status = 200, description = "Health per channel"),
+        (status = 403, description = "Not staff", body = ErrorBody)))]
+pub(super) async fn health(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
+    let View::Me(me) = query(&state, Query::Me { caller: caller.0 }).await? else {
+        return Err(ApiError::new("internal", "unexpected view"));
+    };
+    if !matches!(me.role, Role::Staff(_)) {
+        return Err(ApiError::new("forbidden", "staff only"));
+    }
+    Ok(Json(json!({ "channels": state.payments.health() })))
+}

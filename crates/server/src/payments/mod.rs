@@ -1,0 +1,459 @@
+//! Paying through channels: the configured channels, the router that picks
+//! one per attempt (failing over to the next on error), and the two ways a
+//! payment is confirmed — a channel's notification, verified and bound to
+//! its attempt, or the channel's own answer when asked. The browser's
+//! return never confirms anything.
+
+mod config;
+pub mod transport;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use trigate_channels::routing::{Ask, BreakerConfig, ChannelHealth, Router};
+use trigate_channels::{
+    Channel, Checkout, Expected, Notice, Params, ParamsError, PaymentRequest, Refusal, Status,
+    notify,
+};
+use trigate_core::query::{Query, View};
+use trigate_core::{Attempt, AttemptId, Command, Currency, OrderId, PaymentOutcome, Reply, UserId};
+
+pub use config::{ChannelConfig, ChannelKind};
+pub use transport::{HyperTransport, Transport, TransportError};
+
+use crate::engine::{Engine, ShopMachine};
+use crate::http::ApiError;
+
+/// The channels and their health.
+#[derive(Debug)]
+pub struct Payments {
+    channels: BTreeMap<String, Arc<dyn Channel>>,
+    /// Channels that create payments server to server (else by redirect).
+    server_create: Vec<String>,
+    router: Mutex<Router>,
+    transport: Arc<dyn Transport>,
+    /// Where channels reach us: notify and return URLs start here.
+    base_url: String,
+    /// Queries per attempt: a flood of forged notifications cannot turn
+    /// into a flood of queries at the channel.
+    queries: governor::DefaultKeyedRateLimiter<u64>,
+}
+
+/// What a payment is for.
+#[derive(Debug, Clone, Copy)]
+pub enum Paying {
+    Order {
+        buyer: UserId,
+        order: OrderId,
+    },
+    Recharge {
+        user: UserId,
+        amount: u64,
+        currency: Currency,
+    },
+}
+
+/// A payment begun at a channel.
+#[derive(Debug, Clone)]
+pub struct Started {
+    pub attempt: AttemptId,
+    pub channel: String,
+    pub checkout: Checkout,
+    /// Attempts made before it that failed over.
+    pub failed_over: Vec<(AttemptId, String)>,
+}
+
+/// What a notification came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notified {
+    /// Applied now or before: answer the channel's acknowledgement.
+    Applied {
+        ack: &'static str,
+        outcome: PaymentOutcome,
+    },
+    /// Not trusted and not proven by asking the channel; nothing changed.
+    Refused { code: &'static str, message: String },
+}
+
+fn now_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+/// Our number for an attempt at its channel.
+pub fn out_trade_no(attempt: AttemptId) -> String {
+    format!("TG{:012}", attempt.0)
+}
+
+/// The attempt an out-trade-number names.
+pub fn attempt_of(out_trade_no: &str) -> Option<AttemptId> {
+    let digits = out_trade_no.strip_prefix("TG")?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().map(AttemptId)
+}
+
+fn refused(code: &'static str, message: impl Into<String>) -> Notified {
+    Notified::Refused {
+        code,
+        message: message.into(),
+    }
+}
+
+impl Payments {
+    pub fn new(
+        configs: &[ChannelConfig],
+        transport: Arc<dyn Transport>,
+        base_url: &str,
+    ) -> Result<Self, trigate_channels::ChannelError> {
+        Self::with_breaker(configs, transport, base_url, BreakerConfig::default())
+    }
+
+    /// [`Payments::new`] with the breaker's thresholds and times given.
+    pub fn with_breaker(
+        configs: &[ChannelConfig],
+        transport: Arc<dyn Transport>,
+        base_url: &str,
+        breaker: BreakerConfig,
+    ) -> Result<Self, trigate_channels::ChannelError> {
+        let mut channels: BTreeMap<String, Arc<dyn Channel>> = BTreeMap::new();
+        let mut rules = Vec::new();
+        let mut server_create = Vec::new();
+        for c in configs {
+            let (channel, rule) = c.build()?;
+            if c.server_create {
+                server_create.push(c.name.clone());
+            }
+            channels.insert(c.name.clone(), channel);
+            rules.push(rule);
+        }
+        let quota = governor::Quota::with_period(std::time::Duration::from_secs(5))
+            .unwrap_or_else(|| unreachable!("the period is non-zero"))
+            .allow_burst(std::num::NonZeroU32::new(2).unwrap_or(std::num::NonZeroU32::MIN));
+        Ok(Self {
+            channels,
+            server_create,
+            router: Mutex::new(Router::new(rules, breaker)),
+            transport,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            queries: governor::RateLimiter::keyed(quota),
+        })
+    }
+
+    /// No channels: payments through channels are refused.
+    pub fn none() -> Self {
+        Self::new(
+            &[],
+            Arc::new(HyperTransport::new(std::time::Duration::from_secs(10))),
+            "http://localhost",
+        )
+        .unwrap_or_else(|_| unreachable!("no channels, nothing to misconfigure"))
+    }
+
+    fn router(&self) -> std::sync::MutexGuard<'_, Router> {
+        self.router.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn channel(&self, name: &str) -> Option<&Arc<dyn Channel>> {
+        self.channels.get(name)
+    }
+
+    /// Every channel's health now.
+    pub fn health(&self) -> Vec<ChannelHealth> {
+        self.router().health(now_ns())
+    }
+
+    /// Starts paying: an attempt at the best channel the rules and health
+    /// allow, failing over to the next — a new attempt on the same order —
+    /// when a channel errs.
+    pub async fn start(
+        &self,
+        engine: &Engine<ShopMachine>,
+        paying: Paying,
+        method: &str,
+        client_ip: Option<String>,
+    ) -> Result<Started, ApiError> {
+        let (amount, currency, merchant) = match paying {
+            Paying::Order { order, .. } => match query(engine, Query::OrderAmount { order }).await?
+            {
+                View::Amount {
+                    amount,
+                    currency,
+                    merchant,
+                } => (amount, currency, Some(merchant.0)),
+                _ => return Err(ApiError::new("internal", "unexpected view")),
+            },
+            Paying::Recharge {
+                amount, currency, ..
+            } => (amount, currency, None),
+        };
+        let ask = Ask {
+            method,
+            currency,
+            amount,
+            merchant,
+        };
+        let candidates = self.router().candidates(now_ns(), &ask);
+        if candidates.is_empty() {
+            return Err(ApiError::new(
+                "no_channel",
+                format!("no channel takes {method} for {amount} {currency} right now"),
+            ));
+        }
+        let mut failed_over = Vec::new();
+        for name in candidates {
+            let Some(channel) = self.channels.get(&name).cloned() else {
+                continue;
+            };
+            self.router().begin(&name);
+            let command = match paying {
+                Paying::Order { buyer, order } => Command::StartPayment {
+                    buyer,
+                    order,
+                    channel: name.clone(),
+                },
+                Paying::Recharge {
+                    user,
+                    amount,
+                    currency,
+                } => Command::StartRecharge {
+                    user,
+                    channel: name.clone(),
+                    amount,
+                    currency,
+                },
+            };
+            let attempt = match submit(engine, command).await? {
+                Reply::Attempt(a) => a,
+                _ => return Err(ApiError::new("internal", "unexpected reply")),
+            };
+            let no = out_trade_no(attempt);
+            let request = PaymentRequest {
+                out_trade_no: no.clone(),
+                method: method.to_string(),
+                amount,
+                currency,
+                subject: format!("trigate {no}"),
+                notify_url: format!("{}/pay/{name}/notify/{no}", self.base_url),
+                return_url: format!("{}/pay/{name}/return/{no}", self.base_url),
+                client_ip: client_ip.clone(),
+            };
+            match self.create(channel.as_ref(), &request).await {
+                Ok(checkout) => {
+                    self.router().record(now_ns(), &name, true);
+                    return Ok(Started {
+                        attempt,
+                        channel: name,
+                        checkout,
+                        failed_over,
+                    });
+                }
+                Err(_) => {
+                    self.router().record(now_ns(), &name, false);
+                    submit(engine, Command::PaymentFailed { attempt }).await?;
+                    failed_over.push((attempt, name));
+                }
+            }
+        }
+        Err(ApiError::new(
+            "channels_unavailable",
+            "every channel that takes this payment failed; try again shortly",
+        ))
+    }
+
+    async fn create(
+        &self,
+        channel: &dyn Channel,
+        request: &PaymentRequest,
+    ) -> Result<Checkout, String> {
+        if !self.server_create.iter().any(|n| n == channel.name()) {
+            return channel.checkout(request).map_err(|e| e.to_string());
+        }
+        let call = channel.create_call(request).map_err(|e| e.to_string())?;
+        let body = self
+            .transport
+            .send(&call)
+            .await
+            .map_err(|e| e.to_string())?;
+        channel.read_create(&body).map_err(|e| e.to_string())
+    }
+
+    /// A channel's notification for the attempt `url_no` names. Verified
+    /// and bound to the attempt, it is applied (once per channel
+    /// transaction); otherwise the channel is asked, and only its answer
+    /// is believed.
+    pub async fn notify(
+        &self,
+        engine: &Engine<ShopMachine>,
+        channel_name: &str,
+        url_no: &str,
+        params: Result<Params, ParamsError>,
+    ) -> Notified {
+        let Some(channel) = self.channels.get(channel_name).cloned() else {
+            return refused("unknown_channel", format!("no channel {channel_name:?}"));
+        };
+        let Some(attempt) = self.attempt(engine, channel_name, url_no).await else {
+            return refused("unknown_attempt", format!("no attempt {url_no:?} here"));
+        };
+        let expected = Expected {
+            out_trade_no: url_no.to_string(),
+            amount: attempt.amount,
+            currency: attempt.currency,
+        };
+        let verified = params
+            .map_err(Refusal::from)
+            .and_then(|p| channel.verify(&p, attempt.currency))
+            .and_then(|n| notify::check_binding(&n, url_no, &expected).map(|()| n));
+        let notice = match verified {
+            Ok(notice) => notice,
+            // A status other than paid is the channel's word: nothing to do.
+            Err(e @ Refusal::NotPaid(_)) => return refused(e.code(), e.to_string()),
+            Err(e) => match self.ask_channel(channel.as_ref(), url_no, &expected).await {
+                Some(notice) => notice,
+                None => return refused(e.code(), e.to_string()),
+            },
+        };
+        self.apply(engine, channel.as_ref(), attempt.id, &notice, None)
+            .await
+    }
+
+    /// Asks the channel whether `url_no` was paid, and believes it only if
+    /// the answer binds to the attempt.
+    async fn ask_channel(
+        &self,
+        channel: &dyn Channel,
+        url_no: &str,
+        expected: &Expected,
+    ) -> Option<Notice> {
+        let id = attempt_of(url_no)?.0;
+        if self.queries.check_key(&id).is_err() {
+            return None;
+        }
+        let body = self
+            .transport
+            .send(&channel.query_call(url_no))
+            .await
+            .ok()?;
+        match channel.read_query(&body, expected.currency).ok()? {
+            Status::Paid(notice) => notify::check_binding(&notice, url_no, expected)
+                .ok()
+                .map(|()| notice),
+            Status::Unpaid | Status::Unknown => None,
+        }
+    }
+
+    async fn apply(
+        &self,
+        engine: &Engine<ShopMachine>,
+        channel: &dyn Channel,
+        attempt: AttemptId,
+        notice: &Notice,
+        staff: Option<UserId>,
+    ) -> Notified {
+        let command = match staff {
+            None => Command::PaymentSucceeded {
+                attempt,
+                channel_txn: notice.channel_txn.clone(),
+                amount: notice.amount,
+                currency: notice.currency,
+            },
+            Some(staff) => Command::PaymentSucceededBy {
+                staff,
+                attempt,
+                channel_txn: notice.channel_txn.clone(),
+                amount: notice.amount,
+                currency: notice.currency,
+            },
+        };
+        match engine.submit(command).await {
+            Ok(Reply::Payment(outcome)) => {
+                self.router().record(now_ns(), channel.name(), true);
+                Notified::Applied {
+                    ack: channel.acknowledgement(),
+                    outcome,
+                }
+            }
+            Ok(Reply::Refused { message, .. }) => refused("refused", message),
+            Ok(_) => refused("internal", "unexpected reply"),
+            Err(_) => refused("unavailable", "the shop is not taking changes right now"),
+        }
+    }
+
+    /// 补单: finance marks an attempt paid after the channel confirms it.
+    pub async fn mark_paid(
+        &self,
+        engine: &Engine<ShopMachine>,
+        staff: UserId,
+        attempt: AttemptId,
+    ) -> Result<PaymentOutcome, ApiError> {
+        let a = match query(engine, Query::Attempt { attempt }).await? {
+            View::Attempt(a) => a,
+            _ => return Err(ApiError::new("internal", "unexpected view")),
+        };
+        let channel = self
+            .channels
+            .get(&a.channel)
+            .cloned()
+            .ok_or_else(|| ApiError::new("unknown_channel", "the attempt's channel is gone"))?;
+        let no = out_trade_no(attempt);
+        let expected = Expected {
+            out_trade_no: no.clone(),
+            amount: a.amount,
+            currency: a.currency,
+        };
+        let body = self
+            .transport
+            .send(&channel.query_call(&no))
+            .await
+            .map_err(|e| ApiError::new("channel_unreachable", e.to_string()))?;
+        let notice = match channel.read_query(&body, a.currency) {
+            Ok(Status::Paid(n)) => n,
+            Ok(_) => {
+                return Err(ApiError::new(
+                    "channel_says_unpaid",
+                    "the channel has no payment for this attempt",
+                ));
+            }
+            Err(e) => return Err(ApiError::new("channel_unreachable", e.to_string())),
+        };
+        notify::check_binding(&notice, &no, &expected)
+            .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+        match self
+            .apply(engine, channel.as_ref(), attempt, &notice, Some(staff))
+            .await
+        {
+            Notified::Applied { outcome, .. } => Ok(outcome),
+            Notified::Refused { code, message } => Err(ApiError::new(code, message)),
+        }
+    }
+
+    async fn attempt(
+        &self,
+        engine: &Engine<ShopMachine>,
+        channel: &str,
+        url_no: &str,
+    ) -> Option<Attempt> {
+        let id = attempt_of(url_no)?;
+        match query(engine, Query::Attempt { attempt: id }).await {
+            Ok(View::Attempt(a)) if a.channel == channel => Some(a),
+            _ => None,
+        }
+    }
+}
+
+async fn submit(engine: &Engine<ShopMachine>, command: Command) -> Result<Reply, ApiError> {
+    match engine.submit(command).await {
+        Ok(Reply::Refused { code, message }) => Err(ApiError { code, message }),
+        Ok(reply) => Ok(reply),
+        Err(_) => Err(ApiError::unavailable()),
+    }
+}
+
+async fn query(engine: &Engine<ShopMachine>, q: Query) -> Result<View, ApiError> {
+    match submit(engine, Command::Query(q)).await? {
+        Reply::View(v) => Ok(v),
+        _ => Err(ApiError::new("internal", "unexpected reply")),
+    }
+}
