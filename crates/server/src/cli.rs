@@ -76,6 +76,10 @@ pub enum BenchCommand {
     /// Full checkouts per second over loopback HTTP (create, pay by
     /// balance, read the keys), many buyers at once, 90% to one merchant.
     Http(BenchOptions),
+    /// Payment notifications applied per second through the HTTP endpoint:
+    /// signature check, binding to the attempt, and the engine command that
+    /// pays the order and delivers its key.
+    Notify(BenchOptions),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -93,6 +97,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             BenchCommand::Shop(options) => bench::shop::run(&options).map(|()| ExitCode::SUCCESS),
             BenchCommand::Http(options) => bench::http::run(&options).map(|()| ExitCode::SUCCESS),
+            BenchCommand::Notify(options) => {
+                bench::notify::run(&options).map(|()| ExitCode::SUCCESS)
+            }
         },
         Command::Verify(db) => runtime()?.block_on(verify(db)),
         Command::Load(options) => runtime()?.block_on(crate::load::run(options)),

@@ -141,13 +141,13 @@ async fn checkout(conn: &mut Conn, product: ProductId, key: &str) -> anyhow::Res
 }
 
 /// A keep-alive HTTP/1.1 connection: one request at a time.
-struct Conn {
+pub(super) struct Conn {
     stream: BufReader<TcpStream>,
     cookie: String,
 }
 
 impl Conn {
-    async fn open(addr: std::net::SocketAddr, cookie: String) -> anyhow::Result<Self> {
+    pub(super) async fn open(addr: std::net::SocketAddr, cookie: String) -> anyhow::Result<Self> {
         let stream = TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
         Ok(Self {
@@ -156,7 +156,7 @@ impl Conn {
         })
     }
 
-    async fn call(
+    pub(super) async fn call(
         &mut self,
         method: &str,
         path: &str,

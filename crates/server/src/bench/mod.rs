@@ -5,6 +5,7 @@ pub mod durable;
 pub mod http;
 pub mod ledger;
 mod naive;
+pub mod notify;
 mod seed;
 pub mod shop;
 pub mod workload;
