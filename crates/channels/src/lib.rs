@@ -18,6 +18,7 @@ pub mod epay;
 pub mod notify;
 pub mod params;
 pub mod routing;
+pub mod sandbox;
 
 use trigate_core::Currency;
 

@@ -39,6 +39,9 @@ pub struct ServeFile {
     /// Payment channels, one `[[channel]]` table each.
     #[serde(default)]
     pub channel: Vec<crate::payments::ChannelConfig>,
+    /// Run the sandbox gateway under `/sandbox`.
+    #[serde(default)]
+    pub sandbox: Option<crate::sandbox::SandboxConfig>,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -86,5 +89,6 @@ pub fn serve_config(
         master_key: env("TRIGATE_MASTER_KEY").map(secrecy::SecretString::from),
         base_url,
         channels: from_file.channel,
+        sandbox: from_file.sandbox,
     })
 }

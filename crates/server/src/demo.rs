@@ -22,6 +22,27 @@ pub const BUYERS: [&str; 3] = ["alice", "bob", "carol"];
 pub const BUYER_PASSWORD: &str = "demo-buyer-password";
 const BALANCE: u64 = 50_000;
 
+/// The demo shop's account at its own sandbox gateway.
+const SANDBOX_MERCHANT: &str = "trigate-demo";
+
+fn sandbox_channel(listen: &str, secret: &secrecy::SecretString) -> crate::payments::ChannelConfig {
+    crate::payments::ChannelConfig {
+        name: "sandbox".into(),
+        kind: crate::payments::ChannelKind::Sandbox,
+        gateway: format!("http://{listen}/sandbox/"),
+        merchant: SANDBOX_MERCHANT.into(),
+        key: secret.clone(),
+        variant: trigate_channels::epay::Variant::Plain,
+        server_create: true,
+        methods: vec!["alipay".into(), "wxpay".into(), "card".into()],
+        currencies: vec!["CNY".into()],
+        min_amount: 1,
+        max_amount: u64::MAX,
+        priority: 0,
+        merchants: vec![],
+    }
+}
+
 pub fn run(listen: Option<&str>) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!(
         "trigate-demo-{}-{}",
@@ -32,6 +53,12 @@ pub fn run(listen: Option<&str>) -> anyhow::Result<()> {
     ));
     std::fs::create_dir_all(&dir)?;
     let listen = listen.unwrap_or(crate::config::DEFAULT_LISTEN);
+    // The demo pays through the sandbox gateway it serves itself, under a
+    // secret made for this run.
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let secret =
+        secrecy::SecretString::from(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
     let config = ServeConfig {
         listen: listen
             .parse()
@@ -40,7 +67,11 @@ pub fn run(listen: Option<&str>) -> anyhow::Result<()> {
         data_dir: dir.clone(),
         master_key: None,
         base_url: format!("http://{listen}"),
-        channels: Vec::new(),
+        channels: vec![sandbox_channel(listen, &secret)],
+        sandbox: Some(crate::sandbox::SandboxConfig {
+            merchant: SANDBOX_MERCHANT.into(),
+            secret: secret.clone(),
+        }),
     };
     println!("trigate demo — a fresh shop in {}", dir.display());
     tokio::runtime::Builder::new_multi_thread()
@@ -238,6 +269,10 @@ fn print_guide() {
     println!(
         "       -d '{{\"product\":1,\"quantity\":1,\"lookup_secret\":\"my-secret\"}}' http://HOST/api/v1/guest/orders"
     );
+    println!("  pay an unpaid order through the built-in sandbox gateway (open the redirect,");
+    println!("  press Pay; the signed notification delivers the keys):");
+    println!("  curl -s -b jar -H 'content-type: application/json' \\");
+    println!("       -d '{{\"method\":\"alipay\"}}' http://HOST/api/v1/orders/ORDER/pay");
     println!("API reference: http://HOST/api/docs/ (OpenAPI at http://HOST/api/openapi.json)");
     println!("(HOST is the address below; Ctrl-C stops the demo.)");
     println!();

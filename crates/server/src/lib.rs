@@ -10,5 +10,6 @@ pub mod engine;
 pub mod http;
 pub mod load;
 pub mod payments;
+pub mod sandbox;
 pub mod secrets;
 pub mod verify;

@@ -54,6 +54,8 @@ pub struct AppState {
     pub lookups: Arc<governor::DefaultKeyedRateLimiter<u64>>,
     /// The payment channels and their health.
     pub payments: Arc<crate::payments::Payments>,
+    /// The sandbox gateway, when this server runs one (`/sandbox`).
+    pub sandbox: Option<Arc<crate::sandbox::Gateway>>,
 }
 
 impl AppState {
@@ -73,7 +75,14 @@ impl AppState {
             secure_cookies,
             lookups: guest::per_order_limiter(),
             payments: Arc::new(crate::payments::Payments::none()),
+            sandbox: None,
         }
+    }
+
+    /// The same, serving the sandbox gateway under `/sandbox`.
+    pub fn with_sandbox(mut self, gateway: Arc<crate::sandbox::Gateway>) -> Self {
+        self.sandbox = Some(gateway);
+        self
     }
 
     /// The same, paying through `payments`.
@@ -92,9 +101,11 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static(value),
         )
     };
-    routes::routes()
-        .merge(openapi::routes())
-        .route("/metrics", axum::routing::get(metrics::render))
+    let mut app = routes::routes().merge(openapi::routes());
+    if let Some(gateway) = state.sandbox.clone() {
+        app = app.nest_service("/sandbox", crate::sandbox::routes(gateway));
+    }
+    app.route("/metrics", axum::routing::get(metrics::render))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             signed::verify,
@@ -136,6 +147,8 @@ pub struct ServeConfig {
     pub base_url: String,
     /// Payment channels (`[[channel]]` in the TOML file).
     pub channels: Vec<crate::payments::ChannelConfig>,
+    /// Run the sandbox gateway under `/sandbox` (`[sandbox]`).
+    pub sandbox: Option<crate::sandbox::SandboxConfig>,
 }
 
 /// Runs the server until Ctrl-C or SIGTERM, then stops taking requests,
@@ -161,20 +174,22 @@ where
     let store = Store::open(&config.database_url).await?;
     let (engine, writer) = start_shop(&store).await?;
     let scheduler = spawn_scheduler(engine.clone(), Duration::from_secs(1));
-    let payments = crate::payments::Payments::new(
-        &config.channels,
-        Arc::new(crate::payments::HyperTransport::new(Duration::from_secs(
-            10,
-        ))),
-        &config.base_url,
-    )?;
-    let state = AppState::new(
+    let transport = Arc::new(crate::payments::HyperTransport::new(Duration::from_secs(
+        10,
+    )));
+    let payments =
+        crate::payments::Payments::new(&config.channels, transport.clone(), &config.base_url)?;
+    let mut state = AppState::new(
         engine,
         master,
         Arc::new(Sessions::default()),
         config.base_url.starts_with("https://"),
     )
     .with_payments(payments);
+    if let Some(sandbox) = &config.sandbox {
+        let public = format!("{}/sandbox", config.base_url.trim_end_matches('/'));
+        state = state.with_sandbox(sandbox.gateway(&public, transport));
+    }
     before(state.clone()).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     println!("trigate listening on http://{}", listener.local_addr()?);

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use secrecy::SecretString;
 use trigate_channels::epay::{Epay, Variant};
 use trigate_channels::routing::Rule;
+use trigate_channels::sandbox::Sandbox;
 use trigate_channels::{Capabilities, Channel, ChannelError};
 use trigate_core::Currency;
 
@@ -15,6 +16,9 @@ use trigate_core::Currency;
 pub enum ChannelKind {
     /// An epay (易支付) V1 gateway.
     Epay,
+    /// The sandbox gateway trigate serves itself (`/sandbox`), or another
+    /// trigate's.
+    Sandbox,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -32,7 +36,7 @@ pub struct ChannelConfig {
     #[serde(default = "plain")]
     pub variant: Variant,
     /// Create payments server to server (epay's `mapi.php`) rather than
-    /// by sending the browser (`submit.php`).
+    /// by sending the browser (`submit.php`). The sandbox always does.
     #[serde(default)]
     pub server_create: bool,
     pub methods: Vec<String>,
@@ -67,6 +71,11 @@ fn most() -> u64 {
 }
 
 impl ChannelConfig {
+    /// Whether payments are created by a call to the channel.
+    pub fn creates_server_side(&self) -> bool {
+        self.server_create || self.kind == ChannelKind::Sandbox
+    }
+
     /// The adapter and its routing rule.
     pub fn build(&self) -> Result<(Arc<dyn Channel>, Rule), ChannelError> {
         let valid_name = !self.name.is_empty()
@@ -101,6 +110,13 @@ impl ChannelConfig {
                 &self.merchant,
                 self.key.clone(),
                 self.variant,
+                capabilities,
+            )?),
+            ChannelKind::Sandbox => Arc::new(Sandbox::new(
+                &self.name,
+                &self.gateway,
+                &self.merchant,
+                self.key.clone(),
                 capabilities,
             )?),
         };

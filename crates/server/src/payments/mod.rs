@@ -123,7 +123,7 @@ impl Payments {
         let mut server_create = Vec::new();
         for c in configs {
             let (channel, rule) = c.build()?;
-            if c.server_create {
+            if c.creates_server_side() {
                 server_create.push(c.name.clone());
             }
             channels.insert(c.name.clone(), channel);
