@@ -497,3 +497,84 @@ async fn finance_marks_a_payment_paid_only_when_the_channel_confirms_it() {
         "{audit:?}"
     );
 }
+
+#[tokio::test]
+async fn a_recharge_and_a_guest_order_are_paid_by_notification_too() {
+    let mock = Mock::start().await;
+    let s = shop(vec![epay("epay", &mock, true, 0)]).await;
+    let (_, cookie) = s.sign_up("alice").await;
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/wallet/recharge",
+            Some(&cookie),
+            &[],
+            Some(&json!({"currency": "CNY", "amount": 2_000, "method": "alipay"}).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let a = no(&r.body["attempt"]);
+    let params = mock.pay(&a);
+    assert_eq!(mock.payment(&a).money, "20.00");
+    assert_eq!(
+        notify(&s, "epay", &a, &params).await,
+        (200, "success".into())
+    );
+    assert_eq!(
+        notify(&s, "epay", &a, &params).await,
+        (200, "success".into())
+    );
+    assert_eq!(wallet(&s, &cookie).await, (2_000, 0), "recharged once");
+
+    let secret = "guest-secret-1";
+    let guest = s
+        .call(
+            "POST",
+            "/api/v1/guest/orders",
+            None,
+            &[("idempotency-key", "g")],
+            Some(&json!({"product": 1, "quantity": 1, "lookup_secret": secret}).to_string()),
+        )
+        .await;
+    let order = guest.body["order"].as_u64().unwrap();
+    let pay_body = |secret: &str| {
+        json!({"order": order, "lookup_secret": secret, "method": "alipay"}).to_string()
+    };
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/guest/orders/pay",
+            None,
+            &[],
+            Some(&pay_body("wrong-secret")),
+        )
+        .await;
+    assert_eq!((r.status, error_code(&r)), (404, "lookup_refused"));
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/guest/orders/pay",
+            None,
+            &[],
+            Some(&pay_body(secret)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let a = no(&r.body["attempt"]);
+    let params = mock.pay(&a);
+    assert_eq!(
+        notify(&s, "epay", &a, &params).await,
+        (200, "success".into())
+    );
+    let lookup = s
+        .call(
+            "POST",
+            "/api/v1/guest/orders/lookup",
+            None,
+            &[],
+            Some(&json!({"order": order, "lookup_secret": secret}).to_string()),
+        )
+        .await;
+    assert_eq!(lookup.body["status"], "delivered", "{:?}", lookup.body);
+    assert_eq!(lookup.body["keys"].as_array().unwrap().len(), 1);
+}

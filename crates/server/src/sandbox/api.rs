@@ -37,42 +37,55 @@ fn code(status: StatusCode, code: &str) -> Response {
     reply(status, json!({ "code": code }))
 }
 
+/// Why a call is refused: its status, its code, and the field at fault.
+struct Refuse(StatusCode, &'static str, Option<String>);
+
+impl IntoResponse for Refuse {
+    fn into_response(self) -> Response {
+        let mut body = json!({ "code": self.1 });
+        if let Some(field) = self.2 {
+            body["field"] = json!(field);
+        }
+        reply(self.0, body)
+    }
+}
+
 /// Checks the knobs, then the caller's signature; the parameters and the
 /// merchant, or the answer to give.
-async fn admit(g: &Gateway, body: &[u8]) -> Result<(Params, String), Response> {
+async fn admit(g: &Gateway, body: &[u8]) -> Result<(Params, String), Refuse> {
     let knobs = g.knobs().clone();
     if knobs.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;
     }
     if knobs.outage {
-        return Err(code(StatusCode::SERVICE_UNAVAILABLE, "outage"));
+        return Err(Refuse(StatusCode::SERVICE_UNAVAILABLE, "outage", None));
     }
     if knobs.failure_rate_bps > 0 && rand::rng().random_range(0..10_000) < knobs.failure_rate_bps {
-        return Err(code(StatusCode::INTERNAL_SERVER_ERROR, "failure"));
+        return Err(Refuse(StatusCode::INTERNAL_SERVER_ERROR, "failure", None));
     }
-    let params = Params::from_form(body).map_err(|_| code(StatusCode::BAD_REQUEST, "malformed"))?;
+    let params =
+        Params::from_form(body).map_err(|_| Refuse(StatusCode::BAD_REQUEST, "malformed", None))?;
     let merchant = params.get("merchant").unwrap_or_default().to_string();
-    let secret = g
-        .accounts
-        .get(&merchant)
-        .ok_or_else(|| code(StatusCode::UNAUTHORIZED, "unknown_merchant"))?;
+    let secret = g.accounts.get(&merchant).ok_or(Refuse(
+        StatusCode::UNAUTHORIZED,
+        "unknown_merchant",
+        None,
+    ))?;
     if !sandbox::verify_signature(&params, secret.expose_secret()) {
-        return Err(code(StatusCode::UNAUTHORIZED, "bad_signature"));
+        return Err(Refuse(StatusCode::UNAUTHORIZED, "bad_signature", None));
     }
     Ok((params, merchant))
 }
 
-fn field<'a>(params: &'a Params, key: &str) -> Result<&'a str, Response> {
-    params.get(key).filter(|v| !v.is_empty()).ok_or_else(|| {
-        reply(
-            StatusCode::BAD_REQUEST,
-            json!({"code": "missing", "field": key}),
-        )
-    })
+fn field<'a>(params: &'a Params, key: &str) -> Result<&'a str, Refuse> {
+    params
+        .get(key)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| Refuse(StatusCode::BAD_REQUEST, "missing", Some(key.to_string())))
 }
 
-fn money(params: &Params) -> Result<(u64, Currency), Response> {
-    let bad = || code(StatusCode::BAD_REQUEST, "bad_amount");
+fn money(params: &Params) -> Result<(u64, Currency), Refuse> {
+    let bad = || Refuse(StatusCode::BAD_REQUEST, "bad_amount", None);
     let currency = Currency::new(field(params, "currency")?).map_err(|_| bad())?;
     let minor = amount::parse(field(params, "amount")?, currency).map_err(|_| bad())?;
     if minor == 0 {
@@ -91,11 +104,11 @@ fn find<'a>(books: &'a mut Books, merchant: &str, no: &str) -> Option<&'a mut Pa
 async fn create(State(g): State<Arc<Gateway>>, body: Bytes) -> Response {
     let (params, merchant) = match admit(&g, &body).await {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let parsed = (|| {
         let (amount, currency) = money(&params)?;
-        Ok::<_, Response>(Payment {
+        Ok::<_, Refuse>(Payment {
             id: String::new(),
             merchant: merchant.clone(),
             out_trade_no: field(&params, "out_trade_no")?.to_string(),
@@ -115,7 +128,7 @@ async fn create(State(g): State<Arc<Gateway>>, body: Bytes) -> Response {
     })();
     let mut payment = match parsed {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let mut books = g.books();
     let key = (merchant, payment.out_trade_no.clone());
@@ -142,11 +155,11 @@ async fn create(State(g): State<Arc<Gateway>>, body: Bytes) -> Response {
 async fn query(State(g): State<Arc<Gateway>>, body: Bytes) -> Response {
     let (params, merchant) = match admit(&g, &body).await {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let no = match field(&params, "out_trade_no") {
         Ok(no) => no.to_string(),
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let mut books = g.books();
     let Some(p) = find(&mut books, &merchant, &no) else {
@@ -163,14 +176,14 @@ async fn query(State(g): State<Arc<Gateway>>, body: Bytes) -> Response {
 async fn refund(State(g): State<Arc<Gateway>>, body: Bytes) -> Response {
     let (params, merchant) = match admit(&g, &body).await {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let (no, (minor, currency)) = match field(&params, "out_trade_no").and_then(|no| {
         let no = no.to_string();
         money(&params).map(|m| (no, m))
     }) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let mut books = g.books();
     let Some(p) = find(&mut books, &merchant, &no) else {
@@ -192,7 +205,7 @@ async fn refund(State(g): State<Arc<Gateway>>, body: Bytes) -> Response {
 async fn payout(State(g): State<Arc<Gateway>>, body: Bytes) -> Response {
     let (params, merchant) = match admit(&g, &body).await {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let parsed = money(&params).and_then(|(amount, currency)| {
         Ok((
@@ -204,7 +217,7 @@ async fn payout(State(g): State<Arc<Gateway>>, body: Bytes) -> Response {
     });
     let (amount, currency, reference, destination) = match parsed {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let mut books = g.books();
     if let Some(done) = books

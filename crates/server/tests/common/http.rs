@@ -54,6 +54,18 @@ impl Server {
         db: super::TestDb,
         payments: impl FnOnce(std::net::SocketAddr) -> Option<trigate::payments::Payments>,
     ) -> Server {
+        Self::start_custom(db, |addr, state| match payments(addr) {
+            Some(p) => state.with_payments(p),
+            None => state,
+        })
+        .await
+    }
+
+    /// A server whose state `custom` finishes, given its own address.
+    pub async fn start_custom(
+        db: super::TestDb,
+        custom: impl FnOnce(std::net::SocketAddr, AppState) -> AppState,
+    ) -> Server {
         let store = db.open().await;
         let recovered = open_state::<trigate_core::Shop>(&store, 0).await.unwrap();
         let (engine, _writer) = Engine::start(
@@ -145,12 +157,10 @@ impl Server {
             panic!()
         };
         let sessions = Arc::new(Sessions::default());
-        let mut state = AppState::new(engine.clone(), master, sessions.clone(), false);
+        let state = AppState::new(engine.clone(), master, sessions.clone(), false);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        if let Some(p) = payments(addr) {
-            state = state.with_payments(p);
-        }
+        let state = custom(addr, state);
         tokio::spawn(async move { axum::serve(listener, router(state)).await });
         Server {
             addr,

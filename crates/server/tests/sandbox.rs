@@ -1,0 +1,305 @@
+//! The sandbox gateway served by the binary, as the shop's channel: a
+//! whole payment through its hosted page, lost notifications retried until
+//! the shop acknowledges, an outage, and its query, refund, payout and
+//! statement API.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::http::{Server, call, error_code};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use trigate::payments::{ChannelConfig, ChannelKind, HyperTransport, Payments};
+use trigate::sandbox::{Gateway, Knobs};
+use trigate_channels::sandbox::signed;
+
+const MERCHANT: &str = "shop-1";
+const SECRET: &str = "sandbox-secret-for-tests";
+
+struct Shop {
+    s: Server,
+    gateway: Arc<Gateway>,
+}
+
+async fn shop() -> Shop {
+    let mut gateway = None;
+    let s = Server::start_custom(common::TestDb::sqlite(), |addr, state| {
+        let transport = Arc::new(HyperTransport::new(Duration::from_secs(2)));
+        let g = Gateway::new(
+            HashMap::from([(MERCHANT.to_string(), SecretString::from(SECRET))]),
+            &format!("http://{addr}/sandbox"),
+            transport.clone(),
+            Duration::from_millis(20),
+        );
+        gateway = Some(g.clone());
+        let channel = ChannelConfig {
+            name: "sandbox".into(),
+            kind: ChannelKind::Sandbox,
+            gateway: format!("http://{addr}/sandbox/"),
+            merchant: MERCHANT.into(),
+            key: SecretString::from(SECRET),
+            variant: trigate_channels::epay::Variant::Plain,
+            server_create: true,
+            methods: vec!["card".into()],
+            currencies: vec!["CNY".into()],
+            min_amount: 1,
+            max_amount: u64::MAX,
+            priority: 0,
+            merchants: vec![],
+        };
+        let payments = Payments::new(&[channel], transport, &format!("http://{addr}")).unwrap();
+        state.with_payments(payments).with_sandbox(g)
+    })
+    .await;
+    Shop {
+        s,
+        gateway: gateway.unwrap(),
+    }
+}
+
+/// A buyer's unpaid order, and the sandbox checkout URL paying it.
+async fn checkout(s: &Server, login: &str) -> (String, u64, String) {
+    let (_, cookie) = s.sign_up(login).await;
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/orders",
+            Some(&cookie),
+            &[("idempotency-key", "o")],
+            Some(&json!({"product": 1, "quantity": 1, "pay": "later"}).to_string()),
+        )
+        .await;
+    let order = r.body["order"].as_u64().unwrap();
+    let r = s
+        .call(
+            "POST",
+            &format!("/api/v1/orders/{order}/pay"),
+            Some(&cookie),
+            &[],
+            Some(&json!({"method": "card"}).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let url = r.body["checkout"]["redirect"].as_str().unwrap().to_string();
+    (cookie, order, url)
+}
+
+fn path_of(url: &str) -> String {
+    format!(
+        "/{}",
+        url.trim_start_matches("http://").split_once('/').unwrap().1
+    )
+}
+
+async fn status(s: &Server, cookie: &str, order: u64) -> Value {
+    s.call(
+        "GET",
+        &format!("/api/v1/orders/{order}"),
+        Some(cookie),
+        &[],
+        None,
+    )
+    .await
+    .body["status"]
+        .clone()
+}
+
+/// Waits up to two seconds for `order` to reach `want`.
+async fn wait_for(s: &Server, cookie: &str, order: u64, want: &str) {
+    for _ in 0..100 {
+        if status(s, cookie, order).await == want {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!(
+        "order {order} never became {want}: {}",
+        status(s, cookie, order).await
+    );
+}
+
+/// The payment once the shop has acknowledged its notification.
+async fn notified(gateway: &Gateway, id: &str) -> trigate::sandbox::Payment {
+    for _ in 0..100 {
+        let p = gateway.payment(id).unwrap();
+        if p.notified {
+            return p;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("{id} was never acknowledged: {:?}", gateway.payment(id));
+}
+
+#[tokio::test]
+async fn a_buyer_pays_on_the_sandbox_page_and_the_notification_delivers() {
+    let Shop { s, gateway } = shop().await;
+    let (cookie, order, url) = checkout(&s, "alice").await;
+    let page = s.call("GET", &path_of(&url), None, &[], None).await;
+    let html = page.body.as_str().unwrap();
+    assert!(
+        html.contains("15.00 CNY") && html.contains(">Pay<"),
+        "{html}"
+    );
+    let paid = s
+        .call("POST", &format!("{}/pay", path_of(&url)), None, &[], None)
+        .await;
+    assert_eq!(paid.status, 303);
+    let back = paid.header("location").unwrap();
+    assert!(back.contains("/pay/sandbox/return/TG"), "{back}");
+    wait_for(&s, &cookie, order, "delivered").await;
+    let id = url.rsplit('/').next().unwrap();
+    let p = notified(&gateway, id).await;
+    assert_eq!(p.notify_attempts, 1, "{p:?}");
+    // Paying the page again changes nothing.
+    s.call("POST", &format!("{}/pay", path_of(&url)), None, &[], None)
+        .await;
+    assert_eq!(gateway.payment(id).unwrap().notify_attempts, 1);
+    // The day's statement lists it, net of the sandbox's fee.
+    let today = trigate::sandbox::utc_date(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    );
+    let csv = s
+        .call(
+            "GET",
+            &format!("/sandbox/statements/{MERCHANT}/{today}.csv"),
+            None,
+            &[],
+            None,
+        )
+        .await;
+    let text = csv.body.as_str().unwrap();
+    assert!(text.starts_with("date,kind,id,out_trade_no,amount,currency,fee,net\n"));
+    assert!(text.contains(&format!("{today},payment,{id},")), "{text}");
+    assert!(text.contains(",15.00,CNY,0.09,14.91"), "{text}");
+}
+
+#[tokio::test]
+async fn lost_notifications_are_sent_again_until_acknowledged() {
+    let Shop { s, gateway } = shop().await;
+    gateway.set_knobs(Knobs {
+        drop_notifications: 2,
+        ..Knobs::default()
+    });
+    let (cookie, order, url) = checkout(&s, "alice").await;
+    s.call("POST", &format!("{}/pay", path_of(&url)), None, &[], None)
+        .await;
+    wait_for(&s, &cookie, order, "delivered").await;
+    let p = notified(&gateway, url.rsplit('/').next().unwrap()).await;
+    assert_eq!(p.notify_attempts, 3, "two lost, the third acknowledged");
+}
+
+#[tokio::test]
+async fn a_failed_payment_pays_nothing_and_an_outage_refuses_new_ones() {
+    let Shop { s, gateway } = shop().await;
+    let (cookie, order, url) = checkout(&s, "alice").await;
+    let r = s
+        .call("POST", &format!("{}/fail", path_of(&url)), None, &[], None)
+        .await;
+    assert_eq!(r.status, 303);
+    let page = s.call("GET", &path_of(&url), None, &[], None).await;
+    assert!(
+        page.body
+            .as_str()
+            .unwrap()
+            .contains("This payment is failed.")
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(status(&s, &cookie, order).await, "created");
+    gateway.set_knobs(Knobs {
+        outage: true,
+        ..Knobs::default()
+    });
+    let r = s
+        .call(
+            "POST",
+            &format!("/api/v1/orders/{order}/pay"),
+            Some(&cookie),
+            &[],
+            Some(&json!({"method": "card"}).to_string()),
+        )
+        .await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (503, "channels_unavailable"),
+        "{:?}",
+        r.body
+    );
+    let knobs = s.call("GET", "/sandbox/knobs", None, &[], None).await;
+    assert_eq!(knobs.body["outage"], true);
+}
+
+/// A signed call to the sandbox API.
+async fn api(s: &Server, path: &str, pairs: &[(&str, &str)], secret: &str) -> Value {
+    let mut all = vec![("merchant".to_string(), MERCHANT.to_string())];
+    all.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let form = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(signed(all, secret))
+        .finish();
+    let r = call(
+        s.addr,
+        "POST",
+        &format!("/sandbox/api/{path}"),
+        None,
+        &[("content-type", "application/x-www-form-urlencoded")],
+        Some(&form),
+    )
+    .await;
+    r.body
+}
+
+#[tokio::test]
+async fn the_sandbox_api_answers_queries_refunds_and_payouts_only_when_signed() {
+    let Shop { s, .. } = shop().await;
+    let (cookie, order, url) = checkout(&s, "alice").await;
+    let no = "TG000000000001";
+    let q = api(&s, "query", &[("out_trade_no", no)], SECRET).await;
+    assert_eq!(
+        (q["code"].as_str(), q["status"].as_str()),
+        (Some("ok"), Some("pending"))
+    );
+    let bad = api(&s, "query", &[("out_trade_no", no)], "wrong").await;
+    assert_eq!(bad["code"], "bad_signature");
+    s.call("POST", &format!("{}/pay", path_of(&url)), None, &[], None)
+        .await;
+    wait_for(&s, &cookie, order, "delivered").await;
+    let q = api(&s, "query", &[("out_trade_no", no)], SECRET).await;
+    assert_eq!(
+        (q["status"].as_str(), q["amount"].as_str()),
+        (Some("paid"), Some("15.00"))
+    );
+    let refund = [
+        ("out_trade_no", no),
+        ("amount", "5.00"),
+        ("currency", "CNY"),
+    ];
+    assert_eq!(api(&s, "refund", &refund, SECRET).await["refunded"], "5.00");
+    let too_much = [
+        ("out_trade_no", no),
+        ("amount", "10.01"),
+        ("currency", "CNY"),
+    ];
+    assert_eq!(
+        api(&s, "refund", &too_much, SECRET).await["code"],
+        "beyond_paid"
+    );
+    let payout = [
+        ("reference", "W1"),
+        ("amount", "3.00"),
+        ("currency", "CNY"),
+        ("destination", "CN12"),
+    ];
+    let first = api(&s, "payout", &payout, SECRET).await;
+    assert_eq!(first["code"], "ok");
+    assert_eq!(
+        api(&s, "payout", &payout, SECRET).await["payout"],
+        first["payout"]
+    );
+    let unknown = api(&s, "query", &[("out_trade_no", "TG9")], SECRET).await;
+    assert_eq!(unknown["code"], "not_found");
+}
