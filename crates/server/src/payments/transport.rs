@@ -1,5 +1,6 @@
-//! Sending a channel's [`HttpCall`]s: plain HTTP/1.1 over hyper, with a
-//! timeout. A channel answering slower than the timeout, or not at all, is
+//! Sending a channel's [`HttpCall`]s: HTTP/1.1 over hyper, TLS by rustls
+//! (ring, with the Mozilla root certificates built in) for `https://`
+//! gateways, with a timeout. A channel answering slower than the timeout, or not at all, is
 //! a failed call like any other: routing counts it against the channel.
 
 use std::future::Future;
@@ -8,6 +9,7 @@ use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -15,7 +17,7 @@ use trigate_channels::{HttpCall, HttpMethod};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
-    #[error("{0} is not an http:// URL this transport can reach")]
+    #[error("{0} is not an http:// or https:// URL")]
     Unsupported(String),
     #[error("the channel did not answer in time")]
     Timeout,
@@ -34,10 +36,16 @@ pub trait Transport: Send + Sync + std::fmt::Debug {
 }
 
 /// HTTP/1.1 with keep-alive and a per-call timeout.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HyperTransport {
-    client: Client<HttpConnector, Full<Bytes>>,
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     timeout: Duration,
+}
+
+impl std::fmt::Debug for HyperTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HyperTransport(timeout {:?})", self.timeout)
+    }
 }
 
 /// Largest answer read from a channel.
@@ -45,8 +53,15 @@ const ANSWER_MAX: usize = 256 * 1024;
 
 impl HyperTransport {
     pub fn new(timeout: Duration) -> Self {
-        let mut connector = HttpConnector::new();
-        connector.set_connect_timeout(Some(timeout));
+        let mut http = HttpConnector::new();
+        http.set_connect_timeout(Some(timeout));
+        http.enforce_http(false);
+        let tls = rustls_config();
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
         Self {
             client: Client::builder(TokioExecutor::new()).build(connector),
             timeout,
@@ -54,7 +69,7 @@ impl HyperTransport {
     }
 
     async fn send_now(&self, call: &HttpCall) -> Result<String, TransportError> {
-        if !call.url.starts_with("http://") {
+        if !(call.url.starts_with("http://") || call.url.starts_with("https://")) {
             let shown = call.url.split('?').next().unwrap_or("");
             return Err(TransportError::Unsupported(shown.to_string()));
         }
@@ -90,6 +105,20 @@ impl HyperTransport {
     }
 }
 
+/// TLS as browsers do it: the Mozilla roots, ring's cryptography.
+fn rustls_config() -> rustls::ClientConfig {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap_or_else(|_| unreachable!("ring supports the default protocol versions"))
+    .with_root_certificates(roots)
+    .with_no_client_auth()
+}
+
 impl Transport for HyperTransport {
     fn send<'a>(&'a self, call: &'a HttpCall) -> Sent<'a> {
         Box::pin(async move {
@@ -97,5 +126,41 @@ impl Transport for HyperTransport {
                 .await
                 .unwrap_or(Err(TransportError::Timeout))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(url: &str) -> HttpCall {
+        HttpCall {
+            method: HttpMethod::Get,
+            url: url.into(),
+            form: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn https_is_spoken_and_other_schemes_are_refused() {
+        let t = HyperTransport::new(Duration::from_secs(2));
+        assert!(matches!(
+            t.send(&get("ftp://example.com/x?key=secret")).await,
+            Err(TransportError::Unsupported(u)) if u == "ftp://example.com/x"
+        ));
+        // A server that is not TLS: the handshake is tried, and fails.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                use tokio::io::AsyncWriteExt;
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\n\r\nplain").await;
+            }
+        });
+        let result = t.send(&get(&format!("https://{addr}/"))).await;
+        assert!(
+            matches!(result, Err(TransportError::Unreachable(_))),
+            "{result:?}"
+        );
     }
 }
