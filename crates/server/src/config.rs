@@ -92,3 +92,41 @@ pub fn serve_config(
         sandbox: from_file.sandbox,
     })
 }
+
+#[cfg(test)]
+mod channel_tests {
+    #[test]
+    fn channels_and_the_sandbox_are_read_from_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("trigate.toml");
+        let toml = format!(
+            r#"
+data_dir = "{}"
+[[channel]]
+name = "epay"
+kind = "epay"
+gateway = "https://pay.example/"
+merchant = "1001"
+key = "k"
+variant = "amp_key"
+methods = ["alipay"]
+max_amount = 500000
+
+[sandbox]
+merchant = "shop-1"
+secret = "s"
+"#,
+            dir.path().display()
+        );
+        std::fs::write(&file, toml).unwrap();
+        let config = super::serve_config(Some(&file), None).unwrap();
+        let c = &config.channels[0];
+        assert_eq!(c.variant, trigate_channels::epay::Variant::AmpKey);
+        assert_eq!((c.min_amount, c.max_amount, c.priority), (1, 500_000, 0));
+        assert_eq!(c.currencies, vec!["CNY".to_string()]);
+        assert!(!format!("{c:?}").contains("\"k\""), "the key never shows");
+        assert_eq!(config.sandbox.unwrap().merchant, "shop-1");
+        std::fs::write(&file, "[[channel]]\nname = \"x\"\nbogus = 1\n").unwrap();
+        assert!(super::serve_config(Some(&file), None).is_err());
+    }
+}
