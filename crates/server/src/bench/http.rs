@@ -12,18 +12,14 @@ use rand::{RngExt, SeedableRng};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use trigate_core::ProductId;
-use trigate_store::Store;
 
+use super::loopback::{self, CONCURRENT, Loopback, share};
 use super::seed::{self, PRICE};
 use super::{BenchOptions, Latencies, Record};
-use crate::engine::start_shop;
-use crate::http::{AppState, Sessions, router};
-use crate::secrets::MasterKey;
+use crate::http::{AppState, Sessions};
 
 const MERCHANTS: usize = 10;
 const HOT_SHARE: f64 = 0.9;
-/// Buyers checking out at the same moment, each on its own connection.
-const CONCURRENT: usize = 128;
 
 pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
     super::block_on(run_case(options))
@@ -31,12 +27,8 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
 
 async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
     let (ops, _) = options.sizes(50_000, 500)?;
-    let dir = std::env::temp_dir().join(format!("trigate-bench-http-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let url = format!("sqlite://{}", dir.join("shop.db").display());
-    let store = Store::open(&url).await?;
-    let (engine, writer) = start_shop(&store).await?;
-    let master = MasterKey::load(Some(&"5a".repeat(32)), &dir)?;
+    let (mut shop, master) = Loopback::open("http").await?;
+    let engine = shop.engine.clone();
     // Every product can take every order: the hot one must never run out.
     let products = seed::merchants(&engine, &[ops; MERCHANTS]).await?;
     let sessions = Arc::new(Sessions::default());
@@ -49,14 +41,13 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
     engine.sync().await?;
     let state = AppState::new(engine.clone(), master, sessions, false);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let server = tokio::spawn(async move { axum::serve(listener, router(state)).await });
+    let addr = shop.serve(listener, state).await;
 
     let progress = super::progress_bar(ops, options.json)?;
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for (b, cookie) in cookies.into_iter().enumerate() {
-        let share = ops / CONCURRENT as u64 + u64::from((b as u64) < ops % CONCURRENT as u64);
+        let share = share(ops, b);
         let products = products.clone();
         let progress = progress.clone();
         let seed = options.seed + b as u64;
@@ -78,18 +69,12 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
             anyhow::Ok(latencies)
         });
     }
-    let mut latencies = Latencies::default();
-    while let Some(done) = tasks.join_next().await {
-        latencies.merge(done??);
-    }
+    let mut latencies = loopback::latencies(tasks).await?;
     engine.sync().await?;
     let secs = started.elapsed().as_secs_f64();
     progress.finish_and_clear();
-    server.abort();
     drop(engine);
-    let _ = writer.await;
-    store.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
+    shop.stop().await;
     let record = Record {
         bench: "http",
         case: "checkout".to_string(),

@@ -4,6 +4,7 @@
 pub mod durable;
 pub mod http;
 pub mod ledger;
+mod loopback;
 mod naive;
 pub mod notify;
 mod seed;

@@ -11,17 +11,14 @@ use anyhow::bail;
 use secrecy::SecretString;
 use trigate_channels::epay::{Variant, sign};
 use trigate_core::{Command, OrderId, Reply};
-use trigate_store::Store;
 
 use super::http::Conn;
+use super::loopback::{self, CONCURRENT, Loopback, share};
 use super::seed::{self, PRICE};
 use super::{BenchOptions, Latencies, Record};
-use crate::engine::start_shop;
-use crate::http::{AppState, Sessions, router};
+use crate::http::{AppState, Sessions};
 use crate::payments::{ChannelConfig, ChannelKind, HyperTransport, Payments, out_trade_no};
-use crate::secrets::MasterKey;
 
-const CONCURRENT: usize = 128;
 const PID: &str = "1001";
 const KEY: &str = "bench-epay-key-0123456789abcdef";
 
@@ -31,19 +28,15 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
 
 async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
     let (ops, _) = options.sizes(50_000, 500)?;
-    let dir = std::env::temp_dir().join(format!("trigate-bench-notify-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let url = format!("sqlite://{}", dir.join("shop.db").display());
-    let store = Store::open(&url).await?;
-    let (engine, writer) = start_shop(&store).await?;
-    let master = MasterKey::load(Some(&"5a".repeat(32)), &dir)?;
+    let (mut shop, master) = Loopback::open("notify").await?;
+    let engine = shop.engine.clone();
     let products = seed::merchants(&engine, &[ops]).await?;
     let product = products[0];
     // Each buyer's unpaid orders, each with an attempt at the channel.
     let mut seeding = tokio::task::JoinSet::new();
     for b in 0..CONCURRENT {
         let engine = engine.clone();
-        let share = ops / CONCURRENT as u64 + u64::from((b as u64) < ops % CONCURRENT as u64);
+        let share = share(ops, b);
         seeding.spawn(async move {
             let buyer =
                 seed::user(&engine, &format!("buyer{b}"), trigate_core::Role::Buyer).await?;
@@ -92,7 +85,7 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
     )?;
     let state = AppState::new(engine.clone(), master, Arc::new(Sessions::default()), false)
         .with_payments(payments);
-    let server = tokio::spawn(async move { axum::serve(listener, router(state)).await });
+    shop.serve(listener, state).await;
 
     let progress = super::progress_bar(ops, options.json)?;
     let started = Instant::now();
@@ -114,18 +107,12 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
             anyhow::Ok(latencies)
         });
     }
-    let mut latencies = Latencies::default();
-    while let Some(done) = tasks.join_next().await {
-        latencies.merge(done??);
-    }
+    let mut latencies = loopback::latencies(tasks).await?;
     engine.sync().await?;
     let secs = started.elapsed().as_secs_f64();
     progress.finish_and_clear();
-    server.abort();
     drop(engine);
-    let _ = writer.await;
-    store.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
+    shop.stop().await;
     let record = Record {
         bench: "notify",
         case: "epay".to_string(),
