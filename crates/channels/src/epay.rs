@@ -342,4 +342,12 @@ impl Channel for Epay {
     fn read_refund(&self, body: &str) -> Result<(), ChannelError> {
         read_answer(body).map(|_| ())
     }
+
+    fn payout_call(&self, _: &str, _: u64, _: Currency, _: &str) -> Result<HttpCall, ChannelError> {
+        Err(ChannelError::Unsupported("pay out"))
+    }
+
+    fn read_payout(&self, _: &str) -> Result<String, ChannelError> {
+        Err(ChannelError::Unsupported("pay out"))
+    }
 }

@@ -146,4 +146,15 @@ pub trait Channel: Send + Sync + std::fmt::Debug {
         currency: Currency,
     ) -> Result<HttpCall, ChannelError>;
     fn read_refund(&self, body: &str) -> Result<(), ChannelError>;
+    /// Paying money out to `destination` (a withdrawal), once per
+    /// `reference` however often asked.
+    fn payout_call(
+        &self,
+        reference: &str,
+        amount: u64,
+        currency: Currency,
+        destination: &str,
+    ) -> Result<HttpCall, ChannelError>;
+    /// The channel's id for the payout made.
+    fn read_payout(&self, body: &str) -> Result<String, ChannelError>;
 }

@@ -126,25 +126,6 @@ impl Sandbox {
             form: signed(all, self.secret.expose_secret()),
         }
     }
-
-    /// Paying money out to `destination`.
-    pub fn payout_call(
-        &self,
-        reference: &str,
-        amount: u64,
-        currency: Currency,
-        destination: &str,
-    ) -> HttpCall {
-        self.call(
-            "api/payout",
-            vec![
-                ("reference".into(), reference.into()),
-                ("amount".into(), amount::format(amount, currency)),
-                ("currency".into(), currency.to_string()),
-                ("destination".into(), destination.into()),
-            ],
-        )
-    }
 }
 
 fn answer(body: &str) -> Result<serde_json::Value, ChannelError> {
@@ -284,6 +265,31 @@ impl Channel for Sandbox {
 
     fn read_refund(&self, body: &str) -> Result<(), ChannelError> {
         answer(body).map(|_| ())
+    }
+
+    fn payout_call(
+        &self,
+        reference: &str,
+        amount: u64,
+        currency: Currency,
+        destination: &str,
+    ) -> Result<HttpCall, ChannelError> {
+        Ok(self.call(
+            "api/payout",
+            vec![
+                ("reference".into(), reference.into()),
+                ("amount".into(), amount::format(amount, currency)),
+                ("currency".into(), currency.to_string()),
+                ("destination".into(), destination.into()),
+            ],
+        ))
+    }
+
+    fn read_payout(&self, body: &str) -> Result<String, ChannelError> {
+        answer(body)?["payout"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ChannelError::BadAnswer("no payout id".into()))
     }
 }
 

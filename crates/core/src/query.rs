@@ -55,6 +55,11 @@ pub enum Query {
     Attempt { attempt: crate::AttemptId },
     /// What an order costs and who sells it, for routing its payment.
     OrderAmount { order: OrderId },
+    /// One withdrawal — for its requester, finance, admins and auditors.
+    Withdrawal {
+        caller: UserId,
+        withdrawal: crate::WithdrawalId,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,6 +136,7 @@ pub enum View {
     Orders(Vec<crate::OrderSummary>),
     OwnProducts(Vec<crate::OwnProduct>),
     Attempt(crate::Attempt),
+    Withdrawal(crate::Withdrawal),
     Amount {
         amount: u64,
         currency: Currency,
@@ -267,6 +273,20 @@ impl Shop {
                 *limit as usize,
             )?)),
             Query::OwnProducts { caller } => Ok(View::OwnProducts(self.own_products(*caller)?)),
+            Query::Withdrawal { caller, withdrawal } => {
+                let role = self.require_user(*caller)?.role;
+                let w = self
+                    .withdrawal(*withdrawal)
+                    .ok_or(ShopError::WithdrawalNotFound(*withdrawal))?;
+                let staff = matches!(
+                    role,
+                    Role::Staff(AdminRole::Admin | AdminRole::Finance | AdminRole::Auditor)
+                );
+                if !staff && w.requester != *caller {
+                    return Err(ShopError::WithdrawalNotFound(*withdrawal));
+                }
+                Ok(View::Withdrawal(w.clone()))
+            }
             Query::OrderAmount { order } => {
                 let o = self.require_order(*order)?;
                 Ok(View::Amount {

@@ -303,3 +303,142 @@ async fn the_sandbox_api_answers_queries_refunds_and_payouts_only_when_signed() 
     let unknown = api(&s, "query", &[("out_trade_no", "TG9")], SECRET).await;
     assert_eq!(unknown["code"], "not_found");
 }
+
+#[tokio::test]
+async fn finance_pays_a_withdrawal_out_through_the_sandbox() {
+    use trigate_core::{Command, Currency, Reply, WithdrawFrom};
+    let Shop { s, gateway } = shop().await;
+    let cny = Currency::new("CNY").unwrap();
+    // The other merchant (no holding period) sells a key and is released.
+    let merchant = format!(
+        "{}={}",
+        trigate::http::COOKIE,
+        s.sessions.open(s.other_merchant)
+    );
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/merchant/products/2/keys",
+            Some(&merchant),
+            &[("idempotency-key", "k")],
+            Some(&json!({"text": "ZZ-1"}).to_string()),
+        )
+        .await;
+    assert_eq!(r.body["added"], 1);
+    let (buyer, cookie) = s.sign_up("alice").await;
+    s.fund(buyer, 5_000).await;
+    let bought = s
+        .call(
+            "POST",
+            "/api/v1/orders",
+            Some(&cookie),
+            &[("idempotency-key", "b")],
+            Some(&json!({"product": 2, "quantity": 1}).to_string()),
+        )
+        .await;
+    let order = bought.body["order"].as_u64().unwrap();
+    s.call(
+        "POST",
+        &format!("/api/v1/orders/{order}/confirm"),
+        Some(&cookie),
+        &[("idempotency-key", "c")],
+        None,
+    )
+    .await;
+    s.engine.submit(Command::Tick).await.unwrap();
+    let Reply::Withdrawal(id) = s
+        .engine
+        .submit(Command::RequestWithdrawal {
+            actor: s.other_merchant,
+            from: WithdrawFrom::Merchant,
+            currency: cny,
+            amount: 1_200,
+            destination: "CN12 3456".into(),
+        })
+        .await
+        .unwrap()
+    else {
+        panic!("no withdrawal")
+    };
+    let finance = common::http::staff(&s, "finance", trigate_core::AdminRole::Finance).await;
+    s.engine
+        .submit(Command::ApproveWithdrawal {
+            staff: finance,
+            withdrawal: id,
+        })
+        .await
+        .unwrap();
+    let finance = format!("{}={}", trigate::http::COOKIE, s.sessions.open(finance));
+    let path = format!("/api/v1/admin/withdrawals/{id}/payout");
+    let both = json!({"channel": "sandbox", "paid": true}).to_string();
+    let r = s
+        .call(
+            "POST",
+            &path,
+            Some(&finance),
+            &[("idempotency-key", "x")],
+            Some(&both),
+        )
+        .await;
+    assert_eq!((r.status, error_code(&r)), (422, "invalid"));
+    let body = json!({"channel": "sandbox"}).to_string();
+    let r = s
+        .call(
+            "POST",
+            &path,
+            Some(&merchant),
+            &[("idempotency-key", "m")],
+            Some(&body),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    let r = s
+        .call(
+            "POST",
+            &path,
+            Some(&finance),
+            &[("idempotency-key", "p")],
+            Some(&body),
+        )
+        .await;
+    assert_eq!(
+        (r.status, &r.body["status"]),
+        (200, &json!("paid_out")),
+        "{:?}",
+        r.body
+    );
+    assert!(
+        r.body["reference"]
+            .as_str()
+            .unwrap()
+            .starts_with("sandbox:PO")
+    );
+    let payouts = gateway.payouts();
+    assert_eq!(payouts.len(), 1);
+    assert_eq!(
+        (payouts[0].amount, payouts[0].destination.as_str()),
+        (1_200, "CN12 3456")
+    );
+    // The same request again pays nothing more.
+    let again = s
+        .call(
+            "POST",
+            &path,
+            Some(&finance),
+            &[("idempotency-key", "p")],
+            Some(&body),
+        )
+        .await;
+    assert_eq!(again.status, 200, "{:?}", again.body);
+    assert_eq!(gateway.payouts().len(), 1);
+    let balances = s
+        .call(
+            "GET",
+            "/api/v1/merchant/balances",
+            Some(&merchant),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(balances.body["available"], 300);
+}

@@ -140,17 +140,27 @@ pub async fn reject(
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PayoutBody {
-    /// Whether the payout went through; if not, the money goes back.
-    paid: bool,
-    /// The bank's or channel's reference.
-    reference: String,
+    /// Pay it out through this channel now (its payout id is recorded);
+    /// or, without one, record a payout made elsewhere with `paid` and
+    /// `reference`.
+    #[serde(default)]
+    channel: Option<String>,
+    /// Whether the payout made elsewhere went through; if not, the money
+    /// goes back.
+    #[serde(default)]
+    paid: Option<bool>,
+    /// The bank's reference for a payout made elsewhere.
+    #[serde(default)]
+    reference: Option<String>,
 }
 
-/// Finance records an approved withdrawal's payout as made or failed.
+/// Finance pays an approved withdrawal out — through a channel, or by
+/// recording one made elsewhere as made or failed.
 #[utoipa::path(post, path = "/api/v1/admin/withdrawals/{id}/payout", tag = "admin",
     request_body = PayoutBody,
     params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
-    responses((status = 200, description = "Recorded")))]
+    responses((status = 200, description = "Recorded"),
+        (status = 502, description = "The channel could not pay it; nothing recorded", body = ErrorBody)))]
 pub async fn payout(
     State(state): State<AppState>,
     caller: Caller,
@@ -158,13 +168,72 @@ pub async fn payout(
     Path(id): Path<u64>,
     Body(body): Body<PayoutBody>,
 ) -> Result<Json<Value>, ApiError> {
+    let (paid, reference) = match (&body.channel, body.paid, &body.reference) {
+        (Some(channel), None, None) => {
+            let w = match query(
+                &state,
+                Query::Withdrawal {
+                    caller: caller.0,
+                    withdrawal: WithdrawalId(id),
+                },
+            )
+            .await?
+            {
+                View::Withdrawal(w) => w,
+                _ => return Err(ApiError::new("internal", "unexpected view")),
+            };
+            if w.status != trigate_core::WithdrawalStatus::Approved {
+                // Nothing to pay: a retry gets its first answer replayed,
+                // anything else the shop's refusal.
+                let command = Command::FinishPayout {
+                    staff: caller.0,
+                    withdrawal: WithdrawalId(id),
+                    paid: true,
+                    reference: "-".into(),
+                };
+                idempotent(&state, caller, &headers, "payout", &(id, &body), command).await?;
+                return Ok(Json(json!({ "id": id, "status": w.status.as_str() })));
+            }
+            let me = query(&state, Query::Me { caller: caller.0 }).await?;
+            let View::Me(me) = me else {
+                return Err(ApiError::new("internal", "unexpected view"));
+            };
+            if !matches!(
+                me.role,
+                trigate_core::Role::Staff(
+                    trigate_core::AdminRole::Finance | trigate_core::AdminRole::Admin
+                )
+            ) {
+                return Err(ApiError::new("forbidden", "finance pays withdrawals out"));
+            }
+            let payout = state
+                .payments
+                .payout(
+                    channel,
+                    &format!("W{id}"),
+                    (w.amount, w.currency),
+                    &w.destination,
+                )
+                .await?;
+            (true, format!("{channel}:{payout}"))
+        }
+        (None, Some(paid), Some(reference)) => (paid, reference.clone()),
+        _ => {
+            return Err(ApiError::new(
+                "invalid",
+                "send either \"channel\", or \"paid\" and \"reference\"",
+            ));
+        }
+    };
     let command = Command::FinishPayout {
         staff: caller.0,
         withdrawal: WithdrawalId(id),
-        paid: body.paid,
-        reference: body.reference.clone(),
+        paid,
+        reference: reference.clone(),
     };
     idempotent(&state, caller, &headers, "payout", &(id, &body), command).await?;
-    let status = if body.paid { "paid_out" } else { "failed" };
-    Ok(Json(json!({ "id": id, "status": status })))
+    let status = if paid { "paid_out" } else { "failed" };
+    Ok(Json(
+        json!({ "id": id, "status": status, "reference": reference }),
+    ))
 }

@@ -101,7 +101,7 @@ impl ChannelConfig {
             min_amount: self.min_amount,
             max_amount: self.max_amount,
             refunds: true,
-            payouts: false,
+            payouts: self.kind == ChannelKind::Sandbox,
         };
         let channel: Arc<dyn Channel> = match self.kind {
             ChannelKind::Epay => Arc::new(Epay::new(

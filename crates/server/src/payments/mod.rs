@@ -381,6 +381,33 @@ impl Payments {
         }
     }
 
+    /// Pays `amount` out through `channel` to `destination`; the channel's
+    /// payout id. The channel pays each `reference` once, so asking again
+    /// after a lost answer cannot pay twice.
+    pub async fn payout(
+        &self,
+        channel: &str,
+        reference: &str,
+        (amount, currency): (u64, Currency),
+        destination: &str,
+    ) -> Result<String, ApiError> {
+        let channel = self
+            .channels
+            .get(channel)
+            .ok_or_else(|| ApiError::new("unknown_channel", format!("no channel {channel:?}")))?;
+        let call = channel
+            .payout_call(reference, amount, currency, destination)
+            .map_err(|e| ApiError::new("invalid", e.to_string()))?;
+        let body = self
+            .transport
+            .send(&call)
+            .await
+            .map_err(|e| ApiError::new("channel_unreachable", e.to_string()))?;
+        channel
+            .read_payout(&body)
+            .map_err(|e| ApiError::new("channel_unreachable", e.to_string()))
+    }
+
     /// 补单: finance marks an attempt paid after the channel confirms it.
     pub async fn mark_paid(
         &self,

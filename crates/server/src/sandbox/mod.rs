@@ -152,6 +152,11 @@ impl Gateway {
         self.books().payments.iter().find(|p| p.id == id).cloned()
     }
 
+    /// Every payout made, oldest first.
+    pub fn payouts(&self) -> Vec<Payout> {
+        self.books().payouts.clone()
+    }
+
     pub fn set_knobs(&self, knobs: Knobs) {
         *self.knobs() = knobs;
     }
