@@ -163,7 +163,7 @@ impl Router {
 
     /// The channels to try for `ask`, best first: those the rules allow
     /// and the breaker admits, by priority, then by recent success rate.
-    /// Taking one for an attempt is [`Router::begin`].
+    /// Taking one for an attempt is [`Router::try_begin`].
     pub fn candidates(&mut self, now: u64, ask: &Ask<'_>) -> Vec<String> {
         let cutoff = now.saturating_sub(self.config.window_ns);
         let mut found: Vec<(u32, std::cmp::Reverse<u32>, String)> = Vec::new();
@@ -184,13 +184,30 @@ impl Router {
         found.into_iter().map(|(_, _, c)| c).collect()
     }
 
-    /// An attempt goes to `channel` (a half-open breaker's one trial).
-    pub fn begin(&mut self, channel: &str) {
-        if let Some(h) = self.health.get_mut(channel) {
-            h.attempts += 1;
-            if let Breaker::HalfOpen { trial } = &mut h.breaker {
-                *trial = true;
-            }
+    /// Takes `channel` for an attempt if its breaker still admits one now
+    /// (a half-open breaker admits one trial, taken here); false if not.
+    pub fn try_begin(&mut self, now: u64, channel: &str) -> bool {
+        let Some(h) = self.health.get_mut(channel) else {
+            return false;
+        };
+        if !h.admits(now) {
+            return false;
+        }
+        h.attempts += 1;
+        if let Breaker::HalfOpen { trial } = &mut h.breaker {
+            *trial = true;
+        }
+        true
+    }
+
+    /// An attempt taken by [`Router::try_begin`] ended before the channel
+    /// was asked anything (the shop refused it): a half-open breaker's
+    /// trial is free again, and nothing is counted against the channel.
+    pub fn abandon(&mut self, channel: &str) {
+        if let Some(h) = self.health.get_mut(channel)
+            && let Breaker::HalfOpen { trial } = &mut h.breaker
+        {
+            *trial = false;
         }
     }
 
@@ -302,7 +319,7 @@ mod tests {
         };
         let mut router = Router::new(vec![rule("a", 0), rule("b", 1)], config);
         for i in 0..2 {
-            router.begin("a");
+            assert!(router.try_begin(i * S, "a"));
             router.record(i * S, "a", false);
         }
         assert_eq!(
@@ -310,7 +327,7 @@ mod tests {
             vec!["a", "b"],
             "two failures"
         );
-        router.begin("a");
+        assert!(router.try_begin(3 * S, "a"));
         router.record(3 * S, "a", false);
         assert_eq!(
             router.candidates(4 * S, &ask(5)),
@@ -318,10 +335,16 @@ mod tests {
             "open: failed over"
         );
         assert_eq!(router.candidates(32 * S, &ask(5)), vec!["b"], "still open");
-        // After the cool-down one trial goes through, and only one.
+        // After the cool-down one trial goes through, and only one, even
+        // to callers who saw it offered at the same moment.
         assert_eq!(router.candidates(33 * S, &ask(5)), vec!["a", "b"]);
-        router.begin("a");
+        assert!(router.try_begin(33 * S, "a"));
+        assert!(!router.try_begin(33 * S, "a"));
         assert_eq!(router.candidates(33 * S, &ask(5)), vec!["b"]);
+        // A trial the shop abandoned before asking the channel is free again.
+        router.abandon("a");
+        assert_eq!(router.candidates(33 * S, &ask(5)), vec!["a", "b"]);
+        assert!(router.try_begin(33 * S, "a"));
         // A failed trial opens it again at once.
         router.record(34 * S, "a", false);
         assert_eq!(router.candidates(35 * S, &ask(5)), vec!["b"]);
@@ -331,7 +354,7 @@ mod tests {
         ));
         // A good trial closes it.
         assert_eq!(router.candidates(64 * S, &ask(5)), vec!["a", "b"]);
-        router.begin("a");
+        assert!(router.try_begin(64 * S, "a"));
         router.record(65 * S, "a", true);
         let h = &router.health(65 * S)[0];
         assert_eq!((h.breaker, h.consecutive_failures), (Breaker::Closed, 0));

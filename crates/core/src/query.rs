@@ -53,8 +53,9 @@ pub enum Query {
     /// A payment attempt, for checking a channel's notification against
     /// it (the edge's own use; never shown to callers as is).
     Attempt { attempt: crate::AttemptId },
-    /// What an order costs and who sells it, for routing its payment.
-    OrderAmount { order: OrderId },
+    /// What the caller's unpaid order costs and who sells it, for routing
+    /// its payment; refused unless the caller may pay it now.
+    Payable { caller: UserId, order: OrderId },
     /// One withdrawal — for its requester, finance, admins and auditors.
     Withdrawal {
         caller: UserId,
@@ -287,12 +288,13 @@ impl Shop {
                 }
                 Ok(View::Withdrawal(w.clone()))
             }
-            Query::OrderAmount { order } => {
-                let o = self.require_order(*order)?;
+            Query::Payable { caller, order } => {
+                let (amount, currency) = self.payable(self.last_time, *caller, *order)?;
+                let merchant = self.require_order(*order)?.merchant;
                 Ok(View::Amount {
-                    amount: o.amount,
-                    currency: o.currency,
-                    merchant: o.merchant,
+                    amount,
+                    currency,
+                    merchant,
                 })
             }
             Query::Attempt { attempt } => self

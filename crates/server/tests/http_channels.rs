@@ -578,3 +578,42 @@ async fn a_recharge_and_a_guest_order_are_paid_by_notification_too() {
     assert_eq!(lookup.body["status"], "delivered", "{:?}", lookup.body);
     assert_eq!(lookup.body["keys"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn paying_someone_elses_order_is_refused_before_any_channel_is_asked() {
+    let mock = Mock::start().await;
+    let s = shop(vec![epay("epay", &mock, true, 0)]).await;
+    let (_, alice_order) = unpaid_order(&s, "alice").await;
+    let (_, bob) = s.sign_up("bob").await;
+    let r = s
+        .call(
+            "POST",
+            &format!("/api/v1/orders/{alice_order}/pay"),
+            Some(&bob),
+            &[],
+            Some(&json!({"method": "alipay"}).to_string()),
+        )
+        .await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (403, "forbidden"),
+        "{:?}",
+        r.body
+    );
+    // Nothing about the order (not even its amount) was told, and the
+    // channel was not asked.
+    assert!(!r.body.to_string().contains("15"), "{:?}", r.body);
+    assert_eq!(
+        mock.gateway.calls.load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
+    let admin = format!("{}={}", trigate::http::COOKIE, s.sessions.open(s.admin));
+    let health = s
+        .call("GET", "/api/v1/admin/channels", Some(&admin), &[], None)
+        .await;
+    assert_eq!(
+        health.body["channels"][0]["attempts"], 0,
+        "{:?}",
+        health.body
+    );
+}

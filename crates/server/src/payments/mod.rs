@@ -34,9 +34,10 @@ pub struct Payments {
     transport: Arc<dyn Transport>,
     /// Where channels reach us: notify and return URLs start here.
     base_url: String,
-    /// Queries per attempt: a flood of forged notifications cannot turn
-    /// into a flood of queries at the channel.
+    /// Queries per attempt, and in all: a flood of forged notifications
+    /// cannot turn into a flood of queries at the channel.
     queries: governor::DefaultKeyedRateLimiter<u64>,
+    all_queries: governor::DefaultDirectRateLimiter,
 }
 
 /// What a payment is for.
@@ -75,6 +76,38 @@ pub enum Notified {
     Refused { code: &'static str, message: String },
 }
 
+/// An attempt's hold on a channel: the outcome is recorded once — and if
+/// the request is dropped first (the caller gave up, or it timed out while
+/// the channel hung), that counts as the channel's failure.
+struct Hold<'a> {
+    payments: &'a Payments,
+    channel: String,
+    settled: bool,
+}
+
+impl Hold<'_> {
+    fn record(mut self, ok: bool) {
+        self.settled = true;
+        self.payments.router().record(now_ns(), &self.channel, ok);
+    }
+
+    /// The shop refused before the channel was asked: nothing to count.
+    fn abandon(mut self) {
+        self.settled = true;
+        self.payments.router().abandon(&self.channel);
+    }
+}
+
+impl Drop for Hold<'_> {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.payments
+                .router()
+                .record(now_ns(), &self.channel, false);
+        }
+    }
+}
+
 fn now_ns() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -92,7 +125,9 @@ pub fn attempt_of(out_trade_no: &str) -> Option<AttemptId> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    digits.parse().ok().map(AttemptId)
+    // Only the one spelling we hand out.
+    let id = AttemptId(digits.parse().ok()?);
+    (self::out_trade_no(id) == out_trade_no).then_some(id)
 }
 
 fn refused(code: &'static str, message: impl Into<String>) -> Notified {
@@ -139,6 +174,12 @@ impl Payments {
             transport,
             base_url: base_url.trim_end_matches('/').to_string(),
             queries: governor::RateLimiter::keyed(quota),
+            all_queries: governor::RateLimiter::direct(
+                governor::Quota::per_second(
+                    std::num::NonZeroU32::new(20).unwrap_or(std::num::NonZeroU32::MIN),
+                )
+                .allow_burst(std::num::NonZeroU32::new(50).unwrap_or(std::num::NonZeroU32::MIN)),
+            ),
         })
     }
 
@@ -176,7 +217,14 @@ impl Payments {
         client_ip: Option<String>,
     ) -> Result<Started, ApiError> {
         let (amount, currency, merchant) = match paying {
-            Paying::Order { order, .. } => match query(engine, Query::OrderAmount { order }).await?
+            Paying::Order { buyer, order } => match query(
+                engine,
+                Query::Payable {
+                    caller: buyer,
+                    order,
+                },
+            )
+            .await?
             {
                 View::Amount {
                     amount,
@@ -207,7 +255,14 @@ impl Payments {
             let Some(channel) = self.channels.get(&name).cloned() else {
                 continue;
             };
-            self.router().begin(&name);
+            if !self.router().try_begin(now_ns(), &name) {
+                continue;
+            }
+            let hold = Hold {
+                payments: self,
+                channel: name.clone(),
+                settled: false,
+            };
             let command = match paying {
                 Paying::Order { buyer, order } => Command::StartPayment {
                     buyer,
@@ -225,9 +280,16 @@ impl Payments {
                     currency,
                 },
             };
-            let attempt = match submit(engine, command).await? {
-                Reply::Attempt(a) => a,
-                _ => return Err(ApiError::new("internal", "unexpected reply")),
+            let attempt = match submit(engine, command).await {
+                Ok(Reply::Attempt(a)) => a,
+                Ok(_) => {
+                    hold.abandon();
+                    return Err(ApiError::new("internal", "unexpected reply"));
+                }
+                Err(e) => {
+                    hold.abandon();
+                    return Err(e);
+                }
             };
             let no = out_trade_no(attempt);
             let request = PaymentRequest {
@@ -242,7 +304,7 @@ impl Payments {
             };
             match self.create(channel.as_ref(), &request).await {
                 Ok(checkout) => {
-                    self.router().record(now_ns(), &name, true);
+                    hold.record(true);
                     return Ok(Started {
                         attempt,
                         channel: name,
@@ -251,7 +313,7 @@ impl Payments {
                     });
                 }
                 Err(_) => {
-                    self.router().record(now_ns(), &name, false);
+                    hold.record(false);
                     submit(engine, Command::PaymentFailed { attempt }).await?;
                     failed_over.push((attempt, name));
                 }
@@ -310,6 +372,8 @@ impl Payments {
             Ok(notice) => notice,
             // A status other than paid is the channel's word: nothing to do.
             Err(e @ Refusal::NotPaid(_)) => return refused(e.code(), e.to_string()),
+            // Already paid: a bad notification has nothing to add.
+            Err(e) if attempt.paid_at.is_some() => return refused(e.code(), e.to_string()),
             Err(e) => match self.ask_channel(channel.as_ref(), url_no, &expected).await {
                 Some(notice) => notice,
                 None => return refused(e.code(), e.to_string()),
@@ -328,7 +392,10 @@ impl Payments {
         expected: &Expected,
     ) -> Option<Notice> {
         let id = attempt_of(url_no)?.0;
-        if self.queries.check_key(&id).is_err() {
+        if self.queries.len() > 100_000 {
+            self.queries.retain_recent();
+        }
+        if self.queries.check_key(&id).is_err() || self.all_queries.check().is_err() {
             return None;
         }
         let body = self
@@ -369,7 +436,9 @@ impl Payments {
         };
         match engine.submit(command).await {
             Ok(Reply::Payment(outcome)) => {
-                self.router().record(now_ns(), channel.name(), true);
+                // Health counts what the shop asked of the channel, not
+                // what it sends: old notifications keep coming from a
+                // channel that is down.
                 Notified::Applied {
                     ack: channel.acknowledgement(),
                     outcome,
