@@ -119,6 +119,13 @@ async fn guest_journey(s: Server) {
         ["AAAA-1111", "BBBB-2222", "CCCC-3333"].contains(&keys[0].as_str().unwrap()),
         "{keys:?}"
     );
+    // Replaying someone's Idempotency-Key without their secret shows nothing.
+    let thief = guest_order(&s, "g1", "another-secret").await;
+    assert_eq!(
+        (thief.status, error_code(&thief)),
+        (409, "idempotency_conflict")
+    );
+    assert!(thief.body.get("keys").is_none(), "{:?}", thief.body);
     // No such order, and a signed-in buyer's order (which has no lookup
     // secret), are refused exactly like a wrong secret.
     let none = lookup(&s, 999, SECRET).await;

@@ -99,10 +99,24 @@ pub async fn buy(
     let Reply::Order(order) = reply else {
         return Err(ApiError::new("internal", "unexpected reply"));
     };
-    let View::GuestOrder { order: view, .. } = query(&state, Query::GuestOrder { order }).await?
+    let View::GuestOrder {
+        order: view,
+        lookup,
+    } = query(&state, Query::GuestOrder { order }).await?
     else {
         return Err(ApiError::new("internal", "unexpected view"));
     };
+    if replayed {
+        // Guests share one idempotency scope: a replay shows the order
+        // only to whoever knows its secret.
+        let secret = body.lookup_secret.clone();
+        let matches = tokio::task::spawn_blocking(move || auth::password_matches(&secret, &lookup))
+            .await
+            .map_err(|e| ApiError::new("internal", e.to_string()))?;
+        if !matches {
+            return Err(ApiError::from(trigate_core::ShopError::IdempotencyConflict));
+        }
+    }
     let mut response = (StatusCode::CREATED, Json(order_json(&state, &view)?)).into_response();
     if replayed {
         response.headers_mut().insert(

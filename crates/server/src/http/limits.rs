@@ -104,3 +104,13 @@ pub fn lookup() -> GovernorLayer<
 > {
     layer(ClientIp, Duration::from_secs(3), 20)
 }
+
+/// Guest checkout (no account, each order hashing a secret and reserving
+/// stock): 10 at once, then one every 2 seconds, per address.
+pub fn guest_checkout() -> GovernorLayer<
+    ClientIp,
+    ::governor::middleware::NoOpMiddleware<::governor::clock::QuantaInstant>,
+    Body,
+> {
+    layer(ClientIp, Duration::from_secs(2), 10)
+}

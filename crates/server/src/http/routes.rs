@@ -37,8 +37,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orders/{id}/pay-by-balance", post(pay_by_balance))
         .route("/api/v1/orders/{id}/refund", post(manage::refund))
         .route("/api/v1/orders/{id}/cancel", post(cancel))
-        .route("/api/v1/orders/{id}/pay", post(pay::pay_order))
-        .route("/api/v1/wallet/recharge", post(pay::recharge))
+        .route(
+            "/api/v1/orders/{id}/pay",
+            post(pay::pay_order).layer(limits::checkout()),
+        )
+        .route(
+            "/api/v1/wallet/recharge",
+            post(pay::recharge).layer(limits::checkout()),
+        )
         .route(
             "/api/v1/guest/orders/pay",
             post(guest::pay).layer(limits::lookup()),
@@ -75,7 +81,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/wallet", get(manage::wallet))
         .route(
             "/api/v1/guest/orders",
-            post(guest::buy).layer(limits::checkout()),
+            post(guest::buy).layer(limits::guest_checkout()),
         )
         .route(
             "/api/v1/guest/orders/lookup",
