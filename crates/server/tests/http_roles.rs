@@ -283,8 +283,8 @@ async fn role_matrix(s: Server) {
         (
             "POST",
             "/api/v1/me/second-factor".into(),
-            Some("{}".into()),
-            [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+            Some(json!({"password": "correct horse"}).to_string()),
+            [401, 200, 200, 401, 401, 401, 401, 401, 401, 401],
         ),
     ];
     let mut failures = Vec::new();

@@ -88,6 +88,28 @@ async fn available(s: &Server, cookie: &str) -> u64 {
     r.body["available"].as_u64().unwrap()
 }
 
+/// An admin enrols `user`'s second factor; the secret, shown once.
+async fn admin_enrols(s: &Server, user: trigate_core::UserId) -> String {
+    let admin = format!("{}={}", trigate::http::COOKIE, s.sessions.open(s.admin));
+    let r = s
+        .call(
+            "POST",
+            &format!("/api/v1/admin/users/{user}/second-factor"),
+            Some(&admin),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(
+        r.body["otpauth_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("otpauth://totp/")
+    );
+    r.body["secret"].as_str().unwrap().to_string()
+}
+
 fn withdraw_body(amount: u64, totp: &str) -> String {
     json!({"from": "merchant", "currency": "CNY", "amount": amount,
         "destination": "CN12 3456 7890", "totp": totp})
@@ -119,34 +141,9 @@ async fn withdrawal_journey(s: Server) {
     // No second factor yet: refused, nothing reserved.
     let r = withdraw(&s, &merchant, "w0", 1_000, "000000").await;
     assert_eq!(r["code"], "second_factor_required", "{r}");
-    let enrolled = s
-        .call(
-            "POST",
-            "/api/v1/me/second-factor",
-            Some(&merchant),
-            &[],
-            Some("{}"),
-        )
-        .await;
-    assert_eq!(enrolled.status, 200, "{:?}", enrolled.body);
-    let secret = enrolled.body["secret"].as_str().unwrap().to_string();
-    assert!(
-        enrolled.body["otpauth_url"]
-            .as_str()
-            .unwrap()
-            .starts_with("otpauth://totp/")
-    );
-    // Replacing it needs the current code.
-    let again = s
-        .call(
-            "POST",
-            "/api/v1/me/second-factor",
-            Some(&merchant),
-            &[],
-            Some("{}"),
-        )
-        .await;
-    assert_eq!(error_code(&again), "second_factor_required");
+    // The merchant's owner signs in without a password here, so an admin
+    // enrols the factor and hands the secret over.
+    let secret = admin_enrols(&s, s.other_merchant).await;
     let t = now();
     let wrong = if code(&secret, t) == "123456" {
         "654321"
@@ -260,16 +257,7 @@ async fn withdrawal_journey(s: Server) {
 async fn a_rejected_withdrawal_frees_the_money_again() {
     let s = Server::start().await;
     let merchant = merchant_with_money(&s).await;
-    let enrolled = s
-        .call(
-            "POST",
-            "/api/v1/me/second-factor",
-            Some(&merchant),
-            &[],
-            Some("{}"),
-        )
-        .await;
-    let secret = enrolled.body["secret"].as_str().unwrap().to_string();
+    let secret = admin_enrols(&s, s.other_merchant).await;
     let r = withdraw(&s, &merchant, "w", 1_500, &code(&secret, now())).await;
     assert_eq!(r["status"], 201, "{r}");
     assert_eq!(available(&s, &merchant).await, 0);
@@ -291,4 +279,48 @@ async fn a_rejected_withdrawal_frees_the_money_again() {
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(available(&s, &merchant).await, 1_500);
+}
+
+#[tokio::test]
+async fn enrolling_needs_the_password_and_guessing_codes_locks_the_factor() {
+    let s = Server::start().await;
+    let (_, cookie) = s.sign_up("alice").await;
+    let enrol = |body: Value| {
+        let (s, cookie) = (&s, cookie.clone());
+        async move {
+            s.call(
+                "POST",
+                "/api/v1/me/second-factor",
+                Some(&cookie),
+                &[],
+                Some(&body.to_string()),
+            )
+            .await
+        }
+    };
+    // A session alone cannot enrol one.
+    let r = enrol(json!({"password": "not it"})).await;
+    assert_eq!((r.status, error_code(&r)), (401, "bad_credentials"));
+    let r = enrol(json!({})).await;
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    let r = enrol(json!({"password": "correct horse"})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let secret = r.body["secret"].as_str().unwrap().to_string();
+    // Replacing it needs the current code as well.
+    let r = enrol(json!({"password": "correct horse"})).await;
+    assert_eq!(error_code(&r), "second_factor_required");
+    // Five wrong codes lock it: then even the right one is not checked.
+    let t = now();
+    let right = code(&secret, t);
+    let wrong = if right == "123456" {
+        "654321"
+    } else {
+        "123456"
+    };
+    for _ in 0..5 {
+        let r = enrol(json!({"password": "correct horse", "totp": wrong})).await;
+        assert_eq!(error_code(&r), "bad_second_factor");
+    }
+    let r = enrol(json!({"password": "correct horse", "totp": right})).await;
+    assert_eq!((r.status, error_code(&r)), (429, "second_factor_locked"));
 }

@@ -173,25 +173,45 @@ pub async fn enrol_other(
     enrol(&state, caller.0, UserId(id)).await
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnrolBody {
+    /// The caller's password: a session alone cannot enrol a factor.
+    password: String,
     /// The current code, when replacing a second factor already enrolled.
     #[serde(default)]
     totp: Option<String>,
 }
 
 /// Enrols (or, with the current code, replaces) the caller's own second
-/// factor; the secret is shown once.
+/// factor, with their password; the secret is shown once.
 #[utoipa::path(post, path = "/api/v1/me/second-factor", tag = "account",
     request_body = EnrolBody,
     responses((status = 200, description = "The TOTP secret, shown once"),
-        (status = 401, description = "Replacing one needs the current code", body = ErrorBody)))]
+        (status = 401, description = "A wrong password; replacing one needs the current code", body = ErrorBody)))]
 pub async fn enrol_self(
     State(state): State<AppState>,
     caller: Caller,
     Body(body): Body<EnrolBody>,
 ) -> Result<Json<Value>, ApiError> {
+    let View::Me(me) = query(&state, Query::Me { caller: caller.0 }).await? else {
+        return Err(ApiError::new("internal", "unexpected view"));
+    };
+    let refused = || ApiError::new("bad_credentials", "wrong password");
+    let phc = match query(&state, Query::Credentials { login: me.login }).await {
+        Ok(View::Credentials {
+            password: Some(phc),
+            ..
+        }) => phc,
+        _ => return Err(refused()),
+    };
+    let password = body.password;
+    let matches = tokio::task::spawn_blocking(move || auth::password_matches(&password, &phc))
+        .await
+        .map_err(|e| ApiError::new("internal", e.to_string()))?;
+    if !matches {
+        return Err(refused());
+    }
     let View::SecondFactor(sealed) =
         query(&state, Query::SecondFactor { caller: caller.0 }).await?
     else {

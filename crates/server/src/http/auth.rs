@@ -170,6 +170,12 @@ pub fn check_second_factor(
     })?;
     let code = code
         .ok_or_else(|| ApiError::new("second_factor_required", "send the TOTP code as \"totp\""))?;
+    if state.used_steps.locked(user) {
+        return Err(ApiError::new(
+            "second_factor_locked",
+            "too many wrong codes; try again in 15 minutes",
+        ));
+    }
     let seed = state
         .master
         .open_secret(sealed)
@@ -177,10 +183,19 @@ pub fn check_second_factor(
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    totp_step(&seed, code, now)
-        .filter(|step| state.used_steps.accept(user, *step))
-        .map(|_| ())
-        .ok_or_else(|| ApiError::new("bad_second_factor", "wrong or reused TOTP code"))
+    match totp_step(&seed, code, now).filter(|step| state.used_steps.accept(user, *step)) {
+        Some(_) => {
+            state.used_steps.right_code(user);
+            Ok(())
+        }
+        None => {
+            state.used_steps.wrong_code(user);
+            Err(ApiError::new(
+                "bad_second_factor",
+                "wrong or reused TOTP code",
+            ))
+        }
+    }
 }
 
 /// The TOTP code for a seed at a time (for the demo and tests).
@@ -193,13 +208,46 @@ pub fn totp_code(seed: &secrecy::SecretBox<Vec<u8>>, unix_secs: u64) -> String {
         .unwrap_or_default()
 }
 
-/// Steps already used per user: a code is accepted once.
+/// Wrong codes a user may send before their second factor is locked.
+const WRONG_CODES: u32 = 5;
+/// How long those wrong codes count, and the lock lasts.
+const LOCK_FOR: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Steps already used per user — a code is accepted once — and wrong codes
+/// per user: after [`WRONG_CODES`] in [`LOCK_FOR`], no code is checked
+/// until that time has passed, so six digits cannot be guessed.
 #[derive(Debug, Default)]
 pub struct UsedSteps {
     last: Mutex<HashMap<UserId, u64>>,
+    wrong: Mutex<HashMap<UserId, (u32, std::time::Instant)>>,
 }
 
 impl UsedSteps {
+    fn wrong(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, (u32, std::time::Instant)>> {
+        self.wrong.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `user` has sent too many wrong codes lately.
+    pub fn locked(&self, user: UserId) -> bool {
+        self.wrong()
+            .get(&user)
+            .is_some_and(|(n, since)| *n >= WRONG_CODES && since.elapsed() < LOCK_FOR)
+    }
+
+    /// Counts a wrong (or reused) code against `user`.
+    pub fn wrong_code(&self, user: UserId) {
+        let mut wrong = self.wrong();
+        let entry = wrong.entry(user).or_insert((0, std::time::Instant::now()));
+        if entry.1.elapsed() >= LOCK_FOR {
+            *entry = (0, std::time::Instant::now());
+        }
+        entry.0 += 1;
+    }
+
+    fn right_code(&self, user: UserId) {
+        self.wrong().remove(&user);
+    }
+
     /// Accepts `step` for `user` if it is later than the last accepted.
     pub fn accept(&self, user: UserId, step: u64) -> bool {
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());

@@ -66,7 +66,7 @@ impl ApiError {
             "channel_unreachable" => StatusCode::BAD_GATEWAY,
             "internal" | "ledger_refused" => StatusCode::INTERNAL_SERVER_ERROR,
             "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
-            "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited" | "second_factor_locked" => StatusCode::TOO_MANY_REQUESTS,
             "bad_request" | "idempotency_key_required" => StatusCode::BAD_REQUEST,
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         }
