@@ -236,6 +236,11 @@ async fn a_failed_payment_pays_nothing_and_an_outage_refuses_new_ones() {
 
 /// A signed call to the sandbox API.
 async fn api(s: &Server, path: &str, pairs: &[(&str, &str)], secret: &str) -> Value {
+    signed_post(s, &format!("/sandbox/api/{path}"), pairs, secret).await
+}
+
+/// A form signed by the shop's sandbox account, posted to `path`.
+async fn signed_post(s: &Server, path: &str, pairs: &[(&str, &str)], secret: &str) -> Value {
     let mut all = vec![("merchant".to_string(), MERCHANT.to_string())];
     all.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let form = form_urlencoded::Serializer::new(String::new())
@@ -244,7 +249,7 @@ async fn api(s: &Server, path: &str, pairs: &[(&str, &str)], secret: &str) -> Va
     let r = call(
         s.addr,
         "POST",
-        &format!("/sandbox/api/{path}"),
+        path,
         None,
         &[("content-type", "application/x-www-form-urlencoded")],
         Some(&form),
@@ -302,6 +307,34 @@ async fn the_sandbox_api_answers_queries_refunds_and_payouts_only_when_signed() 
     );
     let unknown = api(&s, "query", &[("out_trade_no", "TG9")], SECRET).await;
     assert_eq!(unknown["code"], "not_found");
+    // Only a merchant of the gateway turns its knobs.
+    let r = call(
+        s.addr,
+        "POST",
+        "/sandbox/knobs",
+        None,
+        &[],
+        Some(r#"{"outage": true}"#),
+    )
+    .await;
+    assert_eq!(r.status, 401, "{:?}", r.body);
+    let forged = signed_post(&s, "/sandbox/knobs", &[("outage", "true")], "wrong").await;
+    assert_eq!(forged["code"], "bad_signature");
+    let set = signed_post(
+        &s,
+        "/sandbox/knobs",
+        &[("outage", "true"), ("latency_ms", "5")],
+        SECRET,
+    )
+    .await;
+    assert_eq!(
+        (set["outage"].as_bool(), set["latency_ms"].as_u64()),
+        (Some(true), Some(5))
+    );
+    let down = api(&s, "query", &[("out_trade_no", no)], SECRET).await;
+    assert_eq!(down["code"], "outage");
+    let up = signed_post(&s, "/sandbox/knobs", &[("outage", "false")], SECRET).await;
+    assert_eq!(up["outage"], false);
 }
 
 #[tokio::test]

@@ -164,6 +164,18 @@ where
     F: FnOnce(AppState) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,
 {
+    if config.sandbox.is_some()
+        && config
+            .channels
+            .iter()
+            .any(|c| c.kind != crate::payments::ChannelKind::Sandbox)
+    {
+        // Its Pay button sends real, signed notifications: beside channels
+        // that move real money it would deliver keys for none.
+        anyhow::bail!(
+            "the sandbox gateway runs only with sandbox channels; remove [sandbox] to use real ones"
+        );
+    }
     let master = MasterKey::load(
         config
             .master_key

@@ -63,6 +63,12 @@ async fn admit(g: &Gateway, body: &[u8]) -> Result<(Params, String), Refuse> {
     if knobs.failure_rate_bps > 0 && rand::rng().random_range(0..10_000) < knobs.failure_rate_bps {
         return Err(Refuse(StatusCode::INTERNAL_SERVER_ERROR, "failure", None));
     }
+    signed_by_merchant(g, body)
+}
+
+/// The parameters and the merchant, if a merchant of this gateway signed
+/// them.
+fn signed_by_merchant(g: &Gateway, body: &[u8]) -> Result<(Params, String), Refuse> {
     let params =
         Params::from_form(body).map_err(|_| Refuse(StatusCode::BAD_REQUEST, "malformed", None))?;
     let merchant = params.get("merchant").unwrap_or_default().to_string();
@@ -245,9 +251,29 @@ async fn knobs(State(g): State<Arc<Gateway>>) -> Json<Knobs> {
     Json(g.knobs().clone())
 }
 
-async fn set_knobs(State(g): State<Arc<Gateway>>, Json(knobs): Json<Knobs>) -> Json<Knobs> {
-    g.set_knobs(knobs.clone());
-    Json(knobs)
+/// Sets the knobs: a form signed by a merchant of this gateway, so no one
+/// else can take it down.
+async fn set_knobs(State(g): State<Arc<Gateway>>, body: Bytes) -> Response {
+    let (params, _) = match signed_by_merchant(&g, &body) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    let number = |k: &str| params.get(k).map_or(Ok(0), str::parse::<u64>);
+    let parsed = (|| {
+        Ok::<_, std::num::ParseIntError>(Knobs {
+            latency_ms: number("latency_ms")?.min(60_000),
+            failure_rate_bps: u32::try_from(number("failure_rate_bps")?.min(10_000)).unwrap_or(0),
+            outage: params.get("outage") == Some("true"),
+            drop_notifications: u32::try_from(number("drop_notifications")?.min(100)).unwrap_or(0),
+        })
+    })();
+    match parsed {
+        Ok(knobs) => {
+            g.set_knobs(knobs.clone());
+            (StatusCode::OK, Json(knobs)).into_response()
+        }
+        Err(_) => Refuse(StatusCode::BAD_REQUEST, "malformed", None).into_response(),
+    }
 }
 
 /// `GET /statements/{merchant}/{YYYY-MM-DD}.csv`: the day's settled lines
@@ -269,7 +295,7 @@ async fn statement(
             continue;
         };
         // The sandbox charges 0.6%, rounded down, as channels here often do.
-        let fee = p.amount * 6 / 1_000;
+        let fee = u64::try_from(u128::from(p.amount) * 6 / 1_000).unwrap_or(u64::MAX);
         let line = |kind: &str, amount: u64, fee: u64, net: i128| {
             format!(
                 "{},{kind},{},{},{},{},{},{}\n",

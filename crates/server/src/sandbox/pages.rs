@@ -69,18 +69,20 @@ fn back_to(url: &str) -> Response {
 }
 
 async fn pay(State(g): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
-    let paid = {
+    let (paid, now_paid) = {
         let mut books = g.books();
         let Some(p) = books.payments.iter_mut().find(|p| p.id == id) else {
             return (StatusCode::NOT_FOUND, "no such payment").into_response();
         };
-        if p.status == PaymentStatus::Pending {
+        let now_paid = p.status == PaymentStatus::Pending;
+        if now_paid {
             p.status = PaymentStatus::Paid;
             p.paid_at = Some(unix_now());
         }
-        p.clone()
+        (p.clone(), now_paid)
     };
-    if paid.status == PaymentStatus::Paid && !paid.notified {
+    // One notifier per payment, started when it is paid.
+    if now_paid {
         notifier::spawn(g.clone(), paid.id.clone());
     }
     back_to(&paid.return_url)
