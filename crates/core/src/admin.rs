@@ -1,13 +1,10 @@
 //! What staff do to others' accounts, each checked for the staff role that
 //! may and written to the audit log: changing a user's role, opening a
-//! merchant for its owner, crediting a wallet with money received outside a
-//! channel.
+//! merchant for its owner, marking a payment paid after checking with its
+//! channel. Crediting a wallet by hand is in `credits`.
 
 use crate::users::{AdminRole, Role};
 use crate::{Bps, Currency, MerchantId, Shop, ShopError, UserId};
-
-/// Longest note staff may give with a credit.
-const NOTE_MAX: usize = 200;
 
 impl Shop {
     /// An admin gives `user` another role. Admins never change their own.
@@ -55,37 +52,6 @@ impl Shop {
             format!("opened merchant {id} for user {owner}")
         });
         Ok(id)
-    }
-
-    /// Finance credits `user`'s recharge wallet with money received outside
-    /// a channel (a bank transfer matched by hand), with a note saying so.
-    pub fn credit_wallet_by(
-        &mut self,
-        now: u64,
-        actor: UserId,
-        user: UserId,
-        (currency, amount): (Currency, u64),
-        note: &str,
-    ) -> Result<(), ShopError> {
-        self.tick(now)?;
-        if !matches!(
-            self.require_user(actor)?.role,
-            Role::Staff(AdminRole::Finance | AdminRole::Admin)
-        ) {
-            return Err(ShopError::Forbidden(actor));
-        }
-        let note = note.trim();
-        if note.is_empty() || note.chars().count() > NOTE_MAX || note.chars().any(char::is_control)
-        {
-            return Err(ShopError::Invalid(format!(
-                "a credit's note is 1 to {NOTE_MAX} characters"
-            )));
-        }
-        self.credit_wallet(now, user, currency, amount)?;
-        self.audit(now, actor, || {
-            format!("credited user {user} {amount} {currency}: {note}")
-        });
-        Ok(())
     }
 
     /// Finance marks an attempt paid (补单) after checking with the channel

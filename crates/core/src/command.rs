@@ -232,13 +232,20 @@ pub enum Command {
         holding_days: u32,
         wrapped_key: Vec<u8>,
     },
-    /// Finance credits a wallet with money received outside a channel.
+    /// Finance asks to credit a wallet with money received outside a
+    /// channel; another approves it.
     CreditWalletBy {
         actor: UserId,
         user: UserId,
         currency: Currency,
         amount: u64,
         note: String,
+    },
+    /// A second member of finance approves or rejects a credit.
+    DecideCreditBy {
+        actor: UserId,
+        credit: crate::CreditId,
+        approve: bool,
     },
     /// A command under a caller's idempotency key; `fingerprint` is a
     /// digest of the request, so the same key with another request is told
@@ -273,6 +280,7 @@ pub enum Reply {
     },
     Attempt(AttemptId),
     Withdrawal(WithdrawalId),
+    Credit(crate::CreditId),
     WithdrawalStatus(WithdrawalStatus),
     Payment(PaymentOutcome),
     Settled(Settlement),
@@ -615,7 +623,14 @@ impl Shop {
                 amount,
                 note,
             } => {
-                self.credit_wallet_by(now, actor, user, (currency, amount), &note)?;
+                Reply::Credit(self.credit_wallet_by(now, actor, user, (currency, amount), &note)?)
+            }
+            C::DecideCreditBy {
+                actor,
+                credit,
+                approve,
+            } => {
+                self.decide_credit_by(now, actor, credit, approve)?;
                 Reply::Done
             }
             C::Idempotent {

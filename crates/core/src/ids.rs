@@ -41,3 +41,8 @@ id!(
     /// A withdrawal: money leaving a wallet or a merchant for outside.
     WithdrawalId
 );
+id!(
+    /// A wallet credit made by hand, waiting for or given its second
+    /// approval.
+    CreditId
+);

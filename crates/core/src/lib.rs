@@ -15,6 +15,7 @@ mod catalog;
 pub mod chart;
 mod command;
 mod coupons;
+mod credits;
 mod disputes;
 mod error;
 mod guest;
@@ -37,9 +38,10 @@ mod withdrawals;
 pub use catalog::{Delivery, Merchant, MerchantStatus, NewProduct, Product, Tier};
 pub use command::{Command, Reply, TickReport};
 pub use coupons::{Coupon, Discount, NewCoupon};
+pub use credits::{CreditStatus, ManualCredit};
 pub use disputes::{Decision, Dispute, DisputeAction, DisputeStep};
 pub use error::ShopError;
-pub use ids::{KeyId, MerchantId, OrderId, ProductId, UserId, WithdrawalId};
+pub use ids::{CreditId, KeyId, MerchantId, OrderId, ProductId, UserId, WithdrawalId};
 pub use inventory::{
     ImportReport, InvalidLine, InvalidReason, Key, KeyStatus, SealedKey, parse_key_lines,
 };

@@ -81,6 +81,7 @@ pub struct Shop {
     pub(crate) idempotency: crate::idempotency::Keys,
     pub(crate) audit_log: Vec<crate::audit::AuditEntry>,
     pub(crate) withdrawals: Vec<crate::Withdrawal>,
+    pub(crate) manual_credits: Vec<crate::ManualCredit>,
     /// API key id → the merchant it signs for.
     pub(crate) api_keys: HashMap<String, MerchantId>,
     /// Transfers made for each order and each wallet account, in order.

@@ -337,10 +337,31 @@ fn staff_actions_on_others_accounts_need_their_role_and_are_audited() {
         .register(now, "clerk", Role::Staff(AdminRole::Finance), None)
         .unwrap();
     let (recharge, _) = f.shop.wallet(f.loner, cny());
-    f.shop
+    let credit = f
+        .shop
         .credit_wallet_by(now, finance, f.loner, (cny(), 500), "bank transfer 77")
         .unwrap();
+    assert_eq!(
+        f.shop.wallet(f.loner, cny()).0,
+        recharge,
+        "nothing moves yet"
+    );
+    // Four eyes: not the one who asked, not the one credited.
+    assert_eq!(
+        f.shop.decide_credit_by(now, finance, credit, true),
+        Err(ShopError::Forbidden(finance))
+    );
+    assert_eq!(
+        f.shop
+            .credit_wallet_by(now, finance, finance, (cny(), 5), "me"),
+        Err(ShopError::Forbidden(finance))
+    );
+    f.shop.decide_credit_by(now, f.admin, credit, true).unwrap();
     assert_eq!(f.shop.wallet(f.loner, cny()).0, recharge + 500);
+    assert!(
+        f.shop.decide_credit_by(now, f.admin, credit, true).is_err(),
+        "decided once"
+    );
     assert_eq!(
         f.shop
             .credit_wallet_by(now, f.owner, f.loner, (cny(), 500), "x"),
@@ -393,7 +414,11 @@ fn staff_actions_on_others_accounts_need_their_role_and_are_audited() {
         .map(|e| e.action)
         .collect();
     assert!(actions.contains(&format!(
-        "credited user {} 500 CNY: bank transfer 77",
+        "asked to credit user {} 500 CNY: bank transfer 77 (credit {credit})",
+        f.loner
+    )));
+    assert!(actions.contains(&format!(
+        "approved credit {credit}: user {} 500 CNY",
         f.loner
     )));
     assert!(actions.contains(&format!("set user {}'s role to Merchant", f.loner)));

@@ -194,7 +194,14 @@ async fn role_matrix(s: Server) {
             "POST",
             carol_path("credit"),
             Some(credit),
-            [401, 403, 403, 403, 403, 200, 200, 403, 403, 403],
+            [401, 403, 403, 403, 403, 202, 202, 403, 403, 403],
+        ),
+        (
+            // Credit 1 was asked for by the admin: finance approves it.
+            "POST",
+            "/api/v1/admin/credits/1".into(),
+            Some(json!({"decision": "approve"}).to_string()),
+            [401, 403, 403, 403, 403, 403, 200, 403, 403, 403],
         ),
         (
             "POST",

@@ -117,19 +117,21 @@ pub struct CreditBody {
     note: String,
 }
 
-/// Finance credits a user's recharge wallet with money received outside a
-/// channel.
+/// Finance asks to credit a user's recharge wallet with money received
+/// outside a channel; nothing moves until another member of finance
+/// approves.
 #[utoipa::path(post, path = "/api/v1/admin/users/{id}/credit", tag = "admin",
     request_body = CreditBody,
     params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
-    responses((status = 200, description = "Credited"), (status = 403, description = "Not finance", body = ErrorBody)))]
+    responses((status = 202, description = "Asked for; waiting for a second approval"),
+        (status = 403, description = "Not finance, or crediting oneself", body = ErrorBody)))]
 pub async fn credit(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
     Path(id): Path<u64>,
     Body(body): Body<CreditBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let command = Command::CreditWalletBy {
         actor: caller.0,
         user: UserId(id),
@@ -137,10 +139,60 @@ pub async fn credit(
         amount: body.amount,
         note: body.note.clone(),
     };
-    idempotent(&state, caller, &headers, "credit", &(id, &body), command).await?;
-    Ok(Json(
-        json!({ "user": id, "credited": body.amount, "currency": body.currency }),
-    ))
+    match idempotent(&state, caller, &headers, "credit", &(id, &body), command).await? {
+        (Reply::Credit(credit), _) => Ok((
+            StatusCode::ACCEPTED,
+            Json(json!({ "credit": credit, "user": id, "amount": body.amount,
+                "currency": body.currency, "status": "requested" })),
+        )),
+        _ => Err(ApiError::new("internal", "unexpected reply")),
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CreditDecision {
+    Approve,
+    Reject,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecideCreditBody {
+    decision: CreditDecision,
+}
+
+/// A second member of finance (not the one who asked, not the one
+/// credited) approves — the money moves — or rejects a credit.
+#[utoipa::path(post, path = "/api/v1/admin/credits/{id}", tag = "admin",
+    request_body = DecideCreditBody,
+    params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
+    responses((status = 200, description = "Decided"),
+        (status = 403, description = "Not finance, or the one who asked", body = ErrorBody)))]
+pub async fn decide_credit(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Body(body): Body<DecideCreditBody>,
+) -> Result<Json<Value>, ApiError> {
+    let approve = matches!(body.decision, CreditDecision::Approve);
+    let command = Command::DecideCreditBy {
+        actor: caller.0,
+        credit: trigate_core::CreditId(id),
+        approve,
+    };
+    idempotent(
+        &state,
+        caller,
+        &headers,
+        "decide_credit",
+        &(id, &body),
+        command,
+    )
+    .await?;
+    let status = if approve { "approved" } else { "rejected" };
+    Ok(Json(json!({ "credit": id, "status": status })))
 }
 
 /// A TOTP secret made here, sealed for the shop, shown this once.

@@ -106,6 +106,7 @@ impl utoipa::Modify for Security {
         admin::set_role,
         admin::create_merchant,
         admin::credit,
+        admin::decide_credit,
         admin::enrol_other,
         admin::enrol_self,
     ),

@@ -106,6 +106,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/admin/users/{id}/role", post(admin::set_role))
         .route("/api/v1/admin/users/{id}/credit", post(admin::credit))
+        .route("/api/v1/admin/credits/{id}", post(admin::decide_credit))
         .route(
             "/api/v1/admin/users/{id}/second-factor",
             post(admin::enrol_other),
