@@ -617,3 +617,30 @@ async fn paying_someone_elses_order_is_refused_before_any_channel_is_asked() {
         health.body
     );
 }
+
+#[tokio::test]
+async fn a_late_payment_for_an_expired_order_lands_in_the_wallet() {
+    let mock = Mock::start().await;
+    let s = shop(vec![epay("epay", &mock, false, 0)]).await;
+    let (cookie, id) = unpaid_order(&s, "alice").await;
+    let a = no(&pay(&s, &cookie, id).await["attempt"]);
+    // The reservation (15 minutes) runs out before the buyer pays.
+    s.advance(Duration::from_secs(16 * 60));
+    s.engine.submit(trigate_core::Command::Tick).await.unwrap();
+    assert_eq!(order(&s, &cookie, id).await["status"], "expired");
+    let params = mock.pay(&a);
+    assert_eq!(
+        notify(&s, "epay", &a, &params).await,
+        (200, "success".into())
+    );
+    assert_eq!(order(&s, &cookie, id).await["status"], "expired");
+    assert_eq!(
+        wallet(&s, &cookie).await,
+        (1_500, 0),
+        "credited, never lost"
+    );
+    // The key went back on sale, and was not delivered.
+    assert_eq!(order(&s, &cookie, id).await["keys"], json!([]));
+    let stock = s.call("GET", "/api/v1/products", None, &[], None).await;
+    assert_eq!(stock.body["products"][0]["stock"], 3);
+}

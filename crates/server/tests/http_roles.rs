@@ -288,6 +288,43 @@ async fn role_matrix(s: Server) {
             [401, 403, 403, 201, 201, 403, 403, 403, 403, 403],
         ),
         (
+            // No channel is configured here: every payment is refused, but
+            // only after who may pay was checked.
+            "POST",
+            "/api/v1/orders/1/pay".into(),
+            Some(json!({"method": "alipay"}).to_string()),
+            [401, 409, 403, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/wallet/recharge".into(),
+            Some(json!({"currency": "CNY", "amount": 100, "method": "alipay"}).to_string()),
+            [401, 503, 503, 503, 503, 503, 503, 503, 503, 503],
+        ),
+        (
+            "GET",
+            "/api/v1/admin/channels".into(),
+            None,
+            [401, 403, 403, 403, 403, 200, 200, 200, 200, 200],
+        ),
+        (
+            "POST",
+            "/api/v1/admin/attempts/1/mark-paid".into(),
+            None,
+            [401, 403, 403, 403, 403, 404, 404, 403, 403, 403],
+        ),
+        (
+            // Withdrawing needs a second factor none of them has enrolled.
+            "POST",
+            "/api/v1/withdrawals".into(),
+            Some(
+                json!({"from": "reward", "currency": "CNY", "amount": 1,
+                    "destination": "bank", "totp": "123456"})
+                .to_string(),
+            ),
+            [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+        ),
+        (
             "POST",
             "/api/v1/me/second-factor".into(),
             Some(json!({"password": "correct horse"}).to_string()),

@@ -12,8 +12,22 @@ use trigate::http::{AppState, Sessions, router};
 use trigate::secrets::MasterKey;
 use trigate_core::{Bps, Command, Currency, Delivery, NewProduct, Reply, Role};
 
+/// The system clock, moved on by whatever a test says has passed.
+#[derive(Debug, Default)]
+pub struct SkewedClock {
+    pub skew: std::sync::atomic::AtomicU64,
+}
+
+impl trigate::engine::Clock for SkewedClock {
+    fn now_nanos(&self) -> u64 {
+        SystemClock.now_nanos() + self.skew.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 pub struct Server {
     pub addr: std::net::SocketAddr,
+    /// The engine's clock: `advance` moves it on.
+    pub clock: Arc<SkewedClock>,
     pub engine: Engine<ShopMachine>,
     pub sessions: Arc<Sessions>,
     /// The seller of product 1, another merchant (product 2), an admin.
@@ -68,10 +82,11 @@ impl Server {
     ) -> Server {
         let store = db.open().await;
         let recovered = open_state::<trigate_core::Shop>(&store, 0).await.unwrap();
+        let clock = Arc::new(SkewedClock::default());
         let (engine, _writer) = Engine::start(
             ShopMachine::new(recovered),
             store,
-            Arc::new(SystemClock),
+            clock.clone(),
             EngineConfig::default(),
         );
         let master = MasterKey::load(Some(&"11".repeat(32)), std::path::Path::new("/x")).unwrap();
@@ -164,6 +179,7 @@ impl Server {
         tokio::spawn(async move { axum::serve(listener, router(state)).await });
         Server {
             addr,
+            clock,
             engine,
             sessions,
             seller: owner,
@@ -202,6 +218,14 @@ impl Server {
             "{cookie}"
         );
         (id, cookie.split(';').next().unwrap().to_string())
+    }
+
+    /// Moves the shop's clock on by `by`.
+    pub fn advance(&self, by: std::time::Duration) {
+        let nanos = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
+        self.clock
+            .skew
+            .fetch_add(nanos, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub async fn fund(&self, user: u64, amount: u64) {
