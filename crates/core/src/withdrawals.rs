@@ -122,6 +122,10 @@ impl Shop {
                 "a destination is 1 to {DESTINATION_MAX} characters, none of them control characters"
             )));
         }
+        // Checked here too, so a refusal opens no account along the way.
+        if self.balance(source) < amount {
+            return Err(ShopError::InsufficientBalance);
+        }
         let id = WithdrawalId(self.withdrawals.len() as u64 + 1);
         let payouts = account_id(Kind::Payouts, currency, 0);
         let reservation = self.reserve_money(
