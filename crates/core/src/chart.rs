@@ -120,6 +120,8 @@ pub enum Why {
     Refund = 20,
     /// A merchant's balances (or the reserve) → the buyer, after settlement.
     Clawback = 21,
+    /// Refunds due → clearing: a refund the channel has sent the buyer.
+    RefundSent = 22,
     /// Merchant available → deposit.
     Deposit = 30,
     /// Outside money brought in (tests, the demo, reconciliation).

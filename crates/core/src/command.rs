@@ -136,6 +136,12 @@ pub enum Command {
     PaymentFailed {
         attempt: AttemptId,
     },
+    /// The channel an order was paid by has sent back `amount` of what
+    /// the order owes its buyer.
+    ChannelRefundSent {
+        order: OrderId,
+        amount: u64,
+    },
     /// Finance marks an attempt paid after checking with the channel.
     PaymentSucceededBy {
         staff: UserId,
@@ -496,6 +502,10 @@ impl Shop {
                 &channel_txn,
                 (amount, currency),
             )?),
+            C::ChannelRefundSent { order, amount } => {
+                self.channel_refund_sent(now, order, amount)?;
+                Reply::Done
+            }
             C::PaymentFailed { attempt } => {
                 self.payment_failed(now, attempt)?;
                 Reply::Done

@@ -12,6 +12,7 @@
 mod admin;
 pub mod audit;
 mod catalog;
+mod channel_refunds;
 pub mod chart;
 mod command;
 mod coupons;
@@ -36,6 +37,7 @@ mod users;
 mod withdrawals;
 
 pub use catalog::{Delivery, Merchant, MerchantStatus, NewProduct, Product, Tier};
+pub use channel_refunds::ChannelRefundDue;
 pub use command::{Command, Reply, TickReport};
 pub use coupons::{Coupon, Discount, NewCoupon};
 pub use credits::{CreditStatus, ManualCredit};

@@ -56,6 +56,8 @@ pub enum Query {
     /// What the caller's unpaid order costs and who sells it, for routing
     /// its payment; refused unless the caller may pay it now.
     Payable { caller: UserId, order: OrderId },
+    /// What an order owes back through the channel it was paid by.
+    ChannelRefund { caller: UserId, order: OrderId },
     /// One withdrawal — for its requester, finance, admins and auditors.
     Withdrawal {
         caller: UserId,
@@ -138,6 +140,7 @@ pub enum View {
     OwnProducts(Vec<crate::OwnProduct>),
     Attempt(crate::Attempt),
     Withdrawal(crate::Withdrawal),
+    ChannelRefund(crate::ChannelRefundDue),
     Amount {
         amount: u64,
         currency: Currency,
@@ -274,6 +277,9 @@ impl Shop {
                 *limit as usize,
             )?)),
             Query::OwnProducts { caller } => Ok(View::OwnProducts(self.own_products(*caller)?)),
+            Query::ChannelRefund { caller, order } => Ok(View::ChannelRefund(
+                self.channel_refund_due(*caller, *order)?,
+            )),
             Query::Withdrawal { caller, withdrawal } => {
                 let role = self.require_user(*caller)?.role;
                 let w = self

@@ -254,6 +254,9 @@ impl Shop {
             }
         }
         o.refunded += amount;
+        if to == RefundTo::Channel {
+            o.refunded_to_channel += amount;
+        }
         if let Some(PaidBy::Balance { .. }) = o.paid_by {
             o.refunded_to_recharge += destinations
                 .first()

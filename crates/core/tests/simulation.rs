@@ -170,7 +170,7 @@ impl Sim {
     }
 
     fn step(&mut self) {
-        let roll = self.rng.random_range(0..108);
+        let roll = self.rng.random_range(0..110);
         let buyer = self.pick(&self.buyers.clone()).unwrap();
         // Mostly a recent order (one still in play), sometimes any.
         let recent = self.orders.len().saturating_sub(8);
@@ -403,6 +403,13 @@ impl Sim {
                         },
                     };
                     self.run(command);
+                }
+            }
+            108..=109 => {
+                // A channel sends back part of what an order owes.
+                if let Some(order) = order {
+                    let amount = self.rng.random_range(1..=5_000);
+                    self.run(Command::ChannelRefundSent { order, amount });
                 }
             }
             107 => {

@@ -644,3 +644,71 @@ async fn a_late_payment_for_an_expired_order_lands_in_the_wallet() {
     let stock = s.call("GET", "/api/v1/products", None, &[], None).await;
     assert_eq!(stock.body["products"][0]["stock"], 3);
 }
+
+#[tokio::test]
+async fn a_refund_to_the_channel_is_sent_back_through_it_even_after_an_outage() {
+    let mock = Mock::start().await;
+    let s = shop(vec![epay("epay", &mock, false, 0)]).await;
+    let (cookie, id) = unpaid_order(&s, "alice").await;
+    let a = no(&pay(&s, &cookie, id).await["attempt"]);
+    let params = mock.pay(&a);
+    assert_eq!(notify(&s, "epay", &a, &params).await.0, 200);
+    let seller = format!("{}={}", trigate::http::COOKIE, s.sessions.open(s.seller));
+    let refund = |amount: u64, key: &'static str| {
+        let (s, seller) = (&s, seller.clone());
+        async move {
+            s.call(
+                "POST",
+                &format!("/api/v1/orders/{id}/refund"),
+                Some(&seller),
+                &[("idempotency-key", key)],
+                Some(&json!({"amount": amount, "to_channel": true}).to_string()),
+            )
+            .await
+        }
+    };
+    let r = refund(500, "r1").await;
+    assert_eq!(
+        (r.status, &r.body["channel"]["sent"]),
+        (200, &json!(500)),
+        "{:?}",
+        r.body
+    );
+    assert_eq!(
+        *mock.gateway.refunds.lock().unwrap(),
+        vec![(a.clone(), "5.00".to_string())]
+    );
+    // The gateway is down: the refund is recorded, the sending waits.
+    mock.gateway
+        .down
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let r = refund(300, "r2").await;
+    assert_eq!(r.body["channel"]["pending"], true, "{:?}", r.body);
+    let path = format!("/api/v1/orders/{id}/channel-refund");
+    let r = s.call("POST", &path, Some(&cookie), &[], None).await;
+    assert_eq!(r.status, 403, "the buyer sends nothing");
+    mock.gateway
+        .down
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let r = s.call("POST", &path, Some(&seller), &[], None).await;
+    assert_eq!(
+        (r.status, &r.body["sent"]),
+        (200, &json!(300)),
+        "{:?}",
+        r.body
+    );
+    let r = s.call("POST", &path, Some(&seller), &[], None).await;
+    assert_eq!(r.body["sent"], 0, "nothing owed, nothing sent twice");
+    assert_eq!(mock.gateway.refunds.lock().unwrap().len(), 2);
+    // The books show both leaving through the channel; the wallet is untouched.
+    let o = order(&s, &cookie, id).await;
+    let sent: Vec<u64> = o["money"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["from"] == "refunds_due" && m["to"] == "clearing")
+        .map(|m| m["amount"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sent, vec![500, 300], "{o:?}");
+    assert_eq!(wallet(&s, &cookie).await, (0, 0));
+}

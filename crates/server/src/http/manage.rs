@@ -237,7 +237,22 @@ pub(super) async fn refund(
         },
     };
     idempotent(&state, caller, &headers, "refund", &(id, &body), command).await?;
-    Ok(Json(json!({ "order": id, "refunded": body.amount })))
+    if !body.to_channel {
+        return Ok(Json(json!({ "order": id, "refunded": body.amount })));
+    }
+    // Owed back through the channel: send it now if the channel takes it;
+    // if not, it stays owed and `…/channel-refund` sends it later.
+    let channel = match state
+        .payments
+        .send_refund(&state.engine, caller.0, OrderId(id))
+        .await
+    {
+        Ok(sent) => json!({ "sent": sent }),
+        Err(e) => json!({ "pending": true, "error": e.code }),
+    };
+    Ok(Json(
+        json!({ "order": id, "refunded": body.amount, "channel": channel }),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", responses((status = 200, description = "The latest audit entries"), (status = 403, description = "Not an admin or auditor", body = super::openapi::ErrorBody)))]
@@ -506,4 +521,22 @@ pub(super) async fn own_products(
         View::OwnProducts(products) => Ok(Json(json!({ "products": products }))),
         _ => Err(ApiError::new("internal", "unexpected view")),
     }
+}
+
+/// Sends back through the order's channel what it still owes its buyer
+/// (a refund to the channel whose sending failed before).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/channel-refund", tag = "orders",
+    params(("id" = u64, Path)),
+    responses((status = 200, description = "What was sent (0 if nothing was owed)"),
+        (status = 502, description = "The channel could not send it; it stays owed", body = super::openapi::ErrorBody)))]
+pub(super) async fn channel_refund(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<u64>,
+) -> Result<Json<Value>, ApiError> {
+    let sent = state
+        .payments
+        .send_refund(&state.engine, caller.0, OrderId(id))
+        .await?;
+    Ok(Json(json!({ "order": id, "sent": sent })))
 }

@@ -73,6 +73,7 @@ impl utoipa::Modify for Security {
         routes::confirm,
         routes::pay_by_balance,
         manage::refund,
+        manage::channel_refund,
         disputes::open_dispute,
         disputes::replace_keys,
         disputes::decide,

@@ -38,6 +38,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orders/{id}/refund", post(manage::refund))
         .route("/api/v1/orders/{id}/cancel", post(cancel))
         .route(
+            "/api/v1/orders/{id}/channel-refund",
+            post(manage::channel_refund),
+        )
+        .route(
             "/api/v1/orders/{id}/pay",
             post(pay::pay_order).layer(limits::checkout()),
         )

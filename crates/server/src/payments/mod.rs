@@ -450,6 +450,60 @@ impl Payments {
         }
     }
 
+    /// Sends back through its channel what `order` owes its buyer (after
+    /// refunds `to: Channel`); the amount sent, 0 if nothing is owed. If the
+    /// channel errs, the money stays owed in `refunds_due` and this can be
+    /// asked again.
+    pub async fn send_refund(
+        &self,
+        engine: &Engine<ShopMachine>,
+        caller: UserId,
+        order: OrderId,
+    ) -> Result<u64, ApiError> {
+        let due = match query(engine, Query::ChannelRefund { caller, order }).await? {
+            View::ChannelRefund(due) => due,
+            _ => return Err(ApiError::new("internal", "unexpected view")),
+        };
+        if due.owed == 0 {
+            return Ok(0);
+        }
+        let attempt = match query(
+            engine,
+            Query::Attempt {
+                attempt: due.attempt,
+            },
+        )
+        .await?
+        {
+            View::Attempt(a) => a,
+            _ => return Err(ApiError::new("internal", "unexpected view")),
+        };
+        let channel = self
+            .channels
+            .get(&attempt.channel)
+            .ok_or_else(|| ApiError::new("unknown_channel", "the order's channel is gone"))?;
+        let call = channel
+            .refund_call(&out_trade_no(due.attempt), due.owed, due.currency)
+            .map_err(|e| ApiError::new("channel_unreachable", e.to_string()))?;
+        let body = self
+            .transport
+            .send(&call)
+            .await
+            .map_err(|e| ApiError::new("channel_unreachable", e.to_string()))?;
+        channel
+            .read_refund(&body)
+            .map_err(|e| ApiError::new("channel_unreachable", e.to_string()))?;
+        submit(
+            engine,
+            Command::ChannelRefundSent {
+                order,
+                amount: due.owed,
+            },
+        )
+        .await?;
+        Ok(due.owed)
+    }
+
     /// Pays `amount` out through `channel` to `destination`; the channel's
     /// payout id. The channel pays each `reference` once, so asking again
     /// after a lost answer cannot pay twice.

@@ -34,6 +34,8 @@ pub struct Gateway {
     pub payments: Mutex<HashMap<String, Payment>>,
     pub down: AtomicBool,
     pub calls: AtomicU64,
+    /// Refunds made: (out_trade_no, money).
+    pub refunds: Mutex<Vec<(String, String)>>,
     next: AtomicU64,
 }
 
@@ -127,7 +129,13 @@ async fn api(
         Some("order") => serde_json::json!({"code": 1, "msg": "ok", "trade_no": p.trade_no,
             "out_trade_no": no, "type": p.method, "pid": PID, "money": p.money,
             "status": i32::from(p.paid)}),
-        Some("refund") => serde_json::json!({"code": 1, "msg": "refunded"}),
+        Some("refund") => {
+            g.refunds
+                .lock()
+                .unwrap()
+                .push((no.clone(), get("money").unwrap_or_default()));
+            serde_json::json!({"code": 1, "msg": "refunded"})
+        }
         _ => serde_json::json!({"code": -5, "msg": "unknown act"}),
     };
     (StatusCode::OK, answer.to_string())
