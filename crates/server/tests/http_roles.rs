@@ -302,6 +302,14 @@ async fn role_matrix(s: Server) {
             [401, 503, 503, 503, 503, 503, 503, 503, 503, 503],
         ),
         (
+            // Order 1 was paid from the wallet: nothing to send through a
+            // channel, told only to those who may refund it.
+            "POST",
+            "/api/v1/orders/1/channel-refund".into(),
+            None,
+            [401, 403, 403, 422, 403, 422, 422, 422, 403, 403],
+        ),
+        (
             "GET",
             "/api/v1/admin/channels".into(),
             None,
