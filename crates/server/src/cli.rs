@@ -49,6 +49,17 @@ pub enum Command {
         #[arg(long)]
         listen: Option<String>,
     },
+    /// Run only the sandbox gateway (a simulated payment provider) on its
+    /// own port, with one merchant account whose secret is read from
+    /// TRIGATE_SANDBOX_SECRET; shops reach it at http://LISTEN/.
+    SandboxGateway {
+        /// host:port to listen on.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: String,
+        /// The merchant account's id.
+        #[arg(long)]
+        merchant: String,
+    },
     /// Check the database: the hash chain, the tables against the journal,
     /// every account's counters against its transfers, the invariants.
     /// Exits 0 when all hold, 1 naming every violation.
@@ -101,6 +112,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 bench::notify::run(&options).map(|()| ExitCode::SUCCESS)
             }
         },
+        Command::SandboxGateway { listen, merchant } => {
+            let secret = std::env::var("TRIGATE_SANDBOX_SECRET")
+                .ok()
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| {
+                    anyhow::anyhow!("set TRIGATE_SANDBOX_SECRET to the merchant's secret")
+                })?;
+            let config = crate::sandbox::SandboxConfig {
+                merchant,
+                secret: secrecy::SecretString::from(secret),
+            };
+            runtime()?.block_on(crate::sandbox::serve_alone(&listen, config))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Verify(db) => runtime()?.block_on(verify(db)),
         Command::Load(options) => runtime()?.block_on(crate::load::run(options)),
     }

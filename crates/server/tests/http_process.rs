@@ -33,8 +33,11 @@ async fn spawn(args: &[&str], env: &[(&str, &std::path::Path)]) -> (Child, Socke
             .expect("trigate prints its address");
         printed.push_str(&line);
         printed.push('\n');
-        if let Some(addr) = line.strip_prefix("trigate listening on http://") {
-            return (child, addr.parse().unwrap(), printed);
+        let addr = line
+            .strip_prefix("trigate listening on http://")
+            .or_else(|| line.strip_prefix("trigate sandbox gateway listening on http://"));
+        if let Some(addr) = addr {
+            return (child, addr.trim_end_matches('/').parse().unwrap(), printed);
         }
     }
 }
@@ -139,4 +142,35 @@ async fn metrics_count_requests_and_time_the_writer() {
     ] {
         assert!(text.contains(needle), "{needle} missing from:\n{text}");
     }
+}
+
+#[tokio::test]
+async fn the_sandbox_gateway_runs_on_its_own_port() {
+    let (child, addr, _) = spawn(
+        &[
+            "sandbox-gateway",
+            "--listen",
+            "127.0.0.1:0",
+            "--merchant",
+            "shop-1",
+        ],
+        &[("TRIGATE_SANDBOX_SECRET", std::path::Path::new("s3cret"))],
+    )
+    .await;
+    let knobs = common::http::call(addr, "GET", "/knobs", None, &[], None).await;
+    assert_eq!(knobs.status, 200);
+    assert_eq!(knobs.body["outage"], false);
+    let unsigned = common::http::call(
+        addr,
+        "POST",
+        "/api/create",
+        None,
+        &[],
+        Some("merchant=shop-1"),
+    )
+    .await;
+    assert_eq!(unsigned.body["code"], "bad_signature");
+    let page = common::http::call(addr, "GET", "/checkout/SB0000000001", None, &[], None).await;
+    assert_eq!(page.status, 404);
+    stop(child).await;
 }

@@ -184,6 +184,23 @@ pub fn routes(gateway: Arc<Gateway>) -> Router {
     api::routes().merge(pages::routes()).with_state(gateway)
 }
 
+/// `trigate sandbox-gateway`: the gateway alone on `listen`, at the root
+/// of its own address, until Ctrl-C or SIGTERM.
+pub async fn serve_alone(listen: &str, config: SandboxConfig) -> anyhow::Result<()> {
+    let addr: std::net::SocketAddr = listen
+        .parse()
+        .map_err(|_| anyhow::anyhow!("listen address {listen:?} is not host:port"))?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    let transport = Arc::new(crate::payments::HyperTransport::new(Duration::from_secs(4)));
+    let gateway = config.gateway(&format!("http://{local}"), transport);
+    println!("trigate sandbox gateway listening on http://{local}/");
+    axum::serve(listener, routes(gateway))
+        .with_graceful_shutdown(crate::http::shutdown_signal())
+        .await?;
+    Ok(())
+}
+
 /// The UTC calendar date (`YYYY-MM-DD`) of a Unix time.
 pub fn utc_date(unix: u64) -> String {
     // Days to civil date (proleptic Gregorian), after Howard Hinnant.
