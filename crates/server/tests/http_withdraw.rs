@@ -6,7 +6,7 @@ mod common;
 
 use common::http::{Server, error_code, staff};
 use serde_json::{Value, json};
-use trigate_core::{AdminRole, Command};
+use trigate_core::AdminRole;
 
 fn now() -> u64 {
     std::time::SystemTime::now()
@@ -37,46 +37,7 @@ fn code(secret: &str, at: u64) -> String {
 /// The other merchant (holding period 0) with one settled, released sale
 /// of 1,500: available 1,500.
 async fn merchant_with_money(s: &Server) -> String {
-    let merchant = format!(
-        "{}={}",
-        trigate::http::COOKIE,
-        s.sessions.open(s.other_merchant)
-    );
-    let r = s
-        .call(
-            "POST",
-            "/api/v1/merchant/products/2/keys",
-            Some(&merchant),
-            &[("idempotency-key", "import")],
-            Some(&json!({"text": "ZZZZ-9999"}).to_string()),
-        )
-        .await;
-    assert_eq!(r.body["added"], 1, "{:?}", r.body);
-    let (buyer, cookie) = s.sign_up("alice").await;
-    s.fund(buyer, 10_000).await;
-    let bought = s
-        .call(
-            "POST",
-            "/api/v1/orders",
-            Some(&cookie),
-            &[("idempotency-key", "buy")],
-            Some(&json!({"product": 2, "quantity": 1}).to_string()),
-        )
-        .await;
-    assert_eq!(bought.status, 201, "{:?}", bought.body);
-    let order = bought.body["order"].as_u64().unwrap();
-    let path = format!("/api/v1/orders/{order}/confirm");
-    let r = s
-        .call(
-            "POST",
-            &path,
-            Some(&cookie),
-            &[("idempotency-key", "c")],
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    s.engine.submit(Command::Tick).await.unwrap();
+    let merchant = s.released_sale().await;
     assert_eq!(available(s, &merchant).await, 1_500);
     merchant
 }

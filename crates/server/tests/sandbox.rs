@@ -343,42 +343,7 @@ async fn finance_pays_a_withdrawal_out_through_the_sandbox() {
     let Shop { s, gateway } = shop().await;
     let cny = Currency::new("CNY").unwrap();
     // The other merchant (no holding period) sells a key and is released.
-    let merchant = format!(
-        "{}={}",
-        trigate::http::COOKIE,
-        s.sessions.open(s.other_merchant)
-    );
-    let r = s
-        .call(
-            "POST",
-            "/api/v1/merchant/products/2/keys",
-            Some(&merchant),
-            &[("idempotency-key", "k")],
-            Some(&json!({"text": "ZZ-1"}).to_string()),
-        )
-        .await;
-    assert_eq!(r.body["added"], 1);
-    let (buyer, cookie) = s.sign_up("alice").await;
-    s.fund(buyer, 5_000).await;
-    let bought = s
-        .call(
-            "POST",
-            "/api/v1/orders",
-            Some(&cookie),
-            &[("idempotency-key", "b")],
-            Some(&json!({"product": 2, "quantity": 1}).to_string()),
-        )
-        .await;
-    let order = bought.body["order"].as_u64().unwrap();
-    s.call(
-        "POST",
-        &format!("/api/v1/orders/{order}/confirm"),
-        Some(&cookie),
-        &[("idempotency-key", "c")],
-        None,
-    )
-    .await;
-    s.engine.submit(Command::Tick).await.unwrap();
+    let merchant = s.released_sale().await;
     let Reply::Withdrawal(id) = s
         .engine
         .submit(Command::RequestWithdrawal {

@@ -8,7 +8,7 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use trigate::engine::{Engine, EngineConfig, ShopMachine, SystemClock, open_state};
-use trigate::http::{AppState, Sessions, router};
+use trigate::http::{AppState, COOKIE, Sessions, router};
 use trigate::secrets::MasterKey;
 use trigate_core::{Bps, Command, Currency, Delivery, NewProduct, Reply, Role};
 
@@ -218,6 +218,48 @@ impl Server {
             "{cookie}"
         );
         (id, cookie.split(';').next().unwrap().to_string())
+    }
+
+    /// The other merchant (no holding period) sells a key of product 2 for
+    /// 1,500 to a new buyer, who confirms; a tick releases it. The
+    /// merchant's session cookie.
+    pub async fn released_sale(&self) -> String {
+        let merchant = format!("{}={}", COOKIE, self.sessions.open(self.other_merchant));
+        let r = self
+            .call(
+                "POST",
+                "/api/v1/merchant/products/2/keys",
+                Some(&merchant),
+                &[("idempotency-key", "released-sale")],
+                Some(&json!({"text": "ZZZZ-9999"}).to_string()),
+            )
+            .await;
+        assert_eq!(r.body["added"], 1, "{:?}", r.body);
+        let (buyer, cookie) = self.sign_up("released-sale-buyer").await;
+        self.fund(buyer, 10_000).await;
+        let bought = self
+            .call(
+                "POST",
+                "/api/v1/orders",
+                Some(&cookie),
+                &[("idempotency-key", "buy")],
+                Some(&json!({"product": 2, "quantity": 1}).to_string()),
+            )
+            .await;
+        assert_eq!(bought.status, 201, "{:?}", bought.body);
+        let order = bought.body["order"].as_u64().unwrap();
+        let r = self
+            .call(
+                "POST",
+                &format!("/api/v1/orders/{order}/confirm"),
+                Some(&cookie),
+                &[("idempotency-key", "c")],
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        self.engine.submit(Command::Tick).await.unwrap();
+        merchant
     }
 
     /// Moves the shop's clock on by `by`.
