@@ -1,13 +1,16 @@
-//! Refunds owed back through a channel: a refund `to: Channel` leaves the
-//! money in `refunds_due`; once the channel the order was paid by has sent
-//! it to the buyer, `refunds_due → clearing` records that it left.
+//! Money owed back through a channel: a refund `to: Channel` of an order
+//! paid through one, or a guest's payment no order could take. It waits in
+//! `refunds_due`, counted on the attempt that brought it in; once that
+//! attempt's channel has sent it to the payer, `refunds_due → clearing`
+//! records that it left.
 
 use crate::chart::{Kind, Why, account_id};
 use crate::orders::PaidBy;
+use crate::payments::Purpose;
 use crate::shop::Leg;
 use crate::{AttemptId, Currency, OrderId, Shop, ShopError, UserId};
 
-/// What an order owes back through its channel.
+/// What an attempt owes back through its channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ChannelRefundDue {
     pub attempt: AttemptId,
@@ -30,47 +33,56 @@ impl Shop {
                 "order {order} was not paid through a channel"
             )));
         };
+        self.attempt_refund_due(attempt)
+    }
+
+    /// What `attempt` owes back through its channel.
+    pub fn attempt_refund_due(&self, attempt: AttemptId) -> Result<ChannelRefundDue, ShopError> {
+        let a = self
+            .attempt(attempt)
+            .ok_or(ShopError::AttemptNotFound(attempt))?;
         Ok(ChannelRefundDue {
             attempt,
-            owed: o.refunded_to_channel - o.channel_refunded,
-            currency: o.currency,
+            owed: a.owed_back - a.sent_back,
+            currency: a.currency,
         })
     }
 
-    /// The channel has sent `amount` of what `order` owes back to its
-    /// buyer.
+    /// The channel of `attempt` has sent `amount` of what it owes back to
+    /// the payer.
     pub fn channel_refund_sent(
         &mut self,
         now: u64,
-        order: OrderId,
+        attempt: AttemptId,
         amount: u64,
     ) -> Result<(), ShopError> {
         self.tick(now)?;
-        let o = self.require_order(order)?;
-        if !matches!(o.paid_by, Some(PaidBy::Channel(_))) {
-            return Err(ShopError::Invalid(format!(
-                "order {order} was not paid through a channel"
-            )));
-        }
-        let owed = o.refunded_to_channel - o.channel_refunded;
+        let a = self
+            .attempt(attempt)
+            .ok_or(ShopError::AttemptNotFound(attempt))?;
+        let owed = a.owed_back - a.sent_back;
         if amount == 0 || amount > owed {
             return Err(ShopError::Invalid(format!(
-                "order {order} owes {owed} back through its channel, not {amount}"
+                "attempt {attempt} owes {owed} back through its channel, not {amount}"
             )));
         }
-        let (currency, buyer) = (o.currency, o.buyer);
+        let (currency, payer) = (a.currency, a.user);
+        let order = match a.purpose {
+            Purpose::Order(order) => Some(order),
+            Purpose::Recharge => None,
+        };
         self.move_money(
             now,
             currency,
             &[Leg {
-                debit: account_id(Kind::RefundsDue, currency, buyer.0),
+                debit: account_id(Kind::RefundsDue, currency, payer.0),
                 credit: account_id(Kind::Clearing, currency, 0),
                 amount,
                 why: Why::RefundSent,
-                order: Some(order),
+                order,
             }],
         )?;
-        self.order_mut(order)?.channel_refunded += amount;
+        self.attempt_mut(attempt)?.sent_back += amount;
         Ok(())
     }
 }

@@ -108,6 +108,9 @@ pub enum Why {
     PayByChannel = 2,
     /// Clearing → wallet, a recharge or a payment that found no order to pay.
     Credit = 3,
+    /// Clearing → refunds due: a guest's payment no order could take, owed
+    /// back through its channel.
+    OwedBack = 4,
     /// Escrow → merchant pending, the merchant's net share.
     SettleMerchant = 10,
     /// Escrow → fees.

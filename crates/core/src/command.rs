@@ -136,10 +136,9 @@ pub enum Command {
     PaymentFailed {
         attempt: AttemptId,
     },
-    /// The channel an order was paid by has sent back `amount` of what
-    /// the order owes its buyer.
+    /// An attempt's channel has sent back `amount` of what it owes.
     ChannelRefundSent {
-        order: OrderId,
+        attempt: AttemptId,
         amount: u64,
     },
     /// Finance marks an attempt paid after checking with the channel.
@@ -502,8 +501,8 @@ impl Shop {
                 &channel_txn,
                 (amount, currency),
             )?),
-            C::ChannelRefundSent { order, amount } => {
-                self.channel_refund_sent(now, order, amount)?;
+            C::ChannelRefundSent { attempt, amount } => {
+                self.channel_refund_sent(now, attempt, amount)?;
                 Reply::Done
             }
             C::PaymentFailed { attempt } => {

@@ -1,8 +1,9 @@
 //! Guest checkout: an order bought without an account. Its buyer is a user
-//! of its own that cannot sign in (no login, no password), so late payments
-//! and refunds have a wallet to land in like anyone's; the guest reads the
-//! order back with its number and the lookup secret chosen at checkout,
-//! whose hash (made at the edge) the order keeps.
+//! of its own that cannot sign in (no login, no password); money a guest
+//! pays that no order can take is owed back through the channel it came
+//! by, not left in a wallet they cannot reach. The guest reads the order
+//! back with its number and the lookup secret chosen at checkout, whose
+//! hash (made at the edge) the order keeps.
 
 use crate::users::{PasswordHash, Role, User};
 use crate::{OrderId, ProductId, Shop, ShopError, UserId};
@@ -29,6 +30,7 @@ impl Shop {
             created_at: now,
             password: None,
             second_factor: None,
+            guest: true,
         });
         match self.create_order(now, buyer, product, quantity, coupon) {
             Ok(order) => {

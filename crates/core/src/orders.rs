@@ -91,11 +91,6 @@ pub struct Order {
     pub refunded: u64,
     /// Of those, returned into the recharge wallet.
     pub refunded_to_recharge: u64,
-    /// Of those, owed back through the channel the order was paid by
-    /// (held in `refunds_due` until the channel has sent it).
-    pub refunded_to_channel: u64,
-    /// Of those, sent back through the channel.
-    pub channel_refunded: u64,
     /// A guest order's lookup secret, hashed at the edge: with the order
     /// number, what lets its buyer read it without signing in.
     pub lookup: Option<crate::PasswordHash>,
@@ -211,8 +206,6 @@ impl Shop {
             replaced_keys: Vec::new(),
             refunded: 0,
             refunded_to_recharge: 0,
-            refunded_to_channel: 0,
-            channel_refunded: 0,
             lookup: None,
         });
         self.reservations.insert((reserved_until, id));

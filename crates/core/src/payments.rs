@@ -38,6 +38,9 @@ pub enum AttemptStatus {
     Succeeded,
     /// Paid, but the order could not take it: credited to the wallet.
     CreditedToWallet,
+    /// Paid by a guest, but no order could take it: owed back through the
+    /// channel.
+    OwedBack,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +55,10 @@ pub struct Attempt {
     pub channel_txn: Option<String>,
     pub created_at: u64,
     pub paid_at: Option<u64>,
+    /// Of what it paid, owed back to the payer through its channel (held in
+    /// `refunds_due`), and of that, sent back.
+    pub owed_back: u64,
+    pub sent_back: u64,
 }
 
 /// What a channel's confirmation did.
@@ -63,6 +70,8 @@ pub enum PaymentOutcome {
     Recharged,
     /// The order could not take the money; it went to the buyer's wallet.
     CreditedToWallet,
+    /// A guest's money no order could take: owed back through the channel.
+    OwedBack,
     /// This channel transaction was applied before; nothing changed.
     Duplicate(AttemptId),
 }
@@ -134,6 +143,8 @@ impl Shop {
             channel_txn: None,
             created_at: now,
             paid_at: None,
+            owed_back: 0,
+            sent_back: 0,
         });
         Ok(id)
     }
@@ -143,7 +154,7 @@ impl Shop {
         self.attempts.get(at)
     }
 
-    fn attempt_mut(&mut self, id: AttemptId) -> Result<&mut Attempt, ShopError> {
+    pub(crate) fn attempt_mut(&mut self, id: AttemptId) -> Result<&mut Attempt, ShopError> {
         let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
         self.attempts
             .get_mut(at)
@@ -196,8 +207,9 @@ impl Shop {
         let (user, purpose) = (a.user, a.purpose);
         let paid_before = matches!(
             a.status,
-            AttemptStatus::Succeeded | AttemptStatus::CreditedToWallet
+            AttemptStatus::Succeeded | AttemptStatus::CreditedToWallet | AttemptStatus::OwedBack
         );
+        let guest = self.user(a.user).is_some_and(|u| u.guest);
         let outcome = match purpose {
             // A second payment under another transaction id: the money is
             // real, the order was paid once; it goes to the wallet.
@@ -206,9 +218,9 @@ impl Shop {
                     Purpose::Order(order) => Some(order),
                     Purpose::Recharge => None,
                 };
-                self.credit_from_clearing(now, user, currency, amount, order)?;
+                let outcome = self.credit_or_owe(now, attempt, guest, amount, order)?;
                 self.channel_txns.insert(txn_key, attempt);
-                return Ok(PaymentOutcome::CreditedToWallet);
+                return Ok(outcome);
             }
             Purpose::Recharge => {
                 self.credit_from_clearing(now, user, currency, amount, None)?;
@@ -221,21 +233,53 @@ impl Shop {
                 if takes_it {
                     PaymentOutcome::Delivered(self.pay_from_channel(now, order, attempt)?)
                 } else {
-                    self.credit_from_clearing(now, user, currency, amount, Some(order))?;
-                    PaymentOutcome::CreditedToWallet
+                    self.credit_or_owe(now, attempt, guest, amount, Some(order))?
                 }
             }
         };
         self.channel_txns.insert(txn_key, attempt);
         let a = self.attempt_mut(attempt)?;
-        a.status = if outcome == PaymentOutcome::CreditedToWallet {
-            AttemptStatus::CreditedToWallet
-        } else {
-            AttemptStatus::Succeeded
+        a.status = match outcome {
+            PaymentOutcome::CreditedToWallet => AttemptStatus::CreditedToWallet,
+            PaymentOutcome::OwedBack => AttemptStatus::OwedBack,
+            _ => AttemptStatus::Succeeded,
         };
         a.channel_txn = Some(channel_txn.to_string());
         a.paid_at = Some(now);
         Ok(outcome)
+    }
+
+    /// Money that pays no order: into the payer's recharge wallet, or —
+    /// for a guest, who has none to reach — owed back through the channel.
+    fn credit_or_owe(
+        &mut self,
+        now: u64,
+        attempt: AttemptId,
+        guest: bool,
+        amount: u64,
+        order: Option<OrderId>,
+    ) -> Result<PaymentOutcome, ShopError> {
+        let a = self
+            .attempt(attempt)
+            .ok_or(ShopError::AttemptNotFound(attempt))?;
+        let (user, currency) = (a.user, a.currency);
+        if !guest {
+            self.credit_from_clearing(now, user, currency, amount, order)?;
+            return Ok(PaymentOutcome::CreditedToWallet);
+        }
+        self.move_money(
+            now,
+            currency,
+            &[Leg {
+                debit: account_id(Kind::Clearing, currency, 0),
+                credit: account_id(Kind::RefundsDue, currency, user.0),
+                amount,
+                why: Why::OwedBack,
+                order,
+            }],
+        )?;
+        self.attempt_mut(attempt)?.owed_back += amount;
+        Ok(PaymentOutcome::OwedBack)
     }
 
     fn pay_from_channel(

@@ -58,6 +58,8 @@ pub enum Query {
     Payable { caller: UserId, order: OrderId },
     /// What an order owes back through the channel it was paid by.
     ChannelRefund { caller: UserId, order: OrderId },
+    /// What an attempt owes back through its channel (the edge's own use).
+    AttemptRefund { attempt: crate::AttemptId },
     /// One withdrawal — for its requester, finance, admins and auditors.
     Withdrawal {
         caller: UserId,
@@ -280,6 +282,9 @@ impl Shop {
             Query::ChannelRefund { caller, order } => Ok(View::ChannelRefund(
                 self.channel_refund_due(*caller, *order)?,
             )),
+            Query::AttemptRefund { attempt } => {
+                Ok(View::ChannelRefund(self.attempt_refund_due(*attempt)?))
+            }
             Query::Withdrawal { caller, withdrawal } => {
                 let role = self.require_user(*caller)?.role;
                 let w = self

@@ -254,9 +254,10 @@ impl Shop {
             }
         }
         o.refunded += amount;
-        if to == RefundTo::Channel {
-            o.refunded_to_channel += amount;
-        }
+        let through = match (to, o.paid_by) {
+            (RefundTo::Channel, Some(PaidBy::Channel(attempt))) => Some(attempt),
+            _ => None,
+        };
         if let Some(PaidBy::Balance { .. }) = o.paid_by {
             o.refunded_to_recharge += destinations
                 .first()
@@ -273,6 +274,10 @@ impl Shop {
         }
         if let Some(at) = release_done {
             self.holds.remove(&(at, order));
+        }
+        // Owed back through the channel the order was paid by.
+        if let Some(attempt) = through {
+            self.attempt_mut(attempt)?.owed_back += amount;
         }
         Ok(())
     }

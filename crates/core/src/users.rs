@@ -36,6 +36,8 @@ pub struct User {
     pub password: Option<PasswordHash>,
     /// The TOTP secret, sealed at the edge under the master key.
     pub second_factor: Option<Vec<u8>>,
+    /// A guest checkout's buyer: no login, no wallet they can use.
+    pub guest: bool,
 }
 
 /// A password hash: compared at the edge, never shown.
@@ -128,6 +130,7 @@ impl Shop {
             created_at: now,
             password: None,
             second_factor: None,
+            guest: false,
         };
         self.logins.insert(key, id);
         self.referral_codes.insert(user.referral_code.clone(), id);

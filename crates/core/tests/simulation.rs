@@ -406,10 +406,10 @@ impl Sim {
                 }
             }
             108..=109 => {
-                // A channel sends back part of what an order owes.
-                if let Some(order) = order {
+                // A channel sends back part of what an attempt owes.
+                if let Some((attempt, _)) = self.pick(&self.attempts.clone()) {
                     let amount = self.rng.random_range(1..=5_000);
-                    self.run(Command::ChannelRefundSent { order, amount });
+                    self.run(Command::ChannelRefundSent { attempt, amount });
                 }
             }
             107 => {

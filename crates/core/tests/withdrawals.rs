@@ -426,3 +426,41 @@ fn staff_actions_on_others_accounts_need_their_role_and_are_audited() {
     let _ = SECOND;
     check_invariants(&f.shop);
 }
+
+#[test]
+fn a_guests_payment_no_order_can_take_is_owed_back_through_its_channel() {
+    use trigate_core::{OrderStatus, PaymentOutcome};
+    let mut f = Fixture::new();
+    let now = f.tick();
+    let order = f
+        .shop
+        .create_guest_order(now, f.product, 1, None, PasswordHash("$argon2id$x".into()))
+        .unwrap();
+    let guest = f.shop.order(order).unwrap().buyer;
+    let attempt = f.shop.start_payment(now, guest, order, "epay").unwrap();
+    // The reservation runs out before the money arrives.
+    let now = f.later(16 * 60 * SECOND);
+    f.shop.expire_orders(now).unwrap();
+    assert_eq!(f.status(order), OrderStatus::Expired);
+    let outcome = f
+        .shop
+        .payment_succeeded(now, attempt, "T-1", 10_000, cny())
+        .unwrap();
+    assert_eq!(outcome, PaymentOutcome::OwedBack);
+    assert_eq!(
+        f.shop.wallet(guest, cny()),
+        (0, 0),
+        "no wallet they cannot reach"
+    );
+    assert_eq!(f.balance(Kind::RefundsDue, guest.0), 10_000);
+    assert_eq!(f.shop.attempt_refund_due(attempt).unwrap().owed, 10_000);
+    check_invariants(&f.shop);
+    // The channel sends it back; never more than owed.
+    let now = f.tick();
+    assert!(f.shop.channel_refund_sent(now, attempt, 10_001).is_err());
+    f.shop.channel_refund_sent(now, attempt, 10_000).unwrap();
+    assert_eq!(f.balance(Kind::RefundsDue, guest.0), 0);
+    assert_eq!(f.shop.attempt_refund_due(attempt).unwrap().owed, 0);
+    assert!(f.shop.channel_refund_sent(now, attempt, 1).is_err());
+    check_invariants(&f.shop);
+}

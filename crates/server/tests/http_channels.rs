@@ -712,3 +712,85 @@ async fn a_refund_to_the_channel_is_sent_back_through_it_even_after_an_outage() 
     assert_eq!(sent, vec![500, 300], "{o:?}");
     assert_eq!(wallet(&s, &cookie).await, (0, 0));
 }
+
+#[tokio::test]
+async fn a_guests_late_payment_is_sent_back_through_the_channel() {
+    let mock = Mock::start().await;
+    let s = shop(vec![epay("epay", &mock, false, 0)]).await;
+    let secret = "guest-secret-2";
+    let guest = s
+        .call(
+            "POST",
+            "/api/v1/guest/orders",
+            None,
+            &[("idempotency-key", "g")],
+            Some(&json!({"product": 1, "quantity": 1, "lookup_secret": secret}).to_string()),
+        )
+        .await;
+    let order = guest.body["order"].as_u64().unwrap();
+    let body = json!({"order": order, "lookup_secret": secret, "method": "alipay"}).to_string();
+    let r = s
+        .call("POST", "/api/v1/guest/orders/pay", None, &[], Some(&body))
+        .await;
+    let a = no(&r.body["attempt"]);
+    let url = r.body["checkout"]["redirect"].as_str().unwrap();
+    let path = format!(
+        "/{}",
+        url.trim_start_matches("http://").split_once('/').unwrap().1
+    );
+    common::http::call(mock.addr, "GET", &path, None, &[], None).await;
+    // The reservation runs out; then the guest's money arrives.
+    s.advance(Duration::from_secs(16 * 60));
+    s.engine.submit(trigate_core::Command::Tick).await.unwrap();
+    let params = mock.pay(&a);
+    assert_eq!(
+        notify(&s, "epay", &a, &params).await,
+        (200, "success".into())
+    );
+    // It goes back through the gateway it came by, in full, once.
+    for _ in 0..100 {
+        if !mock.gateway.refunds.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        *mock.gateway.refunds.lock().unwrap(),
+        vec![(a.clone(), "15.00".to_string())]
+    );
+    assert_eq!(
+        notify(&s, "epay", &a, &params).await,
+        (200, "success".into())
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(mock.gateway.refunds.lock().unwrap().len(), 1);
+    let lookup = s
+        .call(
+            "POST",
+            "/api/v1/guest/orders/lookup",
+            None,
+            &[],
+            Some(&json!({"order": order, "lookup_secret": secret}).to_string()),
+        )
+        .await;
+    assert_eq!(lookup.body["status"], "expired");
+    let moves: Vec<(String, String)> = lookup.body["money"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["from"].as_str().unwrap().into(),
+                m["to"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        moves,
+        vec![
+            ("clearing".to_string(), "refunds_due".to_string()),
+            ("refunds_due".to_string(), "clearing".to_string())
+        ],
+        "{lookup:?}"
+    );
+}

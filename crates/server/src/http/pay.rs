@@ -151,6 +151,20 @@ pub(super) async fn notify(
         .notify(&state.engine, &channel, &no, params)
         .await
     {
+        Notified::Applied {
+            ack,
+            outcome: PaymentOutcome::OwedBack,
+        } => {
+            // A guest's money no order could take goes back now, after the
+            // channel has its answer.
+            if let Some(attempt) = attempt_of(&no) {
+                let state = state.clone();
+                tokio::spawn(async move {
+                    let _ = state.payments.send_back(&state.engine, attempt).await;
+                });
+            }
+            text(StatusCode::OK, ack)
+        }
         Notified::Applied { ack, .. } => text(StatusCode::OK, ack),
         Notified::Refused { code, .. } => {
             metrics::counter!("trigate_notify_refused_total", "code" => code).increment(1);
@@ -207,10 +221,17 @@ pub(super) async fn mark_paid(
         .payments
         .mark_paid(&state.engine, caller.0, AttemptId(id))
         .await?;
+    if outcome == PaymentOutcome::OwedBack {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let _ = state.payments.send_back(&state.engine, AttemptId(id)).await;
+        });
+    }
     let outcome = match outcome {
         PaymentOutcome::Delivered(_) => "delivered",
         PaymentOutcome::Recharged => "recharged",
         PaymentOutcome::CreditedToWallet => "credited_to_wallet",
+        PaymentOutcome::OwedBack => "owed_back",
         PaymentOutcome::Duplicate(_) => "already_applied",
     };
     Ok(Json(json!({ "attempt": id, "outcome": outcome })))

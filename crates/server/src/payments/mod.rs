@@ -451,39 +451,44 @@ impl Payments {
     }
 
     /// Sends back through its channel what `order` owes its buyer (after
-    /// refunds `to: Channel`); the amount sent, 0 if nothing is owed. If the
-    /// channel errs, the money stays owed in `refunds_due` and this can be
-    /// asked again.
+    /// refunds `to: Channel`), for those who may refund it; the amount
+    /// sent, 0 if nothing is owed. If the channel errs, the money stays
+    /// owed in `refunds_due` and this can be asked again.
     pub async fn send_refund(
         &self,
         engine: &Engine<ShopMachine>,
         caller: UserId,
         order: OrderId,
     ) -> Result<u64, ApiError> {
-        let due = match query(engine, Query::ChannelRefund { caller, order }).await? {
+        match query(engine, Query::ChannelRefund { caller, order }).await? {
+            View::ChannelRefund(due) => self.send_back(engine, due.attempt).await,
+            _ => Err(ApiError::new("internal", "unexpected view")),
+        }
+    }
+
+    /// Sends back through its channel what `attempt` owes its payer.
+    pub async fn send_back(
+        &self,
+        engine: &Engine<ShopMachine>,
+        attempt: AttemptId,
+    ) -> Result<u64, ApiError> {
+        let due = match query(engine, Query::AttemptRefund { attempt }).await? {
             View::ChannelRefund(due) => due,
             _ => return Err(ApiError::new("internal", "unexpected view")),
         };
         if due.owed == 0 {
             return Ok(0);
         }
-        let attempt = match query(
-            engine,
-            Query::Attempt {
-                attempt: due.attempt,
-            },
-        )
-        .await?
-        {
+        let a = match query(engine, Query::Attempt { attempt }).await? {
             View::Attempt(a) => a,
             _ => return Err(ApiError::new("internal", "unexpected view")),
         };
         let channel = self
             .channels
-            .get(&attempt.channel)
-            .ok_or_else(|| ApiError::new("unknown_channel", "the order's channel is gone"))?;
+            .get(&a.channel)
+            .ok_or_else(|| ApiError::new("unknown_channel", "the attempt's channel is gone"))?;
         let call = channel
-            .refund_call(&out_trade_no(due.attempt), due.owed, due.currency)
+            .refund_call(&out_trade_no(attempt), due.owed, due.currency)
             .map_err(|e| ApiError::new("channel_unreachable", e.to_string()))?;
         let body = self
             .transport
@@ -496,7 +501,7 @@ impl Payments {
         submit(
             engine,
             Command::ChannelRefundSent {
-                order,
+                attempt,
                 amount: due.owed,
             },
         )
