@@ -462,9 +462,25 @@ async fn finance_marks_a_payment_paid_only_when_the_channel_confirms_it() {
             .open(common::http::staff(&s, "finance", trigate_core::AdminRole::Finance).await)
     );
     let path = format!("/api/v1/admin/attempts/{attempt}/mark-paid");
-    let r = s.call("POST", &path, Some(&cookie), &[], None).await;
+    let r = s
+        .call(
+            "POST",
+            &path,
+            Some(&cookie),
+            &[("idempotency-key", "m0")],
+            None,
+        )
+        .await;
     assert_eq!(r.status, 403);
-    let r = s.call("POST", &path, Some(&finance), &[], None).await;
+    let r = s
+        .call(
+            "POST",
+            &path,
+            Some(&finance),
+            &[("idempotency-key", "m1")],
+            None,
+        )
+        .await;
     assert_eq!(
         (r.status, error_code(&r)),
         (409, "channel_says_unpaid"),
@@ -473,7 +489,15 @@ async fn finance_marks_a_payment_paid_only_when_the_channel_confirms_it() {
     );
     assert_eq!(order(&s, &cookie, id).await["status"], "created");
     mock.pay(&format!("TG{attempt:012}"));
-    let r = s.call("POST", &path, Some(&finance), &[], None).await;
+    let r = s
+        .call(
+            "POST",
+            &path,
+            Some(&finance),
+            &[("idempotency-key", "m2")],
+            None,
+        )
+        .await;
     assert_eq!(
         (r.status, &r.body["outcome"]),
         (200, &json!("delivered")),
@@ -481,6 +505,17 @@ async fn finance_marks_a_payment_paid_only_when_the_channel_confirms_it() {
         r.body
     );
     assert_eq!(order(&s, &cookie, id).await["status"], "delivered");
+    // The same request again: the first answer, replayed.
+    let again = s
+        .call(
+            "POST",
+            &path,
+            Some(&finance),
+            &[("idempotency-key", "m2")],
+            None,
+        )
+        .await;
+    assert_eq!(again.body["outcome"], "delivered", "{:?}", again.body);
     let admin = format!("{}={}", trigate::http::COOKIE, s.sessions.open(s.admin));
     let audit = s
         .call("GET", "/api/v1/admin/audit", Some(&admin), &[], None)

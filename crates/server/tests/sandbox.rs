@@ -232,6 +232,38 @@ async fn a_failed_payment_pays_nothing_and_an_outage_refuses_new_ones() {
     );
     let knobs = s.call("GET", "/sandbox/knobs", None, &[], None).await;
     assert_eq!(knobs.body["outage"], true);
+    // A failure rate of 100%: every call fails, and so does the payment.
+    gateway.set_knobs(Knobs {
+        failure_rate_bps: 10_000,
+        ..Knobs::default()
+    });
+    let r = s
+        .call(
+            "POST",
+            &format!("/api/v1/orders/{order}/pay"),
+            Some(&cookie),
+            &[],
+            Some(&json!({"method": "card"}).to_string()),
+        )
+        .await;
+    assert_eq!(error_code(&r), "channels_unavailable", "{:?}", r.body);
+    // Latency alone only slows it down.
+    gateway.set_knobs(Knobs {
+        latency_ms: 50,
+        ..Knobs::default()
+    });
+    let started = std::time::Instant::now();
+    let r = s
+        .call(
+            "POST",
+            &format!("/api/v1/orders/{order}/pay"),
+            Some(&cookie),
+            &[],
+            Some(&json!({"method": "card"}).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(started.elapsed() >= Duration::from_millis(50));
 }
 
 /// A signed call to the sandbox API.

@@ -12,13 +12,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use trigate_channels::{Checkout, Params};
 use trigate_core::query::{Query, View};
-use trigate_core::{AttemptId, OrderId, PaymentOutcome, Role};
+use trigate_core::{AttemptId, Command, OrderId, PaymentOutcome, Reply, Role};
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
 use super::openapi::ErrorBody;
-use super::routes::{Body, query};
+use super::routes::{Body, idempotent, query};
 use crate::payments::{Notified, Paying, Started, attempt_of};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -199,13 +199,14 @@ pub(super) async fn return_page(
 
 /// 补单: finance marks an attempt paid after the channel confirms it was.
 #[utoipa::path(post, path = "/api/v1/admin/attempts/{id}/mark-paid", tag = "admin",
-    params(("id" = u64, Path)),
+    params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 200, description = "Applied as the channel's notification would be"),
         (status = 403, description = "Not finance", body = ErrorBody),
         (status = 409, description = "The channel says it is unpaid", body = ErrorBody)))]
 pub(super) async fn mark_paid(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     Path(id): Path<u64>,
 ) -> Result<Json<Value>, ApiError> {
     let View::Me(me) = query(&state, Query::Me { caller: caller.0 }).await? else {
@@ -217,10 +218,21 @@ pub(super) async fn mark_paid(
     ) {
         return Err(ApiError::new("forbidden", "finance marks payments paid"));
     }
-    let outcome = state
+    let notice = state
         .payments
-        .mark_paid(&state.engine, caller.0, AttemptId(id))
+        .confirmed_by_channel(&state.engine, AttemptId(id))
         .await?;
+    let command = Command::PaymentSucceededBy {
+        staff: caller.0,
+        attempt: AttemptId(id),
+        channel_txn: notice.channel_txn,
+        amount: notice.amount,
+        currency: notice.currency,
+    };
+    let outcome = match idempotent(&state, caller, &headers, "mark_paid", &id, command).await? {
+        (Reply::Payment(outcome), _) => outcome,
+        _ => return Err(ApiError::new("internal", "unexpected reply")),
+    };
     if outcome == PaymentOutcome::OwedBack {
         let state = state.clone();
         tokio::spawn(async move {

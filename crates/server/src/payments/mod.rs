@@ -379,7 +379,7 @@ impl Payments {
                 None => return refused(e.code(), e.to_string()),
             },
         };
-        self.apply(engine, channel.as_ref(), attempt.id, &notice, None)
+        self.apply(engine, channel.as_ref(), attempt.id, &notice)
             .await
     }
 
@@ -417,22 +417,12 @@ impl Payments {
         channel: &dyn Channel,
         attempt: AttemptId,
         notice: &Notice,
-        staff: Option<UserId>,
     ) -> Notified {
-        let command = match staff {
-            None => Command::PaymentSucceeded {
-                attempt,
-                channel_txn: notice.channel_txn.clone(),
-                amount: notice.amount,
-                currency: notice.currency,
-            },
-            Some(staff) => Command::PaymentSucceededBy {
-                staff,
-                attempt,
-                channel_txn: notice.channel_txn.clone(),
-                amount: notice.amount,
-                currency: notice.currency,
-            },
+        let command = Command::PaymentSucceeded {
+            attempt,
+            channel_txn: notice.channel_txn.clone(),
+            amount: notice.amount,
+            currency: notice.currency,
         };
         match engine.submit(command).await {
             Ok(Reply::Payment(outcome)) => {
@@ -536,13 +526,13 @@ impl Payments {
             .map_err(|e| ApiError::new("channel_unreachable", e.to_string()))
     }
 
-    /// 补单: finance marks an attempt paid after the channel confirms it.
-    pub async fn mark_paid(
+    /// 补单's check: what the channel says `attempt` was paid, bound to the
+    /// attempt like a notification; refused if the channel has no payment.
+    pub async fn confirmed_by_channel(
         &self,
         engine: &Engine<ShopMachine>,
-        staff: UserId,
         attempt: AttemptId,
-    ) -> Result<PaymentOutcome, ApiError> {
+    ) -> Result<Notice, ApiError> {
         let a = match query(engine, Query::Attempt { attempt }).await? {
             View::Attempt(a) => a,
             _ => return Err(ApiError::new("internal", "unexpected view")),
@@ -575,13 +565,7 @@ impl Payments {
         };
         notify::check_binding(&notice, &no, &expected)
             .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
-        match self
-            .apply(engine, channel.as_ref(), attempt, &notice, Some(staff))
-            .await
-        {
-            Notified::Applied { outcome, .. } => Ok(outcome),
-            Notified::Refused { code, message } => Err(ApiError::new(code, message)),
-        }
+        Ok(notice)
     }
 
     async fn attempt(
