@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod channels;
 pub mod epay_mock;
 pub mod http;
 

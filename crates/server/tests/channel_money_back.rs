@@ -1,0 +1,218 @@
+//! Money that cannot stay: a late payment for an order that can no longer
+//! take it lands in the buyer's wallet (a guest's goes back through the
+//! channel), and refunds to the channel are sent back through it.
+
+mod common;
+
+use std::time::Duration;
+
+use common::channels::*;
+use common::epay_mock::Mock;
+use serde_json::json;
+
+#[tokio::test]
+async fn money_for_an_order_that_cannot_take_it_lands_in_the_wallet() {
+    let mock = Mock::start().await;
+    let s = shop(vec![epay("epay", &mock, false, 0)]).await;
+    let (cookie, id) = unpaid_order(&s, "alice").await;
+    let a = no(&pay(&s, &cookie, id).await["attempt"]);
+    // The buyer gives up and cancels, then the payment arrives anyway.
+    let r = s
+        .call(
+            "POST",
+            &format!("/api/v1/orders/{id}/cancel"),
+            Some(&cookie),
+            &[("idempotency-key", "c")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let params = mock.pay(&a);
+    assert_eq!(
+        notify(&s, "epay", &a, &params).await,
+        (200, "success".into())
+    );
+    assert_eq!(order(&s, &cookie, id).await["status"], "cancelled");
+    assert_eq!(
+        wallet(&s, &cookie).await,
+        (1_500, 0),
+        "credited, never lost"
+    );
+}
+
+#[tokio::test]
+async fn a_late_payment_for_an_expired_order_lands_in_the_wallet() {
+    let mock = Mock::start().await;
+    let s = shop(vec![epay("epay", &mock, false, 0)]).await;
+    let (cookie, id) = unpaid_order(&s, "alice").await;
+    let a = no(&pay(&s, &cookie, id).await["attempt"]);
+    // The reservation (15 minutes) runs out before the buyer pays.
+    s.advance(Duration::from_secs(16 * 60));
+    s.engine.submit(trigate_core::Command::Tick).await.unwrap();
+    assert_eq!(order(&s, &cookie, id).await["status"], "expired");
+    let params = mock.pay(&a);
+    assert_eq!(
+        notify(&s, "epay", &a, &params).await,
+        (200, "success".into())
+    );
+    assert_eq!(order(&s, &cookie, id).await["status"], "expired");
+    assert_eq!(
+        wallet(&s, &cookie).await,
+        (1_500, 0),
+        "credited, never lost"
+    );
+    // The key went back on sale, and was not delivered.
+    assert_eq!(order(&s, &cookie, id).await["keys"], json!([]));
+    let stock = s.call("GET", "/api/v1/products", None, &[], None).await;
+    assert_eq!(stock.body["products"][0]["stock"], 3);
+}
+
+#[tokio::test]
+async fn a_refund_to_the_channel_is_sent_back_through_it_even_after_an_outage() {
+    let mock = Mock::start().await;
+    let s = shop(vec![epay("epay", &mock, false, 0)]).await;
+    let (cookie, id) = unpaid_order(&s, "alice").await;
+    let a = no(&pay(&s, &cookie, id).await["attempt"]);
+    let params = mock.pay(&a);
+    assert_eq!(notify(&s, "epay", &a, &params).await.0, 200);
+    let seller = format!("{}={}", trigate::http::COOKIE, s.sessions.open(s.seller));
+    let refund = |amount: u64, key: &'static str| {
+        let (s, seller) = (&s, seller.clone());
+        async move {
+            s.call(
+                "POST",
+                &format!("/api/v1/orders/{id}/refund"),
+                Some(&seller),
+                &[("idempotency-key", key)],
+                Some(&json!({"amount": amount, "to_channel": true}).to_string()),
+            )
+            .await
+        }
+    };
+    let r = refund(500, "r1").await;
+    assert_eq!(
+        (r.status, &r.body["channel"]["sent"]),
+        (200, &json!(500)),
+        "{:?}",
+        r.body
+    );
+    assert_eq!(
+        *mock.gateway.refunds.lock().unwrap(),
+        vec![(a.clone(), "5.00".to_string())]
+    );
+    // The gateway is down: the refund is recorded, the sending waits.
+    mock.gateway
+        .down
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let r = refund(300, "r2").await;
+    assert_eq!(r.body["channel"]["pending"], true, "{:?}", r.body);
+    let path = format!("/api/v1/orders/{id}/channel-refund");
+    let r = s.call("POST", &path, Some(&cookie), &[], None).await;
+    assert_eq!(r.status, 403, "the buyer sends nothing");
+    mock.gateway
+        .down
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let r = s.call("POST", &path, Some(&seller), &[], None).await;
+    assert_eq!(
+        (r.status, &r.body["sent"]),
+        (200, &json!(300)),
+        "{:?}",
+        r.body
+    );
+    let r = s.call("POST", &path, Some(&seller), &[], None).await;
+    assert_eq!(r.body["sent"], 0, "nothing owed, nothing sent twice");
+    assert_eq!(mock.gateway.refunds.lock().unwrap().len(), 2);
+    // The books show both leaving through the channel; the wallet is untouched.
+    let o = order(&s, &cookie, id).await;
+    let sent: Vec<u64> = o["money"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["from"] == "refunds_due" && m["to"] == "clearing")
+        .map(|m| m["amount"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sent, vec![500, 300], "{o:?}");
+    assert_eq!(wallet(&s, &cookie).await, (0, 0));
+}
+
+#[tokio::test]
+async fn a_guests_late_payment_is_sent_back_through_the_channel() {
+    let mock = Mock::start().await;
+    let s = shop(vec![epay("epay", &mock, false, 0)]).await;
+    let secret = "guest-secret-2";
+    let guest = s
+        .call(
+            "POST",
+            "/api/v1/guest/orders",
+            None,
+            &[("idempotency-key", "g")],
+            Some(&json!({"product": 1, "quantity": 1, "lookup_secret": secret}).to_string()),
+        )
+        .await;
+    let order = guest.body["order"].as_u64().unwrap();
+    let body = json!({"order": order, "lookup_secret": secret, "method": "alipay"}).to_string();
+    let r = s
+        .call("POST", "/api/v1/guest/orders/pay", None, &[], Some(&body))
+        .await;
+    let a = no(&r.body["attempt"]);
+    let url = r.body["checkout"]["redirect"].as_str().unwrap();
+    let path = format!(
+        "/{}",
+        url.trim_start_matches("http://").split_once('/').unwrap().1
+    );
+    common::http::call(mock.addr, "GET", &path, None, &[], None).await;
+    // The reservation runs out; then the guest's money arrives.
+    s.advance(Duration::from_secs(16 * 60));
+    s.engine.submit(trigate_core::Command::Tick).await.unwrap();
+    let params = mock.pay(&a);
+    assert_eq!(
+        notify(&s, "epay", &a, &params).await,
+        (200, "success".into())
+    );
+    // It goes back through the gateway it came by, in full, once.
+    for _ in 0..100 {
+        if !mock.gateway.refunds.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        *mock.gateway.refunds.lock().unwrap(),
+        vec![(a.clone(), "15.00".to_string())]
+    );
+    assert_eq!(
+        notify(&s, "epay", &a, &params).await,
+        (200, "success".into())
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(mock.gateway.refunds.lock().unwrap().len(), 1);
+    let lookup = s
+        .call(
+            "POST",
+            "/api/v1/guest/orders/lookup",
+            None,
+            &[],
+            Some(&json!({"order": order, "lookup_secret": secret}).to_string()),
+        )
+        .await;
+    assert_eq!(lookup.body["status"], "expired");
+    let moves: Vec<(String, String)> = lookup.body["money"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["from"].as_str().unwrap().into(),
+                m["to"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        moves,
+        vec![
+            ("clearing".to_string(), "refunds_due".to_string()),
+            ("refunds_due".to_string(), "clearing".to_string())
+        ],
+        "{lookup:?}"
+    );
+}
