@@ -278,7 +278,8 @@ impl Shop {
                 order,
             }],
         )?;
-        self.attempt_mut(attempt)?.owed_back += amount;
+        let a = self.attempt_mut(attempt)?;
+        a.owed_back = a.owed_back.saturating_add(amount);
         Ok(PaymentOutcome::OwedBack)
     }
 

@@ -277,7 +277,8 @@ impl Shop {
         }
         // Owed back through the channel the order was paid by.
         if let Some(attempt) = through {
-            self.attempt_mut(attempt)?.owed_back += amount;
+            let a = self.attempt_mut(attempt)?;
+            a.owed_back = a.owed_back.saturating_add(amount);
         }
         Ok(())
     }

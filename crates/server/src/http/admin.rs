@@ -246,9 +246,7 @@ pub async fn enrol_self(
     caller: Caller,
     Body(body): Body<EnrolBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let View::Me(me) = query(&state, Query::Me { caller: caller.0 }).await? else {
-        return Err(ApiError::new("internal", "unexpected view"));
-    };
+    let me = super::routes::caller_view(&state, caller).await?;
     let refused = || ApiError::new("bad_credentials", "wrong password");
     let phc = match query(&state, Query::Credentials { login: me.login }).await {
         Ok(View::Credentials {

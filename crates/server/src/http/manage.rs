@@ -371,9 +371,7 @@ pub async fn create_coupon(
     headers: HeaderMap,
     Body(body): Body<CouponBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let View::Me(me) = query(&state, Query::Me { caller: caller.0 }).await? else {
-        return Err(ApiError::new("internal", "unexpected view"));
-    };
+    let me = super::routes::caller_view(&state, caller).await?;
     let merchant = me
         .merchant
         .ok_or_else(|| ApiError::new("forbidden", "only a merchant's owner creates coupons"))?;
@@ -426,9 +424,7 @@ pub(super) async fn fund_deposit(
     headers: HeaderMap,
     Body(body): Body<DepositBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let View::Me(me) = query(&state, Query::Me { caller: caller.0 }).await? else {
-        return Err(ApiError::new("internal", "unexpected view"));
-    };
+    let me = super::routes::caller_view(&state, caller).await?;
     let merchant = me
         .merchant
         .ok_or_else(|| ApiError::new("forbidden", "only a merchant's owner funds its deposit"))?;

@@ -114,6 +114,16 @@ pub(super) async fn pay_guest(
     Ok(started(&s))
 }
 
+/// A guest's money no order could take goes back through its channel, in
+/// the background (the channel gets its answer first). If the channel errs
+/// it stays owed in `refunds_due`.
+fn send_back_soon(state: &AppState, attempt: AttemptId) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let _ = state.payments.send_back(&state.engine, attempt).await;
+    });
+}
+
 fn text(status: StatusCode, body: &'static str) -> Response {
     (
         status,
@@ -155,13 +165,8 @@ pub(super) async fn notify(
             ack,
             outcome: PaymentOutcome::OwedBack,
         } => {
-            // A guest's money no order could take goes back now, after the
-            // channel has its answer.
             if let Some(attempt) = attempt_of(&no) {
-                let state = state.clone();
-                tokio::spawn(async move {
-                    let _ = state.payments.send_back(&state.engine, attempt).await;
-                });
+                send_back_soon(&state, attempt);
             }
             text(StatusCode::OK, ack)
         }
@@ -209,15 +214,7 @@ pub(super) async fn mark_paid(
     headers: HeaderMap,
     Path(id): Path<u64>,
 ) -> Result<Json<Value>, ApiError> {
-    let View::Me(me) = query(&state, Query::Me { caller: caller.0 }).await? else {
-        return Err(ApiError::new("internal", "unexpected view"));
-    };
-    if !matches!(
-        me.role,
-        Role::Staff(trigate_core::AdminRole::Finance | trigate_core::AdminRole::Admin)
-    ) {
-        return Err(ApiError::new("forbidden", "finance marks payments paid"));
-    }
+    super::routes::require_finance(&state, caller, "marks payments paid").await?;
     let notice = state
         .payments
         .confirmed_by_channel(&state.engine, AttemptId(id))
@@ -234,10 +231,7 @@ pub(super) async fn mark_paid(
         _ => return Err(ApiError::new("internal", "unexpected reply")),
     };
     if outcome == PaymentOutcome::OwedBack {
-        let state = state.clone();
-        tokio::spawn(async move {
-            let _ = state.payments.send_back(&state.engine, AttemptId(id)).await;
-        });
+        send_back_soon(&state, AttemptId(id));
     }
     let outcome = match outcome {
         PaymentOutcome::Delivered(_) => "delivered",
@@ -257,9 +251,7 @@ pub(super) async fn health(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Value>, ApiError> {
-    let View::Me(me) = query(&state, Query::Me { caller: caller.0 }).await? else {
-        return Err(ApiError::new("internal", "unexpected view"));
-    };
+    let me = super::routes::caller_view(&state, caller).await?;
     if !matches!(me.role, Role::Staff(_)) {
         return Err(ApiError::new("forbidden", "staff only"));
     }

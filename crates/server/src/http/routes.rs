@@ -212,6 +212,31 @@ pub(super) async fn idempotent(
     }
 }
 
+/// The caller's own account, as the shop has it.
+pub(super) async fn caller_view(
+    state: &AppState,
+    caller: Caller,
+) -> Result<trigate_core::query::MeView, ApiError> {
+    match query(state, Query::Me { caller: caller.0 }).await? {
+        View::Me(me) => Ok(me),
+        _ => Err(ApiError::new("internal", "unexpected view")),
+    }
+}
+
+/// Refused unless the caller is finance or an admin (who may do
+/// whatever finance may).
+pub(super) async fn require_finance(
+    state: &AppState,
+    caller: Caller,
+    what: &str,
+) -> Result<(), ApiError> {
+    use trigate_core::AdminRole;
+    match caller_view(state, caller).await?.role {
+        Role::Staff(AdminRole::Finance | AdminRole::Admin) => Ok(()),
+        _ => Err(ApiError::new("forbidden", format!("only finance {what}"))),
+    }
+}
+
 #[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200, description = "The writer answers"), (status = 503, description = "It does not", body = super::openapi::ErrorBody)))]
 pub(super) async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     query(&state, Query::Catalog).await.map(|_| "ready")
@@ -319,9 +344,7 @@ pub(super) async fn me(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Value>, ApiError> {
-    let View::Me(me) = query(&state, Query::Me { caller: caller.0 }).await? else {
-        return Err(ApiError::new("internal", "unexpected view"));
-    };
+    let me = caller_view(&state, caller).await?;
     Ok(Json(serde_json::to_value(me).unwrap_or_default()))
 }
 

@@ -194,18 +194,7 @@ pub async fn payout(
                 idempotent(&state, caller, &headers, "payout", &(id, &body), command).await?;
                 return Ok(Json(json!({ "id": id, "status": w.status.as_str() })));
             }
-            let me = query(&state, Query::Me { caller: caller.0 }).await?;
-            let View::Me(me) = me else {
-                return Err(ApiError::new("internal", "unexpected view"));
-            };
-            if !matches!(
-                me.role,
-                trigate_core::Role::Staff(
-                    trigate_core::AdminRole::Finance | trigate_core::AdminRole::Admin
-                )
-            ) {
-                return Err(ApiError::new("forbidden", "finance pays withdrawals out"));
-            }
+            super::routes::require_finance(&state, caller, "pays withdrawals out").await?;
             let payout = state
                 .payments
                 .payout(

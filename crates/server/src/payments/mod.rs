@@ -109,9 +109,8 @@ impl Drop for Hold<'_> {
 }
 
 fn now_ns() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+    use crate::engine::Clock;
+    crate::engine::SystemClock.now_nanos()
 }
 
 /// Our number for an attempt at its channel.
@@ -185,12 +184,8 @@ impl Payments {
 
     /// No channels: payments through channels are refused.
     pub fn none() -> Self {
-        Self::new(
-            &[],
-            Arc::new(HyperTransport::new(std::time::Duration::from_secs(10))),
-            "http://localhost",
-        )
-        .unwrap_or_else(|_| unreachable!("no channels, nothing to misconfigure"))
+        Self::new(&[], Arc::new(transport::Nowhere), "http://localhost")
+            .unwrap_or_else(|_| unreachable!("no channels, nothing to misconfigure"))
     }
 
     fn router(&self) -> std::sync::MutexGuard<'_, Router> {
@@ -398,17 +393,36 @@ impl Payments {
         if self.queries.check_key(&id).is_err() || self.all_queries.check().is_err() {
             return None;
         }
+        self.channel_says_paid(channel, expected).await.ok()
+    }
+
+    /// Asks `channel` about the payment `expected` describes; its notice
+    /// if the channel says it was paid and the answer binds to it.
+    async fn channel_says_paid(
+        &self,
+        channel: &dyn Channel,
+        expected: &Expected,
+    ) -> Result<Notice, ApiError> {
+        let no = &expected.out_trade_no;
+        let unreachable = |e: String| ApiError::new("channel_unreachable", e);
         let body = self
             .transport
-            .send(&channel.query_call(url_no))
+            .send(&channel.query_call(no))
             .await
-            .ok()?;
-        match channel.read_query(&body, expected.currency).ok()? {
-            Status::Paid(notice) => notify::check_binding(&notice, url_no, expected)
-                .ok()
-                .map(|()| notice),
-            Status::Unpaid | Status::Unknown => None,
-        }
+            .map_err(|e| unreachable(e.to_string()))?;
+        let notice = match channel.read_query(&body, expected.currency) {
+            Ok(Status::Paid(n)) => n,
+            Ok(Status::Unpaid | Status::Unknown) => {
+                return Err(ApiError::new(
+                    "channel_says_unpaid",
+                    "the channel has no payment for this attempt",
+                ));
+            }
+            Err(e) => return Err(unreachable(e.to_string())),
+        };
+        notify::check_binding(&notice, no, expected)
+            .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+        Ok(notice)
     }
 
     async fn apply(
@@ -542,30 +556,12 @@ impl Payments {
             .get(&a.channel)
             .cloned()
             .ok_or_else(|| ApiError::new("unknown_channel", "the attempt's channel is gone"))?;
-        let no = out_trade_no(attempt);
         let expected = Expected {
-            out_trade_no: no.clone(),
+            out_trade_no: out_trade_no(attempt),
             amount: a.amount,
             currency: a.currency,
         };
-        let body = self
-            .transport
-            .send(&channel.query_call(&no))
-            .await
-            .map_err(|e| ApiError::new("channel_unreachable", e.to_string()))?;
-        let notice = match channel.read_query(&body, a.currency) {
-            Ok(Status::Paid(n)) => n,
-            Ok(_) => {
-                return Err(ApiError::new(
-                    "channel_says_unpaid",
-                    "the channel has no payment for this attempt",
-                ));
-            }
-            Err(e) => return Err(ApiError::new("channel_unreachable", e.to_string())),
-        };
-        notify::check_binding(&notice, &no, &expected)
-            .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
-        Ok(notice)
+        self.channel_says_paid(channel.as_ref(), &expected).await
     }
 
     async fn attempt(

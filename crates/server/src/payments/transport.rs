@@ -105,6 +105,17 @@ impl HyperTransport {
     }
 }
 
+/// Reaches nothing: for a shop with no channels configured.
+#[derive(Debug, Clone, Copy)]
+pub struct Nowhere;
+
+impl Transport for Nowhere {
+    fn send<'a>(&'a self, call: &'a HttpCall) -> Sent<'a> {
+        let shown = call.url.split('?').next().unwrap_or("").to_string();
+        Box::pin(async move { Err(TransportError::Unsupported(shown)) })
+    }
+}
+
 /// TLS as browsers do it: the Mozilla roots, ring's cryptography.
 fn rustls_config() -> rustls::ClientConfig {
     let roots = rustls::RootCertStore {
