@@ -6,6 +6,7 @@
 
 pub mod channels;
 pub mod epay_mock;
+pub mod golden;
 pub mod http;
 
 use std::sync::Arc;

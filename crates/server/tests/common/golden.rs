@@ -1,0 +1,202 @@
+//! Golden journals: small shops written by one version of trigate and kept
+//! in `golden/` at the repository's root, which every later version must
+//! start, verify and serve with the same balances, orders and keys.
+//!
+//! A golden journal is three files named after it:
+//! - `<name>.journal` — one journal row per line, `seq timestamp body
+//!   prev_hash hash`, the body and hashes in hex;
+//! - `<name>.expect` — what the shop holds after it, as [`summary`] writes it;
+//! - `<name>.master-key` — the master key its card keys are sealed under
+//!   (a test key, nothing else opens with it).
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use trigate::secrets::MasterKey;
+use trigate_core::{AttemptId, KeyStatus, Shop, UserId, WithdrawalId};
+use trigate_store::{JournalRow, Store};
+
+pub fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../golden")
+}
+
+/// The golden journals in the repository, by name.
+pub fn names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir())
+        .expect("golden/ exists")
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            name.strip_suffix(".journal").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+pub fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+pub fn write_rows(rows: &[JournalRow]) -> String {
+    rows.iter().fold(String::new(), |mut s, r| {
+        let _ = writeln!(
+            s,
+            "{} {} {} {} {}",
+            r.seq,
+            r.timestamp,
+            hex(&r.body),
+            hex(&r.prev_hash),
+            hex(&r.hash)
+        );
+        s
+    })
+}
+
+pub fn read_rows(name: &str) -> Vec<JournalRow> {
+    let text = std::fs::read_to_string(dir().join(format!("{name}.journal"))).unwrap();
+    text.lines()
+        .map(|line| {
+            let f: Vec<&str> = line.split(' ').collect();
+            assert_eq!(f.len(), 5, "a golden row has five fields");
+            JournalRow {
+                seq: f[0].parse().unwrap(),
+                timestamp: f[1].parse().unwrap(),
+                body: unhex(f[2]),
+                prev_hash: unhex(f[3]).try_into().unwrap(),
+                hash: unhex(f[4]).try_into().unwrap(),
+            }
+        })
+        .collect()
+}
+
+pub fn master_key(name: &str) -> MasterKey {
+    let text = std::fs::read_to_string(dir().join(format!("{name}.master-key"))).unwrap();
+    MasterKey::load(Some(text.trim()), std::path::Path::new("/nowhere")).unwrap()
+}
+
+pub fn expected(name: &str) -> String {
+    std::fs::read_to_string(dir().join(format!("{name}.expect"))).unwrap()
+}
+
+/// Writes a golden journal's rows into `store`, as the writer would have.
+pub async fn load(store: &Store, rows: &[JournalRow]) {
+    for chunk in rows.chunks(64) {
+        store.append(chunk).await.expect("append golden rows");
+    }
+}
+
+/// What a shop holds, in a form that stays the same across versions: every
+/// ledger account's counters, every user, order, card key (opened), payment
+/// attempt and withdrawal.
+pub fn summary(shop: &Shop, master: &MasterKey) -> String {
+    let mut s = String::new();
+    let mut accounts: Vec<_> = shop.ledger().accounts().collect();
+    accounts.sort_by_key(|a| a.id);
+    for a in accounts {
+        let _ = writeln!(
+            s,
+            "account {:032x} dp={} dP={} cp={} cP={}",
+            a.id, a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted
+        );
+    }
+    for id in (1..).map(UserId).take_while(|id| shop.user(*id).is_some()) {
+        let u = shop.user(id).unwrap();
+        let _ = writeln!(
+            s,
+            "user {} {} {:?} referrer={:?} guest={} totp={}",
+            u.id.0,
+            u.login,
+            u.role,
+            u.referrer.map(|r| r.0),
+            u.guest,
+            u.second_factor.is_some()
+        );
+    }
+    for o in shop.orders() {
+        let _ = writeln!(
+            s,
+            "order {} buyer={} merchant={} product={} qty={} {} {} refunded={} {} keys={:?} \
+             replaced={:?} settlement={:?}",
+            o.id.0,
+            o.buyer.0,
+            o.merchant.0,
+            o.product.0,
+            o.quantity,
+            o.amount,
+            o.currency,
+            o.refunded,
+            o.status.as_str(),
+            o.keys.iter().map(|k| k.0).collect::<Vec<_>>(),
+            o.replaced_keys.iter().map(|k| k.0).collect::<Vec<_>>(),
+            o.settlement,
+        );
+    }
+    for k in shop.keys() {
+        let merchant = shop.merchant(k.merchant).unwrap();
+        let text = master
+            .unwrap_key(&merchant.wrapped_key)
+            .and_then(|key| key.open(&k.sealed))
+            .map(|t| secrecy::ExposeSecret::expose_secret(&t).to_string())
+            .unwrap_or_else(|_| "<cannot open>".into());
+        let status = match k.status {
+            KeyStatus::OnSale => "on_sale".to_string(),
+            KeyStatus::Reserved(o) => format!("reserved:{}", o.0),
+            KeyStatus::Delivered(o) => format!("delivered:{}", o.0),
+            KeyStatus::Withdrawn => "withdrawn".to_string(),
+        };
+        let _ = writeln!(
+            s,
+            "key {} merchant={} product={} {status} {text}",
+            k.id.0, k.merchant.0, k.product.0
+        );
+    }
+    for id in (1..)
+        .map(AttemptId)
+        .take_while(|id| shop.attempt(*id).is_some())
+    {
+        let a = shop.attempt(id).unwrap();
+        let _ = writeln!(
+            s,
+            "attempt {} user={} {:?} {} {} {} {:?} txn={:?} owed_back={} sent_back={}",
+            a.id.0,
+            a.user.0,
+            a.purpose,
+            a.channel,
+            a.amount,
+            a.currency,
+            a.status,
+            a.channel_txn,
+            a.owed_back,
+            a.sent_back
+        );
+    }
+    for id in (1..)
+        .map(WithdrawalId)
+        .take_while(|id| shop.withdrawal(*id).is_some())
+    {
+        let w = shop.withdrawal(id).unwrap();
+        let _ = writeln!(
+            s,
+            "withdrawal {} by={} {:?} {} {} {:?} approvals={:?} reference={:?}",
+            w.id.0,
+            w.requester.0,
+            w.from,
+            w.amount,
+            w.currency,
+            w.status,
+            w.approvals.iter().map(|u| u.0).collect::<Vec<_>>(),
+            w.reference
+        );
+    }
+    s
+}
