@@ -26,6 +26,7 @@ impl Shop {
             .get_mut(at)
             .ok_or(ShopError::UserNotFound(user))?;
         target.role = role;
+        self.changes.users.insert(user.0);
         self.audit(now, actor, || format!("set user {user}'s role to {role:?}"));
         Ok(())
     }

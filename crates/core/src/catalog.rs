@@ -14,7 +14,7 @@ pub enum MerchantStatus {
     Banned,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Merchant {
     pub id: MerchantId,
     pub owner: UserId,
@@ -71,7 +71,7 @@ pub struct NewProduct {
     pub membership: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Product {
     pub id: ProductId,
     pub merchant: MerchantId,
@@ -196,6 +196,7 @@ impl Shop {
     }
 
     pub(crate) fn merchant_mut(&mut self, id: MerchantId) -> Result<&mut Merchant, ShopError> {
+        self.changes.merchants.insert(id.0);
         let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
         self.merchants
             .get_mut(at)
@@ -246,6 +247,7 @@ impl Shop {
     }
 
     pub(crate) fn product_mut(&mut self, id: ProductId) -> Result<&mut Product, ShopError> {
+        self.changes.products.insert(id.0);
         let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
         self.products
             .get_mut(at)

@@ -268,6 +268,12 @@ pub enum Command {
     /// orders, confirm orders past their window, release held shares,
     /// escalate unanswered disputes.
     Tick,
+    /// The operator's shop-wide settings (from the config file at start):
+    /// recorded as an entry when they differ from the journal's, so every
+    /// command is replayed under the settings it ran under.
+    ChangeSettings {
+        settings: crate::Config,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -649,6 +655,10 @@ impl Shop {
                 command,
             } => self.apply_idempotent(now, caller, &key, &fingerprint, *command)?,
             C::Query(query) => Reply::View(self.query(&query)?),
+            C::ChangeSettings { settings } => {
+                self.change_settings(settings)?;
+                Reply::Done
+            }
             C::Tick => Reply::Ticked(TickReport {
                 expired: self.expire_orders(now)?,
                 confirmed: self.confirm_due_orders(now)?,

@@ -25,7 +25,7 @@ pub struct NewCoupon {
     pub expires_at: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Coupon {
     pub merchant: MerchantId,
     pub spec: NewCoupon,
@@ -87,6 +87,7 @@ impl Shop {
             return Err(ShopError::Invalid(format!("coupon {code} exists")));
         }
         let uses_left = spec.uses;
+        self.changes.coupons.insert((merchant, code.clone()));
         self.coupons.insert(
             (merchant, code.clone()),
             Coupon {
@@ -115,6 +116,7 @@ impl Shop {
     ) -> Result<(u64, String), ShopError> {
         let price = self.coupon_price(now, merchant, product, currency, amount, code)?;
         let key = (merchant, normal(code));
+        self.changes.coupons.insert(key.clone());
         if let Some(coupon) = self.coupons.get_mut(&key) {
             coupon.uses_left -= 1;
         }
@@ -158,6 +160,7 @@ impl Shop {
 
     /// Gives back the use an unpaid order took.
     pub(crate) fn return_coupon(&mut self, merchant: MerchantId, code: &str) {
+        self.changes.coupons.insert((merchant, code.to_string()));
         if let Some(c) = self.coupons.get_mut(&(merchant, code.to_string())) {
             c.uses_left += 1;
         }

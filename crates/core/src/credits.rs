@@ -114,6 +114,7 @@ impl Shop {
         if approve {
             self.credit_wallet(now, user, currency, amount)?;
         }
+        self.changes.credits.insert(id.0);
         if let Some(c) = self.manual_credits.get_mut(at) {
             c.status = if approve {
                 CreditStatus::Approved

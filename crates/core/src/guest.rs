@@ -35,6 +35,7 @@ impl Shop {
         match self.create_order(now, buyer, product, quantity, coupon) {
             Ok(order) => {
                 let at = usize::try_from(order.0 - 1).unwrap_or(usize::MAX);
+                self.changes.orders.insert(order.0);
                 if let Some(o) = self.orders.get_mut(at) {
                     o.lookup = Some(lookup);
                 }

@@ -13,8 +13,8 @@ use crate::{Shop, ShopError, UserId};
 pub const KEEP_NS: u64 = NANOS_PER_DAY;
 const KEY_MAX: usize = 255;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Remembered {
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Remembered {
     fingerprint: String,
     reply: Reply,
     at: u64,
@@ -57,17 +57,16 @@ impl Shop {
             Ok(reply) => reply,
             Err(e) => Reply::from(e),
         };
-        self.idempotency
-            .by_time
-            .insert((now, caller, key.to_string()));
-        self.idempotency.by_key.insert(
-            slot,
+        self.idempotency.remember(
+            caller,
+            key.to_string(),
             Remembered {
                 fingerprint: fingerprint.to_string(),
                 reply: reply.clone(),
                 at: now,
             },
         );
+        self.changes.remembered.push((caller, key.to_string()));
         Ok(Reply::Idempotent {
             reply: Box::new(reply),
             replayed: false,
@@ -77,23 +76,44 @@ impl Shop {
     /// Forgets keys older than [`KEEP_NS`]; returns how many.
     pub(crate) fn forget_old_keys(&mut self, now: u64) -> usize {
         let cutoff = now.saturating_sub(KEEP_NS);
+        let forgotten = self.idempotency.forget_before(cutoff);
+        if forgotten > 0 {
+            self.changes.forgot_before = Some(cutoff);
+        }
+        forgotten
+    }
+}
+
+impl Keys {
+    /// Every remembered key, in a fixed order.
+    pub(crate) fn describe(&self) -> String {
+        let mut keys: Vec<_> = self.by_key.iter().collect();
+        keys.sort_by(|a, b| a.0.cmp(b.0));
+        format!("idempotency {keys:?} {:?}", self.by_time)
+    }
+
+    pub(crate) fn get(&self, caller: UserId, key: &str) -> Option<&Remembered> {
+        self.by_key.get(&(caller, key.to_string()))
+    }
+
+    pub(crate) fn remember(&mut self, caller: UserId, key: String, remembered: Remembered) {
+        self.by_time.insert((remembered.at, caller, key.clone()));
+        self.by_key.insert((caller, key), remembered);
+    }
+
+    /// Forgets keys remembered before `cutoff`; returns how many.
+    pub(crate) fn forget_before(&mut self, cutoff: u64) -> usize {
         let old: Vec<(u64, UserId, String)> = self
-            .idempotency
             .by_time
             .iter()
             .take_while(|(at, _, _)| *at < cutoff)
             .cloned()
             .collect();
         for entry in &old {
-            self.idempotency.by_time.remove(entry);
+            self.by_time.remove(entry);
             let slot = (entry.1, entry.2.clone());
-            if self
-                .idempotency
-                .by_key
-                .get(&slot)
-                .is_some_and(|r| r.at == entry.0)
-            {
-                self.idempotency.by_key.remove(&slot);
+            if self.by_key.get(&slot).is_some_and(|r| r.at == entry.0) {
+                self.by_key.remove(&slot);
             }
         }
         old.len()

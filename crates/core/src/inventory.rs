@@ -60,7 +60,7 @@ pub enum KeyStatus {
     Withdrawn,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Key {
     pub id: KeyId,
     pub merchant: MerchantId,
@@ -185,6 +185,7 @@ impl Shop {
         if let Some(key) = self.keys.get_mut(at) {
             key.status = status;
             self.dirty_keys.insert(id);
+            self.changes.keys.insert(id);
         }
     }
 

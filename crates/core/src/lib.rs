@@ -17,8 +17,10 @@ pub mod chart;
 mod command;
 mod coupons;
 mod credits;
+mod describe;
 mod disputes;
 mod error;
+pub mod facts;
 mod guest;
 pub mod idempotency;
 mod ids;
@@ -43,6 +45,7 @@ pub use coupons::{Coupon, Discount, NewCoupon};
 pub use credits::{CreditStatus, ManualCredit};
 pub use disputes::{Decision, Dispute, DisputeAction, DisputeStep};
 pub use error::ShopError;
+pub use facts::{Fact, FactError};
 pub use ids::{CreditId, KeyId, MerchantId, OrderId, ProductId, UserId, WithdrawalId};
 pub use inventory::{
     ImportReport, InvalidLine, InvalidReason, Key, KeyStatus, SealedKey, parse_key_lines,

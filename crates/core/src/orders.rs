@@ -55,7 +55,7 @@ pub enum PaidBy {
     Channel(crate::payments::AttemptId),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Order {
     pub id: OrderId,
     pub buyer: UserId,
@@ -232,6 +232,7 @@ impl Shop {
             .get_mut(at)
             .ok_or(ShopError::OrderNotFound(id))?;
         self.dirty_orders.insert(id);
+        self.changes.orders.insert(id.0);
         Ok(order)
     }
 

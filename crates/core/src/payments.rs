@@ -154,7 +154,16 @@ impl Shop {
         self.attempts.get(at)
     }
 
+    /// Notes that a channel transaction paid `attempt` (it is applied once).
+    fn note_channel_txn(&mut self, txn_key: (String, String), attempt: AttemptId) {
+        self.changes
+            .channel_txns
+            .push((txn_key.0.clone(), txn_key.1.clone(), attempt));
+        self.channel_txns.insert(txn_key, attempt);
+    }
+
     pub(crate) fn attempt_mut(&mut self, id: AttemptId) -> Result<&mut Attempt, ShopError> {
+        self.changes.attempts.insert(id.0);
         let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
         self.attempts
             .get_mut(at)
@@ -219,7 +228,7 @@ impl Shop {
                     Purpose::Recharge => None,
                 };
                 let outcome = self.credit_or_owe(now, attempt, guest, amount, order)?;
-                self.channel_txns.insert(txn_key, attempt);
+                self.note_channel_txn(txn_key, attempt);
                 return Ok(outcome);
             }
             Purpose::Recharge => {
@@ -237,7 +246,7 @@ impl Shop {
                 }
             }
         };
-        self.channel_txns.insert(txn_key, attempt);
+        self.note_channel_txn(txn_key, attempt);
         let a = self.attempt_mut(attempt)?;
         a.status = match outcome {
             PaymentOutcome::CreditedToWallet => AttemptStatus::CreditedToWallet,

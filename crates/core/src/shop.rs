@@ -19,7 +19,7 @@ use crate::{
 pub const NANOS_PER_SECOND: u64 = 1_000_000_000;
 pub const NANOS_PER_DAY: u64 = 86_400 * NANOS_PER_SECOND;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Config {
     /// How long an unpaid order holds its keys.
     pub reservation_ns: u64,
@@ -30,6 +30,9 @@ pub struct Config {
     pub dispute_answer_ns: u64,
     /// Longest card key accepted, in bytes.
     pub max_key_len: usize,
+    /// The shop's time zone as seconds east of UTC, for daily limits and
+    /// reports.
+    pub utc_offset_seconds: i32,
 }
 
 impl Default for Config {
@@ -39,6 +42,7 @@ impl Default for Config {
             dispute_window_ns: 3 * NANOS_PER_DAY,
             dispute_answer_ns: 2 * NANOS_PER_DAY,
             max_key_len: 1024,
+            utc_offset_seconds: 8 * 3600,
         }
     }
 }
@@ -90,6 +94,12 @@ pub struct Shop {
     pub(crate) transfers_made: u64,
     /// The time of the last command: commands come in time order.
     pub(crate) last_time: u64,
+    /// What the command being applied has changed, for its journal entry.
+    pub(crate) changes: crate::facts::Changes,
+    /// Records were restored from facts; the indexes must be rebuilt.
+    pub(crate) indexes_stale: bool,
+    /// The shop's settings are in its journal (its genesis was written).
+    pub(crate) genesis: bool,
 }
 
 /// What a trail of transfers belongs to.
@@ -120,6 +130,31 @@ impl Shop {
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Whether the shop's settings are recorded in its journal yet.
+    pub fn has_genesis(&self) -> bool {
+        self.genesis
+    }
+
+    /// Takes new shop-wide settings from the next command on. Recorded only
+    /// when they change something (or are the shop's first).
+    pub fn change_settings(&mut self, settings: Config) -> Result<(), ShopError> {
+        if settings.reservation_ns == 0 || settings.dispute_window_ns == 0 {
+            return Err(ShopError::Invalid(
+                "the reservation time and the dispute window are longer than zero".into(),
+            ));
+        }
+        if settings.max_key_len == 0 || settings.utc_offset_seconds.abs() > 14 * 3600 {
+            return Err(ShopError::Invalid(
+                "a key is at least 1 byte and the time zone within 14 hours of UTC".into(),
+            ));
+        }
+        if settings != self.config || !self.genesis {
+            self.config = settings;
+            self.changes.settings = true;
+        }
+        Ok(())
     }
 
     pub fn ledger(&self) -> &Ledger {
@@ -307,6 +342,7 @@ impl Shop {
                 .ledger
                 .create_accounts(at, &accounts)
                 .map_err(|e| ShopError::Ledger(format!("{e:?}")))?;
+            self.changes.ledger.push(self.ledger.last_entry().to_vec());
             if let Some(r) = results.iter().find(|r| !r.is_success()) {
                 return Err(ShopError::Ledger(r.as_str().to_string()));
             }
@@ -316,6 +352,7 @@ impl Shop {
             .ledger
             .create_transfers(at, transfers)
             .map_err(|e| ShopError::Ledger(format!("{e:?}")))?;
+        self.changes.ledger.push(self.ledger.last_entry().to_vec());
         match results.iter().find(|r| **r != CreateTransferResult::Ok) {
             None => {
                 self.index_trails(transfers);
@@ -327,7 +364,7 @@ impl Shop {
     }
 
     /// Indexes for reading an order's or a wallet's trail.
-    fn index_trails(&mut self, transfers: &[Transfer]) {
+    pub(crate) fn index_trails(&mut self, transfers: &[Transfer]) {
         for t in transfers {
             if t.user_data != 0 && t.user_data >> 64 == 0 {
                 self.trails

@@ -21,7 +21,7 @@ pub enum Role {
     Staff(AdminRole),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct User {
     pub id: UserId,
     pub login: String,
@@ -180,6 +180,7 @@ impl Shop {
             .get_mut(at)
             .ok_or(ShopError::UserNotFound(user))?;
         target.second_factor = Some(sealed);
+        self.changes.users.insert(user.0);
         if actor != user {
             self.audit(now, actor, || {
                 format!("enrolled a second factor for user {user}")

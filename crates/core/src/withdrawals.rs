@@ -306,6 +306,7 @@ impl Shop {
     }
 
     fn withdrawal_mut(&mut self, id: WithdrawalId) -> Result<&mut Withdrawal, ShopError> {
+        self.changes.withdrawals.insert(id.0);
         let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
         self.withdrawals
             .get_mut(at)

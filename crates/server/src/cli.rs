@@ -1,5 +1,5 @@
 //! The command line: `trigate serve`, `trigate demo`, `trigate verify`,
-//! `trigate bench …`.
+//! `trigate upgrade`, `trigate bench …`.
 
 use std::process::ExitCode;
 
@@ -37,6 +37,20 @@ pub struct ServeArgs {
     pub listen: Option<String>,
 }
 
+#[derive(Debug, Args, Clone)]
+pub struct UpgradeArgs {
+    #[command(flatten)]
+    pub db: DatabaseArg,
+    /// Where the backup of the old journal is written (default: the data
+    /// directory, TRIGATE_DATA_DIR).
+    #[arg(long)]
+    pub backup_dir: Option<std::path::PathBuf>,
+    /// Put a backup written by an earlier upgrade back as the journal
+    /// instead (for going back to the release that wrote it).
+    #[arg(long, conflicts_with = "backup_dir")]
+    pub restore: Option<std::path::PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the shop: the HTTP API on --listen (default 127.0.0.1:8080).
@@ -64,6 +78,10 @@ pub enum Command {
     /// every account's counters against its transfers, the invariants.
     /// Exits 0 when all hold, 1 naming every violation.
     Verify(DatabaseArg),
+    /// Rewrite a shop journal written by an older release in today's
+    /// format, after writing the old one to a backup file and checking it
+    /// reads back. Run it while trigate is stopped.
+    Upgrade(UpgradeArgs),
     /// Measure throughput and latency.
     Bench {
         #[command(subcommand)]
@@ -127,6 +145,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify(db) => runtime()?.block_on(verify(db)),
+        Command::Upgrade(args) => runtime()?.block_on(upgrade(args)),
         Command::Load(options) => runtime()?.block_on(crate::load::run(options)),
     }
 }
@@ -135,6 +154,44 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?)
+}
+
+async fn upgrade(args: UpgradeArgs) -> anyhow::Result<ExitCode> {
+    use crate::engine::upgrade::{self, Upgraded};
+    let url = crate::config::database_url(args.db.database_url.as_deref())?;
+    let store = trigate_store::Store::open_existing(&url).await?;
+    let shown = trigate_store::mask_url(&url);
+    if let Some(backup) = args.restore {
+        let rows = upgrade::restore(&store, &backup).await;
+        store.close().await;
+        println!(
+            "restored {} journal entries from {} into {shown}",
+            rows?,
+            backup.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let dir = args.backup_dir.unwrap_or_else(crate::config::data_dir);
+    let done = upgrade::upgrade(&store, &dir).await;
+    store.close().await;
+    match done? {
+        Upgraded::Nothing { format: None } => println!("{shown}: the journal is empty"),
+        Upgraded::Nothing {
+            format: Some(format),
+        } => println!("{shown}: the journal is already in format {format}; nothing to do"),
+        Upgraded::Rewritten {
+            from,
+            read,
+            written,
+            backup,
+        } => println!(
+            "{shown}: upgraded from format {from} ({read} entries) to format {} ({written} \
+             entries); the old journal is backed up in {}",
+            trigate_core::journal::FORMAT,
+            backup.display()
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn verify(db: DatabaseArg) -> anyhow::Result<ExitCode> {

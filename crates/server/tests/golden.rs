@@ -7,7 +7,7 @@
 mod common;
 
 use common::golden;
-use trigate::engine::{Recovered, ShopMachine, StateMachine, open_state};
+use trigate::engine::{Recovered, ShopMachine, StateMachine, open_state, upgrade};
 use trigate::secrets::MasterKey;
 use trigate_core::{
     AdminRole, Bps, Command, Config, Currency, Decision, Delivery, Discount, NewCoupon, NewProduct,
@@ -521,23 +521,119 @@ fn write_golden() {
     std::fs::write(dir.join(format!("{name}.master-key")), key_hex + "\n").unwrap();
 }
 
-/// Every golden journal starts: loaded into a fresh database and recovered,
-/// it gives exactly the shop it was written with.
+/// A shop started on a journal of an older format is refused, naming the
+/// command that upgrades it; nothing is written.
 #[tokio::test]
-async fn golden_journals_recover_to_their_recorded_shop() {
+async fn an_old_format_journal_is_refused_naming_trigate_upgrade() {
+    let db = common::TestDb::sqlite();
+    let store = db.open().await;
+    let rows = golden::read_rows("sh1-demo");
+    golden::load(&store, &rows).await;
+    let refused = open_state::<Shop>(&store, 0).await.unwrap_err().to_string();
+    assert!(refused.contains("trigate upgrade"), "{refused}");
+    assert!(refused.contains("format 1"), "{refused}");
+    assert_eq!(store.journal_page(0, 1000).await.unwrap(), rows);
+}
+
+/// Loads a golden journal into a fresh database and upgrades it if it is
+/// of an older format.
+async fn loaded(name: &str) -> (common::TestDb, trigate_store::Store) {
+    let db = common::TestDb::sqlite();
+    let store = db.open().await;
+    golden::load(&store, &golden::read_rows(name)).await;
+    let backups = tempfile::tempdir().unwrap();
+    upgrade::upgrade(&store, backups.path())
+        .await
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    (db, store)
+}
+
+/// Every golden journal (upgraded if older) starts and gives exactly the
+/// shop it was written with, and `verify` passes on it.
+#[tokio::test]
+async fn golden_journals_start_with_their_recorded_shop_and_verify() {
     for name in golden::names() {
-        let db = common::TestDb::sqlite();
-        let store = db.open().await;
-        golden::load(&store, &golden::read_rows(&name)).await;
+        let (_db, store) = loaded(&name).await;
         let recovered = open_state::<Shop>(&store, 0)
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let master = golden::master_key(&name);
-        assert_eq!(
-            golden::summary(&recovered.state, &master),
-            golden::expected(&name),
-            "{name}"
+        let summary = golden::summary(&recovered.state, &master);
+        let expected = golden::expected(&name);
+        let differ: Vec<(&str, &str)> = summary
+            .lines()
+            .zip(expected.lines())
+            .filter(|(a, b)| a != b)
+            .take(3)
+            .collect();
+        assert!(
+            differ.is_empty() && summary.len() == expected.len(),
+            "{name} (now, recorded): {differ:#?}"
         );
         assert!(recovered.state.check_invariants().is_empty(), "{name}");
+        let report = trigate::verify::verify(&store).await.unwrap();
+        assert!(report.is_ok(), "{name}: {:#?}", report.violations);
+    }
+}
+
+/// Every golden journal serves: a buyer signs in with the password set when
+/// it was written and reads the keys of their first order, opened.
+#[tokio::test]
+async fn golden_journals_serve_their_buyers_keys() {
+    use std::sync::Arc;
+    use trigate::engine::{Engine, EngineConfig, SystemClock};
+    use trigate::http::{AppState, Sessions, router};
+    for name in golden::names() {
+        let (_db, store) = loaded(&name).await;
+        let recovered = open_state::<Shop>(&store, 0).await.unwrap();
+        let carol = recovered.state.user_by_login("carol").unwrap().id;
+        let first = recovered
+            .state
+            .orders()
+            .find(|o| o.buyer == carol)
+            .unwrap()
+            .id;
+        let (engine, _writer) = Engine::start(
+            ShopMachine::new(recovered),
+            store,
+            Arc::new(SystemClock),
+            EngineConfig::default(),
+        );
+        let state = AppState::new(
+            engine,
+            golden::master_key(&name),
+            Arc::new(Sessions::default()),
+            false,
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, router(state)).await });
+        let login = serde_json::json!({"login": "carol", "password": "carol-password"});
+        let r = common::http::call(
+            addr,
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            &[],
+            Some(&login.to_string()),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{name}: {:?}", r.body);
+        let cookie = r.header("set-cookie").unwrap().split(';').next().unwrap();
+        let r = common::http::call(
+            addr,
+            "GET",
+            &format!("/api/v1/orders/{}", first.0),
+            Some(cookie),
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{name}: {:?}", r.body);
+        let shown = r.body.to_string();
+        assert!(
+            shown.contains("GAME-0001") && shown.contains("GAME-0002"),
+            "{name}: {shown}"
+        );
     }
 }

@@ -241,6 +241,21 @@ impl Store {
         }
     }
 
+    /// Replaces the whole journal (for `trigate upgrade`, after a verified
+    /// backup) and empties the derived tables, which the next start
+    /// rebuilds from the new journal.
+    pub async fn replace_journal(&self, journal: &[JournalRow]) -> Result<(), StoreError> {
+        check_journal_range(journal)?;
+        match self {
+            Self::Sqlite(s) => s.replace_journal(journal).await,
+            Self::Postgres(s) => s.replace_journal(journal).await,
+            Self::Memory(s) => {
+                s.replace_journal(journal);
+                Ok(())
+            }
+        }
+    }
+
     /// Writes derived rows and moves the tables' checkpoint to
     /// `checkpoint.through`, in one transaction.
     pub async fn checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {

@@ -82,6 +82,18 @@ impl MemoryStore {
         Ok(())
     }
 
+    pub fn replace_journal(&self, journal: &[JournalRow]) {
+        let mut t = self.lock();
+        let kept = (t.fault, t.checkpoint_fault, t.commits);
+        *t = Tables {
+            journal: journal.to_vec(),
+            fault: kept.0,
+            checkpoint_fault: kept.1,
+            commits: kept.2,
+            ..Tables::default()
+        };
+    }
+
     pub fn checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
         let mut t = self.lock();
         let fault = t.checkpoint_fault.take();

@@ -69,6 +69,34 @@ impl PgStore {
         Ok(())
     }
 
+    /// Replaces every journal row and empties the derived tables
+    /// (checkpoint 0), in one transaction.
+    pub async fn replace_journal(&self, j: &[JournalRow]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET LOCAL synchronous_commit = on")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("TRUNCATE journal, transfers, accounts, orders, card_keys")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE checkpoint SET seq = 0")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO journal (seq, timestamp, body, prev_hash, hash) \
+             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[], $5::bytea[])",
+        )
+        .bind(j.iter().map(|r| to_i64(r.seq)).collect::<Vec<_>>())
+        .bind(j.iter().map(|r| to_i64(r.timestamp)).collect::<Vec<_>>())
+        .bind(j.iter().map(|r| r.body.as_slice()).collect::<Vec<_>>())
+        .bind(j.iter().map(|r| r.prev_hash.to_vec()).collect::<Vec<_>>())
+        .bind(j.iter().map(|r| r.hash.to_vec()).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Derived rows behind the journal. A crash may lose the last of these
     /// (recovery rebuilds them from the journal), so the commit does not
     /// wait for the disk.

@@ -127,6 +127,39 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Empties the derived tables (checkpoint 0), then replaces every
+    /// journal row. A crash between the two leaves the old journal and
+    /// empty tables, which the next start rebuilds.
+    pub async fn replace_journal(&self, journal: &[JournalRow]) -> Result<(), StoreError> {
+        let mut tx = self.tables.begin().await?;
+        for table in ["transfers", "accounts", "orders", "card_keys"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE checkpoint SET seq = 0")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let mut tx = self.journal.begin().await?;
+        sqlx::query("DELETE FROM journal").execute(&mut *tx).await?;
+        for chunk in pow2_chunks(journal, JOURNAL_ROWS_PER_INSERT) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO journal (seq, timestamp, body, prev_hash, hash) ",
+            );
+            q.push_values(chunk, |mut b, row| {
+                b.push_bind(to_i64(row.seq))
+                    .push_bind(to_i64(row.timestamp))
+                    .push_bind(row.body.as_slice())
+                    .push_bind(row.prev_hash.as_slice())
+                    .push_bind(row.hash.as_slice());
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
         let mut tx = self.tables.begin().await?;
         for chunk in pow2_chunks(&checkpoint.transfers, TRANSFER_ROWS_PER_INSERT) {

@@ -21,16 +21,19 @@
 //! missing rows from it.
 
 mod clock;
+pub mod journal_file;
 mod machine;
 mod recover;
 mod rows;
 mod shop_machine;
+pub mod upgrade;
 mod writer;
 
 pub use clock::{Clock, FixedStepClock, SystemClock};
 pub use machine::{LedgerCommand, LedgerMachine, LedgerReply, StateMachine};
 pub use recover::{
-    JournalReplay, Journaled, RecoverError, Recovered, open_ledger, open_state, recover_ledger,
+    JournalReplay, Journaled, RecoverError, Recovered, check_link, open_ledger, open_state,
+    recover_ledger,
 };
 pub use shop_machine::{ShopMachine, spawn_scheduler, start_shop};
 pub use writer::{Engine, EngineConfig, EngineError, WriterExit};

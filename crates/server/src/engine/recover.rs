@@ -24,6 +24,8 @@ pub trait Journaled: Send + Sized + 'static {
     fn ledger(&self) -> &Ledger;
     /// The rows each derived table holds when it reflects this state.
     fn row_counts(&self) -> RowCounts;
+    /// Readies a state rebuilt from the journal to take commands.
+    fn finish_replay(&mut self) {}
     /// What changed since the last call: the checkpoint that brings the
     /// tables to entry `through`, with the transfers from position `from` on.
     fn take_changes(&mut self, through: u64, from: usize) -> Checkpoint;
@@ -79,7 +81,14 @@ impl Journaled for Shop {
         self.replay(body).map_err(|e| e.to_string())
     }
     fn entry_timestamp(body: &[u8]) -> Option<u64> {
-        Entry::decode(body).ok().map(|e| e.at)
+        // A journal of an older format gets as far as replay, which refuses
+        // it naming `trigate upgrade`.
+        Entry::timestamp(body)
+            .ok()
+            .or_else(|| trigate_core::journal::sh1::timestamp(body))
+    }
+    fn finish_replay(&mut self) {
+        self.rebuild_indexes();
     }
     fn ledger(&self) -> &Ledger {
         Shop::ledger(self)
@@ -227,6 +236,7 @@ pub async fn open_state<S: Journaled>(
             written = seq;
         }
         if !more {
+            replay.state.finish_replay();
             return Ok(Recovered {
                 head: replay.head,
                 seq: replay.after,
@@ -234,6 +244,23 @@ pub async fn open_state<S: Journaled>(
             });
         }
     }
+}
+
+/// Checks that `row` is entry `expected` and follows the chain from `head`.
+pub fn check_link(row: &JournalRow, expected: u64, head: &Hash) -> Result<(), RecoverError> {
+    if row.seq != expected {
+        return Err(RecoverError::Gap {
+            seq: row.seq,
+            expected,
+        });
+    }
+    if row.prev_hash != *head {
+        return Err(RecoverError::BrokenLink { seq: row.seq });
+    }
+    if chain::link(&row.prev_hash, &row.body) != row.hash {
+        return Err(RecoverError::BadHash { seq: row.seq });
+    }
+    Ok(())
 }
 
 /// Journal rows read per query.
@@ -280,7 +307,8 @@ impl<S: Journaled> JournalReplay<S> {
         &mut self.state
     }
 
-    pub fn into_state(self) -> S {
+    pub fn into_state(mut self) -> S {
+        self.state.finish_replay();
         self.state
     }
 
@@ -315,19 +343,7 @@ impl<S: Journaled> JournalReplay<S> {
                 }
             }
         };
-        let expected = self.after + 1;
-        if row.seq != expected {
-            return Err(RecoverError::Gap {
-                seq: row.seq,
-                expected,
-            });
-        }
-        if row.prev_hash != self.head {
-            return Err(RecoverError::BrokenLink { seq: row.seq });
-        }
-        if chain::link(&row.prev_hash, &row.body) != row.hash {
-            return Err(RecoverError::BadHash { seq: row.seq });
-        }
+        check_link(&row, self.after + 1, &self.head)?;
         if S::entry_timestamp(&row.body) != Some(row.timestamp) {
             return Err(RecoverError::BadTimestamp { seq: row.seq });
         }

@@ -1,0 +1,451 @@
+//! What a command decided, as facts the journal keeps and a restart applies
+//! without running a single business rule again: the ledger batches it made
+//! (in the ledger's own canonical bytes) and every record it created or
+//! changed, as it stood afterwards. A rule changed in a later release —
+//! a reworded refusal, a new default window, a new reversal — therefore
+//! never re-decides history.
+//!
+//! Records are tracked as they change: new ones by where each list stood
+//! when the command began, changed ones by their `*_mut` accessors. The
+//! indexes the rules read (stock, due dates, logins…) are not facts; they
+//! are rebuilt from the records once replay is done ([`Shop::rebuild_indexes`]).
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+use trigate_ledger::chain;
+
+use crate::audit::AuditEntry;
+use crate::catalog::{Merchant, Product};
+use crate::coupons::Coupon;
+use crate::idempotency::Remembered;
+use crate::inventory::{Key, KeyStatus};
+use crate::orders::{Order, OrderStatus};
+use crate::payments::{Attempt, AttemptId};
+use crate::shop::Config;
+use crate::users::User;
+use crate::{KeyId, ManualCredit, MerchantId, Shop, UserId, Withdrawal};
+
+/// One thing a command decided. The tags are fixed: a journal written
+/// today must read the same in every later release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+
+pub enum Fact {
+    /// The shop-wide settings from here on (the genesis holds the first).
+    #[serde(rename = "settings")]
+    Settings { settings: Config },
+    /// A ledger batch, in the ledger's canonical bytes (hex).
+    #[serde(rename = "ledger")]
+    Ledger { entry: String },
+    #[serde(rename = "user")]
+    User { user: User },
+    #[serde(rename = "merchant")]
+    Merchant { merchant: Merchant },
+    #[serde(rename = "product")]
+    Product { product: Product },
+    #[serde(rename = "key_added")]
+    KeyAdded { key: Key },
+    #[serde(rename = "key_status")]
+    KeyStatus { key: KeyId, status: KeyStatus },
+    #[serde(rename = "order")]
+    Order { order: Order },
+    #[serde(rename = "attempt")]
+    Attempt { attempt: Attempt },
+    #[serde(rename = "channel_txn")]
+    ChannelTxn {
+        channel: String,
+        txn: String,
+        attempt: AttemptId,
+    },
+    #[serde(rename = "coupon")]
+    Coupon { coupon: Coupon },
+    #[serde(rename = "withdrawal")]
+    Withdrawal { withdrawal: Withdrawal },
+    #[serde(rename = "credit")]
+    Credit { credit: ManualCredit },
+    #[serde(rename = "audit")]
+    Audit { entry: AuditEntry },
+    /// An idempotency key's first reply, remembered.
+    #[serde(rename = "remembered")]
+    Remembered {
+        caller: UserId,
+        key: String,
+        remembered: Remembered,
+    },
+    /// Idempotency keys remembered before `before` were forgotten.
+    #[serde(rename = "forgot_keys")]
+    ForgotKeys { before: u64 },
+}
+
+/// Where the shop's lists stood when a command began, and what it changed.
+#[derive(Debug, Default)]
+pub(crate) struct Changes {
+    marks: Marks,
+    pub ledger: Vec<Vec<u8>>,
+    pub users: BTreeSet<u64>,
+    pub merchants: BTreeSet<u64>,
+    pub products: BTreeSet<u64>,
+    pub keys: BTreeSet<KeyId>,
+    pub orders: BTreeSet<u64>,
+    pub attempts: BTreeSet<u64>,
+    pub coupons: BTreeSet<(MerchantId, String)>,
+    pub withdrawals: BTreeSet<u64>,
+    pub credits: BTreeSet<u64>,
+    pub channel_txns: Vec<(String, String, AttemptId)>,
+    pub remembered: Vec<(UserId, String)>,
+    pub forgot_before: Option<u64>,
+    pub settings: bool,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Marks {
+    users: usize,
+    merchants: usize,
+    products: usize,
+    keys: usize,
+    orders: usize,
+    attempts: usize,
+    withdrawals: usize,
+    credits: usize,
+    audit: usize,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// Positions of the records a command made (from `mark` on) or changed.
+fn changed(len: usize, mark: usize, touched: &BTreeSet<u64>) -> Vec<usize> {
+    let mut at: BTreeSet<usize> = touched
+        .iter()
+        .filter_map(|id| usize::try_from(id.checked_sub(1)?).ok())
+        .filter(|i| *i < mark.min(len))
+        .collect();
+    at.extend(mark..len);
+    at.into_iter().collect()
+}
+
+/// Why facts could not be applied: the journal and the shop disagree.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FactError {
+    #[error("a ledger batch does not replay: {0}")]
+    Ledger(String),
+    #[error("{what} {id} arrives out of order (the shop holds {held})")]
+    OutOfOrder {
+        what: &'static str,
+        id: u64,
+        held: usize,
+    },
+    #[error("{0} names a record the shop does not hold")]
+    Missing(String),
+}
+
+/// Upserts `record` as the `id`th (1-based) of `list`: the next one is
+/// appended, an existing one replaced.
+fn upsert<T>(list: &mut Vec<T>, what: &'static str, id: u64, record: T) -> Result<(), FactError> {
+    let at = usize::try_from(id.wrapping_sub(1)).unwrap_or(usize::MAX);
+    if at < list.len() {
+        list[at] = record;
+        Ok(())
+    } else if at == list.len() {
+        list.push(record);
+        Ok(())
+    } else {
+        Err(FactError::OutOfOrder {
+            what,
+            id,
+            held: list.len(),
+        })
+    }
+}
+
+impl Shop {
+    /// Starts tracking what the next command changes.
+    pub(crate) fn begin_changes(&mut self) {
+        self.changes = Changes {
+            marks: Marks {
+                users: self.users.len(),
+                merchants: self.merchants.len(),
+                products: self.products.len(),
+                keys: self.keys.len(),
+                orders: self.orders.len(),
+                attempts: self.attempts.len(),
+                withdrawals: self.withdrawals.len(),
+                credits: self.manual_credits.len(),
+                audit: self.audit_log.len(),
+            },
+            ..Changes::default()
+        };
+    }
+
+    /// What the command since [`Self::begin_changes`] decided, as facts.
+    pub(crate) fn take_facts(&mut self) -> Vec<Fact> {
+        let c = std::mem::take(&mut self.changes);
+        let m = c.marks;
+        let mut facts = Vec::new();
+        if c.settings {
+            facts.push(Fact::Settings {
+                settings: self.config,
+            });
+        }
+        facts.extend(c.ledger.iter().map(|e| Fact::Ledger { entry: hex(e) }));
+        for i in changed(self.users.len(), m.users, &c.users) {
+            facts.push(Fact::User {
+                user: self.users[i].clone(),
+            });
+        }
+        for i in changed(self.merchants.len(), m.merchants, &c.merchants) {
+            facts.push(Fact::Merchant {
+                merchant: self.merchants[i].clone(),
+            });
+        }
+        for i in changed(self.products.len(), m.products, &c.products) {
+            facts.push(Fact::Product {
+                product: self.products[i].clone(),
+            });
+        }
+        for key in &self.keys[m.keys.min(self.keys.len())..] {
+            facts.push(Fact::KeyAdded { key: key.clone() });
+        }
+        for id in &c.keys {
+            if let Some(k) = self.key(*id)
+                && (id.0 as usize) <= m.keys
+            {
+                facts.push(Fact::KeyStatus {
+                    key: *id,
+                    status: k.status,
+                });
+            }
+        }
+        for i in changed(self.orders.len(), m.orders, &c.orders) {
+            facts.push(Fact::Order {
+                order: self.orders[i].clone(),
+            });
+        }
+        for i in changed(self.attempts.len(), m.attempts, &c.attempts) {
+            facts.push(Fact::Attempt {
+                attempt: self.attempts[i].clone(),
+            });
+        }
+        for (channel, txn, attempt) in c.channel_txns {
+            facts.push(Fact::ChannelTxn {
+                channel,
+                txn,
+                attempt,
+            });
+        }
+        for slot in &c.coupons {
+            if let Some(coupon) = self.coupons.get(slot) {
+                facts.push(Fact::Coupon {
+                    coupon: coupon.clone(),
+                });
+            }
+        }
+        for i in changed(self.withdrawals.len(), m.withdrawals, &c.withdrawals) {
+            facts.push(Fact::Withdrawal {
+                withdrawal: self.withdrawals[i].clone(),
+            });
+        }
+        for i in changed(self.manual_credits.len(), m.credits, &c.credits) {
+            facts.push(Fact::Credit {
+                credit: self.manual_credits[i].clone(),
+            });
+        }
+        for entry in &self.audit_log[m.audit.min(self.audit_log.len())..] {
+            facts.push(Fact::Audit {
+                entry: entry.clone(),
+            });
+        }
+        if let Some(before) = c.forgot_before {
+            facts.push(Fact::ForgotKeys { before });
+        }
+        for (caller, key) in c.remembered {
+            if let Some(remembered) = self.idempotency.get(caller, &key) {
+                facts.push(Fact::Remembered {
+                    caller,
+                    key,
+                    remembered: remembered.clone(),
+                });
+            }
+        }
+        facts
+    }
+
+    /// Applies facts a command decided, as the journal recorded them. No
+    /// business rule runs; the indexes are rebuilt afterwards, once, by
+    /// [`Self::rebuild_indexes`].
+    pub fn apply_facts(&mut self, at: u64, facts: Vec<Fact>) -> Result<(), FactError> {
+        for fact in facts {
+            self.apply_fact(fact)?;
+        }
+        self.last_time = self.last_time.max(at);
+        self.indexes_stale = true;
+        Ok(())
+    }
+
+    fn apply_fact(&mut self, fact: Fact) -> Result<(), FactError> {
+        match fact {
+            Fact::Settings { settings } => self.config = settings,
+            Fact::Ledger { entry } => {
+                let bytes = unhex(&entry).ok_or_else(|| FactError::Ledger("not hex".into()))?;
+                self.replay_ledger(&bytes)?;
+            }
+            Fact::User { user } => upsert(&mut self.users, "user", user.id.0, user)?,
+            Fact::Merchant { merchant } => {
+                upsert(&mut self.merchants, "merchant", merchant.id.0, merchant)?;
+            }
+            Fact::Product { product } => {
+                upsert(&mut self.products, "product", product.id.0, product)?;
+            }
+            Fact::KeyAdded { key } => {
+                let id = key.id;
+                upsert(&mut self.keys, "key", id.0, key)?;
+                self.dirty_keys.insert(id);
+            }
+            Fact::KeyStatus { key, status } => {
+                let k = self
+                    .keys
+                    .get_mut(usize::try_from(key.0.wrapping_sub(1)).unwrap_or(usize::MAX))
+                    .ok_or_else(|| FactError::Missing(format!("key {key}")))?;
+                k.status = status;
+                self.dirty_keys.insert(key);
+            }
+            Fact::Order { order } => {
+                let id = order.id;
+                upsert(&mut self.orders, "order", id.0, order)?;
+                self.dirty_orders.insert(id);
+            }
+            Fact::Attempt { attempt } => {
+                upsert(&mut self.attempts, "attempt", attempt.id.0, attempt)?;
+            }
+            Fact::ChannelTxn {
+                channel,
+                txn,
+                attempt,
+            } => {
+                self.channel_txns.insert((channel, txn), attempt);
+            }
+            Fact::Coupon { coupon } => {
+                self.coupons
+                    .insert((coupon.merchant, coupon.spec.code.clone()), coupon);
+            }
+            Fact::Withdrawal { withdrawal } => {
+                upsert(
+                    &mut self.withdrawals,
+                    "withdrawal",
+                    withdrawal.id.0,
+                    withdrawal,
+                )?;
+            }
+            Fact::Credit { credit } => {
+                upsert(&mut self.manual_credits, "credit", credit.id.0, credit)?;
+            }
+            Fact::Audit { entry } => self.audit_log.push(entry),
+            Fact::Remembered {
+                caller,
+                key,
+                remembered,
+            } => self.idempotency.remember(caller, key, remembered),
+            Fact::ForgotKeys { before } => {
+                self.idempotency.forget_before(before);
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies a ledger batch from the journal and keeps what the shop
+    /// derives from its transfers: the next transfer id and the trails.
+    fn replay_ledger(&mut self, bytes: &[u8]) -> Result<(), FactError> {
+        self.ledger
+            .replay(bytes)
+            .map_err(|e| FactError::Ledger(e.to_string()))?;
+        if let Ok(chain::Entry::CreateTransfers { events, .. }) = chain::decode(bytes) {
+            if let Some(max) = events.iter().map(|(t, _)| t.id).max() {
+                self.transfers_made = self.transfers_made.max(u64::try_from(max).unwrap_or(0));
+            }
+            if events
+                .iter()
+                .all(|(_, r)| *r == trigate_ledger::CreateTransferResult::Ok)
+            {
+                let transfers: Vec<_> = events.into_iter().map(|(t, _)| t).collect();
+                self.index_trails(&transfers);
+            }
+        }
+        Ok(())
+    }
+
+    /// Rebuilds every index the rules read from the records: what a shop
+    /// restored from facts needs before it takes its next command.
+    pub fn rebuild_indexes(&mut self) {
+        if !std::mem::take(&mut self.indexes_stale) {
+            return;
+        }
+        self.logins.clear();
+        self.referral_codes.clear();
+        for u in self.users.iter().filter(|u| !u.guest) {
+            self.logins.insert(u.login.to_lowercase(), u.id);
+            self.referral_codes.insert(u.referral_code.clone(), u.id);
+        }
+        self.api_keys = self
+            .merchants
+            .iter()
+            .flat_map(|m| m.api_keys.iter().map(|(k, _)| (k.clone(), m.id)))
+            .collect::<HashMap<_, _>>();
+        self.key_hashes.clear();
+        self.stock.clear();
+        for k in &self.keys {
+            self.key_hashes.insert((k.merchant, k.sealed.hash), k.id);
+            if k.status == KeyStatus::OnSale {
+                self.stock.entry(k.product).or_default().insert(k.id);
+            }
+        }
+        self.orders_by_buyer.clear();
+        self.sales_by_merchant.clear();
+        self.reservations.clear();
+        self.confirm_due.clear();
+        self.holds.clear();
+        self.disputes_open.clear();
+        for o in &self.orders {
+            self.orders_by_buyer.entry(o.buyer).or_default().push(o.id);
+            self.sales_by_merchant
+                .entry(o.merchant)
+                .or_default()
+                .push(o.id);
+            match o.status {
+                OrderStatus::Created => {
+                    self.reservations.insert((o.reserved_until, o.id));
+                }
+                OrderStatus::Delivered => {
+                    if let Some(at) = o.confirm_at {
+                        self.confirm_due.insert((at, o.id));
+                    }
+                }
+                _ => {}
+            }
+            if let Some(s) = o.settlement
+                && s.held > 0
+            {
+                self.holds.insert((s.release_at, o.id));
+            }
+            if let Some(d) = o.dispute.as_ref().filter(|d| d.open) {
+                self.disputes_open.insert((d.opened_at, o.id));
+            }
+        }
+    }
+}

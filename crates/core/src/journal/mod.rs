@@ -1,0 +1,198 @@
+//! The shop's journal entries: what each command decided, as [`Fact`]s, with
+//! the command kept beside them for audit. Replay applies the facts; it
+//! never runs a business rule again, so a rule changed in a later release
+//! never re-decides the past.
+//!
+//! An entry's bytes are `TGJ`, the format version (u16, little-endian), the
+//! time it was applied at (u64 nanoseconds), the facts' length (u32) and
+//! the facts as JSON, then the command as JSON (empty when none). Format 1
+//! was `SH1` + the command and its reply as JSON, replayed by re-running
+//! the command; [`sh1`] reads it for `trigate upgrade`, nothing else does.
+//!
+//! A backwards-incompatible change to anything here, to [`Fact`] or to the
+//! records it carries needs a new format version, an upgrader, and a new
+//! golden journal (see `golden/README.md`).
+
+pub mod sh1;
+
+use crate::facts::{Fact, FactError};
+use crate::{Command, Reply, Shop};
+
+/// Marks a shop entry of format 2 or later.
+const MAGIC: &[u8; 3] = b"TGJ";
+/// The format this release writes and reads.
+pub const FORMAT: u16 = 2;
+const HEADER: usize = 3 + 2 + 8 + 4;
+
+/// Whether a journal entry is a shop's (not a bare ledger's), of any format.
+pub fn is_shop_entry(bytes: &[u8]) -> bool {
+    bytes.starts_with(MAGIC) || sh1::is_sh1(bytes)
+}
+
+/// One journal entry of the current format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub at: u64,
+    pub facts: Vec<Fact>,
+    /// The command as JSON, for audit and for `verify` to re-run; none for
+    /// entries no command made (an upgraded journal's genesis).
+    pub command: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayError {
+    #[error("not a shop journal entry: {0}")]
+    Decode(String),
+    #[error(
+        "the journal is in format {0}, which this release of trigate does not start on: \
+         stop it and run `trigate upgrade` (it backs the journal up, then rewrites it in \
+         format {FORMAT})"
+    )]
+    OldFormat(u16),
+    #[error(
+        "the journal holds an entry of format {0}, newer than this release of trigate reads \
+         (format {FORMAT}): run the release that wrote it, or a later one"
+    )]
+    NewerFormat(u16),
+    #[error("{0}")]
+    Facts(#[from] FactError),
+    #[error("replaying gave {got:?}, the journal recorded {recorded:?}")]
+    Diverged {
+        got: Box<Reply>,
+        recorded: Box<Reply>,
+    },
+}
+
+impl Entry {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(HEADER + 256 + self.command.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT.to_le_bytes());
+        out.extend_from_slice(&self.at.to_le_bytes());
+        out.extend_from_slice(&[0; 4]);
+        // Serialising plain data (no maps with non-string keys) cannot fail.
+        serde_json::to_writer(&mut out, &self.facts).unwrap_or_default();
+        let len = u32::try_from(out.len() - HEADER).unwrap_or(u32::MAX);
+        out[HEADER - 4..HEADER].copy_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&self.command);
+        out
+    }
+
+    /// The format of an entry's bytes, if they are a shop's.
+    pub fn format(bytes: &[u8]) -> Option<u16> {
+        if sh1::is_sh1(bytes) {
+            return Some(1);
+        }
+        let v = bytes.strip_prefix(MAGIC.as_slice())?.get(..2)?;
+        Some(u16::from_le_bytes([v[0], v[1]]))
+    }
+
+    fn header(bytes: &[u8]) -> Result<(u64, usize), ReplayError> {
+        match Self::format(bytes) {
+            None => return Err(ReplayError::Decode("no TGJ tag".into())),
+            Some(FORMAT) => {}
+            Some(v) if v < FORMAT => return Err(ReplayError::OldFormat(v)),
+            Some(v) => return Err(ReplayError::NewerFormat(v)),
+        }
+        let short = || ReplayError::Decode("entry cut short".into());
+        let at = bytes.get(5..13).ok_or_else(short)?;
+        let len = bytes.get(13..17).ok_or_else(short)?;
+        let at = u64::from_le_bytes(at.try_into().map_err(|_| short())?);
+        let len = u32::from_le_bytes(len.try_into().map_err(|_| short())?) as usize;
+        if bytes.len() < HEADER + len {
+            return Err(short());
+        }
+        Ok((at, len))
+    }
+
+    /// The time an entry records, without reading its facts.
+    pub fn timestamp(bytes: &[u8]) -> Result<u64, ReplayError> {
+        Self::header(bytes).map(|(at, _)| at)
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Entry, ReplayError> {
+        let (at, len) = Self::header(bytes)?;
+        let facts = serde_json::from_slice(&bytes[HEADER..HEADER + len])
+            .map_err(|e| ReplayError::Decode(e.to_string()))?;
+        Ok(Entry {
+            at,
+            facts,
+            command: bytes[HEADER + len..].to_vec(),
+        })
+    }
+
+    /// The command kept for audit, as today's code reads it (an error when
+    /// it no longer can: a finding for `verify`, never a reason not to start).
+    pub fn command(&self) -> Result<Option<Command>, String> {
+        if self.command.is_empty() {
+            return Ok(None);
+        }
+        serde_json::from_slice(&self.command)
+            .map(Some)
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl Shop {
+    /// Applies a command and says what it decided, as the entry to journal:
+    /// none when it changed nothing (a refusal, a read, an idle tick). A
+    /// shop's first entry also carries its settings: its genesis.
+    pub fn apply_journaled(&mut self, now: u64, command: Command) -> (Reply, Option<Entry>) {
+        self.rebuild_indexes();
+        self.begin_changes();
+        if !self.genesis {
+            self.changes.settings = true;
+        }
+        let audit = match &command {
+            Command::Query(_) | Command::Tick => None,
+            c => Some(c.clone()),
+        };
+        let reply = match self.apply(now, command) {
+            Ok(reply) => reply,
+            Err(e) => Reply::from(e),
+        };
+        let facts = self.take_facts();
+        if facts.is_empty() || matches!(reply, Reply::View(_)) {
+            return (reply, None);
+        }
+        self.genesis = true;
+        let command = match audit {
+            Some(c) => serde_json::to_vec(&c).unwrap_or_default(),
+            None => b"\"Tick\"".to_vec(),
+        };
+        let entry = Entry {
+            at: now,
+            facts,
+            command,
+        };
+        (reply, Some(entry))
+    }
+
+    /// Applies a journal entry's facts.
+    pub fn replay(&mut self, bytes: &[u8]) -> Result<(), ReplayError> {
+        let entry = Entry::decode(bytes)?;
+        if entry
+            .facts
+            .iter()
+            .any(|f| matches!(f, Fact::Settings { .. }))
+        {
+            self.genesis = true;
+        }
+        self.apply_facts(entry.at, entry.facts)?;
+        Ok(())
+    }
+
+    /// The ledger's accounts changed and transfers expired since the last
+    /// call: what the derived tables have not been given yet.
+    pub fn take_ledger_changes(&mut self) -> (Vec<trigate_ledger::Account>, Vec<u128>) {
+        (
+            self.ledger.take_changed_accounts(),
+            self.ledger.take_expired(),
+        )
+    }
+
+    /// The latest time the shop has seen: the next command must come after.
+    pub fn last_timestamp(&self) -> u64 {
+        self.last_time.max(self.ledger.last_timestamp())
+    }
+}

@@ -1,0 +1,79 @@
+//! Format 1 (`SH1` + JSON of the command and the reply it got): what
+//! trigate wrote before entries recorded facts. Such an entry can only be
+//! read by running its command again and checking the reply, so only
+//! `trigate upgrade` reads it, once, to rewrite the journal as facts.
+
+use serde::Deserialize;
+
+use super::{Entry, ReplayError};
+use crate::shop::{NANOS_PER_DAY, NANOS_PER_SECOND};
+use crate::{Command, Config, Reply, Shop};
+
+const TAG: &[u8; 3] = b"SH1";
+
+pub fn is_sh1(bytes: &[u8]) -> bool {
+    bytes.starts_with(TAG)
+}
+
+#[derive(Debug, Deserialize)]
+struct Sh1Entry {
+    at: u64,
+    command: Command,
+    reply: Reply,
+}
+
+/// The settings every format-1 shop ran under: they were fixed in the code
+/// and not recorded, so they are pinned here as they were.
+pub fn settings() -> Config {
+    Config {
+        reservation_ns: 15 * 60 * NANOS_PER_SECOND,
+        dispute_window_ns: 3 * NANOS_PER_DAY,
+        dispute_answer_ns: 2 * NANOS_PER_DAY,
+        max_key_len: 1024,
+        utc_offset_seconds: 8 * 3600,
+    }
+}
+
+/// The time a format-1 entry records.
+pub fn timestamp(bytes: &[u8]) -> Option<u64> {
+    decode(bytes).ok().map(|e| e.at)
+}
+
+fn decode(bytes: &[u8]) -> Result<Sh1Entry, ReplayError> {
+    let body = bytes
+        .strip_prefix(TAG.as_slice())
+        .ok_or_else(|| ReplayError::Decode("no SH1 tag".into()))?;
+    serde_json::from_slice(body).map_err(|e| ReplayError::Decode(e.to_string()))
+}
+
+impl Shop {
+    /// A shop to upgrade a format-1 journal on, with the genesis entry that
+    /// pins the settings it ran under, stamped `at` (its first entry's time).
+    pub fn for_upgrade(at: u64) -> (Shop, Entry) {
+        let mut shop = Shop::new(settings());
+        shop.genesis = true;
+        let genesis = Entry {
+            at,
+            facts: vec![crate::facts::Fact::Settings {
+                settings: settings(),
+            }],
+            command: Vec::new(),
+        };
+        (shop, genesis)
+    }
+
+    /// Runs a format-1 entry's command again, checks it gets the reply the
+    /// journal recorded, and gives what it decided as an entry of today's
+    /// format (none if it decided nothing).
+    pub fn upgrade_sh1(&mut self, bytes: &[u8]) -> Result<Option<Entry>, ReplayError> {
+        let old = decode(bytes)?;
+        let (reply, entry) = self.apply_journaled(old.at, old.command);
+        if reply != old.reply {
+            return Err(ReplayError::Diverged {
+                got: Box::new(reply),
+                recorded: Box::new(old.reply),
+            });
+        }
+        Ok(entry)
+    }
+}
