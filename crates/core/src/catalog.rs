@@ -14,7 +14,7 @@ pub enum MerchantStatus {
     Banned,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Merchant {
     pub id: MerchantId,
     pub owner: UserId,
@@ -71,7 +71,7 @@ pub struct NewProduct {
     pub membership: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Product {
     pub id: ProductId,
     pub merchant: MerchantId,

@@ -25,7 +25,7 @@ pub struct NewCoupon {
     pub expires_at: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Coupon {
     pub merchant: MerchantId,
     pub spec: NewCoupon,

@@ -15,16 +15,17 @@ use std::collections::{BTreeSet, HashMap};
 use serde::{Deserialize, Serialize};
 use trigate_ledger::chain;
 
-use crate::audit::AuditEntry;
-use crate::catalog::{Merchant, Product};
-use crate::coupons::Coupon;
-use crate::idempotency::Remembered;
-use crate::inventory::{Key, KeyStatus};
-use crate::orders::{Order, OrderStatus};
-use crate::payments::{Attempt, AttemptId};
-use crate::shop::Config;
-use crate::users::User;
-use crate::{KeyId, ManualCredit, MerchantId, Shop, UserId, Withdrawal};
+use crate::inventory::KeyStatus;
+use crate::journal::money_records::{
+    AttemptRec, AuditRec, CouponRec, CreditRec, OrderRec, WithdrawalRec,
+};
+use crate::journal::records::{
+    KeyRec, KeyStatusRec, MerchantRec, ProductRec, SettingsRec, UserRec,
+};
+use crate::journal::reply_record::RememberedRec;
+use crate::orders::OrderStatus;
+use crate::payments::AttemptId;
+use crate::{KeyId, MerchantId, Shop, UserId};
 
 /// One thing a command decided. The tags are fixed: a journal written
 /// today must read the same in every later release.
@@ -33,44 +34,44 @@ use crate::{KeyId, ManualCredit, MerchantId, Shop, UserId, Withdrawal};
 pub enum Fact {
     /// The shop-wide settings from here on (the genesis holds the first).
     #[serde(rename = "settings")]
-    Settings { settings: Config },
+    Settings { settings: SettingsRec },
     /// A ledger batch, in the ledger's canonical bytes (hex).
     #[serde(rename = "ledger")]
     Ledger { entry: String },
     #[serde(rename = "user")]
-    User { user: User },
+    User { user: UserRec },
     #[serde(rename = "merchant")]
-    Merchant { merchant: Merchant },
+    Merchant { merchant: MerchantRec },
     #[serde(rename = "product")]
-    Product { product: Product },
+    Product { product: ProductRec },
     #[serde(rename = "key_added")]
-    KeyAdded { key: Key },
+    KeyAdded { key: KeyRec },
     #[serde(rename = "key_status")]
-    KeyStatus { key: KeyId, status: KeyStatus },
+    KeyStatus { key: u64, status: KeyStatusRec },
     #[serde(rename = "order")]
-    Order { order: Order },
+    Order { order: Box<OrderRec> },
     #[serde(rename = "attempt")]
-    Attempt { attempt: Attempt },
+    Attempt { attempt: AttemptRec },
     #[serde(rename = "channel_txn")]
     ChannelTxn {
         channel: String,
         txn: String,
-        attempt: AttemptId,
+        attempt: u64,
     },
     #[serde(rename = "coupon")]
-    Coupon { coupon: Coupon },
+    Coupon { coupon: CouponRec },
     #[serde(rename = "withdrawal")]
-    Withdrawal { withdrawal: Withdrawal },
+    Withdrawal { withdrawal: WithdrawalRec },
     #[serde(rename = "credit")]
-    Credit { credit: ManualCredit },
+    Credit { credit: CreditRec },
     #[serde(rename = "audit")]
-    Audit { entry: AuditEntry },
+    Audit { entry: AuditRec },
     /// An idempotency key's first reply, remembered.
     #[serde(rename = "remembered")]
     Remembered {
-        caller: UserId,
+        caller: u64,
         key: String,
-        remembered: Remembered,
+        remembered: RememberedRec,
     },
     /// Idempotency keys remembered before `before` were forgotten.
     #[serde(rename = "forgot_keys")]
@@ -154,6 +155,8 @@ pub enum FactError {
     },
     #[error("{0} names a record the shop does not hold")]
     Missing(String),
+    #[error("a record holds a value the shop cannot take: {0}")]
+    Bad(String),
 }
 
 /// Upserts `record` as the `id`th (1-based) of `list`: the next one is
@@ -201,75 +204,75 @@ impl Shop {
         let mut facts = Vec::new();
         if c.settings {
             facts.push(Fact::Settings {
-                settings: self.config,
+                settings: (&self.config).into(),
             });
         }
         facts.extend(c.ledger.iter().map(|e| Fact::Ledger { entry: hex(e) }));
         for i in changed(self.users.len(), m.users, &c.users) {
             facts.push(Fact::User {
-                user: self.users[i].clone(),
+                user: (&self.users[i]).into(),
             });
         }
         for i in changed(self.merchants.len(), m.merchants, &c.merchants) {
             facts.push(Fact::Merchant {
-                merchant: self.merchants[i].clone(),
+                merchant: (&self.merchants[i]).into(),
             });
         }
         for i in changed(self.products.len(), m.products, &c.products) {
             facts.push(Fact::Product {
-                product: self.products[i].clone(),
+                product: (&self.products[i]).into(),
             });
         }
         for key in &self.keys[m.keys.min(self.keys.len())..] {
-            facts.push(Fact::KeyAdded { key: key.clone() });
+            facts.push(Fact::KeyAdded { key: key.into() });
         }
         for id in &c.keys {
             if let Some(k) = self.key(*id)
                 && (id.0 as usize) <= m.keys
             {
                 facts.push(Fact::KeyStatus {
-                    key: *id,
-                    status: k.status,
+                    key: id.0,
+                    status: k.status.into(),
                 });
             }
         }
         for i in changed(self.orders.len(), m.orders, &c.orders) {
             facts.push(Fact::Order {
-                order: self.orders[i].clone(),
+                order: Box::new((&self.orders[i]).into()),
             });
         }
         for i in changed(self.attempts.len(), m.attempts, &c.attempts) {
             facts.push(Fact::Attempt {
-                attempt: self.attempts[i].clone(),
+                attempt: (&self.attempts[i]).into(),
             });
         }
         for (channel, txn, attempt) in c.channel_txns {
             facts.push(Fact::ChannelTxn {
                 channel,
                 txn,
-                attempt,
+                attempt: attempt.0,
             });
         }
         for slot in &c.coupons {
             if let Some(coupon) = self.coupons.get(slot) {
                 facts.push(Fact::Coupon {
-                    coupon: coupon.clone(),
+                    coupon: coupon.into(),
                 });
             }
         }
         for i in changed(self.withdrawals.len(), m.withdrawals, &c.withdrawals) {
             facts.push(Fact::Withdrawal {
-                withdrawal: self.withdrawals[i].clone(),
+                withdrawal: (&self.withdrawals[i]).into(),
             });
         }
         for i in changed(self.manual_credits.len(), m.credits, &c.credits) {
             facts.push(Fact::Credit {
-                credit: self.manual_credits[i].clone(),
+                credit: (&self.manual_credits[i]).into(),
             });
         }
         for entry in &self.audit_log[m.audit.min(self.audit_log.len())..] {
             facts.push(Fact::Audit {
-                entry: entry.clone(),
+                entry: entry.into(),
             });
         }
         if let Some(before) = c.forgot_before {
@@ -278,9 +281,9 @@ impl Shop {
         for (caller, key) in c.remembered {
             if let Some(remembered) = self.idempotency.get(caller, &key) {
                 facts.push(Fact::Remembered {
-                    caller,
+                    caller: caller.0,
                     key,
-                    remembered: remembered.clone(),
+                    remembered: remembered.into(),
                 });
             }
         }
@@ -301,19 +304,25 @@ impl Shop {
 
     fn apply_fact(&mut self, fact: Fact) -> Result<(), FactError> {
         match fact {
-            Fact::Settings { settings } => self.config = settings,
+            Fact::Settings { settings } => self.config = settings.read()?,
             Fact::Ledger { entry } => {
                 let bytes = unhex(&entry).ok_or_else(|| FactError::Ledger("not hex".into()))?;
                 self.replay_ledger(&bytes)?;
             }
-            Fact::User { user } => upsert(&mut self.users, "user", user.id.0, user)?,
+            Fact::User { user } => upsert(&mut self.users, "user", user.id, user.read())?,
             Fact::Merchant { merchant } => {
-                upsert(&mut self.merchants, "merchant", merchant.id.0, merchant)?;
+                upsert(
+                    &mut self.merchants,
+                    "merchant",
+                    merchant.id,
+                    merchant.read()?,
+                )?;
             }
             Fact::Product { product } => {
-                upsert(&mut self.products, "product", product.id.0, product)?;
+                upsert(&mut self.products, "product", product.id, product.read()?)?;
             }
             Fact::KeyAdded { key } => {
+                let key = key.read()?;
                 let id = key.id;
                 upsert(&mut self.keys, "key", id.0, key)?;
                 self.dirty_keys.insert(id);
@@ -321,47 +330,52 @@ impl Shop {
             Fact::KeyStatus { key, status } => {
                 let k = self
                     .keys
-                    .get_mut(usize::try_from(key.0.wrapping_sub(1)).unwrap_or(usize::MAX))
+                    .get_mut(usize::try_from(key.wrapping_sub(1)).unwrap_or(usize::MAX))
                     .ok_or_else(|| FactError::Missing(format!("key {key}")))?;
-                k.status = status;
-                self.dirty_keys.insert(key);
+                k.status = status.into();
+                self.dirty_keys.insert(KeyId(key));
             }
             Fact::Order { order } => {
+                let order = order.read()?;
                 let id = order.id;
                 upsert(&mut self.orders, "order", id.0, order)?;
                 self.dirty_orders.insert(id);
             }
             Fact::Attempt { attempt } => {
-                upsert(&mut self.attempts, "attempt", attempt.id.0, attempt)?;
+                upsert(&mut self.attempts, "attempt", attempt.id, attempt.read()?)?;
             }
             Fact::ChannelTxn {
                 channel,
                 txn,
                 attempt,
             } => {
-                self.channel_txns.insert((channel, txn), attempt);
+                self.channel_txns.insert((channel, txn), AttemptId(attempt));
             }
             Fact::Coupon { coupon } => {
+                let coupon = coupon.read()?;
                 self.coupons
                     .insert((coupon.merchant, coupon.spec.code.clone()), coupon);
             }
             Fact::Withdrawal { withdrawal } => {
-                upsert(
-                    &mut self.withdrawals,
-                    "withdrawal",
-                    withdrawal.id.0,
-                    withdrawal,
-                )?;
+                let id = withdrawal.id;
+                upsert(&mut self.withdrawals, "withdrawal", id, withdrawal.read()?)?;
             }
             Fact::Credit { credit } => {
-                upsert(&mut self.manual_credits, "credit", credit.id.0, credit)?;
+                upsert(
+                    &mut self.manual_credits,
+                    "credit",
+                    credit.id,
+                    credit.read()?,
+                )?;
             }
-            Fact::Audit { entry } => self.audit_log.push(entry),
+            Fact::Audit { entry } => self.audit_log.push(entry.into()),
             Fact::Remembered {
                 caller,
                 key,
                 remembered,
-            } => self.idempotency.remember(caller, key, remembered),
+            } => self
+                .idempotency
+                .remember(UserId(caller), key, remembered.into()),
             Fact::ForgotKeys { before } => {
                 self.idempotency.forget_before(before);
             }

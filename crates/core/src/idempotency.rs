@@ -13,11 +13,11 @@ use crate::{Shop, ShopError, UserId};
 pub const KEEP_NS: u64 = NANOS_PER_DAY;
 const KEY_MAX: usize = 255;
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Remembered {
-    fingerprint: String,
-    reply: Reply,
-    at: u64,
+    pub(crate) fingerprint: String,
+    pub(crate) reply: Reply,
+    pub(crate) at: u64,
 }
 
 #[derive(Debug, Default)]

@@ -60,7 +60,7 @@ pub enum KeyStatus {
     Withdrawn,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key {
     pub id: KeyId,
     pub merchant: MerchantId,

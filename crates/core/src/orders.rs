@@ -55,7 +55,7 @@ pub enum PaidBy {
     Channel(crate::payments::AttemptId),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Order {
     pub id: OrderId,
     pub buyer: UserId,

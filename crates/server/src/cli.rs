@@ -206,6 +206,9 @@ async fn verify(db: DatabaseArg) -> anyhow::Result<ExitCode> {
     for line in &report.violations {
         println!("FAIL  {line}");
     }
+    for line in &report.findings {
+        println!("NOTE  {line}");
+    }
     if report.is_ok() {
         println!("all checks passed");
         Ok(ExitCode::SUCCESS)

@@ -42,6 +42,9 @@ pub struct ServeFile {
     /// Run the sandbox gateway under `/sandbox`.
     #[serde(default)]
     pub sandbox: Option<crate::sandbox::SandboxConfig>,
+    /// The shop-wide settings (`[shop]`).
+    #[serde(default)]
+    pub shop: crate::shop_settings::ShopFile,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -90,6 +93,7 @@ pub fn serve_config(
         base_url,
         channels: from_file.channel,
         sandbox: from_file.sandbox,
+        shop: from_file.shop.settings()?,
     })
 }
 

@@ -72,6 +72,7 @@ pub fn run(listen: Option<&str>) -> anyhow::Result<()> {
             merchant: SANDBOX_MERCHANT.into(),
             secret: secret.clone(),
         }),
+        shop: trigate_core::Config::default(),
     };
     println!("trigate demo — a fresh shop in {}", dir.display());
     tokio::runtime::Builder::new_multi_thread()

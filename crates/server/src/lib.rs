@@ -12,4 +12,5 @@ pub mod load;
 pub mod payments;
 pub mod sandbox;
 pub mod secrets;
+pub mod shop_settings;
 pub mod verify;

@@ -13,6 +13,9 @@
 //! records it carries needs a new format version, an upgrader, and a new
 //! golden journal (see `golden/README.md`).
 
+pub mod money_records;
+pub mod records;
+pub mod reply_record;
 pub mod sh1;
 
 use crate::facts::{Fact, FactError};
@@ -166,6 +169,53 @@ impl Shop {
             command,
         };
         (reply, Some(entry))
+    }
+
+    /// Runs an entry's command again under today's rules, on a shop that
+    /// has run every earlier entry's, and says how what it decides differs
+    /// from what the entry recorded (`None`: the same). Entries without a
+    /// command have their facts applied. `verify` reports a difference as a
+    /// finding: the journal stays the truth.
+    pub fn rerun(&mut self, bytes: &[u8]) -> Result<Option<String>, ReplayError> {
+        let entry = Entry::decode(bytes)?;
+        let command = match entry.command() {
+            Ok(Some(command)) => command,
+            Ok(None) => {
+                self.replay(bytes)?;
+                return Ok(None);
+            }
+            Err(e) => return Ok(Some(format!("its command no longer reads: {e}"))),
+        };
+        if !self.genesis
+            && let Some(Fact::Settings { settings }) = entry.facts.first()
+        {
+            // The first entry's settings are the shop's, whatever today's
+            // defaults are.
+            self.config = settings.read()?;
+        }
+        let (_, decided) = self.apply_journaled(entry.at, command);
+        let decided = decided.map(|e| e.facts).unwrap_or_default();
+        if decided == entry.facts {
+            return Ok(None);
+        }
+        let at = decided
+            .iter()
+            .zip(&entry.facts)
+            .position(|(a, b)| a != b)
+            .unwrap_or(decided.len().min(entry.facts.len()));
+        let show = |f: Option<&Fact>| {
+            let s = f.map_or_else(|| "nothing".to_string(), |f| format!("{f:?}"));
+            match s.char_indices().nth(300) {
+                Some((end, _)) => format!("{}…", &s[..end]),
+                None => s,
+            }
+        };
+        Ok(Some(format!(
+            "fact {} was recorded as {} but today's rules decide {}",
+            at + 1,
+            show(entry.facts.get(at)),
+            show(decided.get(at))
+        )))
     }
 
     /// Applies a journal entry's facts.

@@ -55,7 +55,7 @@ impl Shop {
         let genesis = Entry {
             at,
             facts: vec![crate::facts::Fact::Settings {
-                settings: settings(),
+                settings: (&settings()).into(),
             }],
             command: Vec::new(),
         };

@@ -43,7 +43,7 @@ impl Loopback {
         std::fs::create_dir_all(&dir)?;
         let url = format!("sqlite://{}", dir.join("shop.db").display());
         let store = Store::open(&url).await?;
-        let (engine, writer) = start_shop(&store).await?;
+        let (engine, writer) = start_shop(&store, trigate_core::Config::default()).await?;
         let master = MasterKey::load(Some(&"5a".repeat(32)), &dir)?;
         Ok((
             Self {

@@ -37,7 +37,7 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
         None => format!("sqlite://{}", dir.join("shop.db").display()),
     };
     let store = Store::open(&url).await?;
-    let (engine, writer) = start_shop(&store).await?;
+    let (engine, writer) = start_shop(&store, trigate_core::Config::default()).await?;
     let plan = Plan::new(options.seed, ops, buyers);
     let (products, buyer_ids) = setup(&engine, &plan).await?;
     // The setup's rows (a million sealed keys) are written before the clock

@@ -163,6 +163,8 @@ pub enum RecoverError {
         journal: u64,
         through: u64,
     },
+    #[error("the shop's settings could not be recorded: {0}")]
+    Settings(String),
     #[error(
         "the tables reflect journal entry {through} but the journal ends at entry {head}: \
          it is missing entries (cut short, or restored from an older backup); refusing to \

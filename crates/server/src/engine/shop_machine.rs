@@ -12,10 +12,12 @@ use super::machine::StateMachine;
 use super::recover::{Journaled, Recovered};
 use super::writer::Engine;
 
-/// Recovers the shop from `store` (catching its tables up) and starts its
-/// writer on the system clock.
+/// Recovers the shop from `store` (catching its tables up), starts its
+/// writer on the system clock, and records `settings` as the shop's if the
+/// journal holds none yet (the genesis) or others (a change, logged).
 pub async fn start_shop(
     store: &trigate_store::Store,
+    settings: trigate_core::Config,
 ) -> Result<
     (
         Engine<ShopMachine>,
@@ -24,12 +26,27 @@ pub async fn start_shop(
     super::RecoverError,
 > {
     let recovered = super::open_state::<Shop>(store, 0).await?;
-    Ok(Engine::start(
+    let before = (recovered.state.has_genesis(), *recovered.state.config());
+    let (engine, writer) = Engine::start(
         ShopMachine::new(recovered),
         store.clone(),
         std::sync::Arc::new(super::SystemClock),
         super::EngineConfig::default(),
-    ))
+    );
+    if before != (true, settings) {
+        match engine.submit(Command::ChangeSettings { settings }).await {
+            Ok(Reply::Done) if before.0 => eprintln!(
+                "trigate: the configured shop settings differ from the journal's; recorded \
+                 the change from [{}] to [{}]",
+                crate::shop_settings::describe(&before.1),
+                crate::shop_settings::describe(&settings)
+            ),
+            Ok(Reply::Done) => {}
+            Ok(reply) => return Err(super::RecoverError::Settings(format!("{reply:?}"))),
+            Err(e) => return Err(super::RecoverError::Settings(e.to_string())),
+        }
+    }
+    Ok((engine, writer))
 }
 
 /// The scheduler: submits the shop's time-driven work (reservation expiry,

@@ -149,6 +149,8 @@ pub struct ServeConfig {
     pub channels: Vec<crate::payments::ChannelConfig>,
     /// Run the sandbox gateway under `/sandbox` (`[sandbox]`).
     pub sandbox: Option<crate::sandbox::SandboxConfig>,
+    /// The shop-wide settings (`[shop]`), recorded in the journal.
+    pub shop: trigate_core::Config,
 }
 
 /// Runs the server until Ctrl-C or SIGTERM, then stops taking requests,
@@ -184,7 +186,7 @@ where
         &config.data_dir,
     )?;
     let store = Store::open(&config.database_url).await?;
-    let (engine, writer) = start_shop(&store).await?;
+    let (engine, writer) = start_shop(&store, config.shop).await?;
     let scheduler = spawn_scheduler(engine.clone(), Duration::from_secs(1));
     let transport = Arc::new(crate::payments::HyperTransport::new(Duration::from_secs(
         10,

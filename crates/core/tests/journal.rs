@@ -1,0 +1,273 @@
+//! The journal records what commands decided, so what it replays to does
+//! not depend on today's rules: not on a refusal's wording, not on a
+//! default window, and not on settings other than the ones it recorded.
+
+mod common;
+
+use common::{SECOND, cny, product_spec, sealed};
+use trigate_core::journal::{Entry, FORMAT, ReplayError};
+use trigate_core::{
+    AdminRole, Bps, Command, Config, Fact, NANOS_PER_DAY, OrderStatus, Reply, Role, Shop,
+};
+
+/// A shop driven through the journal as the writer drives it.
+struct Journaled {
+    shop: Shop,
+    now: u64,
+    entries: Vec<Vec<u8>>,
+}
+
+impl Journaled {
+    fn new(config: Config) -> Self {
+        let mut j = Self {
+            shop: Shop::new(Config::default()),
+            now: 1_000 * SECOND,
+            entries: Vec::new(),
+        };
+        j.run(Command::ChangeSettings { settings: config });
+        j
+    }
+
+    fn run(&mut self, command: Command) -> Reply {
+        self.now += SECOND;
+        let (reply, entry) = self.shop.apply_journaled(self.now, command);
+        self.entries.extend(entry.map(|e| e.encode()));
+        reply
+    }
+
+    fn replayed_on(&self, mut shop: Shop) -> Shop {
+        for bytes in &self.entries {
+            shop.replay(bytes).unwrap();
+        }
+        shop.rebuild_indexes();
+        shop
+    }
+}
+
+fn config(reservation_minutes: u64, window_days: u64) -> Config {
+    Config {
+        reservation_ns: reservation_minutes * 60 * SECOND,
+        dispute_window_ns: window_days * NANOS_PER_DAY,
+        ..Config::default()
+    }
+}
+
+/// A merchant with five keys, a buyer with money, an order delivered and
+/// another waiting for payment; a refund beyond what was paid, refused under
+/// an idempotency key (so its wording is remembered).
+fn small_shop(settings: Config) -> Journaled {
+    let mut j = Journaled::new(settings);
+    let Reply::User(owner) = j.run(Command::Register {
+        login: "seller".into(),
+        role: Role::Merchant,
+        referrer_code: None,
+        password: None,
+    }) else {
+        panic!()
+    };
+    let Reply::User(buyer) = j.run(Command::Register {
+        login: "buyer".into(),
+        role: Role::Buyer,
+        referrer_code: None,
+        password: None,
+    }) else {
+        panic!()
+    };
+    j.run(Command::Register {
+        login: "root".into(),
+        role: Role::Staff(AdminRole::Admin),
+        referrer_code: None,
+        password: None,
+    });
+    let Reply::Merchant(merchant) = j.run(Command::CreateMerchant {
+        owner,
+        name: "Keys".into(),
+        fee: Bps::new(1_000).unwrap(),
+        holding_days: 1,
+        wrapped_key: vec![7; 60],
+    }) else {
+        panic!()
+    };
+    let Reply::Product(product) = j.run(Command::CreateProduct {
+        merchant,
+        spec: product_spec(1_000),
+    }) else {
+        panic!()
+    };
+    j.run(Command::ImportKeys {
+        product,
+        keys: (0..5).map(|i| sealed(&format!("K-{i}"))).collect(),
+        invalid: vec![],
+    });
+    j.run(Command::CreditWallet {
+        user: buyer,
+        currency: cny(),
+        amount: 10_000,
+    });
+    let Reply::Bought { order, .. } = j.run(Command::BuyWithBalance {
+        buyer,
+        product,
+        quantity: 1,
+        coupon: None,
+    }) else {
+        panic!()
+    };
+    j.run(Command::CreateOrder {
+        buyer,
+        product,
+        quantity: 1,
+        coupon: None,
+    });
+    let refused = j.run(Command::Idempotent {
+        caller: owner,
+        key: "refund-1".into(),
+        fingerprint: "f".into(),
+        command: Box::new(Command::Refund {
+            actor: owner,
+            order,
+            amount: 5_000,
+            to: trigate_core::RefundTo::Wallet,
+        }),
+    });
+    assert!(
+        matches!(&refused, Reply::Idempotent { reply, .. } if matches!(**reply, Reply::Refused { .. })),
+        "{refused:?}"
+    );
+    j
+}
+
+#[test]
+fn every_entry_carries_the_format_and_the_first_the_settings() {
+    let j = small_shop(config(30, 5));
+    for bytes in &j.entries {
+        assert_eq!(Entry::format(bytes), Some(FORMAT));
+    }
+    let genesis = Entry::decode(&j.entries[0]).unwrap();
+    assert!(
+        matches!(genesis.facts.as_slice(), [Fact::Settings { settings }] if settings.reservation_ns == 30 * 60 * SECOND),
+        "{:?}",
+        genesis.facts
+    );
+}
+
+#[test]
+fn a_journal_replays_under_its_own_settings_whatever_the_defaults() {
+    let j = small_shop(config(30, 5));
+    // Today's defaults are other windows entirely: the journal's stand.
+    let replayed = j.replayed_on(Shop::new(config(1, 1)));
+    assert_eq!(replayed.describe(), j.shop.describe());
+    assert_eq!(replayed.config().reservation_ns, 30 * 60 * SECOND);
+    let waiting = replayed
+        .orders()
+        .find(|o| o.status == OrderStatus::Created)
+        .unwrap();
+    assert_eq!(
+        waiting.reserved_until,
+        waiting.created_at + 30 * 60 * SECOND
+    );
+    let delivered = replayed
+        .orders()
+        .find(|o| o.status == OrderStatus::Delivered)
+        .unwrap();
+    assert_eq!(
+        delivered.confirm_at,
+        delivered.delivered_at.map(|t| t + 5 * NANOS_PER_DAY)
+    );
+}
+
+/// Rewrites the refusal message remembered in an entry, as if the release
+/// that wrote it had worded the refusal otherwise.
+fn reworded(bytes: &[u8], old: &str, new: &str) -> Vec<u8> {
+    let mut entry = Entry::decode(bytes).unwrap();
+    let json = serde_json::to_string(&entry.facts).unwrap();
+    assert!(json.contains(old), "{json}");
+    entry.facts = serde_json::from_str(&json.replace(old, new)).unwrap();
+    entry.encode()
+}
+
+#[test]
+fn an_entry_recorded_under_another_wording_replays_and_is_only_a_finding() {
+    let mut j = small_shop(Config::default());
+    let before = j.entries.len();
+    let Some(i) = j
+        .entries
+        .iter()
+        .position(|e| String::from_utf8_lossy(e).contains("the refund is more than"))
+    else {
+        panic!(
+            "the refused refund's wording is remembered in the journal: {:?}",
+            j.entries
+                .last()
+                .map(|e| String::from_utf8_lossy(e).to_string())
+        );
+    };
+    j.entries[i] = reworded(
+        &j.entries[i],
+        "the refund is more than what is left of the payment",
+        "only so much is left to refund",
+    );
+    assert_eq!(j.entries.len(), before);
+    // It replays: nothing is run again, so nothing is compared.
+    let replayed = j.replayed_on(Shop::new(Config::default()));
+    assert_eq!(replayed.orders().count(), j.shop.orders().count());
+    assert_eq!(
+        replayed.ledger().chain_head(),
+        j.shop.ledger().chain_head(),
+        "the money is exactly as recorded"
+    );
+    // Running the commands again under today's rules tells the difference,
+    // as a finding, at that entry and not before.
+    let mut today = Shop::new(Config::default());
+    for (n, bytes) in j.entries.iter().enumerate() {
+        let difference = today.rerun(bytes).unwrap();
+        if n < i {
+            assert_eq!(difference, None, "entry {n}");
+        } else {
+            let d = difference.expect("today's wording differs from the recorded one");
+            assert!(d.contains("only so much is left"), "{d}");
+            break;
+        }
+    }
+}
+
+#[test]
+fn entries_of_another_format_are_refused_by_name() {
+    let j = small_shop(Config::default());
+    let mut newer = j.entries[1].clone();
+    newer[3..5].copy_from_slice(&(FORMAT + 1).to_le_bytes());
+    let mut shop = Shop::new(Config::default());
+    shop.replay(&j.entries[0]).unwrap();
+    let refused = shop.replay(&newer).unwrap_err();
+    assert_eq!(refused, ReplayError::NewerFormat(FORMAT + 1));
+    assert!(refused.to_string().contains("newer"), "{refused}");
+    let old = b"SH1{\"at\":1}".to_vec();
+    let refused = Shop::new(Config::default()).replay(&old).unwrap_err();
+    assert_eq!(refused, ReplayError::OldFormat(1));
+    assert!(refused.to_string().contains("trigate upgrade"), "{refused}");
+    let garbage = Shop::new(Config::default()).replay(b"hello").unwrap_err();
+    assert!(matches!(garbage, ReplayError::Decode(_)), "{garbage:?}");
+}
+
+#[test]
+fn a_changed_setting_is_an_entry_and_an_unchanged_one_is_not() {
+    let mut j = small_shop(config(30, 5));
+    let before = j.entries.len();
+    j.run(Command::ChangeSettings {
+        settings: config(30, 5),
+    });
+    assert_eq!(j.entries.len(), before, "the same settings record nothing");
+    j.run(Command::ChangeSettings {
+        settings: config(45, 5),
+    });
+    assert_eq!(j.entries.len(), before + 1);
+    let entry = Entry::decode(j.entries.last().unwrap()).unwrap();
+    assert!(matches!(entry.facts.as_slice(), [Fact::Settings { .. }]));
+    let refused = j.run(Command::ChangeSettings {
+        settings: config(0, 5),
+    });
+    assert!(matches!(refused, Reply::Refused { .. }), "{refused:?}");
+    assert_eq!(j.entries.len(), before + 1);
+    let replayed = j.replayed_on(Shop::new(Config::default()));
+    assert_eq!(replayed.config().reservation_ns, 45 * 60 * SECOND);
+    assert_eq!(replayed.describe(), j.shop.describe());
+}

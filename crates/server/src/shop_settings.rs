@@ -1,0 +1,130 @@
+//! The shop-wide settings as the `[shop]` table of the config file gives
+//! them, in the units people think in:
+//!
+//! ```toml
+//! [shop]
+//! reservation_minutes = 15     # how long an unpaid order holds its keys
+//! dispute_window_hours = 72    # after delivery, before it confirms itself
+//! dispute_answer_hours = 48    # for a merchant to answer a dispute
+//! max_key_bytes = 1024         # longest card key accepted
+//! time_zone = "+08:00"         # for daily limits and reports
+//! ```
+//!
+//! Anything left out keeps its default. The journal records them: a start
+//! with settings that differ from the journal's records the change.
+
+use trigate_core::{Config, NANOS_PER_SECOND};
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShopFile {
+    pub reservation_minutes: Option<u64>,
+    pub dispute_window_hours: Option<u64>,
+    pub dispute_answer_hours: Option<u64>,
+    pub max_key_bytes: Option<usize>,
+    pub time_zone: Option<String>,
+}
+
+/// `+08:00`, `-05:30` or `UTC` as seconds east of UTC.
+pub fn parse_offset(text: &str) -> Option<i32> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("utc") || text == "Z" {
+        return Some(0);
+    }
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let (h, m) = rest.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 14 && m < 60 && h * 60 + m <= 14 * 60).then_some(sign * (h * 3600 + m * 60))
+}
+
+/// `+08:00` for 28,800 seconds east of UTC.
+pub fn show_offset(seconds: i32) -> String {
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let s = seconds.unsigned_abs();
+    format!("{sign}{:02}:{:02}", s / 3600, s % 3600 / 60)
+}
+
+impl ShopFile {
+    /// The settings, every one checked; what is left out keeps its default.
+    pub fn settings(&self) -> anyhow::Result<Config> {
+        let mut c = Config::default();
+        let minutes = |v: u64, name: &str, at_most: u64| -> anyhow::Result<u64> {
+            if v == 0 || v > at_most {
+                anyhow::bail!("[shop] {name} is 1 to {at_most}");
+            }
+            Ok(v * 60 * NANOS_PER_SECOND)
+        };
+        if let Some(v) = self.reservation_minutes {
+            c.reservation_ns = minutes(v, "reservation_minutes", 7 * 24 * 60)?;
+        }
+        if let Some(v) = self.dispute_window_hours {
+            c.dispute_window_ns = minutes(v, "dispute_window_hours", 90 * 24)? * 60;
+        }
+        if let Some(v) = self.dispute_answer_hours {
+            c.dispute_answer_ns = minutes(v, "dispute_answer_hours", 90 * 24)? * 60;
+        }
+        if let Some(v) = self.max_key_bytes {
+            if v == 0 || v > 65_536 {
+                anyhow::bail!("[shop] max_key_bytes is 1 to 65536");
+            }
+            c.max_key_len = v;
+        }
+        if let Some(tz) = &self.time_zone {
+            c.utc_offset_seconds = parse_offset(tz).ok_or_else(|| {
+                anyhow::anyhow!("[shop] time_zone {tz:?} is not like +08:00, -05:30 or UTC")
+            })?;
+        }
+        Ok(c)
+    }
+}
+
+/// The settings in the words of the config file, for the log.
+pub fn describe(c: &Config) -> String {
+    let minutes = |ns: u64| ns / (60 * NANOS_PER_SECOND);
+    format!(
+        "reservation {} min, dispute window {} h, dispute answer {} h, keys up to {} bytes, \
+         time zone {}",
+        minutes(c.reservation_ns),
+        minutes(c.dispute_window_ns) / 60,
+        minutes(c.dispute_answer_ns) / 60,
+        c.max_key_len,
+        show_offset(c.utc_offset_seconds)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_zones_read_as_offsets_and_back() {
+        for (text, seconds) in [("+08:00", 28_800), ("-05:30", -19_800), ("UTC", 0)] {
+            assert_eq!(parse_offset(text), Some(seconds), "{text}");
+        }
+        assert_eq!(show_offset(28_800), "+08:00");
+        assert_eq!(show_offset(-19_800), "-05:30");
+        for bad in ["8", "+8:00", "+15:00", "+08:60", "Asia/Shanghai", ""] {
+            assert_eq!(parse_offset(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_shop_table_sets_what_it_names_and_refuses_nonsense() {
+        let file: ShopFile =
+            toml::from_str("reservation_minutes = 30\ntime_zone = \"-05:00\"").unwrap();
+        let c = file.settings().unwrap();
+        assert_eq!(c.reservation_ns, 30 * 60 * NANOS_PER_SECOND);
+        assert_eq!(c.utc_offset_seconds, -5 * 3600);
+        assert_eq!(c.dispute_window_ns, Config::default().dispute_window_ns);
+        let zero: ShopFile = toml::from_str("reservation_minutes = 0").unwrap();
+        assert!(zero.settings().is_err());
+        assert!(toml::from_str::<ShopFile>("bogus = 1").is_err());
+    }
+}

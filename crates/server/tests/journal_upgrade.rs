@@ -1,0 +1,172 @@
+//! The journal contract end to end: a shop's settings recorded at its start
+//! and when they change, and `trigate upgrade` on a format-1 journal — the
+//! binary itself, on SQLite and PostgreSQL.
+
+mod common;
+
+use std::process::Command as Process;
+
+use common::{TestDb, golden, trigate_bin};
+use trigate::engine::{WriterExit, open_state, start_shop};
+use trigate_core::journal::Entry;
+use trigate_core::{Command, Config, Fact, NANOS_PER_SECOND, OrderStatus, Reply, Role, Shop};
+
+fn settings(reservation_minutes: u64) -> Config {
+    Config {
+        reservation_ns: reservation_minutes * 60 * NANOS_PER_SECOND,
+        utc_offset_seconds: -5 * 3600,
+        ..Config::default()
+    }
+}
+
+async fn last_entry(store: &trigate_store::Store) -> Entry {
+    let rows = store.journal_page(0, 10_000).await.unwrap();
+    Entry::decode(&rows.last().unwrap().body).unwrap()
+}
+
+#[tokio::test]
+async fn a_shop_keeps_the_settings_it_started_with_and_records_a_change() {
+    for db in TestDb::all("journal_settings").await {
+        let store = db.open().await;
+        let (engine, writer) = start_shop(&store, settings(30)).await.unwrap();
+        let genesis = last_entry(&store).await;
+        assert!(
+            matches!(genesis.facts.as_slice(), [Fact::Settings { settings: s }] if s.reservation_ns == 30 * 60 * NANOS_PER_SECOND),
+            "{:?}",
+            genesis.facts
+        );
+        let reply = engine
+            .submit(Command::Register {
+                login: "buyer".into(),
+                role: Role::Buyer,
+                referrer_code: None,
+                password: None,
+            })
+            .await
+            .unwrap();
+        assert!(matches!(reply, Reply::User(_)), "{reply:?}");
+        drop(engine);
+        assert!(matches!(writer.await.unwrap(), WriterExit::Drained));
+
+        // The same settings again: nothing recorded.
+        let entries = store.journal_page(0, 10_000).await.unwrap().len();
+        let (engine, writer) = start_shop(&store, settings(30)).await.unwrap();
+        drop(engine);
+        writer.await.unwrap();
+        assert_eq!(store.journal_page(0, 10_000).await.unwrap().len(), entries);
+        let recovered = open_state::<Shop>(&store, 0).await.unwrap();
+        assert_eq!(*recovered.state.config(), settings(30), "{}", db.backend);
+
+        // Other settings: one entry, and the shop runs under them.
+        let (engine, writer) = start_shop(&store, settings(45)).await.unwrap();
+        drop(engine);
+        writer.await.unwrap();
+        assert_eq!(
+            store.journal_page(0, 10_000).await.unwrap().len(),
+            entries + 1
+        );
+        assert!(matches!(
+            last_entry(&store).await.facts.as_slice(),
+            [Fact::Settings { .. }]
+        ));
+        let recovered = open_state::<Shop>(&store, 0).await.unwrap();
+        assert_eq!(*recovered.state.config(), settings(45), "{}", db.backend);
+        let report = trigate::verify::verify(&store).await.unwrap();
+        assert!(report.is_ok(), "{:?}", report.violations);
+        assert!(report.findings.is_empty(), "{:?}", report.findings);
+    }
+}
+
+fn run(args: &[&str], data: &std::path::Path) -> (bool, String) {
+    let out = Process::new(trigate_bin())
+        .args(args)
+        .env("TRIGATE_DATA_DIR", data)
+        .env_remove("TRIGATE_DATABASE_URL")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[tokio::test]
+async fn trigate_upgrade_rewrites_a_format_1_journal_after_a_backup() {
+    for db in TestDb::all("journal_upgrade").await {
+        let data = tempfile::tempdir().unwrap();
+        let store = db.open().await;
+        let old = golden::read_rows("sh1-demo");
+        golden::load(&store, &old).await;
+        store.close().await;
+
+        let (ok, text) = run(&["verify", "--database-url", &db.url], data.path());
+        assert!(!ok && text.contains("trigate upgrade"), "{text}");
+
+        let (ok, text) = run(&["upgrade", "--database-url", &db.url], data.path());
+        assert!(ok, "{text}");
+        assert!(text.contains("from format 1"), "{text}");
+        let backup = std::fs::read_dir(data.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .find(|p| p.to_string_lossy().contains("journal-format1-backup"))
+            .expect("a backup file");
+        let backed_up =
+            trigate::engine::journal_file::read_rows(&std::fs::read_to_string(&backup).unwrap())
+                .unwrap();
+        assert_eq!(backed_up, old, "the backup holds the old journal");
+
+        let (ok, text) = run(&["verify", "--database-url", &db.url], data.path());
+        assert!(ok, "{text}");
+        assert!(!text.contains("NOTE"), "{text}");
+        let (ok, text) = run(&["upgrade", "--database-url", &db.url], data.path());
+        assert!(ok && text.contains("already in format 2"), "{text}");
+
+        let store = db.open().await;
+        let recovered = open_state::<Shop>(&store, 0).await.unwrap();
+        assert_eq!(
+            golden::summary(&recovered.state, &golden::master_key("sh1-demo")),
+            golden::expected("sh1-demo")
+        );
+        assert!(
+            recovered
+                .state
+                .orders()
+                .any(|o| o.status == OrderStatus::Settled)
+        );
+        store.close().await;
+
+        // And back: the backup restores the old journal as it was.
+        let shown = backup.display().to_string();
+        let (ok, text) = run(
+            &["upgrade", "--database-url", &db.url, "--restore", &shown],
+            data.path(),
+        );
+        assert!(ok, "{text}");
+        let store = db.open().await;
+        assert_eq!(store.journal_page(0, 10_000).await.unwrap(), old);
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn upgrade_refuses_a_broken_chain_and_changes_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let db = TestDb::sqlite();
+    let store = db.open().await;
+    let mut rows = golden::read_rows("sh1-demo");
+    rows[5].body.push(b' ');
+    golden::load(&store, &rows).await;
+    store.close().await;
+    let (ok, text) = run(&["upgrade", "--database-url", &db.url], data.path());
+    assert!(!ok, "{text}");
+    assert!(text.contains("entry 6"), "{text}");
+    let store = db.open().await;
+    assert_eq!(store.journal_page(0, 10_000).await.unwrap(), rows);
+    assert!(
+        std::fs::read_dir(data.path()).unwrap().next().is_none(),
+        "no backup is written for a journal that does not upgrade"
+    );
+}
