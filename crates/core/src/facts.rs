@@ -19,6 +19,7 @@ use crate::inventory::KeyStatus;
 use crate::journal::money_records::{
     AttemptRec, AuditRec, CouponRec, CreditRec, OrderRec, WithdrawalRec,
 };
+use crate::journal::records::hex;
 use crate::journal::records::{
     KeyRec, KeyStatusRec, MerchantRec, ProductRec, SettingsRec, UserRec,
 };
@@ -111,26 +112,6 @@ struct Marks {
     audit: usize,
 }
 
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    s
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 /// Positions of the records a command made (from `mark` on) or changed.
 fn changed(len: usize, mark: usize, touched: &BTreeSet<u64>) -> Vec<usize> {
     let mut at: BTreeSet<usize> = touched
@@ -207,7 +188,9 @@ impl Shop {
                 settings: (&self.config).into(),
             });
         }
-        facts.extend(c.ledger.iter().map(|e| Fact::Ledger { entry: hex(e) }));
+        facts.extend(c.ledger.iter().map(|e| Fact::Ledger {
+            entry: hex::encode(e),
+        }));
         for i in changed(self.users.len(), m.users, &c.users) {
             facts.push(Fact::User {
                 user: (&self.users[i]).into(),
@@ -306,7 +289,8 @@ impl Shop {
         match fact {
             Fact::Settings { settings } => self.config = settings.read()?,
             Fact::Ledger { entry } => {
-                let bytes = unhex(&entry).ok_or_else(|| FactError::Ledger("not hex".into()))?;
+                let bytes =
+                    hex::decode(&entry).ok_or_else(|| FactError::Ledger("not hex".into()))?;
                 self.replay_ledger(&bytes)?;
             }
             Fact::User { user } => upsert(&mut self.users, "user", user.id, user.read())?,

@@ -16,6 +16,24 @@ pub struct PgStore {
     pool: PgPool,
 }
 
+async fn insert_journal(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    j: &[JournalRow],
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO journal (seq, timestamp, body, prev_hash, hash) \
+         SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[], $5::bytea[])",
+    )
+    .bind(j.iter().map(|r| to_i64(r.seq)).collect::<Vec<_>>())
+    .bind(j.iter().map(|r| to_i64(r.timestamp)).collect::<Vec<_>>())
+    .bind(j.iter().map(|r| r.body.as_slice()).collect::<Vec<_>>())
+    .bind(j.iter().map(|r| r.prev_hash.to_vec()).collect::<Vec<_>>())
+    .bind(j.iter().map(|r| r.hash.to_vec()).collect::<Vec<_>>())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 impl PgStore {
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let masked = codec::mask_url(url);
@@ -54,17 +72,7 @@ impl PgStore {
         sqlx::query("SET LOCAL synchronous_commit = on")
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO journal (seq, timestamp, body, prev_hash, hash) \
-             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[], $5::bytea[])",
-        )
-        .bind(j.iter().map(|r| to_i64(r.seq)).collect::<Vec<_>>())
-        .bind(j.iter().map(|r| to_i64(r.timestamp)).collect::<Vec<_>>())
-        .bind(j.iter().map(|r| r.body.as_slice()).collect::<Vec<_>>())
-        .bind(j.iter().map(|r| r.prev_hash.to_vec()).collect::<Vec<_>>())
-        .bind(j.iter().map(|r| r.hash.to_vec()).collect::<Vec<_>>())
-        .execute(&mut *tx)
-        .await?;
+        insert_journal(&mut tx, j).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -82,17 +90,7 @@ impl PgStore {
         sqlx::query("UPDATE checkpoint SET seq = 0")
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO journal (seq, timestamp, body, prev_hash, hash) \
-             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[], $5::bytea[])",
-        )
-        .bind(j.iter().map(|r| to_i64(r.seq)).collect::<Vec<_>>())
-        .bind(j.iter().map(|r| to_i64(r.timestamp)).collect::<Vec<_>>())
-        .bind(j.iter().map(|r| r.body.as_slice()).collect::<Vec<_>>())
-        .bind(j.iter().map(|r| r.prev_hash.to_vec()).collect::<Vec<_>>())
-        .bind(j.iter().map(|r| r.hash.to_vec()).collect::<Vec<_>>())
-        .execute(&mut *tx)
-        .await?;
+        insert_journal(&mut tx, j).await?;
         tx.commit().await?;
         Ok(())
     }

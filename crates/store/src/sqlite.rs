@@ -92,6 +92,26 @@ fn migrate_error(url: &str) -> impl FnOnce(sqlx::migrate::MigrateError) -> Store
     move |source| StoreError::Migrate { url, source }
 }
 
+async fn insert_journal(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    journal: &[JournalRow],
+) -> Result<(), StoreError> {
+    for chunk in pow2_chunks(journal, JOURNAL_ROWS_PER_INSERT) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO journal (seq, timestamp, body, prev_hash, hash) ",
+        );
+        q.push_values(chunk, |mut b, row| {
+            b.push_bind(to_i64(row.seq))
+                .push_bind(to_i64(row.timestamp))
+                .push_bind(row.body.as_slice())
+                .push_bind(row.prev_hash.as_slice())
+                .push_bind(row.hash.as_slice());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 impl SqliteStore {
     pub async fn open(url: &str, create: bool) -> Result<Self, StoreError> {
         let journal = open_file(url, create, SqliteSynchronous::Full).await?;
@@ -110,19 +130,7 @@ impl SqliteStore {
 
     pub async fn append(&self, journal: &[JournalRow]) -> Result<(), StoreError> {
         let mut tx = self.journal.begin().await?;
-        for chunk in pow2_chunks(journal, JOURNAL_ROWS_PER_INSERT) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO journal (seq, timestamp, body, prev_hash, hash) ",
-            );
-            q.push_values(chunk, |mut b, row| {
-                b.push_bind(to_i64(row.seq))
-                    .push_bind(to_i64(row.timestamp))
-                    .push_bind(row.body.as_slice())
-                    .push_bind(row.prev_hash.as_slice())
-                    .push_bind(row.hash.as_slice());
-            });
-            q.build().execute(&mut *tx).await?;
-        }
+        insert_journal(&mut tx, journal).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -143,19 +151,7 @@ impl SqliteStore {
         tx.commit().await?;
         let mut tx = self.journal.begin().await?;
         sqlx::query("DELETE FROM journal").execute(&mut *tx).await?;
-        for chunk in pow2_chunks(journal, JOURNAL_ROWS_PER_INSERT) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO journal (seq, timestamp, body, prev_hash, hash) ",
-            );
-            q.push_values(chunk, |mut b, row| {
-                b.push_bind(to_i64(row.seq))
-                    .push_bind(to_i64(row.timestamp))
-                    .push_bind(row.body.as_slice())
-                    .push_bind(row.prev_hash.as_slice())
-                    .push_bind(row.hash.as_slice());
-            });
-            q.build().execute(&mut *tx).await?;
-        }
+        insert_journal(&mut tx, journal).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -5,13 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::records::{attempt_id, key_ids, read_key_ids};
+use super::records::{attempt_id, currency, key_ids, read_key_ids};
 use crate::facts::FactError;
 use crate::{CreditId, MerchantId, OrderId, ProductId, UserId, WithdrawalId};
-
-fn currency(code: &str) -> Result<crate::Currency, FactError> {
-    crate::Currency::new(code).map_err(|e| FactError::Bad(format!("currency {code:?}: {e}")))
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OrderStatusRec {

@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// Bytes as lower-case hex in the journal.
-pub(crate) mod hex {
+pub mod hex {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn encode(bytes: &[u8]) -> String {
@@ -46,7 +46,7 @@ pub(crate) mod hex {
     }
 }
 
-fn currency(code: &str) -> Result<Currency, FactError> {
+pub(crate) fn currency(code: &str) -> Result<Currency, FactError> {
     Currency::new(code).map_err(|e| FactError::Bad(format!("currency {code:?}: {e}")))
 }
 

@@ -5,26 +5,8 @@
 
 use std::fmt::Write as _;
 
+use trigate_core::journal::records::hex::{decode as unhex, encode as hex};
 use trigate_store::JournalRow;
-
-fn hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
 
 pub fn write_rows(rows: &[JournalRow]) -> String {
     rows.iter().fold(String::new(), |mut s, r| {

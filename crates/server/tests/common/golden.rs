@@ -33,50 +33,13 @@ pub fn names() -> Vec<String> {
     names
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-pub fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
-        .collect()
-}
-
 pub fn write_rows(rows: &[JournalRow]) -> String {
-    rows.iter().fold(String::new(), |mut s, r| {
-        let _ = writeln!(
-            s,
-            "{} {} {} {} {}",
-            r.seq,
-            r.timestamp,
-            hex(&r.body),
-            hex(&r.prev_hash),
-            hex(&r.hash)
-        );
-        s
-    })
+    trigate::engine::journal_file::write_rows(rows)
 }
 
 pub fn read_rows(name: &str) -> Vec<JournalRow> {
     let text = std::fs::read_to_string(dir().join(format!("{name}.journal"))).unwrap();
-    text.lines()
-        .map(|line| {
-            let f: Vec<&str> = line.split(' ').collect();
-            assert_eq!(f.len(), 5, "a golden row has five fields");
-            JournalRow {
-                seq: f[0].parse().unwrap(),
-                timestamp: f[1].parse().unwrap(),
-                body: unhex(f[2]),
-                prev_hash: unhex(f[3]).try_into().unwrap(),
-                hash: unhex(f[4]).try_into().unwrap(),
-            }
-        })
-        .collect()
+    trigate::engine::journal_file::read_rows(&text).unwrap()
 }
 
 pub fn master_key(name: &str) -> MasterKey {
