@@ -36,9 +36,12 @@ pub enum Fact {
     /// The shop-wide settings from here on (the genesis holds the first).
     #[serde(rename = "settings")]
     Settings { settings: SettingsRec },
-    /// A ledger batch, in the ledger's canonical bytes (hex).
+    /// A ledger batch, in the ledger's canonical bytes.
     #[serde(rename = "ledger")]
-    Ledger { entry: String },
+    Ledger {
+        #[serde(with = "hex")]
+        entry: Vec<u8>,
+    },
     #[serde(rename = "user")]
     User { user: UserRec },
     #[serde(rename = "merchant")]
@@ -188,9 +191,7 @@ impl Shop {
                 settings: (&self.config).into(),
             });
         }
-        facts.extend(c.ledger.iter().map(|e| Fact::Ledger {
-            entry: hex::encode(e),
-        }));
+        facts.extend(c.ledger.into_iter().map(|entry| Fact::Ledger { entry }));
         for i in changed(self.users.len(), m.users, &c.users) {
             facts.push(Fact::User {
                 user: (&self.users[i]).into(),
@@ -288,11 +289,7 @@ impl Shop {
     fn apply_fact(&mut self, fact: Fact) -> Result<(), FactError> {
         match fact {
             Fact::Settings { settings } => self.config = settings.read()?,
-            Fact::Ledger { entry } => {
-                let bytes =
-                    hex::decode(&entry).ok_or_else(|| FactError::Ledger("not hex".into()))?;
-                self.replay_ledger(&bytes)?;
-            }
+            Fact::Ledger { entry } => self.replay_ledger(&entry)?,
             Fact::User { user } => upsert(&mut self.users, "user", user.id, user.read())?,
             Fact::Merchant { merchant } => {
                 upsert(

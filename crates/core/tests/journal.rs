@@ -271,3 +271,34 @@ fn a_changed_setting_is_an_entry_and_an_unchanged_one_is_not() {
     assert_eq!(replayed.config().reservation_ns, 45 * 60 * SECOND);
     assert_eq!(replayed.describe(), j.shop.describe());
 }
+
+/// In the journal's binary encoding a fact's tag is its variant's position:
+/// these numbers are part of format 2 and never change (the golden test
+/// pins the rest, from a journal that holds every kind of fact).
+#[test]
+fn every_fact_keeps_its_tag() {
+    let j = small_shop(Config::default());
+    let mut seen = std::collections::BTreeMap::new();
+    for bytes in &j.entries {
+        for fact in Entry::decode(bytes).unwrap().facts {
+            let name = format!("{fact:?}");
+            let name = name.split([' ', '{', '(']).next().unwrap().to_string();
+            let tag = postcard::to_allocvec(&fact).unwrap()[0];
+            seen.insert(name, tag);
+        }
+    }
+    let pinned = [
+        ("Settings", 0),
+        ("Ledger", 1),
+        ("User", 2),
+        ("Merchant", 3),
+        ("Product", 4),
+        ("KeyAdded", 5),
+        ("KeyStatus", 6),
+        ("Order", 7),
+        ("Remembered", 14),
+    ];
+    for (name, tag) in pinned {
+        assert_eq!(seen.get(name), Some(&tag), "{name}: {seen:?}");
+    }
+}

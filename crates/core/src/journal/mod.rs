@@ -5,7 +5,11 @@
 //!
 //! An entry's bytes are `TGJ`, the format version (u16, little-endian), the
 //! time it was applied at (u64 nanoseconds), the facts' length (u32) and
-//! the facts as JSON, then the command as JSON (empty when none). Format 1
+//! the facts in postcard's compact binary form, then the command as JSON
+//! (empty when none). In postcard a record's fields are laid out in the
+//! order they are declared and an enum's tag is its variant's position, so
+//! the journal's types only ever gain variants at their end, and
+//! `tests/journal.rs` pins every tag. Format 1
 //! was `SH1` + the command and its reply as JSON, replayed by re-running
 //! the command; [`sh1`] reads it for `trigate upgrade`, nothing else does.
 //!
@@ -73,8 +77,8 @@ impl Entry {
         out.extend_from_slice(&FORMAT.to_le_bytes());
         out.extend_from_slice(&self.at.to_le_bytes());
         out.extend_from_slice(&[0; 4]);
-        // Serialising plain data (no maps with non-string keys) cannot fail.
-        serde_json::to_writer(&mut out, &self.facts).unwrap_or_default();
+        // Encoding plain data into a vector cannot fail.
+        out = postcard::to_extend(&self.facts, out).unwrap_or_default();
         let len = u32::try_from(out.len() - HEADER).unwrap_or(u32::MAX);
         out[HEADER - 4..HEADER].copy_from_slice(&len.to_le_bytes());
         out.extend_from_slice(&self.command);
@@ -115,7 +119,7 @@ impl Entry {
 
     pub fn decode(bytes: &[u8]) -> Result<Entry, ReplayError> {
         let (at, len) = Self::header(bytes)?;
-        let facts = serde_json::from_slice(&bytes[HEADER..HEADER + len])
+        let facts = postcard::from_bytes(&bytes[HEADER..HEADER + len])
             .map_err(|e| ReplayError::Decode(e.to_string()))?;
         Ok(Entry {
             at,

@@ -512,18 +512,26 @@ impl From<WithdrawalStatusRec> for crate::WithdrawalStatus {
     }
 }
 
-/// Account ids are 128-bit: hex in the journal, so every JSON reader
-/// keeps them exact.
+/// Account ids are 128-bit: a number in the journal's binary encoding, hex
+/// where a record is shown as text, so every JSON reader keeps them exact.
 mod account {
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     pub fn serialize<S: Serializer>(id: &u128, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format!("{id:032x}"))
+        if s.is_human_readable() {
+            s.serialize_str(&format!("{id:032x}"))
+        } else {
+            id.serialize(s)
+        }
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
-        let text = String::deserialize(d)?;
-        u128::from_str_radix(&text, 16).map_err(serde::de::Error::custom)
+        if d.is_human_readable() {
+            let text = String::deserialize(d)?;
+            u128::from_str_radix(&text, 16).map_err(serde::de::Error::custom)
+        } else {
+            u128::deserialize(d)
+        }
     }
 }
 

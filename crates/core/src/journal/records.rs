@@ -12,9 +12,10 @@ use crate::{
     AdminRole, AttemptId, Bps, Currency, KeyId, MerchantId, OrderId, ProductId, Role, UserId,
 };
 
-/// Bytes as lower-case hex in the journal.
+/// Bytes: as they are in the journal's binary encoding, as lower-case hex
+/// where a record is shown as text (JSON).
 pub mod hex {
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     pub fn encode(bytes: &[u8]) -> String {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -37,12 +38,20 @@ pub mod hex {
     }
 
     pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&encode(bytes))
+        if s.is_human_readable() {
+            s.serialize_str(&encode(bytes))
+        } else {
+            bytes.serialize(s)
+        }
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let text = String::deserialize(d)?;
-        decode(&text).ok_or_else(|| serde::de::Error::custom("not hex"))
+        if d.is_human_readable() {
+            let text = String::deserialize(d)?;
+            decode(&text).ok_or_else(|| serde::de::Error::custom("not hex"))
+        } else {
+            Vec::<u8>::deserialize(d)
+        }
     }
 }
 
@@ -153,19 +162,17 @@ pub struct UserRec {
 }
 
 mod opt_hex {
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Bytes(#[serde(with = "super::hex")] Vec<u8>);
 
     pub fn serialize<S: Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
-        match bytes {
-            Some(b) => s.serialize_some(&super::hex::encode(b)),
-            None => s.serialize_none(),
-        }
+        bytes.as_ref().map(|b| Bytes(b.clone())).serialize(s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
-        Option::<String>::deserialize(d)?
-            .map(|t| super::hex::decode(&t).ok_or_else(|| serde::de::Error::custom("not hex")))
-            .transpose()
+        Ok(Option::<Bytes>::deserialize(d)?.map(|b| b.0))
     }
 }
 
