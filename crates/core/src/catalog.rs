@@ -120,10 +120,18 @@ impl Shop {
                 "a merchant needs its wrapped data key (1 to 256 bytes)".into(),
             ));
         }
-        if holding_days > 365 {
-            return Err(ShopError::Invalid(
-                "the holding period is at most 365 days".into(),
-            ));
+        let limits = self.config;
+        if fee.get() > limits.max_fee_bps {
+            return Err(ShopError::Invalid(format!(
+                "the platform fee is at most {} basis points",
+                limits.max_fee_bps
+            )));
+        }
+        if holding_days > limits.max_holding_days {
+            return Err(ShopError::Invalid(format!(
+                "the holding period is at most {} days",
+                limits.max_holding_days
+            )));
         }
         let id = MerchantId(self.merchants.len() as u64 + 1);
         self.merchants.push(Merchant {
@@ -220,6 +228,13 @@ impl Shop {
         self.tick(now)?;
         let fee = self.active_merchant(merchant)?.fee;
         check_product(&spec, fee)?;
+        let commissions = spec.commission_l1.get() + spec.commission_l2.get();
+        if commissions > self.config.max_commission_bps {
+            return Err(ShopError::Invalid(format!(
+                "referral commissions are at most {} basis points together",
+                self.config.max_commission_bps
+            )));
+        }
         let id = ProductId(self.products.len() as u64 + 1);
         self.products.push(Product {
             id,

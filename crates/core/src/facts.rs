@@ -117,6 +117,9 @@ struct Marks {
 
 /// Positions of the records a command made (from `mark` on) or changed.
 fn changed(len: usize, mark: usize, touched: &BTreeSet<u64>) -> Vec<usize> {
+    if touched.is_empty() {
+        return (mark.min(len)..len).collect();
+    }
     let mut at: BTreeSet<usize> = touched
         .iter()
         .filter_map(|id| usize::try_from(id.checked_sub(1)?).ok())

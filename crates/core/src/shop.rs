@@ -33,6 +33,13 @@ pub struct Config {
     /// The shop's time zone as seconds east of UTC, for daily limits and
     /// reports.
     pub utc_offset_seconds: i32,
+    /// The longest holding period (T+N days) a merchant may be given.
+    pub max_holding_days: u32,
+    /// The highest platform fee a merchant may be given, in basis points.
+    pub max_fee_bps: u32,
+    /// The most a product may pay its referrers (both levels together), in
+    /// basis points.
+    pub max_commission_bps: u32,
 }
 
 impl Default for Config {
@@ -43,6 +50,9 @@ impl Default for Config {
             dispute_answer_ns: 2 * NANOS_PER_DAY,
             max_key_len: 1024,
             utc_offset_seconds: 8 * 3600,
+            max_holding_days: 365,
+            max_fee_bps: 10_000,
+            max_commission_bps: 10_000,
         }
     }
 }
@@ -148,6 +158,11 @@ impl Shop {
         if settings.max_key_len == 0 || settings.utc_offset_seconds.abs() > 14 * 3600 {
             return Err(ShopError::Invalid(
                 "a key is at least 1 byte and the time zone within 14 hours of UTC".into(),
+            ));
+        }
+        if settings.max_fee_bps > 10_000 || settings.max_commission_bps > 10_000 {
+            return Err(ShopError::Invalid(
+                "fee and commission limits are at most 10000 basis points".into(),
             ));
         }
         if settings != self.config || !self.genesis {

@@ -8,6 +8,9 @@
 //! dispute_answer_hours = 48    # for a merchant to answer a dispute
 //! max_key_bytes = 1024         # longest card key accepted
 //! time_zone = "+08:00"         # for daily limits and reports
+//! max_holding_days = 365       # the longest T+N a merchant may be given
+//! max_fee_bps = 10000          # the highest platform fee (basis points)
+//! max_commission_bps = 10000   # the most a product pays both referral levels
 //! ```
 //!
 //! Anything left out keeps its default. The journal records them: a start
@@ -23,6 +26,9 @@ pub struct ShopFile {
     pub dispute_answer_hours: Option<u64>,
     pub max_key_bytes: Option<usize>,
     pub time_zone: Option<String>,
+    pub max_holding_days: Option<u32>,
+    pub max_fee_bps: Option<u32>,
+    pub max_commission_bps: Option<u32>,
 }
 
 /// `+08:00`, `-05:30` or `UTC` as seconds east of UTC.
@@ -76,6 +82,27 @@ impl ShopFile {
             }
             c.max_key_len = v;
         }
+        if let Some(v) = self.max_holding_days {
+            if v > 3650 {
+                anyhow::bail!("[shop] max_holding_days is at most 3650");
+            }
+            c.max_holding_days = v;
+        }
+        for (value, name, field) in [
+            (self.max_fee_bps, "max_fee_bps", &mut c.max_fee_bps),
+            (
+                self.max_commission_bps,
+                "max_commission_bps",
+                &mut c.max_commission_bps,
+            ),
+        ] {
+            if let Some(v) = value {
+                if v > 10_000 {
+                    anyhow::bail!("[shop] {name} is at most 10000 (100%)");
+                }
+                *field = v;
+            }
+        }
         if let Some(tz) = &self.time_zone {
             c.utc_offset_seconds = parse_offset(tz).ok_or_else(|| {
                 anyhow::anyhow!("[shop] time_zone {tz:?} is not like +08:00, -05:30 or UTC")
@@ -90,12 +117,15 @@ pub fn describe(c: &Config) -> String {
     let minutes = |ns: u64| ns / (60 * NANOS_PER_SECOND);
     format!(
         "reservation {} min, dispute window {} h, dispute answer {} h, keys up to {} bytes, \
-         time zone {}",
+         time zone {}, holding up to {} days, fee up to {} bps, commissions up to {} bps",
         minutes(c.reservation_ns),
         minutes(c.dispute_window_ns) / 60,
         minutes(c.dispute_answer_ns) / 60,
         c.max_key_len,
-        show_offset(c.utc_offset_seconds)
+        show_offset(c.utc_offset_seconds),
+        c.max_holding_days,
+        c.max_fee_bps,
+        c.max_commission_bps
     )
 }
 

@@ -92,6 +92,32 @@ fn run(args: &[&str], data: &std::path::Path) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// `trigate serve` on `url`, which must refuse to start: what it printed.
+fn serve_refused(url: &str, data: &std::path::Path) -> String {
+    let mut child = Process::new(trigate_bin())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("TRIGATE_DATA_DIR", data)
+        .env("TRIGATE_DATABASE_URL", url)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..200 {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(!status.success());
+            let out = child.wait_with_output().unwrap();
+            return format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().ok();
+    panic!("trigate serve started on a journal it should refuse");
+}
+
 #[tokio::test]
 async fn trigate_upgrade_rewrites_a_format_1_journal_after_a_backup() {
     for db in TestDb::all("journal_upgrade").await {
@@ -103,6 +129,8 @@ async fn trigate_upgrade_rewrites_a_format_1_journal_after_a_backup() {
 
         let (ok, text) = run(&["verify", "--database-url", &db.url], data.path());
         assert!(!ok && text.contains("trigate upgrade"), "{text}");
+        let text = serve_refused(&db.url, data.path());
+        assert!(text.contains("trigate upgrade"), "{text}");
 
         let (ok, text) = run(&["upgrade", "--database-url", &db.url], data.path());
         assert!(ok, "{text}");

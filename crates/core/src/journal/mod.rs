@@ -150,9 +150,10 @@ impl Shop {
         if !self.genesis {
             self.changes.settings = true;
         }
+        // Kept for audit: written before the command is used up.
         let audit = match &command {
-            Command::Query(_) | Command::Tick => None,
-            c => Some(c.clone()),
+            Command::Query(_) => Vec::new(),
+            c => serde_json::to_vec(c).unwrap_or_default(),
         };
         let reply = match self.apply(now, command) {
             Ok(reply) => reply,
@@ -163,14 +164,10 @@ impl Shop {
             return (reply, None);
         }
         self.genesis = true;
-        let command = match audit {
-            Some(c) => serde_json::to_vec(&c).unwrap_or_default(),
-            None => b"\"Tick\"".to_vec(),
-        };
         let entry = Entry {
             at: now,
             facts,
-            command,
+            command: audit,
         };
         (reply, Some(entry))
     }

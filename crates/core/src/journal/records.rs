@@ -74,6 +74,9 @@ pub struct SettingsRec {
     pub dispute_answer_ns: u64,
     pub max_key_len: u64,
     pub utc_offset_seconds: i32,
+    pub max_holding_days: u32,
+    pub max_fee_bps: u32,
+    pub max_commission_bps: u32,
 }
 
 impl From<&crate::Config> for SettingsRec {
@@ -84,6 +87,9 @@ impl From<&crate::Config> for SettingsRec {
             dispute_answer_ns: c.dispute_answer_ns,
             max_key_len: c.max_key_len as u64,
             utc_offset_seconds: c.utc_offset_seconds,
+            max_holding_days: c.max_holding_days,
+            max_fee_bps: c.max_fee_bps,
+            max_commission_bps: c.max_commission_bps,
         }
     }
 }
@@ -97,6 +103,9 @@ impl SettingsRec {
             max_key_len: usize::try_from(self.max_key_len)
                 .map_err(|_| FactError::Bad("max_key_len".into()))?,
             utc_offset_seconds: self.utc_offset_seconds,
+            max_holding_days: self.max_holding_days,
+            max_fee_bps: self.max_fee_bps,
+            max_commission_bps: self.max_commission_bps,
         })
     }
 }

@@ -31,6 +31,9 @@ pub fn settings() -> Config {
         dispute_answer_ns: 2 * NANOS_PER_DAY,
         max_key_len: 1024,
         utc_offset_seconds: 8 * 3600,
+        max_holding_days: 365,
+        max_fee_bps: 10_000,
+        max_commission_bps: 10_000,
     }
 }
 
