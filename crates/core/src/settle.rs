@@ -137,7 +137,11 @@ impl Shop {
         if let Some(at) = confirm_at {
             self.confirm_due.remove(&(at, id));
         }
-        self.holds.insert((release_at, id));
+        // A sale that leaves the merchant nothing (a whole fee) has nothing
+        // to hold: as the journal's facts rebuild it.
+        if settlement.held > 0 {
+            self.holds.insert((release_at, id));
+        }
         let o = self.order_mut(id)?;
         o.status = OrderStatus::Settled;
         o.confirmed_at = Some(now);

@@ -302,3 +302,71 @@ fn every_fact_keeps_its_tag() {
         assert_eq!(seen.get(name), Some(&tag), "{name}: {seen:?}");
     }
 }
+
+/// A sale whose whole price is the platform's fee leaves the merchant
+/// nothing to hold: the shop that ran and the one rebuilt from its journal
+/// agree on that too (nothing waits to be released).
+#[test]
+fn a_sale_that_leaves_the_merchant_nothing_replays_the_same() {
+    let mut j = Journaled::new(Config::default());
+    let Reply::User(owner) = j.run(Command::Register {
+        login: "seller".into(),
+        role: Role::Merchant,
+        referrer_code: None,
+        password: None,
+    }) else {
+        panic!()
+    };
+    let Reply::User(buyer) = j.run(Command::Register {
+        login: "buyer".into(),
+        role: Role::Buyer,
+        referrer_code: None,
+        password: None,
+    }) else {
+        panic!()
+    };
+    let Reply::Merchant(merchant) = j.run(Command::CreateMerchant {
+        owner,
+        name: "All fee".into(),
+        fee: Bps::new(10_000).unwrap(),
+        holding_days: 1,
+        wrapped_key: vec![7; 60],
+    }) else {
+        panic!()
+    };
+    let mut spec = product_spec(1_000);
+    spec.commission_l1 = Bps::ZERO;
+    spec.commission_l2 = Bps::ZERO;
+    let Reply::Product(product) = j.run(Command::CreateProduct { merchant, spec }) else {
+        panic!()
+    };
+    j.run(Command::ImportKeys {
+        product,
+        keys: vec![sealed("ALL-FEE")],
+        invalid: vec![],
+    });
+    j.run(Command::CreditWallet {
+        user: buyer,
+        currency: cny(),
+        amount: 1_000,
+    });
+    let Reply::Bought { order, .. } = j.run(Command::BuyWithBalance {
+        buyer,
+        product,
+        quantity: 1,
+        coupon: None,
+    }) else {
+        panic!()
+    };
+    let Reply::Settled(s) = j.run(Command::ConfirmOrder { buyer, order }) else {
+        panic!()
+    };
+    assert_eq!((s.merchant, s.fee), (0, 1_000));
+    let replayed = j.replayed_on(Shop::new(Config::default()));
+    assert_eq!(replayed.describe(), j.shop.describe());
+    j.now += 2 * NANOS_PER_DAY;
+    let Reply::Ticked(report) = j.run(Command::Tick) else {
+        panic!()
+    };
+    assert!(report.released.is_empty(), "{report:?}");
+}

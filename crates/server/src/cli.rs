@@ -162,11 +162,12 @@ async fn upgrade(args: UpgradeArgs) -> anyhow::Result<ExitCode> {
     let store = trigate_store::Store::open_existing(&url).await?;
     let shown = trigate_store::mask_url(&url);
     if let Some(backup) = args.restore {
-        let rows = upgrade::restore(&store, &backup).await;
+        let done = upgrade::restore(&store, &backup).await;
         store.close().await;
+        let (restored, replaced) = done?;
         println!(
-            "restored {} journal entries from {} into {shown}",
-            rows?,
+            "restored {restored} journal entries from {} into {shown} (replacing the \
+             {replaced} it held)",
             backup.display()
         );
         return Ok(ExitCode::SUCCESS);

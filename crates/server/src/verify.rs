@@ -117,6 +117,7 @@ async fn verify_as<S: Journaled>(mut snapshot: Snapshot) -> Result<Report, Store
                     replay.seq()
                 ));
                 if let Some(what) = S::INVARIANTS {
+                    replay.state_mut().finish_replay();
                     report.check(what.to_string(), replay.state().invariant_violations());
                 }
             }

@@ -198,3 +198,25 @@ async fn upgrade_refuses_a_broken_chain_and_changes_nothing() {
         "no backup is written for a journal that does not upgrade"
     );
 }
+
+/// The journal is replaced only if it still ends where the upgrade read it
+/// to: an entry appended meanwhile (a shop left running) stops it.
+#[tokio::test]
+async fn a_journal_that_moved_is_not_replaced() {
+    for db in TestDb::all("journal_moved").await {
+        let store = db.open().await;
+        let rows = golden::read_rows("sh1-demo");
+        golden::load(&store, &rows).await;
+        let stale = rows.get(rows.len() - 2).map(|r| (r.seq, r.hash));
+        let refused = store.replace_journal(stale, &rows[..1]).await.unwrap_err();
+        assert!(
+            matches!(refused, trigate_store::StoreError::Moved),
+            "{}: {refused}",
+            db.backend
+        );
+        assert_eq!(store.journal_page(0, 10_000).await.unwrap(), rows);
+        let head = rows.last().map(|r| (r.seq, r.hash));
+        store.replace_journal(head, &rows[..1]).await.unwrap();
+        assert_eq!(store.journal_page(0, 10_000).await.unwrap(), rows[..1]);
+    }
+}

@@ -52,6 +52,17 @@ pub struct Checkpoint {
     pub keys: Vec<KeyRow>,
 }
 
+/// Whether the last of `rows` (seq, hash) is `head`.
+fn ends_at(last: Option<(u64, Vec<u8>)>, head: Option<(u64, Hash)>) -> bool {
+    match (last, head) {
+        (None, None) => true,
+        (Some((seq, hash)), Some((want_seq, want_hash))) => {
+            seq == want_seq && hash.as_slice() == want_hash.as_slice()
+        }
+        _ => false,
+    }
+}
+
 /// Rows keyed by id, the last of each kept in first-seen order.
 fn coalesce<T, K: std::hash::Hash + Eq>(
     out: &mut Vec<T>,
@@ -174,6 +185,11 @@ pub enum StoreError {
     Sql(#[from] sqlx::Error),
     #[error("{0} is past what the database columns hold (i64)")]
     OutOfRange(String),
+    #[error(
+        "the journal changed while it was being replaced (is trigate running on it?); \
+         nothing was replaced"
+    )]
+    Moved,
     #[error("row {table}:{key} holds a value that cannot be read: {what}")]
     Corrupt {
         table: &'static str,
@@ -243,16 +259,20 @@ impl Store {
 
     /// Replaces the whole journal (for `trigate upgrade`, after a verified
     /// backup) and empties the derived tables, which the next start
-    /// rebuilds from the new journal.
-    pub async fn replace_journal(&self, journal: &[JournalRow]) -> Result<(), StoreError> {
+    /// rebuilds from the new journal — but only if the journal still ends
+    /// at `head` (its last entry's sequence number and hash; `None` for an
+    /// empty journal): if anything was appended meanwhile, nothing is
+    /// replaced and [`StoreError::Moved`] says so.
+    pub async fn replace_journal(
+        &self,
+        head: Option<(u64, Hash)>,
+        journal: &[JournalRow],
+    ) -> Result<(), StoreError> {
         check_journal_range(journal)?;
         match self {
-            Self::Sqlite(s) => s.replace_journal(journal).await,
-            Self::Postgres(s) => s.replace_journal(journal).await,
-            Self::Memory(s) => {
-                s.replace_journal(journal);
-                Ok(())
-            }
+            Self::Sqlite(s) => s.replace_journal(head, journal).await,
+            Self::Postgres(s) => s.replace_journal(head, journal).await,
+            Self::Memory(s) => s.replace_journal(head, journal),
         }
     }
 

@@ -82,8 +82,16 @@ impl MemoryStore {
         Ok(())
     }
 
-    pub fn replace_journal(&self, journal: &[JournalRow]) {
+    pub fn replace_journal(
+        &self,
+        head: Option<(u64, trigate_ledger::Hash)>,
+        journal: &[JournalRow],
+    ) -> Result<(), StoreError> {
         let mut t = self.lock();
+        let last = t.journal.last().map(|r| (r.seq, r.hash.to_vec()));
+        if !crate::ends_at(last, head) {
+            return Err(StoreError::Moved);
+        }
         let kept = (t.fault, t.checkpoint_fault, t.commits);
         *t = Tables {
             journal: journal.to_vec(),
@@ -92,6 +100,7 @@ impl MemoryStore {
             commits: kept.2,
             ..Tables::default()
         };
+        Ok(())
     }
 
     pub fn checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool};
-use trigate_ledger::Account;
+use trigate_ledger::{Account, Hash};
 
 use crate::codec::{self, id_bytes, to_i64};
 use crate::{Checkpoint, JournalRow, KeyRow, OrderRow, RowCounts, StoreError, StoredTransfer};
@@ -79,11 +79,25 @@ impl PgStore {
 
     /// Replaces every journal row and empties the derived tables
     /// (checkpoint 0), in one transaction.
-    pub async fn replace_journal(&self, j: &[JournalRow]) -> Result<(), StoreError> {
+    pub async fn replace_journal(
+        &self,
+        head: Option<(u64, Hash)>,
+        j: &[JournalRow],
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SET LOCAL synchronous_commit = on")
             .execute(&mut *tx)
             .await?;
+        sqlx::query("LOCK TABLE journal IN EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
+        let last: Option<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        if !crate::ends_at(last.map(|(s, h)| (s as u64, h)), head) {
+            return Err(StoreError::Moved);
+        }
         sqlx::query("TRUNCATE journal, transfers, accounts, orders, card_keys")
             .execute(&mut *tx)
             .await?;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
-use trigate_ledger::Account;
+use trigate_ledger::{Account, Hash};
 
 use crate::codec::{self, id_bytes, to_i64};
 use crate::{Checkpoint, JournalRow, KeyRow, OrderRow, RowCounts, StoreError, StoredTransfer};
@@ -138,7 +138,14 @@ impl SqliteStore {
     /// Empties the derived tables (checkpoint 0), then replaces every
     /// journal row. A crash between the two leaves the old journal and
     /// empty tables, which the next start rebuilds.
-    pub async fn replace_journal(&self, journal: &[JournalRow]) -> Result<(), StoreError> {
+    pub async fn replace_journal(
+        &self,
+        head: Option<(u64, Hash)>,
+        journal: &[JournalRow],
+    ) -> Result<(), StoreError> {
+        if !crate::ends_at(self.journal_head().await?, head) {
+            return Err(StoreError::Moved);
+        }
         let mut tx = self.tables.begin().await?;
         for table in ["transfers", "accounts", "orders", "card_keys"] {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
@@ -149,11 +156,37 @@ impl SqliteStore {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        // The tables file commits without waiting for the disk: make its
+        // emptying durable before the journal changes under it.
+        sqlx::query("PRAGMA wal_checkpoint(FULL)")
+            .execute(&self.tables)
+            .await?;
         let mut tx = self.journal.begin().await?;
+        // Written to first, so no other writer gets in between the check
+        // and the replacement.
+        sqlx::query("UPDATE journal SET seq = seq WHERE 0")
+            .execute(&mut *tx)
+            .await?;
+        let last: Option<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        if !crate::ends_at(last.map(|(s, h)| (s as u64, h)), head) {
+            return Err(StoreError::Moved);
+        }
         sqlx::query("DELETE FROM journal").execute(&mut *tx).await?;
         insert_journal(&mut tx, journal).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The last journal entry's sequence number and hash.
+    async fn journal_head(&self) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        let last: Option<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&self.journal)
+                .await?;
+        Ok(last.map(|(s, h)| (s as u64, h)))
     }
 
     pub async fn checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {

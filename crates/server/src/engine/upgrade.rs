@@ -153,6 +153,11 @@ fn back_up(rows: &[JournalRow], dir: &Path, format: u16) -> Result<PathBuf, Upgr
     file.write_all(journal_file::write_rows(rows).as_bytes())
         .and_then(|()| file.sync_all())
         .map_err(io)?;
+    // The file's name must be on disk too before the journal is replaced.
+    #[cfg(unix)]
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io)?;
     let back = std::fs::read_to_string(&path).map_err(io)?;
     match journal_file::read_rows(&back) {
         Ok(read) if read == rows => Ok(path),
@@ -179,7 +184,9 @@ pub async fn upgrade(store: &Store, backup_dir: &Path) -> Result<Upgraded, Upgra
     };
     let backup = back_up(&rows, backup_dir, 1)?;
     let new_rows = chained(&entries);
-    store.replace_journal(&new_rows).await?;
+    // Refused if anything was appended since it was read.
+    let head = rows.last().map(|r| (r.seq, r.hash));
+    store.replace_journal(head, &new_rows).await?;
     Ok(Upgraded::Rewritten {
         from: 1,
         read: rows.len() as u64,
@@ -190,8 +197,10 @@ pub async fn upgrade(store: &Store, backup_dir: &Path) -> Result<Upgraded, Upgra
 
 /// Puts a backup written by [`upgrade`] back as the database's journal (its
 /// chain checked first); the derived tables are emptied and rebuilt by the
-/// release that reads that format.
-pub async fn restore(store: &Store, backup: &Path) -> Result<u64, UpgradeError> {
+/// release that reads that format. Whatever the journal holds now is
+/// replaced, entries written since the upgrade included: run it stopped.
+/// Returns how many entries were restored and how many replaced.
+pub async fn restore(store: &Store, backup: &Path) -> Result<(u64, u64), UpgradeError> {
     let shown = backup.display().to_string();
     let text = std::fs::read_to_string(backup).map_err(|source| UpgradeError::Backup {
         path: shown.clone(),
@@ -206,6 +215,8 @@ pub async fn restore(store: &Store, backup: &Path) -> Result<u64, UpgradeError> 
         check_link(row, expected, &head)?;
         head = row.hash;
     }
-    store.replace_journal(&rows).await?;
-    Ok(rows.len() as u64)
+    let now = all_rows(store).await?;
+    let head = now.last().map(|r| (r.seq, r.hash));
+    store.replace_journal(head, &rows).await?;
+    Ok((rows.len() as u64, now.len() as u64))
 }
