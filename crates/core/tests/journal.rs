@@ -7,7 +7,7 @@ mod common;
 use common::{SECOND, cny, product_spec, sealed};
 use trigate_core::journal::{Entry, FORMAT, ReplayError};
 use trigate_core::{
-    AdminRole, Bps, Command, Config, Fact, NANOS_PER_DAY, OrderStatus, Reply, Role, Shop,
+    AdminRole, Bps, Command, Config, Fact, NANOS_PER_DAY, OrderStatus, Reply, Role, Shop, UserId,
 };
 
 /// A shop driven through the journal as the writer drives it.
@@ -55,50 +55,51 @@ fn config(reservation_minutes: u64, window_days: u64) -> Config {
 /// A merchant with five keys, a buyer with money, an order delivered and
 /// another waiting for payment; a refund beyond what was paid, refused under
 /// an idempotency key (so its wording is remembered).
-fn small_shop(settings: Config) -> Journaled {
-    let mut j = Journaled::new(settings);
-    let Reply::User(owner) = j.run(Command::Register {
-        login: "seller".into(),
-        role: Role::Merchant,
-        referrer_code: None,
-        password: None,
-    }) else {
-        panic!()
+/// A seller whose merchant takes `fee_bps`, a buyer and an admin; the
+/// seller's product (`spec`) with `keys` keys.
+fn seller_and_buyer(
+    j: &mut Journaled,
+    fee_bps: u32,
+    spec: trigate_core::NewProduct,
+    keys: u32,
+) -> (UserId, UserId, trigate_core::ProductId) {
+    let mut user = |login: &str, role| {
+        let Reply::User(id) = j.run(Command::Register {
+            login: login.into(),
+            role,
+            referrer_code: None,
+            password: None,
+        }) else {
+            panic!()
+        };
+        id
     };
-    let Reply::User(buyer) = j.run(Command::Register {
-        login: "buyer".into(),
-        role: Role::Buyer,
-        referrer_code: None,
-        password: None,
-    }) else {
-        panic!()
-    };
-    j.run(Command::Register {
-        login: "root".into(),
-        role: Role::Staff(AdminRole::Admin),
-        referrer_code: None,
-        password: None,
-    });
+    let owner = user("seller", Role::Merchant);
+    let buyer = user("buyer", Role::Buyer);
+    user("root", Role::Staff(AdminRole::Admin));
     let Reply::Merchant(merchant) = j.run(Command::CreateMerchant {
         owner,
         name: "Keys".into(),
-        fee: Bps::new(1_000).unwrap(),
+        fee: Bps::new(fee_bps).unwrap(),
         holding_days: 1,
         wrapped_key: vec![7; 60],
     }) else {
         panic!()
     };
-    let Reply::Product(product) = j.run(Command::CreateProduct {
-        merchant,
-        spec: product_spec(1_000),
-    }) else {
+    let Reply::Product(product) = j.run(Command::CreateProduct { merchant, spec }) else {
         panic!()
     };
     j.run(Command::ImportKeys {
         product,
-        keys: (0..5).map(|i| sealed(&format!("K-{i}"))).collect(),
+        keys: (0..keys).map(|i| sealed(&format!("K-{i}"))).collect(),
         invalid: vec![],
     });
+    (owner, buyer, product)
+}
+
+fn small_shop(settings: Config) -> Journaled {
+    let mut j = Journaled::new(settings);
+    let (owner, buyer, product) = seller_and_buyer(&mut j, 1_000, product_spec(1_000), 5);
     j.run(Command::CreditWallet {
         user: buyer,
         currency: cny(),
@@ -309,42 +310,10 @@ fn every_fact_keeps_its_tag() {
 #[test]
 fn a_sale_that_leaves_the_merchant_nothing_replays_the_same() {
     let mut j = Journaled::new(Config::default());
-    let Reply::User(owner) = j.run(Command::Register {
-        login: "seller".into(),
-        role: Role::Merchant,
-        referrer_code: None,
-        password: None,
-    }) else {
-        panic!()
-    };
-    let Reply::User(buyer) = j.run(Command::Register {
-        login: "buyer".into(),
-        role: Role::Buyer,
-        referrer_code: None,
-        password: None,
-    }) else {
-        panic!()
-    };
-    let Reply::Merchant(merchant) = j.run(Command::CreateMerchant {
-        owner,
-        name: "All fee".into(),
-        fee: Bps::new(10_000).unwrap(),
-        holding_days: 1,
-        wrapped_key: vec![7; 60],
-    }) else {
-        panic!()
-    };
     let mut spec = product_spec(1_000);
     spec.commission_l1 = Bps::ZERO;
     spec.commission_l2 = Bps::ZERO;
-    let Reply::Product(product) = j.run(Command::CreateProduct { merchant, spec }) else {
-        panic!()
-    };
-    j.run(Command::ImportKeys {
-        product,
-        keys: vec![sealed("ALL-FEE")],
-        invalid: vec![],
-    });
+    let (_, buyer, product) = seller_and_buyer(&mut j, 10_000, spec, 1);
     j.run(Command::CreditWallet {
         user: buyer,
         currency: cny(),
