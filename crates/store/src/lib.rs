@@ -287,6 +287,18 @@ impl Store {
         }
     }
 
+    /// Waits until every write in flight has landed or been undone — on
+    /// PostgreSQL a process killed mid-commit may still have one — so that
+    /// what recovery reads next is all there will be. Call before reading
+    /// the journal to take over as its writer.
+    pub async fn await_writers(&self) -> Result<(), StoreError> {
+        match self {
+            Self::Postgres(s) => s.await_writers().await,
+            // A SQLite commit ends with its process; memory has no other.
+            Self::Sqlite(_) | Self::Memory(_) => Ok(()),
+        }
+    }
+
     /// A consistent view to read from: journal and tables as of one moment.
     pub async fn snapshot(&self) -> Result<Snapshot, StoreError> {
         Ok(match self {

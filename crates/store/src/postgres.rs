@@ -16,6 +16,22 @@ pub struct PgStore {
     pool: PgPool,
 }
 
+/// Every transaction that writes the journal or the tables holds this
+/// advisory lock shared; recovery takes it exclusively first
+/// ([`PgStore::await_writers`]), so a commit still in flight from a process
+/// that died lands before the journal is read, never after.
+const WRITERS: i64 = 0x7472_6967_6174_6501;
+
+async fn share_writers_lock(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
+        .bind(WRITERS)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 async fn insert_journal(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     j: &[JournalRow],
@@ -65,6 +81,18 @@ impl PgStore {
         Ok(Self { pool })
     }
 
+    /// Waits until no transaction that writes is in flight (one of a process
+    /// that was killed may still be committing).
+    pub async fn await_writers(&self) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(WRITERS)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn append(&self, j: &[JournalRow]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         // The reply waits on this commit: it must be on disk, whatever the
@@ -72,6 +100,7 @@ impl PgStore {
         sqlx::query("SET LOCAL synchronous_commit = on")
             .execute(&mut *tx)
             .await?;
+        share_writers_lock(&mut tx).await?;
         insert_journal(&mut tx, j).await?;
         tx.commit().await?;
         Ok(())
@@ -88,6 +117,7 @@ impl PgStore {
         sqlx::query("SET LOCAL synchronous_commit = on")
             .execute(&mut *tx)
             .await?;
+        share_writers_lock(&mut tx).await?;
         sqlx::query("LOCK TABLE journal IN EXCLUSIVE MODE")
             .execute(&mut *tx)
             .await?;
@@ -117,6 +147,7 @@ impl PgStore {
         sqlx::query("SET LOCAL synchronous_commit = off")
             .execute(&mut *tx)
             .await?;
+        share_writers_lock(&mut tx).await?;
         if !changes.transfers.is_empty() {
             let t = &changes.transfers;
             sqlx::query(

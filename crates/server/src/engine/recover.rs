@@ -200,6 +200,7 @@ pub async fn open_state<S: Journaled>(
     store: &Store,
     capacity: usize,
 ) -> Result<Recovered<S>, RecoverError> {
+    store.await_writers().await?;
     let mut snapshot = store.snapshot().await?;
     let through = snapshot.checkpoint_seq();
     let tables = snapshot.row_counts().await?;
