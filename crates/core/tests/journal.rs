@@ -339,3 +339,38 @@ fn a_sale_that_leaves_the_merchant_nothing_replays_the_same() {
     };
     assert!(report.released.is_empty(), "{report:?}");
 }
+
+/// Facts are shown in `verify`'s findings and in errors: a password hash, a
+/// sealed TOTP seed, a data key or a sealed card key never shows in them.
+#[test]
+fn facts_never_show_a_secret() {
+    let mut j = small_shop(Config::default());
+    let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
+    let Reply::User(user) = j.run(Command::Register {
+        login: "with-password".into(),
+        role: Role::Buyer,
+        referrer_code: None,
+        password: Some(trigate_core::PasswordHash(hash.into())),
+    }) else {
+        panic!()
+    };
+    j.run(Command::EnrollSecondFactor {
+        actor: user,
+        user,
+        sealed: vec![0xAB; 20],
+    });
+    let mut shown = String::new();
+    for bytes in &j.entries {
+        for fact in Entry::decode(bytes).unwrap().facts {
+            shown += &format!("{fact:?}\n");
+        }
+    }
+    assert!(shown.contains("with-password"), "the user's fact is there");
+    assert!(!shown.contains("argon2id"), "{shown}");
+    // 0xAB = 171, a sealed seed; 7s are the data key; the card keys are
+    // XOR'd with 0x5a (K = 0x4b → 17).
+    for bytes in ["171, 171", "7, 7, 7", "[17, 119"] {
+        assert!(!shown.contains(bytes), "{bytes} in {shown}");
+    }
+    assert!(shown.contains("***"), "{shown}");
+}

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::records::{attempt_id, currency, key_ids, read_key_ids};
+use super::records::{HiddenText, attempt_id, currency, key_ids, read_key_ids};
 use crate::facts::FactError;
 use crate::{CreditId, MerchantId, OrderId, ProductId, UserId, WithdrawalId};
 
@@ -227,7 +227,7 @@ pub struct OrderRec {
     pub replaced_keys: Vec<u64>,
     pub refunded: u64,
     pub refunded_to_recharge: u64,
-    pub lookup: Option<String>,
+    pub lookup: Option<HiddenText>,
 }
 
 impl From<&crate::Order> for OrderRec {
@@ -261,7 +261,7 @@ impl From<&crate::Order> for OrderRec {
             replaced_keys: key_ids(&o.replaced_keys),
             refunded: o.refunded,
             refunded_to_recharge: o.refunded_to_recharge,
-            lookup: o.lookup.as_ref().map(|h| h.0.clone()),
+            lookup: o.lookup.as_ref().map(|h| HiddenText(h.0.clone())),
         }
     }
 }
@@ -297,7 +297,7 @@ impl OrderRec {
             replaced_keys: read_key_ids(&self.replaced_keys),
             refunded: self.refunded,
             refunded_to_recharge: self.refunded_to_recharge,
-            lookup: self.lookup.map(crate::PasswordHash),
+            lookup: self.lookup.map(|h| crate::PasswordHash(h.0)),
         })
     }
 }

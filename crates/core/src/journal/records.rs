@@ -55,6 +55,31 @@ pub mod hex {
     }
 }
 
+/// A secret's stored form — a password or lookup-secret hash — kept
+/// exact in the journal (encoded as the text itself) and never shown by
+/// `Debug`, so a record printed in a finding or an error carries none.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct HiddenText(pub String);
+
+/// Sealed bytes — a TOTP seed, a data key, an API secret, a card key —
+/// encoded as [`hex`] does, never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct HiddenBytes(#[serde(with = "hex")] pub Vec<u8>);
+
+impl std::fmt::Debug for HiddenText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl std::fmt::Debug for HiddenBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "*** ({} bytes)", self.0.len())
+    }
+}
+
 pub(crate) fn currency(code: &str) -> Result<Currency, FactError> {
     Currency::new(code).map_err(|e| FactError::Bad(format!("currency {code:?}: {e}")))
 }
@@ -164,25 +189,9 @@ pub struct UserRec {
     pub referral_code: String,
     pub referrer: Option<u64>,
     pub created_at: u64,
-    pub password: Option<String>,
-    #[serde(with = "opt_hex")]
-    pub second_factor: Option<Vec<u8>>,
+    pub password: Option<HiddenText>,
+    pub second_factor: Option<HiddenBytes>,
     pub guest: bool,
-}
-
-mod opt_hex {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    #[derive(Serialize, Deserialize)]
-    struct Bytes(#[serde(with = "super::hex")] Vec<u8>);
-
-    pub fn serialize<S: Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
-        bytes.as_ref().map(|b| Bytes(b.clone())).serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
-        Ok(Option::<Bytes>::deserialize(d)?.map(|b| b.0))
-    }
 }
 
 impl From<&crate::User> for UserRec {
@@ -194,8 +203,8 @@ impl From<&crate::User> for UserRec {
             referral_code: u.referral_code.clone(),
             referrer: u.referrer.map(|r| r.0),
             created_at: u.created_at,
-            password: u.password.as_ref().map(|p| p.0.clone()),
-            second_factor: u.second_factor.clone(),
+            password: u.password.as_ref().map(|p| HiddenText(p.0.clone())),
+            second_factor: u.second_factor.clone().map(HiddenBytes),
             guest: u.guest,
         }
     }
@@ -210,8 +219,8 @@ impl UserRec {
             referral_code: self.referral_code,
             referrer: self.referrer.map(UserId),
             created_at: self.created_at,
-            password: self.password.map(crate::PasswordHash),
-            second_factor: self.second_factor,
+            password: self.password.map(|p| crate::PasswordHash(p.0)),
+            second_factor: self.second_factor.map(|b| b.0),
             guest: self.guest,
         }
     }
@@ -230,8 +239,7 @@ pub enum MerchantStatusRec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiKeyRec {
     pub id: String,
-    #[serde(with = "hex")]
-    pub sealed: Vec<u8>,
+    pub sealed: HiddenBytes,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -242,8 +250,7 @@ pub struct MerchantRec {
     pub fee_bps: u32,
     pub holding_days: u32,
     pub status: MerchantStatusRec,
-    #[serde(with = "hex")]
-    pub wrapped_key: Vec<u8>,
+    pub wrapped_key: HiddenBytes,
     pub api_keys: Vec<ApiKeyRec>,
     pub debt: u64,
 }
@@ -262,13 +269,13 @@ impl From<&crate::Merchant> for MerchantRec {
                 S::Frozen => MerchantStatusRec::Frozen,
                 S::Banned => MerchantStatusRec::Banned,
             },
-            wrapped_key: m.wrapped_key.clone(),
+            wrapped_key: HiddenBytes(m.wrapped_key.clone()),
             api_keys: m
                 .api_keys
                 .iter()
                 .map(|(id, sealed)| ApiKeyRec {
                     id: id.clone(),
-                    sealed: sealed.clone(),
+                    sealed: HiddenBytes(sealed.clone()),
                 })
                 .collect(),
             debt: m.debt,
@@ -290,11 +297,11 @@ impl MerchantRec {
                 MerchantStatusRec::Frozen => S::Frozen,
                 MerchantStatusRec::Banned => S::Banned,
             },
-            wrapped_key: self.wrapped_key,
+            wrapped_key: self.wrapped_key.0,
             api_keys: self
                 .api_keys
                 .into_iter()
-                .map(|k| (k.id, k.sealed))
+                .map(|k| (k.id, k.sealed.0))
                 .collect(),
             debt: self.debt,
         })
@@ -437,8 +444,7 @@ pub struct KeyRec {
     pub product: u64,
     #[serde(with = "hex")]
     pub hash: Vec<u8>,
-    #[serde(with = "hex")]
-    pub sealed: Vec<u8>,
+    pub sealed: HiddenBytes,
     pub status: KeyStatusRec,
 }
 
@@ -449,7 +455,7 @@ impl From<&crate::Key> for KeyRec {
             merchant: k.merchant.0,
             product: k.product.0,
             hash: k.sealed.hash.to_vec(),
-            sealed: k.sealed.sealed.clone(),
+            sealed: HiddenBytes(k.sealed.sealed.clone()),
             status: k.status.into(),
         }
     }
@@ -466,7 +472,7 @@ impl KeyRec {
                     .hash
                     .try_into()
                     .map_err(|_| FactError::Bad(format!("key {}: hash", self.id)))?,
-                sealed: self.sealed,
+                sealed: self.sealed.0,
             },
             status: self.status.into(),
         })
