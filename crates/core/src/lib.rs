@@ -56,6 +56,6 @@ pub use orders::{Order, OrderStatus, PaidBy};
 pub use payments::{Attempt, AttemptId, AttemptStatus, PaymentOutcome, Purpose};
 pub use queries::{Movement, OrderTrail, WalletView};
 pub use settle::{RefundTo, Settlement};
-pub use shop::{Config, NANOS_PER_DAY, NANOS_PER_SECOND, Shop};
+pub use shop::{Config, NANOS_PER_DAY, NANOS_PER_SECOND, Shop, show_offset};
 pub use users::{AdminRole, PasswordHash, Role, User};
 pub use withdrawals::{TWO_APPROVERS_FROM, WithdrawFrom, Withdrawal, WithdrawalStatus};

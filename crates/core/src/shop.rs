@@ -57,6 +57,34 @@ impl Default for Config {
     }
 }
 
+/// The settings in the words of the config file, for the log.
+impl std::fmt::Display for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let c = self;
+        let minutes = |ns: u64| ns / (60 * NANOS_PER_SECOND);
+        write!(
+            f,
+            "reservation {} min, dispute window {} h, dispute answer {} h, keys up to {} bytes, \
+         time zone {}, holding up to {} days, fee up to {} bps, commissions up to {} bps",
+            minutes(c.reservation_ns),
+            minutes(c.dispute_window_ns) / 60,
+            minutes(c.dispute_answer_ns) / 60,
+            c.max_key_len,
+            show_offset(c.utc_offset_seconds),
+            c.max_holding_days,
+            c.max_fee_bps,
+            c.max_commission_bps
+        )
+    }
+}
+
+/// `+08:00` for 28,800 seconds east of UTC.
+pub fn show_offset(seconds: i32) -> String {
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let s = seconds.unsigned_abs();
+    format!("{sign}{:02}:{:02}", s / 3600, s % 3600 / 60)
+}
+
 /// Everything the shop knows, applied to one command at a time.
 #[derive(Debug, Default)]
 pub struct Shop {

@@ -157,7 +157,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 async fn upgrade(args: UpgradeArgs) -> anyhow::Result<ExitCode> {
-    use crate::engine::upgrade::{self, Upgraded};
+    use trigate_engine::upgrade::{self, Upgraded};
     let url = crate::config::database_url(args.db.database_url.as_deref())?;
     let store = trigate_store::Store::open_existing(&url).await?;
     let shown = trigate_store::mask_url(&url);
@@ -198,7 +198,7 @@ async fn upgrade(args: UpgradeArgs) -> anyhow::Result<ExitCode> {
 async fn verify(db: DatabaseArg) -> anyhow::Result<ExitCode> {
     let url = crate::config::database_url(db.database_url.as_deref())?;
     let store = trigate_store::Store::open_existing(&url).await?;
-    let report = crate::verify::verify(&store).await?;
+    let report = trigate_engine::verify::verify(&store).await?;
     store.close().await;
     println!("verify {}", trigate_store::mask_url(&url));
     for line in &report.checked {

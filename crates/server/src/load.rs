@@ -13,7 +13,7 @@ use trigate_ledger::{NewAccount, Transfer};
 use trigate_store::Store;
 
 use crate::cli::DatabaseArg;
-use crate::engine::{
+use trigate_engine::{
     Engine, EngineConfig, LedgerCommand, LedgerMachine, LedgerReply, SystemClock, open_ledger,
 };
 
@@ -121,7 +121,7 @@ pub async fn run(options: LoadOptions) -> anyhow::Result<ExitCode> {
         out.flush()?;
     }
     drop(engine);
-    if let crate::engine::WriterExit::Failed(e) = writer.await? {
+    if let trigate_engine::WriterExit::Failed(e) = writer.await? {
         return Err(e.into());
     }
     store.close().await;

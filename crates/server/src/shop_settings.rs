@@ -16,6 +16,8 @@
 //! Anything left out keeps its default. The journal records them: a start
 //! with settings that differ from the journal's records the change.
 
+#[cfg(test)]
+use trigate_core::show_offset;
 use trigate_core::{Config, NANOS_PER_SECOND};
 
 #[derive(Debug, Default, Clone, serde::Deserialize)]
@@ -48,13 +50,6 @@ pub fn parse_offset(text: &str) -> Option<i32> {
     }
     let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
     (h <= 14 && m < 60 && h * 60 + m <= 14 * 60).then_some(sign * (h * 3600 + m * 60))
-}
-
-/// `+08:00` for 28,800 seconds east of UTC.
-pub fn show_offset(seconds: i32) -> String {
-    let sign = if seconds < 0 { '-' } else { '+' };
-    let s = seconds.unsigned_abs();
-    format!("{sign}{:02}:{:02}", s / 3600, s % 3600 / 60)
 }
 
 impl ShopFile {
@@ -110,23 +105,6 @@ impl ShopFile {
         }
         Ok(c)
     }
-}
-
-/// The settings in the words of the config file, for the log.
-pub fn describe(c: &Config) -> String {
-    let minutes = |ns: u64| ns / (60 * NANOS_PER_SECOND);
-    format!(
-        "reservation {} min, dispute window {} h, dispute answer {} h, keys up to {} bytes, \
-         time zone {}, holding up to {} days, fee up to {} bps, commissions up to {} bps",
-        minutes(c.reservation_ns),
-        minutes(c.dispute_window_ns) / 60,
-        minutes(c.dispute_answer_ns) / 60,
-        c.max_key_len,
-        show_offset(c.utc_offset_seconds),
-        c.max_holding_days,
-        c.max_fee_bps,
-        c.max_commission_bps
-    )
 }
 
 #[cfg(test)]

@@ -152,7 +152,7 @@ async fn sigkill_under_load(db: &TestDb) {
     // Recovery catches the tables up with the journal; then every
     // acknowledged transfer must be there.
     let store = Store::open(&db.url).await.expect("open the store");
-    trigate::engine::open_ledger(&store, 0)
+    trigate_engine::open_ledger(&store, 0)
         .await
         .expect("recover after the crashes");
     let transfers = store.transfers().await.expect("read the transfers");

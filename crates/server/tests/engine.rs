@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 
 use common::{TestDb, engine};
-use trigate::engine::{
+use trigate_engine::{
     Engine, EngineConfig, EngineError, FixedStepClock, LedgerCommand, LedgerMachine, LedgerReply,
     WriterExit, recover_ledger,
 };

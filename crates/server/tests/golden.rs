@@ -7,13 +7,13 @@
 mod common;
 
 use common::golden;
-use trigate::engine::{Recovered, ShopMachine, StateMachine, open_state, upgrade};
 use trigate::secrets::MasterKey;
 use trigate_core::{
     AdminRole, Bps, Command, Config, Currency, Decision, Delivery, Discount, NewCoupon, NewProduct,
     OrderId, PasswordHash, Reply, Role, Shop, UserId, WithdrawFrom,
 };
 use trigate_core::{NANOS_PER_DAY, NANOS_PER_SECOND};
+use trigate_engine::{Recovered, ShopMachine, StateMachine, open_state, upgrade};
 use trigate_ledger::chain;
 use trigate_store::JournalRow;
 
@@ -579,7 +579,7 @@ async fn golden_journals_start_with_their_recorded_shop_and_verify() {
             "{name} (now, recorded): {differ:#?}"
         );
         assert!(recovered.state.check_invariants().is_empty(), "{name}");
-        let report = trigate::verify::verify(&store).await.unwrap();
+        let report = trigate_engine::verify::verify(&store).await.unwrap();
         assert!(report.is_ok(), "{name}: {:#?}", report.violations);
     }
 }
@@ -629,8 +629,8 @@ fn every_kind_of_fact_keeps_its_tag() {
 #[tokio::test]
 async fn golden_journals_serve_their_buyers_keys() {
     use std::sync::Arc;
-    use trigate::engine::{Engine, EngineConfig, SystemClock};
     use trigate::http::{AppState, Sessions, router};
+    use trigate_engine::{Engine, EngineConfig, SystemClock};
     for name in golden::names() {
         let (_db, store) = loaded(&name).await;
         let recovered = open_state::<Shop>(&store, 0).await.unwrap();

@@ -7,9 +7,9 @@ mod common;
 use std::process::Command as Process;
 
 use common::{TestDb, golden, trigate_bin};
-use trigate::engine::{WriterExit, open_state, start_shop};
 use trigate_core::journal::Entry;
 use trigate_core::{Command, Config, Fact, NANOS_PER_SECOND, OrderStatus, Reply, Role, Shop};
+use trigate_engine::{WriterExit, open_state, start_shop};
 
 fn settings(reservation_minutes: u64) -> Config {
     Config {
@@ -71,7 +71,7 @@ async fn a_shop_keeps_the_settings_it_started_with_and_records_a_change() {
         ));
         let recovered = open_state::<Shop>(&store, 0).await.unwrap();
         assert_eq!(*recovered.state.config(), settings(45), "{}", db.backend);
-        let report = trigate::verify::verify(&store).await.unwrap();
+        let report = trigate_engine::verify::verify(&store).await.unwrap();
         assert!(report.is_ok(), "{:?}", report.violations);
         assert!(report.findings.is_empty(), "{:?}", report.findings);
     }
@@ -142,7 +142,7 @@ async fn trigate_upgrade_rewrites_a_format_1_journal_after_a_backup() {
             .find(|p| p.to_string_lossy().contains("journal-format1-backup"))
             .expect("a backup file");
         let backed_up =
-            trigate::engine::journal_file::read_rows(&std::fs::read_to_string(&backup).unwrap())
+            trigate_engine::journal_file::read_rows(&std::fs::read_to_string(&backup).unwrap())
                 .unwrap();
         assert_eq!(backed_up, old, "the backup holds the old journal");
 

@@ -4,23 +4,23 @@
 mod common;
 
 use common::{TestDb, shop_engine, tamper};
-use trigate::engine::Engine;
 use trigate_core::{
     AdminRole, Bps, Command, Currency, Delivery, NewProduct, OrderStatus, PaymentOutcome, Reply,
     Role, SealedKey, UserId,
 };
+use trigate_engine::Engine;
 
 fn cny() -> Currency {
     Currency::new("CNY").unwrap()
 }
 
-async fn run(engine: &Engine<trigate::engine::ShopMachine>, command: Command) -> Reply {
+async fn run(engine: &Engine<trigate_engine::ShopMachine>, command: Command) -> Reply {
     let reply = engine.submit(command).await.expect("the engine answers");
     assert!(!matches!(reply, Reply::Refused { .. }), "{reply:?}");
     reply
 }
 
-async fn user(engine: &Engine<trigate::engine::ShopMachine>, login: &str, role: Role) -> UserId {
+async fn user(engine: &Engine<trigate_engine::ShopMachine>, login: &str, role: Role) -> UserId {
     let Reply::User(id) = run(
         engine,
         Command::Register {
@@ -47,7 +47,7 @@ fn key(i: u8) -> SealedKey {
 /// A merchant ("seller") selling one key product with `keys` keys, and a
 /// buyer with an empty wallet.
 async fn seed(
-    engine: &Engine<trigate::engine::ShopMachine>,
+    engine: &Engine<trigate_engine::ShopMachine>,
     fee: u32,
     price: u64,
     max_per_order: u32,
@@ -137,19 +137,19 @@ async fn purchase_survives_a_restart_and_verify_checks_the_shop() {
         drop(engine);
         assert!(matches!(
             writer.await.unwrap(),
-            trigate::engine::WriterExit::Drained
+            trigate_engine::WriterExit::Drained
         ));
         store.close().await;
 
         let store = db.open().await;
-        let recovered = trigate::engine::open_state::<trigate_core::Shop>(&store, 0)
+        let recovered = trigate_engine::open_state::<trigate_core::Shop>(&store, 0)
             .await
             .unwrap();
         let shop = &recovered.state;
         assert_eq!(shop.order(order).unwrap().status, OrderStatus::Settled);
         assert_eq!(shop.wallet(buyer, cny()), (3_000, 0));
         assert_eq!(shop.stock(product), 3);
-        let report = trigate::verify::verify(&store).await.unwrap();
+        let report = trigate_engine::verify::verify(&store).await.unwrap();
         assert!(report.is_ok(), "{}: {:?}", db.backend, report.violations);
         assert!(
             report
@@ -188,7 +188,7 @@ async fn purchase_survives_a_restart_and_verify_checks_the_shop() {
         )
         .await;
         let store = db.open().await;
-        let report = trigate::verify::verify(&store).await.unwrap();
+        let report = trigate_engine::verify::verify(&store).await.unwrap();
         assert!(
             report
                 .violations
@@ -205,10 +205,10 @@ async fn purchase_survives_a_restart_and_verify_checks_the_shop() {
                     DELETE FROM transfers; UPDATE checkpoint SET seq = 0";
         tamper(&db, wipe, wipe).await;
         let store = db.open().await;
-        trigate::engine::open_state::<trigate_core::Shop>(&store, 0)
+        trigate_engine::open_state::<trigate_core::Shop>(&store, 0)
             .await
             .unwrap();
-        let report = trigate::verify::verify(&store).await.unwrap();
+        let report = trigate_engine::verify::verify(&store).await.unwrap();
         assert!(report.is_ok(), "{}: {:?}", db.backend, report.violations);
         let mut snapshot = store.snapshot().await.unwrap();
         assert_eq!(snapshot.orders().await.unwrap().len(), 1);
@@ -276,7 +276,7 @@ async fn hundred_concurrent_duplicate_confirmations_deliver_once() {
     }
     assert_eq!((delivered, duplicates), (1, 99));
     engine.sync().await.unwrap();
-    let report = trigate::verify::verify(&store).await.unwrap();
+    let report = trigate_engine::verify::verify(&store).await.unwrap();
     assert!(report.is_ok(), "{:?}", report.violations);
 }
 
@@ -284,15 +284,15 @@ async fn hundred_concurrent_duplicate_confirmations_deliver_once() {
 async fn scheduler_expires_unpaid_orders_when_their_time_comes() {
     let db = TestDb::sqlite();
     let store = db.open().await;
-    let clock = std::sync::Arc::new(trigate::engine::FixedStepClock::new(1_000_000_000, 1_000));
-    let recovered = trigate::engine::open_state::<trigate_core::Shop>(&store, 0)
+    let clock = std::sync::Arc::new(trigate_engine::FixedStepClock::new(1_000_000_000, 1_000));
+    let recovered = trigate_engine::open_state::<trigate_core::Shop>(&store, 0)
         .await
         .unwrap();
     let (engine, _writer) = Engine::start(
-        trigate::engine::ShopMachine::new(recovered),
+        trigate_engine::ShopMachine::new(recovered),
         store.clone(),
         clock.clone(),
-        trigate::engine::EngineConfig::default(),
+        trigate_engine::EngineConfig::default(),
     );
     let (buyer, product) = seed(&engine, 0, 700, 1, 1).await;
     let Reply::Order(order) = run(
@@ -309,7 +309,7 @@ async fn scheduler_expires_unpaid_orders_when_their_time_comes() {
         panic!()
     };
     let scheduler =
-        trigate::engine::spawn_scheduler(engine.clone(), std::time::Duration::from_millis(5));
+        trigate_engine::spawn_scheduler(engine.clone(), std::time::Duration::from_millis(5));
     // Nothing is due yet; then sixteen minutes pass.
     tokio::time::sleep(std::time::Duration::from_millis(30)).await;
     clock.advance(16 * 60 * 1_000_000_000);
@@ -414,12 +414,12 @@ async fn withdrawals_and_guest_orders_survive_a_restart_and_verify() {
         drop(engine);
         assert!(matches!(
             writer.await.unwrap(),
-            trigate::engine::WriterExit::Drained
+            trigate_engine::WriterExit::Drained
         ));
         store.close().await;
 
         let store = db.open().await;
-        let recovered = trigate::engine::open_state::<trigate_core::Shop>(&store, 0)
+        let recovered = trigate_engine::open_state::<trigate_core::Shop>(&store, 0)
             .await
             .unwrap();
         let shop = &recovered.state;
@@ -432,7 +432,7 @@ async fn withdrawals_and_guest_orders_survive_a_restart_and_verify() {
         assert_eq!(shop.merchant_balances(merchant, cny()).1, 1_300);
         assert_eq!(shop.balance(account_id(Kind::Payouts, cny(), 0)), 0);
         assert!(shop.lookup_hash(guest_order).is_ok());
-        let report = trigate::verify::verify(&store).await.unwrap();
+        let report = trigate_engine::verify::verify(&store).await.unwrap();
         assert!(report.is_ok(), "{}: {:?}", db.backend, report.violations);
         store.close().await;
     }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
-use trigate::engine::{
+use trigate_engine::{
     Engine, EngineConfig, EngineError, FixedStepClock, LedgerCommand, LedgerMachine, LedgerReply,
     WriterExit, open_ledger,
 };
@@ -292,7 +292,7 @@ async fn run_seed(seed: u64, steps: usize) {
         }
         sim.check().await;
         if step % 500 == 499 {
-            let report = trigate::verify::verify(&sim.store)
+            let report = trigate_engine::verify::verify(&sim.store)
                 .await
                 .expect("verify runs");
             assert!(
@@ -302,7 +302,7 @@ async fn run_seed(seed: u64, steps: usize) {
             );
         }
     }
-    let report = trigate::verify::verify(&sim.store)
+    let report = trigate_engine::verify::verify(&sim.store)
         .await
         .expect("verify runs");
     assert!(report.is_ok(), "verify at the end: {:?}", report.violations);

@@ -6,7 +6,7 @@ mod common;
 use std::process::Command;
 
 use common::{TestDb, engine, tamper, trigate_bin};
-use trigate::engine::{LedgerCommand, LedgerReply};
+use trigate_engine::{LedgerCommand, LedgerReply};
 use trigate_ledger::{AccountFlags, NewAccount, Transfer, TransferFlags};
 
 async fn write_some_history(db: &TestDb) {
@@ -167,9 +167,7 @@ async fn tampered_database_is_refused_at_start() {
     write_some_history(&db).await;
     tamper(&db, "DELETE FROM journal WHERE seq = 3", "").await;
     let store = db.open().await;
-    let err = trigate::engine::recover_ledger(&store, 0)
-        .await
-        .unwrap_err();
+    let err = trigate_engine::recover_ledger(&store, 0).await.unwrap_err();
     assert_eq!(err.to_string(), "journal entry 4: expected sequence 3");
 }
 
@@ -239,7 +237,7 @@ async fn journal_missing_its_last_entry_is_refused_at_start() {
         )
         .await;
         let store = db.open().await;
-        let err = trigate::engine::open_ledger(&store, 0).await.unwrap_err();
+        let err = trigate_engine::open_ledger(&store, 0).await.unwrap_err();
         assert!(
             err.to_string()
                 .starts_with("the tables reflect journal entry 4 but the journal ends at entry 3"),
@@ -277,7 +275,7 @@ async fn verify_while_transfers_are_written_sees_one_consistent_state() {
         });
         let mut runs = 0;
         while !load.is_finished() || runs < 3 {
-            let report = trigate::verify::verify(&store).await.unwrap();
+            let report = trigate_engine::verify::verify(&store).await.unwrap();
             assert!(report.is_ok(), "{}: {:?}", db.backend, report.violations);
             runs += 1;
         }
@@ -311,7 +309,7 @@ async fn tables_behind_the_journal_are_caught_up_on_start() {
             db.backend
         );
         let store = db.open().await;
-        trigate::engine::open_ledger(&store, 0).await.unwrap();
+        trigate_engine::open_ledger(&store, 0).await.unwrap();
         assert_eq!(store.accounts().await.unwrap(), accounts, "{}", db.backend);
         assert_eq!(
             store.transfers().await.unwrap(),
@@ -339,7 +337,7 @@ async fn deleted_tables_file_is_rebuilt_from_the_journal() {
         let _ = std::fs::remove_file(format!("{path}{suffix}"));
     }
     let store = db.open().await;
-    let ledger = trigate::engine::open_ledger(&store, 0).await.unwrap();
+    let ledger = trigate_engine::open_ledger(&store, 0).await.unwrap();
     assert_eq!(ledger.transfer_count(), transfers.len());
     assert_eq!(store.transfers().await.unwrap(), transfers);
 }
@@ -357,7 +355,7 @@ async fn tables_ahead_of_their_checkpoint_are_refused_at_start() {
         )
         .await;
         let store = db.open().await;
-        let err = trigate::engine::open_ledger(&store, 0).await.unwrap_err();
+        let err = trigate_engine::open_ledger(&store, 0).await.unwrap_err();
         assert!(
             err.to_string().contains("by entry 2, their checkpoint"),
             "{}: {err}",

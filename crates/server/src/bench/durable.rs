@@ -16,7 +16,7 @@ use trigate_store::Store;
 
 use super::workload::{Generator, MAX_BATCH, Workload};
 use super::{BenchOptions, Latencies, Record, naive};
-use crate::engine::{
+use trigate_engine::{
     Engine, EngineConfig, LedgerCommand, LedgerMachine, LedgerReply, SystemClock, WriterExit,
 };
 

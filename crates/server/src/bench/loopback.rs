@@ -9,9 +9,9 @@ use tokio::task::{JoinHandle, JoinSet};
 use trigate_store::Store;
 
 use super::Latencies;
-use crate::engine::{Engine, ShopMachine, WriterExit, start_shop};
 use crate::http::{AppState, router};
 use crate::secrets::MasterKey;
+use trigate_engine::{Engine, ShopMachine, WriterExit, start_shop};
 
 /// Concurrent connections (buyers, or a channel's notifiers) at once.
 pub const CONCURRENT: usize = 128;

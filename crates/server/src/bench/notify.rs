@@ -134,7 +134,7 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
 /// Starts an attempt for `order` and returns the path of its signed
 /// notification, as the gateway would send it.
 async fn notification(
-    engine: &crate::engine::Engine<crate::engine::ShopMachine>,
+    engine: &trigate_engine::Engine<trigate_engine::ShopMachine>,
     buyer: trigate_core::UserId,
     order: OrderId,
 ) -> anyhow::Result<String> {

@@ -6,8 +6,8 @@ use anyhow::bail;
 use secrecy::SecretString;
 use trigate_core::{Bps, Command, Currency, Delivery, NewProduct, ProductId, Reply, Role, UserId};
 
-use crate::engine::{Engine, ShopMachine};
 use crate::secrets::MasterKey;
+use trigate_engine::{Engine, ShopMachine};
 
 /// Every benchmark product's price, in minor units.
 pub const PRICE: u64 = 1_000;

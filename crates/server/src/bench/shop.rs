@@ -14,7 +14,7 @@ use trigate_store::Store;
 
 use super::seed::{self, PRICE};
 use super::{BenchOptions, Latencies, Record};
-use crate::engine::{Engine, ShopMachine, WriterExit, start_shop};
+use trigate_engine::{Engine, ShopMachine, WriterExit, start_shop};
 
 const MERCHANTS: usize = 10;
 const HOT_SHARE: f64 = 0.9;

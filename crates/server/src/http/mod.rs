@@ -30,8 +30,8 @@ use trigate_store::Store;
 pub use auth::{COOKIE, Sessions, UsedSteps, hash_password, new_totp_seed, totp_base32, totp_code};
 pub use error::ApiError;
 
-use crate::engine::{Engine, ShopMachine, WriterExit, spawn_scheduler, start_shop};
 use crate::secrets::MasterKey;
+use trigate_engine::{Engine, ShopMachine, WriterExit, spawn_scheduler, start_shop};
 
 /// Largest request body accepted.
 pub const BODY_LIMIT: usize = 64 * 1024;

@@ -21,8 +21,8 @@ use trigate_core::{Attempt, AttemptId, Command, Currency, OrderId, PaymentOutcom
 pub use config::{ChannelConfig, ChannelKind};
 pub use transport::{HyperTransport, Transport, TransportError};
 
-use crate::engine::{Engine, ShopMachine};
 use crate::http::ApiError;
+use trigate_engine::{Engine, ShopMachine};
 
 /// The channels and their health.
 #[derive(Debug)]
@@ -109,8 +109,8 @@ impl Drop for Hold<'_> {
 }
 
 fn now_ns() -> u64 {
-    use crate::engine::Clock;
-    crate::engine::SystemClock.now_nanos()
+    use trigate_engine::Clock;
+    trigate_engine::SystemClock.now_nanos()
 }
 
 /// Our number for an attempt at its channel.

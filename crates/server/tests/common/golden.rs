@@ -34,12 +34,12 @@ pub fn names() -> Vec<String> {
 }
 
 pub fn write_rows(rows: &[JournalRow]) -> String {
-    trigate::engine::journal_file::write_rows(rows)
+    trigate_engine::journal_file::write_rows(rows)
 }
 
 pub fn read_rows(name: &str) -> Vec<JournalRow> {
     let text = std::fs::read_to_string(dir().join(format!("{name}.journal"))).unwrap();
-    trigate::engine::journal_file::read_rows(&text).unwrap()
+    trigate_engine::journal_file::read_rows(&text).unwrap()
 }
 
 pub fn master_key(name: &str) -> MasterKey {

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use trigate::engine::{Engine, EngineConfig, ShopMachine, SystemClock, open_state};
 use trigate::http::{AppState, COOKIE, Sessions, router};
 use trigate::secrets::MasterKey;
 use trigate_core::{Bps, Command, Currency, Delivery, NewProduct, Reply, Role};
+use trigate_engine::{Engine, EngineConfig, ShopMachine, SystemClock, open_state};
 
 /// The system clock, moved on by whatever a test says has passed.
 #[derive(Debug, Default)]
@@ -18,7 +18,7 @@ pub struct SkewedClock {
     pub skew: std::sync::atomic::AtomicU64,
 }
 
-impl trigate::engine::Clock for SkewedClock {
+impl trigate_engine::Clock for SkewedClock {
     fn now_nanos(&self) -> u64 {
         SystemClock.now_nanos() + self.skew.load(std::sync::atomic::Ordering::SeqCst)
     }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use sqlx::{Connection, Executor, PgConnection};
 use tempfile::TempDir;
-use trigate::engine::{Engine, EngineConfig, FixedStepClock, LedgerMachine, open_ledger};
+use trigate_engine::{Engine, EngineConfig, FixedStepClock, LedgerMachine, open_ledger};
 use trigate_store::Store;
 
 pub struct TestDb {
@@ -97,7 +97,7 @@ pub async fn engine(
     store: &Store,
 ) -> (
     Engine<LedgerMachine>,
-    tokio::task::JoinHandle<trigate::engine::WriterExit>,
+    tokio::task::JoinHandle<trigate_engine::WriterExit>,
 ) {
     let ledger = open_ledger(store, 0).await.expect("recover the ledger");
     Engine::start(
@@ -117,14 +117,14 @@ pub fn trigate_bin() -> &'static str {
 pub async fn shop_engine(
     store: &Store,
 ) -> (
-    Engine<trigate::engine::ShopMachine>,
-    tokio::task::JoinHandle<trigate::engine::WriterExit>,
+    Engine<trigate_engine::ShopMachine>,
+    tokio::task::JoinHandle<trigate_engine::WriterExit>,
 ) {
-    let recovered = trigate::engine::open_state::<trigate_core::Shop>(store, 0)
+    let recovered = trigate_engine::open_state::<trigate_core::Shop>(store, 0)
         .await
         .expect("recover the shop");
     Engine::start(
-        trigate::engine::ShopMachine::new(recovered),
+        trigate_engine::ShopMachine::new(recovered),
         store.clone(),
         Arc::new(FixedStepClock::new(1_000_000_000, 1_000)),
         EngineConfig::default(),

@@ -8,9 +8,9 @@ use trigate_core::{Command, Reply, Shop};
 use trigate_ledger::{Hash, chain};
 use trigate_store::Checkpoint;
 
-use super::machine::StateMachine;
-use super::recover::{Journaled, Recovered};
-use super::writer::Engine;
+use crate::machine::StateMachine;
+use crate::recover::{Journaled, Recovered};
+use crate::writer::Engine;
 
 /// Recovers the shop from `store` (catching its tables up), starts its
 /// writer on the system clock, and records `settings` as the shop's if the
@@ -21,29 +21,28 @@ pub async fn start_shop(
 ) -> Result<
     (
         Engine<ShopMachine>,
-        tokio::task::JoinHandle<super::WriterExit>,
+        tokio::task::JoinHandle<crate::WriterExit>,
     ),
-    super::RecoverError,
+    crate::RecoverError,
 > {
-    let recovered = super::open_state::<Shop>(store, 0).await?;
+    let recovered = crate::open_state::<Shop>(store, 0).await?;
     let before = (recovered.state.has_genesis(), *recovered.state.config());
     let (engine, writer) = Engine::start(
         ShopMachine::new(recovered),
         store.clone(),
-        std::sync::Arc::new(super::SystemClock),
-        super::EngineConfig::default(),
+        std::sync::Arc::new(crate::SystemClock),
+        crate::EngineConfig::default(),
     );
     if before != (true, settings) {
         match engine.submit(Command::ChangeSettings { settings }).await {
             Ok(Reply::Done) if before.0 => eprintln!(
                 "trigate: the configured shop settings differ from the journal's; recorded \
                  the change from [{}] to [{}]",
-                crate::shop_settings::describe(&before.1),
-                crate::shop_settings::describe(&settings)
+                before.1, settings
             ),
             Ok(Reply::Done) => {}
-            Ok(reply) => return Err(super::RecoverError::Settings(format!("{reply:?}"))),
-            Err(e) => return Err(super::RecoverError::Settings(e.to_string())),
+            Ok(reply) => return Err(crate::RecoverError::Settings(format!("{reply:?}"))),
+            Err(e) => return Err(crate::RecoverError::Settings(e.to_string())),
         }
     }
     Ok((engine, writer))

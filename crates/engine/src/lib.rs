@@ -1,4 +1,7 @@
-//! The engine: one writer task applies every state change, in order, to the
+//! trigate's engine — the single writer, the journal contract (recovery,
+//! upgrade), the checkpointer and `verify` — over the pure shop and ledger.
+//!
+//! One writer task applies every state change, in order, to the
 //! in-memory state machine, writes each group of commands to the journal in
 //! one transaction, and answers the callers only after that commit. A
 //! checkpointer task writes the derived tables behind it.
@@ -27,6 +30,7 @@ mod recover;
 mod rows;
 mod shop_machine;
 pub mod upgrade;
+pub mod verify;
 mod writer;
 
 pub use clock::{Clock, FixedStepClock, SystemClock};

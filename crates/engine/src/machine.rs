@@ -6,7 +6,7 @@ use trigate_ledger::{
 };
 use trigate_store::Checkpoint;
 
-use super::recover::Journaled;
+use crate::recover::Journaled;
 
 /// A pure, deterministic state machine: the same commands at the same
 /// timestamps give the same replies and journal entries.

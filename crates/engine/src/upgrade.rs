@@ -17,8 +17,8 @@ use trigate_core::journal::{Entry, FORMAT};
 use trigate_ledger::{Hash, chain};
 use trigate_store::{JournalRow, Store, StoreError};
 
-use super::journal_file;
-use super::recover::{RecoverError, check_link};
+use crate::journal_file;
+use crate::recover::{RecoverError, check_link};
 
 /// What `upgrade` did.
 #[derive(Debug, PartialEq, Eq)]

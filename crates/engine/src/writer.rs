@@ -6,8 +6,8 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
 use trigate_store::{Checkpoint, JournalRow, Store, StoreError};
 
-use super::clock::Clock;
-use super::machine::StateMachine;
+use crate::clock::Clock;
+use crate::machine::StateMachine;
 
 #[derive(Debug, Clone, Copy)]
 pub struct EngineConfig {
@@ -85,7 +85,7 @@ impl<M: StateMachine> Clone for Engine<M> {
 
 impl<M: StateMachine> Engine<M> {
     /// Starts the writer over a machine whose state is already durable in
-    /// `store`, journal and tables ([`super::open_ledger`]). The task ends
+    /// `store`, journal and tables ([`crate::open_ledger`]). The task ends
     /// when every handle is dropped, or on failure.
     pub fn start(
         machine: M,

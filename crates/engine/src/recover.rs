@@ -9,7 +9,7 @@ use trigate_store::{
     Checkpoint, JournalRow, KeyRow, OrderRow, RowCounts, Snapshot, Store, StoreError,
 };
 
-use super::rows;
+use crate::rows;
 
 /// State rebuilt from the journal: the ledger alone, or the shop around its
 /// ledger. Its derived tables are the ledger's accounts and transfers, and

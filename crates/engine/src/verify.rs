@@ -11,7 +11,7 @@ use trigate_core::journal::is_shop_entry;
 use trigate_ledger::{Account, AccountFlags, Ledger, PendingStatus, TransferFlags};
 use trigate_store::{Snapshot, Store, StoreError, StoredTransfer};
 
-use crate::engine::{JournalReplay, Journaled, RecoverError};
+use crate::{JournalReplay, Journaled, RecoverError};
 
 /// Violations listed one by one per check before the rest are only counted.
 const LISTED: usize = 1000;
