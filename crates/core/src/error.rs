@@ -76,36 +76,152 @@ pub enum ShopError {
 impl ShopError {
     /// The stable code the API reports.
     pub fn as_str(&self) -> &'static str {
+        self.kind().as_str()
+    }
+
+    /// Which refusal this is, without its details.
+    pub fn kind(&self) -> ShopErrorKind {
         match self {
-            Self::Invalid(_) => "invalid",
-            Self::UserNotFound(_) => "user_not_found",
-            Self::LoginTaken(_) => "login_taken",
-            Self::ReferrerNotFound(_) => "referrer_not_found",
-            Self::Forbidden(_) => "forbidden",
-            Self::MerchantNotFound(_) => "merchant_not_found",
-            Self::MerchantNotActive(_) => "merchant_not_active",
-            Self::ProductNotFound(_) => "product_not_found",
-            Self::ProductOffSale(_) => "product_off_sale",
+            Self::Invalid(_) => ShopErrorKind::Invalid,
+            Self::UserNotFound(_) => ShopErrorKind::UserNotFound,
+            Self::LoginTaken(_) => ShopErrorKind::LoginTaken,
+            Self::ReferrerNotFound(_) => ShopErrorKind::ReferrerNotFound,
+            Self::Forbidden(_) => ShopErrorKind::Forbidden,
+            Self::MerchantNotFound(_) => ShopErrorKind::MerchantNotFound,
+            Self::MerchantNotActive(_) => ShopErrorKind::MerchantNotActive,
+            Self::ProductNotFound(_) => ShopErrorKind::ProductNotFound,
+            Self::ProductOffSale(_) => ShopErrorKind::ProductOffSale,
+            Self::CommissionOnMembership => ShopErrorKind::CommissionOnMembership,
+            Self::SharesOverWhole => ShopErrorKind::SharesOverWhole,
+            Self::QuantityOutOfRange { .. } => ShopErrorKind::QuantityOutOfRange,
+            Self::OutOfStock { .. } => ShopErrorKind::OutOfStock,
+            Self::AmountOverflow => ShopErrorKind::AmountOverflow,
+            Self::OrderNotFound(_) => ShopErrorKind::OrderNotFound,
+            Self::OrderState { .. } => ShopErrorKind::OrderState,
+            Self::ReservationExpired(_) => ShopErrorKind::ReservationExpired,
+            Self::InsufficientBalance => ShopErrorKind::InsufficientBalance,
+            Self::RefundBeyondPaid { .. } => ShopErrorKind::RefundBeyondPaid,
+            Self::DisputeWindowClosed(_) => ShopErrorKind::DisputeWindowClosed,
+            Self::AttemptNotFound(_) => ShopErrorKind::AttemptNotFound,
+            Self::AmountMismatch { .. } => ShopErrorKind::AmountMismatch,
+            Self::CouponNotApplicable(_) => ShopErrorKind::CouponNotApplicable,
+            Self::IdempotencyConflict => ShopErrorKind::IdempotencyConflict,
+            Self::KeyNotFound(_) => ShopErrorKind::KeyNotFound,
+            Self::WithdrawalNotFound(_) => ShopErrorKind::WithdrawalNotFound,
+            Self::WithdrawalState { .. } => ShopErrorKind::WithdrawalState,
+            Self::LookupRefused(_) => ShopErrorKind::LookupRefused,
+            Self::Ledger(_) => ShopErrorKind::Ledger,
+        }
+    }
+}
+
+/// Every kind of refusal, by the stable code it is reported with — a
+/// refusal remembered under an idempotency key is stored as its code and
+/// read back as its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ShopErrorKind {
+    Invalid,
+    UserNotFound,
+    LoginTaken,
+    ReferrerNotFound,
+    Forbidden,
+    MerchantNotFound,
+    MerchantNotActive,
+    ProductNotFound,
+    ProductOffSale,
+    CommissionOnMembership,
+    SharesOverWhole,
+    QuantityOutOfRange,
+    OutOfStock,
+    AmountOverflow,
+    OrderNotFound,
+    OrderState,
+    ReservationExpired,
+    InsufficientBalance,
+    RefundBeyondPaid,
+    DisputeWindowClosed,
+    AttemptNotFound,
+    AmountMismatch,
+    CouponNotApplicable,
+    IdempotencyConflict,
+    KeyNotFound,
+    WithdrawalNotFound,
+    WithdrawalState,
+    LookupRefused,
+    Ledger,
+}
+
+impl ShopErrorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [Self; 29] = [
+        Self::Invalid,
+        Self::UserNotFound,
+        Self::LoginTaken,
+        Self::ReferrerNotFound,
+        Self::Forbidden,
+        Self::MerchantNotFound,
+        Self::MerchantNotActive,
+        Self::ProductNotFound,
+        Self::ProductOffSale,
+        Self::CommissionOnMembership,
+        Self::SharesOverWhole,
+        Self::QuantityOutOfRange,
+        Self::OutOfStock,
+        Self::AmountOverflow,
+        Self::OrderNotFound,
+        Self::OrderState,
+        Self::ReservationExpired,
+        Self::InsufficientBalance,
+        Self::RefundBeyondPaid,
+        Self::DisputeWindowClosed,
+        Self::AttemptNotFound,
+        Self::AmountMismatch,
+        Self::CouponNotApplicable,
+        Self::IdempotencyConflict,
+        Self::KeyNotFound,
+        Self::WithdrawalNotFound,
+        Self::WithdrawalState,
+        Self::LookupRefused,
+        Self::Ledger,
+    ];
+
+    /// The stable code the API reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invalid => "invalid",
+            Self::UserNotFound => "user_not_found",
+            Self::LoginTaken => "login_taken",
+            Self::ReferrerNotFound => "referrer_not_found",
+            Self::Forbidden => "forbidden",
+            Self::MerchantNotFound => "merchant_not_found",
+            Self::MerchantNotActive => "merchant_not_active",
+            Self::ProductNotFound => "product_not_found",
+            Self::ProductOffSale => "product_off_sale",
             Self::CommissionOnMembership => "commission_on_membership",
             Self::SharesOverWhole => "shares_over_whole",
-            Self::QuantityOutOfRange { .. } => "quantity_out_of_range",
-            Self::OutOfStock { .. } => "out_of_stock",
+            Self::QuantityOutOfRange => "quantity_out_of_range",
+            Self::OutOfStock => "out_of_stock",
             Self::AmountOverflow => "amount_overflow",
-            Self::OrderNotFound(_) => "order_not_found",
-            Self::OrderState { .. } => "order_state",
-            Self::ReservationExpired(_) => "reservation_expired",
+            Self::OrderNotFound => "order_not_found",
+            Self::OrderState => "order_state",
+            Self::ReservationExpired => "reservation_expired",
             Self::InsufficientBalance => "insufficient_balance",
-            Self::RefundBeyondPaid { .. } => "refund_beyond_paid",
-            Self::DisputeWindowClosed(_) => "dispute_window_closed",
-            Self::AttemptNotFound(_) => "attempt_not_found",
-            Self::AmountMismatch { .. } => "amount_mismatch",
-            Self::CouponNotApplicable(_) => "coupon_not_applicable",
+            Self::RefundBeyondPaid => "refund_beyond_paid",
+            Self::DisputeWindowClosed => "dispute_window_closed",
+            Self::AttemptNotFound => "attempt_not_found",
+            Self::AmountMismatch => "amount_mismatch",
+            Self::CouponNotApplicable => "coupon_not_applicable",
             Self::IdempotencyConflict => "idempotency_conflict",
-            Self::KeyNotFound(_) => "key_not_found",
-            Self::WithdrawalNotFound(_) => "withdrawal_not_found",
-            Self::WithdrawalState { .. } => "withdrawal_state",
-            Self::LookupRefused(_) => "lookup_refused",
-            Self::Ledger(_) => "ledger_refused",
+            Self::KeyNotFound => "key_not_found",
+            Self::WithdrawalNotFound => "withdrawal_not_found",
+            Self::WithdrawalState => "withdrawal_state",
+            Self::LookupRefused => "lookup_refused",
+            Self::Ledger => "ledger_refused",
         }
+    }
+
+    /// The kind a code names.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == code)
     }
 }

@@ -40,11 +40,11 @@ mod withdrawals;
 
 pub use catalog::{Delivery, Merchant, MerchantStatus, NewProduct, Product, Tier};
 pub use channel_refunds::ChannelRefundDue;
-pub use command::{Command, Reply, TickReport};
+pub use command::{Command, FromReply, Reply, TickReport};
 pub use coupons::{Coupon, Discount, NewCoupon};
 pub use credits::{CreditStatus, ManualCredit};
 pub use disputes::{Decision, Dispute, DisputeAction, DisputeStep};
-pub use error::ShopError;
+pub use error::{ShopError, ShopErrorKind};
 pub use facts::{Fact, FactError};
 pub use ids::{CreditId, KeyId, MerchantId, OrderId, ProductId, UserId, WithdrawalId};
 pub use inventory::{

@@ -110,32 +110,12 @@ pub enum View {
     Catalog(Vec<ProductView>),
     Order(Box<OrderView>),
     Wallet(WalletView),
-    Credentials {
-        user: UserId,
-        role: Role,
-        password: Option<String>,
-        second_factor: Option<Vec<u8>>,
-    },
+    Credentials(Credentials),
     Audit(Vec<crate::audit::AuditEntry>),
-    ApiKey {
-        owner: UserId,
-        sealed: Vec<u8>,
-    },
-    Balances {
-        merchant: MerchantId,
-        pending: u64,
-        available: u64,
-        deposit: u64,
-        debt: u64,
-    },
-    ProductKey {
-        merchant: MerchantId,
-        wrapped_key: Vec<u8>,
-    },
-    GuestOrder {
-        lookup: String,
-        order: Box<OrderView>,
-    },
+    ApiKey(ApiKeyView),
+    Balances(Balances),
+    ProductKey(ProductKeyView),
+    GuestOrder(GuestOrderView),
     Withdrawals(Vec<crate::Withdrawal>),
     SecondFactor(Option<Vec<u8>>),
     Orders(Vec<crate::OrderSummary>),
@@ -143,11 +123,124 @@ pub enum View {
     Attempt(crate::Attempt),
     Withdrawal(crate::Withdrawal),
     ChannelRefund(crate::ChannelRefundDue),
-    Amount {
-        amount: u64,
-        currency: Currency,
-        merchant: MerchantId,
-    },
+    Amount(Payable),
+}
+
+/// A login's user and what signing in checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credentials {
+    pub user: UserId,
+    pub role: Role,
+    /// The password's PHC string; none for accounts without one.
+    pub password: Option<String>,
+    /// The sealed TOTP secret, if one is enrolled.
+    pub second_factor: Option<Vec<u8>>,
+}
+
+/// An API key's owner and its sealed secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyView {
+    pub owner: UserId,
+    pub sealed: Vec<u8>,
+}
+
+/// A merchant's balances in one currency, and its debt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Balances {
+    pub merchant: MerchantId,
+    pub pending: u64,
+    pub available: u64,
+    pub deposit: u64,
+    pub debt: u64,
+}
+
+/// The data key (wrapped) of the merchant selling a product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductKeyView {
+    pub merchant: MerchantId,
+    pub wrapped_key: Vec<u8>,
+}
+
+/// A guest order with the hash its lookup secret is checked against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuestOrderView {
+    pub lookup: String,
+    pub order: Box<OrderView>,
+}
+
+/// What an order costs and who sells it, for routing its payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payable {
+    pub amount: u64,
+    pub currency: Currency,
+    pub merchant: MerchantId,
+}
+
+/// The payload of one kind of view: each type here is carried by exactly
+/// one variant of [`View`], so a typed read knows what it gets.
+pub trait FromView: Sized {
+    /// The payload, or the kind of view it is instead.
+    fn from_view(view: View) -> Result<Self, &'static str>;
+}
+
+impl View {
+    /// Which kind of view this is (its variant's name), for errors.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Me(_) => "Me",
+            Self::Catalog(_) => "Catalog",
+            Self::Order(_) => "Order",
+            Self::Wallet(_) => "Wallet",
+            Self::Credentials(_) => "Credentials",
+            Self::Audit(_) => "Audit",
+            Self::ApiKey(_) => "ApiKey",
+            Self::Balances(_) => "Balances",
+            Self::ProductKey(_) => "ProductKey",
+            Self::GuestOrder(_) => "GuestOrder",
+            Self::Withdrawals(_) => "Withdrawals",
+            Self::SecondFactor(_) => "SecondFactor",
+            Self::Orders(_) => "Orders",
+            Self::OwnProducts(_) => "OwnProducts",
+            Self::Attempt(_) => "Attempt",
+            Self::Withdrawal(_) => "Withdrawal",
+            Self::ChannelRefund(_) => "ChannelRefund",
+            Self::Amount(_) => "Amount",
+        }
+    }
+}
+
+macro_rules! view_payloads {
+    ($($variant:ident($payload:ty)),* $(,)?) => {$(
+        impl FromView for $payload {
+            fn from_view(view: View) -> Result<Self, &'static str> {
+                match view {
+                    View::$variant(v) => Ok(v),
+                    other => Err(other.kind()),
+                }
+            }
+        }
+    )*};
+}
+
+view_payloads! {
+    Me(MeView),
+    Catalog(Vec<ProductView>),
+    Order(Box<OrderView>),
+    Wallet(WalletView),
+    Credentials(Credentials),
+    Audit(Vec<crate::audit::AuditEntry>),
+    ApiKey(ApiKeyView),
+    Balances(Balances),
+    ProductKey(ProductKeyView),
+    GuestOrder(GuestOrderView),
+    Withdrawals(Vec<crate::Withdrawal>),
+    SecondFactor(Option<Vec<u8>>),
+    Orders(Vec<crate::OrderSummary>),
+    OwnProducts(Vec<crate::OwnProduct>),
+    Attempt(crate::Attempt),
+    Withdrawal(crate::Withdrawal),
+    ChannelRefund(crate::ChannelRefundDue),
+    Amount(Payable),
 }
 
 impl Shop {
@@ -263,10 +356,10 @@ impl Shop {
             Query::GuestOrder { order } => {
                 let lookup = self.lookup_hash(*order)?.0.clone();
                 let o = self.require_order(*order)?;
-                Ok(View::GuestOrder {
+                Ok(View::GuestOrder(GuestOrderView {
                     lookup,
                     order: Box::new(self.order_view(o, true)?),
-                })
+                }))
             }
             Query::Withdrawals { caller } => Ok(View::Withdrawals(self.withdrawals_for(*caller)?)),
             Query::Orders {
@@ -302,11 +395,11 @@ impl Shop {
             Query::Payable { caller, order } => {
                 let (amount, currency) = self.payable(self.last_time, *caller, *order)?;
                 let merchant = self.require_order(*order)?.merchant;
-                Ok(View::Amount {
+                Ok(View::Amount(Payable {
                     amount,
                     currency,
                     merchant,
-                })
+                }))
             }
             Query::Attempt { attempt } => self
                 .attempt(*attempt)
@@ -332,22 +425,22 @@ impl Shop {
                 let (owner, sealed) = self
                     .api_key(key_id)
                     .ok_or_else(|| ShopError::Invalid("unknown API key".into()))?;
-                Ok(View::ApiKey {
+                Ok(View::ApiKey(ApiKeyView {
                     owner,
                     sealed: sealed.to_vec(),
-                })
+                }))
             }
             Query::Audit { caller } => Ok(View::Audit(self.audit_entries(*caller)?)),
             Query::MerchantBalances { caller, currency } => {
                 let m = self.owned_merchant(*caller)?;
                 let (pending, available, deposit) = self.merchant_balances(m.id, *currency);
-                Ok(View::Balances {
+                Ok(View::Balances(Balances {
                     merchant: m.id,
                     pending,
                     available,
                     deposit,
                     debt: m.debt,
-                })
+                }))
             }
             Query::ProductKey { caller, product } => {
                 let m = self.owned_merchant(*caller)?;
@@ -357,21 +450,21 @@ impl Shop {
                 if p.merchant != m.id {
                     return Err(ShopError::ProductNotFound(*product));
                 }
-                Ok(View::ProductKey {
+                Ok(View::ProductKey(ProductKeyView {
                     merchant: m.id,
                     wrapped_key: m.wrapped_key.clone(),
-                })
+                }))
             }
             Query::Credentials { login } => {
                 let u = self
                     .user_by_login(login)
                     .ok_or_else(|| ShopError::Invalid("unknown login".into()))?;
-                Ok(View::Credentials {
+                Ok(View::Credentials(Credentials {
                     user: u.id,
                     role: u.role,
                     password: u.password.as_ref().map(|p| p.0.clone()),
                     second_factor: u.second_factor.clone(),
-                })
+                }))
             }
         }
     }

@@ -117,7 +117,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => {
             let config =
                 crate::config::serve_config(args.config.as_deref(), args.listen.as_deref())?;
-            runtime()?.block_on(crate::http::serve(config))?;
+            runtime()?.block_on(crate::serve::serve(config))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { which } => match which {

@@ -38,7 +38,7 @@ pub struct ServeFile {
     pub base_url: Option<String>,
     /// Payment channels, one `[[channel]]` table each.
     #[serde(default)]
-    pub channel: Vec<crate::payments::ChannelConfig>,
+    pub channel: Vec<trigate_app::payments::ChannelConfig>,
     /// Run the sandbox gateway under `/sandbox`.
     #[serde(default)]
     pub sandbox: Option<crate::sandbox::SandboxConfig>,
@@ -55,7 +55,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub fn serve_config(
     file: Option<&std::path::Path>,
     listen_flag: Option<&str>,
-) -> anyhow::Result<crate::http::ServeConfig> {
+) -> anyhow::Result<crate::serve::ServeConfig> {
     let from_file: ServeFile = match file {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -85,7 +85,7 @@ pub fn serve_config(
     let base_url = env("TRIGATE_BASE_URL")
         .or(from_file.base_url)
         .unwrap_or_else(|| format!("http://{listen}"));
-    Ok(crate::http::ServeConfig {
+    Ok(crate::serve::ServeConfig {
         listen,
         database_url,
         data_dir,

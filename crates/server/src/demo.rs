@@ -4,12 +4,12 @@
 //! (each with TOTP) — and the URLs and
 //! credentials printed, until Ctrl-C.
 
-use anyhow::bail;
-use trigate_core::{
-    AdminRole, Bps, Command, Currency, Delivery, NewProduct, PasswordHash, Reply, Role, UserId,
-};
+use secrecy::ExposeSecret;
+use trigate_app::{Caller, Operator, ops};
+use trigate_core::{AdminRole, Bps, Currency, Delivery, NewProduct, Role};
+use trigate_web::AppState;
 
-use crate::http::{AppState, ServeConfig};
+use crate::serve::ServeConfig;
 
 pub const ADMIN: (&str, &str) = ("admin", "demo-admin-password");
 pub const FINANCE: (&str, &str) = ("finance", "demo-finance-password");
@@ -25,10 +25,13 @@ const BALANCE: u64 = 50_000;
 /// The demo shop's account at its own sandbox gateway.
 const SANDBOX_MERCHANT: &str = "trigate-demo";
 
-fn sandbox_channel(listen: &str, secret: &secrecy::SecretString) -> crate::payments::ChannelConfig {
-    crate::payments::ChannelConfig {
+fn sandbox_channel(
+    listen: &str,
+    secret: &secrecy::SecretString,
+) -> trigate_app::payments::ChannelConfig {
+    trigate_app::payments::ChannelConfig {
         name: "sandbox".into(),
-        kind: crate::payments::ChannelKind::Sandbox,
+        kind: trigate_app::payments::ChannelKind::Sandbox,
         gateway: format!("http://{listen}/sandbox/"),
         merchant: SANDBOX_MERCHANT.into(),
         key: secret.clone(),
@@ -78,48 +81,18 @@ pub fn run(listen: Option<&str>) -> anyhow::Result<()> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(crate::http::serve_with(config, |state| async move {
+        .block_on(crate::serve::serve_with(config, |state| async move {
             seed(&state).await?;
             print_guide();
             Ok(())
         }))
 }
 
-async fn submit(state: &AppState, command: Command) -> anyhow::Result<Reply> {
-    match state.engine.submit(command).await? {
-        Reply::Refused { message, .. } => bail!("seeding the demo: {message}"),
-        reply => Ok(reply),
-    }
-}
-
-async fn user(
-    state: &AppState,
-    login: &str,
-    password: &str,
-    role: Role,
-    referrer: Option<String>,
-) -> anyhow::Result<UserId> {
-    let hash = crate::http::hash_password(password)?;
-    let Reply::User(id) = submit(
-        state,
-        Command::Register {
-            login: login.into(),
-            role,
-            referrer_code: referrer,
-            password: Some(PasswordHash(hash)),
-        },
-    )
-    .await?
-    else {
-        bail!("no user {login}");
-    };
-    Ok(id)
-}
-
 async fn seed(state: &AppState) -> anyhow::Result<()> {
+    let operator = state.app.operator();
     let cny = Currency::new("CNY")?;
     for ((login, password), role) in [(ADMIN, AdminRole::Admin), (FINANCE, AdminRole::Finance)] {
-        staff_with_totp(state, login, password, role).await?;
+        staff_with_totp(&operator, login, password, role).await?;
     }
     let catalog = [
         [
@@ -137,22 +110,12 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
         ],
     ];
     for ((login, password, name), products) in MERCHANTS.iter().zip(catalog) {
-        let owner = user(state, login, password, Role::Merchant, None).await?;
-        let (data_key, wrapped_key) = state.master.new_data_key();
-        let Reply::Merchant(merchant) = submit(
-            state,
-            Command::CreateMerchant {
-                owner,
-                name: (*name).into(),
-                fee: Bps::new(500)?,
-                holding_days: 1,
-                wrapped_key,
-            },
-        )
-        .await?
-        else {
-            bail!("no merchant");
-        };
+        let owner = operator
+            .add_user(login, Role::Merchant, None, Some(password))
+            .await?;
+        let (merchant, data_key) = operator
+            .open_merchant(owner, name, Bps::new(500)?, 1)
+            .await?;
         for (title, delivery, price, prefix) in products {
             let by_keys = delivery == Delivery::Keys;
             let spec = NewProduct {
@@ -167,47 +130,23 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
                 commission_l2: Bps::new(100)?,
                 membership: false,
             };
-            let Reply::Product(product) =
-                submit(state, Command::CreateProduct { merchant, spec }).await?
-            else {
-                bail!("no product");
-            };
+            let product = operator.add_product(merchant, spec).await?;
             if by_keys {
                 let text: String = (1..=20)
                     .map(|i| format!("{prefix}-DEMO-{i:04}-{:04X}\n", i * 7919 % 65_536))
                     .collect();
-                let (keys, invalid) = data_key.seal_import(&text, false, 256);
-                submit(
-                    state,
-                    Command::ImportKeys {
-                        product,
-                        keys,
-                        invalid,
-                    },
-                )
-                .await?;
+                operator.import_keys(product, &data_key, &text, 256).await?;
             }
         }
         drop(data_key);
     }
     let mut referrer = None;
     for login in BUYERS {
-        let id = user(state, login, BUYER_PASSWORD, Role::Buyer, referrer.take()).await?;
-        submit(
-            state,
-            Command::CreditWallet {
-                user: id,
-                currency: cny,
-                amount: BALANCE,
-            },
-        )
-        .await?;
-        let me = trigate_core::query::Query::Me { caller: id };
-        if let Reply::View(trigate_core::query::View::Me(me)) =
-            submit(state, Command::Query(me)).await?
-        {
-            referrer = Some(me.referral_code);
-        }
+        let id = operator
+            .add_user(login, Role::Buyer, referrer.take(), Some(BUYER_PASSWORD))
+            .await?;
+        operator.credit_wallet(id, cny, BALANCE).await?;
+        referrer = Some(state.app.read(Caller(id), ops::Me).await?.referral_code);
     }
     Ok(())
 }
@@ -215,24 +154,16 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
 /// A member of staff who signs in with a password and a TOTP code; the
 /// secret is printed for the demo's user to add to an authenticator.
 async fn staff_with_totp(
-    state: &AppState,
+    operator: &Operator<'_>,
     login: &str,
     password: &str,
     role: AdminRole,
 ) -> anyhow::Result<()> {
-    let id = user(state, login, password, Role::Staff(role), None).await?;
-    let seed = crate::http::new_totp_seed();
-    let sealed = state.master.seal_secret(&seed);
-    submit(
-        state,
-        Command::EnrollSecondFactor {
-            actor: id,
-            user: id,
-            sealed,
-        },
-    )
-    .await?;
-    let secret = crate::http::totp_base32(&seed);
+    let id = operator
+        .add_user(login, Role::Staff(role), None, Some(password))
+        .await?;
+    let enrolled = operator.enrol_second_factor(id).await?;
+    let secret = enrolled.secret.expose_secret();
     println!("{login}'s TOTP secret: {secret}");
     println!("  (otpauth://totp/trigate:{login}?secret={secret}&issuer=trigate)");
     Ok(())

@@ -1,14 +1,14 @@
-//! trigate: the binary's library — the engine, command line, benchmarks,
-//! `verify`, secrets at rest and the demo. The money and shop logic live in
-//! the pure `trigate-ledger` and `trigate-core` crates; this crate drives them.
+//! trigate: the binary's library — the command line, config loading,
+//! `serve`, the demo, the sandbox gateway and the benchmarks. The shop
+//! lives in the pure `trigate-ledger` and `trigate-core` crates, the writer
+//! and its journal in `trigate-engine`, what serves people in
+//! `trigate-app` and `trigate-web`.
 
 pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;
-pub mod http;
 pub mod load;
-pub mod payments;
 pub mod sandbox;
-pub mod secrets;
+pub mod serve;
 pub mod shop_settings;

@@ -75,7 +75,7 @@ async fn a_refund_to_the_channel_is_sent_back_through_it_even_after_an_outage() 
     let a = no(&pay(&s, &cookie, id).await["attempt"]);
     let params = mock.pay(&a);
     assert_eq!(notify(&s, "epay", &a, &params).await.0, 200);
-    let seller = format!("{}={}", trigate::http::COOKIE, s.sessions.open(s.seller));
+    let seller = format!("{}={}", trigate_web::COOKIE, s.sessions.open(s.seller));
     let refund = |amount: u64, key: &'static str| {
         let (s, seller) = (&s, seller.clone());
         async move {

@@ -24,7 +24,7 @@ async fn an_outage_fails_over_opens_the_breaker_and_recovers() {
         .gateway
         .down
         .store(true, std::sync::atomic::Ordering::SeqCst);
-    let seller = format!("{}={}", trigate::http::COOKIE, s.sessions.open(s.seller));
+    let seller = format!("{}={}", trigate_web::COOKIE, s.sessions.open(s.seller));
     let keys: Vec<String> = (0..10).map(|i| format!("MORE-{i}")).collect();
     let r = s
         .call(
@@ -36,7 +36,7 @@ async fn an_outage_fails_over_opens_the_breaker_and_recovers() {
         )
         .await;
     assert_eq!(r.body["added"], 10, "{:?}", r.body);
-    let admin = format!("{}={}", trigate::http::COOKIE, s.sessions.open(s.admin));
+    let admin = format!("{}={}", trigate_web::COOKIE, s.sessions.open(s.admin));
     for (i, login) in ["a1", "a2", "a3"].iter().enumerate() {
         let (cookie, id) = unpaid_order(&s, login).await;
         let started = pay(&s, &cookie, id).await;
@@ -111,7 +111,7 @@ async fn finance_marks_a_payment_paid_only_when_the_channel_confirms_it() {
     let attempt = pay(&s, &cookie, id).await["attempt"].as_u64().unwrap();
     let finance = format!(
         "{}={}",
-        trigate::http::COOKIE,
+        trigate_web::COOKIE,
         s.sessions
             .open(common::http::staff(&s, "finance", trigate_core::AdminRole::Finance).await)
     );
@@ -170,7 +170,7 @@ async fn finance_marks_a_payment_paid_only_when_the_channel_confirms_it() {
         )
         .await;
     assert_eq!(again.body["outcome"], "delivered", "{:?}", again.body);
-    let admin = format!("{}={}", trigate::http::COOKIE, s.sessions.open(s.admin));
+    let admin = format!("{}={}", trigate_web::COOKIE, s.sessions.open(s.admin));
     let audit = s
         .call("GET", "/api/v1/admin/audit", Some(&admin), &[], None)
         .await;
@@ -215,7 +215,7 @@ async fn paying_someone_elses_order_is_refused_before_any_channel_is_asked() {
         mock.gateway.calls.load(std::sync::atomic::Ordering::SeqCst),
         0
     );
-    let admin = format!("{}={}", trigate::http::COOKIE, s.sessions.open(s.admin));
+    let admin = format!("{}={}", trigate_web::COOKIE, s.sessions.open(s.admin));
     let health = s
         .call("GET", "/api/v1/admin/channels", Some(&admin), &[], None)
         .await;

@@ -7,7 +7,7 @@
 mod common;
 
 use common::golden;
-use trigate::secrets::MasterKey;
+use trigate_app::MasterKey;
 use trigate_core::{
     AdminRole, Bps, Command, Config, Currency, Decision, Delivery, Discount, NewCoupon, NewProduct,
     OrderId, PasswordHash, Reply, Role, Shop, UserId, WithdrawFrom,
@@ -71,7 +71,7 @@ impl Writer {
     fn user(&mut self, login: &str, role: Role, referrer: Option<UserId>) -> UserId {
         let referrer_code =
             referrer.map(|r| self.machine.shop().user(r).unwrap().referral_code.clone());
-        let password = trigate::http::hash_password(&format!("{login}-password")).unwrap();
+        let password = trigate_app::identity::hash_password(&format!("{login}-password")).unwrap();
         let Reply::User(id) = self.run(Command::Register {
             login: login.into(),
             role,
@@ -334,7 +334,7 @@ fn demo_shop(master: &MasterKey) -> Writer {
         panic!()
     };
     w.run(Command::PaymentFailed { attempt: a3 });
-    let lookup = trigate::http::hash_password("guest-lookup-secret").unwrap();
+    let lookup = trigate_app::identity::hash_password("guest-lookup-secret").unwrap();
     let g = w.run(Command::CreateGuestOrder {
         product: p1,
         quantity: 1,
@@ -629,8 +629,8 @@ fn every_kind_of_fact_keeps_its_tag() {
 #[tokio::test]
 async fn golden_journals_serve_their_buyers_keys() {
     use std::sync::Arc;
-    use trigate::http::{AppState, Sessions, router};
     use trigate_engine::{Engine, EngineConfig, SystemClock};
+    use trigate_web::{AppState, Sessions, router};
     for name in golden::names() {
         let (_db, store) = loaded(&name).await;
         let recovered = open_state::<Shop>(&store, 0).await.unwrap();
@@ -647,12 +647,8 @@ async fn golden_journals_serve_their_buyers_keys() {
             Arc::new(SystemClock),
             EngineConfig::default(),
         );
-        let state = AppState::new(
-            engine,
-            golden::master_key(&name),
-            Arc::new(Sessions::default()),
-            false,
-        );
+        let app = trigate_app::App::new(engine, golden::master_key(&name));
+        let state = AppState::new(app, Arc::new(Sessions::default()), false);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, router(state)).await });

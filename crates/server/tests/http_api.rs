@@ -267,7 +267,7 @@ async fn order_lists_show_only_the_callers_orders_and_sales() {
             (ids, r.body["next_before"].clone())
         }
     };
-    let mint = |user| format!("{}={}", trigate::http::COOKIE, s.sessions.open(user));
+    let mint = |user| format!("{}={}", trigate_web::COOKIE, s.sessions.open(user));
     alice_orders.reverse();
     assert_eq!(list(alice_cookie.clone(), "").await.0, alice_orders);
     assert_eq!(list(bob_cookie.clone(), "").await.0.len(), 1);

@@ -5,14 +5,14 @@ mod common;
 
 use common::http::{Server, error_code};
 use serde_json::json;
-use trigate::secrets::MasterKey;
+use trigate_app::MasterKey;
 use trigate_core::{Command, Reply, Role};
 
 #[tokio::test]
 async fn admin_signs_in_only_with_a_fresh_totp_code() {
     let s = Server::start().await;
     let master = MasterKey::load(Some(&"11".repeat(32)), std::path::Path::new("/x")).unwrap();
-    let hash = trigate::http::hash_password("admin password").unwrap();
+    let hash = trigate_app::identity::hash_password("admin password").unwrap();
     let Reply::User(admin) = s
         .engine
         .submit(Command::Register {
@@ -38,7 +38,7 @@ async fn admin_signs_in_only_with_a_fresh_totp_code() {
         .call("POST", "/api/v1/auth/login", None, &[], Some(&login(None)))
         .await;
     assert_eq!((r.status, error_code(&r)), (401, "second_factor_required"));
-    let seed = trigate::http::new_totp_seed();
+    let seed = trigate_app::identity::new_totp_seed();
     s.engine
         .submit(Command::EnrollSecondFactor {
             actor: admin,
@@ -65,7 +65,7 @@ async fn admin_signs_in_only_with_a_fresh_totp_code() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    let code = trigate::http::totp_code(&seed, now);
+    let code = trigate_app::identity::totp_code(&seed, now);
     // (000000 could be the real code, once in a million.)
     assert!(wrong_is_refused || code == "000000", "{:?}", r.body);
     let r = s
@@ -122,7 +122,7 @@ async fn password_guessing_is_slowed_to_a_crawl() {
 async fn signed_merchant_requests_refuse_replays_stale_clocks_and_bad_signatures() {
     use hmac::{Hmac, KeyInit, Mac};
     let s = Server::start().await;
-    let seller = format!("{}={}", trigate::http::COOKIE, s.sessions.open(s.seller));
+    let seller = format!("{}={}", trigate_web::COOKIE, s.sessions.open(s.seller));
     let r = s
         .call(
             "POST",
@@ -144,7 +144,7 @@ async fn signed_merchant_requests_refuse_replays_stale_clocks_and_bad_signatures
         .as_secs();
     let sign = |method: &str, path: &str, at: u64, nonce: &str, body: &str, secret: &[u8]| {
         let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret).unwrap();
-        mac.update(&trigate::http::signed::signed_message(
+        mac.update(&trigate_web::signed::signed_message(
             method,
             path,
             &at.to_string(),

@@ -38,7 +38,7 @@ async fn lookup(s: &Server, order: u64, secret: &str) -> common::http::Response 
 /// Pays a guest order as a channel would (channels come with their own
 /// routes; here the notification is a command).
 async fn pay(s: &Server, order: u64) {
-    let View::GuestOrder { order: view, .. } = s
+    let View::GuestOrder(trigate_core::query::GuestOrderView { order: view, .. }) = s
         .engine
         .submit(Command::Query(Query::GuestOrder {
             order: OrderId(order),

@@ -121,7 +121,7 @@ async fn metacharacters_in_text_fields_are_kept_verbatim_and_sent_back_only_as_j
     assert_eq!((r.status, error_code(&r)), (409, "login_taken"));
     assert!(is_json(&r));
     // A product title, a coupon code, a key line, a dispute reason.
-    let seller = format!("{}={}", trigate::http::COOKIE, s.sessions.open(s.seller));
+    let seller = format!("{}={}", trigate_web::COOKIE, s.sessions.open(s.seller));
     let product = json!({"title": NASTY, "currency": "CNY", "price": 100}).to_string();
     let r = s
         .call(

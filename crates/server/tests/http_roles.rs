@@ -20,7 +20,7 @@ async fn role_matrix(s: Server) {
     let (alice, alice_cookie) = s.sign_up("alice").await;
     let (_, bob_cookie) = s.sign_up("bob").await;
     s.fund(alice, 10_000).await;
-    let mint = |user| format!("{}={}", trigate::http::COOKIE, s.sessions.open(user));
+    let mint = |user| format!("{}={}", trigate_web::COOKIE, s.sessions.open(user));
     let roles: Vec<(&str, Option<String>)> = vec![
         ("anonymous", None),
         ("buyer", Some(alice_cookie.clone())),
@@ -388,8 +388,8 @@ async fn admin_actions_are_audited_and_auditors_only_read() {
         panic!()
     };
     let (_, buyer) = s.sign_up("alice").await;
-    let admin = format!("{}={}", trigate::http::COOKIE, s.sessions.open(s.admin));
-    let auditor = format!("{}={}", trigate::http::COOKIE, s.sessions.open(auditor));
+    let admin = format!("{}={}", trigate_web::COOKIE, s.sessions.open(s.admin));
+    let auditor = format!("{}={}", trigate_web::COOKIE, s.sessions.open(auditor));
     let freeze = json!({"status": "frozen"}).to_string();
     for (who, cookie, want) in [
         ("buyer", &buyer, 403),

@@ -31,7 +31,7 @@ fn code(secret: &str, at: u64) -> String {
             bits -= 8;
         }
     }
-    trigate::http::totp_code(&secrecy::SecretBox::new(Box::new(seed)), at)
+    trigate_app::identity::totp_code(&secrecy::SecretBox::new(Box::new(seed)), at)
 }
 
 /// The other merchant (holding period 0) with one settled, released sale
@@ -51,7 +51,7 @@ async fn available(s: &Server, cookie: &str) -> u64 {
 
 /// An admin enrols `user`'s second factor; the secret, shown once.
 async fn admin_enrols(s: &Server, user: trigate_core::UserId) -> String {
-    let admin = format!("{}={}", trigate::http::COOKIE, s.sessions.open(s.admin));
+    let admin = format!("{}={}", trigate_web::COOKIE, s.sessions.open(s.admin));
     let r = s
         .call(
             "POST",
@@ -134,7 +134,7 @@ async fn withdrawal_journey(s: Server) {
 
     let finance = format!(
         "{}={}",
-        trigate::http::COOKIE,
+        trigate_web::COOKIE,
         s.sessions
             .open(staff(&s, "finance", AdminRole::Finance).await)
     );
@@ -194,7 +194,7 @@ async fn withdrawal_journey(s: Server) {
     assert_eq!(list[0]["status"], "paid_out");
     assert_eq!(list[0]["reference"], "BANK-778");
     assert_eq!(available(&s, &merchant).await, 500);
-    let admin = format!("{}={}", trigate::http::COOKIE, s.sessions.open(s.admin));
+    let admin = format!("{}={}", trigate_web::COOKIE, s.sessions.open(s.admin));
     let audit = s
         .call("GET", "/api/v1/admin/audit", Some(&admin), &[], None)
         .await;
@@ -225,7 +225,7 @@ async fn a_rejected_withdrawal_frees_the_money_again() {
     let id = r["body"]["id"].as_u64().unwrap();
     let finance = format!(
         "{}={}",
-        trigate::http::COOKIE,
+        trigate_web::COOKIE,
         s.sessions
             .open(staff(&s, "finance", AdminRole::Finance).await)
     );

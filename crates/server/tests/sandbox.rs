@@ -12,8 +12,8 @@ use std::time::Duration;
 use common::http::{Server, call, error_code};
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use trigate::payments::{ChannelConfig, ChannelKind, HyperTransport, Payments};
 use trigate::sandbox::{Gateway, Knobs};
+use trigate_app::payments::{ChannelConfig, ChannelKind, HyperTransport, Payments};
 use trigate_channels::sandbox::signed;
 
 const MERCHANT: &str = "shop-1";
@@ -51,7 +51,9 @@ async fn shop() -> Shop {
             merchants: vec![],
         };
         let payments = Payments::new(&[channel], transport, &format!("http://{addr}")).unwrap();
-        state.with_payments(payments).with_sandbox(g)
+        state
+            .with_payments(payments)
+            .with_sandbox(trigate::sandbox::routes(g))
     })
     .await;
     Shop {
@@ -398,7 +400,7 @@ async fn finance_pays_a_withdrawal_out_through_the_sandbox() {
         })
         .await
         .unwrap();
-    let finance = format!("{}={}", trigate::http::COOKIE, s.sessions.open(finance));
+    let finance = format!("{}={}", trigate_web::COOKIE, s.sessions.open(finance));
     let path = format!("/api/v1/admin/withdrawals/{id}/payout");
     let both = json!({"channel": "sandbox", "paid": true}).to_string();
     let r = s

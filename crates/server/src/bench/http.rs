@@ -16,7 +16,7 @@ use trigate_core::ProductId;
 use super::loopback::{self, CONCURRENT, Loopback, share};
 use super::seed::{self, PRICE};
 use super::{BenchOptions, Latencies, Record};
-use crate::http::{AppState, Sessions};
+use trigate_web::{AppState, Sessions};
 
 const MERCHANTS: usize = 10;
 const HOT_SHARE: f64 = 0.9;
@@ -27,19 +27,19 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
 
 async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
     let (ops, _) = options.sizes(50_000, 500)?;
-    let (mut shop, master) = Loopback::open("http").await?;
-    let engine = shop.engine.clone();
+    let mut shop = Loopback::open("http").await?;
+    let app = shop.app.clone();
     // Every product can take every order: the hot one must never run out.
-    let products = seed::merchants(&engine, &[ops; MERCHANTS]).await?;
+    let products = seed::merchants(&app, &[ops; MERCHANTS]).await?;
     let sessions = Arc::new(Sessions::default());
     let mut cookies = Vec::with_capacity(CONCURRENT);
     for b in 0..CONCURRENT {
         let funds = PRICE * (ops / CONCURRENT as u64 + 2);
-        let user = seed::funded_buyer(&engine, &format!("buyer{b}"), funds).await?;
-        cookies.push(format!("{}={}", crate::http::COOKIE, sessions.open(user)));
+        let user = seed::funded_buyer(&app, &format!("buyer{b}"), funds).await?;
+        cookies.push(format!("{}={}", trigate_web::COOKIE, sessions.open(user)));
     }
-    engine.sync().await?;
-    let state = AppState::new(engine.clone(), master, sessions, false);
+    app.sync().await?;
+    let state = AppState::new(app.clone(), sessions, false);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = shop.serve(listener, state).await;
 
@@ -70,10 +70,10 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
         });
     }
     let mut latencies = loopback::latencies(tasks).await?;
-    engine.sync().await?;
+    app.sync().await?;
     let secs = started.elapsed().as_secs_f64();
     progress.finish_and_clear();
-    drop(engine);
+    drop(app);
     shop.stop().await;
     let record = Record {
         bench: "http",

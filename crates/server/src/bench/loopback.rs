@@ -9,9 +9,9 @@ use tokio::task::{JoinHandle, JoinSet};
 use trigate_store::Store;
 
 use super::Latencies;
-use crate::http::{AppState, router};
-use crate::secrets::MasterKey;
-use trigate_engine::{Engine, ShopMachine, WriterExit, start_shop};
+use trigate_app::App;
+use trigate_engine::{WriterExit, start_shop};
+use trigate_web::{AppState, router};
 
 /// Concurrent connections (buyers, or a channel's notifiers) at once.
 pub const CONCURRENT: usize = 128;
@@ -24,7 +24,7 @@ pub fn share(ops: u64, i: usize) -> u64 {
 pub struct Loopback {
     dir: PathBuf,
     store: Store,
-    pub engine: Engine<ShopMachine>,
+    pub app: App,
     writer: JoinHandle<WriterExit>,
     server: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -36,25 +36,21 @@ impl std::fmt::Debug for Loopback {
 }
 
 impl Loopback {
-    /// A fresh shop for benchmark `name`, and the master key to serve it
-    /// with.
-    pub async fn open(name: &str) -> anyhow::Result<(Self, MasterKey)> {
+    /// A fresh shop for benchmark `name`, under the benchmarks' master key.
+    pub async fn open(name: &str) -> anyhow::Result<Self> {
         let dir = std::env::temp_dir().join(format!("trigate-bench-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let url = format!("sqlite://{}", dir.join("shop.db").display());
         let store = Store::open(&url).await?;
         let (engine, writer) = start_shop(&store, trigate_core::Config::default()).await?;
-        let master = MasterKey::load(Some(&"5a".repeat(32)), &dir)?;
-        Ok((
-            Self {
-                dir,
-                store,
-                engine,
-                writer,
-                server: None,
-            },
-            master,
-        ))
+        let app = App::new(engine, super::seed::master_key()?);
+        Ok(Self {
+            dir,
+            store,
+            app,
+            writer,
+            server: None,
+        })
     }
 
     /// Serves `state` on a loopback port.
@@ -77,7 +73,7 @@ impl Loopback {
         if let Some(server) = self.server {
             server.abort();
         }
-        drop(self.engine);
+        drop(self.app);
         let _ = self.writer.await;
         self.store.close().await;
         let _ = std::fs::remove_dir_all(&self.dir);

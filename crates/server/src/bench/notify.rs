@@ -9,15 +9,16 @@ use std::time::{Duration, Instant};
 
 use anyhow::bail;
 use secrecy::SecretString;
+use trigate_app::payments::{ChannelConfig, ChannelKind, HyperTransport, Payments, out_trade_no};
+use trigate_app::{App, Caller, ops};
 use trigate_channels::epay::{Variant, sign};
-use trigate_core::{Command, OrderId, Reply};
+use trigate_core::OrderId;
+use trigate_web::{AppState, Sessions};
 
 use super::http::Conn;
 use super::loopback::{self, CONCURRENT, Loopback, share};
 use super::seed::{self, PRICE};
 use super::{BenchOptions, Latencies, Record};
-use crate::http::{AppState, Sessions};
-use crate::payments::{ChannelConfig, ChannelKind, HyperTransport, Payments, out_trade_no};
 
 const PID: &str = "1001";
 const KEY: &str = "bench-epay-key-0123456789abcdef";
@@ -28,39 +29,7 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
 
 async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
     let (ops, _) = options.sizes(50_000, 500)?;
-    let (mut shop, master) = Loopback::open("notify").await?;
-    let engine = shop.engine.clone();
-    let products = seed::merchants(&engine, &[ops]).await?;
-    let product = products[0];
-    // Each buyer's unpaid orders, each with an attempt at the channel.
-    let mut seeding = tokio::task::JoinSet::new();
-    for b in 0..CONCURRENT {
-        let engine = engine.clone();
-        let share = share(ops, b);
-        seeding.spawn(async move {
-            let buyer =
-                seed::user(&engine, &format!("buyer{b}"), trigate_core::Role::Buyer).await?;
-            let mut notes = Vec::with_capacity(share as usize);
-            for _ in 0..share {
-                let create = Command::CreateOrder {
-                    buyer,
-                    product,
-                    quantity: 1,
-                    coupon: None,
-                };
-                let Reply::Order(order) = seed::run(&engine, create).await? else {
-                    bail!("no order");
-                };
-                notes.push(notification(&engine, buyer, order).await?);
-            }
-            anyhow::Ok(notes)
-        });
-    }
-    let mut shares = Vec::with_capacity(CONCURRENT);
-    while let Some(done) = seeding.join_next().await {
-        shares.push(done??);
-    }
-    engine.sync().await?;
+    let mut shop = Loopback::open("notify").await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let channel = ChannelConfig {
@@ -83,8 +52,35 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
         Arc::new(HyperTransport::new(Duration::from_secs(5))),
         &format!("http://{addr}"),
     )?;
-    let state = AppState::new(engine.clone(), master, Arc::new(Sessions::default()), false)
-        .with_payments(payments);
+    let app = shop.app.clone().with_payments(payments);
+    let products = seed::merchants(&app, &[ops]).await?;
+    let product = products[0];
+    // Each buyer's unpaid orders, each with an attempt at the channel.
+    let mut seeding = tokio::task::JoinSet::new();
+    for b in 0..CONCURRENT {
+        let app = app.clone();
+        let share = share(ops, b);
+        seeding.spawn(async move {
+            let buyer = seed::user(&app, &format!("buyer{b}"), trigate_core::Role::Buyer).await?;
+            let mut notes = Vec::with_capacity(share as usize);
+            for _ in 0..share {
+                let create = ops::CreateOrder {
+                    product,
+                    quantity: 1,
+                    coupon: None,
+                };
+                let order = app.change(Caller(buyer), create).await?;
+                notes.push(notification(&app, Caller(buyer), order).await?);
+            }
+            anyhow::Ok(notes)
+        });
+    }
+    let mut shares = Vec::with_capacity(CONCURRENT);
+    while let Some(done) = seeding.join_next().await {
+        shares.push(done??);
+    }
+    app.sync().await?;
+    let state = AppState::new(app.clone(), Arc::new(Sessions::default()), false);
     shop.serve(listener, state).await;
 
     let progress = super::progress_bar(ops, options.json)?;
@@ -108,10 +104,10 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
         });
     }
     let mut latencies = loopback::latencies(tasks).await?;
-    engine.sync().await?;
+    app.sync().await?;
     let secs = started.elapsed().as_secs_f64();
     progress.finish_and_clear();
-    drop(engine);
+    drop(app);
     shop.stop().await;
     let record = Record {
         bench: "notify",
@@ -131,21 +127,11 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
     super::print(&[record], options.json)
 }
 
-/// Starts an attempt for `order` and returns the path of its signed
-/// notification, as the gateway would send it.
-async fn notification(
-    engine: &trigate_engine::Engine<trigate_engine::ShopMachine>,
-    buyer: trigate_core::UserId,
-    order: OrderId,
-) -> anyhow::Result<String> {
-    let start = Command::StartPayment {
-        buyer,
-        order,
-        channel: "epay".into(),
-    };
-    let Reply::Attempt(attempt) = seed::run(engine, start).await? else {
-        bail!("no attempt");
-    };
+/// Starts paying `order` at the channel (a redirect: nothing is sent) and
+/// returns the path of its signed notification, as the gateway would send
+/// it.
+async fn notification(app: &App, buyer: Caller, order: OrderId) -> anyhow::Result<String> {
+    let attempt = app.pay_order(buyer, order, "alipay").await?.attempt;
     let no = out_trade_no(attempt);
     let trade_no = format!("E{}", attempt.0);
     let money = trigate_channels::amount::format(PRICE, seed::cny());

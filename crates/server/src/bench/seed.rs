@@ -1,13 +1,12 @@
 //! The shop the shop and HTTP benchmarks run against: merchants with one
 //! key-delivered product each, keys sealed as in production under a fixed
-//! benchmark master key, and buyers with funded wallets.
+//! benchmark master key, and buyers with funded wallets — set up by the
+//! operator, as the demo is.
 
-use anyhow::bail;
-use secrecy::SecretString;
-use trigate_core::{Bps, Command, Currency, Delivery, NewProduct, ProductId, Reply, Role, UserId};
+use std::fmt::Write as _;
 
-use crate::secrets::MasterKey;
-use trigate_engine::{Engine, ShopMachine};
+use trigate_app::{App, MasterKey};
+use trigate_core::{Bps, Currency, Delivery, NewProduct, ProductId, Role, UserId};
 
 /// Every benchmark product's price, in minor units.
 pub const PRICE: u64 = 1_000;
@@ -18,67 +17,38 @@ pub fn cny() -> Currency {
     Currency::new("CNY").unwrap_or_else(|_| unreachable!("CNY is a currency code"))
 }
 
-/// Submits a setup command; a refusal ends the benchmark.
-pub async fn run(engine: &Engine<ShopMachine>, command: Command) -> anyhow::Result<Reply> {
-    match engine.submit(command).await? {
-        Reply::Refused { message, .. } => bail!("benchmark setup refused: {message}"),
-        reply => Ok(reply),
-    }
+/// The benchmarks' fixed master key.
+pub fn master_key() -> anyhow::Result<MasterKey> {
+    Ok(MasterKey::load(
+        Some(&"5a".repeat(32)),
+        std::path::Path::new("."),
+    )?)
 }
 
-pub async fn user(engine: &Engine<ShopMachine>, login: &str, role: Role) -> anyhow::Result<UserId> {
-    let command = Command::Register {
-        login: login.into(),
-        role,
-        referrer_code: None,
-        password: None,
-    };
-    match run(engine, command).await? {
-        Reply::User(id) => Ok(id),
-        other => bail!("registering {login}: {other:?}"),
-    }
+pub async fn user(app: &App, login: &str, role: Role) -> anyhow::Result<UserId> {
+    Ok(app.operator().add_user(login, role, None, None).await?)
 }
 
 /// A buyer with `amount` in the recharge wallet.
-pub async fn funded_buyer(
-    engine: &Engine<ShopMachine>,
-    login: &str,
-    amount: u64,
-) -> anyhow::Result<UserId> {
-    let id = user(engine, login, Role::Buyer).await?;
+pub async fn funded_buyer(app: &App, login: &str, amount: u64) -> anyhow::Result<UserId> {
+    let id = user(app, login, Role::Buyer).await?;
     if amount > 0 {
-        let credit = Command::CreditWallet {
-            user: id,
-            currency: cny(),
-            amount,
-        };
-        run(engine, credit).await?;
+        app.operator().credit_wallet(id, cny(), amount).await?;
     }
     Ok(id)
 }
 
 /// One merchant per entry of `keys`, each with one product and that many
 /// sealed keys.
-pub async fn merchants(
-    engine: &Engine<ShopMachine>,
-    keys: &[u64],
-) -> anyhow::Result<Vec<ProductId>> {
-    let master = MasterKey::load(Some(&"5a".repeat(32)), std::path::Path::new("."))?;
+pub async fn merchants(app: &App, keys: &[u64]) -> anyhow::Result<Vec<ProductId>> {
+    let operator = app.operator();
     let mut products = Vec::with_capacity(keys.len());
     let mut key_no = 0u64;
     for (m, count) in keys.iter().enumerate() {
-        let owner = user(engine, &format!("merchant{m}"), Role::Merchant).await?;
-        let (data_key, wrapped_key) = master.new_data_key();
-        let create = Command::CreateMerchant {
-            owner,
-            name: format!("Shop {m}"),
-            fee: Bps::new(500)?,
-            holding_days: 1,
-            wrapped_key,
-        };
-        let Reply::Merchant(merchant) = run(engine, create).await? else {
-            bail!("no merchant");
-        };
+        let owner = user(app, &format!("merchant{m}"), Role::Merchant).await?;
+        let (merchant, data_key) = operator
+            .open_merchant(owner, &format!("Shop {m}"), Bps::new(500)?, 1)
+            .await?;
         let spec = NewProduct {
             title: format!("Key {m}"),
             delivery: Delivery::Keys,
@@ -91,26 +61,16 @@ pub async fn merchants(
             commission_l2: Bps::ZERO,
             membership: false,
         };
-        let Reply::Product(product) =
-            run(engine, Command::CreateProduct { merchant, spec }).await?
-        else {
-            bail!("no product");
-        };
+        let product = operator.add_product(merchant, spec).await?;
         let mut left = *count;
         while left > 0 {
             let n = left.min(IMPORT_CHUNK);
-            let keys = (0..n)
-                .map(|_| {
-                    key_no += 1;
-                    data_key.seal(&SecretString::from(format!("BENCH-{key_no:012}")))
-                })
-                .collect();
-            let import = Command::ImportKeys {
-                product,
-                keys,
-                invalid: vec![],
-            };
-            run(engine, import).await?;
+            let mut text = String::with_capacity(n as usize * 20);
+            for _ in 0..n {
+                key_no += 1;
+                let _ = writeln!(text, "BENCH-{key_no:012}");
+            }
+            operator.import_keys(product, &data_key, &text, 64).await?;
             left -= n;
         }
         products.push(product);

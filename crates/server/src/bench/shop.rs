@@ -9,12 +9,13 @@ use anyhow::bail;
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
 use tokio::task::JoinSet;
-use trigate_core::{AdminRole, Command, ProductId, Reply, Role, UserId};
+use trigate_app::{App, Caller, ops};
+use trigate_core::{AdminRole, ProductId, Role, UserId};
+use trigate_engine::{WriterExit, start_shop};
 use trigate_store::Store;
 
 use super::seed::{self, PRICE};
 use super::{BenchOptions, Latencies, Record};
-use trigate_engine::{Engine, ShopMachine, WriterExit, start_shop};
 
 const MERCHANTS: usize = 10;
 const HOT_SHARE: f64 = 0.9;
@@ -38,11 +39,12 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
     };
     let store = Store::open(&url).await?;
     let (engine, writer) = start_shop(&store, trigate_core::Config::default()).await?;
+    let app = App::new(engine, seed::master_key()?);
     let plan = Plan::new(options.seed, ops, buyers);
-    let (products, buyer_ids) = setup(&engine, &plan).await?;
+    let (products, buyer_ids) = setup(&app, &plan).await?;
     // The setup's rows (a million sealed keys) are written before the clock
     // starts: the figure is checkouts, not imports.
-    engine.sync().await?;
+    app.sync().await?;
 
     let progress = super::progress_bar(ops, options.json)?;
     let mut latencies = Latencies::default();
@@ -53,33 +55,33 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
         while next < plan.orders.len() && tasks.len() < IN_FLIGHT {
             let (buyer, product) = plan.orders[next];
             next += 1;
-            let command = Command::BuyWithBalance {
-                buyer: buyer_ids[buyer],
+            let buyer = Caller(buyer_ids[buyer]);
+            let buy = ops::BuyWithBalance {
                 product: products[product],
                 quantity: 1,
                 coupon: None,
             };
-            let engine = engine.clone();
+            let app = app.clone();
             tasks.spawn(async move {
                 let t0 = Instant::now();
-                (engine.submit(command).await, t0.elapsed())
+                (app.change(buyer, buy).await, t0.elapsed())
             });
         }
         let Some(done) = tasks.join_next().await else {
             break;
         };
         let (reply, elapsed): (_, Duration) = done?;
-        match reply? {
-            Reply::Bought { keys, .. } if keys.len() == 1 => {}
+        match reply {
+            Ok((_, keys)) if keys.len() == 1 => {}
             other => bail!("checkout failed: {other:?}"),
         }
         latencies.record(elapsed);
         progress.inc(1);
     }
-    engine.sync().await?;
+    app.sync().await?;
     let secs = started.elapsed().as_secs_f64();
     progress.finish_and_clear();
-    drop(engine);
+    drop(app);
     if let WriterExit::Failed(e) = writer.await? {
         return Err(e.into());
     }
@@ -136,13 +138,10 @@ impl Plan {
     }
 }
 
-async fn setup(
-    engine: &Engine<ShopMachine>,
-    plan: &Plan,
-) -> anyhow::Result<(Vec<ProductId>, Vec<UserId>)> {
-    seed::user(engine, "admin", Role::Staff(AdminRole::Admin)).await?;
+async fn setup(app: &App, plan: &Plan) -> anyhow::Result<(Vec<ProductId>, Vec<UserId>)> {
+    seed::user(app, "admin", Role::Staff(AdminRole::Admin)).await?;
     let keys: Vec<u64> = plan.keys_per_product.iter().map(|k| *k as u64).collect();
-    let products = seed::merchants(engine, &keys).await?;
+    let products = seed::merchants(app, &keys).await?;
     // Each buyer funded for every order the plan gives them.
     let mut spend = vec![0u64; plan.buyers];
     for (buyer, _) in &plan.orders {
@@ -150,7 +149,7 @@ async fn setup(
     }
     let mut buyers = Vec::with_capacity(plan.buyers);
     for (b, amount) in spend.iter().enumerate() {
-        buyers.push(seed::funded_buyer(engine, &format!("buyer{b}"), *amount).await?);
+        buyers.push(seed::funded_buyer(app, &format!("buyer{b}"), *amount).await?);
     }
     Ok((products, buyers))
 }

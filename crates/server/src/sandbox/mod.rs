@@ -20,7 +20,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use trigate_core::Currency;
 
-use crate::payments::Transport;
+use trigate_app::payments::Transport;
 
 /// The knobs: how badly the sandbox behaves.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,11 +192,13 @@ pub async fn serve_alone(listen: &str, config: SandboxConfig) -> anyhow::Result<
         .map_err(|_| anyhow::anyhow!("listen address {listen:?} is not host:port"))?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
-    let transport = Arc::new(crate::payments::HyperTransport::new(Duration::from_secs(4)));
+    let transport = Arc::new(trigate_app::payments::HyperTransport::new(
+        Duration::from_secs(4),
+    ));
     let gateway = config.gateway(&format!("http://{local}"), transport);
     println!("trigate sandbox gateway listening on http://{local}/");
     axum::serve(listener, routes(gateway))
-        .with_graceful_shutdown(crate::http::shutdown_signal())
+        .with_graceful_shutdown(crate::serve::shutdown_signal())
         .await?;
     Ok(())
 }

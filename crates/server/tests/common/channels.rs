@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use trigate::payments::{ChannelConfig, ChannelKind, HyperTransport, Payments};
+use trigate_app::payments::{ChannelConfig, ChannelKind, HyperTransport, Payments};
 use trigate_channels::epay::Variant;
 use trigate_channels::routing::BreakerConfig;
 

@@ -12,7 +12,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use trigate::secrets::MasterKey;
+use trigate_app::MasterKey;
 use trigate_core::{AttemptId, KeyStatus, Shop, UserId, WithdrawalId};
 use trigate_store::{JournalRow, Store};
 

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use trigate::http::{AppState, COOKIE, Sessions, router};
-use trigate::secrets::MasterKey;
+use trigate_app::MasterKey;
 use trigate_core::{Bps, Command, Currency, Delivery, NewProduct, Reply, Role};
 use trigate_engine::{Engine, EngineConfig, ShopMachine, SystemClock, open_state};
+use trigate_web::{AppState, COOKIE, Sessions, router};
 
 /// The system clock, moved on by whatever a test says has passed.
 #[derive(Debug, Default)]
@@ -66,7 +66,7 @@ impl Server {
     /// address (channels notify it there).
     pub async fn start_with(
         db: super::TestDb,
-        payments: impl FnOnce(std::net::SocketAddr) -> Option<trigate::payments::Payments>,
+        payments: impl FnOnce(std::net::SocketAddr) -> Option<trigate_app::payments::Payments>,
     ) -> Server {
         Self::start_custom(db, |addr, state| match payments(addr) {
             Some(p) => state.with_payments(p),
@@ -172,7 +172,8 @@ impl Server {
             panic!()
         };
         let sessions = Arc::new(Sessions::default());
-        let state = AppState::new(engine.clone(), master, sessions.clone(), false);
+        let app = trigate_app::App::new(engine.clone(), master);
+        let state = AppState::new(app, sessions.clone(), false);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = custom(addr, state);

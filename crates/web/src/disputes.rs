@@ -7,12 +7,13 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use trigate_core::{Command, Decision, OrderId};
+use trigate_app::ops;
+use trigate_core::{Decision, OrderId};
 
 use super::AppState;
-use super::auth::Caller;
+use super::auth::SignedIn;
 use super::error::ApiError;
-use super::routes::{Body, idempotent, submit};
+use super::routes::{Body, once};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -23,31 +24,28 @@ pub struct DisputeBody {
 #[utoipa::path(post, path = "/api/v1/orders/{id}/dispute", tag = "orders", request_body = DisputeBody, params(("id" = u64, Path)), responses((status = 200, description = "Disputed: the order is frozen"), (status = 409, description = "Outside the window", body = super::openapi::ErrorBody)))]
 pub(super) async fn open_dispute(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     Path(id): Path<u64>,
     Body(body): Body<DisputeBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let command = Command::OpenDispute {
-        buyer: caller.0,
+    let open = ops::OpenDispute {
         order: OrderId(id),
         reason: body.reason,
     };
-    submit(&state, command).await?;
+    state.app.change(caller, open).await?;
     Ok(Json(json!({ "order": id, "status": "disputed" })))
 }
 
 #[utoipa::path(post, path = "/api/v1/orders/{id}/dispute/replace-keys", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "New keys delivered")))]
 pub(super) async fn replace_keys(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Path(id): Path<u64>,
 ) -> Result<Json<Value>, ApiError> {
-    let command = Command::ReplaceKeys {
-        actor: caller.0,
-        order: OrderId(id),
-    };
-    idempotent(&state, caller, &headers, "replace_keys", &id, command).await?;
+    let once = once(&headers, "replace_keys", &id)?;
+    let replace = ops::ReplaceKeys { order: OrderId(id) };
+    state.app.change_once(caller, &once, replace).await?;
     Ok(Json(json!({ "order": id, "status": "delivered" })))
 }
 
@@ -61,7 +59,7 @@ pub enum DecisionBody {
 #[utoipa::path(post, path = "/api/v1/orders/{id}/dispute/decide", tag = "admin", request_body = DecisionBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Decided"), (status = 403, description = "Not staff", body = super::openapi::ErrorBody)))]
 pub(super) async fn decide(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Path(id): Path<u64>,
     Body(body): Body<DecisionBody>,
@@ -70,12 +68,12 @@ pub(super) async fn decide(
         DecisionBody::Release => Decision::Release,
         DecisionBody::Refund(amount) => Decision::Refund(amount),
     };
-    let command = Command::DecideDispute {
-        staff: caller.0,
+    let once = once(&headers, "decide", &(id, &body))?;
+    let decide = ops::DecideDispute {
         order: OrderId(id),
         decision,
     };
-    idempotent(&state, caller, &headers, "decide", &(id, &body), command).await?;
+    state.app.change_once(caller, &once, decide).await?;
     Ok(Json(json!({ "order": id, "decided": body })))
 }
 
@@ -83,15 +81,13 @@ pub(super) async fn decide(
 #[utoipa::path(post, path = "/api/v1/orders/{id}/dispute/refund", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Refunded to the buyer"), (status = 403, description = "Not the merchant or staff", body = super::openapi::ErrorBody), (status = 409, description = "Not disputed", body = super::openapi::ErrorBody)))]
 pub(super) async fn refund_dispute(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Path(id): Path<u64>,
 ) -> Result<Json<Value>, ApiError> {
-    let command = Command::RefundDispute {
-        actor: caller.0,
-        order: OrderId(id),
-    };
-    idempotent(&state, caller, &headers, "refund_dispute", &id, command).await?;
+    let once = once(&headers, "refund_dispute", &id)?;
+    let refund = ops::RefundDispute { order: OrderId(id) };
+    state.app.change_once(caller, &once, refund).await?;
     Ok(Json(json!({ "order": id, "status": "refunded" })))
 }
 
@@ -99,13 +95,10 @@ pub(super) async fn refund_dispute(
 #[utoipa::path(post, path = "/api/v1/orders/{id}/dispute/escalate", tag = "orders", params(("id" = u64, Path)), responses((status = 200, description = "Escalated to staff"), (status = 409, description = "Not disputed", body = super::openapi::ErrorBody)))]
 pub(super) async fn escalate(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     Path(id): Path<u64>,
 ) -> Result<Json<Value>, ApiError> {
-    let command = Command::EscalateDispute {
-        actor: caller.0,
-        order: OrderId(id),
-    };
-    submit(&state, command).await?;
+    let escalate = ops::EscalateDispute { order: OrderId(id) };
+    state.app.change(caller, escalate).await?;
     Ok(Json(json!({ "order": id, "escalated": true })))
 }

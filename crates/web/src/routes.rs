@@ -5,14 +5,13 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use trigate_core::query::{OrderView, Query, View};
-use trigate_core::{Command, OrderId, PasswordHash, ProductId, Reply, Role, SealedKey};
+use trigate_app::{AppError, Caller, Once, OrderDetails, Replied, ops};
+use trigate_core::{OrderId, ProductId};
 
-use super::auth::{self, Caller};
+use super::auth::{self, SignedIn};
 use super::error::ApiError;
 use super::{AppState, admin, disputes, guest, limits, manage, pay, withdraw};
 
@@ -132,7 +131,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/merchant/products/{id}/keys",
             post(manage::import_keys),
         )
-        .fallback(|| async { ApiError::new("not_found", "no such route") })
+        .fallback(|| async { ApiError(AppError::NotFound("no such route".into())) })
 }
 
 /// A JSON body, refused in the API's own error shape when malformed, of
@@ -146,100 +145,39 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(Body(v)),
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(ApiError::new("payload_too_large", "the body is too large"))
+                Err(ApiError(AppError::PayloadTooLarge))
             }
-            Err(e) => Err(ApiError::new("bad_request", e.body_text())),
+            Err(e) => Err(ApiError(AppError::BadRequest(e.body_text()))),
         }
     }
 }
 
-pub(super) async fn submit(state: &AppState, command: Command) -> Result<Reply, ApiError> {
-    match state.engine.submit(command).await {
-        Ok(Reply::Refused { code, message }) => Err(ApiError { code, message }),
-        Ok(reply) => Ok(reply),
-        Err(_) => Err(ApiError::unavailable()),
-    }
-}
-
-pub(super) async fn query(state: &AppState, q: Query) -> Result<View, ApiError> {
-    match submit(state, Command::Query(q)).await? {
-        Reply::View(view) => Ok(view),
-        other => Err(ApiError::new(
-            "internal",
-            format!("unexpected reply {other:?}"),
-        )),
-    }
-}
-
-/// Runs a command under the request's `Idempotency-Key`: the first reply
-/// is remembered and replayed for the same request; the same key with
-/// another request is refused.
-pub(super) async fn idempotent(
-    state: &AppState,
-    caller: Caller,
+/// The request's `Idempotency-Key` for `request` made to `route` (a
+/// missing one is refused when the change runs).
+pub(super) fn once(
     headers: &HeaderMap,
     route: &str,
     request: &impl Serialize,
-    command: Command,
-) -> Result<(Reply, bool), ApiError> {
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
-            ApiError::new(
-                "idempotency_key_required",
-                "this request moves money or stock: send an Idempotency-Key header",
-            )
-        })?;
-    let canonical = serde_json::to_vec(&(route, request))
-        .map_err(|e| ApiError::new("internal", e.to_string()))?;
-    let fingerprint = blake3::hash(&canonical).to_hex().to_string();
-    let wrapped = Command::Idempotent {
-        caller: caller.0,
-        key: key.to_string(),
-        fingerprint,
-        command: Box::new(command),
-    };
-    match submit(state, wrapped).await? {
-        Reply::Idempotent { reply, replayed } => match *reply {
-            Reply::Refused { code, message } => Err(ApiError { code, message }),
-            reply => Ok((reply, replayed)),
-        },
-        other => Err(ApiError::new(
-            "internal",
-            format!("unexpected reply {other:?}"),
-        )),
-    }
+) -> Result<Once, ApiError> {
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    Ok(Once::new(key, route, request)?)
 }
 
-/// The caller's own account, as the shop has it.
-pub(super) async fn caller_view(
-    state: &AppState,
-    caller: Caller,
-) -> Result<trigate_core::query::MeView, ApiError> {
-    match query(state, Query::Me { caller: caller.0 }).await? {
-        View::Me(me) => Ok(me),
-        _ => Err(ApiError::new("internal", "unexpected view")),
+/// Marks an answer that replays an earlier one.
+pub(super) fn mark_replayed(mut response: Response, replayed: bool) -> Response {
+    if replayed {
+        response.headers_mut().insert(
+            "idempotent-replayed",
+            axum::http::HeaderValue::from_static("true"),
+        );
     }
-}
-
-/// Refused unless the caller is finance or an admin (who may do
-/// whatever finance may).
-pub(super) async fn require_finance(
-    state: &AppState,
-    caller: Caller,
-    what: &str,
-) -> Result<(), ApiError> {
-    use trigate_core::AdminRole;
-    match caller_view(state, caller).await?.role {
-        Role::Staff(AdminRole::Finance | AdminRole::Admin) => Ok(()),
-        _ => Err(ApiError::new("forbidden", format!("only finance {what}"))),
-    }
+    response
 }
 
 #[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200, description = "The writer answers"), (status = 503, description = "It does not", body = super::openapi::ErrorBody)))]
 pub(super) async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
-    query(&state, Query::Catalog).await.map(|_| "ready")
+    state.app.ready().await?;
+    Ok("ready")
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -256,30 +194,10 @@ pub(super) async fn register(
     State(state): State<AppState>,
     Body(body): Body<RegisterBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let length = body.password.chars().count();
-    if !(8..=256).contains(&length) {
-        return Err(ApiError::new(
-            "invalid",
-            "a password is 8 to 256 characters",
-        ));
-    }
-    let password = body.password;
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(|e| ApiError::new("internal", e.to_string()))??;
-    let reply = submit(
-        &state,
-        Command::Register {
-            login: body.login,
-            role: Role::Buyer,
-            referrer_code: body.referral_code,
-            password: Some(PasswordHash(hash)),
-        },
-    )
-    .await?;
-    let Reply::User(id) = reply else {
-        return Err(ApiError::new("internal", "no user made"));
-    };
+    let id = state
+        .app
+        .register(body.login, body.password, body.referral_code)
+        .await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
@@ -298,27 +216,10 @@ pub(super) async fn login(
     State(state): State<AppState>,
     Body(body): Body<LoginBody>,
 ) -> Result<Response, ApiError> {
-    let refused = || ApiError::new("bad_credentials", "wrong login or password");
-    let (user, role, phc, second_factor) =
-        match query(&state, Query::Credentials { login: body.login }).await {
-            Ok(View::Credentials {
-                user,
-                role,
-                password: Some(phc),
-                second_factor,
-            }) => (user, role, phc, second_factor),
-            _ => return Err(refused()),
-        };
-    let password = body.password;
-    let matches = tokio::task::spawn_blocking(move || auth::password_matches(&password, &phc))
-        .await
-        .map_err(|e| ApiError::new("internal", e.to_string()))?;
-    if !matches {
-        return Err(refused());
-    }
-    if auth::needs_second_factor(role) {
-        auth::check_second_factor(&state, user, second_factor.as_deref(), body.totp.as_deref())?;
-    }
+    let user = state
+        .app
+        .sign_in(body.login, body.password, body.totp.as_deref())
+        .await?;
     let token = state.sessions.open(user);
     Ok((
         [(
@@ -342,17 +243,15 @@ pub(super) async fn logout(State(state): State<AppState>, request: Request) -> S
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, description = "The caller's account"), (status = 401, description = "Not signed in", body = super::openapi::ErrorBody)))]
 pub(super) async fn me(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
 ) -> Result<Json<Value>, ApiError> {
-    let me = caller_view(&state, caller).await?;
+    let me = state.app.read(caller, ops::Me).await?;
     Ok(Json(serde_json::to_value(me).unwrap_or_default()))
 }
 
 #[utoipa::path(get, path = "/api/v1/products", tag = "catalog", security(()), responses((status = 200, description = "Products on sale, with stock")))]
 pub(super) async fn catalog(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let View::Catalog(products) = query(&state, Query::Catalog).await? else {
-        return Err(ApiError::new("internal", "unexpected view"));
-    };
+    let products = state.app.read(Caller::GUEST, ops::Catalog).await?;
     Ok(Json(json!({ "products": products })))
 }
 
@@ -383,28 +282,36 @@ pub(super) struct BuyBody {
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = BuyBody, params(("Idempotency-Key" = String, Header, description = "required")), responses((status = 201, description = "The order; paid by balance, with its keys"), (status = 402, description = "The wallet is short", body = super::openapi::ErrorBody), (status = 409, description = "Out of stock, off sale, or the key was used for another request", body = super::openapi::ErrorBody)))]
 pub(super) async fn buy(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Body(body): Body<BuyBody>,
 ) -> Result<Response, ApiError> {
-    let (buyer, product) = (caller.0, ProductId(body.product));
-    let command = match body.pay {
-        Pay::Balance => Command::BuyWithBalance {
-            buyer,
-            product,
-            quantity: body.quantity,
-            coupon: body.coupon.clone(),
-        },
-        Pay::Later => Command::CreateOrder {
-            buyer,
-            product,
-            quantity: body.quantity,
-            coupon: body.coupon.clone(),
-        },
-    };
-    let (reply, replayed) = idempotent(&state, caller, &headers, "buy", &body, command).await?;
-    let (Reply::Bought { order, .. } | Reply::Order(order)) = reply else {
-        return Err(ApiError::new("internal", "unexpected reply"));
+    let once = once(&headers, "buy", &body)?;
+    let (product, quantity, coupon) = (ProductId(body.product), body.quantity, body.coupon);
+    let Replied {
+        reply: order,
+        replayed,
+    } = match body.pay {
+        Pay::Balance => {
+            let buy = ops::BuyWithBalance {
+                product,
+                quantity,
+                coupon,
+            };
+            let Replied { reply, replayed } = state.app.change_once(caller, &once, buy).await?;
+            Replied {
+                reply: reply.0,
+                replayed,
+            }
+        }
+        Pay::Later => {
+            let create = ops::CreateOrder {
+                product,
+                quantity,
+                coupon,
+            };
+            state.app.change_once(caller, &once, create).await?
+        }
     };
     order_response(&state, caller, order, replayed, StatusCode::CREATED).await
 }
@@ -413,15 +320,13 @@ pub(super) async fn buy(
 #[utoipa::path(post, path = "/api/v1/orders/{id}/pay-by-balance", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Paid; the keys opened"), (status = 402, description = "The wallet is short", body = super::openapi::ErrorBody)))]
 pub(super) async fn pay_by_balance(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Path(id): Path<u64>,
 ) -> Result<Response, ApiError> {
-    let command = Command::PayByBalance {
-        buyer: caller.0,
-        order: OrderId(id),
-    };
-    let (_, replayed) = idempotent(&state, caller, &headers, "pay", &id, command).await?;
+    let once = once(&headers, "pay", &id)?;
+    let pay = ops::PayByBalance { order: OrderId(id) };
+    let replayed = state.app.change_once(caller, &once, pay).await?.replayed;
     order_response(&state, caller, OrderId(id), replayed, StatusCode::OK).await
 }
 
@@ -432,108 +337,60 @@ async fn order_response(
     replayed: bool,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
-    let view = order_view(state, caller, order).await?;
-    let mut response = (status, Json(order_json(state, &view)?)).into_response();
-    if replayed {
-        response.headers_mut().insert(
-            "idempotent-replayed",
-            "true"
-                .parse()
-                .map_err(|_| ApiError::new("internal", "header"))?,
-        );
-    }
-    Ok(response)
-}
-
-async fn order_view(
-    state: &AppState,
-    caller: Caller,
-    order: OrderId,
-) -> Result<OrderView, ApiError> {
-    match query(
-        state,
-        Query::Order {
-            caller: caller.0,
-            order,
-        },
-    )
-    .await?
-    {
-        View::Order(view) => Ok(*view),
-        _ => Err(ApiError::new("internal", "unexpected view")),
-    }
+    let details = state.app.order(caller, order).await?;
+    let response = (status, Json(order_json(&details))).into_response();
+    Ok(mark_replayed(response, replayed))
 }
 
 /// An order as JSON, its keys opened for those allowed to see them.
-pub(super) fn order_json(state: &AppState, view: &OrderView) -> Result<Value, ApiError> {
-    let keys: Vec<String> = if view.sealed_keys.is_empty() {
-        Vec::new()
-    } else {
-        let data_key = state
-            .master
-            .unwrap_key(&view.wrapped_key)
-            .map_err(|e| ApiError::new("internal", e.to_string()))?;
-        view.sealed_keys
-            .iter()
-            .map(|(_, sealed)| {
-                data_key
-                    .open(&SealedKey {
-                        hash: [0; 32],
-                        sealed: sealed.clone(),
-                    })
-                    .map(|plain| plain.expose_secret().to_string())
-                    .map_err(|e| ApiError::new("internal", e.to_string()))
-            })
-            .collect::<Result<_, _>>()?
-    };
-    Ok(json!({
-        "order": view.trail.order,
-        "status": view.trail.status,
-        "amount": view.trail.amount,
-        "refunded": view.trail.refunded,
-        "keys": keys,
-        "text": view.fixed_text,
-        "money": view.trail.money,
-    }))
+pub(super) fn order_json(order: &OrderDetails) -> Value {
+    json!({
+        "order": order.order,
+        "status": order.status,
+        "amount": order.amount,
+        "refunded": order.refunded,
+        "keys": trigate_app::exposed(&order.keys),
+        "text": order.text,
+        "money": order.money,
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = u64, Path)), responses((status = 200, description = "The order, with its keys for its buyer"), (status = 404, description = "No such order, or not the caller's to see", body = super::openapi::ErrorBody)))]
 pub(super) async fn order(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     Path(id): Path<u64>,
 ) -> Result<Json<Value>, ApiError> {
-    let view = order_view(&state, caller, OrderId(id)).await?;
-    Ok(Json(order_json(&state, &view)?))
+    let details = state.app.order(caller, OrderId(id)).await?;
+    Ok(Json(order_json(&details)))
 }
 
 #[utoipa::path(post, path = "/api/v1/orders/{id}/confirm", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Confirmed and settled"), (status = 409, description = "Not delivered", body = super::openapi::ErrorBody)))]
 pub(super) async fn confirm(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Path(id): Path<u64>,
 ) -> Result<Json<Value>, ApiError> {
-    let command = Command::ConfirmOrder {
-        buyer: caller.0,
-        order: OrderId(id),
-    };
-    let (reply, _) = idempotent(&state, caller, &headers, "confirm", &id, command).await?;
-    Ok(Json(json!({ "order": id, "settlement": reply })))
+    let once = once(&headers, "confirm", &id)?;
+    let confirm = ops::ConfirmOrder { order: OrderId(id) };
+    let settlement = state.app.change_once(caller, &once, confirm).await?.reply;
+    // As the shop's reply was shown until now: `{"Settled": {…}}`.
+    Ok(Json(
+        json!({ "order": id, "settlement": { "Settled": settlement } }),
+    ))
 }
 
 /// The buyer cancels an unpaid order; its keys go back on sale.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Cancelled"), (status = 409, description = "Already paid, expired or cancelled", body = super::openapi::ErrorBody)))]
 pub(super) async fn cancel(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Path(id): Path<u64>,
 ) -> Result<Json<Value>, ApiError> {
-    let command = Command::CancelOrder {
-        buyer: caller.0,
-        order: OrderId(id),
-    };
-    idempotent(&state, caller, &headers, "cancel", &id, command).await?;
+    let once = once(&headers, "cancel", &id)?;
+    let cancel = ops::CancelOrder { order: OrderId(id) };
+    state.app.change_once(caller, &once, cancel).await?;
     Ok(Json(json!({ "order": id, "status": "cancelled" })))
 }

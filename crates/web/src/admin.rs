@@ -7,15 +7,15 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use trigate_core::query::{Query, View};
-use trigate_core::{AdminRole, Bps, Command, Reply, Role, UserId};
+use trigate_app::{Enrolled, NewMerchant, ops};
+use trigate_core::{AdminRole, Role, UserId};
 
 use super::AppState;
-use super::auth::{self, Caller};
+use super::auth::SignedIn;
 use super::error::ApiError;
-use super::manage::currency;
+use super::manage::{bps, currency};
 use super::openapi::ErrorBody;
-use super::routes::{Body, idempotent, query, submit};
+use super::routes::{Body, once};
 
 /// A role as the API names it.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, utoipa::ToSchema)]
@@ -56,16 +56,15 @@ pub struct RoleBody {
     responses((status = 200, description = "Changed"), (status = 403, description = "Not an admin", body = ErrorBody)))]
 pub async fn set_role(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     Path(id): Path<u64>,
     Body(body): Body<RoleBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let command = Command::SetRoleBy {
-        actor: caller.0,
+    let change = ops::SetRole {
         user: UserId(id),
         role: body.role.into(),
     };
-    submit(&state, command).await?;
+    state.app.change(caller, change).await?;
     Ok(Json(json!({ "user": id, "role": body.role })))
 }
 
@@ -88,23 +87,17 @@ pub struct MerchantBody {
     responses((status = 201, description = "The merchant's id"), (status = 403, description = "Not an admin", body = ErrorBody)))]
 pub async fn create_merchant(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     Body(body): Body<MerchantBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let fee = Bps::new(body.fee_bps).map_err(|e| ApiError::new("invalid", e.to_string()))?;
-    let (_, wrapped_key) = state.master.new_data_key();
-    let command = Command::CreateMerchantBy {
-        actor: caller.0,
+    let merchant = NewMerchant {
         owner: UserId(body.owner),
         name: body.name,
-        fee,
+        fee: bps(body.fee_bps)?,
         holding_days: body.holding_days,
-        wrapped_key,
     };
-    match submit(&state, command).await? {
-        Reply::Merchant(id) => Ok((StatusCode::CREATED, Json(json!({ "id": id })))),
-        _ => Err(ApiError::new("internal", "unexpected reply")),
-    }
+    let id = state.app.open_merchant(caller, merchant).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -127,26 +120,24 @@ pub struct CreditBody {
         (status = 403, description = "Not finance, or crediting oneself", body = ErrorBody)))]
 pub async fn credit(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Path(id): Path<u64>,
     Body(body): Body<CreditBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let command = Command::CreditWalletBy {
-        actor: caller.0,
+    let change = ops::CreditWallet {
         user: UserId(id),
         currency: currency(&body.currency)?,
         amount: body.amount,
         note: body.note.clone(),
     };
-    match idempotent(&state, caller, &headers, "credit", &(id, &body), command).await? {
-        (Reply::Credit(credit), _) => Ok((
-            StatusCode::ACCEPTED,
-            Json(json!({ "credit": credit, "user": id, "amount": body.amount,
-                "currency": body.currency, "status": "requested" })),
-        )),
-        _ => Err(ApiError::new("internal", "unexpected reply")),
-    }
+    let once = once(&headers, "credit", &(id, &body))?;
+    let credit = state.app.change_once(caller, &once, change).await?.reply;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "credit": credit, "user": id, "amount": body.amount,
+            "currency": body.currency, "status": "requested" })),
+    ))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -171,45 +162,30 @@ pub struct DecideCreditBody {
         (status = 403, description = "Not finance, or the one who asked", body = ErrorBody)))]
 pub async fn decide_credit(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Path(id): Path<u64>,
     Body(body): Body<DecideCreditBody>,
 ) -> Result<Json<Value>, ApiError> {
     let approve = matches!(body.decision, CreditDecision::Approve);
-    let command = Command::DecideCreditBy {
-        actor: caller.0,
+    let once = once(&headers, "decide_credit", &(id, &body))?;
+    let decide = ops::DecideCredit {
         credit: trigate_core::CreditId(id),
         approve,
     };
-    idempotent(
-        &state,
-        caller,
-        &headers,
-        "decide_credit",
-        &(id, &body),
-        command,
-    )
-    .await?;
+    state.app.change_once(caller, &once, decide).await?;
     let status = if approve { "approved" } else { "rejected" };
     Ok(Json(json!({ "credit": id, "status": status })))
 }
 
 /// A TOTP secret made here, sealed for the shop, shown this once.
-async fn enrol(state: &AppState, actor: UserId, user: UserId) -> Result<Json<Value>, ApiError> {
-    let seed = auth::new_totp_seed();
-    let command = Command::EnrollSecondFactor {
-        actor,
-        user,
-        sealed: state.master.seal_secret(&seed),
-    };
-    submit(state, command).await?;
-    let secret = auth::totp_base32(&seed);
-    Ok(Json(json!({
-        "user": user,
-        "secret": secret,
-        "otpauth_url": format!("otpauth://totp/trigate:user-{user}?secret={secret}&issuer=trigate"),
-    })))
+fn enrolled(e: &Enrolled) -> Json<Value> {
+    use secrecy::ExposeSecret;
+    Json(json!({
+        "user": e.user,
+        "secret": e.secret.expose_secret(),
+        "otpauth_url": e.otpauth_url(),
+    }))
 }
 
 /// An admin enrols a second factor for another user (staff who must sign
@@ -219,10 +195,10 @@ async fn enrol(state: &AppState, actor: UserId, user: UserId) -> Result<Json<Val
     responses((status = 200, description = "The TOTP secret, shown once"), (status = 403, description = "Not an admin", body = ErrorBody)))]
 pub async fn enrol_other(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     Path(id): Path<u64>,
 ) -> Result<Json<Value>, ApiError> {
-    enrol(&state, caller.0, UserId(id)).await
+    Ok(enrolled(&state.app.enrol_other(caller, UserId(id)).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -243,32 +219,12 @@ pub struct EnrolBody {
         (status = 401, description = "A wrong password; replacing one needs the current code", body = ErrorBody)))]
 pub async fn enrol_self(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     Body(body): Body<EnrolBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let me = super::routes::caller_view(&state, caller).await?;
-    let refused = || ApiError::new("bad_credentials", "wrong password");
-    let phc = match query(&state, Query::Credentials { login: me.login }).await {
-        Ok(View::Credentials {
-            password: Some(phc),
-            ..
-        }) => phc,
-        _ => return Err(refused()),
-    };
-    let password = body.password;
-    let matches = tokio::task::spawn_blocking(move || auth::password_matches(&password, &phc))
-        .await
-        .map_err(|e| ApiError::new("internal", e.to_string()))?;
-    if !matches {
-        return Err(refused());
-    }
-    let View::SecondFactor(sealed) =
-        query(&state, Query::SecondFactor { caller: caller.0 }).await?
-    else {
-        return Err(ApiError::new("internal", "unexpected view"));
-    };
-    if let Some(sealed) = sealed {
-        auth::check_second_factor(&state, caller.0, Some(&sealed), body.totp.as_deref())?;
-    }
-    enrol(&state, caller.0, caller.0).await
+    let e = state
+        .app
+        .enrol_self(caller, body.password, body.totp.as_deref())
+        .await?;
+    Ok(enrolled(&e))
 }

@@ -8,16 +8,16 @@ use axum::extract::{Path, Query as UrlQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use trigate_core::query::{Query, View};
+use trigate_app::{AppError, KeyImport, ops};
 use trigate_core::{
-    Bps, Command, Currency, Delivery, Discount, MerchantId, MerchantStatus, NewCoupon, NewProduct,
-    OrderId, ProductId, RefundTo, Reply, Tier,
+    Bps, Currency, Delivery, Discount, MerchantId, MerchantStatus, NewCoupon, NewProduct, OrderId,
+    ProductId, RefundTo, Tier,
 };
 
 use super::AppState;
-use super::auth::Caller;
+use super::auth::SignedIn;
 use super::error::ApiError;
-use super::routes::{Body, idempotent, query};
+use super::routes::{Body, once};
 
 #[derive(Debug, Deserialize)]
 pub struct CurrencyParam {
@@ -30,7 +30,7 @@ fn default_currency() -> String {
 }
 
 pub(super) fn currency(code: &str) -> Result<Currency, ApiError> {
-    Currency::new(code).map_err(|e| ApiError::new("invalid", e.to_string()))
+    Currency::new(code).map_err(|e| ApiError(AppError::Invalid(e.to_string())))
 }
 
 fn json_of(v: impl Serialize) -> Json<Value> {
@@ -40,43 +40,29 @@ fn json_of(v: impl Serialize) -> Json<Value> {
 #[utoipa::path(get, path = "/api/v1/wallet", tag = "wallet", params(("currency" = Option<String>, Query)), responses((status = 200, description = "Balances and history")))]
 pub(super) async fn wallet(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     UrlQuery(p): UrlQuery<CurrencyParam>,
 ) -> Result<Json<Value>, ApiError> {
-    let q = Query::Wallet {
-        caller: caller.0,
-        user: caller.0,
-        currency: currency(&p.currency)?,
-    };
-    match query(&state, q).await? {
-        View::Wallet(w) => Ok(json_of(w)),
-        _ => Err(ApiError::new("internal", "unexpected view")),
-    }
+    let currency = currency(&p.currency)?;
+    let wallet = state.app.read(caller, ops::Wallet { currency }).await?;
+    Ok(json_of(wallet))
 }
 
 #[utoipa::path(get, path = "/api/v1/merchant/balances", tag = "merchant", params(("currency" = Option<String>, Query)), responses((status = 200, description = "Pending, available, deposit and debt"), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
 pub(super) async fn balances(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     UrlQuery(p): UrlQuery<CurrencyParam>,
 ) -> Result<Json<Value>, ApiError> {
-    let q = Query::MerchantBalances {
-        caller: caller.0,
-        currency: currency(&p.currency)?,
-    };
-    match query(&state, q).await? {
-        View::Balances {
-            merchant,
-            pending,
-            available,
-            deposit,
-            debt,
-        } => Ok(Json(json!({
-            "merchant": merchant, "pending": pending, "available": available,
-            "deposit": deposit, "debt": debt,
-        }))),
-        _ => Err(ApiError::new("internal", "unexpected view")),
-    }
+    let currency = currency(&p.currency)?;
+    let b = state
+        .app
+        .read(caller, ops::MerchantBalances { currency })
+        .await?;
+    Ok(Json(json!({
+        "merchant": b.merchant, "pending": b.pending, "available": b.available,
+        "deposit": b.deposit, "debt": b.debt,
+    })))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -106,14 +92,14 @@ fn one() -> u32 {
     1
 }
 
-fn bps(v: u32) -> Result<Bps, ApiError> {
-    Bps::new(v).map_err(|e| ApiError::new("invalid", e.to_string()))
+pub(super) fn bps(v: u32) -> Result<Bps, ApiError> {
+    Bps::new(v).map_err(|e| ApiError(AppError::Invalid(e.to_string())))
 }
 
 #[utoipa::path(post, path = "/api/v1/merchant/products", tag = "merchant", request_body = ProductBody, params(("Idempotency-Key" = String, Header, description = "required")), responses((status = 201, description = "The product's id"), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
 pub(super) async fn add_product(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Body(body): Body<ProductBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
@@ -136,15 +122,13 @@ pub(super) async fn add_product(
         commission_l2: bps(body.commission_l2_bps)?,
         membership: body.membership,
     };
-    let command = Command::AddProduct {
-        owner: caller.0,
-        spec,
-    };
-    let (reply, _) = idempotent(&state, caller, &headers, "add_product", &body, command).await?;
-    match reply {
-        Reply::Product(id) => Ok((StatusCode::CREATED, Json(json!({ "id": id })))),
-        _ => Err(ApiError::new("internal", "unexpected reply")),
-    }
+    let once = once(&headers, "add_product", &body)?;
+    let id = state
+        .app
+        .change_once(caller, &once, ops::AddProduct { spec })
+        .await?
+        .reply;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -161,53 +145,24 @@ pub struct KeysBody {
 #[utoipa::path(post, path = "/api/v1/merchant/products/{id}/keys", tag = "merchant", request_body = KeysBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "The import report: added, duplicates, invalid lines"), (status = 404, description = "Not the caller's product", body = super::openapi::ErrorBody)))]
 pub(super) async fn import_keys(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Path(id): Path<u64>,
     Body(body): Body<KeysBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let product = ProductId(id);
-    let View::ProductKey { wrapped_key, .. } = query(
-        &state,
-        Query::ProductKey {
-            caller: caller.0,
-            product,
-        },
-    )
-    .await?
-    else {
-        return Err(ApiError::new("internal", "unexpected view"));
+    let once = once(&headers, "import_keys", &(id, &body))?;
+    let import = KeyImport {
+        product: ProductId(id),
+        text: body.text,
+        csv: body.csv,
     };
-    let data_key = state
-        .master
-        .unwrap_key(&wrapped_key)
-        .map_err(|e| ApiError::new("internal", e.to_string()))?;
-    let (keys, invalid) = data_key.seal_import(&body.text, body.csv, 1024);
-    // The request (not the random ciphertexts) identifies a retry.
-    let command = Command::ImportOwnKeys {
-        owner: caller.0,
-        product,
-        keys,
-        invalid,
-    };
-    let (reply, _) = idempotent(
-        &state,
-        caller,
-        &headers,
-        "import_keys",
-        &(id, &body),
-        command,
-    )
-    .await?;
-    match reply {
-        Reply::Imported(report) => Ok(Json(json!({
-            "added": report.added.len(),
-            "duplicate_in_batch": report.duplicate_in_batch,
-            "duplicate_existing": report.duplicate_existing,
-            "invalid": report.invalid,
-        }))),
-        _ => Err(ApiError::new("internal", "unexpected reply")),
-    }
+    let report = state.app.import_keys(caller, &once, import).await?.reply;
+    Ok(Json(json!({
+        "added": report.added.len(),
+        "duplicate_in_batch": report.duplicate_in_batch,
+        "duplicate_existing": report.duplicate_existing,
+        "invalid": report.invalid,
+    })))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -221,49 +176,42 @@ pub struct RefundBody {
 #[utoipa::path(post, path = "/api/v1/orders/{id}/refund", tag = "orders", request_body = RefundBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Refunded"), (status = 403, description = "Not the merchant or staff", body = super::openapi::ErrorBody)))]
 pub(super) async fn refund(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Path(id): Path<u64>,
     Body(body): Body<RefundBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let command = Command::Refund {
-        actor: caller.0,
-        order: OrderId(id),
-        amount: body.amount,
-        to: if body.to_channel {
-            RefundTo::Channel
-        } else {
-            RefundTo::Wallet
-        },
+    let once = once(&headers, "refund", &(id, &body))?;
+    let to = if body.to_channel {
+        RefundTo::Channel
+    } else {
+        RefundTo::Wallet
     };
-    idempotent(&state, caller, &headers, "refund", &(id, &body), command).await?;
-    if !body.to_channel {
-        return Ok(Json(json!({ "order": id, "refunded": body.amount })));
-    }
-    // Owed back through the channel: send it now if the channel takes it;
-    // if not, it stays owed and `…/channel-refund` sends it later.
-    let channel = match state
-        .payments
-        .send_refund(&state.engine, caller.0, OrderId(id))
-        .await
-    {
-        Ok(sent) => json!({ "sent": sent }),
-        Err(e) => json!({ "pending": true, "error": e.code }),
-    };
-    Ok(Json(
-        json!({ "order": id, "refunded": body.amount, "channel": channel }),
-    ))
+    let refunded = state
+        .app
+        .refund(caller, &once, OrderId(id), body.amount, to)
+        .await?;
+    // Owed back through the channel: sent now if the channel took it; if
+    // not, it stays owed and `…/channel-refund` sends it later.
+    Ok(Json(match refunded.channel {
+        None => json!({ "order": id, "refunded": body.amount }),
+        Some(sent) => {
+            let channel = match sent {
+                Ok(sent) => json!({ "sent": sent }),
+                Err(e) => json!({ "pending": true, "error": e.code() }),
+            };
+            json!({ "order": id, "refunded": body.amount, "channel": channel })
+        }
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", responses((status = 200, description = "The latest audit entries"), (status = 403, description = "Not an admin or auditor", body = super::openapi::ErrorBody)))]
 pub(super) async fn audit(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
 ) -> Result<Json<Value>, ApiError> {
-    match query(&state, Query::Audit { caller: caller.0 }).await? {
-        View::Audit(entries) => Ok(Json(json!({ "entries": entries }))),
-        _ => Err(ApiError::new("internal", "unexpected view")),
-    }
+    let entries = state.app.read(caller, ops::Audit).await?;
+    Ok(Json(json!({ "entries": entries })))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -283,7 +231,7 @@ pub enum MerchantStatusName {
 #[utoipa::path(post, path = "/api/v1/admin/merchants/{id}/status", tag = "admin", request_body = StatusBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Set"), (status = 403, description = "Not an admin or risk analyst", body = super::openapi::ErrorBody)))]
 pub(super) async fn merchant_status(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Path(id): Path<u64>,
     Body(body): Body<StatusBody>,
@@ -293,20 +241,12 @@ pub(super) async fn merchant_status(
         MerchantStatusName::Frozen => MerchantStatus::Frozen,
         MerchantStatusName::Banned => MerchantStatus::Banned,
     };
-    let command = Command::SetMerchantStatusBy {
-        actor: caller.0,
+    let once = once(&headers, "merchant_status", &(id, &body))?;
+    let change = ops::SetMerchantStatus {
         merchant: MerchantId(id),
         status,
     };
-    idempotent(
-        &state,
-        caller,
-        &headers,
-        "merchant_status",
-        &(id, &body),
-        command,
-    )
-    .await?;
+    state.app.change_once(caller, &once, change).await?;
     Ok(Json(json!({ "merchant": id, "status": body.status })))
 }
 
@@ -315,25 +255,13 @@ pub(super) async fn merchant_status(
 #[utoipa::path(post, path = "/api/v1/merchant/api-keys", tag = "merchant", responses((status = 201, description = "The key id and its secret, shown once"), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
 pub(super) async fn create_api_key(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
-    let mut id = [0u8; 12];
-    let mut secret = vec![0u8; 32];
-    getrandom::fill(&mut id).map_err(|e| ApiError::new("internal", e.to_string()))?;
-    getrandom::fill(&mut secret).map_err(|e| ApiError::new("internal", e.to_string()))?;
-    let key_id = format!("tk_{}", hex(&id));
-    let secret = secrecy::SecretBox::new(Box::new(secret));
-    let command = Command::AddApiKey {
-        owner: caller.0,
-        key_id: key_id.clone(),
-        sealed: state.master.seal_secret(&secret),
-    };
-    super::routes::submit(&state, command).await?;
+    let key = state.app.create_api_key(caller).await?;
     use secrecy::ExposeSecret;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "key_id": key_id, "secret": hex(secret.expose_secret()) })),
+        Json(json!({ "key_id": key.key_id, "secret": key.secret.expose_secret() })),
     ))
 }
 
@@ -367,14 +295,11 @@ pub struct CouponBody {
         (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
 pub async fn create_coupon(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Body(body): Body<CouponBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let me = super::routes::caller_view(&state, caller).await?;
-    let merchant = me
-        .merchant
-        .ok_or_else(|| ApiError::new("forbidden", "only a merchant's owner creates coupons"))?;
+    let merchant = state.app.own_merchant(caller, "creates coupons").await?;
     let discount = match &body.discount {
         DiscountBody::PercentBps(v) => Discount::Percent(bps(*v)?),
         DiscountBody::Fixed {
@@ -388,9 +313,9 @@ pub async fn create_coupon(
     let expires_at = body
         .expires_at
         .checked_mul(trigate_core::NANOS_PER_SECOND)
-        .ok_or_else(|| ApiError::new("invalid", "expires_at is out of range"))?;
-    let command = Command::CreateCoupon {
-        actor: caller.0,
+        .ok_or_else(|| ApiError(AppError::Invalid("expires_at is out of range".into())))?;
+    let once = once(&headers, "coupon", &body)?;
+    let coupon = ops::CreateCoupon {
         merchant,
         spec: NewCoupon {
             code: body.code.clone(),
@@ -400,7 +325,7 @@ pub async fn create_coupon(
             expires_at,
         },
     };
-    idempotent(&state, caller, &headers, "coupon", &body, command).await?;
+    state.app.change_once(caller, &once, coupon).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "code": body.code.trim().to_uppercase(), "uses": body.uses })),
@@ -420,21 +345,18 @@ pub struct DepositBody {
 #[utoipa::path(post, path = "/api/v1/merchant/deposit", tag = "merchant", request_body = DepositBody, params(("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Moved"), (status = 402, description = "Available is short", body = super::openapi::ErrorBody), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
 pub(super) async fn fund_deposit(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Body(body): Body<DepositBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let me = super::routes::caller_view(&state, caller).await?;
-    let merchant = me
-        .merchant
-        .ok_or_else(|| ApiError::new("forbidden", "only a merchant's owner funds its deposit"))?;
-    let command = Command::FundDeposit {
-        actor: caller.0,
+    let merchant = state.app.own_merchant(caller, "funds its deposit").await?;
+    let deposit = ops::FundDeposit {
         merchant,
         currency: currency(&body.currency)?,
         amount: body.amount,
     };
-    idempotent(&state, caller, &headers, "deposit", &body, command).await?;
+    let once = once(&headers, "deposit", &body)?;
+    state.app.change_once(caller, &once, deposit).await?;
     Ok(Json(
         json!({ "merchant": merchant, "deposited": body.amount }),
     ))
@@ -450,16 +372,15 @@ pub struct OnSaleBody {
 #[utoipa::path(post, path = "/api/v1/merchant/products/{id}/on-sale", tag = "merchant", request_body = OnSaleBody, params(("id" = u64, Path)), responses((status = 200, description = "Set"), (status = 404, description = "Not the caller's product", body = super::openapi::ErrorBody)))]
 pub(super) async fn set_on_sale(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     Path(id): Path<u64>,
     Body(body): Body<OnSaleBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let command = Command::SetOwnOnSale {
-        owner: caller.0,
+    let change = ops::SetOnSale {
         product: ProductId(id),
         on_sale: body.on_sale,
     };
-    super::routes::submit(&state, command).await?;
+    state.app.change(caller, change).await?;
     Ok(Json(json!({ "product": id, "on_sale": body.on_sale })))
 }
 
@@ -486,23 +407,18 @@ fn default_limit() -> u32 {
         (status = 401, description = "Not signed in", body = super::openapi::ErrorBody)))]
 pub(super) async fn list_orders(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     UrlQuery(page): UrlQuery<PageParams>,
 ) -> Result<Json<Value>, ApiError> {
-    let q = Query::Orders {
-        caller: caller.0,
+    let read = ops::Orders {
         before: page.before.map(OrderId),
         limit: page.limit,
     };
-    match query(&state, q).await? {
-        View::Orders(orders) => {
-            let next = (orders.len() == page.limit.clamp(1, 100) as usize)
-                .then(|| orders.last().map(|o| o.order))
-                .flatten();
-            Ok(Json(json!({ "orders": orders, "next_before": next })))
-        }
-        _ => Err(ApiError::new("internal", "unexpected view")),
-    }
+    let orders = state.app.read(caller, read).await?;
+    let next = (orders.len() == page.limit.clamp(1, 100) as usize)
+        .then(|| orders.last().map(|o| o.order))
+        .flatten();
+    Ok(Json(json!({ "orders": orders, "next_before": next })))
 }
 
 /// The caller's merchant's products, on sale or not, with stock.
@@ -511,12 +427,10 @@ pub(super) async fn list_orders(
         (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
 pub(super) async fn own_products(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
 ) -> Result<Json<Value>, ApiError> {
-    match query(&state, Query::OwnProducts { caller: caller.0 }).await? {
-        View::OwnProducts(products) => Ok(Json(json!({ "products": products }))),
-        _ => Err(ApiError::new("internal", "unexpected view")),
-    }
+    let products = state.app.read(caller, ops::OwnProducts).await?;
+    Ok(Json(json!({ "products": products })))
 }
 
 /// Sends back through the order's channel what it still owes its buyer
@@ -527,12 +441,9 @@ pub(super) async fn own_products(
         (status = 502, description = "The channel could not send it; it stays owed", body = super::openapi::ErrorBody)))]
 pub(super) async fn channel_refund(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     Path(id): Path<u64>,
 ) -> Result<Json<Value>, ApiError> {
-    let sent = state
-        .payments
-        .send_refund(&state.engine, caller.0, OrderId(id))
-        .await?;
+    let sent = state.app.send_refund(caller, OrderId(id)).await?;
     Ok(Json(json!({ "order": id, "sent": sent })))
 }

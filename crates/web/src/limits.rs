@@ -14,6 +14,8 @@ use tower_governor::governor::GovernorConfigBuilder;
 use tower_governor::key_extractor::KeyExtractor;
 use tower_governor::{GovernorError, governor::GovernorConfig};
 
+use trigate_app::AppError;
+
 use super::error::ApiError;
 
 /// The client's address, when the server was started with it (a server
@@ -54,8 +56,10 @@ impl KeyExtractor for SessionOrIp {
 }
 
 fn refused(_: GovernorError) -> axum::http::Response<Body> {
-    let mut response =
-        ApiError::new("rate_limited", "too many requests; slow down and retry").into_response();
+    let mut response = ApiError(AppError::RateLimited(
+        "too many requests; slow down and retry".into(),
+    ))
+    .into_response();
     *response.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
     response
 }

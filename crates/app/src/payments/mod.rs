@@ -15,13 +15,16 @@ use trigate_channels::{
     Channel, Checkout, Expected, Notice, Params, ParamsError, PaymentRequest, Refusal, Status,
     notify,
 };
-use trigate_core::query::{Query, View};
-use trigate_core::{Attempt, AttemptId, Command, Currency, OrderId, PaymentOutcome, Reply, UserId};
+use trigate_core::query::{Payable, Query};
+use trigate_core::{
+    Attempt, AttemptId, ChannelRefundDue, Command, Currency, OrderId, PaymentOutcome, UserId,
+};
 
 pub use config::{ChannelConfig, ChannelKind};
 pub use transport::{HyperTransport, Transport, TransportError};
 
-use crate::http::ApiError;
+use crate::AppError;
+use crate::operation::{ask as query, submit};
 use trigate_engine::{Engine, ShopMachine};
 
 /// The channels and their health.
@@ -210,24 +213,19 @@ impl Payments {
         paying: Paying,
         method: &str,
         client_ip: Option<String>,
-    ) -> Result<Started, ApiError> {
+    ) -> Result<Started, AppError> {
         let (amount, currency, merchant) = match paying {
-            Paying::Order { buyer, order } => match query(
-                engine,
-                Query::Payable {
-                    caller: buyer,
-                    order,
-                },
-            )
-            .await?
-            {
-                View::Amount {
-                    amount,
-                    currency,
-                    merchant,
-                } => (amount, currency, Some(merchant.0)),
-                _ => return Err(ApiError::new("internal", "unexpected view")),
-            },
+            Paying::Order { buyer, order } => {
+                let payable: Payable = query(
+                    engine,
+                    Query::Payable {
+                        caller: buyer,
+                        order,
+                    },
+                )
+                .await?;
+                (payable.amount, payable.currency, Some(payable.merchant.0))
+            }
             Paying::Recharge {
                 amount, currency, ..
             } => (amount, currency, None),
@@ -240,10 +238,9 @@ impl Payments {
         };
         let candidates = self.router().candidates(now_ns(), &ask);
         if candidates.is_empty() {
-            return Err(ApiError::new(
-                "no_channel",
-                format!("no channel takes {method} for {amount} {currency} right now"),
-            ));
+            return Err(AppError::NoChannel(format!(
+                "no channel takes {method} for {amount} {currency} right now"
+            )));
         }
         let mut failed_over = Vec::new();
         for name in candidates {
@@ -275,12 +272,8 @@ impl Payments {
                     currency,
                 },
             };
-            let attempt = match submit(engine, command).await {
-                Ok(Reply::Attempt(a)) => a,
-                Ok(_) => {
-                    hold.abandon();
-                    return Err(ApiError::new("internal", "unexpected reply"));
-                }
+            let attempt: AttemptId = match submit(engine, command).await {
+                Ok(a) => a,
                 Err(e) => {
                     hold.abandon();
                     return Err(e);
@@ -309,15 +302,12 @@ impl Payments {
                 }
                 Err(_) => {
                     hold.record(false);
-                    submit(engine, Command::PaymentFailed { attempt }).await?;
+                    submit::<()>(engine, Command::PaymentFailed { attempt }).await?;
                     failed_over.push((attempt, name));
                 }
             }
         }
-        Err(ApiError::new(
-            "channels_unavailable",
-            "every channel that takes this payment failed; try again shortly",
-        ))
+        Err(AppError::ChannelsUnavailable)
     }
 
     async fn create(
@@ -402,9 +392,9 @@ impl Payments {
         &self,
         channel: &dyn Channel,
         expected: &Expected,
-    ) -> Result<Notice, ApiError> {
+    ) -> Result<Notice, AppError> {
         let no = &expected.out_trade_no;
-        let unreachable = |e: String| ApiError::new("channel_unreachable", e);
+        let unreachable = AppError::ChannelUnreachable;
         let body = self
             .transport
             .send(&channel.query_call(no))
@@ -413,15 +403,11 @@ impl Payments {
         let notice = match channel.read_query(&body, expected.currency) {
             Ok(Status::Paid(n)) => n,
             Ok(Status::Unpaid | Status::Unknown) => {
-                return Err(ApiError::new(
-                    "channel_says_unpaid",
-                    "the channel has no payment for this attempt",
-                ));
+                return Err(AppError::ChannelSaysUnpaid);
             }
             Err(e) => return Err(unreachable(e.to_string())),
         };
-        notify::check_binding(&notice, no, expected)
-            .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+        notify::check_binding(&notice, no, expected).map_err(AppError::ChannelRefusal)?;
         Ok(notice)
     }
 
@@ -438,8 +424,8 @@ impl Payments {
             amount: notice.amount,
             currency: notice.currency,
         };
-        match engine.submit(command).await {
-            Ok(Reply::Payment(outcome)) => {
+        match submit::<PaymentOutcome>(engine, command).await {
+            Ok(outcome) => {
                 // Health counts what the shop asked of the channel, not
                 // what it sends: old notifications keep coming from a
                 // channel that is down.
@@ -448,9 +434,10 @@ impl Payments {
                     outcome,
                 }
             }
-            Ok(Reply::Refused { message, .. }) => refused("refused", message),
-            Ok(_) => refused("internal", "unexpected reply"),
-            Err(_) => refused("unavailable", "the shop is not taking changes right now"),
+            Err(AppError::Unavailable) => {
+                refused("unavailable", "the shop is not taking changes right now")
+            }
+            Err(e) => refused("refused", e.to_string()),
         }
     }
 
@@ -463,11 +450,9 @@ impl Payments {
         engine: &Engine<ShopMachine>,
         caller: UserId,
         order: OrderId,
-    ) -> Result<u64, ApiError> {
-        match query(engine, Query::ChannelRefund { caller, order }).await? {
-            View::ChannelRefund(due) => self.send_back(engine, due.attempt).await,
-            _ => Err(ApiError::new("internal", "unexpected view")),
-        }
+    ) -> Result<u64, AppError> {
+        let due: ChannelRefundDue = query(engine, Query::ChannelRefund { caller, order }).await?;
+        self.send_back(engine, due.attempt).await
     }
 
     /// Sends back through its channel what `attempt` owes its payer.
@@ -475,34 +460,28 @@ impl Payments {
         &self,
         engine: &Engine<ShopMachine>,
         attempt: AttemptId,
-    ) -> Result<u64, ApiError> {
-        let due = match query(engine, Query::AttemptRefund { attempt }).await? {
-            View::ChannelRefund(due) => due,
-            _ => return Err(ApiError::new("internal", "unexpected view")),
-        };
+    ) -> Result<u64, AppError> {
+        let due: ChannelRefundDue = query(engine, Query::AttemptRefund { attempt }).await?;
         if due.owed == 0 {
             return Ok(0);
         }
-        let a = match query(engine, Query::Attempt { attempt }).await? {
-            View::Attempt(a) => a,
-            _ => return Err(ApiError::new("internal", "unexpected view")),
-        };
+        let a: Attempt = query(engine, Query::Attempt { attempt }).await?;
         let channel = self
             .channels
             .get(&a.channel)
-            .ok_or_else(|| ApiError::new("unknown_channel", "the attempt's channel is gone"))?;
+            .ok_or_else(|| AppError::UnknownChannel("the attempt's channel is gone".into()))?;
         let call = channel
             .refund_call(&out_trade_no(attempt), due.owed, due.currency)
-            .map_err(|e| ApiError::new("channel_unreachable", e.to_string()))?;
+            .map_err(|e| AppError::ChannelUnreachable(e.to_string()))?;
         let body = self
             .transport
             .send(&call)
             .await
-            .map_err(|e| ApiError::new("channel_unreachable", e.to_string()))?;
+            .map_err(|e| AppError::ChannelUnreachable(e.to_string()))?;
         channel
             .read_refund(&body)
-            .map_err(|e| ApiError::new("channel_unreachable", e.to_string()))?;
-        submit(
+            .map_err(|e| AppError::ChannelUnreachable(e.to_string()))?;
+        submit::<()>(
             engine,
             Command::ChannelRefundSent {
                 attempt,
@@ -522,22 +501,22 @@ impl Payments {
         reference: &str,
         (amount, currency): (u64, Currency),
         destination: &str,
-    ) -> Result<String, ApiError> {
+    ) -> Result<String, AppError> {
         let channel = self
             .channels
             .get(channel)
-            .ok_or_else(|| ApiError::new("unknown_channel", format!("no channel {channel:?}")))?;
+            .ok_or_else(|| AppError::UnknownChannel(format!("no channel {channel:?}")))?;
         let call = channel
             .payout_call(reference, amount, currency, destination)
-            .map_err(|e| ApiError::new("invalid", e.to_string()))?;
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
         let body = self
             .transport
             .send(&call)
             .await
-            .map_err(|e| ApiError::new("channel_unreachable", e.to_string()))?;
+            .map_err(|e| AppError::ChannelUnreachable(e.to_string()))?;
         channel
             .read_payout(&body)
-            .map_err(|e| ApiError::new("channel_unreachable", e.to_string()))
+            .map_err(|e| AppError::ChannelUnreachable(e.to_string()))
     }
 
     /// 补单's check: what the channel says `attempt` was paid, bound to the
@@ -546,16 +525,13 @@ impl Payments {
         &self,
         engine: &Engine<ShopMachine>,
         attempt: AttemptId,
-    ) -> Result<Notice, ApiError> {
-        let a = match query(engine, Query::Attempt { attempt }).await? {
-            View::Attempt(a) => a,
-            _ => return Err(ApiError::new("internal", "unexpected view")),
-        };
+    ) -> Result<Notice, AppError> {
+        let a: Attempt = query(engine, Query::Attempt { attempt }).await?;
         let channel = self
             .channels
             .get(&a.channel)
             .cloned()
-            .ok_or_else(|| ApiError::new("unknown_channel", "the attempt's channel is gone"))?;
+            .ok_or_else(|| AppError::UnknownChannel("the attempt's channel is gone".into()))?;
         let expected = Expected {
             out_trade_no: out_trade_no(attempt),
             amount: a.amount,
@@ -571,24 +547,9 @@ impl Payments {
         url_no: &str,
     ) -> Option<Attempt> {
         let id = attempt_of(url_no)?;
-        match query(engine, Query::Attempt { attempt: id }).await {
-            Ok(View::Attempt(a)) if a.channel == channel => Some(a),
+        match query::<Attempt>(engine, Query::Attempt { attempt: id }).await {
+            Ok(a) if a.channel == channel => Some(a),
             _ => None,
         }
-    }
-}
-
-async fn submit(engine: &Engine<ShopMachine>, command: Command) -> Result<Reply, ApiError> {
-    match engine.submit(command).await {
-        Ok(Reply::Refused { code, message }) => Err(ApiError { code, message }),
-        Ok(reply) => Ok(reply),
-        Err(_) => Err(ApiError::unavailable()),
-    }
-}
-
-async fn query(engine: &Engine<ShopMachine>, q: Query) -> Result<View, ApiError> {
-    match submit(engine, Command::Query(q)).await? {
-        Reply::View(v) => Ok(v),
-        _ => Err(ApiError::new("internal", "unexpected reply")),
     }
 }

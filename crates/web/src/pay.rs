@@ -10,16 +10,15 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use trigate_app::payments::{Notified, Started};
 use trigate_channels::{Checkout, Params};
-use trigate_core::query::{Query, View};
-use trigate_core::{AttemptId, Command, OrderId, PaymentOutcome, Reply, Role};
+use trigate_core::{AttemptId, OrderId, PaymentOutcome};
 
 use super::AppState;
-use super::auth::Caller;
+use super::auth::SignedIn;
 use super::error::ApiError;
 use super::openapi::ErrorBody;
-use super::routes::{Body, idempotent, query};
-use crate::payments::{Notified, Paying, Started, attempt_of};
+use super::routes::{Body, once};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -28,7 +27,7 @@ pub struct PayBody {
     method: String,
 }
 
-fn started(s: &Started) -> Json<Value> {
+pub(super) fn started(s: &Started) -> Json<Value> {
     let checkout = match &s.checkout {
         Checkout::Redirect(url) => json!({ "redirect": url }),
         Checkout::Qr(content) => json!({ "qr": content }),
@@ -53,17 +52,13 @@ fn started(s: &Started) -> Json<Value> {
         (status = 503, description = "No channel can take it now", body = ErrorBody)))]
 pub(super) async fn pay_order(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     Path(id): Path<u64>,
     Body(body): Body<PayBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let paying = Paying::Order {
-        buyer: caller.0,
-        order: OrderId(id),
-    };
     let s = state
-        .payments
-        .start(&state.engine, paying, &body.method, None)
+        .app
+        .pay_order(caller, OrderId(id), &body.method)
         .await?;
     Ok(started(&s))
 }
@@ -84,44 +79,15 @@ pub struct RechargeBody {
         (status = 503, description = "No channel can take it now", body = ErrorBody)))]
 pub(super) async fn recharge(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     Body(body): Body<RechargeBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let paying = Paying::Recharge {
-        user: caller.0,
-        amount: body.amount,
-        currency: super::manage::currency(&body.currency)?,
-    };
+    let currency = super::manage::currency(&body.currency)?;
     let s = state
-        .payments
-        .start(&state.engine, paying, &body.method, None)
+        .app
+        .recharge(caller, body.amount, currency, &body.method)
         .await?;
     Ok(started(&s))
-}
-
-/// Pays a guest order (with its lookup secret) through a channel.
-pub(super) async fn pay_guest(
-    state: &AppState,
-    buyer: trigate_core::UserId,
-    order: OrderId,
-    method: &str,
-) -> Result<Json<Value>, ApiError> {
-    let paying = Paying::Order { buyer, order };
-    let s = state
-        .payments
-        .start(&state.engine, paying, method, None)
-        .await?;
-    Ok(started(&s))
-}
-
-/// A guest's money no order could take goes back through its channel, in
-/// the background (the channel gets its answer first). If the channel errs
-/// it stays owed in `refunds_due`.
-fn send_back_soon(state: &AppState, attempt: AttemptId) {
-    let state = state.clone();
-    tokio::spawn(async move {
-        let _ = state.payments.send_back(&state.engine, attempt).await;
-    });
 }
 
 fn text(status: StatusCode, body: &'static str) -> Response {
@@ -156,25 +122,9 @@ pub(super) async fn notify(
     } else {
         Params::from_form(raw.unwrap_or_default().as_bytes())
     };
-    match state
-        .payments
-        .notify(&state.engine, &channel, &no, params)
-        .await
-    {
-        Notified::Applied {
-            ack,
-            outcome: PaymentOutcome::OwedBack,
-        } => {
-            if let Some(attempt) = attempt_of(&no) {
-                send_back_soon(&state, attempt);
-            }
-            text(StatusCode::OK, ack)
-        }
+    match state.app.notify(&channel, &no, params).await {
         Notified::Applied { ack, .. } => text(StatusCode::OK, ack),
-        Notified::Refused { code, .. } => {
-            metrics::counter!("trigate_notify_refused_total", "code" => code).increment(1);
-            text(StatusCode::BAD_REQUEST, "fail")
-        }
+        Notified::Refused { .. } => text(StatusCode::BAD_REQUEST, "fail"),
     }
 }
 
@@ -185,21 +135,17 @@ pub(super) async fn return_page(
     State(state): State<AppState>,
     Path((channel, no)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let not_found = || ApiError::new("not_found", "no such payment");
-    let attempt = attempt_of(&no).ok_or_else(not_found)?;
-    match query(&state, Query::Attempt { attempt }).await {
-        Ok(View::Attempt(a)) if a.channel == channel => Ok(Json(json!({
-            "attempt": a.id,
-            "status": a.status,
-            "paid": a.paid_at.is_some(),
-            "message": if a.paid_at.is_some() {
-                "paid: thank you"
-            } else {
-                "waiting for the channel's confirmation; this page changes nothing"
-            },
-        }))),
-        _ => Err(not_found()),
-    }
+    let a = state.app.payment_status(&channel, &no).await?;
+    Ok(Json(json!({
+        "attempt": a.id,
+        "status": a.status,
+        "paid": a.paid_at.is_some(),
+        "message": if a.paid_at.is_some() {
+            "paid: thank you"
+        } else {
+            "waiting for the channel's confirmation; this page changes nothing"
+        },
+    })))
 }
 
 /// 补单: finance marks an attempt paid after the channel confirms it was.
@@ -210,29 +156,12 @@ pub(super) async fn return_page(
         (status = 409, description = "The channel says it is unpaid", body = ErrorBody)))]
 pub(super) async fn mark_paid(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Path(id): Path<u64>,
 ) -> Result<Json<Value>, ApiError> {
-    super::routes::require_finance(&state, caller, "marks payments paid").await?;
-    let notice = state
-        .payments
-        .confirmed_by_channel(&state.engine, AttemptId(id))
-        .await?;
-    let command = Command::PaymentSucceededBy {
-        staff: caller.0,
-        attempt: AttemptId(id),
-        channel_txn: notice.channel_txn,
-        amount: notice.amount,
-        currency: notice.currency,
-    };
-    let outcome = match idempotent(&state, caller, &headers, "mark_paid", &id, command).await? {
-        (Reply::Payment(outcome), _) => outcome,
-        _ => return Err(ApiError::new("internal", "unexpected reply")),
-    };
-    if outcome == PaymentOutcome::OwedBack {
-        send_back_soon(&state, AttemptId(id));
-    }
+    let once = once(&headers, "mark_paid", &id)?;
+    let outcome = state.app.mark_paid(caller, &once, AttemptId(id)).await?;
     let outcome = match outcome {
         PaymentOutcome::Delivered(_) => "delivered",
         PaymentOutcome::Recharged => "recharged",
@@ -249,11 +178,8 @@ pub(super) async fn mark_paid(
         (status = 403, description = "Not staff", body = ErrorBody)))]
 pub(super) async fn health(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
 ) -> Result<Json<Value>, ApiError> {
-    let me = super::routes::caller_view(&state, caller).await?;
-    if !matches!(me.role, Role::Staff(_)) {
-        return Err(ApiError::new("forbidden", "staff only"));
-    }
-    Ok(Json(json!({ "channels": state.payments.health() })))
+    let channels = state.app.channel_health(caller).await?;
+    Ok(Json(json!({ "channels": channels })))
 }

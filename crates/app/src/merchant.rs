@@ -1,0 +1,87 @@
+//! Merchants at the edge: opening one makes its data key (kept wrapped by
+//! the master key), and keys imported into its products are sealed with
+//! that key here, so plain keys never reach the shop or its journal.
+
+use trigate_core::query::{ProductKeyView, Query};
+use trigate_core::{Bps, Command, ImportReport, MerchantId, ProductId, UserId};
+
+use crate::operation::{ask, submit, submit_once};
+use crate::{App, AppError, Caller, Once, Replied, ops};
+
+/// A merchant to open.
+#[derive(Debug, Clone)]
+pub struct NewMerchant {
+    /// A user with the merchant role.
+    pub owner: UserId,
+    pub name: String,
+    /// The platform's fee.
+    pub fee: Bps,
+    /// Days a settled sale is held before it is available.
+    pub holding_days: u32,
+}
+
+/// Keys to import, as the merchant pasted or uploaded them.
+#[derive(Debug, Clone)]
+pub struct KeyImport {
+    pub product: ProductId,
+    /// One key per line (or CSV, the key in the first column).
+    pub text: String,
+    pub csv: bool,
+}
+
+impl App {
+    /// An admin opens a merchant for its owner.
+    pub async fn open_merchant(
+        &self,
+        caller: Caller,
+        merchant: NewMerchant,
+    ) -> Result<MerchantId, AppError> {
+        let (_, wrapped_key) = self.master.new_data_key();
+        let command = Command::CreateMerchantBy {
+            actor: caller.0,
+            owner: merchant.owner,
+            name: merchant.name,
+            fee: merchant.fee,
+            holding_days: merchant.holding_days,
+            wrapped_key,
+        };
+        submit(&self.engine, command).await
+    }
+
+    /// Imports keys into one of the caller's products, sealed here with its
+    /// merchant's data key; `once` identifies a retry by the request (not
+    /// by the random ciphertexts).
+    pub async fn import_keys(
+        &self,
+        caller: Caller,
+        once: &Once,
+        import: KeyImport,
+    ) -> Result<Replied<ImportReport>, AppError> {
+        let query = Query::ProductKey {
+            caller: caller.0,
+            product: import.product,
+        };
+        let ProductKeyView { wrapped_key, .. } = ask(&self.engine, query).await?;
+        let data_key = self
+            .master
+            .unwrap_key(&wrapped_key)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let (keys, invalid) = data_key.seal_import(&import.text, import.csv, 1024);
+        let command = Command::ImportOwnKeys {
+            owner: caller.0,
+            product: import.product,
+            keys,
+            invalid,
+        };
+        submit_once(&self.engine, caller, once, command).await
+    }
+
+    /// The merchant the caller owns; refused (`forbidden`, saying `what`
+    /// only an owner does) for anyone who owns none.
+    pub async fn own_merchant(&self, caller: Caller, what: &str) -> Result<MerchantId, AppError> {
+        self.read(caller, ops::Me)
+            .await?
+            .merchant
+            .ok_or_else(|| AppError::Forbidden(format!("only a merchant's owner {what}")))
+    }
+}

@@ -1,0 +1,106 @@
+//! Withdrawals at the edge: asking needs a fresh TOTP code (money leaving
+//! is the one thing a stolen session must not be able to do), and a payout
+//! through a channel is sent under the withdrawal's own reference, which
+//! the channel pays once.
+
+use trigate_core::{Command, Currency, WithdrawFrom, WithdrawalId, WithdrawalStatus};
+
+use crate::operation::submit_once;
+use crate::{App, AppError, Caller, Once, Replied, ops};
+
+/// A withdrawal to ask for.
+#[derive(Debug, Clone)]
+pub struct WithdrawalRequest {
+    pub from: WithdrawFrom,
+    pub currency: Currency,
+    pub amount: u64,
+    /// Where the money goes: a bank account or payout address.
+    pub destination: String,
+}
+
+/// How finance pays an approved withdrawal out.
+#[derive(Debug, Clone)]
+pub enum Payout {
+    /// Through this channel, now.
+    Channel(String),
+    /// Made elsewhere: whether it went through, and the bank's reference.
+    Recorded { paid: bool, reference: String },
+}
+
+/// What a payout came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaidOut {
+    /// Recorded: paid (`true`) or failed, with its reference.
+    Done { paid: bool, reference: String },
+    /// Nothing to pay: the withdrawal is not approved (a retry of a payout
+    /// already made gets here with its first answer replayed).
+    AlreadyClosed(WithdrawalStatus),
+}
+
+impl App {
+    /// The caller asks for a withdrawal with their current TOTP code: the
+    /// amount is reserved at once and paid out once finance approves.
+    pub async fn request_withdrawal(
+        &self,
+        caller: Caller,
+        once: &Once,
+        totp: &str,
+        request: WithdrawalRequest,
+    ) -> Result<Replied<WithdrawalId>, AppError> {
+        self.check_own_code(caller, totp).await?;
+        let command = Command::RequestWithdrawal {
+            actor: caller.0,
+            from: request.from,
+            currency: request.currency,
+            amount: request.amount,
+            destination: request.destination,
+        };
+        submit_once(&self.engine, caller, once, command).await
+    }
+
+    /// Finance pays an approved withdrawal out — through a channel, or by
+    /// recording one made elsewhere.
+    pub async fn pay_out(
+        &self,
+        caller: Caller,
+        once: &Once,
+        withdrawal: WithdrawalId,
+        payout: Payout,
+    ) -> Result<PaidOut, AppError> {
+        let (paid, reference) = match payout {
+            Payout::Channel(channel) => {
+                let w = self.read(caller, ops::OneWithdrawal { withdrawal }).await?;
+                if w.status != WithdrawalStatus::Approved {
+                    // Nothing to pay: a retry gets its first answer
+                    // replayed, anything else the shop's refusal.
+                    let finish = ops::FinishPayout {
+                        withdrawal,
+                        paid: true,
+                        reference: "-".into(),
+                    };
+                    self.change_once(caller, once, finish).await?;
+                    return Ok(PaidOut::AlreadyClosed(w.status));
+                }
+                self.require_finance(caller, "pays withdrawals out").await?;
+                let id = self
+                    .payments
+                    .payout(
+                        &channel,
+                        &format!("W{}", withdrawal.0),
+                        (w.amount, w.currency),
+                        &w.destination,
+                    )
+                    .await?;
+                (true, format!("{channel}:{id}"))
+            }
+            Payout::Recorded { paid, reference } => (paid, reference),
+        };
+        let finish = ops::FinishPayout {
+            withdrawal,
+            paid,
+            reference: reference.clone(),
+        };
+        self.change_once(caller, once, finish).await?;
+        Ok(PaidOut::Done { paid, reference })
+    }
+}

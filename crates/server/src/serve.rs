@@ -1,0 +1,119 @@
+//! `trigate serve`: the shop's process — the store, the writer and its
+//! scheduler, the payment channels, the sandbox gateway when configured —
+//! behind the HTTP layer, until Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use trigate_app::payments::{ChannelKind, HyperTransport, Payments};
+use trigate_app::{App, MasterKey};
+use trigate_engine::{WriterExit, spawn_scheduler, start_shop};
+use trigate_store::Store;
+use trigate_web::{AppState, Sessions, router};
+
+/// Where and how `trigate serve` runs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub data_dir: std::path::PathBuf,
+    /// `TRIGATE_MASTER_KEY`, if set; else the key file in the data directory.
+    pub master_key: Option<secrecy::SecretString>,
+    /// Where users reach the shop (https makes cookies Secure).
+    pub base_url: String,
+    /// Payment channels (`[[channel]]` in the TOML file).
+    pub channels: Vec<trigate_app::payments::ChannelConfig>,
+    /// Run the sandbox gateway under `/sandbox` (`[sandbox]`).
+    pub sandbox: Option<crate::sandbox::SandboxConfig>,
+    /// The shop-wide settings (`[shop]`), recorded in the journal.
+    pub shop: trigate_core::Config,
+}
+
+/// Runs the server until Ctrl-C or SIGTERM, then stops taking requests,
+/// lets the writer commit what it holds, and returns.
+pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    serve_with(config, |_| async { Ok(()) }).await
+}
+
+/// [`serve`], with `before` run on the ready state before the first
+/// request is taken (the demo seeds its shop there).
+pub async fn serve_with<F, Fut>(config: ServeConfig, before: F) -> anyhow::Result<()>
+where
+    F: FnOnce(AppState) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    if config.sandbox.is_some()
+        && config
+            .channels
+            .iter()
+            .any(|c| c.kind != ChannelKind::Sandbox)
+    {
+        // Its Pay button sends real, signed notifications: beside channels
+        // that move real money it would deliver keys for none.
+        anyhow::bail!(
+            "the sandbox gateway runs only with sandbox channels; remove [sandbox] to use real ones"
+        );
+    }
+    let master = MasterKey::load(
+        config
+            .master_key
+            .as_ref()
+            .map(secrecy::ExposeSecret::expose_secret),
+        &config.data_dir,
+    )?;
+    let store = Store::open(&config.database_url).await?;
+    let (engine, writer) = start_shop(&store, config.shop).await?;
+    let scheduler = spawn_scheduler(engine.clone(), Duration::from_secs(1));
+    let transport = Arc::new(HyperTransport::new(Duration::from_secs(10)));
+    let payments = Payments::new(&config.channels, transport.clone(), &config.base_url)?;
+    let app = App::new(engine, master).with_payments(payments);
+    let mut state = AppState::new(
+        app,
+        Arc::new(Sessions::default()),
+        config.base_url.starts_with("https://"),
+    );
+    if let Some(sandbox) = &config.sandbox {
+        let public = format!("{}/sandbox", config.base_url.trim_end_matches('/'));
+        state = state.with_sandbox(crate::sandbox::routes(sandbox.gateway(&public, transport)));
+    }
+    before(state.clone()).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    println!("trigate listening on http://{}", listener.local_addr()?);
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    scheduler.abort();
+    let _ = scheduler.await;
+    match writer.await? {
+        WriterExit::Drained => {}
+        WriterExit::Failed(e) => return Err(e.into()),
+    }
+    store.close().await;
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,115 @@
+//! trigate's HTTP layer: the JSON API (and its OpenAPI document), sessions,
+//! signed merchant requests, rate limits and metrics. Thin: each handler
+//! parses the request, calls the application layer and renders its answer;
+//! nothing here decides money. Money- and stock-moving POSTs take an
+//! `Idempotency-Key`.
+
+mod admin;
+mod auth;
+mod disputes;
+mod error;
+mod guest;
+mod limits;
+mod manage;
+pub mod metrics;
+pub mod openapi;
+mod pay;
+mod routes;
+pub mod signed;
+mod withdraw;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+pub use auth::{COOKIE, Sessions};
+pub use error::ApiError;
+use trigate_app::{App, AppError};
+
+/// Largest request body accepted.
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// Longest a request may take.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub app: App,
+    pub sessions: Arc<Sessions>,
+    /// Whether cookies are marked Secure (served over https).
+    pub secure_cookies: bool,
+    /// The sandbox gateway's routes, served under `/sandbox` when this
+    /// server runs one.
+    pub sandbox: Option<Router>,
+}
+
+impl AppState {
+    /// A fresh state over the application: no one signed in.
+    pub fn new(app: App, sessions: Arc<Sessions>, secure_cookies: bool) -> Self {
+        Self {
+            app,
+            sessions,
+            secure_cookies,
+            sandbox: None,
+        }
+    }
+
+    /// The same, paying through `payments`.
+    pub fn with_payments(mut self, payments: trigate_app::Payments) -> Self {
+        self.app = self.app.with_payments(payments);
+        self
+    }
+
+    /// The same, serving the sandbox gateway's `routes` under `/sandbox`.
+    pub fn with_sandbox(mut self, routes: Router) -> Self {
+        self.sandbox = Some(routes);
+        self
+    }
+}
+
+/// The whole application: routes and the layers every request passes.
+pub fn router(state: AppState) -> Router {
+    metrics::handle();
+    let header = |name: &'static str, value: &'static str| {
+        SetResponseHeaderLayer::overriding(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        )
+    };
+    let mut app = routes::routes().merge(openapi::routes());
+    if let Some(sandbox) = state.sandbox.clone() {
+        app = app.nest_service("/sandbox", sandbox);
+    }
+    app.route("/metrics", axum::routing::get(metrics::render))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            signed::verify,
+        ))
+        .route_layer(axum::middleware::from_fn(metrics::track))
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send + 'static>| {
+                // A bug, never the caller's fault; nothing of it is shown.
+                axum::response::IntoResponse::into_response(ApiError(AppError::Internal(
+                    "the request failed inside the server".into(),
+                )))
+            },
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(header("x-content-type-options", "nosniff"))
+        .layer(header("x-frame-options", "DENY"))
+        .layer(header("referrer-policy", "no-referrer"))
+        .layer(header(
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+        ))
+}

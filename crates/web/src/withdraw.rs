@@ -1,0 +1,189 @@
+//! Withdrawals over the API: asking needs a TOTP code (money leaving is
+//! the one thing a stolen session must not be able to do), and finance
+//! approves, rejects and records payouts.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use trigate_app::{AppError, PaidOut, Payout, WithdrawalRequest, ops};
+use trigate_core::{WithdrawFrom, WithdrawalId};
+
+use super::AppState;
+use super::auth::SignedIn;
+use super::error::ApiError;
+use super::manage::currency;
+use super::openapi::ErrorBody;
+use super::routes::{Body, once};
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawBody {
+    /// `merchant` (the caller's merchant's available balance) or `reward`.
+    #[schema(value_type = String)]
+    from: WithdrawFrom,
+    currency: String,
+    /// Minor units.
+    amount: u64,
+    /// Where the money goes: a bank account or payout address.
+    destination: String,
+    /// The caller's current TOTP code.
+    #[serde(skip_serializing)]
+    totp: String,
+}
+
+/// Asks for a withdrawal: the amount is reserved at once and paid out once
+/// finance approves. Needs the caller's TOTP code.
+#[utoipa::path(post, path = "/api/v1/withdrawals", tag = "withdrawals",
+    request_body = WithdrawBody,
+    params(("Idempotency-Key" = String, Header, description = "required")),
+    responses((status = 201, description = "The withdrawal, reserved and waiting for approval"),
+        (status = 401, description = "No, a wrong or a reused TOTP code", body = ErrorBody),
+        (status = 402, description = "The balance is short", body = ErrorBody)))]
+pub async fn request(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    headers: HeaderMap,
+    Body(body): Body<WithdrawBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let request = WithdrawalRequest {
+        from: body.from,
+        currency: currency(&body.currency)?,
+        amount: body.amount,
+        destination: body.destination.clone(),
+    };
+    let once = once(&headers, "withdraw", &body)?;
+    let id = state
+        .app
+        .request_withdrawal(caller, &once, &body.totp, request)
+        .await?
+        .reply;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": id, "status": "requested", "amount": body.amount })),
+    ))
+}
+
+/// The caller's withdrawals; every one for finance, admins and auditors.
+#[utoipa::path(get, path = "/api/v1/withdrawals", tag = "withdrawals",
+    responses((status = 200, description = "Withdrawals, newest last")))]
+pub async fn list(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+) -> Result<Json<Value>, ApiError> {
+    let list: Vec<Value> = state
+        .app
+        .read(caller, ops::Withdrawals)
+        .await?
+        .iter()
+        .map(|w| {
+            json!({
+                "id": w.id, "requester": w.requester, "from": w.from,
+                "currency": w.currency, "amount": w.amount,
+                "destination": w.destination, "status": w.status.as_str(),
+                "requested_at": w.requested_at, "approvals": w.approvals,
+                "approvals_needed": w.approvals_needed,
+                "reference": w.reference, "closed_at": w.closed_at,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "withdrawals": list })))
+}
+
+/// Finance approves (large amounts need two approvers; never the one who
+/// asked).
+#[utoipa::path(post, path = "/api/v1/admin/withdrawals/{id}/approve", tag = "admin",
+    params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
+    responses((status = 200, description = "The withdrawal's status after"),
+        (status = 403, description = "Not finance, or the requester", body = ErrorBody)))]
+pub async fn approve(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+) -> Result<Json<Value>, ApiError> {
+    let once = once(&headers, "approve_withdrawal", &id)?;
+    let approve = ops::ApproveWithdrawal {
+        withdrawal: WithdrawalId(id),
+    };
+    let status = state.app.change_once(caller, &once, approve).await?.reply;
+    Ok(Json(json!({ "id": id, "status": status.as_str() })))
+}
+
+/// Finance rejects a waiting withdrawal; the reserved money is free again.
+#[utoipa::path(post, path = "/api/v1/admin/withdrawals/{id}/reject", tag = "admin",
+    params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
+    responses((status = 200, description = "Rejected")))]
+pub async fn reject(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+) -> Result<Json<Value>, ApiError> {
+    let once = once(&headers, "reject_withdrawal", &id)?;
+    let reject = ops::RejectWithdrawal {
+        withdrawal: WithdrawalId(id),
+    };
+    state.app.change_once(caller, &once, reject).await?;
+    Ok(Json(json!({ "id": id, "status": "rejected" })))
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayoutBody {
+    /// Pay it out through this channel now (its payout id is recorded);
+    /// or, without one, record a payout made elsewhere with `paid` and
+    /// `reference`.
+    #[serde(default)]
+    channel: Option<String>,
+    /// Whether the payout made elsewhere went through; if not, the money
+    /// goes back.
+    #[serde(default)]
+    paid: Option<bool>,
+    /// The bank's reference for a payout made elsewhere.
+    #[serde(default)]
+    reference: Option<String>,
+}
+
+/// Finance pays an approved withdrawal out — through a channel, or by
+/// recording one made elsewhere as made or failed.
+#[utoipa::path(post, path = "/api/v1/admin/withdrawals/{id}/payout", tag = "admin",
+    request_body = PayoutBody,
+    params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
+    responses((status = 200, description = "Recorded"),
+        (status = 502, description = "The channel could not pay it; nothing recorded", body = ErrorBody)))]
+pub async fn payout(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Body(body): Body<PayoutBody>,
+) -> Result<Json<Value>, ApiError> {
+    let payout = match (&body.channel, body.paid, &body.reference) {
+        (Some(channel), None, None) => Payout::Channel(channel.clone()),
+        (None, Some(paid), Some(reference)) => Payout::Recorded {
+            paid,
+            reference: reference.clone(),
+        },
+        _ => {
+            return Err(ApiError(AppError::Invalid(
+                "send either \"channel\", or \"paid\" and \"reference\"".into(),
+            )));
+        }
+    };
+    let once = once(&headers, "payout", &(id, &body))?;
+    match state
+        .app
+        .pay_out(caller, &once, WithdrawalId(id), payout)
+        .await?
+    {
+        PaidOut::AlreadyClosed(status) => Ok(Json(json!({ "id": id, "status": status.as_str() }))),
+        PaidOut::Done { paid, reference } => {
+            let status = if paid { "paid_out" } else { "failed" };
+            Ok(Json(
+                json!({ "id": id, "status": status, "reference": reference }),
+            ))
+        }
+    }
+}
