@@ -20,13 +20,7 @@ impl Shop {
         if actor == user {
             return Err(ShopError::Forbidden(actor));
         }
-        let at = usize::try_from(user.0.wrapping_sub(1)).unwrap_or(usize::MAX);
-        let target = self
-            .users
-            .get_mut(at)
-            .ok_or(ShopError::UserNotFound(user))?;
-        target.role = role;
-        self.changes.users.insert(user.0);
+        self.user_mut(user)?.role = role;
         self.audit(now, actor, || format!("set user {user}'s role to {role:?}"));
         Ok(())
     }

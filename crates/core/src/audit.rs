@@ -22,7 +22,7 @@ impl Shop {
     /// their own things is not an admin action).
     pub(crate) fn audit(&mut self, at: u64, actor: UserId, action: impl FnOnce() -> String) {
         if matches!(self.user(actor).map(|u| u.role), Some(Role::Staff(_))) {
-            self.audit_log.push(AuditEntry {
+            self.audit_log.entries.push(AuditEntry {
                 at,
                 actor,
                 action: action(),
@@ -53,7 +53,13 @@ impl Shop {
         if !matches!(role, Role::Staff(AdminRole::Admin | AdminRole::Auditor)) {
             return Err(ShopError::Forbidden(caller));
         }
-        let from = self.audit_log.len().saturating_sub(AUDIT_PAGE);
-        Ok(self.audit_log[from..].to_vec())
+        let from = self.audit_log.entries.len().saturating_sub(AUDIT_PAGE);
+        Ok(self.audit_log.entries[from..].to_vec())
     }
+}
+
+/// The audit log: every staff action, oldest first.
+#[derive(Debug, Default)]
+pub(crate) struct AuditLog {
+    pub(crate) entries: Vec<AuditEntry>,
 }

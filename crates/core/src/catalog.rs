@@ -133,8 +133,8 @@ impl Shop {
                 limits.max_holding_days
             )));
         }
-        let id = MerchantId(self.merchants.len() as u64 + 1);
-        self.merchants.push(Merchant {
+        let id = MerchantId(self.merchants.list.len() as u64 + 1);
+        self.merchants.list.push(Merchant {
             id,
             owner,
             name: name.to_string(),
@@ -168,12 +168,12 @@ impl Shop {
                 "an API key id is 8 to 64 letters, digits or _".into(),
             ));
         }
-        if sealed.is_empty() || sealed.len() > 256 || self.api_keys.contains_key(key_id) {
+        if sealed.is_empty() || sealed.len() > 256 || self.merchants.api_keys.contains_key(key_id) {
             return Err(ShopError::Invalid(
                 "a new, sealed API key secret is needed".into(),
             ));
         }
-        self.api_keys.insert(key_id.to_string(), merchant);
+        self.merchants.api_keys.insert(key_id.to_string(), merchant);
         self.merchant_mut(merchant)?
             .api_keys
             .push((key_id.to_string(), sealed));
@@ -182,7 +182,7 @@ impl Shop {
 
     /// An API key's owner and sealed secret.
     pub fn api_key(&self, key_id: &str) -> Option<(UserId, &[u8])> {
-        let merchant = self.merchant(*self.api_keys.get(key_id)?)?;
+        let merchant = self.merchant(*self.merchants.api_keys.get(key_id)?)?;
         let (_, sealed) = merchant.api_keys.iter().find(|(id, _)| id == key_id)?;
         Some((merchant.owner, sealed.as_slice()))
     }
@@ -199,16 +199,12 @@ impl Shop {
     }
 
     pub fn merchant(&self, id: MerchantId) -> Option<&Merchant> {
-        let at = usize::try_from(id.0.checked_sub(1)?).ok()?;
-        self.merchants.get(at)
+        self.merchants.get(id)
     }
 
     pub(crate) fn merchant_mut(&mut self, id: MerchantId) -> Result<&mut Merchant, ShopError> {
         self.changes.merchants.insert(id.0);
-        let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
-        self.merchants
-            .get_mut(at)
-            .ok_or(ShopError::MerchantNotFound(id))
+        crate::ids::nth_mut(&mut self.merchants.list, id.0).ok_or(ShopError::MerchantNotFound(id))
     }
 
     pub(crate) fn active_merchant(&self, id: MerchantId) -> Result<&Merchant, ShopError> {
@@ -235,8 +231,8 @@ impl Shop {
                 self.config.max_commission_bps
             )));
         }
-        let id = ProductId(self.products.len() as u64 + 1);
-        self.products.push(Product {
+        let id = ProductId(self.catalog.products.len() as u64 + 1);
+        self.catalog.products.push(Product {
             id,
             merchant,
             spec,
@@ -257,21 +253,17 @@ impl Shop {
     }
 
     pub fn product(&self, id: ProductId) -> Option<&Product> {
-        let at = usize::try_from(id.0.checked_sub(1)?).ok()?;
-        self.products.get(at)
+        self.catalog.get(id)
     }
 
     pub(crate) fn product_mut(&mut self, id: ProductId) -> Result<&mut Product, ShopError> {
         self.changes.products.insert(id.0);
-        let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
-        self.products
-            .get_mut(at)
-            .ok_or(ShopError::ProductNotFound(id))
+        crate::ids::nth_mut(&mut self.catalog.products, id.0).ok_or(ShopError::ProductNotFound(id))
     }
 
     /// Keys on sale for a product (what the storefront shows as stock).
     pub fn stock(&self, product: ProductId) -> u64 {
-        self.stock.get(&product).map_or(0, |s| s.len() as u64)
+        self.inventory.stock_of(product)
     }
 }
 
@@ -316,4 +308,49 @@ fn check_product(spec: &NewProduct, fee: Bps) -> Result<(), ShopError> {
         .checked_mul(spec.price)
         .ok_or(ShopError::AmountOverflow)?;
     Ok(())
+}
+
+/// The merchants, with the API keys that sign for them.
+#[derive(Debug, Default)]
+pub(crate) struct Merchants {
+    pub(crate) list: Vec<Merchant>,
+    /// API key id → the merchant it signs for.
+    pub(crate) api_keys: std::collections::HashMap<String, MerchantId>,
+}
+
+impl Merchants {
+    pub(crate) fn get(&self, id: MerchantId) -> Option<&Merchant> {
+        crate::ids::nth(&self.list, id.0)
+    }
+
+    /// The merchant `owner` owns, if any.
+    pub(crate) fn owned_by(&self, owner: UserId) -> Option<&Merchant> {
+        self.list.iter().find(|m| m.owner == owner)
+    }
+
+    /// Rebuilds the API keys' index from the merchants.
+    pub(crate) fn rebuild_index(&mut self) {
+        self.api_keys = self
+            .list
+            .iter()
+            .flat_map(|m| m.api_keys.iter().map(|(k, _)| (k.clone(), m.id)))
+            .collect();
+    }
+}
+
+/// The products every merchant sells.
+#[derive(Debug, Default)]
+pub(crate) struct Catalog {
+    pub(crate) products: Vec<Product>,
+}
+
+impl Catalog {
+    pub(crate) fn get(&self, id: ProductId) -> Option<&Product> {
+        crate::ids::nth(&self.products, id.0)
+    }
+
+    /// A merchant's products, on sale or not.
+    pub(crate) fn of_merchant(&self, merchant: MerchantId) -> impl Iterator<Item = &Product> {
+        self.products.iter().filter(move |p| p.merchant == merchant)
+    }
 }

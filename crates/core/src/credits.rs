@@ -68,8 +68,8 @@ impl Shop {
                 "a credit is at least 1 minor unit".into(),
             ));
         }
-        let id = CreditId(self.manual_credits.len() as u64 + 1);
-        self.manual_credits.push(ManualCredit {
+        let id = CreditId(self.credits.list.len() as u64 + 1);
+        self.credits.list.push(ManualCredit {
             id,
             maker: actor,
             user,
@@ -99,7 +99,8 @@ impl Shop {
         self.require_finance_staff(actor)?;
         let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
         let c = self
-            .manual_credits
+            .credits
+            .list
             .get(at)
             .ok_or_else(|| ShopError::Invalid(format!("credit {id} not found")))?;
         if c.maker == actor || c.user == actor {
@@ -115,7 +116,7 @@ impl Shop {
             self.credit_wallet(now, user, currency, amount)?;
         }
         self.changes.credits.insert(id.0);
-        if let Some(c) = self.manual_credits.get_mut(at) {
+        if let Some(c) = self.credits.list.get_mut(at) {
             c.status = if approve {
                 CreditStatus::Approved
             } else {
@@ -132,6 +133,12 @@ impl Shop {
 
     pub fn manual_credit(&self, id: CreditId) -> Option<&ManualCredit> {
         let at = usize::try_from(id.0.checked_sub(1)?).ok()?;
-        self.manual_credits.get(at)
+        self.credits.list.get(at)
     }
+}
+
+/// Every manual wallet credit asked for.
+#[derive(Debug, Default)]
+pub(crate) struct Credits {
+    pub(crate) list: Vec<ManualCredit>,
 }

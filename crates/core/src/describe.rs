@@ -40,33 +40,36 @@ impl Shop {
         let mut accounts: Vec<_> = self.ledger.accounts().collect();
         accounts.sort_by_key(|a| a.id);
         each(&mut s, "account", accounts.into_iter());
-        each(&mut s, "user", self.users.iter());
-        sorted(&mut s, "login", self.logins.iter());
-        sorted(&mut s, "referral", self.referral_codes.iter());
-        each(&mut s, "merchant", self.merchants.iter());
-        sorted(&mut s, "api_key", self.api_keys.iter());
-        each(&mut s, "product", self.products.iter());
-        each(&mut s, "key", self.keys.iter());
-        sorted(&mut s, "key_hash", self.key_hashes.iter());
+        each(&mut s, "user", self.users.list.iter());
+        sorted(&mut s, "login", self.users.logins.iter());
+        sorted(&mut s, "referral", self.users.referral_codes.iter());
+        each(&mut s, "merchant", self.merchants.list.iter());
+        sorted(&mut s, "api_key", self.merchants.api_keys.iter());
+        each(&mut s, "product", self.catalog.products.iter());
+        each(&mut s, "key", self.inventory.keys.iter());
+        sorted(&mut s, "key_hash", self.inventory.key_hashes.iter());
         // A product whose last key sold keeps an empty set: no stock either way.
         sorted(
             &mut s,
             "stock",
-            self.stock.iter().filter(|(_, keys)| !keys.is_empty()),
+            self.inventory
+                .stock
+                .iter()
+                .filter(|(_, keys)| !keys.is_empty()),
         );
-        each(&mut s, "order", self.orders.iter());
-        sorted(&mut s, "by_buyer", self.orders_by_buyer.iter());
-        sorted(&mut s, "by_merchant", self.sales_by_merchant.iter());
-        each(&mut s, "reservation", self.reservations.iter());
-        each(&mut s, "confirm_due", self.confirm_due.iter());
-        each(&mut s, "hold", self.holds.iter());
-        each(&mut s, "dispute_open", self.disputes_open.iter());
-        each(&mut s, "attempt", self.attempts.iter());
-        sorted(&mut s, "channel_txn", self.channel_txns.iter());
+        each(&mut s, "order", self.orders.list.iter());
+        sorted(&mut s, "by_buyer", self.orders.by_buyer.iter());
+        sorted(&mut s, "by_merchant", self.orders.by_merchant.iter());
+        each(&mut s, "reservation", self.orders.reservations.iter());
+        each(&mut s, "confirm_due", self.orders.confirm_due.iter());
+        each(&mut s, "hold", self.orders.holds.iter());
+        each(&mut s, "dispute_open", self.disputes.open.iter());
+        each(&mut s, "attempt", self.payments.attempts.iter());
+        sorted(&mut s, "channel_txn", self.payments.channel_txns.iter());
         sorted(&mut s, "coupon", self.coupons.iter());
-        each(&mut s, "withdrawal", self.withdrawals.iter());
-        each(&mut s, "credit", self.manual_credits.iter());
-        each(&mut s, "audit", self.audit_log.iter());
+        each(&mut s, "withdrawal", self.withdrawals.list.iter());
+        each(&mut s, "credit", self.credits.list.iter());
+        each(&mut s, "audit", self.audit_log.entries.iter());
         let _ = writeln!(s, "{}", self.idempotency.describe());
         sorted(
             &mut s,

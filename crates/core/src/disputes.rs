@@ -73,7 +73,7 @@ impl Shop {
                 "a dispute's reason is 1 to {REASON_MAX} characters"
             )));
         }
-        self.confirm_due.remove(&(confirm_at, order));
+        self.orders.confirm_due.remove(&(confirm_at, order));
         let o = self.order_mut(order)?;
         o.status = OrderStatus::Disputed;
         o.dispute = Some(Dispute {
@@ -88,7 +88,7 @@ impl Shop {
                 },
             }],
         });
-        self.disputes_open.insert((now, order));
+        self.disputes.open.insert((now, order));
         Ok(())
     }
 
@@ -138,8 +138,8 @@ impl Shop {
                 },
             });
         }
-        self.disputes_open.remove(&(opened_at, order));
-        self.confirm_due.insert((confirm_at, order));
+        self.disputes.open.remove(&(opened_at, order));
+        self.orders.confirm_due.insert((confirm_at, order));
         Ok(new)
     }
 
@@ -183,7 +183,8 @@ impl Shop {
         self.tick(now)?;
         let cutoff = now.saturating_sub(self.config.dispute_answer_ns);
         let due: Vec<OrderId> = self
-            .disputes_open
+            .disputes
+            .open
             .range(..=(cutoff, OrderId(u64::MAX)))
             .map(|(_, o)| *o)
             .filter(|o| {
@@ -273,6 +274,27 @@ impl Shop {
             action,
         });
         let opened_at = d.opened_at;
-        self.disputes_open.remove(&(opened_at, order));
+        self.disputes.open.remove(&(opened_at, order));
+    }
+}
+
+/// Open disputes (each kept on its order) by when they were opened.
+#[derive(Debug, Default)]
+pub(crate) struct Disputes {
+    pub(crate) open: std::collections::BTreeSet<(u64, OrderId)>,
+}
+
+impl Disputes {
+    /// Rebuilds the open disputes from the orders they are kept on.
+    pub(crate) fn rebuild_index(&mut self, orders: &[crate::Order]) {
+        self.open = orders
+            .iter()
+            .filter_map(|o| {
+                o.dispute
+                    .as_ref()
+                    .filter(|d| d.open)
+                    .map(|d| (d.opened_at, o.id))
+            })
+            .collect();
     }
 }

@@ -10,12 +10,11 @@
 //! indexes the rules read (stock, due dates, logins…) are not facts; they
 //! are rebuilt from the records once replay is done ([`Shop::rebuild_indexes`]).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use trigate_ledger::chain;
 
-use crate::inventory::KeyStatus;
 use crate::journal::money_records::{
     AttemptRec, AuditRec, CouponRec, CreditRec, OrderRec, WithdrawalRec,
 };
@@ -24,7 +23,6 @@ use crate::journal::records::{
     KeyRec, KeyStatusRec, MerchantRec, ProductRec, SettingsRec, UserRec,
 };
 use crate::journal::reply_record::RememberedRec;
-use crate::orders::OrderStatus;
 use crate::payments::AttemptId;
 use crate::{KeyId, MerchantId, Shop, UserId};
 
@@ -170,15 +168,15 @@ impl Shop {
     pub(crate) fn begin_changes(&mut self) {
         self.changes = Changes {
             marks: Marks {
-                users: self.users.len(),
-                merchants: self.merchants.len(),
-                products: self.products.len(),
-                keys: self.keys.len(),
-                orders: self.orders.len(),
-                attempts: self.attempts.len(),
-                withdrawals: self.withdrawals.len(),
-                credits: self.manual_credits.len(),
-                audit: self.audit_log.len(),
+                users: self.users.list.len(),
+                merchants: self.merchants.list.len(),
+                products: self.catalog.products.len(),
+                keys: self.inventory.keys.len(),
+                orders: self.orders.list.len(),
+                attempts: self.payments.attempts.len(),
+                withdrawals: self.withdrawals.list.len(),
+                credits: self.credits.list.len(),
+                audit: self.audit_log.entries.len(),
             },
             ..Changes::default()
         };
@@ -195,22 +193,22 @@ impl Shop {
             });
         }
         facts.extend(c.ledger.into_iter().map(|entry| Fact::Ledger { entry }));
-        for i in changed(self.users.len(), m.users, &c.users) {
+        for i in changed(self.users.list.len(), m.users, &c.users) {
             facts.push(Fact::User {
-                user: (&self.users[i]).into(),
+                user: (&self.users.list[i]).into(),
             });
         }
-        for i in changed(self.merchants.len(), m.merchants, &c.merchants) {
+        for i in changed(self.merchants.list.len(), m.merchants, &c.merchants) {
             facts.push(Fact::Merchant {
-                merchant: (&self.merchants[i]).into(),
+                merchant: (&self.merchants.list[i]).into(),
             });
         }
-        for i in changed(self.products.len(), m.products, &c.products) {
+        for i in changed(self.catalog.products.len(), m.products, &c.products) {
             facts.push(Fact::Product {
-                product: (&self.products[i]).into(),
+                product: (&self.catalog.products[i]).into(),
             });
         }
-        for key in &self.keys[m.keys.min(self.keys.len())..] {
+        for key in &self.inventory.keys[m.keys.min(self.inventory.keys.len())..] {
             facts.push(Fact::KeyAdded { key: key.into() });
         }
         for id in &c.keys {
@@ -223,14 +221,14 @@ impl Shop {
                 });
             }
         }
-        for i in changed(self.orders.len(), m.orders, &c.orders) {
+        for i in changed(self.orders.list.len(), m.orders, &c.orders) {
             facts.push(Fact::Order {
-                order: Box::new((&self.orders[i]).into()),
+                order: Box::new((&self.orders.list[i]).into()),
             });
         }
-        for i in changed(self.attempts.len(), m.attempts, &c.attempts) {
+        for i in changed(self.payments.attempts.len(), m.attempts, &c.attempts) {
             facts.push(Fact::Attempt {
-                attempt: (&self.attempts[i]).into(),
+                attempt: (&self.payments.attempts[i]).into(),
             });
         }
         for (channel, txn, attempt) in c.channel_txns {
@@ -247,17 +245,17 @@ impl Shop {
                 });
             }
         }
-        for i in changed(self.withdrawals.len(), m.withdrawals, &c.withdrawals) {
+        for i in changed(self.withdrawals.list.len(), m.withdrawals, &c.withdrawals) {
             facts.push(Fact::Withdrawal {
-                withdrawal: (&self.withdrawals[i]).into(),
+                withdrawal: (&self.withdrawals.list[i]).into(),
             });
         }
-        for i in changed(self.manual_credits.len(), m.credits, &c.credits) {
+        for i in changed(self.credits.list.len(), m.credits, &c.credits) {
             facts.push(Fact::Credit {
-                credit: (&self.manual_credits[i]).into(),
+                credit: (&self.credits.list[i]).into(),
             });
         }
-        for entry in &self.audit_log[m.audit.min(self.audit_log.len())..] {
+        for entry in &self.audit_log.entries[m.audit.min(self.audit_log.entries.len())..] {
             facts.push(Fact::Audit {
                 entry: entry.into(),
             });
@@ -293,47 +291,60 @@ impl Shop {
         match fact {
             Fact::Settings { settings } => self.config = settings.read()?,
             Fact::Ledger { entry } => self.replay_ledger(&entry)?,
-            Fact::User { user } => upsert(&mut self.users, "user", user.id, user.read())?,
+            Fact::User { user } => upsert(&mut self.users.list, "user", user.id, user.read())?,
             Fact::Merchant { merchant } => {
                 upsert(
-                    &mut self.merchants,
+                    &mut self.merchants.list,
                     "merchant",
                     merchant.id,
                     merchant.read()?,
                 )?;
             }
             Fact::Product { product } => {
-                upsert(&mut self.products, "product", product.id, product.read()?)?;
+                upsert(
+                    &mut self.catalog.products,
+                    "product",
+                    product.id,
+                    product.read()?,
+                )?;
             }
             Fact::KeyAdded { key } => {
                 let key = key.read()?;
                 let id = key.id;
-                upsert(&mut self.keys, "key", id.0, key)?;
-                self.dirty_keys.insert(id);
+                upsert(&mut self.inventory.keys, "key", id.0, key)?;
+                self.inventory.dirty.insert(id);
             }
             Fact::KeyStatus { key, status } => {
                 let k = self
+                    .inventory
                     .keys
                     .get_mut(usize::try_from(key.wrapping_sub(1)).unwrap_or(usize::MAX))
                     .ok_or_else(|| FactError::Missing(format!("key {key}")))?;
                 k.status = status.into();
-                self.dirty_keys.insert(KeyId(key));
+                self.inventory.dirty.insert(KeyId(key));
             }
             Fact::Order { order } => {
                 let order = order.read()?;
                 let id = order.id;
-                upsert(&mut self.orders, "order", id.0, order)?;
-                self.dirty_orders.insert(id);
+                upsert(&mut self.orders.list, "order", id.0, order)?;
+                self.orders.dirty.insert(id);
             }
             Fact::Attempt { attempt } => {
-                upsert(&mut self.attempts, "attempt", attempt.id, attempt.read()?)?;
+                upsert(
+                    &mut self.payments.attempts,
+                    "attempt",
+                    attempt.id,
+                    attempt.read()?,
+                )?;
             }
             Fact::ChannelTxn {
                 channel,
                 txn,
                 attempt,
             } => {
-                self.channel_txns.insert((channel, txn), AttemptId(attempt));
+                self.payments
+                    .channel_txns
+                    .insert((channel, txn), AttemptId(attempt));
             }
             Fact::Coupon { coupon } => {
                 let coupon = coupon.read()?;
@@ -342,17 +353,17 @@ impl Shop {
             }
             Fact::Withdrawal { withdrawal } => {
                 let id = withdrawal.id;
-                upsert(&mut self.withdrawals, "withdrawal", id, withdrawal.read()?)?;
-            }
-            Fact::Credit { credit } => {
                 upsert(
-                    &mut self.manual_credits,
-                    "credit",
-                    credit.id,
-                    credit.read()?,
+                    &mut self.withdrawals.list,
+                    "withdrawal",
+                    id,
+                    withdrawal.read()?,
                 )?;
             }
-            Fact::Audit { entry } => self.audit_log.push(entry.into()),
+            Fact::Credit { credit } => {
+                upsert(&mut self.credits.list, "credit", credit.id, credit.read()?)?;
+            }
+            Fact::Audit { entry } => self.audit_log.entries.push(entry.into()),
             Fact::Remembered {
                 caller,
                 key,
@@ -394,56 +405,10 @@ impl Shop {
         if !std::mem::take(&mut self.indexes_stale) {
             return;
         }
-        self.logins.clear();
-        self.referral_codes.clear();
-        for u in self.users.iter().filter(|u| !u.guest) {
-            self.logins.insert(u.login.to_lowercase(), u.id);
-            self.referral_codes.insert(u.referral_code.clone(), u.id);
-        }
-        self.api_keys = self
-            .merchants
-            .iter()
-            .flat_map(|m| m.api_keys.iter().map(|(k, _)| (k.clone(), m.id)))
-            .collect::<HashMap<_, _>>();
-        self.key_hashes.clear();
-        self.stock.clear();
-        for k in &self.keys {
-            self.key_hashes.insert((k.merchant, k.sealed.hash), k.id);
-            if k.status == KeyStatus::OnSale {
-                self.stock.entry(k.product).or_default().insert(k.id);
-            }
-        }
-        self.orders_by_buyer.clear();
-        self.sales_by_merchant.clear();
-        self.reservations.clear();
-        self.confirm_due.clear();
-        self.holds.clear();
-        self.disputes_open.clear();
-        for o in &self.orders {
-            self.orders_by_buyer.entry(o.buyer).or_default().push(o.id);
-            self.sales_by_merchant
-                .entry(o.merchant)
-                .or_default()
-                .push(o.id);
-            match o.status {
-                OrderStatus::Created => {
-                    self.reservations.insert((o.reserved_until, o.id));
-                }
-                OrderStatus::Delivered => {
-                    if let Some(at) = o.confirm_at {
-                        self.confirm_due.insert((at, o.id));
-                    }
-                }
-                _ => {}
-            }
-            if let Some(s) = o.settlement
-                && s.held > 0
-            {
-                self.holds.insert((s.release_at, o.id));
-            }
-            if let Some(d) = o.dispute.as_ref().filter(|d| d.open) {
-                self.disputes_open.insert((d.opened_at, o.id));
-            }
-        }
+        self.users.rebuild_index();
+        self.merchants.rebuild_index();
+        self.inventory.rebuild_index();
+        self.orders.rebuild_index();
+        self.disputes.rebuild_index(&self.orders.list);
     }
 }

@@ -20,8 +20,8 @@ impl Shop {
     ) -> Result<OrderId, ShopError> {
         self.tick(now)?;
         crate::users::check_hash(&lookup, "a lookup secret's hash")?;
-        let buyer = UserId(self.users.len() as u64 + 1);
-        self.users.push(User {
+        let buyer = UserId(self.users.list.len() as u64 + 1);
+        self.users.list.push(User {
             id: buyer,
             login: format!("guest #{buyer}"),
             role: Role::Buyer,
@@ -36,14 +36,14 @@ impl Shop {
             Ok(order) => {
                 let at = usize::try_from(order.0 - 1).unwrap_or(usize::MAX);
                 self.changes.orders.insert(order.0);
-                if let Some(o) = self.orders.get_mut(at) {
+                if let Some(o) = self.orders.list.get_mut(at) {
                     o.lookup = Some(lookup);
                 }
                 Ok(order)
             }
             Err(e) => {
                 // A refused command changes nothing: the guest goes too.
-                self.users.pop();
+                self.users.list.pop();
                 Err(e)
             }
         }

@@ -46,3 +46,14 @@ id!(
     /// approval.
     CreditId
 );
+
+/// The record with sequence number `id` (ids start at 1, in creation
+/// order) in `list`.
+pub(crate) fn nth<T>(list: &[T], id: u64) -> Option<&T> {
+    list.get(usize::try_from(id.checked_sub(1)?).ok()?)
+}
+
+/// [`nth`], to change.
+pub(crate) fn nth_mut<T>(list: &mut [T], id: u64) -> Option<&mut T> {
+    list.get_mut(usize::try_from(id.checked_sub(1)?).ok()?)
+}

@@ -31,7 +31,7 @@ impl Shop {
     /// failed, per currency.
     fn payouts_are_approved_withdrawals(&self, out: &mut Vec<String>) {
         let mut approved: BTreeMap<u32, u128> = BTreeMap::new();
-        for w in &self.withdrawals {
+        for w in &self.withdrawals.list {
             if w.status == crate::WithdrawalStatus::Approved {
                 *approved.entry(w.currency.ledger()).or_default() += u128::from(w.amount);
             }
@@ -59,7 +59,7 @@ impl Shop {
 
     fn channel_txns_once(&self, out: &mut Vec<String>) {
         let mut seen = HashMap::new();
-        for a in &self.attempts {
+        for a in &self.payments.attempts {
             if let Some(txn) = &a.channel_txn
                 && let Some(other) = seen.insert((a.channel.as_str(), txn.as_str()), a.id)
             {
@@ -110,7 +110,7 @@ impl Shop {
             }
         }
         let mut total: BTreeMap<Currency, i128> = BTreeMap::new();
-        for o in &self.orders {
+        for o in &self.orders.list {
             let expected = if o.holds_escrow() {
                 i128::from(o.unrefunded())
             } else {
@@ -145,7 +145,7 @@ impl Shop {
 
     fn keys_in_one_order(&self, out: &mut Vec<String>) {
         let mut owner = HashMap::new();
-        for o in &self.orders {
+        for o in &self.orders.list {
             for key in o.keys.iter().chain(&o.replaced_keys) {
                 if let Some(other) = owner.insert(*key, o.id) {
                     out.push(format!(
@@ -163,7 +163,7 @@ impl Shop {
                 }
             }
         }
-        for (product, stock) in &self.stock {
+        for (product, stock) in &self.inventory.stock {
             for key in stock {
                 if self
                     .key(*key)

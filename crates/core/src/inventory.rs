@@ -155,36 +155,39 @@ impl Shop {
                 report.duplicate_in_batch += 1;
                 continue;
             }
-            if self.key_hashes.contains_key(&(merchant, key.hash)) {
+            if self
+                .inventory
+                .key_hashes
+                .contains_key(&(merchant, key.hash))
+            {
                 report.duplicate_existing += 1;
                 continue;
             }
-            let id = KeyId(self.keys.len() as u64 + 1);
-            self.key_hashes.insert((merchant, key.hash), id);
-            self.stock.entry(product).or_default().insert(id);
-            self.keys.push(Key {
+            let id = KeyId(self.inventory.keys.len() as u64 + 1);
+            self.inventory.key_hashes.insert((merchant, key.hash), id);
+            self.inventory.stock.entry(product).or_default().insert(id);
+            self.inventory.keys.push(Key {
                 id,
                 merchant,
                 product,
                 sealed: key,
                 status: KeyStatus::OnSale,
             });
-            self.dirty_keys.insert(id);
+            self.inventory.dirty.insert(id);
             report.added.push(id);
         }
         Ok(report)
     }
 
     pub fn key(&self, id: KeyId) -> Option<&Key> {
-        let at = usize::try_from(id.0.checked_sub(1)?).ok()?;
-        self.keys.get(at)
+        self.inventory.get(id)
     }
 
     pub(crate) fn set_key_status(&mut self, id: KeyId, status: KeyStatus) {
         let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
-        if let Some(key) = self.keys.get_mut(at) {
+        if let Some(key) = self.inventory.keys.get_mut(at) {
             key.status = status;
-            self.dirty_keys.insert(id);
+            self.inventory.dirty.insert(id);
             self.changes.keys.insert(id);
         }
     }
@@ -196,7 +199,7 @@ impl Shop {
         order: OrderId,
         n: u32,
     ) -> Vec<KeyId> {
-        let taken: Vec<KeyId> = match self.stock.get_mut(&product) {
+        let taken: Vec<KeyId> = match self.inventory.stock.get_mut(&product) {
             Some(stock) => (0..n).filter_map(|_| stock.pop_first()).collect(),
             None => Vec::new(),
         };
@@ -210,7 +213,42 @@ impl Shop {
     pub(crate) fn release_keys(&mut self, product: ProductId, keys: &[KeyId]) {
         for id in keys {
             self.set_key_status(*id, KeyStatus::OnSale);
-            self.stock.entry(product).or_default().insert(*id);
+            self.inventory.stock.entry(product).or_default().insert(*id);
+        }
+    }
+}
+
+/// Every card key, with duplicates and stock indexed.
+#[derive(Debug, Default)]
+pub(crate) struct Inventory {
+    pub(crate) keys: Vec<Key>,
+    /// (merchant, keyed hash) → key: duplicates found without decrypting.
+    pub(crate) key_hashes: std::collections::HashMap<(MerchantId, [u8; 32]), KeyId>,
+    /// Keys on sale per product, oldest first.
+    pub(crate) stock: std::collections::HashMap<ProductId, std::collections::BTreeSet<KeyId>>,
+    /// Keys changed since the derived tables last took them.
+    pub(crate) dirty: std::collections::BTreeSet<KeyId>,
+}
+
+impl Inventory {
+    pub(crate) fn get(&self, id: KeyId) -> Option<&Key> {
+        crate::ids::nth(&self.keys, id.0)
+    }
+
+    /// Keys on sale for a product.
+    pub(crate) fn stock_of(&self, product: ProductId) -> u64 {
+        self.stock.get(&product).map_or(0, |s| s.len() as u64)
+    }
+
+    /// Rebuilds the duplicate hashes and the stock from the keys.
+    pub(crate) fn rebuild_index(&mut self) {
+        self.key_hashes.clear();
+        self.stock.clear();
+        for k in &self.keys {
+            self.key_hashes.insert((k.merchant, k.sealed.hash), k.id);
+            if k.status == KeyStatus::OnSale {
+                self.stock.entry(k.product).or_default().insert(k.id);
+            }
         }
     }
 }

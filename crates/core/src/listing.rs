@@ -47,18 +47,20 @@ impl Shop {
         let limit = limit.clamp(1, PAGE_MAX);
         let before = before.map_or(u64::MAX, |o| o.0);
         let ids: Box<dyn Iterator<Item = OrderId> + '_> = match user.role {
-            Role::Staff(_) => Box::new(self.orders.iter().rev().map(|o| o.id)),
+            Role::Staff(_) => Box::new(self.orders.list.iter().rev().map(|o| o.id)),
             Role::Merchant => {
                 let merchant = self.owned_merchant(caller)?.id;
                 Box::new(
-                    self.sales_by_merchant
+                    self.orders
+                        .by_merchant
                         .get(&merchant)
                         .into_iter()
                         .flat_map(|v| v.iter().rev().copied()),
                 )
             }
             Role::Buyer => Box::new(
-                self.orders_by_buyer
+                self.orders
+                    .by_buyer
                     .get(&caller)
                     .into_iter()
                     .flat_map(|v| v.iter().rev().copied()),
@@ -85,9 +87,8 @@ impl Shop {
     pub fn own_products(&self, caller: UserId) -> Result<Vec<OwnProduct>, ShopError> {
         let merchant = self.owned_merchant(caller)?.id;
         Ok(self
-            .products
-            .iter()
-            .filter(|p| p.merchant == merchant)
+            .catalog
+            .of_merchant(merchant)
             .map(|p| OwnProduct {
                 id: p.id,
                 title: p.spec.title.clone(),

@@ -175,14 +175,14 @@ impl Shop {
             }
             None => (amount, None),
         };
-        let id = OrderId(self.orders.len() as u64 + 1);
+        let id = OrderId(self.orders.list.len() as u64 + 1);
         let keys = if by_keys {
             self.reserve_keys(product, id, quantity)
         } else {
             Vec::new()
         };
         let reserved_until = now.saturating_add(self.config.reservation_ns);
-        self.orders.push(Order {
+        self.orders.list.push(Order {
             id,
             buyer,
             merchant,
@@ -208,30 +208,30 @@ impl Shop {
             refunded_to_recharge: 0,
             lookup: None,
         });
-        self.reservations.insert((reserved_until, id));
-        self.dirty_orders.insert(id);
-        self.orders_by_buyer.entry(buyer).or_default().push(id);
-        self.sales_by_merchant.entry(merchant).or_default().push(id);
+        self.orders.reservations.insert((reserved_until, id));
+        self.orders.dirty.insert(id);
+        self.orders.by_buyer.entry(buyer).or_default().push(id);
+        self.orders
+            .by_merchant
+            .entry(merchant)
+            .or_default()
+            .push(id);
         Ok(id)
     }
 
     pub fn order(&self, id: OrderId) -> Option<&Order> {
-        let at = usize::try_from(id.0.checked_sub(1)?).ok()?;
-        self.orders.get(at)
+        self.orders.get(id)
     }
 
     /// Every order, oldest first.
     pub fn orders(&self) -> impl Iterator<Item = &Order> {
-        self.orders.iter()
+        self.orders.list.iter()
     }
 
     pub(crate) fn order_mut(&mut self, id: OrderId) -> Result<&mut Order, ShopError> {
-        let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
-        let order = self
-            .orders
-            .get_mut(at)
-            .ok_or(ShopError::OrderNotFound(id))?;
-        self.dirty_orders.insert(id);
+        let order =
+            crate::ids::nth_mut(&mut self.orders.list, id.0).ok_or(ShopError::OrderNotFound(id))?;
+        self.orders.dirty.insert(id);
         self.changes.orders.insert(id.0);
         Ok(order)
     }
@@ -245,13 +245,14 @@ impl Shop {
     pub fn expire_orders(&mut self, now: u64) -> Result<Vec<OrderId>, ShopError> {
         self.tick(now)?;
         let due: Vec<(u64, OrderId)> = self
+            .orders
             .reservations
             .range(..=(now, OrderId(u64::MAX)))
             .copied()
             .collect();
         let mut expired = Vec::with_capacity(due.len());
         for entry in due {
-            self.reservations.remove(&entry);
+            self.orders.reservations.remove(&entry);
             self.close_unpaid(entry.1, OrderStatus::Expired);
             expired.push(entry.1);
         }
@@ -271,7 +272,7 @@ impl Shop {
             return Err(ShopError::Forbidden(buyer));
         }
         o.expect(OrderStatus::Created)?;
-        self.reservations.remove(&(o.reserved_until, order));
+        self.orders.reservations.remove(&(o.reserved_until, order));
         self.close_unpaid(order, OrderStatus::Cancelled);
         Ok(())
     }
@@ -360,7 +361,7 @@ impl Shop {
         });
         o.paid_at = Some(now);
         let reserved_until = o.reserved_until;
-        self.reservations.remove(&(reserved_until, order));
+        self.orders.reservations.remove(&(reserved_until, order));
         Ok(self.deliver(now, order))
     }
 
@@ -396,7 +397,60 @@ impl Shop {
         for key in &keys {
             self.set_key_status(*key, KeyStatus::Delivered(id));
         }
-        self.confirm_due.insert((confirm_at, id));
+        self.orders.confirm_due.insert((confirm_at, id));
         keys
+    }
+}
+
+/// Every order, indexed by buyer and merchant and by what is due when.
+#[derive(Debug, Default)]
+pub(crate) struct Orders {
+    pub(crate) list: Vec<Order>,
+    /// Each buyer's orders and each merchant's sales, oldest first.
+    pub(crate) by_buyer: std::collections::HashMap<UserId, Vec<OrderId>>,
+    pub(crate) by_merchant: std::collections::HashMap<MerchantId, Vec<OrderId>>,
+    /// Unpaid orders by when their reservation ends.
+    pub(crate) reservations: std::collections::BTreeSet<(u64, OrderId)>,
+    /// Delivered orders by when they confirm themselves.
+    pub(crate) confirm_due: std::collections::BTreeSet<(u64, OrderId)>,
+    /// Settled sales by when the merchant's share is released.
+    pub(crate) holds: std::collections::BTreeSet<(u64, OrderId)>,
+    /// Orders changed since the derived tables last took them.
+    pub(crate) dirty: std::collections::BTreeSet<OrderId>,
+}
+
+impl Orders {
+    pub(crate) fn get(&self, id: OrderId) -> Option<&Order> {
+        crate::ids::nth(&self.list, id.0)
+    }
+
+    /// Rebuilds who bought and sold what, and what falls due when, from
+    /// the orders.
+    pub(crate) fn rebuild_index(&mut self) {
+        self.by_buyer.clear();
+        self.by_merchant.clear();
+        self.reservations.clear();
+        self.confirm_due.clear();
+        self.holds.clear();
+        for o in &self.list {
+            self.by_buyer.entry(o.buyer).or_default().push(o.id);
+            self.by_merchant.entry(o.merchant).or_default().push(o.id);
+            match o.status {
+                OrderStatus::Created => {
+                    self.reservations.insert((o.reserved_until, o.id));
+                }
+                OrderStatus::Delivered => {
+                    if let Some(at) = o.confirm_at {
+                        self.confirm_due.insert((at, o.id));
+                    }
+                }
+                _ => {}
+            }
+            if let Some(s) = o.settlement
+                && s.held > 0
+            {
+                self.holds.insert((s.release_at, o.id));
+            }
+        }
     }
 }

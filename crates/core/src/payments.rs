@@ -131,8 +131,8 @@ impl Shop {
                 "a channel name is 1 to {CHANNEL_MAX} letters, digits, - or _"
             )));
         }
-        let id = AttemptId(self.attempts.len() as u64 + 1);
-        self.attempts.push(Attempt {
+        let id = AttemptId(self.payments.attempts.len() as u64 + 1);
+        self.payments.attempts.push(Attempt {
             id,
             user,
             purpose,
@@ -150,8 +150,7 @@ impl Shop {
     }
 
     pub fn attempt(&self, id: AttemptId) -> Option<&Attempt> {
-        let at = usize::try_from(id.0.checked_sub(1)?).ok()?;
-        self.attempts.get(at)
+        self.payments.get(id)
     }
 
     /// Notes that a channel transaction paid `attempt` (it is applied once).
@@ -159,15 +158,12 @@ impl Shop {
         self.changes
             .channel_txns
             .push((txn_key.0.clone(), txn_key.1.clone(), attempt));
-        self.channel_txns.insert(txn_key, attempt);
+        self.payments.channel_txns.insert(txn_key, attempt);
     }
 
     pub(crate) fn attempt_mut(&mut self, id: AttemptId) -> Result<&mut Attempt, ShopError> {
         self.changes.attempts.insert(id.0);
-        let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
-        self.attempts
-            .get_mut(at)
-            .ok_or(ShopError::AttemptNotFound(id))
+        crate::ids::nth_mut(&mut self.payments.attempts, id.0).ok_or(ShopError::AttemptNotFound(id))
     }
 
     /// The channel did not take the money (declined, abandoned, failed over).
@@ -203,10 +199,10 @@ impl Shop {
                 "a channel transaction id is 1 to {TXN_MAX} bytes"
             )));
         }
-        let txn_key = (a.channel.clone(), channel_txn.to_string());
-        if let Some(first) = self.channel_txns.get(&txn_key) {
-            return Ok(PaymentOutcome::Duplicate(*first));
+        if let Some(first) = self.payments.paid_by(&a.channel, channel_txn) {
+            return Ok(PaymentOutcome::Duplicate(first));
         }
+        let txn_key = (a.channel.clone(), channel_txn.to_string());
         if amount != a.amount || currency != a.currency {
             return Err(ShopError::AmountMismatch {
                 expected: a.amount,
@@ -314,7 +310,7 @@ impl Shop {
         let o = self.order_mut(order)?;
         o.paid_by = Some(PaidBy::Channel(attempt));
         o.paid_at = Some(now);
-        self.reservations.remove(&(reserved_until, order));
+        self.orders.reservations.remove(&(reserved_until, order));
         Ok(self.deliver(now, order))
     }
 
@@ -338,5 +334,26 @@ impl Shop {
                 order,
             }],
         )
+    }
+}
+
+/// Every payment attempt, and the channel transactions that paid them.
+#[derive(Debug, Default)]
+pub(crate) struct Payments {
+    pub(crate) attempts: Vec<Attempt>,
+    /// (channel, channel transaction id) → the attempt it paid.
+    pub(crate) channel_txns: std::collections::HashMap<(String, String), AttemptId>,
+}
+
+impl Payments {
+    pub(crate) fn get(&self, id: AttemptId) -> Option<&Attempt> {
+        crate::ids::nth(&self.attempts, id.0)
+    }
+
+    /// The attempt a channel's transaction already paid, if any.
+    pub(crate) fn paid_by(&self, channel: &str, txn: &str) -> Option<AttemptId> {
+        self.channel_txns
+            .get(&(channel.to_string(), txn.to_string()))
+            .copied()
     }
 }

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::queries::{OrderTrail, WalletView};
+use crate::trails::{OrderTrail, WalletView};
 use crate::users::{AdminRole, Role};
 use crate::{Currency, KeyId, MerchantId, OrderId, ProductId, Shop, ShopError, UserId};
 
@@ -247,8 +247,7 @@ impl Shop {
     /// The merchant `caller` owns; refused for anyone who owns none.
     pub fn owned_merchant(&self, caller: UserId) -> Result<&crate::Merchant, ShopError> {
         self.merchants
-            .iter()
-            .find(|m| m.owner == caller)
+            .owned_by(caller)
             .ok_or(ShopError::Forbidden(caller))
     }
 
@@ -305,15 +304,12 @@ impl Shop {
                     login: u.login.clone(),
                     role: u.role,
                     referral_code: u.referral_code.clone(),
-                    merchant: self
-                        .merchants
-                        .iter()
-                        .find(|m| m.owner == u.id)
-                        .map(|m| m.id),
+                    merchant: self.merchants.owned_by(u.id).map(|m| m.id),
                 }))
             }
             Query::Catalog => Ok(View::Catalog(
-                self.products
+                self.catalog
+                    .products
                     .iter()
                     .filter(|p| p.on_sale)
                     .filter(|p| {

@@ -54,6 +54,7 @@ impl Shop {
     pub fn confirm_due_orders(&mut self, now: u64) -> Result<Vec<OrderId>, ShopError> {
         self.tick(now)?;
         let due: Vec<(u64, OrderId)> = self
+            .orders
             .confirm_due
             .range(..=(now, OrderId(u64::MAX)))
             .copied()
@@ -135,12 +136,12 @@ impl Shop {
             held: parts[3],
         };
         if let Some(at) = confirm_at {
-            self.confirm_due.remove(&(at, id));
+            self.orders.confirm_due.remove(&(at, id));
         }
         // A sale that leaves the merchant nothing (a whole fee) has nothing
         // to hold: as the journal's facts rebuild it.
         if settlement.held > 0 {
-            self.holds.insert((release_at, id));
+            self.orders.holds.insert((release_at, id));
         }
         let o = self.order_mut(id)?;
         o.status = OrderStatus::Settled;
@@ -155,6 +156,7 @@ impl Shop {
     pub fn release_due(&mut self, now: u64) -> Result<Vec<OrderId>, ShopError> {
         self.tick(now)?;
         let due: Vec<(u64, OrderId)> = self
+            .orders
             .holds
             .range(..=(now, OrderId(u64::MAX)))
             .copied()
@@ -179,7 +181,7 @@ impl Shop {
                     order: Some(id),
                 }],
             )?;
-            self.holds.remove(&entry);
+            self.orders.holds.remove(&entry);
             if let Some(s) = self.order_mut(id)?.settlement.as_mut() {
                 s.held = 0;
             }
@@ -273,11 +275,11 @@ impl Shop {
         if o.refunded == o.amount {
             o.status = OrderStatus::Refunded;
             if let Some(at) = o.confirm_at {
-                self.confirm_due.remove(&(at, order));
+                self.orders.confirm_due.remove(&(at, order));
             }
         }
         if let Some(at) = release_done {
-            self.holds.remove(&(at, order));
+            self.orders.holds.remove(&(at, order));
         }
         // Owed back through the channel the order was paid by.
         if let Some(attempt) = through {

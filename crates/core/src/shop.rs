@@ -2,18 +2,14 @@
 //! transfers, made only after every check has passed, so that a command
 //! either changes nothing or does all it says.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use trigate_ledger::{
     AccountFlags, CreateTransferResult, Ledger, NewAccount, Transfer, TransferFlags,
 };
 
 use crate::chart::{Kind, Why, account_id};
-use crate::inventory::Key;
-use crate::orders::Order;
-use crate::{
-    Currency, KeyId, Merchant, MerchantId, OrderId, Product, ProductId, ShopError, User, UserId,
-};
+use crate::{Currency, KeyId, MerchantId, OrderId, ShopError, UserId};
 
 /// Times are nanoseconds, as the writer stamps them.
 pub const NANOS_PER_SECOND: u64 = 1_000_000_000;
@@ -90,42 +86,18 @@ pub fn show_offset(seconds: i32) -> String {
 pub struct Shop {
     pub(crate) config: Config,
     pub(crate) ledger: Ledger,
-    pub(crate) users: Vec<User>,
-    /// Lower-cased login → user.
-    pub(crate) logins: HashMap<String, UserId>,
-    pub(crate) referral_codes: HashMap<String, UserId>,
-    pub(crate) merchants: Vec<Merchant>,
-    pub(crate) products: Vec<Product>,
-    pub(crate) keys: Vec<Key>,
-    /// (merchant, keyed hash) → key: duplicates found without decrypting.
-    pub(crate) key_hashes: HashMap<(MerchantId, [u8; 32]), KeyId>,
-    /// Keys on sale per product, oldest first.
-    pub(crate) stock: HashMap<ProductId, BTreeSet<KeyId>>,
-    pub(crate) orders: Vec<Order>,
-    /// Each buyer's orders and each merchant's sales, oldest first.
-    pub(crate) orders_by_buyer: HashMap<UserId, Vec<OrderId>>,
-    pub(crate) sales_by_merchant: HashMap<MerchantId, Vec<OrderId>>,
-    /// Unpaid orders by when their reservation ends.
-    pub(crate) reservations: BTreeSet<(u64, OrderId)>,
-    /// Delivered orders by when they confirm themselves.
-    pub(crate) confirm_due: BTreeSet<(u64, OrderId)>,
-    /// Settled sales by when the merchant's share is released.
-    pub(crate) holds: BTreeSet<(u64, OrderId)>,
-    /// Open disputes by when they were opened.
-    pub(crate) disputes_open: BTreeSet<(u64, OrderId)>,
-    pub(crate) attempts: Vec<crate::payments::Attempt>,
+    pub(crate) users: crate::users::Users,
+    pub(crate) merchants: crate::catalog::Merchants,
+    pub(crate) catalog: crate::catalog::Catalog,
+    pub(crate) inventory: crate::inventory::Inventory,
+    pub(crate) orders: crate::orders::Orders,
+    pub(crate) disputes: crate::disputes::Disputes,
+    pub(crate) payments: crate::payments::Payments,
     pub(crate) coupons: crate::coupons::Coupons,
-    /// (channel, channel transaction id) → the attempt it paid.
-    pub(crate) channel_txns: HashMap<(String, String), crate::payments::AttemptId>,
-    /// Orders and keys changed since the derived tables last took them.
-    pub(crate) dirty_orders: BTreeSet<OrderId>,
-    pub(crate) dirty_keys: BTreeSet<KeyId>,
+    pub(crate) withdrawals: crate::withdrawals::Withdrawals,
+    pub(crate) credits: crate::credits::Credits,
     pub(crate) idempotency: crate::idempotency::Keys,
-    pub(crate) audit_log: Vec<crate::audit::AuditEntry>,
-    pub(crate) withdrawals: Vec<crate::Withdrawal>,
-    pub(crate) manual_credits: Vec<crate::ManualCredit>,
-    /// API key id → the merchant it signs for.
-    pub(crate) api_keys: HashMap<String, MerchantId>,
+    pub(crate) audit_log: crate::audit::AuditLog,
     /// Transfers made for each order and each wallet account, in order.
     pub(crate) trails: HashMap<Trail, Vec<u128>>,
     /// Transfers made so far: the next transfer id.
@@ -235,14 +207,16 @@ impl Shop {
     /// what the derived tables have not been given yet.
     pub fn take_dirty(&mut self) -> (Vec<OrderId>, Vec<KeyId>) {
         (
-            std::mem::take(&mut self.dirty_orders).into_iter().collect(),
-            std::mem::take(&mut self.dirty_keys).into_iter().collect(),
+            std::mem::take(&mut self.orders.dirty).into_iter().collect(),
+            std::mem::take(&mut self.inventory.dirty)
+                .into_iter()
+                .collect(),
         )
     }
 
     /// Every card key, in the order imported.
     pub fn keys(&self) -> impl Iterator<Item = &crate::Key> {
-        self.keys.iter()
+        self.inventory.keys.iter()
     }
 
     /// Checks that commands come in time order and notes the time.

@@ -103,13 +103,14 @@ impl Shop {
             ));
         }
         let key = login.to_lowercase();
-        if self.logins.contains_key(&key) {
+        if self.users.logins.contains_key(&key) {
             return Err(ShopError::LoginTaken(login.to_string()));
         }
         let referrer = match (referrer_code, role) {
             (None, _) => None,
             (Some(code), Role::Buyer) => Some(
                 *self
+                    .users
                     .referral_codes
                     .get(code.trim())
                     .ok_or_else(|| ShopError::ReferrerNotFound(code.to_string()))?,
@@ -120,7 +121,7 @@ impl Shop {
                 ));
             }
         };
-        let id = UserId(self.users.len() as u64 + 1);
+        let id = UserId(self.users.list.len() as u64 + 1);
         let user = User {
             id,
             login: login.to_string(),
@@ -132,9 +133,11 @@ impl Shop {
             second_factor: None,
             guest: false,
         };
-        self.logins.insert(key, id);
-        self.referral_codes.insert(user.referral_code.clone(), id);
-        self.users.push(user);
+        self.users.logins.insert(key, id);
+        self.users
+            .referral_codes
+            .insert(user.referral_code.clone(), id);
+        self.users.list.push(user);
         Ok(id)
     }
 
@@ -149,7 +152,7 @@ impl Shop {
     ) -> Result<UserId, ShopError> {
         check_hash(&password, "a password hash")?;
         let id = self.register(now, login, role, referrer_code)?;
-        if let Some(user) = self.users.last_mut() {
+        if let Some(user) = self.users.list.last_mut() {
             user.password = Some(password);
         }
         Ok(id)
@@ -174,13 +177,7 @@ impl Shop {
                 "a sealed second factor is 1 to 256 bytes".into(),
             ));
         }
-        let at = usize::try_from(user.0.wrapping_sub(1)).unwrap_or(usize::MAX);
-        let target = self
-            .users
-            .get_mut(at)
-            .ok_or(ShopError::UserNotFound(user))?;
-        target.second_factor = Some(sealed);
-        self.changes.users.insert(user.0);
+        self.user_mut(user)?.second_factor = Some(sealed);
         if actor != user {
             self.audit(now, actor, || {
                 format!("enrolled a second factor for user {user}")
@@ -190,14 +187,19 @@ impl Shop {
     }
 
     pub fn user(&self, id: UserId) -> Option<&User> {
-        let at = usize::try_from(id.0.checked_sub(1)?).ok()?;
-        self.users.get(at)
+        self.users.get(id)
+    }
+
+    /// A user to change (the change is journaled).
+    pub(crate) fn user_mut(&mut self, id: UserId) -> Result<&mut User, ShopError> {
+        let Shop { users, changes, .. } = self;
+        let user = users.get_mut(id).ok_or(ShopError::UserNotFound(id))?;
+        changes.users.insert(id.0);
+        Ok(user)
     }
 
     pub fn user_by_login(&self, login: &str) -> Option<&User> {
-        self.logins
-            .get(&login.trim().to_lowercase())
-            .and_then(|id| self.user(*id))
+        self.users.by_login(login)
     }
 
     /// The user's referrers: level 1 (who referred them) and level 2 (who
@@ -210,6 +212,42 @@ impl Shop {
 
     pub(crate) fn require_user(&self, id: UserId) -> Result<&User, ShopError> {
         self.user(id).ok_or(ShopError::UserNotFound(id))
+    }
+}
+
+/// The shop's users, with their logins and referral codes indexed.
+#[derive(Debug, Default)]
+pub(crate) struct Users {
+    pub(crate) list: Vec<User>,
+    /// Lower-cased login → user.
+    pub(crate) logins: std::collections::HashMap<String, UserId>,
+    pub(crate) referral_codes: std::collections::HashMap<String, UserId>,
+}
+
+impl Users {
+    pub(crate) fn get(&self, id: UserId) -> Option<&User> {
+        crate::ids::nth(&self.list, id.0)
+    }
+
+    pub(crate) fn get_mut(&mut self, id: UserId) -> Option<&mut User> {
+        crate::ids::nth_mut(&mut self.list, id.0)
+    }
+
+    /// The user signing in as `login` (case and surrounding space ignored).
+    pub(crate) fn by_login(&self, login: &str) -> Option<&User> {
+        self.logins
+            .get(&login.trim().to_lowercase())
+            .and_then(|id| self.get(*id))
+    }
+
+    /// Rebuilds the logins and referral codes from the users.
+    pub(crate) fn rebuild_index(&mut self) {
+        self.logins.clear();
+        self.referral_codes.clear();
+        for u in self.list.iter().filter(|u| !u.guest) {
+            self.logins.insert(u.login.to_lowercase(), u.id);
+            self.referral_codes.insert(u.referral_code.clone(), u.id);
+        }
     }
 }
 

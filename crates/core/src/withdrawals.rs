@@ -126,7 +126,7 @@ impl Shop {
         if self.balance(source) < amount {
             return Err(ShopError::InsufficientBalance);
         }
-        let id = WithdrawalId(self.withdrawals.len() as u64 + 1);
+        let id = WithdrawalId(self.withdrawals.list.len() as u64 + 1);
         let payouts = account_id(Kind::Payouts, currency, 0);
         let reservation = self.reserve_money(
             now,
@@ -136,7 +136,7 @@ impl Shop {
             Why::Withdraw,
             tag(id),
         )?;
-        self.withdrawals.push(Withdrawal {
+        self.withdrawals.list.push(Withdrawal {
             id,
             requester: actor,
             from,
@@ -259,8 +259,7 @@ impl Shop {
     }
 
     pub fn withdrawal(&self, id: WithdrawalId) -> Option<&Withdrawal> {
-        let at = usize::try_from(id.0.checked_sub(1)?).ok()?;
-        self.withdrawals.get(at)
+        self.withdrawals.get(id)
     }
 
     /// The caller's own withdrawals, or every one for finance, admins and
@@ -273,6 +272,7 @@ impl Shop {
         );
         let mine: Vec<&Withdrawal> = self
             .withdrawals
+            .list
             .iter()
             .filter(|w| all || w.requester == caller)
             .collect();
@@ -309,6 +309,7 @@ impl Shop {
         self.changes.withdrawals.insert(id.0);
         let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
         self.withdrawals
+            .list
             .get_mut(at)
             .ok_or(ShopError::WithdrawalNotFound(id))
     }
@@ -325,5 +326,17 @@ impl Shop {
         w.closed_at = Some(now);
         w.reference = reference;
         Ok(())
+    }
+}
+
+/// Every withdrawal asked for.
+#[derive(Debug, Default)]
+pub(crate) struct Withdrawals {
+    pub(crate) list: Vec<Withdrawal>,
+}
+
+impl Withdrawals {
+    pub(crate) fn get(&self, id: WithdrawalId) -> Option<&Withdrawal> {
+        crate::ids::nth(&self.list, id.0)
     }
 }

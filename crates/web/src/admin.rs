@@ -7,15 +7,15 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use trigate_app::{Enrolled, NewMerchant, ops};
-use trigate_core::{AdminRole, Role, UserId};
+use trigate_app::{NewMerchant, ops};
+use trigate_core::{AdminRole, MerchantId, MerchantStatus, Role, UserId};
 
 use super::AppState;
 use super::auth::SignedIn;
 use super::error::ApiError;
-use super::manage::{bps, currency};
 use super::openapi::ErrorBody;
 use super::routes::{Body, once};
+use super::routes::{bps, currency};
 
 /// A role as the API names it.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, utoipa::ToSchema)]
@@ -178,16 +178,6 @@ pub async fn decide_credit(
     Ok(Json(json!({ "credit": id, "status": status })))
 }
 
-/// A TOTP secret made here, sealed for the shop, shown this once.
-fn enrolled(e: &Enrolled) -> Json<Value> {
-    use secrecy::ExposeSecret;
-    Json(json!({
-        "user": e.user,
-        "secret": e.secret.expose_secret(),
-        "otpauth_url": e.otpauth_url(),
-    }))
-}
-
 /// An admin enrols a second factor for another user (staff who must sign
 /// in with one start here); the secret is shown once, to hand over.
 #[utoipa::path(post, path = "/api/v1/admin/users/{id}/second-factor", tag = "admin",
@@ -198,33 +188,52 @@ pub async fn enrol_other(
     SignedIn(caller): SignedIn,
     Path(id): Path<u64>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(enrolled(&state.app.enrol_other(caller, UserId(id)).await?))
+    Ok(super::account::enrolled(
+        &state.app.enrol_other(caller, UserId(id)).await?,
+    ))
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EnrolBody {
-    /// The caller's password: a session alone cannot enrol a factor.
-    password: String,
-    /// The current code, when replacing a second factor already enrolled.
-    #[serde(default)]
-    totp: Option<String>,
-}
-
-/// Enrols (or, with the current code, replaces) the caller's own second
-/// factor, with their password; the secret is shown once.
-#[utoipa::path(post, path = "/api/v1/me/second-factor", tag = "account",
-    request_body = EnrolBody,
-    responses((status = 200, description = "The TOTP secret, shown once"),
-        (status = 401, description = "A wrong password; replacing one needs the current code", body = ErrorBody)))]
-pub async fn enrol_self(
+#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", responses((status = 200, description = "The latest audit entries"), (status = 403, description = "Not an admin or auditor", body = super::openapi::ErrorBody)))]
+pub(super) async fn audit(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Body(body): Body<EnrolBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let e = state
-        .app
-        .enrol_self(caller, body.password, body.totp.as_deref())
-        .await?;
-    Ok(enrolled(&e))
+    let entries = state.app.read(caller, ops::Audit).await?;
+    Ok(Json(json!({ "entries": entries })))
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    status: MerchantStatusName,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MerchantStatusName {
+    Active,
+    Frozen,
+    Banned,
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/merchants/{id}/status", tag = "admin", request_body = StatusBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Set"), (status = 403, description = "Not an admin or risk analyst", body = super::openapi::ErrorBody)))]
+pub(super) async fn merchant_status(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Body(body): Body<StatusBody>,
+) -> Result<Json<Value>, ApiError> {
+    let status = match body.status {
+        MerchantStatusName::Active => MerchantStatus::Active,
+        MerchantStatusName::Frozen => MerchantStatus::Frozen,
+        MerchantStatusName::Banned => MerchantStatus::Banned,
+    };
+    let once = once(&headers, "merchant_status", &(id, &body))?;
+    let change = ops::SetMerchantStatus {
+        merchant: MerchantId(id),
+        status,
+    };
+    state.app.change_once(caller, &once, change).await?;
+    Ok(Json(json!({ "merchant": id, "status": body.status })))
 }

@@ -15,7 +15,8 @@ use trigate_core::{OrderId, ProductId};
 
 use super::AppState;
 use super::error::ApiError;
-use super::routes::{Body, mark_replayed, order_json};
+use super::orders::order_json;
+use super::routes::{Body, mark_replayed};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -4,15 +4,17 @@
 //! nothing here decides money. Money- and stock-moving POSTs take an
 //! `Idempotency-Key`.
 
+mod account;
 mod admin;
 mod auth;
 mod disputes;
 mod error;
 mod guest;
 mod limits;
-mod manage;
+mod merchant;
 pub mod metrics;
 pub mod openapi;
+mod orders;
 mod pay;
 mod routes;
 pub mod signed;

@@ -82,7 +82,7 @@ pub(super) async fn recharge(
     SignedIn(caller): SignedIn,
     Body(body): Body<RechargeBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let currency = super::manage::currency(&body.currency)?;
+    let currency = super::routes::currency(&body.currency)?;
     let s = state
         .app
         .recharge(caller, body.amount, currency, &body.method)

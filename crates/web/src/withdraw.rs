@@ -13,8 +13,8 @@ use trigate_core::{WithdrawFrom, WithdrawalId};
 use super::AppState;
 use super::auth::SignedIn;
 use super::error::ApiError;
-use super::manage::currency;
 use super::openapi::ErrorBody;
+use super::routes::currency;
 use super::routes::{Body, once};
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]

@@ -1,7 +1,7 @@
-//! Routes beyond checkout: the wallet, a merchant's catalog, keys and
-//! balances, refunds, disputes and staff decisions. Who may do what is
-//! decided by the shop itself (each command names its actor); these
-//! handlers translate.
+//! A merchant's own routes: its balances, its products and their keys
+//! (sealed by the application layer), coupons, its deposit and API keys.
+//! Who may do what is decided by the shop itself; these handlers
+//! translate.
 
 use axum::Json;
 use axum::extract::{Path, Query as UrlQuery, State};
@@ -9,44 +9,12 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use trigate_app::{AppError, KeyImport, ops};
-use trigate_core::{
-    Bps, Currency, Delivery, Discount, MerchantId, MerchantStatus, NewCoupon, NewProduct, OrderId,
-    ProductId, RefundTo, Tier,
-};
+use trigate_core::{Delivery, Discount, NewCoupon, NewProduct, ProductId, Tier};
 
 use super::AppState;
 use super::auth::SignedIn;
 use super::error::ApiError;
-use super::routes::{Body, once};
-
-#[derive(Debug, Deserialize)]
-pub struct CurrencyParam {
-    #[serde(default = "default_currency")]
-    currency: String,
-}
-
-fn default_currency() -> String {
-    "CNY".into()
-}
-
-pub(super) fn currency(code: &str) -> Result<Currency, ApiError> {
-    Currency::new(code).map_err(|e| ApiError(AppError::Invalid(e.to_string())))
-}
-
-fn json_of(v: impl Serialize) -> Json<Value> {
-    Json(serde_json::to_value(v).unwrap_or_default())
-}
-
-#[utoipa::path(get, path = "/api/v1/wallet", tag = "wallet", params(("currency" = Option<String>, Query)), responses((status = 200, description = "Balances and history")))]
-pub(super) async fn wallet(
-    State(state): State<AppState>,
-    SignedIn(caller): SignedIn,
-    UrlQuery(p): UrlQuery<CurrencyParam>,
-) -> Result<Json<Value>, ApiError> {
-    let currency = currency(&p.currency)?;
-    let wallet = state.app.read(caller, ops::Wallet { currency }).await?;
-    Ok(json_of(wallet))
-}
+use super::routes::{Body, CurrencyParam, bps, currency, once};
 
 #[utoipa::path(get, path = "/api/v1/merchant/balances", tag = "merchant", params(("currency" = Option<String>, Query)), responses((status = 200, description = "Pending, available, deposit and debt"), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
 pub(super) async fn balances(
@@ -90,10 +58,6 @@ pub struct ProductBody {
 
 fn one() -> u32 {
     1
-}
-
-pub(super) fn bps(v: u32) -> Result<Bps, ApiError> {
-    Bps::new(v).map_err(|e| ApiError(AppError::Invalid(e.to_string())))
 }
 
 #[utoipa::path(post, path = "/api/v1/merchant/products", tag = "merchant", request_body = ProductBody, params(("Idempotency-Key" = String, Header, description = "required")), responses((status = 201, description = "The product's id"), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
@@ -163,91 +127,6 @@ pub(super) async fn import_keys(
         "duplicate_existing": report.duplicate_existing,
         "invalid": report.invalid,
     })))
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-pub struct RefundBody {
-    amount: u64,
-    #[serde(default)]
-    to_channel: bool,
-}
-
-#[utoipa::path(post, path = "/api/v1/orders/{id}/refund", tag = "orders", request_body = RefundBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Refunded"), (status = 403, description = "Not the merchant or staff", body = super::openapi::ErrorBody)))]
-pub(super) async fn refund(
-    State(state): State<AppState>,
-    SignedIn(caller): SignedIn,
-    headers: HeaderMap,
-    Path(id): Path<u64>,
-    Body(body): Body<RefundBody>,
-) -> Result<Json<Value>, ApiError> {
-    let once = once(&headers, "refund", &(id, &body))?;
-    let to = if body.to_channel {
-        RefundTo::Channel
-    } else {
-        RefundTo::Wallet
-    };
-    let refunded = state
-        .app
-        .refund(caller, &once, OrderId(id), body.amount, to)
-        .await?;
-    // Owed back through the channel: sent now if the channel took it; if
-    // not, it stays owed and `…/channel-refund` sends it later.
-    Ok(Json(match refunded.channel {
-        None => json!({ "order": id, "refunded": body.amount }),
-        Some(sent) => {
-            let channel = match sent {
-                Ok(sent) => json!({ "sent": sent }),
-                Err(e) => json!({ "pending": true, "error": e.code() }),
-            };
-            json!({ "order": id, "refunded": body.amount, "channel": channel })
-        }
-    }))
-}
-
-#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", responses((status = 200, description = "The latest audit entries"), (status = 403, description = "Not an admin or auditor", body = super::openapi::ErrorBody)))]
-pub(super) async fn audit(
-    State(state): State<AppState>,
-    SignedIn(caller): SignedIn,
-) -> Result<Json<Value>, ApiError> {
-    let entries = state.app.read(caller, ops::Audit).await?;
-    Ok(Json(json!({ "entries": entries })))
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StatusBody {
-    status: MerchantStatusName,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MerchantStatusName {
-    Active,
-    Frozen,
-    Banned,
-}
-
-#[utoipa::path(post, path = "/api/v1/admin/merchants/{id}/status", tag = "admin", request_body = StatusBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Set"), (status = 403, description = "Not an admin or risk analyst", body = super::openapi::ErrorBody)))]
-pub(super) async fn merchant_status(
-    State(state): State<AppState>,
-    SignedIn(caller): SignedIn,
-    headers: HeaderMap,
-    Path(id): Path<u64>,
-    Body(body): Body<StatusBody>,
-) -> Result<Json<Value>, ApiError> {
-    let status = match body.status {
-        MerchantStatusName::Active => MerchantStatus::Active,
-        MerchantStatusName::Frozen => MerchantStatus::Frozen,
-        MerchantStatusName::Banned => MerchantStatus::Banned,
-    };
-    let once = once(&headers, "merchant_status", &(id, &body))?;
-    let change = ops::SetMerchantStatus {
-        merchant: MerchantId(id),
-        status,
-    };
-    state.app.change_once(caller, &once, change).await?;
-    Ok(Json(json!({ "merchant": id, "status": body.status })))
 }
 
 /// Creates an API key for the caller's merchant; the secret is shown once
@@ -384,43 +263,6 @@ pub(super) async fn set_on_sale(
     Ok(Json(json!({ "product": id, "on_sale": body.on_sale })))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PageParams {
-    /// Orders older than this one.
-    #[serde(default)]
-    before: Option<u64>,
-    #[serde(default = "default_limit")]
-    limit: u32,
-}
-
-fn default_limit() -> u32 {
-    50
-}
-
-/// The caller's orders (a buyer), sales (a merchant) or every order
-/// (staff), newest first.
-#[utoipa::path(get, path = "/api/v1/orders", tag = "orders",
-    params(("before" = Option<u64>, Query, description = "orders older than this one"),
-        ("limit" = Option<u32>, Query, description = "1 to 100, 50 if absent")),
-    responses((status = 200, description = "A page of orders, newest first"),
-        (status = 401, description = "Not signed in", body = super::openapi::ErrorBody)))]
-pub(super) async fn list_orders(
-    State(state): State<AppState>,
-    SignedIn(caller): SignedIn,
-    UrlQuery(page): UrlQuery<PageParams>,
-) -> Result<Json<Value>, ApiError> {
-    let read = ops::Orders {
-        before: page.before.map(OrderId),
-        limit: page.limit,
-    };
-    let orders = state.app.read(caller, read).await?;
-    let next = (orders.len() == page.limit.clamp(1, 100) as usize)
-        .then(|| orders.last().map(|o| o.order))
-        .flatten();
-    Ok(Json(json!({ "orders": orders, "next_before": next })))
-}
-
 /// The caller's merchant's products, on sale or not, with stock.
 #[utoipa::path(get, path = "/api/v1/merchant/products", tag = "merchant",
     responses((status = 200, description = "The merchant's products"),
@@ -431,19 +273,4 @@ pub(super) async fn own_products(
 ) -> Result<Json<Value>, ApiError> {
     let products = state.app.read(caller, ops::OwnProducts).await?;
     Ok(Json(json!({ "products": products })))
-}
-
-/// Sends back through the order's channel what it still owes its buyer
-/// (a refund to the channel whose sending failed before).
-#[utoipa::path(post, path = "/api/v1/orders/{id}/channel-refund", tag = "orders",
-    params(("id" = u64, Path)),
-    responses((status = 200, description = "What was sent (0 if nothing was owed)"),
-        (status = 502, description = "The channel could not send it; it stays owed", body = super::openapi::ErrorBody)))]
-pub(super) async fn channel_refund(
-    State(state): State<AppState>,
-    SignedIn(caller): SignedIn,
-    Path(id): Path<u64>,
-) -> Result<Json<Value>, ApiError> {
-    let sent = state.app.send_refund(caller, OrderId(id)).await?;
-    Ok(Json(json!({ "order": id, "sent": sent })))
 }

@@ -135,9 +135,8 @@ impl Shop {
 
     /// Keys on sale per product of a merchant: (product, stock).
     pub fn merchant_stock(&self, merchant: MerchantId) -> Vec<(crate::ProductId, u64)> {
-        self.products
-            .iter()
-            .filter(|p| p.merchant == merchant)
+        self.catalog
+            .of_merchant(merchant)
             .map(|p| (p.id, self.stock(p.id)))
             .collect()
     }

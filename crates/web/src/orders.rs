@@ -1,0 +1,250 @@
+//! Orders: buying (paid from the wallet at once, or reserved to pay
+//! later), paying by balance, reading an order with its keys, confirming,
+//! cancelling, refunds (to the wallet or back through the channel) and the
+//! caller's list of orders.
+
+use axum::Json;
+use axum::extract::{Path, Query as UrlQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use trigate_app::{Caller, OrderDetails, Replied, ops};
+use trigate_core::{OrderId, ProductId, RefundTo};
+
+use super::AppState;
+use super::auth::SignedIn;
+use super::error::ApiError;
+use super::routes::{Body, mark_replayed, once};
+
+/// How an order is to be paid when it is created.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(super) enum Pay {
+    /// From the wallet, at once: the keys come back with the order.
+    #[default]
+    Balance,
+    /// Later (by balance or through a channel): the keys are reserved.
+    Later,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct BuyBody {
+    product: u64,
+    quantity: u32,
+    #[serde(default)]
+    coupon: Option<String>,
+    #[serde(default)]
+    pay: Pay,
+}
+
+/// Creates an order — paid from the wallet at once, with its keys opened,
+/// or reserved to pay later.
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = BuyBody, params(("Idempotency-Key" = String, Header, description = "required")), responses((status = 201, description = "The order; paid by balance, with its keys"), (status = 402, description = "The wallet is short", body = super::openapi::ErrorBody), (status = 409, description = "Out of stock, off sale, or the key was used for another request", body = super::openapi::ErrorBody)))]
+pub(super) async fn buy(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    headers: HeaderMap,
+    Body(body): Body<BuyBody>,
+) -> Result<Response, ApiError> {
+    let once = once(&headers, "buy", &body)?;
+    let (product, quantity, coupon) = (ProductId(body.product), body.quantity, body.coupon);
+    let Replied {
+        reply: order,
+        replayed,
+    } = match body.pay {
+        Pay::Balance => {
+            let buy = ops::BuyWithBalance {
+                product,
+                quantity,
+                coupon,
+            };
+            let Replied { reply, replayed } = state.app.change_once(caller, &once, buy).await?;
+            Replied {
+                reply: reply.0,
+                replayed,
+            }
+        }
+        Pay::Later => {
+            let create = ops::CreateOrder {
+                product,
+                quantity,
+                coupon,
+            };
+            state.app.change_once(caller, &once, create).await?
+        }
+    };
+    order_response(&state, caller, order, replayed, StatusCode::CREATED).await
+}
+
+/// Pays a created order from the wallet; the keys come back opened.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/pay-by-balance", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Paid; the keys opened"), (status = 402, description = "The wallet is short", body = super::openapi::ErrorBody)))]
+pub(super) async fn pay_by_balance(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+) -> Result<Response, ApiError> {
+    let once = once(&headers, "pay", &id)?;
+    let pay = ops::PayByBalance { order: OrderId(id) };
+    let replayed = state.app.change_once(caller, &once, pay).await?.replayed;
+    order_response(&state, caller, OrderId(id), replayed, StatusCode::OK).await
+}
+
+async fn order_response(
+    state: &AppState,
+    caller: Caller,
+    order: OrderId,
+    replayed: bool,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let details = state.app.order(caller, order).await?;
+    let response = (status, Json(order_json(&details))).into_response();
+    Ok(mark_replayed(response, replayed))
+}
+
+/// An order as JSON, its keys opened for those allowed to see them.
+pub(super) fn order_json(order: &OrderDetails) -> Value {
+    json!({
+        "order": order.order,
+        "status": order.status,
+        "amount": order.amount,
+        "refunded": order.refunded,
+        "keys": trigate_app::exposed(&order.keys),
+        "text": order.text,
+        "money": order.money,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = u64, Path)), responses((status = 200, description = "The order, with its keys for its buyer"), (status = 404, description = "No such order, or not the caller's to see", body = super::openapi::ErrorBody)))]
+pub(super) async fn order(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<u64>,
+) -> Result<Json<Value>, ApiError> {
+    let details = state.app.order(caller, OrderId(id)).await?;
+    Ok(Json(order_json(&details)))
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/confirm", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Confirmed and settled"), (status = 409, description = "Not delivered", body = super::openapi::ErrorBody)))]
+pub(super) async fn confirm(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+) -> Result<Json<Value>, ApiError> {
+    let once = once(&headers, "confirm", &id)?;
+    let confirm = ops::ConfirmOrder { order: OrderId(id) };
+    let settlement = state.app.change_once(caller, &once, confirm).await?.reply;
+    // As the shop's reply was shown until now: `{"Settled": {…}}`.
+    Ok(Json(
+        json!({ "order": id, "settlement": { "Settled": settlement } }),
+    ))
+}
+
+/// The buyer cancels an unpaid order; its keys go back on sale.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Cancelled"), (status = 409, description = "Already paid, expired or cancelled", body = super::openapi::ErrorBody)))]
+pub(super) async fn cancel(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+) -> Result<Json<Value>, ApiError> {
+    let once = once(&headers, "cancel", &id)?;
+    let cancel = ops::CancelOrder { order: OrderId(id) };
+    state.app.change_once(caller, &once, cancel).await?;
+    Ok(Json(json!({ "order": id, "status": "cancelled" })))
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub struct RefundBody {
+    amount: u64,
+    #[serde(default)]
+    to_channel: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/refund", tag = "orders", request_body = RefundBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Refunded"), (status = 403, description = "Not the merchant or staff", body = super::openapi::ErrorBody)))]
+pub(super) async fn refund(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Body(body): Body<RefundBody>,
+) -> Result<Json<Value>, ApiError> {
+    let once = once(&headers, "refund", &(id, &body))?;
+    let to = if body.to_channel {
+        RefundTo::Channel
+    } else {
+        RefundTo::Wallet
+    };
+    let refunded = state
+        .app
+        .refund(caller, &once, OrderId(id), body.amount, to)
+        .await?;
+    // Owed back through the channel: sent now if the channel took it; if
+    // not, it stays owed and `…/channel-refund` sends it later.
+    Ok(Json(match refunded.channel {
+        None => json!({ "order": id, "refunded": body.amount }),
+        Some(sent) => {
+            let channel = match sent {
+                Ok(sent) => json!({ "sent": sent }),
+                Err(e) => json!({ "pending": true, "error": e.code() }),
+            };
+            json!({ "order": id, "refunded": body.amount, "channel": channel })
+        }
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    /// Orders older than this one.
+    #[serde(default)]
+    before: Option<u64>,
+    #[serde(default = "default_limit")]
+    limit: u32,
+}
+
+fn default_limit() -> u32 {
+    50
+}
+
+/// The caller's orders (a buyer), sales (a merchant) or every order
+/// (staff), newest first.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders",
+    params(("before" = Option<u64>, Query, description = "orders older than this one"),
+        ("limit" = Option<u32>, Query, description = "1 to 100, 50 if absent")),
+    responses((status = 200, description = "A page of orders, newest first"),
+        (status = 401, description = "Not signed in", body = super::openapi::ErrorBody)))]
+pub(super) async fn list_orders(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    UrlQuery(page): UrlQuery<PageParams>,
+) -> Result<Json<Value>, ApiError> {
+    let read = ops::Orders {
+        before: page.before.map(OrderId),
+        limit: page.limit,
+    };
+    let orders = state.app.read(caller, read).await?;
+    let next = (orders.len() == page.limit.clamp(1, 100) as usize)
+        .then(|| orders.last().map(|o| o.order))
+        .flatten();
+    Ok(Json(json!({ "orders": orders, "next_before": next })))
+}
+
+/// Sends back through the order's channel what it still owes its buyer
+/// (a refund to the channel whose sending failed before).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/channel-refund", tag = "orders",
+    params(("id" = u64, Path)),
+    responses((status = 200, description = "What was sent (0 if nothing was owed)"),
+        (status = 502, description = "The channel could not send it; it stays owed", body = super::openapi::ErrorBody)))]
+pub(super) async fn channel_refund(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<u64>,
+) -> Result<Json<Value>, ApiError> {
+    let sent = state.app.send_refund(caller, OrderId(id)).await?;
+    Ok(Json(json!({ "order": id, "sent": sent })))
+}
