@@ -161,7 +161,7 @@ impl App {
     /// leaving: a stolen session alone cannot move it).
     pub(crate) async fn check_own_code(&self, caller: Caller, code: &str) -> Result<(), AppError> {
         let sealed: Option<Vec<u8>> =
-            ask(&self.engine, Query::SecondFactor { caller: caller.0 }).await?;
+            ask(&self.engine, Query::SecondFactor { actor: caller.0 }).await?;
         self.check_second_factor(caller.0, sealed.as_deref(), Some(code))
     }
 
@@ -208,7 +208,7 @@ impl App {
             return Err(refused());
         }
         let sealed: Option<Vec<u8>> =
-            ask(&self.engine, Query::SecondFactor { caller: caller.0 }).await?;
+            ask(&self.engine, Query::SecondFactor { actor: caller.0 }).await?;
         if let Some(sealed) = sealed {
             self.check_second_factor(caller.0, Some(&sealed), totp)?;
         }
@@ -225,7 +225,7 @@ impl App {
         let key_id = format!("tk_{}", hex(&id));
         let secret = SecretBox::new(Box::new(secret));
         let command = Command::AddApiKey {
-            owner: caller.0,
+            actor: caller.0,
             key_id: key_id.clone(),
             sealed: self.master.seal_secret(&secret),
         };

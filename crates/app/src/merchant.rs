@@ -58,7 +58,7 @@ impl App {
         import: KeyImport,
     ) -> Result<Replied<ImportReport>, AppError> {
         let query = Query::ProductKey {
-            caller: caller.0,
+            actor: caller.0,
             product: import.product,
         };
         let ProductKeyView { wrapped_key, .. } = ask(&self.engine, query).await?;
@@ -68,7 +68,7 @@ impl App {
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let (keys, invalid) = data_key.seal_import(&import.text, import.csv, 1024);
         let command = Command::ImportOwnKeys {
-            owner: caller.0,
+            actor: caller.0,
             product: import.product,
             keys,
             invalid,

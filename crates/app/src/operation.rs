@@ -83,7 +83,7 @@ pub(crate) async fn submit_once<T: FromReply>(
 ) -> Result<Replied<T>, AppError> {
     let key = once.key.clone().ok_or(AppError::IdempotencyKeyRequired)?;
     let wrapped = Command::Idempotent {
-        caller: caller.0,
+        actor: caller.0,
         key,
         fingerprint: once.fingerprint.clone(),
         command: Box::new(command),

@@ -123,6 +123,20 @@ impl<'a> Operator<'a> {
         submit(&self.app.engine, command).await
     }
 
+    /// Imports keys already sealed with the product's merchant's data key.
+    pub async fn import_sealed(
+        &self,
+        product: ProductId,
+        keys: Vec<trigate_core::SealedKey>,
+    ) -> Result<trigate_core::ImportReport, AppError> {
+        let command = Command::ImportKeys {
+            product,
+            keys,
+            invalid: Vec::new(),
+        };
+        submit(&self.app.engine, command).await
+    }
+
     pub async fn set_on_sale(&self, product: ProductId, on_sale: bool) -> Result<(), AppError> {
         submit(&self.app.engine, Command::SetOnSale { product, on_sale }).await
     }

@@ -58,7 +58,7 @@ pub struct BuyWithBalance {
     pub coupon: Option<String>,
 }
 change!(BuyWithBalance -> (OrderId, Vec<KeyId>), |self, caller| Command::BuyWithBalance {
-    buyer: caller.0,
+    actor: caller.0,
     product: self.product,
     quantity: self.quantity,
     coupon: self.coupon,
@@ -72,7 +72,7 @@ pub struct CreateOrder {
     pub coupon: Option<String>,
 }
 change!(CreateOrder -> OrderId, |self, caller| Command::CreateOrder {
-    buyer: caller.0,
+    actor: caller.0,
     product: self.product,
     quantity: self.quantity,
     coupon: self.coupon,
@@ -84,7 +84,7 @@ pub struct PayByBalance {
     pub order: OrderId,
 }
 change!(PayByBalance -> Vec<KeyId>, |self, caller| Command::PayByBalance {
-    buyer: caller.0,
+    actor: caller.0,
     order: self.order,
 });
 
@@ -94,7 +94,7 @@ pub struct ConfirmOrder {
     pub order: OrderId,
 }
 change!(ConfirmOrder -> Settlement, |self, caller| Command::ConfirmOrder {
-    buyer: caller.0,
+    actor: caller.0,
     order: self.order,
 });
 
@@ -104,7 +104,7 @@ pub struct CancelOrder {
     pub order: OrderId,
 }
 change!(CancelOrder -> (), |self, caller| Command::CancelOrder {
-    buyer: caller.0,
+    actor: caller.0,
     order: self.order,
 });
 
@@ -129,7 +129,7 @@ pub struct OpenDispute {
     pub reason: String,
 }
 change!(OpenDispute -> (), |self, caller| Command::OpenDispute {
-    buyer: caller.0,
+    actor: caller.0,
     order: self.order,
     reason: self.reason,
 });
@@ -171,7 +171,7 @@ pub struct DecideDispute {
     pub decision: Decision,
 }
 change!(DecideDispute -> (), |self, caller| Command::DecideDispute {
-    staff: caller.0,
+    actor: caller.0,
     order: self.order,
     decision: self.decision,
 });
@@ -196,7 +196,7 @@ pub struct AddProduct {
     pub spec: NewProduct,
 }
 change!(AddProduct -> ProductId, |self, caller| Command::AddProduct {
-    owner: caller.0,
+    actor: caller.0,
     spec: self.spec,
 });
 
@@ -207,7 +207,7 @@ pub struct SetOnSale {
     pub on_sale: bool,
 }
 change!(SetOnSale -> (), |self, caller| Command::SetOwnOnSale {
-    owner: caller.0,
+    actor: caller.0,
     product: self.product,
     on_sale: self.on_sale,
 });
@@ -282,7 +282,7 @@ pub struct ApproveWithdrawal {
     pub withdrawal: WithdrawalId,
 }
 change!(ApproveWithdrawal -> WithdrawalStatus, |self, caller| Command::ApproveWithdrawal {
-    staff: caller.0,
+    actor: caller.0,
     withdrawal: self.withdrawal,
 });
 
@@ -292,7 +292,7 @@ pub struct RejectWithdrawal {
     pub withdrawal: WithdrawalId,
 }
 change!(RejectWithdrawal -> (), |self, caller| Command::RejectWithdrawal {
-    staff: caller.0,
+    actor: caller.0,
     withdrawal: self.withdrawal,
 });
 
@@ -304,7 +304,7 @@ pub struct FinishPayout {
     pub reference: String,
 }
 change!(FinishPayout -> (), |self, caller| Command::FinishPayout {
-    staff: caller.0,
+    actor: caller.0,
     withdrawal: self.withdrawal,
     paid: self.paid,
     reference: self.reference,
@@ -313,7 +313,7 @@ change!(FinishPayout -> (), |self, caller| Command::FinishPayout {
 /// The caller's own account.
 #[derive(Debug, Clone, Copy)]
 pub struct Me;
-read!(Me -> MeView, |self, caller| Query::Me { caller: caller.0 });
+read!(Me -> MeView, |self, caller| Query::Me { actor: caller.0 });
 
 /// Products on sale, with their stock.
 #[derive(Debug, Clone, Copy)]
@@ -326,7 +326,7 @@ pub struct Wallet {
     pub currency: Currency,
 }
 read!(Wallet -> WalletView, |self, caller| Query::Wallet {
-    caller: caller.0,
+    actor: caller.0,
     user: caller.0,
     currency: self.currency,
 });
@@ -335,7 +335,7 @@ read!(Wallet -> WalletView, |self, caller| Query::Wallet {
 #[derive(Debug, Clone, Copy)]
 pub struct Audit;
 read!(Audit -> Vec<trigate_core::audit::AuditEntry>, |self, caller| Query::Audit {
-    caller: caller.0
+    actor: caller.0
 });
 
 /// The caller's merchant's balances in a currency.
@@ -345,7 +345,7 @@ pub struct MerchantBalances {
 }
 read!(MerchantBalances -> trigate_core::query::Balances, |self, caller| {
     Query::MerchantBalances {
-        caller: caller.0,
+        actor: caller.0,
         currency: self.currency,
     }
 });
@@ -354,7 +354,7 @@ read!(MerchantBalances -> trigate_core::query::Balances, |self, caller| {
 #[derive(Debug, Clone, Copy)]
 pub struct Withdrawals;
 read!(Withdrawals -> Vec<Withdrawal>, |self, caller| Query::Withdrawals {
-    caller: caller.0
+    actor: caller.0
 });
 
 /// One withdrawal, for its requester and finance.
@@ -363,7 +363,7 @@ pub struct OneWithdrawal {
     pub withdrawal: WithdrawalId,
 }
 read!(OneWithdrawal -> Withdrawal, |self, caller| Query::Withdrawal {
-    caller: caller.0,
+    actor: caller.0,
     withdrawal: self.withdrawal,
 });
 
@@ -374,7 +374,7 @@ pub struct Orders {
     pub limit: u32,
 }
 read!(Orders -> Vec<OrderSummary>, |self, caller| Query::Orders {
-    caller: caller.0,
+    actor: caller.0,
     before: self.before,
     limit: self.limit,
 });
@@ -383,7 +383,7 @@ read!(Orders -> Vec<OrderSummary>, |self, caller| Query::Orders {
 #[derive(Debug, Clone, Copy)]
 pub struct OwnProducts;
 read!(OwnProducts -> Vec<OwnProduct>, |self, caller| Query::OwnProducts {
-    caller: caller.0
+    actor: caller.0
 });
 
 /// An order with its keys sealed, for those who may see it.
@@ -392,7 +392,7 @@ pub(crate) struct OrderSealed {
     pub order: OrderId,
 }
 read!(OrderSealed -> Box<trigate_core::query::OrderView>, |self, caller| Query::Order {
-    caller: caller.0,
+    actor: caller.0,
     order: self.order,
 });
 

@@ -41,11 +41,11 @@ impl App {
     /// anyone else); keys opened for those who may see them.
     pub async fn order(&self, caller: Caller, order: OrderId) -> Result<OrderDetails, AppError> {
         let view = self.read(caller, ops::OrderSealed { order }).await?;
-        self.open(&view)
+        self.open(*view)
     }
 
     /// Opens an order's sealed keys with its merchant's data key.
-    fn open(&self, view: &OrderView) -> Result<OrderDetails, AppError> {
+    fn open(&self, view: OrderView) -> Result<OrderDetails, AppError> {
         let keys = if view.sealed_keys.is_empty() {
             Vec::new()
         } else {
@@ -54,26 +54,26 @@ impl App {
                 .unwrap_key(&view.wrapped_key)
                 .map_err(|e| AppError::Internal(e.to_string()))?;
             view.sealed_keys
-                .iter()
+                .into_iter()
                 .map(|(_, sealed)| {
                     data_key
                         .open(&SealedKey {
                             hash: [0; 32],
-                            sealed: sealed.clone(),
+                            sealed,
                         })
                         .map_err(|e| AppError::Internal(e.to_string()))
                 })
                 .collect::<Result<_, _>>()?
         };
-        let trail = &view.trail;
+        let trail = view.trail;
         Ok(OrderDetails {
             order: trail.order,
-            status: trail.status.clone(),
+            status: trail.status,
             amount: trail.amount,
             refunded: trail.refunded,
             keys,
-            text: view.fixed_text.clone(),
-            money: trail.money.clone(),
+            text: view.fixed_text,
+            money: trail.money,
         })
     }
 
@@ -106,7 +106,7 @@ impl App {
             return Err(ShopError::IdempotencyConflict.into());
         }
         Ok(Replied {
-            reply: self.open(&order)?,
+            reply: self.open(*order)?,
             replayed,
         })
     }
@@ -119,7 +119,7 @@ impl App {
         secret: String,
     ) -> Result<OrderDetails, AppError> {
         let view = self.verified_guest_order(order, secret).await?;
-        self.open(&view)
+        self.open(*view)
     }
 
     /// The guest order `order`, if `secret` is its lookup secret.

@@ -127,7 +127,7 @@ impl App {
             .confirmed_by_channel(&self.engine, attempt)
             .await?;
         let command = Command::PaymentSucceededBy {
-            staff: caller.0,
+            actor: caller.0,
             attempt,
             channel_txn: notice.channel_txn,
             amount: notice.amount,

@@ -37,7 +37,8 @@ pub enum Command {
     },
     /// A merchant's owner adds an API key (the secret sealed at the edge).
     AddApiKey {
-        owner: UserId,
+        #[serde(alias = "owner")]
+        actor: UserId,
         key_id: String,
         sealed: Vec<u8>,
     },
@@ -65,12 +66,14 @@ pub enum Command {
     },
     /// A merchant's owner adds a product to their own catalog.
     AddProduct {
-        owner: UserId,
+        #[serde(alias = "owner")]
+        actor: UserId,
         spec: NewProduct,
     },
     /// A merchant's owner imports keys into their own product.
     ImportOwnKeys {
-        owner: UserId,
+        #[serde(alias = "owner")]
+        actor: UserId,
         product: ProductId,
         keys: Vec<SealedKey>,
         invalid: Vec<InvalidLine>,
@@ -81,7 +84,8 @@ pub enum Command {
     },
     /// A merchant's owner puts one of their own products on sale or off.
     SetOwnOnSale {
-        owner: UserId,
+        #[serde(alias = "owner")]
+        actor: UserId,
         product: ProductId,
         on_sale: bool,
     },
@@ -96,33 +100,39 @@ pub enum Command {
         spec: NewCoupon,
     },
     CreateOrder {
-        buyer: UserId,
+        #[serde(alias = "buyer")]
+        actor: UserId,
         product: ProductId,
         quantity: u32,
         coupon: Option<String>,
     },
     CancelOrder {
-        buyer: UserId,
+        #[serde(alias = "buyer")]
+        actor: UserId,
         order: OrderId,
     },
     /// Create and pay by balance in one step (the checkout).
     BuyWithBalance {
-        buyer: UserId,
+        #[serde(alias = "buyer")]
+        actor: UserId,
         product: ProductId,
         quantity: u32,
         coupon: Option<String>,
     },
     PayByBalance {
-        buyer: UserId,
+        #[serde(alias = "buyer")]
+        actor: UserId,
         order: OrderId,
     },
     StartPayment {
-        buyer: UserId,
+        #[serde(alias = "buyer")]
+        actor: UserId,
         order: OrderId,
         channel: String,
     },
     StartRecharge {
-        user: UserId,
+        #[serde(alias = "user")]
+        actor: UserId,
         channel: String,
         amount: u64,
         currency: Currency,
@@ -143,7 +153,8 @@ pub enum Command {
     },
     /// Finance marks an attempt paid after checking with the channel.
     PaymentSucceededBy {
-        staff: UserId,
+        #[serde(alias = "staff")]
+        actor: UserId,
         attempt: AttemptId,
         channel_txn: String,
         amount: u64,
@@ -155,7 +166,8 @@ pub enum Command {
         amount: u64,
     },
     ConfirmOrder {
-        buyer: UserId,
+        #[serde(alias = "buyer")]
+        actor: UserId,
         order: OrderId,
     },
     Refund {
@@ -165,7 +177,8 @@ pub enum Command {
         to: RefundTo,
     },
     OpenDispute {
-        buyer: UserId,
+        #[serde(alias = "buyer")]
+        actor: UserId,
         order: OrderId,
         reason: String,
     },
@@ -182,7 +195,8 @@ pub enum Command {
         order: OrderId,
     },
     DecideDispute {
-        staff: UserId,
+        #[serde(alias = "staff")]
+        actor: UserId,
         order: OrderId,
         decision: Decision,
     },
@@ -208,16 +222,19 @@ pub enum Command {
         destination: String,
     },
     ApproveWithdrawal {
-        staff: UserId,
+        #[serde(alias = "staff")]
+        actor: UserId,
         withdrawal: WithdrawalId,
     },
     RejectWithdrawal {
-        staff: UserId,
+        #[serde(alias = "staff")]
+        actor: UserId,
         withdrawal: WithdrawalId,
     },
     /// An approved withdrawal paid out (`paid`) or failed.
     FinishPayout {
-        staff: UserId,
+        #[serde(alias = "staff")]
+        actor: UserId,
         withdrawal: WithdrawalId,
         paid: bool,
         reference: String,
@@ -256,7 +273,8 @@ pub enum Command {
     /// digest of the request, so the same key with another request is told
     /// apart.
     Idempotent {
-        caller: UserId,
+        #[serde(alias = "caller")]
+        actor: UserId,
         key: String,
         fingerprint: String,
         command: Box<Command>,
@@ -489,7 +507,7 @@ impl Shop {
                 Reply::Done
             }
             C::AddApiKey {
-                owner,
+                actor: owner,
                 key_id,
                 sealed,
             } => {
@@ -511,12 +529,12 @@ impl Shop {
             C::CreateProduct { merchant, spec } => {
                 Reply::Product(self.create_product(now, merchant, spec)?)
             }
-            C::AddProduct { owner, spec } => {
+            C::AddProduct { actor: owner, spec } => {
                 let merchant = self.owned_merchant(owner)?.id;
                 Reply::Product(self.create_product(now, merchant, spec)?)
             }
             C::ImportOwnKeys {
-                owner,
+                actor: owner,
                 product,
                 keys,
                 invalid,
@@ -525,7 +543,7 @@ impl Shop {
                 Reply::Imported(self.import_keys(now, product, keys, invalid)?)
             }
             C::SetOwnOnSale {
-                owner,
+                actor: owner,
                 product,
                 on_sale,
             } => {
@@ -551,19 +569,22 @@ impl Shop {
                 Reply::Done
             }
             C::CreateOrder {
-                buyer,
+                actor: buyer,
                 product,
                 quantity,
                 coupon,
             } => {
                 Reply::Order(self.create_order(now, buyer, product, quantity, coupon.as_deref())?)
             }
-            C::CancelOrder { buyer, order } => {
+            C::CancelOrder {
+                actor: buyer,
+                order,
+            } => {
                 self.cancel_order(now, buyer, order)?;
                 Reply::Done
             }
             C::BuyWithBalance {
-                buyer,
+                actor: buyer,
                 product,
                 quantity,
                 coupon,
@@ -572,16 +593,17 @@ impl Shop {
                     self.buy_with_balance(now, buyer, product, quantity, coupon.as_deref())?;
                 Reply::Bought { order, keys }
             }
-            C::PayByBalance { buyer, order } => {
-                Reply::Delivered(self.pay_by_balance(now, buyer, order)?)
-            }
+            C::PayByBalance {
+                actor: buyer,
+                order,
+            } => Reply::Delivered(self.pay_by_balance(now, buyer, order)?),
             C::StartPayment {
-                buyer,
+                actor: buyer,
                 order,
                 channel,
             } => Reply::Attempt(self.start_payment(now, buyer, order, &channel)?),
             C::StartRecharge {
-                user,
+                actor: user,
                 channel,
                 amount,
                 currency,
@@ -599,7 +621,7 @@ impl Shop {
                 currency,
             )?),
             C::PaymentSucceededBy {
-                staff,
+                actor: staff,
                 attempt,
                 channel_txn,
                 amount,
@@ -627,9 +649,10 @@ impl Shop {
                 self.credit_wallet(now, user, currency, amount)?;
                 Reply::Done
             }
-            C::ConfirmOrder { buyer, order } => {
-                Reply::Settled(self.confirm_order(now, buyer, order)?)
-            }
+            C::ConfirmOrder {
+                actor: buyer,
+                order,
+            } => Reply::Settled(self.confirm_order(now, buyer, order)?),
             C::Refund {
                 actor,
                 order,
@@ -640,7 +663,7 @@ impl Shop {
                 Reply::Done
             }
             C::OpenDispute {
-                buyer,
+                actor: buyer,
                 order,
                 reason,
             } => {
@@ -659,7 +682,7 @@ impl Shop {
                 Reply::Done
             }
             C::DecideDispute {
-                staff,
+                actor: staff,
                 order,
                 decision,
             } => {
@@ -701,15 +724,19 @@ impl Shop {
                 amount,
                 &destination,
             )?),
-            C::ApproveWithdrawal { staff, withdrawal } => {
-                Reply::WithdrawalStatus(self.approve_withdrawal(now, staff, withdrawal)?)
-            }
-            C::RejectWithdrawal { staff, withdrawal } => {
+            C::ApproveWithdrawal {
+                actor: staff,
+                withdrawal,
+            } => Reply::WithdrawalStatus(self.approve_withdrawal(now, staff, withdrawal)?),
+            C::RejectWithdrawal {
+                actor: staff,
+                withdrawal,
+            } => {
                 self.reject_withdrawal(now, staff, withdrawal)?;
                 Reply::Done
             }
             C::FinishPayout {
-                staff,
+                actor: staff,
                 withdrawal,
                 paid,
                 reference,
@@ -753,7 +780,7 @@ impl Shop {
                 Reply::Done
             }
             C::Idempotent {
-                caller,
+                actor: caller,
                 key,
                 fingerprint,
                 command,

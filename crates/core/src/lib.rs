@@ -28,6 +28,7 @@ mod invariants;
 mod inventory;
 pub mod journal;
 mod listing;
+mod merchants;
 mod money;
 mod orders;
 mod payments;
@@ -38,7 +39,7 @@ mod trails;
 mod users;
 mod withdrawals;
 
-pub use catalog::{Delivery, Merchant, MerchantStatus, NewProduct, Product, Tier};
+pub use catalog::{Delivery, NewProduct, Product, Tier};
 pub use channel_refunds::ChannelRefundDue;
 pub use command::{Command, FromReply, Reply, TickReport};
 pub use coupons::{Coupon, Discount, NewCoupon};
@@ -51,6 +52,7 @@ pub use inventory::{
     ImportReport, InvalidLine, InvalidReason, Key, KeyStatus, SealedKey, parse_key_lines,
 };
 pub use listing::{OrderSummary, OwnProduct, PAGE_MAX};
+pub use merchants::{Merchant, MerchantStatus};
 pub use money::{Bps, Currency, MoneyError};
 pub use orders::{Order, OrderStatus, PaidBy};
 pub use payments::{Attempt, AttemptId, AttemptStatus, PaymentOutcome, Purpose};

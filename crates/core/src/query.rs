@@ -11,15 +11,15 @@ use crate::{Currency, KeyId, MerchantId, OrderId, ProductId, Shop, ShopError, Us
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Query {
     /// The caller's own account.
-    Me { caller: UserId },
+    Me { actor: UserId },
     /// Products on sale, with their stock.
     Catalog,
     /// An order, with its keys' sealed bytes for the edge to open — for its
     /// buyer, the merchant who sold it, or staff.
-    Order { caller: UserId, order: OrderId },
+    Order { actor: UserId, order: OrderId },
     /// A user's wallet — for the user or staff.
     Wallet {
-        caller: UserId,
+        actor: UserId,
         user: UserId,
         currency: Currency,
     },
@@ -28,41 +28,41 @@ pub enum Query {
     /// An API key's owner and sealed secret, to check a signed request.
     ApiKey { key_id: String },
     /// The audit log's latest entries (admins and auditors).
-    Audit { caller: UserId },
+    Audit { actor: UserId },
     /// The caller's own merchant's balances in a currency.
-    MerchantBalances { caller: UserId, currency: Currency },
+    MerchantBalances { actor: UserId, currency: Currency },
     /// The wrapped data key of the merchant selling `product`, for sealing
     /// keys to import into it — for that merchant's owner only.
-    ProductKey { caller: UserId, product: ProductId },
+    ProductKey { actor: UserId, product: ProductId },
     /// A guest order with its lookup hash, for the edge to check the secret
     /// against before it shows anything.
     GuestOrder { order: OrderId },
     /// The caller's withdrawals (every one, for finance and auditors).
-    Withdrawals { caller: UserId },
+    Withdrawals { actor: UserId },
     /// The caller's own sealed TOTP secret, for the edge to check a code.
-    SecondFactor { caller: UserId },
+    SecondFactor { actor: UserId },
     /// The caller's orders (a buyer's), sales (a merchant's) or every order
     /// (staff), newest first, older than `before`.
     Orders {
-        caller: UserId,
+        actor: UserId,
         before: Option<OrderId>,
         limit: u32,
     },
     /// The caller's merchant's products, on sale or not.
-    OwnProducts { caller: UserId },
+    OwnProducts { actor: UserId },
     /// A payment attempt, for checking a channel's notification against
     /// it (the edge's own use; never shown to callers as is).
     Attempt { attempt: crate::AttemptId },
     /// What the caller's unpaid order costs and who sells it, for routing
     /// its payment; refused unless the caller may pay it now.
-    Payable { caller: UserId, order: OrderId },
+    Payable { actor: UserId, order: OrderId },
     /// What an order owes back through the channel it was paid by.
-    ChannelRefund { caller: UserId, order: OrderId },
+    ChannelRefund { actor: UserId, order: OrderId },
     /// What an attempt owes back through its channel (the edge's own use).
     AttemptRefund { attempt: crate::AttemptId },
     /// One withdrawal — for its requester, finance, admins and auditors.
     Withdrawal {
-        caller: UserId,
+        actor: UserId,
         withdrawal: crate::WithdrawalId,
     },
 }
@@ -297,7 +297,7 @@ impl Shop {
 
     pub fn query(&self, query: &Query) -> Result<View, ShopError> {
         match query {
-            Query::Me { caller } => {
+            Query::Me { actor: caller } => {
                 let u = self.require_user(*caller)?;
                 Ok(View::Me(MeView {
                     id: u.id,
@@ -328,7 +328,10 @@ impl Shop {
                     })
                     .collect(),
             )),
-            Query::Order { caller, order } => {
+            Query::Order {
+                actor: caller,
+                order,
+            } => {
                 let o = self.require_order(*order)?;
                 let merchant = self
                     .merchant(o.merchant)
@@ -357,9 +360,11 @@ impl Shop {
                     order: Box::new(self.order_view(o, true)?),
                 }))
             }
-            Query::Withdrawals { caller } => Ok(View::Withdrawals(self.withdrawals_for(*caller)?)),
+            Query::Withdrawals { actor: caller } => {
+                Ok(View::Withdrawals(self.withdrawals_for(*caller)?))
+            }
             Query::Orders {
-                caller,
+                actor: caller,
                 before,
                 limit,
             } => Ok(View::Orders(self.orders_for(
@@ -367,14 +372,22 @@ impl Shop {
                 *before,
                 *limit as usize,
             )?)),
-            Query::OwnProducts { caller } => Ok(View::OwnProducts(self.own_products(*caller)?)),
-            Query::ChannelRefund { caller, order } => Ok(View::ChannelRefund(
+            Query::OwnProducts { actor: caller } => {
+                Ok(View::OwnProducts(self.own_products(*caller)?))
+            }
+            Query::ChannelRefund {
+                actor: caller,
+                order,
+            } => Ok(View::ChannelRefund(
                 self.channel_refund_due(*caller, *order)?,
             )),
             Query::AttemptRefund { attempt } => {
                 Ok(View::ChannelRefund(self.attempt_refund_due(*attempt)?))
             }
-            Query::Withdrawal { caller, withdrawal } => {
+            Query::Withdrawal {
+                actor: caller,
+                withdrawal,
+            } => {
                 let role = self.require_user(*caller)?.role;
                 let w = self
                     .withdrawal(*withdrawal)
@@ -388,7 +401,10 @@ impl Shop {
                 }
                 Ok(View::Withdrawal(w.clone()))
             }
-            Query::Payable { caller, order } => {
+            Query::Payable {
+                actor: caller,
+                order,
+            } => {
                 let (amount, currency) = self.payable(self.last_time, *caller, *order)?;
                 let merchant = self.require_order(*order)?.merchant;
                 Ok(View::Amount(Payable {
@@ -402,11 +418,11 @@ impl Shop {
                 .cloned()
                 .map(View::Attempt)
                 .ok_or(ShopError::AttemptNotFound(*attempt)),
-            Query::SecondFactor { caller } => Ok(View::SecondFactor(
+            Query::SecondFactor { actor: caller } => Ok(View::SecondFactor(
                 self.require_user(*caller)?.second_factor.clone(),
             )),
             Query::Wallet {
-                caller,
+                actor: caller,
                 user,
                 currency,
             } => {
@@ -426,8 +442,11 @@ impl Shop {
                     sealed: sealed.to_vec(),
                 }))
             }
-            Query::Audit { caller } => Ok(View::Audit(self.audit_entries(*caller)?)),
-            Query::MerchantBalances { caller, currency } => {
+            Query::Audit { actor: caller } => Ok(View::Audit(self.audit_entries(*caller)?)),
+            Query::MerchantBalances {
+                actor: caller,
+                currency,
+            } => {
                 let m = self.owned_merchant(*caller)?;
                 let (pending, available, deposit) = self.merchant_balances(m.id, *currency);
                 Ok(View::Balances(Balances {
@@ -438,7 +457,10 @@ impl Shop {
                     debt: m.debt,
                 }))
             }
-            Query::ProductKey { caller, product } => {
+            Query::ProductKey {
+                actor: caller,
+                product,
+            } => {
                 let m = self.owned_merchant(*caller)?;
                 let p = self
                     .product(*product)

@@ -87,7 +87,7 @@ pub struct Shop {
     pub(crate) config: Config,
     pub(crate) ledger: Ledger,
     pub(crate) users: crate::users::Users,
-    pub(crate) merchants: crate::catalog::Merchants,
+    pub(crate) merchants: crate::merchants::Merchants,
     pub(crate) catalog: crate::catalog::Catalog,
     pub(crate) inventory: crate::inventory::Inventory,
     pub(crate) orders: crate::orders::Orders,

@@ -586,7 +586,7 @@ fn idempotency_key_replays_the_first_reply_and_refuses_another_request() {
     let mut f = Fixture::new();
     let (loner, product) = (f.loner, f.product);
     let buy = |quantity| Command::BuyWithBalance {
-        buyer: loner,
+        actor: loner,
         product,
         quantity,
         coupon: None,

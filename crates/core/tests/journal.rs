@@ -106,7 +106,7 @@ fn small_shop(settings: Config) -> Journaled {
         amount: 10_000,
     });
     let Reply::Bought { order, .. } = j.run(Command::BuyWithBalance {
-        buyer,
+        actor: buyer,
         product,
         quantity: 1,
         coupon: None,
@@ -114,13 +114,13 @@ fn small_shop(settings: Config) -> Journaled {
         panic!()
     };
     j.run(Command::CreateOrder {
-        buyer,
+        actor: buyer,
         product,
         quantity: 1,
         coupon: None,
     });
     let refused = j.run(Command::Idempotent {
-        caller: owner,
+        actor: owner,
         key: "refund-1".into(),
         fingerprint: "f".into(),
         command: Box::new(Command::Refund {
@@ -320,14 +320,17 @@ fn a_sale_that_leaves_the_merchant_nothing_replays_the_same() {
         amount: 1_000,
     });
     let Reply::Bought { order, .. } = j.run(Command::BuyWithBalance {
-        buyer,
+        actor: buyer,
         product,
         quantity: 1,
         coupon: None,
     }) else {
         panic!()
     };
-    let Reply::Settled(s) = j.run(Command::ConfirmOrder { buyer, order }) else {
+    let Reply::Settled(s) = j.run(Command::ConfirmOrder {
+        actor: buyer,
+        order,
+    }) else {
         panic!()
     };
     assert_eq!((s.merchant, s.fee), (0, 1_000));
@@ -373,4 +376,30 @@ fn facts_never_show_a_secret() {
         assert!(!shown.contains(bytes), "{bytes} in {shown}");
     }
     assert!(shown.contains("***"), "{shown}");
+}
+
+/// Commands are kept beside their facts for audit and re-run by `verify`;
+/// those written before the acting party was called `actor` everywhere
+/// (`buyer`, `staff`, `owner`, `user`, `caller`) still read, as the same
+/// commands.
+#[test]
+fn commands_written_before_the_actor_rename_still_read() {
+    let old = [
+        r#"{"CreateOrder":{"buyer":7,"product":1,"quantity":2,"coupon":null}}"#,
+        r#"{"ApproveWithdrawal":{"staff":3,"withdrawal":4}}"#,
+        r#"{"SetOwnOnSale":{"owner":5,"product":1,"on_sale":false}}"#,
+        r#"{"StartRecharge":{"user":7,"channel":"sandbox","amount":100,"currency":"CNY"}}"#,
+        r#"{"Idempotent":{"caller":7,"key":"k","fingerprint":"f","command":{"ConfirmOrder":{"buyer":7,"order":9}}}}"#,
+    ];
+    let new = [
+        r#"{"CreateOrder":{"actor":7,"product":1,"quantity":2,"coupon":null}}"#,
+        r#"{"ApproveWithdrawal":{"actor":3,"withdrawal":4}}"#,
+        r#"{"SetOwnOnSale":{"actor":5,"product":1,"on_sale":false}}"#,
+        r#"{"StartRecharge":{"actor":7,"channel":"sandbox","amount":100,"currency":"CNY"}}"#,
+        r#"{"Idempotent":{"actor":7,"key":"k","fingerprint":"f","command":{"ConfirmOrder":{"actor":7,"order":9}}}}"#,
+    ];
+    for (old, new) in old.iter().zip(new) {
+        let read: Command = serde_json::from_str(old).unwrap();
+        assert_eq!(serde_json::to_string(&read).unwrap(), new);
+    }
 }

@@ -194,7 +194,7 @@ impl Sim {
                 let coupon = self.rng.random_bool(0.1).then(|| "save".to_string());
                 let quantity = self.rng.random_range(1..=3);
                 if let Reply::Order(id) = self.run(Command::CreateOrder {
-                    buyer,
+                    actor: buyer,
                     product,
                     quantity,
                     coupon,
@@ -206,7 +206,7 @@ impl Sim {
                 let product = self.pick(&self.products.clone()).unwrap();
                 let quantity = self.rng.random_range(1..=2);
                 let command = Command::BuyWithBalance {
-                    buyer,
+                    actor: buyer,
                     product,
                     quantity,
                     coupon: None,
@@ -218,7 +218,7 @@ impl Sim {
             24..=31 => {
                 if let Some(order) = order {
                     self.run(Command::PayByBalance {
-                        buyer: order_buyer,
+                        actor: order_buyer,
                         order,
                     });
                 }
@@ -227,7 +227,7 @@ impl Sim {
                 if let Some(order) = order {
                     let channel = ["alipay", "wechat"][self.rng.random_range(0..2)].to_string();
                     if let Reply::Attempt(a) = self.run(Command::StartPayment {
-                        buyer: order_buyer,
+                        actor: order_buyer,
                         order,
                         channel,
                     }) {
@@ -269,7 +269,7 @@ impl Sim {
             50..=53 => {
                 if let Some(order) = order {
                     self.run(Command::CancelOrder {
-                        buyer: order_buyer,
+                        actor: order_buyer,
                         order,
                     });
                 }
@@ -277,7 +277,7 @@ impl Sim {
             54..=61 => {
                 if let Some(order) = order {
                     self.run(Command::ConfirmOrder {
-                        buyer: order_buyer,
+                        actor: order_buyer,
                         order,
                     });
                 }
@@ -311,7 +311,7 @@ impl Sim {
             70..=74 => {
                 if let Some(order) = order {
                     self.run(Command::OpenDispute {
-                        buyer: order_buyer,
+                        actor: order_buyer,
                         order,
                         reason: "bad key".into(),
                     });
@@ -332,7 +332,7 @@ impl Sim {
                                 Decision::Refund(self.rng.random_range(0..=left))
                             };
                             Command::DecideDispute {
-                                staff: self.staff,
+                                actor: self.staff,
                                 order,
                                 decision,
                             }
@@ -393,10 +393,16 @@ impl Sim {
                         self.staff
                     };
                     let command = match self.rng.random_range(0..4) {
-                        0 | 1 => Command::ApproveWithdrawal { staff, withdrawal },
-                        2 => Command::RejectWithdrawal { staff, withdrawal },
+                        0 | 1 => Command::ApproveWithdrawal {
+                            actor: staff,
+                            withdrawal,
+                        },
+                        2 => Command::RejectWithdrawal {
+                            actor: staff,
+                            withdrawal,
+                        },
                         _ => Command::FinishPayout {
-                            staff,
+                            actor: staff,
                             withdrawal,
                             paid: self.rng.random_bool(0.7),
                             reference: "ref".into(),

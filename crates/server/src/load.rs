@@ -107,8 +107,12 @@ pub async fn run(options: LoadOptions) -> anyhow::Result<ExitCode> {
             break;
         };
         let (ids, reply) = done?;
-        let LedgerReply::Transfers(results) = reply? else {
-            anyhow::bail!("unexpected reply to a transfer batch");
+        let results = match reply? {
+            LedgerReply::Transfers(results) => results,
+            LedgerReply::Refused(e) => anyhow::bail!("the ledger refused a transfer batch: {e}"),
+            LedgerReply::Accounts(_) | LedgerReply::Expired(_) => {
+                anyhow::bail!("a transfer batch was answered as another command")
+            }
         };
         let mut out = std::io::stdout().lock();
         for (id, result) in ids.iter().zip(results) {

@@ -163,7 +163,7 @@ fn demo_shop(master: &MasterKey) -> Writer {
         panic!()
     };
     let Reply::Product(p2) = w.run(Command::AddProduct {
-        owner: seller2,
+        actor: seller2,
         spec: product("Film pass", 2_500),
     }) else {
         panic!()
@@ -178,7 +178,7 @@ fn demo_shop(master: &MasterKey) -> Writer {
     let lines: String = (1..=8).map(|i| format!("FILM-{i:04}\n")).collect();
     let (keys, invalid) = key2.seal_import(&lines, false, 1024);
     w.run(Command::ImportOwnKeys {
-        owner: seller2,
+        actor: seller2,
         product: p2,
         keys,
         invalid,
@@ -204,26 +204,26 @@ fn demo_shop(master: &MasterKey) -> Writer {
 
     // Bought with balance and a coupon, confirmed: split with commissions.
     let o1 = w.run(Command::BuyWithBalance {
-        buyer: carol,
+        actor: carol,
         product: p1,
         quantity: 2,
         coupon: Some("WELCOME".into()),
     });
     let o1 = w.order(&o1);
     w.run(Command::ConfirmOrder {
-        buyer: carol,
+        actor: carol,
         order: o1,
     });
     // Created, then paid; part refunded before settlement, part after.
     let o2 = w.run(Command::CreateOrder {
-        buyer: bob,
+        actor: bob,
         product: p1,
         quantity: 1,
         coupon: None,
     });
     let o2 = w.order(&o2);
     w.run(Command::PayByBalance {
-        buyer: bob,
+        actor: bob,
         order: o2,
     });
     w.run(Command::Refund {
@@ -233,7 +233,7 @@ fn demo_shop(master: &MasterKey) -> Writer {
         to: trigate_core::RefundTo::Wallet,
     });
     w.run(Command::ConfirmOrder {
-        buyer: bob,
+        actor: bob,
         order: o2,
     });
     w.run(Command::Refund {
@@ -246,14 +246,14 @@ fn demo_shop(master: &MasterKey) -> Writer {
     let mut disputed = Vec::new();
     for _ in 0..3 {
         let o = w.run(Command::BuyWithBalance {
-            buyer: alice,
+            actor: alice,
             product: p2,
             quantity: 1,
             coupon: None,
         });
         let o = w.order(&o);
         w.run(Command::OpenDispute {
-            buyer: alice,
+            actor: alice,
             order: o,
             reason: "the key does not work".into(),
         });
@@ -272,21 +272,21 @@ fn demo_shop(master: &MasterKey) -> Writer {
         order: disputed[2],
     });
     w.run(Command::DecideDispute {
-        staff: admin,
+        actor: admin,
         order: disputed[2],
         decision: Decision::Refund(1_000),
     });
     // Through a channel: paid, a duplicate notice, refunded to the channel
     // and sent back.
     let o3 = w.run(Command::CreateOrder {
-        buyer: alice,
+        actor: alice,
         product: p1,
         quantity: 1,
         coupon: None,
     });
     let o3 = w.order(&o3);
     let Reply::Attempt(a1) = w.run(Command::StartPayment {
-        buyer: alice,
+        actor: alice,
         order: o3,
         channel: "sandbox".into(),
     }) else {
@@ -312,7 +312,7 @@ fn demo_shop(master: &MasterKey) -> Writer {
     });
     // A recharge, a failed attempt, and a guest's order paid by channel.
     let Reply::Attempt(a2) = w.run(Command::StartRecharge {
-        user: bob,
+        actor: bob,
         channel: "sandbox".into(),
         amount: 3_000,
         currency: cny(),
@@ -326,7 +326,7 @@ fn demo_shop(master: &MasterKey) -> Writer {
         currency: cny(),
     });
     let Reply::Attempt(a3) = w.run(Command::StartRecharge {
-        user: carol,
+        actor: carol,
         channel: "sandbox".into(),
         amount: 700,
         currency: cny(),
@@ -344,7 +344,7 @@ fn demo_shop(master: &MasterKey) -> Writer {
     let g = w.order(&g);
     let guest = w.machine.shop().order(g).unwrap().buyer;
     let Reply::Attempt(a4) = w.run(Command::StartPayment {
-        buyer: guest,
+        actor: guest,
         order: g,
         channel: "sandbox".into(),
     }) else {
@@ -359,11 +359,11 @@ fn demo_shop(master: &MasterKey) -> Writer {
     // Idempotent: the same purchase twice under one key buys once.
     for _ in 0..2 {
         w.run(Command::Idempotent {
-            caller: bob,
+            actor: bob,
             key: "checkout-1".into(),
             fingerprint: "digest-1".into(),
             command: Box::new(Command::BuyWithBalance {
-                buyer: bob,
+                actor: bob,
                 product: p2,
                 quantity: 1,
                 coupon: None,
@@ -372,30 +372,30 @@ fn demo_shop(master: &MasterKey) -> Writer {
     }
     // Refused commands that touch nothing are not journaled.
     w.try_run(Command::ConfirmOrder {
-        buyer: bob,
+        actor: bob,
         order: o1,
     });
     // Unpaid orders: one cancelled, one expiring, one paid late.
     let o4 = w.run(Command::CreateOrder {
-        buyer: carol,
+        actor: carol,
         product: p1,
         quantity: 1,
         coupon: None,
     });
     let o4 = w.order(&o4);
     w.run(Command::CancelOrder {
-        buyer: carol,
+        actor: carol,
         order: o4,
     });
     let o5 = w.run(Command::CreateOrder {
-        buyer: carol,
+        actor: carol,
         product: p1,
         quantity: 2,
         coupon: None,
     });
     let o5 = w.order(&o5);
     let Reply::Attempt(a5) = w.run(Command::StartPayment {
-        buyer: carol,
+        actor: carol,
         order: o5,
         channel: "sandbox".into(),
     }) else {
@@ -430,12 +430,12 @@ fn demo_shop(master: &MasterKey) -> Writer {
         sealed: master.seal_secret(&secrecy::SecretBox::new(Box::new(vec![9; 20]))),
     });
     w.run(Command::AddApiKey {
-        owner: seller,
+        actor: seller,
         key_id: "tk_golden".into(),
         sealed: master.seal_secret(&secrecy::SecretBox::new(Box::new(vec![3; 32]))),
     });
     w.run(Command::SetOwnOnSale {
-        owner: seller2,
+        actor: seller2,
         product: p2,
         on_sale: false,
     });
@@ -467,11 +467,11 @@ fn demo_shop(master: &MasterKey) -> Writer {
         panic!()
     };
     w.run(Command::ApproveWithdrawal {
-        staff: finance,
+        actor: finance,
         withdrawal: wd1,
     });
     w.run(Command::FinishPayout {
-        staff: finance,
+        actor: finance,
         withdrawal: wd1,
         paid: true,
         reference: "PAYOUT-1".into(),
@@ -486,7 +486,7 @@ fn demo_shop(master: &MasterKey) -> Writer {
         panic!()
     };
     w.run(Command::RejectWithdrawal {
-        staff: finance,
+        actor: finance,
         withdrawal: wd2,
     });
     w.run(Command::FundDeposit {

@@ -52,7 +52,7 @@ async fn pay(s: &Server, order: u64) {
     let Reply::Attempt(attempt) = s
         .engine
         .submit(Command::StartPayment {
-            buyer: view.buyer,
+            actor: view.buyer,
             order: OrderId(order),
             channel: "sandbox".into(),
         })

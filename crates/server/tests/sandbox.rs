@@ -395,7 +395,7 @@ async fn finance_pays_a_withdrawal_out_through_the_sandbox() {
     let finance = common::http::staff(&s, "finance", trigate_core::AdminRole::Finance).await;
     s.engine
         .submit(Command::ApproveWithdrawal {
-            staff: finance,
+            actor: finance,
             withdrawal: id,
         })
         .await

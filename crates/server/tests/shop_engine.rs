@@ -109,7 +109,7 @@ async fn purchase_survives_a_restart_and_verify_checks_the_shop() {
         let Reply::Order(order) = run(
             &engine,
             Command::CreateOrder {
-                buyer,
+                actor: buyer,
                 product,
                 quantity: 2,
                 coupon: None,
@@ -119,18 +119,36 @@ async fn purchase_survives_a_restart_and_verify_checks_the_shop() {
         else {
             panic!()
         };
-        let Reply::Delivered(keys) = run(&engine, Command::PayByBalance { buyer, order }).await
+        let Reply::Delivered(keys) = run(
+            &engine,
+            Command::PayByBalance {
+                actor: buyer,
+                order,
+            },
+        )
+        .await
         else {
             panic!()
         };
         assert_eq!(keys.len(), 2);
         // Paying again is refused, and changes nothing.
         let again = engine
-            .submit(Command::PayByBalance { buyer, order })
+            .submit(Command::PayByBalance {
+                actor: buyer,
+                order,
+            })
             .await
             .unwrap();
         assert!(matches!(again, Reply::Refused { ref code, .. } if code == "order_state"));
-        let Reply::Settled(s) = run(&engine, Command::ConfirmOrder { buyer, order }).await else {
+        let Reply::Settled(s) = run(
+            &engine,
+            Command::ConfirmOrder {
+                actor: buyer,
+                order,
+            },
+        )
+        .await
+        else {
             panic!()
         };
         assert_eq!((s.fee, s.merchant), (200, 1_800));
@@ -225,7 +243,7 @@ async fn hundred_concurrent_duplicate_confirmations_deliver_once() {
     let Reply::Order(order) = run(
         &engine,
         Command::CreateOrder {
-            buyer,
+            actor: buyer,
             product,
             quantity: 1,
             coupon: None,
@@ -238,7 +256,7 @@ async fn hundred_concurrent_duplicate_confirmations_deliver_once() {
     let Reply::Attempt(attempt) = run(
         &engine,
         Command::StartPayment {
-            buyer,
+            actor: buyer,
             order,
             channel: "sandbox".into(),
         },
@@ -298,7 +316,7 @@ async fn scheduler_expires_unpaid_orders_when_their_time_comes() {
     let Reply::Order(order) = run(
         &engine,
         Command::CreateOrder {
-            buyer,
+            actor: buyer,
             product,
             quantity: 1,
             coupon: None,
@@ -317,7 +335,10 @@ async fn scheduler_expires_unpaid_orders_when_their_time_comes() {
     for _ in 0..200 {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         let Reply::Refused { code, .. } = engine
-            .submit(Command::PayByBalance { buyer, order })
+            .submit(Command::PayByBalance {
+                actor: buyer,
+                order,
+            })
             .await
             .unwrap()
         else {
@@ -350,7 +371,7 @@ async fn withdrawals_and_guest_orders_survive_a_restart_and_verify() {
         };
         run(&engine, credit).await;
         let buy = Command::BuyWithBalance {
-            buyer,
+            actor: buyer,
             product,
             quantity: 3,
             coupon: None,
@@ -358,7 +379,14 @@ async fn withdrawals_and_guest_orders_survive_a_restart_and_verify() {
         let Reply::Bought { order, .. } = run(&engine, buy).await else {
             panic!()
         };
-        run(&engine, Command::ConfirmOrder { buyer, order }).await;
+        run(
+            &engine,
+            Command::ConfirmOrder {
+                actor: buyer,
+                order,
+            },
+        )
+        .await;
         run(&engine, Command::Tick).await;
         let ask = |amount| Command::RequestWithdrawal {
             actor: owner,
@@ -379,7 +407,7 @@ async fn withdrawals_and_guest_orders_survive_a_restart_and_verify() {
         run(
             &engine,
             Command::ApproveWithdrawal {
-                staff: finance,
+                actor: finance,
                 withdrawal: paid,
             },
         )
@@ -387,7 +415,7 @@ async fn withdrawals_and_guest_orders_survive_a_restart_and_verify() {
         run(
             &engine,
             Command::FinishPayout {
-                staff: finance,
+                actor: finance,
                 withdrawal: paid,
                 paid: true,
                 reference: "B-1".into(),
@@ -397,7 +425,7 @@ async fn withdrawals_and_guest_orders_survive_a_restart_and_verify() {
         run(
             &engine,
             Command::RejectWithdrawal {
-                staff: finance,
+                actor: finance,
                 withdrawal: rejected,
             },
         )

@@ -219,7 +219,7 @@ impl Payments {
                 let payable: Payable = query(
                     engine,
                     Query::Payable {
-                        caller: buyer,
+                        actor: buyer,
                         order,
                     },
                 )
@@ -257,7 +257,7 @@ impl Payments {
             };
             let command = match paying {
                 Paying::Order { buyer, order } => Command::StartPayment {
-                    buyer,
+                    actor: buyer,
                     order,
                     channel: name.clone(),
                 },
@@ -266,7 +266,7 @@ impl Payments {
                     amount,
                     currency,
                 } => Command::StartRecharge {
-                    user,
+                    actor: user,
                     channel: name.clone(),
                     amount,
                     currency,
@@ -451,7 +451,14 @@ impl Payments {
         caller: UserId,
         order: OrderId,
     ) -> Result<u64, AppError> {
-        let due: ChannelRefundDue = query(engine, Query::ChannelRefund { caller, order }).await?;
+        let due: ChannelRefundDue = query(
+            engine,
+            Query::ChannelRefund {
+                actor: caller,
+                order,
+            },
+        )
+        .await?;
         self.send_back(engine, due.attempt).await
     }
 

@@ -3,8 +3,7 @@
 //! benchmark master key, and buyers with funded wallets — set up by the
 //! operator, as the demo is.
 
-use std::fmt::Write as _;
-
+use secrecy::SecretString;
 use trigate_app::{App, MasterKey};
 use trigate_core::{Bps, Currency, Delivery, NewProduct, ProductId, Role, UserId};
 
@@ -65,12 +64,13 @@ pub async fn merchants(app: &App, keys: &[u64]) -> anyhow::Result<Vec<ProductId>
         let mut left = *count;
         while left > 0 {
             let n = left.min(IMPORT_CHUNK);
-            let mut text = String::with_capacity(n as usize * 20);
-            for _ in 0..n {
-                key_no += 1;
-                let _ = writeln!(text, "BENCH-{key_no:012}");
-            }
-            operator.import_keys(product, &data_key, &text, 64).await?;
+            let keys = (0..n)
+                .map(|_| {
+                    key_no += 1;
+                    data_key.seal(&SecretString::from(format!("BENCH-{key_no:012}")))
+                })
+                .collect();
+            operator.import_sealed(product, keys).await?;
             left -= n;
         }
         products.push(product);
