@@ -4,10 +4,10 @@
 //! attempt's channel has sent it to the payer, `refunds_due → clearing`
 //! records that it left.
 
+use crate::chart::Leg;
 use crate::chart::{Kind, Why, account_id};
 use crate::orders::PaidBy;
 use crate::payments::Purpose;
-use crate::shop::Leg;
 use crate::{AttemptId, Currency, OrderId, Shop, ShopError, UserId};
 
 /// What an attempt owes back through its channel.

@@ -137,3 +137,13 @@ pub enum Why {
     /// Payouts → back where it came from: a payout that failed.
     PayoutReturned = 52,
 }
+
+/// One leg of a money movement.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Leg {
+    pub debit: u128,
+    pub credit: u128,
+    pub amount: u64,
+    pub why: Why,
+    pub order: Option<crate::OrderId>,
+}

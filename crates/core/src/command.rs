@@ -7,12 +7,13 @@
 use serde::{Deserialize, Serialize};
 
 use crate::coupons::NewCoupon;
-use crate::disputes::Decision;
 use crate::inventory::{ImportReport, InvalidLine, SealedKey};
-use crate::payments::{AttemptId, PaymentOutcome};
-use crate::settle::{RefundTo, Settlement};
+use crate::orders::Decision;
+use crate::payments::PaymentOutcome;
+use crate::settle::RefundTo;
 use crate::users::PasswordHash;
 use crate::withdrawals::{WithdrawFrom, WithdrawalStatus};
+use crate::{AttemptId, Settlement};
 use crate::{
     Bps, Currency, KeyId, MerchantId, MerchantStatus, NewProduct, OrderId, ProductId, Role, Shop,
     ShopError, UserId, WithdrawalId,

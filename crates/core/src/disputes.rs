@@ -3,48 +3,11 @@
 //! unanswered or contested dispute goes to staff, who decide. Every step is
 //! recorded on the order.
 
-use serde::{Deserialize, Serialize};
-
 use crate::inventory::KeyStatus;
-use crate::orders::OrderStatus;
+use crate::orders::{Decision, Dispute, DisputeAction, DisputeStep, OrderStatus};
 use crate::settle::RefundTo;
 use crate::users::{AdminRole, Role};
 use crate::{KeyId, OrderId, Shop, ShopError, UserId};
-
-/// What staff decide on an escalated dispute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Decision {
-    /// Give the buyer back this much (to their wallet); what is left settles.
-    Refund(u64),
-    /// The buyer's claim fails: the order settles now.
-    Release,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum DisputeAction {
-    Opened { reason: String },
-    KeysReplaced { old: Vec<KeyId>, new: Vec<KeyId> },
-    Refunded { amount: u64 },
-    Escalated,
-    Decided(Decision),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DisputeStep {
-    pub at: u64,
-    /// Who acted; `None` for the scheduler (an unanswered dispute).
-    pub by: Option<UserId>,
-    pub action: DisputeAction,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Dispute {
-    pub opened_at: u64,
-    /// Waiting for staff.
-    pub escalated: bool,
-    pub open: bool,
-    pub steps: Vec<DisputeStep>,
-}
 
 const REASON_MAX: usize = 2_000;
 

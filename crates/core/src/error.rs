@@ -50,7 +50,7 @@ pub enum ShopError {
     #[error("the dispute window of order {0} has closed")]
     DisputeWindowClosed(OrderId),
     #[error("payment attempt {0} not found")]
-    AttemptNotFound(crate::payments::AttemptId),
+    AttemptNotFound(crate::AttemptId),
     #[error("the payment is not exactly the attempt's {expected} {currency}")]
     AmountMismatch { expected: u64, currency: String },
     #[error("coupon {0:?} cannot be used here")]

@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use trigate_ledger::chain;
 
+use crate::AttemptId;
 use crate::journal::money_records::{
     AttemptRec, AuditRec, CouponRec, CreditRec, OrderRec, WithdrawalRec,
 };
@@ -23,7 +24,6 @@ use crate::journal::records::{
     KeyRec, KeyStatusRec, MerchantRec, ProductRec, SettingsRec, UserRec,
 };
 use crate::journal::reply_record::RememberedRec;
-use crate::payments::AttemptId;
 use crate::{KeyId, MerchantId, Shop, UserId};
 
 /// One thing a command decided. The tags are fixed: a journal written

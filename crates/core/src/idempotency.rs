@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use crate::command::{Command, Reply};
-use crate::shop::NANOS_PER_DAY;
+use crate::time::NANOS_PER_DAY;
 use crate::{Shop, ShopError, UserId};
 
 /// How long a key is remembered.

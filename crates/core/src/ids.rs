@@ -42,6 +42,10 @@ id!(
     WithdrawalId
 );
 id!(
+    /// A payment attempt: one try at paying through a channel.
+    AttemptId
+);
+id!(
     /// A wallet credit made by hand, waiting for or given its second
     /// approval.
     CreditId

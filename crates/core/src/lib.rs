@@ -35,6 +35,7 @@ mod payments;
 pub mod query;
 mod settle;
 mod shop;
+mod time;
 mod trails;
 mod users;
 mod withdrawals;
@@ -44,20 +45,22 @@ pub use channel_refunds::ChannelRefundDue;
 pub use command::{Command, FromReply, Reply, TickReport};
 pub use coupons::{Coupon, Discount, NewCoupon};
 pub use credits::{CreditStatus, ManualCredit};
-pub use disputes::{Decision, Dispute, DisputeAction, DisputeStep};
 pub use error::{ShopError, ShopErrorKind};
 pub use facts::{Fact, FactError};
-pub use ids::{CreditId, KeyId, MerchantId, OrderId, ProductId, UserId, WithdrawalId};
+pub use ids::{AttemptId, CreditId, KeyId, MerchantId, OrderId, ProductId, UserId, WithdrawalId};
 pub use inventory::{
     ImportReport, InvalidLine, InvalidReason, Key, KeyStatus, SealedKey, parse_key_lines,
 };
 pub use listing::{OrderSummary, OwnProduct, PAGE_MAX};
 pub use merchants::{Merchant, MerchantStatus};
 pub use money::{Bps, Currency, MoneyError};
-pub use orders::{Order, OrderStatus, PaidBy};
-pub use payments::{Attempt, AttemptId, AttemptStatus, PaymentOutcome, Purpose};
-pub use settle::{RefundTo, Settlement};
-pub use shop::{Config, NANOS_PER_DAY, NANOS_PER_SECOND, Shop, show_offset};
+pub use orders::{
+    Decision, Dispute, DisputeAction, DisputeStep, Order, OrderStatus, PaidBy, Settlement,
+};
+pub use payments::{Attempt, AttemptStatus, PaymentOutcome, Purpose};
+pub use settle::RefundTo;
+pub use shop::{Config, Shop, show_offset};
+pub use time::{NANOS_PER_DAY, NANOS_PER_SECOND};
 pub use trails::{Movement, OrderTrail, WalletView};
 pub use users::{AdminRole, PasswordHash, Role, User};
 pub use withdrawals::{TWO_APPROVERS_FROM, WithdrawFrom, Withdrawal, WithdrawalStatus};

@@ -5,9 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Delivery;
+use crate::chart::Leg;
 use crate::chart::{Kind, Why, account_id};
 use crate::inventory::KeyStatus;
-use crate::shop::Leg;
 use crate::{Currency, KeyId, MerchantId, OrderId, ProductId, Shop, ShopError, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -52,7 +52,7 @@ pub enum PaidBy {
     /// From the buyer's wallet: this much recharge, this much reward.
     Balance { recharge: u64, reward: u64 },
     /// Through a channel, by this attempt.
-    Channel(crate::payments::AttemptId),
+    Channel(crate::AttemptId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,8 +83,8 @@ pub struct Order {
     /// order is settled at the same moment.
     pub confirmed_at: Option<u64>,
     pub settled_at: Option<u64>,
-    pub settlement: Option<crate::settle::Settlement>,
-    pub dispute: Option<crate::disputes::Dispute>,
+    pub settlement: Option<crate::orders::Settlement>,
+    pub dispute: Option<crate::orders::Dispute>,
     /// Keys delivered, then replaced in a dispute: still this order's.
     pub replaced_keys: Vec<KeyId>,
     /// Minor units returned to the buyer so far.
@@ -131,6 +131,54 @@ impl Order {
             expected,
         }
     }
+}
+
+/// How a settlement was divided, in minor units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Settlement {
+    pub merchant: u64,
+    pub fee: u64,
+    pub level1: u64,
+    pub level2: u64,
+    /// When the merchant's share becomes withdrawable.
+    pub release_at: u64,
+    /// What of the merchant's share is still held (pending).
+    pub held: u64,
+}
+
+/// What staff decide on an escalated dispute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Decision {
+    /// Give the buyer back this much (to their wallet); what is left settles.
+    Refund(u64),
+    /// The buyer's claim fails: the order settles now.
+    Release,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DisputeAction {
+    Opened { reason: String },
+    KeysReplaced { old: Vec<KeyId>, new: Vec<KeyId> },
+    Refunded { amount: u64 },
+    Escalated,
+    Decided(Decision),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisputeStep {
+    pub at: u64,
+    /// Who acted; `None` for the scheduler (an unanswered dispute).
+    pub by: Option<UserId>,
+    pub action: DisputeAction,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dispute {
+    pub opened_at: u64,
+    /// Waiting for staff.
+    pub escalated: bool,
+    pub open: bool,
+    pub steps: Vec<DisputeStep>,
 }
 
 impl Shop {

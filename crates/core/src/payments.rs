@@ -7,20 +7,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::AttemptId;
+use crate::chart::Leg;
 use crate::chart::{Kind, Why, account_id};
 use crate::orders::{OrderStatus, PaidBy};
-use crate::shop::Leg;
 use crate::{Currency, OrderId, Shop, ShopError, UserId};
-
-/// A payment attempt's id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct AttemptId(pub u64);
-
-impl std::fmt::Display for AttemptId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
 
 /// What an attempt pays for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,9 +5,11 @@
 use serde::{Deserialize, Serialize};
 use trigate_ledger::{Leg as Share, split};
 
+use crate::Settlement;
+use crate::chart::Leg;
 use crate::chart::{Kind, Why, account_id};
 use crate::orders::{OrderStatus, PaidBy};
-use crate::shop::{Leg, NANOS_PER_DAY};
+use crate::time::NANOS_PER_DAY;
 use crate::users::{AdminRole, Role};
 use crate::{Currency, MerchantId, OrderId, Shop, ShopError, UserId};
 
@@ -18,19 +20,6 @@ pub enum RefundTo {
     Wallet,
     /// Owed back through the channel the buyer paid by (`refunds_due`).
     Channel,
-}
-
-/// How a settlement was divided, in minor units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Settlement {
-    pub merchant: u64,
-    pub fee: u64,
-    pub level1: u64,
-    pub level2: u64,
-    /// When the merchant's share becomes withdrawable.
-    pub release_at: u64,
-    /// What of the merchant's share is still held (pending).
-    pub held: u64,
 }
 
 impl Shop {

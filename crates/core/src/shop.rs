@@ -8,12 +8,9 @@ use trigate_ledger::{
     AccountFlags, CreateTransferResult, Ledger, NewAccount, Transfer, TransferFlags,
 };
 
-use crate::chart::{Kind, Why, account_id};
+use crate::chart::{Kind, Leg, Why, account_id};
+use crate::time::{NANOS_PER_DAY, NANOS_PER_SECOND};
 use crate::{Currency, KeyId, MerchantId, OrderId, ShopError, UserId};
-
-/// Times are nanoseconds, as the writer stamps them.
-pub const NANOS_PER_SECOND: u64 = 1_000_000_000;
-pub const NANOS_PER_DAY: u64 = 86_400 * NANOS_PER_SECOND;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Config {
@@ -117,16 +114,6 @@ pub struct Shop {
 pub(crate) enum Trail {
     Order(u128),
     Account(u128),
-}
-
-/// One leg of a money movement.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Leg {
-    pub debit: u128,
-    pub credit: u128,
-    pub amount: u64,
-    pub why: Why,
-    pub order: Option<OrderId>,
 }
 
 impl Shop {

@@ -7,8 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::chart::Leg;
 use crate::chart::{Kind, Why, account_id};
-use crate::shop::Leg;
 use crate::users::{AdminRole, Role};
 use crate::{Currency, MerchantStatus, Shop, ShopError, UserId, WithdrawalId};
 

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 
 use super::{Entry, ReplayError};
-use crate::shop::{NANOS_PER_DAY, NANOS_PER_SECOND};
+use crate::time::{NANOS_PER_DAY, NANOS_PER_SECOND};
 use crate::{Command, Config, Reply, Shop};
 
 const TAG: &[u8; 3] = b"SH1";
