@@ -53,6 +53,15 @@ impl Once {
             fingerprint: blake3::hash(&canonical).to_hex().to_string(),
         })
     }
+
+    /// Refused unless the client sent a key: for a flow that must know,
+    /// before it sends anything outside, that its outcome can be recorded.
+    pub fn require_key(&self) -> Result<(), AppError> {
+        match self.key {
+            Some(_) => Ok(()),
+            None => Err(AppError::IdempotencyKeyRequired),
+        }
+    }
 }
 
 /// Submits `command` and reads its reply as `T`.

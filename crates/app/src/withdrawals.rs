@@ -82,6 +82,9 @@ impl App {
                     return Ok(PaidOut::AlreadyClosed(w.status));
                 }
                 self.require_finance(caller, "pays withdrawals out").await?;
+                // The payout is recorded under the key: without one, nothing
+                // is sent.
+                once.require_key()?;
                 let id = self
                     .payments
                     .payout(

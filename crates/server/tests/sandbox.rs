@@ -424,6 +424,15 @@ async fn finance_pays_a_withdrawal_out_through_the_sandbox() {
         )
         .await;
     assert_eq!(r.status, 403, "{:?}", r.body);
+    // Without a key the payout could not be recorded: nothing is sent.
+    let r = s
+        .call("POST", &path, Some(&finance), &[], Some(&body))
+        .await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (400, "idempotency_key_required")
+    );
+    assert!(gateway.payouts().is_empty());
     let r = s
         .call(
             "POST",
