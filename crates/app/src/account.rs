@@ -183,7 +183,13 @@ impl App {
     /// An admin enrols a second factor for another user (staff who must
     /// sign in with one start here).
     pub async fn enrol_other(&self, caller: Caller, user: UserId) -> Result<Enrolled, AppError> {
-        self.enrol(caller.0, user).await
+        let done = self.enrol(caller.0, user).await;
+        crate::log_action(
+            caller,
+            &format!("EnrolSecondFactor {{ user: {user} }}"),
+            &done,
+        );
+        done
     }
 
     /// The caller enrols (or, with the current code, replaces) their own

@@ -93,7 +93,12 @@ impl App {
 
     /// Runs a change as `caller`.
     pub async fn change<C: Change>(&self, caller: Caller, change: C) -> Result<C::Reply, AppError> {
-        operation::submit(&self.engine, change.command(caller)).await
+        let shown = C::LOGGED.then(|| format!("{change:?}"));
+        let done = operation::submit(&self.engine, change.command(caller)).await;
+        if let Some(shown) = shown {
+            log_action(caller, &shown, &done);
+        }
+        done
     }
 
     /// Runs a change as `caller` once per idempotency key: the first reply
@@ -105,7 +110,12 @@ impl App {
         once: &Once,
         change: C,
     ) -> Result<Replied<C::Reply>, AppError> {
-        operation::submit_once(&self.engine, caller, once, change.command(caller)).await
+        let shown = C::LOGGED.then(|| format!("{change:?}"));
+        let done = operation::submit_once(&self.engine, caller, once, change.command(caller)).await;
+        if let Some(shown) = shown {
+            log_action(caller, &shown, &done);
+        }
+        done
     }
 
     /// Answers a read as `caller`.
@@ -132,6 +142,20 @@ impl App {
     /// command line, the demo and the benchmarks — never for a request.
     pub fn operator(&self) -> Operator<'_> {
         Operator::new(self)
+    }
+}
+
+/// Logs an action an operator should see: who, what, and how it ended.
+pub(crate) fn log_action<T>(caller: Caller, action: &str, done: &Result<T, AppError>) {
+    match done {
+        Ok(_) => tracing::info!(target: "trigate::actions", actor = caller.0.0, action, "done"),
+        Err(e) => tracing::info!(
+            target: "trigate::actions",
+            actor = caller.0.0,
+            action,
+            refused = e.code(),
+            "refused"
+        ),
     }
 }
 

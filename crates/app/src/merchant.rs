@@ -36,6 +36,7 @@ impl App {
         caller: Caller,
         merchant: NewMerchant,
     ) -> Result<MerchantId, AppError> {
+        let shown = format!("{merchant:?}");
         let (_, wrapped_key) = self.master.new_data_key();
         let command = Command::CreateMerchantBy {
             actor: caller.0,
@@ -45,7 +46,9 @@ impl App {
             holding_days: merchant.holding_days,
             wrapped_key,
         };
-        submit(&self.engine, command).await
+        let done = submit(&self.engine, command).await;
+        crate::log_action(caller, &shown, &done);
+        done
     }
 
     /// Imports keys into one of the caller's products, sealed here with its

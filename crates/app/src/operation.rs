@@ -10,9 +10,13 @@ use trigate_engine::{Engine, ShopMachine};
 use crate::{AppError, Caller};
 
 /// A change to the shop, tied to the reply it gets.
-pub trait Change: Send {
+pub trait Change: Send + std::fmt::Debug {
     /// What the shop answers it with.
     type Reply: FromReply + Send;
+    /// Whether an operator sees it in the log (staff actions and refunds):
+    /// the request as typed — ids, amounts, decisions, never a secret —
+    /// who made it and how it ended.
+    const LOGGED: bool = false;
     /// The command it is, made by (or on behalf of) `caller`.
     fn command(self, caller: Caller) -> Command;
 }

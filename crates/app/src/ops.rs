@@ -21,6 +21,15 @@ macro_rules! change {
             }
         }
     };
+    (logged $request:ident -> $reply:ty, |$self_:ident, $caller:ident| $command:expr) => {
+        impl Change for $request {
+            type Reply = $reply;
+            const LOGGED: bool = true;
+            fn command($self_, $caller: Caller) -> Command {
+                $command
+            }
+        }
+    };
 }
 
 /// Ties a request type to its view and the query it asks.
@@ -115,7 +124,7 @@ pub struct Refund {
     pub amount: u64,
     pub to: RefundTo,
 }
-change!(Refund -> (), |self, caller| Command::Refund {
+change!(logged Refund -> (), |self, caller| Command::Refund {
     actor: caller.0,
     order: self.order,
     amount: self.amount,
@@ -149,7 +158,7 @@ change!(ReplaceKeys -> Vec<KeyId>, |self, caller| Command::ReplaceKeys {
 pub struct RefundDispute {
     pub order: OrderId,
 }
-change!(RefundDispute -> (), |self, caller| Command::RefundDispute {
+change!(logged RefundDispute -> (), |self, caller| Command::RefundDispute {
     actor: caller.0,
     order: self.order,
 });
@@ -170,7 +179,7 @@ pub struct DecideDispute {
     pub order: OrderId,
     pub decision: Decision,
 }
-change!(DecideDispute -> (), |self, caller| Command::DecideDispute {
+change!(logged DecideDispute -> (), |self, caller| Command::DecideDispute {
     actor: caller.0,
     order: self.order,
     decision: self.decision,
@@ -230,7 +239,7 @@ pub struct SetMerchantStatus {
     pub merchant: MerchantId,
     pub status: MerchantStatus,
 }
-change!(SetMerchantStatus -> (), |self, caller| Command::SetMerchantStatusBy {
+change!(logged SetMerchantStatus -> (), |self, caller| Command::SetMerchantStatusBy {
     actor: caller.0,
     merchant: self.merchant,
     status: self.status,
@@ -242,7 +251,7 @@ pub struct SetRole {
     pub user: UserId,
     pub role: Role,
 }
-change!(SetRole -> (), |self, caller| Command::SetRoleBy {
+change!(logged SetRole -> (), |self, caller| Command::SetRoleBy {
     actor: caller.0,
     user: self.user,
     role: self.role,
@@ -256,7 +265,7 @@ pub struct CreditWallet {
     pub amount: u64,
     pub note: String,
 }
-change!(CreditWallet -> CreditId, |self, caller| Command::CreditWalletBy {
+change!(logged CreditWallet -> CreditId, |self, caller| Command::CreditWalletBy {
     actor: caller.0,
     user: self.user,
     currency: self.currency,
@@ -270,7 +279,7 @@ pub struct DecideCredit {
     pub credit: CreditId,
     pub approve: bool,
 }
-change!(DecideCredit -> (), |self, caller| Command::DecideCreditBy {
+change!(logged DecideCredit -> (), |self, caller| Command::DecideCreditBy {
     actor: caller.0,
     credit: self.credit,
     approve: self.approve,
@@ -281,7 +290,7 @@ change!(DecideCredit -> (), |self, caller| Command::DecideCreditBy {
 pub struct ApproveWithdrawal {
     pub withdrawal: WithdrawalId,
 }
-change!(ApproveWithdrawal -> WithdrawalStatus, |self, caller| Command::ApproveWithdrawal {
+change!(logged ApproveWithdrawal -> WithdrawalStatus, |self, caller| Command::ApproveWithdrawal {
     actor: caller.0,
     withdrawal: self.withdrawal,
 });
@@ -291,7 +300,7 @@ change!(ApproveWithdrawal -> WithdrawalStatus, |self, caller| Command::ApproveWi
 pub struct RejectWithdrawal {
     pub withdrawal: WithdrawalId,
 }
-change!(RejectWithdrawal -> (), |self, caller| Command::RejectWithdrawal {
+change!(logged RejectWithdrawal -> (), |self, caller| Command::RejectWithdrawal {
     actor: caller.0,
     withdrawal: self.withdrawal,
 });
@@ -303,7 +312,7 @@ pub struct FinishPayout {
     pub paid: bool,
     pub reference: String,
 }
-change!(FinishPayout -> (), |self, caller| Command::FinishPayout {
+change!(logged FinishPayout -> (), |self, caller| Command::FinishPayout {
     actor: caller.0,
     withdrawal: self.withdrawal,
     paid: self.paid,

@@ -96,8 +96,16 @@ impl App {
                 }
             }
             Notified::Applied { .. } => {}
-            Notified::Refused { code, .. } => {
+            Notified::Refused { code, message } => {
                 metrics::counter!("trigate_notify_refused_total", "code" => *code).increment(1);
+                tracing::warn!(
+                    target: "trigate::channels",
+                    channel,
+                    no,
+                    code,
+                    reason = %message,
+                    "notification refused"
+                );
             }
         }
         notified
@@ -133,9 +141,9 @@ impl App {
             amount: notice.amount,
             currency: notice.currency,
         };
-        let outcome = submit_once::<PaymentOutcome>(&self.engine, caller, once, command)
-            .await?
-            .reply;
+        let done = submit_once::<PaymentOutcome>(&self.engine, caller, once, command).await;
+        crate::log_action(caller, &format!("MarkPaid {{ attempt: {attempt} }}"), &done);
+        let outcome = done?.reply;
         if outcome == PaymentOutcome::OwedBack {
             self.send_back_soon(attempt);
         }

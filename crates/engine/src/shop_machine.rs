@@ -35,12 +35,14 @@ pub async fn start_shop(
     );
     if before != (true, settings) {
         match engine.submit(Command::ChangeSettings { settings }).await {
-            Ok(Reply::Done) if before.0 => eprintln!(
-                "trigate: the configured shop settings differ from the journal's; recorded \
-                 the change from [{}] to [{}]",
-                before.1, settings
+            Ok(Reply::Done) if before.0 => tracing::warn!(
+                from = %before.1,
+                to = %settings,
+                "the configured shop settings differ from the journal's; the change is recorded"
             ),
-            Ok(Reply::Done) => {}
+            Ok(Reply::Done) => {
+                tracing::info!(settings = %settings, "the shop's settings are recorded in its journal")
+            }
             Ok(reply) => return Err(crate::RecoverError::Settings(format!("{reply:?}"))),
             Err(e) => return Err(crate::RecoverError::Settings(e.to_string())),
         }

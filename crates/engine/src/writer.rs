@@ -221,6 +221,11 @@ impl<M: StateMachine> Writer<M> {
             metrics::histogram!("trigate_writer_commit_seconds")
                 .record(started.elapsed().as_secs_f64());
             if let Err(e) = appended {
+                tracing::error!(
+                    error = %e,
+                    commands = waiting.len(),
+                    "the journal commit failed; the writer stops and every later command is refused"
+                );
                 for (reply_to, _) in waiting.drain(..) {
                     let _ = reply_to.send(Err(EngineError::CommitFailed));
                 }
@@ -265,7 +270,14 @@ async fn checkpointer(
         if checkpoint.through == last && checkpoint.is_empty() {
             continue;
         }
-        store.checkpoint(&checkpoint).await?;
+        if let Err(e) = store.checkpoint(&checkpoint).await {
+            tracing::error!(
+                error = %e,
+                through = checkpoint.through,
+                "the derived tables could not be written; the engine stops (a restart rebuilds them from the journal)"
+            );
+            return Err(e);
+        }
         last = checkpoint.through;
         checkpointed.send_replace(last);
     }

@@ -112,24 +112,46 @@ pub enum BenchCommand {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    use crate::logging::{self, LogFormat};
     match cli.command {
-        Command::Demo { listen } => crate::demo::run(listen.as_deref()).map(|()| ExitCode::SUCCESS),
+        Command::Demo { listen } => {
+            let _log = logging::init(LogFormat::from_env_or(None)?, "info");
+            crate::demo::run(listen.as_deref()).map(|()| ExitCode::SUCCESS)
+        }
         Command::Serve(args) => {
             let config =
                 crate::config::serve_config(args.config.as_deref(), args.listen.as_deref())?;
+            let _log = logging::init(config.log_format, "info");
             runtime()?.block_on(crate::serve::serve(config))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { which } => match which {
-            BenchCommand::Ledger(options) => {
-                bench::ledger::run(&options).map(|()| ExitCode::SUCCESS)
-            }
-            BenchCommand::Shop(options) => bench::shop::run(&options).map(|()| ExitCode::SUCCESS),
-            BenchCommand::Http(options) => bench::http::run(&options).map(|()| ExitCode::SUCCESS),
-            BenchCommand::Notify(options) => {
-                bench::notify::run(&options).map(|()| ExitCode::SUCCESS)
-            }
-        },
+        Command::Bench { which } => {
+            // Benchmarks log as a server would when RUST_LOG asks; by
+            // default only warnings, so the terminal shows the results.
+            let _log = logging::init(LogFormat::from_env_or(None)?, "warn");
+            run_bench(which)
+        }
+        other => {
+            let _log = logging::init(LogFormat::from_env_or(None)?, "warn");
+            run_tool(other)
+        }
+    }
+}
+
+fn run_bench(which: BenchCommand) -> anyhow::Result<ExitCode> {
+    match which {
+        BenchCommand::Ledger(options) => bench::ledger::run(&options).map(|()| ExitCode::SUCCESS),
+        BenchCommand::Shop(options) => bench::shop::run(&options).map(|()| ExitCode::SUCCESS),
+        BenchCommand::Http(options) => bench::http::run(&options).map(|()| ExitCode::SUCCESS),
+        BenchCommand::Notify(options) => bench::notify::run(&options).map(|()| ExitCode::SUCCESS),
+    }
+}
+
+fn run_tool(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Demo { .. } | Command::Serve(_) | Command::Bench { .. } => {
+            unreachable!("run handles these")
+        }
         Command::SandboxGateway { listen, merchant } => {
             let secret = std::env::var("TRIGATE_SANDBOX_SECRET")
                 .ok()

@@ -45,6 +45,12 @@ pub struct ServeFile {
     /// The shop-wide settings (`[shop]`).
     #[serde(default)]
     pub shop: crate::shop_settings::ShopFile,
+    /// `human` (the default) or `json`; `TRIGATE_LOG_FORMAT` overrides it.
+    #[serde(default)]
+    pub log_format: Option<crate::logging::LogFormat>,
+    /// host:port of a listener serving only `/metrics`, open (for the
+    /// operator's network); `TRIGATE_METRICS_LISTEN` overrides it.
+    pub metrics_listen: Option<String>,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -94,6 +100,15 @@ pub fn serve_config(
         channels: from_file.channel,
         sandbox: from_file.sandbox,
         shop: from_file.shop.settings()?,
+        log_format: crate::logging::LogFormat::from_env_or(from_file.log_format)?,
+        metrics_token: env("TRIGATE_METRICS_TOKEN").map(secrecy::SecretString::from),
+        metrics_listen: env("TRIGATE_METRICS_LISTEN")
+            .or(from_file.metrics_listen)
+            .map(|a| {
+                a.parse()
+                    .map_err(|_| anyhow::anyhow!("metrics listen address {a:?} is not host:port"))
+            })
+            .transpose()?,
     })
 }
 

@@ -76,6 +76,9 @@ pub fn run(listen: Option<&str>) -> anyhow::Result<()> {
             secret: secret.clone(),
         }),
         shop: trigate_core::Config::default(),
+        log_format: crate::logging::LogFormat::from_env_or(None)?,
+        metrics_token: None,
+        metrics_listen: None,
     };
     println!("trigate demo — a fresh shop in {}", dir.display());
     tokio::runtime::Builder::new_multi_thread()

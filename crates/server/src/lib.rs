@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod load;
+pub mod logging;
 pub mod sandbox;
 pub mod serve;
 pub mod shop_settings;

@@ -28,6 +28,13 @@ pub struct ServeConfig {
     pub sandbox: Option<crate::sandbox::SandboxConfig>,
     /// The shop-wide settings (`[shop]`), recorded in the journal.
     pub shop: trigate_core::Config,
+    /// How log lines are written.
+    pub log_format: crate::logging::LogFormat,
+    /// `TRIGATE_METRICS_TOKEN`: `/metrics` on the main listener answers
+    /// only `Authorization: Bearer <token>`; unset, it is not served there.
+    pub metrics_token: Option<secrecy::SecretString>,
+    /// A listener of its own serving `/metrics` openly.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// Runs the server until Ctrl-C or SIGTERM, then stops taking requests,
@@ -62,6 +69,22 @@ where
             .map(secrecy::ExposeSecret::expose_secret),
         &config.data_dir,
     )?;
+    tracing::info!(
+        listen = %config.listen,
+        database = %trigate_store::mask_url(&config.database_url),
+        data_dir = %config.data_dir.display(),
+        base_url = %config.base_url,
+        master_key = if config.master_key.is_some() { "TRIGATE_MASTER_KEY" } else { "key file" },
+        channels = ?config.channels.iter().map(|c| format!("{} ({:?})", c.name, c.kind)).collect::<Vec<_>>(),
+        sandbox = config.sandbox.is_some(),
+        metrics = match (&config.metrics_token, &config.metrics_listen) {
+            (_, Some(_)) => "own listener",
+            (Some(_), None) => "bearer token",
+            (None, None) => "off",
+        },
+        shop = %config.shop,
+        "starting"
+    );
     let store = Store::open(&config.database_url).await?;
     let (engine, writer) = start_shop(&store, config.shop).await?;
     let scheduler = spawn_scheduler(engine.clone(), Duration::from_secs(1));
@@ -73,13 +96,28 @@ where
         Arc::new(Sessions::default()),
         config.base_url.starts_with("https://"),
     );
+    if let Some(token) = config.metrics_token.clone() {
+        state = state.with_metrics_token(token);
+    }
     if let Some(sandbox) = &config.sandbox {
         let public = format!("{}/sandbox", config.base_url.trim_end_matches('/'));
         state = state.with_sandbox(crate::sandbox::routes(sandbox.gateway(&public, transport)));
     }
     before(state.clone()).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
-    println!("trigate listening on http://{}", listener.local_addr()?);
+    let local = listener.local_addr()?;
+    tracing::info!(address = %local, "listening");
+    println!("trigate listening on http://{local}");
+    let metrics = match config.metrics_listen {
+        Some(address) => {
+            let metrics = tokio::net::TcpListener::bind(address).await?;
+            tracing::info!(address = %metrics.local_addr()?, "serving /metrics");
+            Some(tokio::spawn(async move {
+                axum::serve(metrics, trigate_web::metrics::own_listener()).await
+            }))
+        }
+        None => None,
+    };
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -88,6 +126,9 @@ where
     .await?;
     scheduler.abort();
     let _ = scheduler.await;
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     match writer.await? {
         WriterExit::Drained => {}
         WriterExit::Failed(e) => return Err(e.into()),

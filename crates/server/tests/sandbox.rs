@@ -5,62 +5,14 @@
 
 mod common;
 
-use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::http::{Server, call, error_code};
-use secrecy::SecretString;
 use serde_json::{Value, json};
 use trigate::sandbox::{Gateway, Knobs};
-use trigate_app::payments::{ChannelConfig, ChannelKind, HyperTransport, Payments};
 use trigate_channels::sandbox::signed;
 
-const MERCHANT: &str = "shop-1";
-const SECRET: &str = "sandbox-secret-for-tests";
-
-struct Shop {
-    s: Server,
-    gateway: Arc<Gateway>,
-}
-
-async fn shop() -> Shop {
-    let mut gateway = None;
-    let s = Server::start_custom(common::TestDb::sqlite(), |addr, state| {
-        let transport = Arc::new(HyperTransport::new(Duration::from_secs(2)));
-        let g = Gateway::new(
-            HashMap::from([(MERCHANT.to_string(), SecretString::from(SECRET))]),
-            &format!("http://{addr}/sandbox"),
-            transport.clone(),
-            Duration::from_millis(20),
-        );
-        gateway = Some(g.clone());
-        let channel = ChannelConfig {
-            name: "sandbox".into(),
-            kind: ChannelKind::Sandbox,
-            gateway: format!("http://{addr}/sandbox/"),
-            merchant: MERCHANT.into(),
-            key: SecretString::from(SECRET),
-            variant: trigate_channels::epay::Variant::Plain,
-            server_create: true,
-            methods: vec!["card".into()],
-            currencies: vec!["CNY".into()],
-            min_amount: 1,
-            max_amount: u64::MAX,
-            priority: 0,
-            merchants: vec![],
-        };
-        let payments = Payments::new(&[channel], transport, &format!("http://{addr}")).unwrap();
-        state
-            .with_payments(payments)
-            .with_sandbox(trigate::sandbox::routes(g))
-    })
-    .await;
-    Shop {
-        s,
-        gateway: gateway.unwrap(),
-    }
-}
+use common::sandbox::{MERCHANT, SECRET, Shop, shop};
 
 /// A buyer's unpaid order, and the sandbox checkout URL paying it.
 async fn checkout(s: &Server, login: &str) -> (String, u64, String) {

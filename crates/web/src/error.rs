@@ -27,7 +27,10 @@ impl std::error::Error for ApiError {}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Json(json!({"error": {"code": self.0.code(), "message": self.0.to_string()}}));
-        (self.0.status(), body).into_response()
+        let mut error = json!({"code": self.0.code(), "message": self.0.to_string()});
+        if let Some(id) = crate::trace::current() {
+            error["request_id"] = id.into();
+        }
+        (self.0.status(), Json(json!({ "error": error }))).into_response()
     }
 }

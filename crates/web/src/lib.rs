@@ -18,6 +18,7 @@ mod orders;
 mod pay;
 mod routes;
 pub mod signed;
+pub mod trace;
 mod withdraw;
 
 use std::sync::Arc;
@@ -48,6 +49,9 @@ pub struct AppState {
     /// The sandbox gateway's routes, served under `/sandbox` when this
     /// server runs one.
     pub sandbox: Option<Router>,
+    /// The bearer token `/metrics` asks for; without one it is not served
+    /// on this listener.
+    pub metrics_token: Option<Arc<secrecy::SecretString>>,
 }
 
 impl AppState {
@@ -58,7 +62,14 @@ impl AppState {
             sessions,
             secure_cookies,
             sandbox: None,
+            metrics_token: None,
         }
+    }
+
+    /// The same, serving `/metrics` to clients showing `token`.
+    pub fn with_metrics_token(mut self, token: secrecy::SecretString) -> Self {
+        self.metrics_token = Some(Arc::new(token));
+        self
     }
 
     /// The same, paying through `payments`.
@@ -87,7 +98,7 @@ pub fn router(state: AppState) -> Router {
     if let Some(sandbox) = state.sandbox.clone() {
         app = app.nest_service("/sandbox", sandbox);
     }
-    app.route("/metrics", axum::routing::get(metrics::render))
+    app.route("/metrics", axum::routing::get(metrics::guarded))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             signed::verify,
@@ -114,4 +125,5 @@ pub fn router(state: AppState) -> Router {
             "content-security-policy",
             "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
         ))
+        .layer(axum::middleware::from_fn(trace::track))
 }

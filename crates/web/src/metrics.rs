@@ -30,8 +30,46 @@ pub fn handle() -> PrometheusHandle {
         .clone()
 }
 
-pub async fn render() -> String {
-    handle().render()
+/// `/metrics` on the shop's own listener: only for a client showing the
+/// configured bearer token; without one configured it is not served there
+/// (an operator serves it on a listener of its own instead).
+pub async fn guarded(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<String, crate::ApiError> {
+    use secrecy::ExposeSecret;
+    use trigate_app::AppError;
+    let Some(token) = &state.metrics_token else {
+        return Err(crate::ApiError(AppError::NotFound(
+            "/metrics is served here only with a configured token (TRIGATE_METRICS_TOKEN), \
+             or on its own listener"
+                .into(),
+        )));
+    };
+    let shown = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if same(shown.as_bytes(), token.expose_secret().as_bytes()) {
+        Ok(handle().render())
+    } else {
+        Err(crate::ApiError(AppError::Unauthenticated))
+    }
+}
+
+/// Compares in time that depends only on the lengths.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// `/metrics` alone, open: for a listener only the operator reaches.
+pub fn own_listener() -> axum::Router {
+    handle();
+    axum::Router::new().route(
+        "/metrics",
+        axum::routing::get(|| async { handle().render() }),
+    )
 }
 
 /// Counts and times every request by its route (not its raw path, so ids
@@ -43,8 +81,11 @@ pub async fn track(request: Request, next: Next) -> Response {
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
     let method = request.method().to_string();
     let started = Instant::now();
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
     let status = response.status().as_u16().to_string();
+    response
+        .extensions_mut()
+        .insert(crate::trace::Route(route.clone()));
     let labels = [("route", route), ("method", method), ("status", status)];
     metrics::counter!("trigate_http_requests_total", &labels).increment(1);
     metrics::histogram!("trigate_http_request_seconds", &labels)

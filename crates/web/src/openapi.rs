@@ -25,6 +25,9 @@ pub struct ErrorDetail {
     code: String,
     /// For people.
     message: String,
+    /// The request's id, as in its `x-request-id` header: what to quote
+    /// when asking the operator about it.
+    request_id: Option<String>,
 }
 
 struct Security;

@@ -116,6 +116,25 @@ fn now_ns() -> u64 {
     trigate_engine::SystemClock.now_nanos()
 }
 
+/// Logs a call to a channel and how it went: which channel, which call,
+/// for which attempt (or payout reference), and the error's code and
+/// message if it failed — never what was sent or answered.
+fn log_call<T, E: std::fmt::Display>(
+    channel: &str,
+    call: &'static str,
+    no: &str,
+    outcome: &Result<T, E>,
+) {
+    match outcome {
+        Ok(_) => {
+            tracing::info!(target: "trigate::channels", channel, call, no, "channel call succeeded")
+        }
+        Err(e) => {
+            tracing::warn!(target: "trigate::channels", channel, call, no, error = %e, "channel call failed")
+        }
+    }
+}
+
 /// Our number for an attempt at its channel.
 pub fn out_trade_no(attempt: AttemptId) -> String {
     format!("TG{:012}", attempt.0)
@@ -290,7 +309,9 @@ impl Payments {
                 return_url: format!("{}/pay/{name}/return/{no}", self.base_url),
                 client_ip: client_ip.clone(),
             };
-            match self.create(channel.as_ref(), &request).await {
+            let created = self.create(channel.as_ref(), &request).await;
+            log_call(&name, "create", &no, &created);
+            match created {
                 Ok(checkout) => {
                     hold.record(true);
                     return Ok(Started {
@@ -394,6 +415,17 @@ impl Payments {
         expected: &Expected,
     ) -> Result<Notice, AppError> {
         let no = &expected.out_trade_no;
+        let asked = self.ask_paid(channel, expected).await;
+        log_call(channel.name(), "query", no, &asked);
+        asked
+    }
+
+    async fn ask_paid(
+        &self,
+        channel: &dyn Channel,
+        expected: &Expected,
+    ) -> Result<Notice, AppError> {
+        let no = &expected.out_trade_no;
         let unreachable = AppError::ChannelUnreachable;
         let body = self
             .transport
@@ -477,17 +509,12 @@ impl Payments {
             .channels
             .get(&a.channel)
             .ok_or_else(|| AppError::UnknownChannel("the attempt's channel is gone".into()))?;
-        let call = channel
-            .refund_call(&out_trade_no(attempt), due.owed, due.currency)
-            .map_err(|e| AppError::ChannelUnreachable(e.to_string()))?;
-        let body = self
-            .transport
-            .send(&call)
-            .await
-            .map_err(|e| AppError::ChannelUnreachable(e.to_string()))?;
-        channel
-            .read_refund(&body)
-            .map_err(|e| AppError::ChannelUnreachable(e.to_string()))?;
+        let no = out_trade_no(attempt);
+        let sent = self
+            .refund(channel.as_ref(), &no, (due.owed, due.currency))
+            .await;
+        log_call(&a.channel, "refund", &no, &sent);
+        sent?;
         submit::<()>(
             engine,
             Command::ChannelRefundSent {
@@ -497,6 +524,25 @@ impl Payments {
         )
         .await?;
         Ok(due.owed)
+    }
+
+    async fn refund(
+        &self,
+        channel: &dyn Channel,
+        no: &str,
+        (amount, currency): (u64, Currency),
+    ) -> Result<(), AppError> {
+        let call = channel
+            .refund_call(no, amount, currency)
+            .map_err(|e| AppError::ChannelUnreachable(e.to_string()))?;
+        let body = self
+            .transport
+            .send(&call)
+            .await
+            .map_err(|e| AppError::ChannelUnreachable(e.to_string()))?;
+        channel
+            .read_refund(&body)
+            .map_err(|e| AppError::ChannelUnreachable(e.to_string()))
     }
 
     /// Pays `amount` out through `channel` to `destination`; the channel's
@@ -509,21 +555,22 @@ impl Payments {
         (amount, currency): (u64, Currency),
         destination: &str,
     ) -> Result<String, AppError> {
+        let name = channel;
         let channel = self
             .channels
-            .get(channel)
-            .ok_or_else(|| AppError::UnknownChannel(format!("no channel {channel:?}")))?;
+            .get(name)
+            .ok_or_else(|| AppError::UnknownChannel(format!("no channel {name:?}")))?;
         let call = channel
             .payout_call(reference, amount, currency, destination)
             .map_err(|e| AppError::Invalid(e.to_string()))?;
-        let body = self
-            .transport
-            .send(&call)
-            .await
-            .map_err(|e| AppError::ChannelUnreachable(e.to_string()))?;
-        channel
-            .read_payout(&body)
-            .map_err(|e| AppError::ChannelUnreachable(e.to_string()))
+        let paid = match self.transport.send(&call).await {
+            Ok(body) => channel
+                .read_payout(&body)
+                .map_err(|e| AppError::ChannelUnreachable(e.to_string())),
+            Err(e) => Err(AppError::ChannelUnreachable(e.to_string())),
+        };
+        log_call(name, "payout", reference, &paid);
+        paid
     }
 
     /// 补单's check: what the channel says `attempt` was paid, bound to the

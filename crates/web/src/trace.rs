@@ -1,0 +1,71 @@
+//! Request ids and the request log: every request gets an id, returned in
+//! `x-request-id` and in every error body, and one log line when it is
+//! answered — method, route (its template, never the raw path or query,
+//! which may carry a channel's signature), status, latency and the id.
+//! Headers and bodies are never logged.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// The header a request's id is returned in.
+pub const HEADER: &str = "x-request-id";
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The route template a request matched (set by the metrics layer, read
+/// here after the answer).
+#[derive(Debug, Clone)]
+pub(crate) struct Route(pub String);
+
+/// A new id: a random prefix per process and a counter, so ids are unique
+/// within a process and unlikely to repeat across restarts.
+fn next_id() -> String {
+    static PREFIX: OnceLock<u32> = OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let prefix = *PREFIX.get_or_init(|| {
+        let mut bytes = [0u8; 4];
+        getrandom::fill(&mut bytes).unwrap_or_default();
+        u32::from_le_bytes(bytes)
+    });
+    format!("{prefix:08x}{:08x}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The id of the request being answered, if any.
+pub fn current() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+/// Gives the request its id, answers it, and logs the answer.
+pub async fn track(request: Request, next: Next) -> Response {
+    let id = next_id();
+    let method = request.method().clone();
+    let started = Instant::now();
+    let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
+    let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let status = response.status().as_u16();
+    let route = response
+        .extensions()
+        .get::<Route>()
+        .map_or("unmatched", |r| r.0.as_str());
+    tracing::info!(
+        target: "trigate::http",
+        request_id = %id,
+        method = %method,
+        route,
+        status,
+        latency_us,
+        "request"
+    );
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(HEADER, value);
+    }
+    response
+}
