@@ -43,6 +43,10 @@ pub enum AppError {
     Invalid(String),
     #[error("the body is too large")]
     PayloadTooLarge,
+    #[error("this route does not take that method")]
+    MethodNotAllowed,
+    #[error("the request took too long and was stopped")]
+    Timeout,
     #[error("this request moves money or stock: send an Idempotency-Key header")]
     IdempotencyKeyRequired,
     #[error("{0}")]
@@ -94,6 +98,8 @@ impl AppError {
             Self::BadRequest(_) => "bad_request",
             Self::Invalid(_) => "invalid",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Timeout => "timeout",
             Self::IdempotencyKeyRequired => "idempotency_key_required",
             Self::RateLimited(_) => "rate_limited",
             Self::Unavailable => "unavailable",
@@ -135,6 +141,8 @@ impl AppError {
                 | Refusal::AmountMismatch { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             },
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Timeout => StatusCode::REQUEST_TIMEOUT,
             Self::RateLimited(_) | Self::SecondFactorLocked => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable | Self::NoChannel(_) | Self::ChannelsUnavailable => {
                 StatusCode::SERVICE_UNAVAILABLE
@@ -216,6 +224,8 @@ mod tests {
             AppError::BadRequest(s()),
             AppError::Invalid(s()),
             AppError::PayloadTooLarge,
+            AppError::MethodNotAllowed,
+            AppError::Timeout,
             AppError::IdempotencyKeyRequired,
             AppError::RateLimited(s()),
             AppError::Unavailable,
@@ -244,6 +254,8 @@ mod tests {
                 | AppError::BadRequest(_)
                 | AppError::Invalid(_)
                 | AppError::PayloadTooLarge
+                | AppError::MethodNotAllowed
+                | AppError::Timeout
                 | AppError::IdempotencyKeyRequired
                 | AppError::RateLimited(_)
                 | AppError::Unavailable

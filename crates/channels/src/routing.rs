@@ -34,6 +34,44 @@ impl Rule {
     }
 }
 
+/// Why no configured channel would take a payment, whatever their health:
+/// the payer's to fix (another method, currency or amount), not an outage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unroutable {
+    /// No channel offers this method.
+    Method { offered: Vec<String> },
+    /// The channels offering the method take none of this currency.
+    Currency,
+    /// The channels offering the method in this currency take amounts from
+    /// `min` to `max` only.
+    Amount { min: u64, max: u64 },
+    /// The channels that would take it are kept for other merchants.
+    Merchant,
+}
+
+impl std::fmt::Display for Unroutable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Method { offered } if offered.is_empty() => {
+                f.write_str("no payment channel is configured")
+            }
+            Self::Method { offered } => {
+                write!(
+                    f,
+                    "no channel offers this method; offered: {}",
+                    offered.join(", ")
+                )
+            }
+            Self::Currency => f.write_str("no channel takes this method in this currency"),
+            Self::Amount { min, max } => write!(
+                f,
+                "the channels for this method and currency take amounts from {min} to {max} (minor units)"
+            ),
+            Self::Merchant => f.write_str("no channel takes payments for this merchant"),
+        }
+    }
+}
+
 /// A payment looking for a channel.
 #[derive(Debug, Clone, Copy)]
 pub struct Ask<'a> {
@@ -164,6 +202,41 @@ impl Router {
     /// The channels to try for `ask`, best first: those the rules allow
     /// and the breaker admits, by priority, then by recent success rate.
     /// Taking one for an attempt is [`Router::try_begin`].
+    /// Why no rule takes `ask` at all (health aside); `None` if one does.
+    pub fn unroutable(&self, ask: &Ask<'_>) -> Option<Unroutable> {
+        if self.rules.iter().any(|r| r.matches(ask)) {
+            return None;
+        }
+        let by_method: Vec<&Rule> = self
+            .rules
+            .iter()
+            .filter(|r| r.methods.iter().any(|m| m == ask.method))
+            .collect();
+        if by_method.is_empty() {
+            let mut offered: Vec<String> =
+                self.rules.iter().flat_map(|r| r.methods.clone()).collect();
+            offered.sort();
+            offered.dedup();
+            return Some(Unroutable::Method { offered });
+        }
+        let by_currency: Vec<&Rule> = by_method
+            .into_iter()
+            .filter(|r| r.currencies.contains(&ask.currency))
+            .collect();
+        if by_currency.is_empty() {
+            return Some(Unroutable::Currency);
+        }
+        if !by_currency
+            .iter()
+            .any(|r| (r.min_amount..=r.max_amount).contains(&ask.amount))
+        {
+            let min = by_currency.iter().map(|r| r.min_amount).min().unwrap_or(0);
+            let max = by_currency.iter().map(|r| r.max_amount).max().unwrap_or(0);
+            return Some(Unroutable::Amount { min, max });
+        }
+        Some(Unroutable::Merchant)
+    }
+
     pub fn candidates(&mut self, now: u64, ask: &Ask<'_>) -> Vec<String> {
         let cutoff = now.saturating_sub(self.config.window_ns);
         let mut found: Vec<(u32, std::cmp::Reverse<u32>, String)> = Vec::new();
@@ -283,6 +356,49 @@ mod tests {
             amount,
             merchant: Some(1),
         }
+    }
+
+    #[test]
+    fn a_payment_no_rule_takes_says_why_whatever_the_health() {
+        let mut only_two = rule("b", 1);
+        only_two.merchants = vec![2];
+        let mut router = Router::new(vec![rule("a", 0), only_two], BreakerConfig::default());
+        assert_eq!(router.unroutable(&ask(500)), None);
+        let wechat = Ask {
+            method: "wxpay",
+            ..ask(500)
+        };
+        assert_eq!(
+            router.unroutable(&wechat),
+            Some(Unroutable::Method {
+                offered: vec!["alipay".into()]
+            })
+        );
+        let dollars = Ask {
+            currency: Currency::new("USD").unwrap(),
+            ..ask(500)
+        };
+        assert_eq!(router.unroutable(&dollars), Some(Unroutable::Currency));
+        assert_eq!(
+            router.unroutable(&ask(0)),
+            Some(Unroutable::Amount {
+                min: 1,
+                max: 100_000
+            })
+        );
+        assert_eq!(
+            Router::new(vec![], BreakerConfig::default()).unroutable(&ask(5)),
+            Some(Unroutable::Method { offered: vec![] })
+        );
+        // A channel whose breaker is open is an outage, not a refusal.
+        for _ in 0..5 {
+            router.record(S, "a", false);
+        }
+        assert!(router.candidates(S, &ask(500)).is_empty());
+        assert_eq!(router.unroutable(&ask(500)), None);
+        let mut reserved = Router::new(vec![rule("b", 0)], BreakerConfig::default());
+        reserved.rules[0].merchants = vec![2];
+        assert_eq!(reserved.unroutable(&ask(500)), Some(Unroutable::Merchant));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! second factor and their wallet.
 
 use axum::Json;
-use axum::extract::{Query as UrlQuery, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ use super::AppState;
 use super::auth::{self, SignedIn};
 use super::error::ApiError;
 use super::openapi::ErrorBody;
-use super::routes::{Body, CurrencyParam, currency};
+use super::routes::{Body, CurrencyParam, Params, currency};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -88,7 +88,7 @@ pub(super) async fn me(
 pub(super) async fn wallet(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    UrlQuery(p): UrlQuery<CurrencyParam>,
+    Params(p): Params<CurrencyParam>,
 ) -> Result<Json<Value>, ApiError> {
     let currency = currency(&p.currency)?;
     let wallet = state.app.read(caller, ops::Wallet { currency }).await?;

@@ -3,7 +3,7 @@
 //! checked for the staff role that may in the shop, and audited there.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -14,7 +14,7 @@ use super::AppState;
 use super::auth::SignedIn;
 use super::error::ApiError;
 use super::openapi::ErrorBody;
-use super::routes::{Body, once};
+use super::routes::{Body, Id, once};
 use super::routes::{bps, currency};
 
 /// A role as the API names it.
@@ -57,7 +57,7 @@ pub struct RoleBody {
 pub async fn set_role(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<u64>,
+    Id(id): Id,
     Body(body): Body<RoleBody>,
 ) -> Result<Json<Value>, ApiError> {
     let change = ops::SetRole {
@@ -122,7 +122,7 @@ pub async fn credit(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
-    Path(id): Path<u64>,
+    Id(id): Id,
     Body(body): Body<CreditBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let change = ops::CreditWallet {
@@ -164,7 +164,7 @@ pub async fn decide_credit(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
-    Path(id): Path<u64>,
+    Id(id): Id,
     Body(body): Body<DecideCreditBody>,
 ) -> Result<Json<Value>, ApiError> {
     let approve = matches!(body.decision, CreditDecision::Approve);
@@ -186,7 +186,7 @@ pub async fn decide_credit(
 pub async fn enrol_other(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<u64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     Ok(super::account::enrolled(
         &state.app.enrol_other(caller, UserId(id)).await?,
@@ -221,7 +221,7 @@ pub(super) async fn merchant_status(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
-    Path(id): Path<u64>,
+    Id(id): Id,
     Body(body): Body<StatusBody>,
 ) -> Result<Json<Value>, ApiError> {
     let status = match body.status {

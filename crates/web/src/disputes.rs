@@ -3,7 +3,7 @@
 //! decide. Who may is checked in the shop.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -13,7 +13,7 @@ use trigate_core::{Decision, OrderId};
 use super::AppState;
 use super::auth::SignedIn;
 use super::error::ApiError;
-use super::routes::{Body, once};
+use super::routes::{Body, Id, once};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -25,7 +25,7 @@ pub struct DisputeBody {
 pub(super) async fn open_dispute(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<u64>,
+    Id(id): Id,
     Body(body): Body<DisputeBody>,
 ) -> Result<Json<Value>, ApiError> {
     let open = ops::OpenDispute {
@@ -41,7 +41,7 @@ pub(super) async fn replace_keys(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
-    Path(id): Path<u64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let once = once(&headers, "replace_keys", &id)?;
     let replace = ops::ReplaceKeys { order: OrderId(id) };
@@ -61,7 +61,7 @@ pub(super) async fn decide(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
-    Path(id): Path<u64>,
+    Id(id): Id,
     Body(body): Body<DecisionBody>,
 ) -> Result<Json<Value>, ApiError> {
     let decision = match body {
@@ -83,7 +83,7 @@ pub(super) async fn refund_dispute(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
-    Path(id): Path<u64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let once = once(&headers, "refund_dispute", &id)?;
     let refund = ops::RefundDispute { order: OrderId(id) };
@@ -96,7 +96,7 @@ pub(super) async fn refund_dispute(
 pub(super) async fn escalate(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<u64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let escalate = ops::EscalateDispute { order: OrderId(id) };
     state.app.change(caller, escalate).await?;

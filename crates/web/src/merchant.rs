@@ -4,7 +4,7 @@
 //! translate.
 
 use axum::Json;
-use axum::extract::{Path, Query as UrlQuery, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -14,13 +14,13 @@ use trigate_core::{Delivery, Discount, NewCoupon, NewProduct, ProductId, Tier};
 use super::AppState;
 use super::auth::SignedIn;
 use super::error::ApiError;
-use super::routes::{Body, CurrencyParam, bps, currency, once};
+use super::routes::{Body, CurrencyParam, Id, Params, bps, currency, once};
 
 #[utoipa::path(get, path = "/api/v1/merchant/balances", tag = "merchant", params(("currency" = Option<String>, Query)), responses((status = 200, description = "Pending, available, deposit and debt"), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
 pub(super) async fn balances(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    UrlQuery(p): UrlQuery<CurrencyParam>,
+    Params(p): Params<CurrencyParam>,
 ) -> Result<Json<Value>, ApiError> {
     let currency = currency(&p.currency)?;
     let b = state
@@ -111,7 +111,7 @@ pub(super) async fn import_keys(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
-    Path(id): Path<u64>,
+    Id(id): Id,
     Body(body): Body<KeysBody>,
 ) -> Result<Json<Value>, ApiError> {
     let once = once(&headers, "import_keys", &(id, &body))?;
@@ -252,7 +252,7 @@ pub struct OnSaleBody {
 pub(super) async fn set_on_sale(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<u64>,
+    Id(id): Id,
     Body(body): Body<OnSaleBody>,
 ) -> Result<Json<Value>, ApiError> {
     let change = ops::SetOnSale {

@@ -4,7 +4,7 @@
 //! caller's list of orders.
 
 use axum::Json;
-use axum::extract::{Path, Query as UrlQuery, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,7 @@ use trigate_core::{OrderId, ProductId, RefundTo};
 use super::AppState;
 use super::auth::SignedIn;
 use super::error::ApiError;
-use super::routes::{Body, mark_replayed, once};
+use super::routes::{Body, Id, Params, mark_replayed, once};
 
 /// How an order is to be paid when it is created.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -84,7 +84,7 @@ pub(super) async fn pay_by_balance(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
-    Path(id): Path<u64>,
+    Id(id): Id,
 ) -> Result<Response, ApiError> {
     let once = once(&headers, "pay", &id)?;
     let pay = ops::PayByBalance { order: OrderId(id) };
@@ -121,7 +121,7 @@ pub(super) fn order_json(order: &OrderDetails) -> Value {
 pub(super) async fn order(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<u64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let details = state.app.order(caller, OrderId(id)).await?;
     Ok(Json(order_json(&details)))
@@ -132,7 +132,7 @@ pub(super) async fn confirm(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
-    Path(id): Path<u64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let once = once(&headers, "confirm", &id)?;
     let confirm = ops::ConfirmOrder { order: OrderId(id) };
@@ -149,7 +149,7 @@ pub(super) async fn cancel(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
-    Path(id): Path<u64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let once = once(&headers, "cancel", &id)?;
     let cancel = ops::CancelOrder { order: OrderId(id) };
@@ -170,7 +170,7 @@ pub(super) async fn refund(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
-    Path(id): Path<u64>,
+    Id(id): Id,
     Body(body): Body<RefundBody>,
 ) -> Result<Json<Value>, ApiError> {
     let once = once(&headers, "refund", &(id, &body))?;
@@ -221,7 +221,7 @@ fn default_limit() -> u32 {
 pub(super) async fn list_orders(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    UrlQuery(page): UrlQuery<PageParams>,
+    Params(page): Params<PageParams>,
 ) -> Result<Json<Value>, ApiError> {
     let read = ops::Orders {
         before: page.before.map(OrderId),
@@ -243,7 +243,7 @@ pub(super) async fn list_orders(
 pub(super) async fn channel_refund(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<u64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let sent = state.app.send_refund(caller, OrderId(id)).await?;
     Ok(Json(json!({ "order": id, "sent": sent })))

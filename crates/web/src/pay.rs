@@ -18,7 +18,7 @@ use super::AppState;
 use super::auth::SignedIn;
 use super::error::ApiError;
 use super::openapi::ErrorBody;
-use super::routes::{Body, once};
+use super::routes::{Body, Id, once};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -53,7 +53,7 @@ pub(super) fn started(s: &Started) -> Json<Value> {
 pub(super) async fn pay_order(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<u64>,
+    Id(id): Id,
     Body(body): Body<PayBody>,
 ) -> Result<Json<Value>, ApiError> {
     let s = state
@@ -158,7 +158,7 @@ pub(super) async fn mark_paid(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
-    Path(id): Path<u64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let once = once(&headers, "mark_paid", &id)?;
     let outcome = state.app.mark_paid(caller, &once, AttemptId(id)).await?;

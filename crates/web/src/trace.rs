@@ -43,12 +43,53 @@ pub fn current() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()
 }
 
+/// An error answered outside the handlers — a method the route does not
+/// take, a request stopped by the timeout, a body over the limit, any
+/// error without a body — in the API's error shape; every other answer
+/// (the channels' own plain-text acknowledgements among them) as it is.
+fn in_shape(response: Response) -> Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    use trigate_app::AppError;
+    let status = response.status();
+    let outside = matches!(
+        status,
+        StatusCode::METHOD_NOT_ALLOWED
+            | StatusCode::REQUEST_TIMEOUT
+            | StatusCode::PAYLOAD_TOO_LARGE
+    ) && !response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let bodiless = !response
+        .headers()
+        .contains_key(axum::http::header::CONTENT_TYPE);
+    if status.as_u16() < 400 || !(outside || bodiless) {
+        return response;
+    }
+    let error = match status {
+        StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
+        StatusCode::REQUEST_TIMEOUT => AppError::Timeout,
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        StatusCode::NOT_FOUND => AppError::NotFound("no such route".into()),
+        StatusCode::UNAUTHORIZED => AppError::Unauthenticated,
+        StatusCode::TOO_MANY_REQUESTS => {
+            AppError::RateLimited("too many requests; slow down and retry".into())
+        }
+        s if s.is_server_error() => AppError::Internal(format!("answered {s}")),
+        s => AppError::BadRequest(format!("answered {s}")),
+    };
+    crate::ApiError(error).into_response()
+}
+
 /// Gives the request its id, answers it, and logs the answer.
 pub async fn track(request: Request, next: Next) -> Response {
     let id = next_id();
     let method = request.method().clone();
     let started = Instant::now();
-    let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
+    let mut response = REQUEST_ID
+        .scope(id.clone(), async { in_shape(next.run(request).await) })
+        .await;
     let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     let status = response.status().as_u16();
     let route = response

@@ -3,7 +3,7 @@
 //! approves, rejects and records payouts.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -15,7 +15,7 @@ use super::auth::SignedIn;
 use super::error::ApiError;
 use super::openapi::ErrorBody;
 use super::routes::currency;
-use super::routes::{Body, once};
+use super::routes::{Body, Id, once};
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -101,7 +101,7 @@ pub async fn approve(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
-    Path(id): Path<u64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let once = once(&headers, "approve_withdrawal", &id)?;
     let approve = ops::ApproveWithdrawal {
@@ -119,7 +119,7 @@ pub async fn reject(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
-    Path(id): Path<u64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let once = once(&headers, "reject_withdrawal", &id)?;
     let reject = ops::RejectWithdrawal {
@@ -157,7 +157,7 @@ pub async fn payout(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
-    Path(id): Path<u64>,
+    Id(id): Id,
     Body(body): Body<PayoutBody>,
 ) -> Result<Json<Value>, ApiError> {
     let payout = match (&body.channel, body.paid, &body.reference) {

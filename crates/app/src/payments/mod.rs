@@ -255,6 +255,9 @@ impl Payments {
             amount,
             merchant,
         };
+        if let Some(why) = self.router().unroutable(&ask) {
+            return Err(AppError::Invalid(why.to_string()));
+        }
         let candidates = self.router().candidates(now_ns(), &ask);
         if candidates.is_empty() {
             return Err(AppError::NoChannel(format!(
