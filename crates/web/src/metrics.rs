@@ -75,17 +75,19 @@ pub fn own_listener() -> axum::Router {
 /// Counts and times every request by its route (not its raw path, so ids
 /// do not explode the label set) and status.
 pub async fn track(request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
+    let matched = request.extensions().get::<MatchedPath>().cloned();
+    let route = matched
+        .as_ref()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
     let method = request.method().to_string();
     let started = Instant::now();
     let mut response = next.run(request).await;
     let status = response.status().as_u16().to_string();
-    response
-        .extensions_mut()
-        .insert(crate::trace::Route(route.clone()));
+    if let Some(matched) = matched {
+        response
+            .extensions_mut()
+            .insert(crate::trace::Route(matched));
+    }
     let labels = [("route", route), ("method", method), ("status", status)];
     metrics::counter!("trigate_http_requests_total", &labels).increment(1);
     metrics::histogram!("trigate_http_request_seconds", &labels)

@@ -17,30 +17,51 @@ use axum::response::Response;
 pub const HEADER: &str = "x-request-id";
 
 tokio::task_local! {
-    static REQUEST_ID: String;
+    static REQUEST_ID: RequestId;
 }
 
 /// The route template a request matched (set by the metrics layer, read
 /// here after the answer).
 #[derive(Debug, Clone)]
-pub(crate) struct Route(pub String);
+pub(crate) struct Route(pub axum::extract::MatchedPath);
 
-/// A new id: a random prefix per process and a counter, so ids are unique
-/// within a process and unlikely to repeat across restarts.
-fn next_id() -> String {
-    static PREFIX: OnceLock<u32> = OnceLock::new();
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    let prefix = *PREFIX.get_or_init(|| {
-        let mut bytes = [0u8; 4];
-        getrandom::fill(&mut bytes).unwrap_or_default();
-        u32::from_le_bytes(bytes)
-    });
-    format!("{prefix:08x}{:08x}", NEXT.fetch_add(1, Ordering::Relaxed))
+/// A request's id: a random prefix per process and a counter, so ids are
+/// unique within a process and unlikely to repeat across restarts; shown
+/// as 16 hex digits.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestId(u64);
+
+impl RequestId {
+    fn next() -> Self {
+        static PREFIX: OnceLock<u64> = OnceLock::new();
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let prefix = *PREFIX.get_or_init(|| {
+            let mut bytes = [0u8; 4];
+            getrandom::fill(&mut bytes).unwrap_or_default();
+            u64::from(u32::from_le_bytes(bytes)) << 32
+        });
+        Self(prefix | (NEXT.fetch_add(1, Ordering::Relaxed) & 0xffff_ffff))
+    }
+
+    fn hex(self) -> [u8; 16] {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 16];
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = DIGITS[((self.0 >> (60 - 4 * i)) & 0xf) as usize];
+        }
+        out
+    }
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(std::str::from_utf8(&self.hex()).unwrap_or_default())
+    }
 }
 
 /// The id of the request being answered, if any.
 pub fn current() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
+    REQUEST_ID.try_with(|id| id.to_string()).ok()
 }
 
 /// An error answered outside the handlers — a method the route does not
@@ -84,11 +105,11 @@ fn in_shape(response: Response) -> Response {
 
 /// Gives the request its id, answers it, and logs the answer.
 pub async fn track(request: Request, next: Next) -> Response {
-    let id = next_id();
+    let id = RequestId::next();
     let method = request.method().clone();
     let started = Instant::now();
     let mut response = REQUEST_ID
-        .scope(id.clone(), async { in_shape(next.run(request).await) })
+        .scope(id, async { in_shape(next.run(request).await) })
         .await;
     let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     let status = response.status().as_u16();
@@ -105,7 +126,7 @@ pub async fn track(request: Request, next: Next) -> Response {
         latency_us,
         "request"
     );
-    if let Ok(value) = HeaderValue::from_str(&id) {
+    if let Ok(value) = HeaderValue::from_bytes(&id.hex()) {
         response.headers_mut().insert(HEADER, value);
     }
     response
