@@ -45,6 +45,8 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("this route does not take that method")]
     MethodNotAllowed,
+    #[error("send the body as JSON, with content-type: application/json")]
+    UnsupportedMediaType,
     #[error("the request took too long and was stopped")]
     Timeout,
     #[error("this request moves money or stock: send an Idempotency-Key header")]
@@ -99,6 +101,7 @@ impl AppError {
             Self::Invalid(_) => "invalid",
             Self::PayloadTooLarge => "payload_too_large",
             Self::MethodNotAllowed => "method_not_allowed",
+            Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Timeout => "timeout",
             Self::IdempotencyKeyRequired => "idempotency_key_required",
             Self::RateLimited(_) => "rate_limited",
@@ -142,6 +145,7 @@ impl AppError {
             },
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Timeout => StatusCode::REQUEST_TIMEOUT,
             Self::RateLimited(_) | Self::SecondFactorLocked => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable | Self::NoChannel(_) | Self::ChannelsUnavailable => {
@@ -225,6 +229,7 @@ mod tests {
             AppError::Invalid(s()),
             AppError::PayloadTooLarge,
             AppError::MethodNotAllowed,
+            AppError::UnsupportedMediaType,
             AppError::Timeout,
             AppError::IdempotencyKeyRequired,
             AppError::RateLimited(s()),
@@ -255,6 +260,7 @@ mod tests {
                 | AppError::Invalid(_)
                 | AppError::PayloadTooLarge
                 | AppError::MethodNotAllowed
+                | AppError::UnsupportedMediaType
                 | AppError::Timeout
                 | AppError::IdempotencyKeyRequired
                 | AppError::RateLimited(_)

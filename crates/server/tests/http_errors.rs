@@ -94,3 +94,26 @@ async fn payments_no_channel_takes_are_refused_before_any_channel_is_tried() {
     let r = recharge(r#"{"currency": "CNY", "amount": 100, "method": "card"}"#).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
 }
+
+/// A body sent as something other than JSON is refused as such (415), in
+/// the error shape, before anything reads it.
+#[tokio::test]
+async fn a_body_that_is_not_json_is_refused_as_the_wrong_media_type() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = Server::start().await;
+    let body = "login=eve&password=correct+horse";
+    let mut stream = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    let request = format!(
+        "POST /api/v1/auth/register HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\
+         content-type: application/x-www-form-urlencoded\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    let (head, json) = answer.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 415"), "{head}");
+    let json: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(json["error"]["code"], "unsupported_media_type", "{json}");
+    assert!(json["error"]["request_id"].is_string(), "{json}");
+}

@@ -154,6 +154,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(ApiError(AppError::PayloadTooLarge))
             }
+            Err(e) if e.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                Err(ApiError(AppError::UnsupportedMediaType))
+            }
             Err(e) => Err(ApiError(AppError::BadRequest(e.body_text()))),
         }
     }
