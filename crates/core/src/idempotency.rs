@@ -5,7 +5,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::command::{Command, Reply};
+use crate::command::Command;
+use crate::reply::Reply;
 use crate::time::NANOS_PER_DAY;
 use crate::{Shop, ShopError, UserId};
 

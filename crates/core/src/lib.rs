@@ -33,6 +33,7 @@ mod money;
 mod orders;
 mod payments;
 pub mod query;
+mod reply;
 mod settle;
 mod shop;
 mod time;
@@ -42,7 +43,7 @@ mod withdrawals;
 
 pub use catalog::{Delivery, NewProduct, Product, Tier};
 pub use channel_refunds::ChannelRefundDue;
-pub use command::{Command, FromReply, Reply, TickReport};
+pub use command::Command;
 pub use coupons::{Coupon, Discount, NewCoupon};
 pub use credits::{CreditStatus, ManualCredit};
 pub use error::{ShopError, ShopErrorKind};
@@ -58,6 +59,7 @@ pub use orders::{
     Decision, Dispute, DisputeAction, DisputeStep, Order, OrderStatus, PaidBy, Settlement,
 };
 pub use payments::{Attempt, AttemptStatus, PaymentOutcome, Purpose};
+pub use reply::{FromReply, Reply, TickReport};
 pub use settle::RefundTo;
 pub use shop::{Config, Shop, show_offset};
 pub use time::{NANOS_PER_DAY, NANOS_PER_SECOND};

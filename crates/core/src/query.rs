@@ -104,8 +104,39 @@ pub struct OrderView {
 /// [`OrderTrail`] as data that crosses the writer's queue.
 pub type OrderTrailData = OrderTrail;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum View {
+/// Defines [`View`] from one list of `Variant(payload)`: the enum, each
+/// view's kind name and each payload's [`FromView`], so the three cannot
+/// drift apart.
+macro_rules! views {
+    ($($variant:ident($payload:ty)),* $(,)?) => {
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum View {
+            $($variant($payload),)*
+        }
+
+        impl View {
+            /// Which kind of view this is (its variant's name), for errors.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(Self::$variant(_) => stringify!($variant),)*
+                }
+            }
+        }
+
+        $(
+            impl FromView for $payload {
+                fn from_view(view: View) -> Result<Self, &'static str> {
+                    match view {
+                        View::$variant(v) => Ok(v),
+                        other => Err(other.kind()),
+                    }
+                }
+            }
+        )*
+    };
+}
+
+views! {
     Me(MeView),
     Catalog(Vec<ProductView>),
     Order(Box<OrderView>),
@@ -181,66 +212,6 @@ pub struct Payable {
 pub trait FromView: Sized {
     /// The payload, or the kind of view it is instead.
     fn from_view(view: View) -> Result<Self, &'static str>;
-}
-
-impl View {
-    /// Which kind of view this is (its variant's name), for errors.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::Me(_) => "Me",
-            Self::Catalog(_) => "Catalog",
-            Self::Order(_) => "Order",
-            Self::Wallet(_) => "Wallet",
-            Self::Credentials(_) => "Credentials",
-            Self::Audit(_) => "Audit",
-            Self::ApiKey(_) => "ApiKey",
-            Self::Balances(_) => "Balances",
-            Self::ProductKey(_) => "ProductKey",
-            Self::GuestOrder(_) => "GuestOrder",
-            Self::Withdrawals(_) => "Withdrawals",
-            Self::SecondFactor(_) => "SecondFactor",
-            Self::Orders(_) => "Orders",
-            Self::OwnProducts(_) => "OwnProducts",
-            Self::Attempt(_) => "Attempt",
-            Self::Withdrawal(_) => "Withdrawal",
-            Self::ChannelRefund(_) => "ChannelRefund",
-            Self::Amount(_) => "Amount",
-        }
-    }
-}
-
-macro_rules! view_payloads {
-    ($($variant:ident($payload:ty)),* $(,)?) => {$(
-        impl FromView for $payload {
-            fn from_view(view: View) -> Result<Self, &'static str> {
-                match view {
-                    View::$variant(v) => Ok(v),
-                    other => Err(other.kind()),
-                }
-            }
-        }
-    )*};
-}
-
-view_payloads! {
-    Me(MeView),
-    Catalog(Vec<ProductView>),
-    Order(Box<OrderView>),
-    Wallet(WalletView),
-    Credentials(Credentials),
-    Audit(Vec<crate::audit::AuditEntry>),
-    ApiKey(ApiKeyView),
-    Balances(Balances),
-    ProductKey(ProductKeyView),
-    GuestOrder(GuestOrderView),
-    Withdrawals(Vec<crate::Withdrawal>),
-    SecondFactor(Option<Vec<u8>>),
-    Orders(Vec<crate::OrderSummary>),
-    OwnProducts(Vec<crate::OwnProduct>),
-    Attempt(crate::Attempt),
-    Withdrawal(crate::Withdrawal),
-    ChannelRefund(crate::ChannelRefundDue),
-    Amount(Payable),
 }
 
 impl Shop {

@@ -125,15 +125,20 @@ async fn demo_serves_a_seeded_shop_a_buyer_can_buy_from() {
     stop(child).await;
 }
 
+/// A server whose `/metrics` asks for the bearer token `metrics-token-1`.
+async fn with_metrics_token() -> Server {
+    Server::start_custom(common::TestDb::sqlite(), |_, state| {
+        state.with_metrics_token(secrecy::SecretString::from("metrics-token-1"))
+    })
+    .await
+}
+
 #[tokio::test]
 async fn metrics_are_served_only_with_a_configured_token() {
     let closed = Server::start().await;
     let r = closed.call("GET", "/metrics", None, &[], None).await;
     assert_eq!((r.status, common::http::error_code(&r)), (404, "not_found"));
-    let s = Server::start_custom(common::TestDb::sqlite(), |_, state| {
-        state.with_metrics_token(secrecy::SecretString::from("metrics-token-1"))
-    })
-    .await;
+    let s = with_metrics_token().await;
     for shown in [None, Some("Bearer wrong-token-00"), Some("metrics-token-1")] {
         let headers: Vec<(&str, &str)> = shown.map(|v| ("authorization", v)).into_iter().collect();
         let r = s.call("GET", "/metrics", None, &headers, None).await;
@@ -157,10 +162,7 @@ async fn metrics_are_served_only_with_a_configured_token() {
 
 #[tokio::test]
 async fn metrics_count_requests_and_time_the_writer() {
-    let s = Server::start_custom(common::TestDb::sqlite(), |_, state| {
-        state.with_metrics_token(secrecy::SecretString::from("metrics-token-1"))
-    })
-    .await;
+    let s = with_metrics_token().await;
     s.call("GET", "/api/v1/products", None, &[], None).await;
     s.call("GET", "/api/v1/orders/7", None, &[], None).await;
     let r = s

@@ -16,22 +16,7 @@ fn now() -> u64 {
 }
 
 fn code(secret: &str, at: u64) -> String {
-    // Base32 (RFC 4648, no padding), as authenticator apps read it.
-    let (mut seed, mut buffer, mut bits) = (Vec::new(), 0u32, 0u32);
-    for c in secret.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'2'..=b'7' => c - b'2' + 26,
-            _ => panic!("not base32: {secret}"),
-        };
-        buffer = (buffer << 5) | u32::from(v);
-        bits += 5;
-        if bits >= 8 {
-            seed.push((buffer >> (bits - 8)) as u8);
-            bits -= 8;
-        }
-    }
-    trigate_app::identity::totp_code(&secrecy::SecretBox::new(Box::new(seed)), at)
+    common::http::totp_from_base32(secret, at)
 }
 
 /// The other merchant (holding period 0) with one settled, released sale

@@ -61,29 +61,8 @@ fn unix_now() -> u64 {
         .as_secs()
 }
 
-fn base32_decode(secret: &str) -> Vec<u8> {
-    let (mut out, mut buffer, mut bits) = (Vec::new(), 0u32, 0u32);
-    for c in secret.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'2'..=b'7' => c - b'2' + 26,
-            _ => panic!("not base32: {secret}"),
-        };
-        buffer = (buffer << 5) | u32::from(v);
-        bits += 5;
-        if bits >= 8 {
-            out.push((buffer >> (bits - 8)) as u8);
-            bits -= 8;
-        }
-    }
-    out
-}
-
 fn totp(secret: &str, at: u64) -> String {
-    trigate_app::identity::totp_code(
-        &secrecy::SecretBox::new(Box::new(base32_decode(secret))),
-        at,
-    )
+    common::http::totp_from_base32(secret, at)
 }
 
 /// The session token a sign-in's `set-cookie` carries.
