@@ -157,6 +157,104 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// One of every variant and every channel refusal, for the API's
+    /// document and tests (the match below fails to compile when a
+    /// variant is added and not listed).
+    pub fn examples() -> Vec<AppError> {
+        let s = || String::from("x");
+        let mut all: Vec<AppError> = ShopErrorKind::ALL
+            .into_iter()
+            .map(|kind| AppError::Refused { kind, message: s() })
+            .collect();
+        all.extend([
+            AppError::Unauthenticated,
+            AppError::BadCredentials(s()),
+            AppError::SecondFactorRequired(s()),
+            AppError::BadSecondFactor,
+            AppError::SecondFactorLocked,
+            AppError::BadSignature(s()),
+            AppError::StaleTimestamp,
+            AppError::ReplayedNonce,
+            AppError::Forbidden(s()),
+            AppError::NotFound(s()),
+            AppError::BadRequest(s()),
+            AppError::Invalid(s()),
+            AppError::PayloadTooLarge,
+            AppError::MethodNotAllowed,
+            AppError::UnsupportedMediaType,
+            AppError::Timeout,
+            AppError::IdempotencyKeyRequired,
+            AppError::RateLimited(s()),
+            AppError::Unavailable,
+            AppError::NoChannel(s()),
+            AppError::ChannelsUnavailable,
+            AppError::ChannelUnreachable(s()),
+            AppError::ChannelSaysUnpaid,
+            AppError::UnknownChannel(s()),
+            AppError::ChannelRefusal(Refusal::BadSignature),
+            AppError::ChannelRefusal(Refusal::EmptyKey),
+            AppError::ChannelRefusal(Refusal::Malformed(trigate_channels::ParamsError::Malformed)),
+            AppError::ChannelRefusal(Refusal::Missing("x")),
+            AppError::ChannelRefusal(Refusal::WrongMerchant(s())),
+            AppError::ChannelRefusal(Refusal::NotPaid(s())),
+            AppError::ChannelRefusal(Refusal::BadAmount(
+                trigate_channels::amount::AmountError::NotDecimal(s()),
+            )),
+            AppError::ChannelRefusal(Refusal::OrderMismatch { url: s(), got: s() }),
+            AppError::Internal(s()),
+        ]);
+        if let Ok(currency) = trigate_core::Currency::new("CNY") {
+            all.push(AppError::ChannelRefusal(Refusal::AmountMismatch {
+                expected: 0,
+                got: 0,
+                currency,
+            }));
+        }
+        for e in &all {
+            match e {
+                AppError::Refused { .. }
+                | AppError::Unauthenticated
+                | AppError::BadCredentials(_)
+                | AppError::SecondFactorRequired(_)
+                | AppError::BadSecondFactor
+                | AppError::SecondFactorLocked
+                | AppError::BadSignature(_)
+                | AppError::StaleTimestamp
+                | AppError::ReplayedNonce
+                | AppError::Forbidden(_)
+                | AppError::NotFound(_)
+                | AppError::BadRequest(_)
+                | AppError::Invalid(_)
+                | AppError::PayloadTooLarge
+                | AppError::MethodNotAllowed
+                | AppError::UnsupportedMediaType
+                | AppError::Timeout
+                | AppError::IdempotencyKeyRequired
+                | AppError::RateLimited(_)
+                | AppError::Unavailable
+                | AppError::NoChannel(_)
+                | AppError::ChannelsUnavailable
+                | AppError::ChannelUnreachable(_)
+                | AppError::ChannelSaysUnpaid
+                | AppError::UnknownChannel(_)
+                | AppError::ChannelRefusal(_)
+                | AppError::Internal(_) => {}
+            }
+        }
+        all
+    }
+
+    /// The status an error with this code is answered with; none for a
+    /// code no error has.
+    pub fn status_of(code: &str) -> Option<StatusCode> {
+        Self::examples()
+            .into_iter()
+            .find(|e| e.code() == code)
+            .map(|e| e.status())
+    }
+}
+
 /// The status of each refusal of the shop's.
 fn refusal_status(kind: ShopErrorKind) -> StatusCode {
     use ShopErrorKind as K;
@@ -206,80 +304,9 @@ impl From<ShopError> for AppError {
 mod tests {
     use super::*;
 
-    /// One of every variant (the match below fails to compile when a
-    /// variant is added and not listed).
-    fn every_error() -> Vec<AppError> {
-        let s = || String::from("x");
-        let mut all: Vec<AppError> = ShopErrorKind::ALL
-            .into_iter()
-            .map(|kind| AppError::Refused { kind, message: s() })
-            .collect();
-        all.extend([
-            AppError::Unauthenticated,
-            AppError::BadCredentials(s()),
-            AppError::SecondFactorRequired(s()),
-            AppError::BadSecondFactor,
-            AppError::SecondFactorLocked,
-            AppError::BadSignature(s()),
-            AppError::StaleTimestamp,
-            AppError::ReplayedNonce,
-            AppError::Forbidden(s()),
-            AppError::NotFound(s()),
-            AppError::BadRequest(s()),
-            AppError::Invalid(s()),
-            AppError::PayloadTooLarge,
-            AppError::MethodNotAllowed,
-            AppError::UnsupportedMediaType,
-            AppError::Timeout,
-            AppError::IdempotencyKeyRequired,
-            AppError::RateLimited(s()),
-            AppError::Unavailable,
-            AppError::NoChannel(s()),
-            AppError::ChannelsUnavailable,
-            AppError::ChannelUnreachable(s()),
-            AppError::ChannelSaysUnpaid,
-            AppError::UnknownChannel(s()),
-            AppError::ChannelRefusal(Refusal::BadSignature),
-            AppError::ChannelRefusal(Refusal::EmptyKey),
-            AppError::Internal(s()),
-        ]);
-        for e in &all {
-            match e {
-                AppError::Refused { .. }
-                | AppError::Unauthenticated
-                | AppError::BadCredentials(_)
-                | AppError::SecondFactorRequired(_)
-                | AppError::BadSecondFactor
-                | AppError::SecondFactorLocked
-                | AppError::BadSignature(_)
-                | AppError::StaleTimestamp
-                | AppError::ReplayedNonce
-                | AppError::Forbidden(_)
-                | AppError::NotFound(_)
-                | AppError::BadRequest(_)
-                | AppError::Invalid(_)
-                | AppError::PayloadTooLarge
-                | AppError::MethodNotAllowed
-                | AppError::UnsupportedMediaType
-                | AppError::Timeout
-                | AppError::IdempotencyKeyRequired
-                | AppError::RateLimited(_)
-                | AppError::Unavailable
-                | AppError::NoChannel(_)
-                | AppError::ChannelsUnavailable
-                | AppError::ChannelUnreachable(_)
-                | AppError::ChannelSaysUnpaid
-                | AppError::UnknownChannel(_)
-                | AppError::ChannelRefusal(_)
-                | AppError::Internal(_) => {}
-            }
-        }
-        all
-    }
-
     #[test]
     fn every_error_has_a_code_and_an_error_status() {
-        for e in every_error() {
+        for e in AppError::examples() {
             let code = e.code();
             assert!(
                 !code.is_empty() && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),

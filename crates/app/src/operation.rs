@@ -58,11 +58,12 @@ impl Once {
         })
     }
 
-    /// Refused unless the client sent a key: for a flow that must know,
-    /// before it sends anything outside, that its outcome can be recorded.
+    /// Refused unless the client sent a well-formed key: for a flow that
+    /// must know, before it sends anything outside, that its outcome can be
+    /// recorded.
     pub fn require_key(&self) -> Result<(), AppError> {
-        match self.key {
-            Some(_) => Ok(()),
+        match &self.key {
+            Some(key) => Ok(trigate_core::idempotency::check_key(key)?),
             None => Err(AppError::IdempotencyKeyRequired),
         }
     }

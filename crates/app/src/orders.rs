@@ -19,6 +19,7 @@ pub struct OrderDetails {
     pub order: OrderId,
     /// As the order trail names it (`delivered`, `settled`, …).
     pub status: String,
+    pub currency: trigate_core::Currency,
     pub amount: u64,
     pub refunded: u64,
     /// The delivered keys, opened.
@@ -69,6 +70,7 @@ impl App {
         Ok(OrderDetails {
             order: trail.order,
             status: trail.status,
+            currency: trail.currency,
             amount: trail.amount,
             refunded: trail.refunded,
             keys,

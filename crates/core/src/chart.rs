@@ -138,6 +138,55 @@ pub enum Why {
     PayoutReturned = 52,
 }
 
+impl Why {
+    /// Every reason, in code order.
+    pub const ALL: [Why; 16] = [
+        Why::PayByBalance,
+        Why::PayByChannel,
+        Why::Credit,
+        Why::OwedBack,
+        Why::SettleMerchant,
+        Why::SettleFee,
+        Why::SettleCommission,
+        Why::Release,
+        Why::Refund,
+        Why::Clawback,
+        Why::RefundSent,
+        Why::Deposit,
+        Why::Fund,
+        Why::Withdraw,
+        Why::Payout,
+        Why::PayoutReturned,
+    ];
+
+    /// The name the API shows for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Why::PayByBalance => "pay_by_balance",
+            Why::PayByChannel => "pay_by_channel",
+            Why::Credit => "credit",
+            Why::OwedBack => "owed_back",
+            Why::SettleMerchant => "settle_merchant",
+            Why::SettleFee => "settle_fee",
+            Why::SettleCommission => "settle_commission",
+            Why::Release => "release",
+            Why::Refund => "refund",
+            Why::Clawback => "clawback",
+            Why::RefundSent => "refund_sent",
+            Why::Deposit => "deposit",
+            Why::Fund => "fund",
+            Why::Withdraw => "withdraw",
+            Why::Payout => "payout",
+            Why::PayoutReturned => "payout_returned",
+        }
+    }
+
+    /// The reason a transfer's code stands for.
+    pub fn from_code(code: u16) -> Option<Why> {
+        Self::ALL.into_iter().find(|w| *w as u16 == code)
+    }
+}
+
 /// One leg of a money movement.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Leg {

@@ -27,6 +27,17 @@ pub(crate) struct Keys {
     by_time: BTreeSet<(u64, UserId, String)>,
 }
 
+/// Refused unless `key` is a well-formed Idempotency-Key: 1 to 255
+/// printable ASCII characters.
+pub fn check_key(key: &str) -> Result<(), ShopError> {
+    if key.is_empty() || key.len() > KEY_MAX || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ShopError::Invalid(format!(
+            "an Idempotency-Key is 1 to {KEY_MAX} printable ASCII characters"
+        )));
+    }
+    Ok(())
+}
+
 impl Shop {
     /// Applies `command` under an idempotency key: the first time, and
     /// remembers its reply; again with the same `fingerprint` (a digest of
@@ -39,11 +50,7 @@ impl Shop {
         fingerprint: &str,
         command: Command,
     ) -> Result<Reply, ShopError> {
-        if key.is_empty() || key.len() > KEY_MAX || !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(ShopError::Invalid(format!(
-                "an Idempotency-Key is 1 to {KEY_MAX} printable ASCII characters"
-            )));
-        }
+        check_key(key)?;
         let slot = (caller, key.to_string());
         if let Some(r) = self.idempotency.by_key.get(&slot) {
             if r.fingerprint != fingerprint {

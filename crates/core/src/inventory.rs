@@ -32,6 +32,17 @@ pub enum InvalidReason {
     ControlCharacters,
 }
 
+impl InvalidReason {
+    /// Its name, as the API shows it and the journal records it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Empty => "empty",
+            Self::TooLong => "too_long",
+            Self::ControlCharacters => "control_characters",
+        }
+    }
+}
+
 /// A line of an import that holds no usable key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvalidLine {

@@ -34,6 +34,19 @@ pub enum AttemptStatus {
     OwedBack,
 }
 
+impl AttemptStatus {
+    /// The name the API shows for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Failed => "failed",
+            Self::Succeeded => "succeeded",
+            Self::CreditedToWallet => "credited_to_wallet",
+            Self::OwedBack => "owed_back",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attempt {
     pub id: AttemptId,

@@ -67,6 +67,7 @@ pub struct WalletView {
 pub struct OrderTrail {
     pub order: OrderId,
     pub status: String,
+    pub currency: Currency,
     pub amount: u64,
     pub refunded: u64,
     pub keys: Vec<KeyId>,
@@ -82,6 +83,7 @@ impl Shop {
         Some(OrderTrail {
             order: id,
             status: o.status.as_str().to_string(),
+            currency: o.currency,
             amount: o.amount,
             refunded: o.refunded,
             keys: o.keys.clone(),

@@ -21,6 +21,22 @@ pub enum Role {
     Staff(AdminRole),
 }
 
+impl Role {
+    /// The name the API shows for it: `buyer`, `merchant`, or the staff
+    /// role (`admin`, `finance`, `risk_analyst`, `support`, `auditor`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Buyer => "buyer",
+            Role::Merchant => "merchant",
+            Role::Staff(AdminRole::Admin) => "admin",
+            Role::Staff(AdminRole::Finance) => "finance",
+            Role::Staff(AdminRole::RiskAnalyst) => "risk_analyst",
+            Role::Staff(AdminRole::Support) => "support",
+            Role::Staff(AdminRole::Auditor) => "auditor",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub id: UserId,

@@ -11,7 +11,7 @@ use crate::bench::{self, BenchOptions};
 #[command(
     name = "trigate",
     version,
-    about = "A self-hosted shop for digital goods whose money moves through custody, escrow and risk gates."
+    about = "A self-hosted shop for digital goods: a JSON API over a double-entry ledger, with segregated accounts, escrow and split settlement."
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -105,7 +105,7 @@ async fn a_refund_to_the_channel_is_sent_back_through_it_even_after_an_outage() 
         .down
         .store(true, std::sync::atomic::Ordering::SeqCst);
     let r = refund(300, "r2").await;
-    assert_eq!(r.body["channel"]["pending"], true, "{:?}", r.body);
+    assert_eq!(r.body["channel"]["status"], "pending", "{:?}", r.body);
     let path = format!("/api/v1/orders/{id}/channel-refund");
     let r = s.call("POST", &path, Some(&cookie), &[], None).await;
     assert_eq!(r.status, 403, "the buyer sends nothing");

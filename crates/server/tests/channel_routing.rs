@@ -56,7 +56,13 @@ async fn an_outage_fails_over_opens_the_breaker_and_recovers() {
         .find(|c| c["channel"] == "primary")
         .unwrap()
         .clone();
-    assert!(primary_health["breaker"]["open"].is_object(), "{health:?}");
+    assert_eq!(primary_health["breaker"], "open", "{health:?}");
+    assert!(
+        primary_health["open_until"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z')),
+        "{health:?}"
+    );
     assert_eq!(primary_health["consecutive_failures"], 3);
     // Open: the next payment goes straight to the backup, no call to the
     // primary at all.

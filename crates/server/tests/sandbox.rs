@@ -385,6 +385,21 @@ async fn finance_pays_a_withdrawal_out_through_the_sandbox() {
         (400, "idempotency_key_required")
     );
     assert!(gateway.payouts().is_empty());
+    // Nor with a key the shop would refuse to record it under.
+    let long = "k".repeat(256);
+    for bad in ["two words", long.as_str()] {
+        let r = s
+            .call(
+                "POST",
+                &path,
+                Some(&finance),
+                &[("idempotency-key", bad)],
+                Some(&body),
+            )
+            .await;
+        assert_eq!((r.status, error_code(&r)), (422, "invalid"), "{bad}");
+    }
+    assert!(gateway.payouts().is_empty());
     let r = s
         .call(
             "POST",

@@ -5,11 +5,11 @@ use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde::Deserialize;
 use trigate_app::{Enrolled, ops};
 
 use super::AppState;
+use super::answers::{Created, EnrolledAnswer, MeAnswer, WalletAnswer};
 use super::auth::{self, SignedIn};
 use super::error::ApiError;
 use super::openapi::ErrorBody;
@@ -24,16 +24,16 @@ pub(super) struct RegisterBody {
     referral_code: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/register", tag = "account", request_body = RegisterBody, responses((status = 201, description = "The new buyer's id"), (status = 409, description = "The login is taken", body = super::openapi::ErrorBody), (status = 422, description = "A bad login or password", body = super::openapi::ErrorBody), (status = 429, description = "Too many sign-ups from this address", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "account", security(()), request_body = RegisterBody, responses((status = 201, description = "The new buyer's id", body = super::answers::Created), (status = 409, description = "The login is taken", body = super::openapi::ErrorBody), (status = 422, description = "A bad login or password", body = super::openapi::ErrorBody), (status = 429, description = "Too many sign-ups from this address", body = super::openapi::ErrorBody)))]
 pub(super) async fn register(
     State(state): State<AppState>,
     Body(body): Body<RegisterBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = state
         .app
         .register(body.login, body.password, body.referral_code)
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -46,7 +46,7 @@ pub(super) struct LoginBody {
     totp: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "account", request_body = LoginBody, responses((status = 200, description = "Signed in; the session cookie is set"), (status = 401, description = "Wrong login, password or TOTP code", body = super::openapi::ErrorBody), (status = 429, description = "Too many attempts from this address", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "account", security(()), request_body = LoginBody, responses((status = 200, description = "Signed in; the session cookie is set", body = super::answers::Created), (status = 401, description = "Wrong login, password or TOTP code", body = super::openapi::ErrorBody), (status = 429, description = "Too many attempts from this address", body = super::openapi::ErrorBody)))]
 pub(super) async fn login(
     State(state): State<AppState>,
     Body(body): Body<LoginBody>,
@@ -61,12 +61,12 @@ pub(super) async fn login(
             header::SET_COOKIE,
             auth::cookie(&token, state.secure_cookies),
         )],
-        Json(json!({ "id": user })),
+        Json(Created { id: user.0 }),
     )
         .into_response())
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "account", responses((status = 204, description = "Signed out")))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "account", security(()), responses((status = 204, description = "Signed out")))]
 pub(super) async fn logout(State(state): State<AppState>, request: Request) -> StatusCode {
     let (parts, _) = request.into_parts();
     if let Some(token) = auth::session_token(&parts) {
@@ -75,34 +75,34 @@ pub(super) async fn logout(State(state): State<AppState>, request: Request) -> S
     StatusCode::NO_CONTENT
 }
 
-#[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, description = "The caller's account"), (status = 401, description = "Not signed in", body = super::openapi::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, description = "The caller's account", body = MeAnswer), (status = 401, description = "Not signed in", body = super::openapi::ErrorBody)))]
 pub(super) async fn me(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MeAnswer>, ApiError> {
     let me = state.app.read(caller, ops::Me).await?;
-    Ok(Json(serde_json::to_value(me).unwrap_or_default()))
+    Ok(Json(MeAnswer::from(&me)))
 }
 
-#[utoipa::path(get, path = "/api/v1/wallet", tag = "wallet", params(("currency" = Option<String>, Query)), responses((status = 200, description = "Balances and history")))]
+#[utoipa::path(get, path = "/api/v1/wallet", tag = "wallet", params(("currency" = Option<String>, Query)), responses((status = 200, description = "Balances and history", body = WalletAnswer)))]
 pub(super) async fn wallet(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Params(p): Params<CurrencyParam>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<WalletAnswer>, ApiError> {
     let currency = currency(&p.currency)?;
     let wallet = state.app.read(caller, ops::Wallet { currency }).await?;
-    Ok(json_of(wallet))
+    Ok(Json(WalletAnswer::from(&wallet)))
 }
 
 /// A TOTP secret made here, sealed for the shop, shown this once.
-pub(super) fn enrolled(e: &Enrolled) -> Json<Value> {
+pub(super) fn enrolled(e: &Enrolled) -> Json<EnrolledAnswer> {
     use secrecy::ExposeSecret;
-    Json(json!({
-        "user": e.user,
-        "secret": e.secret.expose_secret(),
-        "otpauth_url": e.otpauth_url(),
-    }))
+    Json(EnrolledAnswer {
+        user: e.user.0,
+        secret: e.secret.expose_secret().to_string(),
+        otpauth_url: e.otpauth_url(),
+    })
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -119,20 +119,16 @@ pub struct EnrolBody {
 /// factor, with their password; the secret is shown once.
 #[utoipa::path(post, path = "/api/v1/me/second-factor", tag = "account",
     request_body = EnrolBody,
-    responses((status = 200, description = "The TOTP secret, shown once"),
+    responses((status = 200, description = "The TOTP secret, shown once", body = EnrolledAnswer),
         (status = 401, description = "A wrong password; replacing one needs the current code", body = ErrorBody)))]
 pub async fn enrol_self(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Body(body): Body<EnrolBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<EnrolledAnswer>, ApiError> {
     let e = state
         .app
         .enrol_self(caller, body.password, body.totp.as_deref())
         .await?;
     Ok(enrolled(&e))
-}
-
-fn json_of(v: impl Serialize) -> Json<Value> {
-    Json(serde_json::to_value(v).unwrap_or_default())
 }

@@ -6,11 +6,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use trigate_app::{NewMerchant, ops};
 use trigate_core::{AdminRole, MerchantId, MerchantStatus, Role, UserId};
 
 use super::AppState;
+use super::answers::{AuditLog, Created, CreditAnswer, EnrolledAnswer, MerchantStatusSet, RoleSet};
 use super::auth::SignedIn;
 use super::error::ApiError;
 use super::openapi::ErrorBody;
@@ -53,19 +53,23 @@ pub struct RoleBody {
 /// An admin gives a user another role (never their own).
 #[utoipa::path(post, path = "/api/v1/admin/users/{id}/role", tag = "admin",
     request_body = RoleBody, params(("id" = u64, Path)),
-    responses((status = 200, description = "Changed"), (status = 403, description = "Not an admin", body = ErrorBody)))]
+    responses((status = 200, description = "Changed", body = RoleSet), (status = 403, description = "Not an admin", body = ErrorBody)))]
 pub async fn set_role(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Id(id): Id,
     Body(body): Body<RoleBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RoleSet>, ApiError> {
+    let role: Role = body.role.into();
     let change = ops::SetRole {
         user: UserId(id),
-        role: body.role.into(),
+        role,
     };
     state.app.change(caller, change).await?;
-    Ok(Json(json!({ "user": id, "role": body.role })))
+    Ok(Json(RoleSet {
+        user: id,
+        role: role.as_str(),
+    }))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -84,12 +88,12 @@ pub struct MerchantBody {
 /// kept wrapped by the master key.
 #[utoipa::path(post, path = "/api/v1/admin/merchants", tag = "admin",
     request_body = MerchantBody,
-    responses((status = 201, description = "The merchant's id"), (status = 403, description = "Not an admin", body = ErrorBody)))]
+    responses((status = 201, description = "The merchant's id", body = Created), (status = 403, description = "Not an admin", body = ErrorBody)))]
 pub async fn create_merchant(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Body(body): Body<MerchantBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let merchant = NewMerchant {
         owner: UserId(body.owner),
         name: body.name,
@@ -97,7 +101,7 @@ pub async fn create_merchant(
         holding_days: body.holding_days,
     };
     let id = state.app.open_merchant(caller, merchant).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -116,7 +120,7 @@ pub struct CreditBody {
 #[utoipa::path(post, path = "/api/v1/admin/users/{id}/credit", tag = "admin",
     request_body = CreditBody,
     params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
-    responses((status = 202, description = "Asked for; waiting for a second approval"),
+    responses((status = 202, description = "Asked for; waiting for a second approval", body = CreditAnswer),
         (status = 403, description = "Not finance, or crediting oneself", body = ErrorBody)))]
 pub async fn credit(
     State(state): State<AppState>,
@@ -124,10 +128,11 @@ pub async fn credit(
     headers: HeaderMap,
     Id(id): Id,
     Body(body): Body<CreditBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<CreditAnswer>), ApiError> {
+    let currency = currency(&body.currency)?;
     let change = ops::CreditWallet {
         user: UserId(id),
-        currency: currency(&body.currency)?,
+        currency,
         amount: body.amount,
         note: body.note.clone(),
     };
@@ -135,8 +140,13 @@ pub async fn credit(
     let credit = state.app.change_once(caller, &once, change).await?.reply;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({ "credit": credit, "user": id, "amount": body.amount,
-            "currency": body.currency, "status": "requested" })),
+        Json(CreditAnswer {
+            credit: credit.0,
+            status: "requested",
+            user: Some(id),
+            currency: Some(currency.to_string()),
+            amount: Some(body.amount),
+        }),
     ))
 }
 
@@ -158,7 +168,7 @@ pub struct DecideCreditBody {
 #[utoipa::path(post, path = "/api/v1/admin/credits/{id}", tag = "admin",
     request_body = DecideCreditBody,
     params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
-    responses((status = 200, description = "Decided"),
+    responses((status = 200, description = "Decided", body = CreditAnswer),
         (status = 403, description = "Not finance, or the one who asked", body = ErrorBody)))]
 pub async fn decide_credit(
     State(state): State<AppState>,
@@ -166,7 +176,7 @@ pub async fn decide_credit(
     headers: HeaderMap,
     Id(id): Id,
     Body(body): Body<DecideCreditBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CreditAnswer>, ApiError> {
     let approve = matches!(body.decision, CreditDecision::Approve);
     let once = once(&headers, "decide_credit", &(id, &body))?;
     let decide = ops::DecideCredit {
@@ -175,31 +185,39 @@ pub async fn decide_credit(
     };
     state.app.change_once(caller, &once, decide).await?;
     let status = if approve { "approved" } else { "rejected" };
-    Ok(Json(json!({ "credit": id, "status": status })))
+    Ok(Json(CreditAnswer {
+        credit: id,
+        status,
+        user: None,
+        currency: None,
+        amount: None,
+    }))
 }
 
 /// An admin enrols a second factor for another user (staff who must sign
 /// in with one start here); the secret is shown once, to hand over.
 #[utoipa::path(post, path = "/api/v1/admin/users/{id}/second-factor", tag = "admin",
     params(("id" = u64, Path)),
-    responses((status = 200, description = "The TOTP secret, shown once"), (status = 403, description = "Not an admin", body = ErrorBody)))]
+    responses((status = 200, description = "The TOTP secret, shown once", body = EnrolledAnswer), (status = 403, description = "Not an admin", body = ErrorBody)))]
 pub async fn enrol_other(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<EnrolledAnswer>, ApiError> {
     Ok(super::account::enrolled(
         &state.app.enrol_other(caller, UserId(id)).await?,
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", responses((status = 200, description = "The latest audit entries"), (status = 403, description = "Not an admin or auditor", body = super::openapi::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", responses((status = 200, description = "The latest audit entries", body = AuditLog), (status = 403, description = "Not an admin or auditor", body = super::openapi::ErrorBody)))]
 pub(super) async fn audit(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AuditLog>, ApiError> {
     let entries = state.app.read(caller, ops::Audit).await?;
-    Ok(Json(json!({ "entries": entries })))
+    Ok(Json(AuditLog {
+        entries: entries.iter().map(Into::into).collect(),
+    }))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -216,18 +234,18 @@ pub enum MerchantStatusName {
     Banned,
 }
 
-#[utoipa::path(post, path = "/api/v1/admin/merchants/{id}/status", tag = "admin", request_body = StatusBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Set"), (status = 403, description = "Not an admin or risk analyst", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/admin/merchants/{id}/status", tag = "admin", request_body = StatusBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Set", body = MerchantStatusSet), (status = 403, description = "Not an admin or risk analyst", body = super::openapi::ErrorBody)))]
 pub(super) async fn merchant_status(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Id(id): Id,
     Body(body): Body<StatusBody>,
-) -> Result<Json<Value>, ApiError> {
-    let status = match body.status {
-        MerchantStatusName::Active => MerchantStatus::Active,
-        MerchantStatusName::Frozen => MerchantStatus::Frozen,
-        MerchantStatusName::Banned => MerchantStatus::Banned,
+) -> Result<Json<MerchantStatusSet>, ApiError> {
+    let (status, name) = match body.status {
+        MerchantStatusName::Active => (MerchantStatus::Active, "active"),
+        MerchantStatusName::Frozen => (MerchantStatus::Frozen, "frozen"),
+        MerchantStatusName::Banned => (MerchantStatus::Banned, "banned"),
     };
     let once = once(&headers, "merchant_status", &(id, &body))?;
     let change = ops::SetMerchantStatus {
@@ -235,5 +253,8 @@ pub(super) async fn merchant_status(
         status,
     };
     state.app.change_once(caller, &once, change).await?;
-    Ok(Json(json!({ "merchant": id, "status": body.status })))
+    Ok(Json(MerchantStatusSet {
+        merchant: id,
+        status: name,
+    }))
 }

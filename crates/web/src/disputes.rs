@@ -6,11 +6,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use trigate_app::ops;
 use trigate_core::{Decision, OrderId};
 
 use super::AppState;
+use super::answers::{DisputeDecided, Escalated, OrderStatusAnswer};
 use super::auth::SignedIn;
 use super::error::ApiError;
 use super::routes::{Body, Id, once};
@@ -21,32 +21,32 @@ pub struct DisputeBody {
     reason: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute", tag = "orders", request_body = DisputeBody, params(("id" = u64, Path)), responses((status = 200, description = "Disputed: the order is frozen"), (status = 409, description = "Outside the window", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute", tag = "orders", request_body = DisputeBody, params(("id" = u64, Path)), responses((status = 200, description = "Disputed: the order is frozen", body = OrderStatusAnswer), (status = 409, description = "Outside the window", body = super::openapi::ErrorBody)))]
 pub(super) async fn open_dispute(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Id(id): Id,
     Body(body): Body<DisputeBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OrderStatusAnswer>, ApiError> {
     let open = ops::OpenDispute {
         order: OrderId(id),
         reason: body.reason,
     };
     state.app.change(caller, open).await?;
-    Ok(Json(json!({ "order": id, "status": "disputed" })))
+    Ok(status(id, "disputed"))
 }
 
-#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute/replace-keys", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "New keys delivered")))]
+#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute/replace-keys", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "New keys delivered", body = OrderStatusAnswer)))]
 pub(super) async fn replace_keys(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OrderStatusAnswer>, ApiError> {
     let once = once(&headers, "replace_keys", &id)?;
     let replace = ops::ReplaceKeys { order: OrderId(id) };
     state.app.change_once(caller, &once, replace).await?;
-    Ok(Json(json!({ "order": id, "status": "delivered" })))
+    Ok(status(id, "delivered"))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -56,17 +56,17 @@ pub enum DecisionBody {
     Refund(u64),
 }
 
-#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute/decide", tag = "admin", request_body = DecisionBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Decided"), (status = 403, description = "Not staff", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute/decide", tag = "admin", request_body = DecisionBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Decided", body = DisputeDecided), (status = 403, description = "Not staff", body = super::openapi::ErrorBody)))]
 pub(super) async fn decide(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Id(id): Id,
     Body(body): Body<DecisionBody>,
-) -> Result<Json<Value>, ApiError> {
-    let decision = match body {
-        DecisionBody::Release => Decision::Release,
-        DecisionBody::Refund(amount) => Decision::Refund(amount),
+) -> Result<Json<DisputeDecided>, ApiError> {
+    let (decision, answer) = match body {
+        DecisionBody::Release => (Decision::Release, ("release", None)),
+        DecisionBody::Refund(amount) => (Decision::Refund(amount), ("refund", Some(amount))),
     };
     let once = once(&headers, "decide", &(id, &body))?;
     let decide = ops::DecideDispute {
@@ -74,31 +74,45 @@ pub(super) async fn decide(
         decision,
     };
     state.app.change_once(caller, &once, decide).await?;
-    Ok(Json(json!({ "order": id, "decided": body })))
+    Ok(Json(DisputeDecided {
+        order: id,
+        decision: answer.0,
+        refunded: answer.1,
+    }))
 }
 
 /// The merchant (or staff) refunds a disputed order in full.
-#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute/refund", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Refunded to the buyer"), (status = 403, description = "Not the merchant or staff", body = super::openapi::ErrorBody), (status = 409, description = "Not disputed", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute/refund", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Refunded to the buyer", body = OrderStatusAnswer), (status = 403, description = "Not the merchant or staff", body = super::openapi::ErrorBody), (status = 409, description = "Not disputed", body = super::openapi::ErrorBody)))]
 pub(super) async fn refund_dispute(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OrderStatusAnswer>, ApiError> {
     let once = once(&headers, "refund_dispute", &id)?;
     let refund = ops::RefundDispute { order: OrderId(id) };
     state.app.change_once(caller, &once, refund).await?;
-    Ok(Json(json!({ "order": id, "status": "refunded" })))
+    Ok(status(id, "refunded"))
 }
 
 /// The buyer or the merchant hands a dispute to staff.
-#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute/escalate", tag = "orders", params(("id" = u64, Path)), responses((status = 200, description = "Escalated to staff"), (status = 409, description = "Not disputed", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute/escalate", tag = "orders", params(("id" = u64, Path)), responses((status = 200, description = "Escalated to staff", body = Escalated), (status = 409, description = "Not disputed", body = super::openapi::ErrorBody)))]
 pub(super) async fn escalate(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Escalated>, ApiError> {
     let escalate = ops::EscalateDispute { order: OrderId(id) };
     state.app.change(caller, escalate).await?;
-    Ok(Json(json!({ "order": id, "escalated": true })))
+    Ok(Json(Escalated {
+        order: id,
+        escalated: true,
+    }))
+}
+
+fn status(order: u64, status: &str) -> Json<OrderStatusAnswer> {
+    Json(OrderStatusAnswer {
+        order,
+        status: status.into(),
+    })
 }

@@ -14,8 +14,8 @@ use trigate_app::GuestCheckout;
 use trigate_core::{OrderId, ProductId};
 
 use super::AppState;
+use super::answers::{OrderAnswer, PaymentStarted};
 use super::error::ApiError;
-use super::orders::order_json;
 use super::routes::{Body, mark_replayed};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -32,10 +32,10 @@ pub struct GuestBuyBody {
 
 /// Buys as a guest: the order is created and its keys reserved; it is paid
 /// through a channel and read back with [`lookup`].
-#[utoipa::path(post, path = "/api/v1/guest/orders", tag = "guest",
+#[utoipa::path(post, path = "/api/v1/guest/orders", tag = "guest", security(()),
     request_body = GuestBuyBody,
     params(("Idempotency-Key" = String, Header, description = "required")),
-    responses((status = 201, description = "The order, unpaid, its keys reserved"),
+    responses((status = 201, description = "The order, unpaid, its keys reserved", body = OrderAnswer),
         (status = 409, description = "Out of stock, off sale", body = super::openapi::ErrorBody),
         (status = 429, description = "Too many guest orders from this address", body = super::openapi::ErrorBody)))]
 pub async fn buy(
@@ -53,7 +53,8 @@ pub async fn buy(
         .app
         .guest_checkout(key, checkout, body.lookup_secret)
         .await?;
-    let response = (StatusCode::CREATED, Json(order_json(&replied.reply))).into_response();
+    let answer = OrderAnswer::from(&replied.reply);
+    let response = (StatusCode::CREATED, Json(answer)).into_response();
     Ok(mark_replayed(response, replied.replayed))
 }
 
@@ -66,20 +67,20 @@ pub struct LookupBody {
 
 /// Reads a guest order — its keys too, once paid — with its number and
 /// lookup secret. Sent as a POST so the secret stays out of URLs and logs.
-#[utoipa::path(post, path = "/api/v1/guest/orders/lookup", tag = "guest",
+#[utoipa::path(post, path = "/api/v1/guest/orders/lookup", tag = "guest", security(()),
     request_body = LookupBody,
-    responses((status = 200, description = "The order, with its keys once delivered"),
+    responses((status = 200, description = "The order, with its keys once delivered", body = OrderAnswer),
         (status = 404, description = "No such order, or the wrong secret (told apart from neither)", body = super::openapi::ErrorBody),
         (status = 429, description = "Too many lookups from this address or of this order", body = super::openapi::ErrorBody)))]
 pub async fn lookup(
     State(state): State<AppState>,
     Body(body): Body<LookupBody>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<OrderAnswer>, ApiError> {
     let order = state
         .app
         .guest_order(OrderId(body.order), body.lookup_secret)
         .await?;
-    Ok(Json(order_json(&order)))
+    Ok(Json(OrderAnswer::from(&order)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -92,18 +93,18 @@ pub struct GuestPayBody {
 }
 
 /// Pays a guest order through a channel, with its lookup secret.
-#[utoipa::path(post, path = "/api/v1/guest/orders/pay", tag = "guest",
+#[utoipa::path(post, path = "/api/v1/guest/orders/pay", tag = "guest", security(()),
     request_body = GuestPayBody,
-    responses((status = 200, description = "Where to send the buyer"),
+    responses((status = 200, description = "Where to send the buyer", body = PaymentStarted),
         (status = 404, description = "No such order, or the wrong secret", body = super::openapi::ErrorBody),
         (status = 503, description = "No channel can take it now", body = super::openapi::ErrorBody)))]
 pub async fn pay(
     State(state): State<AppState>,
     Body(body): Body<GuestPayBody>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<PaymentStarted>, ApiError> {
     let started = state
         .app
         .pay_guest_order(OrderId(body.order), body.lookup_secret, &body.method)
         .await?;
-    Ok(super::pay::started(&started))
+    Ok(Json(PaymentStarted::from(&started)))
 }

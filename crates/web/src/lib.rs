@@ -6,6 +6,7 @@
 
 mod account;
 mod admin;
+pub mod answers;
 mod auth;
 mod disputes;
 mod error;
@@ -16,6 +17,7 @@ pub mod metrics;
 pub mod openapi;
 mod orders;
 mod pay;
+mod refusals;
 mod routes;
 pub mod signed;
 pub mod trace;

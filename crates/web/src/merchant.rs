@@ -7,30 +7,30 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use trigate_app::{AppError, KeyImport, ops};
 use trigate_core::{Delivery, Discount, NewCoupon, NewProduct, ProductId, Tier};
 
 use super::AppState;
+use super::answers::{
+    ApiKeyAnswer, BalancesAnswer, CouponCreated, Created, Deposited, KeyImportAnswer, OnSale,
+    OwnProducts,
+};
 use super::auth::SignedIn;
 use super::error::ApiError;
 use super::routes::{Body, CurrencyParam, Id, Params, bps, currency, once};
 
-#[utoipa::path(get, path = "/api/v1/merchant/balances", tag = "merchant", params(("currency" = Option<String>, Query)), responses((status = 200, description = "Pending, available, deposit and debt"), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/merchant/balances", tag = "merchant", params(("currency" = Option<String>, Query)), responses((status = 200, description = "Pending, available, deposit and debt", body = BalancesAnswer), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
 pub(super) async fn balances(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Params(p): Params<CurrencyParam>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<BalancesAnswer>, ApiError> {
     let currency = currency(&p.currency)?;
     let b = state
         .app
         .read(caller, ops::MerchantBalances { currency })
         .await?;
-    Ok(Json(json!({
-        "merchant": b.merchant, "pending": b.pending, "available": b.available,
-        "deposit": b.deposit, "debt": b.debt,
-    })))
+    Ok(Json(BalancesAnswer::new(&b, currency)))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -60,13 +60,13 @@ fn one() -> u32 {
     1
 }
 
-#[utoipa::path(post, path = "/api/v1/merchant/products", tag = "merchant", request_body = ProductBody, params(("Idempotency-Key" = String, Header, description = "required")), responses((status = 201, description = "The product's id"), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/merchant/products", tag = "merchant", request_body = ProductBody, params(("Idempotency-Key" = String, Header, description = "required")), responses((status = 201, description = "The product's id", body = Created), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
 pub(super) async fn add_product(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Body(body): Body<ProductBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let spec = NewProduct {
         title: body.title.clone(),
         delivery: body.text.clone().map_or(Delivery::Keys, Delivery::Fixed),
@@ -92,7 +92,7 @@ pub(super) async fn add_product(
         .change_once(caller, &once, ops::AddProduct { spec })
         .await?
         .reply;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -106,14 +106,14 @@ pub struct KeysBody {
 
 /// Imports keys into one of the caller's products: sealed here with the
 /// merchant's data key, so the plain keys never leave this request.
-#[utoipa::path(post, path = "/api/v1/merchant/products/{id}/keys", tag = "merchant", request_body = KeysBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "The import report: added, duplicates, invalid lines"), (status = 404, description = "Not the caller's product", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/merchant/products/{id}/keys", tag = "merchant", request_body = KeysBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "The import report: added, duplicates, invalid lines", body = KeyImportAnswer), (status = 404, description = "Not the caller's product", body = super::openapi::ErrorBody)))]
 pub(super) async fn import_keys(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Id(id): Id,
     Body(body): Body<KeysBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<KeyImportAnswer>, ApiError> {
     let once = once(&headers, "import_keys", &(id, &body))?;
     let import = KeyImport {
         product: ProductId(id),
@@ -121,26 +121,24 @@ pub(super) async fn import_keys(
         csv: body.csv,
     };
     let report = state.app.import_keys(caller, &once, import).await?.reply;
-    Ok(Json(json!({
-        "added": report.added.len(),
-        "duplicate_in_batch": report.duplicate_in_batch,
-        "duplicate_existing": report.duplicate_existing,
-        "invalid": report.invalid,
-    })))
+    Ok(Json(KeyImportAnswer::from(&report)))
 }
 
 /// Creates an API key for the caller's merchant; the secret is shown once
 /// (only its sealed form is kept).
-#[utoipa::path(post, path = "/api/v1/merchant/api-keys", tag = "merchant", responses((status = 201, description = "The key id and its secret, shown once"), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/merchant/api-keys", tag = "merchant", responses((status = 201, description = "The key id and its secret, shown once", body = ApiKeyAnswer), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
 pub(super) async fn create_api_key(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<ApiKeyAnswer>), ApiError> {
     let key = state.app.create_api_key(caller).await?;
     use secrecy::ExposeSecret;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "key_id": key.key_id, "secret": key.secret.expose_secret() })),
+        Json(ApiKeyAnswer {
+            key_id: key.key_id,
+            secret: key.secret.expose_secret().to_string(),
+        }),
     ))
 }
 
@@ -170,14 +168,14 @@ pub struct CouponBody {
 #[utoipa::path(post, path = "/api/v1/merchant/coupons", tag = "merchant",
     request_body = CouponBody,
     params(("Idempotency-Key" = String, Header, description = "required")),
-    responses((status = 201, description = "Created"),
+    responses((status = 201, description = "Created", body = CouponCreated),
         (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
 pub async fn create_coupon(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Body(body): Body<CouponBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<CouponCreated>), ApiError> {
     let merchant = state.app.own_merchant(caller, "creates coupons").await?;
     let discount = match &body.discount {
         DiscountBody::PercentBps(v) => Discount::Percent(bps(*v)?),
@@ -207,7 +205,10 @@ pub async fn create_coupon(
     state.app.change_once(caller, &once, coupon).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "code": body.code.trim().to_uppercase(), "uses": body.uses })),
+        Json(CouponCreated {
+            code: body.code.trim().to_uppercase(),
+            uses: body.uses,
+        }),
     ))
 }
 
@@ -221,24 +222,27 @@ pub struct DepositBody {
 
 /// The caller's merchant moves part of its available balance into its
 /// security deposit.
-#[utoipa::path(post, path = "/api/v1/merchant/deposit", tag = "merchant", request_body = DepositBody, params(("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Moved"), (status = 402, description = "Available is short", body = super::openapi::ErrorBody), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/merchant/deposit", tag = "merchant", request_body = DepositBody, params(("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Moved", body = Deposited), (status = 402, description = "Available is short", body = super::openapi::ErrorBody), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
 pub(super) async fn fund_deposit(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Body(body): Body<DepositBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Deposited>, ApiError> {
     let merchant = state.app.own_merchant(caller, "funds its deposit").await?;
+    let currency = currency(&body.currency)?;
     let deposit = ops::FundDeposit {
         merchant,
-        currency: currency(&body.currency)?,
+        currency,
         amount: body.amount,
     };
     let once = once(&headers, "deposit", &body)?;
     state.app.change_once(caller, &once, deposit).await?;
-    Ok(Json(
-        json!({ "merchant": merchant, "deposited": body.amount }),
-    ))
+    Ok(Json(Deposited {
+        merchant: merchant.0,
+        currency: currency.to_string(),
+        deposited: body.amount,
+    }))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -248,29 +252,34 @@ pub struct OnSaleBody {
 }
 
 /// Puts one of the caller's products on sale or takes it off.
-#[utoipa::path(post, path = "/api/v1/merchant/products/{id}/on-sale", tag = "merchant", request_body = OnSaleBody, params(("id" = u64, Path)), responses((status = 200, description = "Set"), (status = 404, description = "Not the caller's product", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/merchant/products/{id}/on-sale", tag = "merchant", request_body = OnSaleBody, params(("id" = u64, Path)), responses((status = 200, description = "Set", body = OnSale), (status = 404, description = "Not the caller's product", body = super::openapi::ErrorBody)))]
 pub(super) async fn set_on_sale(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Id(id): Id,
     Body(body): Body<OnSaleBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OnSale>, ApiError> {
     let change = ops::SetOnSale {
         product: ProductId(id),
         on_sale: body.on_sale,
     };
     state.app.change(caller, change).await?;
-    Ok(Json(json!({ "product": id, "on_sale": body.on_sale })))
+    Ok(Json(OnSale {
+        product: id,
+        on_sale: body.on_sale,
+    }))
 }
 
 /// The caller's merchant's products, on sale or not, with stock.
 #[utoipa::path(get, path = "/api/v1/merchant/products", tag = "merchant",
-    responses((status = 200, description = "The merchant's products"),
+    responses((status = 200, description = "The merchant's products", body = OwnProducts),
         (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
 pub(super) async fn own_products(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OwnProducts>, ApiError> {
     let products = state.app.read(caller, ops::OwnProducts).await?;
-    Ok(Json(json!({ "products": products })))
+    Ok(Json(OwnProducts {
+        products: products.iter().map(Into::into).collect(),
+    }))
 }

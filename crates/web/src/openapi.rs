@@ -8,6 +8,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa_swagger_ui::SwaggerUi;
 
 use super::AppState;
+use super::refusals::Refusals;
 use super::{account, admin, disputes, guest, merchant, orders, pay, routes, withdraw};
 
 /// Every refusal: `{"error": {"code", "message"}}`, the code stable.
@@ -58,11 +59,14 @@ impl utoipa::Modify for Security {
 #[openapi(
     info(
         title = "trigate",
-        description = "A shop for digital goods with segregated custody, escrow and risk control. \
+        description = "A shop for digital goods over a double-entry ledger, with segregated accounts, \
+            escrow and split settlement (risk control is planned). \
             Every POST that moves money or stock takes an Idempotency-Key (Stripe's meaning: the \
             first response is replayed for the same request; the same key with another request \
             is 409 idempotency_conflict; keys are kept 24 hours). Errors are \
-            {\"error\": {\"code\", \"message\"}}."
+            {\"error\": {\"code\", \"message\", \"request_id\"}}; each operation lists, per status, \
+            the codes it can answer. Times are RFC 3339 in UTC; amounts are integers in minor units \
+            beside their currency."
     ),
     paths(
         routes::readyz,
@@ -115,7 +119,7 @@ impl utoipa::Modify for Security {
         account::enrol_self,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
-    modifiers(&Security),
+    modifiers(&Security, &Refusals),
     security(("session" = []), ("signed" = [])),
 )]
 pub struct ApiDoc;

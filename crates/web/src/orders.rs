@@ -8,11 +8,14 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use trigate_app::{Caller, OrderDetails, Replied, ops};
+use trigate_app::{Caller, Replied, ops};
 use trigate_core::{OrderId, ProductId, RefundTo};
 
 use super::AppState;
+use super::answers::{
+    ChannelRefundSent, ChannelSend, Confirmed, OrderAnswer, OrderLine, OrderStatusAnswer,
+    OrdersPage, RefundAnswer,
+};
 use super::auth::SignedIn;
 use super::error::ApiError;
 use super::routes::{Body, Id, Params, mark_replayed, once};
@@ -41,7 +44,7 @@ pub(super) struct BuyBody {
 
 /// Creates an order — paid from the wallet at once, with its keys opened,
 /// or reserved to pay later.
-#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = BuyBody, params(("Idempotency-Key" = String, Header, description = "required")), responses((status = 201, description = "The order; paid by balance, with its keys"), (status = 402, description = "The wallet is short", body = super::openapi::ErrorBody), (status = 409, description = "Out of stock, off sale, or the key was used for another request", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = BuyBody, params(("Idempotency-Key" = String, Header, description = "required")), responses((status = 201, description = "The order; paid by balance, with its keys", body = OrderAnswer), (status = 402, description = "The wallet is short", body = super::openapi::ErrorBody), (status = 409, description = "Out of stock, off sale, or the key was used for another request", body = super::openapi::ErrorBody)))]
 pub(super) async fn buy(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
@@ -79,7 +82,7 @@ pub(super) async fn buy(
 }
 
 /// Pays a created order from the wallet; the keys come back opened.
-#[utoipa::path(post, path = "/api/v1/orders/{id}/pay-by-balance", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Paid; the keys opened"), (status = 402, description = "The wallet is short", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/orders/{id}/pay-by-balance", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Paid; the keys opened", body = OrderAnswer), (status = 402, description = "The wallet is short", body = super::openapi::ErrorBody)))]
 pub(super) async fn pay_by_balance(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
@@ -100,61 +103,49 @@ async fn order_response(
     status: StatusCode,
 ) -> Result<Response, ApiError> {
     let details = state.app.order(caller, order).await?;
-    let response = (status, Json(order_json(&details))).into_response();
+    let response = (status, Json(OrderAnswer::from(&details))).into_response();
     Ok(mark_replayed(response, replayed))
 }
 
-/// An order as JSON, its keys opened for those allowed to see them.
-pub(super) fn order_json(order: &OrderDetails) -> Value {
-    json!({
-        "order": order.order,
-        "status": order.status,
-        "amount": order.amount,
-        "refunded": order.refunded,
-        "keys": trigate_app::exposed(&order.keys),
-        "text": order.text,
-        "money": order.money,
-    })
-}
-
-#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = u64, Path)), responses((status = 200, description = "The order, with its keys for its buyer"), (status = 404, description = "No such order, or not the caller's to see", body = super::openapi::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = u64, Path)), responses((status = 200, description = "The order, with its keys for its buyer", body = OrderAnswer), (status = 404, description = "No such order, or not the caller's to see", body = super::openapi::ErrorBody)))]
 pub(super) async fn order(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OrderAnswer>, ApiError> {
     let details = state.app.order(caller, OrderId(id)).await?;
-    Ok(Json(order_json(&details)))
+    Ok(Json(OrderAnswer::from(&details)))
 }
 
-#[utoipa::path(post, path = "/api/v1/orders/{id}/confirm", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Confirmed and settled"), (status = 409, description = "Not delivered", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/orders/{id}/confirm", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Confirmed and settled", body = Confirmed), (status = 409, description = "Not delivered", body = super::openapi::ErrorBody)))]
 pub(super) async fn confirm(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Confirmed>, ApiError> {
     let once = once(&headers, "confirm", &id)?;
     let confirm = ops::ConfirmOrder { order: OrderId(id) };
     let settlement = state.app.change_once(caller, &once, confirm).await?.reply;
-    // As the shop's reply was shown until now: `{"Settled": {…}}`.
-    Ok(Json(
-        json!({ "order": id, "settlement": { "Settled": settlement } }),
-    ))
+    let currency = state.app.order(caller, OrderId(id)).await?.currency;
+    Ok(Json(Confirmed::new(id, currency.to_string(), &settlement)))
 }
 
 /// The buyer cancels an unpaid order; its keys go back on sale.
-#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Cancelled"), (status = 409, description = "Already paid, expired or cancelled", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Cancelled", body = OrderStatusAnswer), (status = 409, description = "Already paid, expired or cancelled", body = super::openapi::ErrorBody)))]
 pub(super) async fn cancel(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OrderStatusAnswer>, ApiError> {
     let once = once(&headers, "cancel", &id)?;
     let cancel = ops::CancelOrder { order: OrderId(id) };
     state.app.change_once(caller, &once, cancel).await?;
-    Ok(Json(json!({ "order": id, "status": "cancelled" })))
+    Ok(Json(OrderStatusAnswer {
+        order: id,
+        status: "cancelled".into(),
+    }))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -165,14 +156,14 @@ pub struct RefundBody {
     to_channel: bool,
 }
 
-#[utoipa::path(post, path = "/api/v1/orders/{id}/refund", tag = "orders", request_body = RefundBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Refunded"), (status = 403, description = "Not the merchant or staff", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/orders/{id}/refund", tag = "orders", request_body = RefundBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Refunded", body = RefundAnswer), (status = 403, description = "Not the merchant or staff", body = super::openapi::ErrorBody)))]
 pub(super) async fn refund(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Id(id): Id,
     Body(body): Body<RefundBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RefundAnswer>, ApiError> {
     let once = once(&headers, "refund", &(id, &body))?;
     let to = if body.to_channel {
         RefundTo::Channel
@@ -185,15 +176,25 @@ pub(super) async fn refund(
         .await?;
     // Owed back through the channel: sent now if the channel took it; if
     // not, it stays owed and `…/channel-refund` sends it later.
-    Ok(Json(match refunded.channel {
-        None => json!({ "order": id, "refunded": body.amount }),
-        Some(sent) => {
-            let channel = match sent {
-                Ok(sent) => json!({ "sent": sent }),
-                Err(e) => json!({ "pending": true, "error": e.code() }),
-            };
-            json!({ "order": id, "refunded": body.amount, "channel": channel })
-        }
+    let channel = refunded.channel.map(|sent| match sent {
+        Ok(sent) => ChannelSend {
+            status: "sent",
+            sent,
+            error: None,
+        },
+        Err(e) => ChannelSend {
+            status: "pending",
+            sent: 0,
+            error: Some(e.code()),
+        },
+    });
+    let currency = state.app.order(caller, OrderId(id)).await?.currency;
+    Ok(Json(RefundAnswer {
+        order: id,
+        currency: currency.to_string(),
+        refunded: refunded.amount,
+        to: if body.to_channel { "channel" } else { "wallet" },
+        channel,
     }))
 }
 
@@ -216,13 +217,13 @@ fn default_limit() -> u32 {
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders",
     params(("before" = Option<u64>, Query, description = "orders older than this one"),
         ("limit" = Option<u32>, Query, description = "1 to 100, 50 if absent")),
-    responses((status = 200, description = "A page of orders, newest first"),
+    responses((status = 200, description = "A page of orders, newest first", body = OrdersPage),
         (status = 401, description = "Not signed in", body = super::openapi::ErrorBody)))]
 pub(super) async fn list_orders(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Params(page): Params<PageParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OrdersPage>, ApiError> {
     let read = ops::Orders {
         before: page.before.map(OrderId),
         limit: page.limit,
@@ -231,20 +232,28 @@ pub(super) async fn list_orders(
     let next = (orders.len() == page.limit.clamp(1, 100) as usize)
         .then(|| orders.last().map(|o| o.order))
         .flatten();
-    Ok(Json(json!({ "orders": orders, "next_before": next })))
+    Ok(Json(OrdersPage {
+        orders: orders.iter().map(OrderLine::from).collect(),
+        next_before: next.map(|o| o.0),
+    }))
 }
 
 /// Sends back through the order's channel what it still owes its buyer
 /// (a refund to the channel whose sending failed before).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/channel-refund", tag = "orders",
     params(("id" = u64, Path)),
-    responses((status = 200, description = "What was sent (0 if nothing was owed)"),
+    responses((status = 200, description = "What was sent (0 if nothing was owed)", body = ChannelRefundSent),
         (status = 502, description = "The channel could not send it; it stays owed", body = super::openapi::ErrorBody)))]
 pub(super) async fn channel_refund(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ChannelRefundSent>, ApiError> {
     let sent = state.app.send_refund(caller, OrderId(id)).await?;
-    Ok(Json(json!({ "order": id, "sent": sent })))
+    let currency = state.app.order(caller, OrderId(id)).await?.currency;
+    Ok(Json(ChannelRefundSent {
+        order: id,
+        currency: currency.to_string(),
+        sent,
+    }))
 }

@@ -9,12 +9,12 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{Value, json};
-use trigate_app::payments::{Notified, Started};
-use trigate_channels::{Checkout, Params};
+use trigate_app::payments::Notified;
+use trigate_channels::Params;
 use trigate_core::{AttemptId, OrderId, PaymentOutcome};
 
 use super::AppState;
+use super::answers::{ChannelsHealth, MarkedPaid, PaymentStarted, PaymentStatusAnswer};
 use super::auth::SignedIn;
 use super::error::ApiError;
 use super::openapi::ErrorBody;
@@ -27,27 +27,11 @@ pub struct PayBody {
     method: String,
 }
 
-pub(super) fn started(s: &Started) -> Json<Value> {
-    let checkout = match &s.checkout {
-        Checkout::Redirect(url) => json!({ "redirect": url }),
-        Checkout::Qr(content) => json!({ "qr": content }),
-    };
-    let failed: Vec<Value> = s
-        .failed_over
-        .iter()
-        .map(|(a, c)| json!({ "attempt": a, "channel": c }))
-        .collect();
-    Json(json!({
-        "attempt": s.attempt, "channel": s.channel, "checkout": checkout,
-        "failed_over": failed,
-    }))
-}
-
 /// Pays one of the caller's unpaid orders through a channel: the best one
 /// for the method that is up, failing over to the next.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/pay", tag = "orders",
     request_body = PayBody, params(("id" = u64, Path)),
-    responses((status = 200, description = "Where to send the buyer (or a QR code to show)"),
+    responses((status = 200, description = "Where to send the buyer (or a QR code to show)", body = PaymentStarted),
         (status = 409, description = "The order is not payable", body = ErrorBody),
         (status = 503, description = "No channel can take it now", body = ErrorBody)))]
 pub(super) async fn pay_order(
@@ -55,12 +39,12 @@ pub(super) async fn pay_order(
     SignedIn(caller): SignedIn,
     Id(id): Id,
     Body(body): Body<PayBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PaymentStarted>, ApiError> {
     let s = state
         .app
         .pay_order(caller, OrderId(id), &body.method)
         .await?;
-    Ok(started(&s))
+    Ok(Json(PaymentStarted::from(&s)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -75,19 +59,19 @@ pub struct RechargeBody {
 /// Tops up the caller's recharge wallet through a channel.
 #[utoipa::path(post, path = "/api/v1/wallet/recharge", tag = "wallet",
     request_body = RechargeBody,
-    responses((status = 200, description = "Where to send the buyer"),
+    responses((status = 200, description = "Where to send the buyer", body = PaymentStarted),
         (status = 503, description = "No channel can take it now", body = ErrorBody)))]
 pub(super) async fn recharge(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Body(body): Body<RechargeBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PaymentStarted>, ApiError> {
     let currency = super::routes::currency(&body.currency)?;
     let s = state
         .app
         .recharge(caller, body.amount, currency, &body.method)
         .await?;
-    Ok(started(&s))
+    Ok(Json(PaymentStarted::from(&s)))
 }
 
 fn text(status: StatusCode, body: &'static str) -> Response {
@@ -134,24 +118,15 @@ pub(super) async fn notify(
 pub(super) async fn return_page(
     State(state): State<AppState>,
     Path((channel, no)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PaymentStatusAnswer>, ApiError> {
     let a = state.app.payment_status(&channel, &no).await?;
-    Ok(Json(json!({
-        "attempt": a.id,
-        "status": a.status,
-        "paid": a.paid_at.is_some(),
-        "message": if a.paid_at.is_some() {
-            "paid: thank you"
-        } else {
-            "waiting for the channel's confirmation; this page changes nothing"
-        },
-    })))
+    Ok(Json(PaymentStatusAnswer::from(&a)))
 }
 
 /// 补单: finance marks an attempt paid after the channel confirms it was.
 #[utoipa::path(post, path = "/api/v1/admin/attempts/{id}/mark-paid", tag = "admin",
     params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
-    responses((status = 200, description = "Applied as the channel's notification would be"),
+    responses((status = 200, description = "Applied as the channel's notification would be", body = MarkedPaid),
         (status = 403, description = "Not finance", body = ErrorBody),
         (status = 409, description = "The channel says it is unpaid", body = ErrorBody)))]
 pub(super) async fn mark_paid(
@@ -159,7 +134,7 @@ pub(super) async fn mark_paid(
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MarkedPaid>, ApiError> {
     let once = once(&headers, "mark_paid", &id)?;
     let outcome = state.app.mark_paid(caller, &once, AttemptId(id)).await?;
     let outcome = match outcome {
@@ -169,17 +144,22 @@ pub(super) async fn mark_paid(
         PaymentOutcome::OwedBack => "owed_back",
         PaymentOutcome::Duplicate(_) => "already_applied",
     };
-    Ok(Json(json!({ "attempt": id, "outcome": outcome })))
+    Ok(Json(MarkedPaid {
+        attempt: id,
+        outcome,
+    }))
 }
 
 /// Each channel's attempts, recent success rate and breaker (staff).
 #[utoipa::path(get, path = "/api/v1/admin/channels", tag = "admin",
-    responses((status = 200, description = "Health per channel"),
+    responses((status = 200, description = "Health per channel", body = ChannelsHealth),
         (status = 403, description = "Not staff", body = ErrorBody)))]
 pub(super) async fn health(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ChannelsHealth>, ApiError> {
     let channels = state.app.channel_health(caller).await?;
-    Ok(Json(json!({ "channels": channels })))
+    Ok(Json(ChannelsHealth {
+        channels: channels.iter().map(Into::into).collect(),
+    }))
 }

@@ -9,7 +9,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use trigate_app::{AppError, Caller, Once, ops};
 use trigate_core::{Bps, Currency};
 
@@ -224,16 +223,20 @@ pub(super) fn mark_replayed(mut response: Response, replayed: bool) -> Response 
     response
 }
 
-#[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200, description = "The writer answers"), (status = 503, description = "It does not", body = super::openapi::ErrorBody)))]
+#[utoipa::path(get, path = "/readyz", tag = "health", security(()), responses((status = 200, description = "The writer answers"), (status = 503, description = "It does not", body = super::openapi::ErrorBody)))]
 pub(super) async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     state.app.ready().await?;
     Ok("ready")
 }
 
-#[utoipa::path(get, path = "/api/v1/products", tag = "catalog", security(()), responses((status = 200, description = "Products on sale, with stock")))]
-pub(super) async fn catalog(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/products", tag = "catalog", security(()), responses((status = 200, description = "Products on sale, with stock", body = super::answers::Catalog)))]
+pub(super) async fn catalog(
+    State(state): State<AppState>,
+) -> Result<Json<super::answers::Catalog>, ApiError> {
     let products = state.app.read(Caller::GUEST, ops::Catalog).await?;
-    Ok(Json(json!({ "products": products })))
+    Ok(Json(super::answers::Catalog {
+        products: products.iter().map(Into::into).collect(),
+    }))
 }
 
 #[derive(Debug, Deserialize)]

@@ -6,11 +6,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use trigate_app::{AppError, PaidOut, Payout, WithdrawalRequest, ops};
 use trigate_core::{WithdrawFrom, WithdrawalId};
 
 use super::AppState;
+use super::answers::{WithdrawalAnswer, WithdrawalStatusAnswer, Withdrawals};
 use super::auth::SignedIn;
 use super::error::ApiError;
 use super::openapi::ErrorBody;
@@ -38,7 +38,7 @@ pub struct WithdrawBody {
 #[utoipa::path(post, path = "/api/v1/withdrawals", tag = "withdrawals",
     request_body = WithdrawBody,
     params(("Idempotency-Key" = String, Header, description = "required")),
-    responses((status = 201, description = "The withdrawal, reserved and waiting for approval"),
+    responses((status = 201, description = "The withdrawal, reserved and waiting for approval", body = WithdrawalAnswer),
         (status = 401, description = "No, a wrong or a reused TOTP code", body = ErrorBody),
         (status = 402, description = "The balance is short", body = ErrorBody)))]
 pub async fn request(
@@ -46,7 +46,7 @@ pub async fn request(
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Body(body): Body<WithdrawBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<WithdrawalAnswer>), ApiError> {
     let request = WithdrawalRequest {
         from: body.from,
         currency: currency(&body.currency)?,
@@ -59,74 +59,75 @@ pub async fn request(
         .request_withdrawal(caller, &once, &body.totp, request)
         .await?
         .reply;
+    let read = ops::OneWithdrawal { withdrawal: id };
+    let withdrawal = state.app.read(caller, read).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": id, "status": "requested", "amount": body.amount })),
+        Json(WithdrawalAnswer::from(&withdrawal)),
     ))
 }
 
 /// The caller's withdrawals; every one for finance, admins and auditors.
 #[utoipa::path(get, path = "/api/v1/withdrawals", tag = "withdrawals",
-    responses((status = 200, description = "Withdrawals, newest last")))]
+    responses((status = 200, description = "Withdrawals, newest last", body = Withdrawals)))]
 pub async fn list(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-) -> Result<Json<Value>, ApiError> {
-    let list: Vec<Value> = state
-        .app
-        .read(caller, ops::Withdrawals)
-        .await?
-        .iter()
-        .map(|w| {
-            json!({
-                "id": w.id, "requester": w.requester, "from": w.from,
-                "currency": w.currency, "amount": w.amount,
-                "destination": w.destination, "status": w.status.as_str(),
-                "requested_at": w.requested_at, "approvals": w.approvals,
-                "approvals_needed": w.approvals_needed,
-                "reference": w.reference, "closed_at": w.closed_at,
-            })
-        })
-        .collect();
-    Ok(Json(json!({ "withdrawals": list })))
+) -> Result<Json<Withdrawals>, ApiError> {
+    let list = state.app.read(caller, ops::Withdrawals).await?;
+    Ok(Json(Withdrawals {
+        withdrawals: list.iter().map(Into::into).collect(),
+    }))
 }
 
 /// Finance approves (large amounts need two approvers; never the one who
 /// asked).
 #[utoipa::path(post, path = "/api/v1/admin/withdrawals/{id}/approve", tag = "admin",
     params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
-    responses((status = 200, description = "The withdrawal's status after"),
+    responses((status = 200, description = "The withdrawal's status after", body = WithdrawalStatusAnswer),
         (status = 403, description = "Not finance, or the requester", body = ErrorBody)))]
 pub async fn approve(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<WithdrawalStatusAnswer>, ApiError> {
     let once = once(&headers, "approve_withdrawal", &id)?;
     let approve = ops::ApproveWithdrawal {
         withdrawal: WithdrawalId(id),
     };
     let status = state.app.change_once(caller, &once, approve).await?.reply;
-    Ok(Json(json!({ "id": id, "status": status.as_str() })))
+    Ok(status_of(id, status.as_str(), None))
+}
+
+fn status_of(
+    id: u64,
+    status: &'static str,
+    reference: Option<String>,
+) -> Json<WithdrawalStatusAnswer> {
+    Json(WithdrawalStatusAnswer {
+        id,
+        status,
+        reference,
+    })
 }
 
 /// Finance rejects a waiting withdrawal; the reserved money is free again.
 #[utoipa::path(post, path = "/api/v1/admin/withdrawals/{id}/reject", tag = "admin",
     params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
-    responses((status = 200, description = "Rejected")))]
+    responses((status = 200, description = "Rejected", body = WithdrawalStatusAnswer)))]
 pub async fn reject(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<WithdrawalStatusAnswer>, ApiError> {
     let once = once(&headers, "reject_withdrawal", &id)?;
     let reject = ops::RejectWithdrawal {
         withdrawal: WithdrawalId(id),
     };
     state.app.change_once(caller, &once, reject).await?;
-    Ok(Json(json!({ "id": id, "status": "rejected" })))
+    Ok(status_of(id, "rejected", None))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -151,7 +152,7 @@ pub struct PayoutBody {
 #[utoipa::path(post, path = "/api/v1/admin/withdrawals/{id}/payout", tag = "admin",
     request_body = PayoutBody,
     params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
-    responses((status = 200, description = "Recorded"),
+    responses((status = 200, description = "Recorded", body = WithdrawalStatusAnswer),
         (status = 502, description = "The channel could not pay it; nothing recorded", body = ErrorBody)))]
 pub async fn payout(
     State(state): State<AppState>,
@@ -159,7 +160,7 @@ pub async fn payout(
     headers: HeaderMap,
     Id(id): Id,
     Body(body): Body<PayoutBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<WithdrawalStatusAnswer>, ApiError> {
     let payout = match (&body.channel, body.paid, &body.reference) {
         (Some(channel), None, None) => Payout::Channel(channel.clone()),
         (None, Some(paid), Some(reference)) => Payout::Recorded {
@@ -178,12 +179,10 @@ pub async fn payout(
         .pay_out(caller, &once, WithdrawalId(id), payout)
         .await?
     {
-        PaidOut::AlreadyClosed(status) => Ok(Json(json!({ "id": id, "status": status.as_str() }))),
+        PaidOut::AlreadyClosed(status) => Ok(status_of(id, status.as_str(), None)),
         PaidOut::Done { paid, reference } => {
             let status = if paid { "paid_out" } else { "failed" };
-            Ok(Json(
-                json!({ "id": id, "status": status, "reference": reference }),
-            ))
+            Ok(status_of(id, status, Some(reference)))
         }
     }
 }

@@ -79,14 +79,6 @@ pub struct RememberedRec {
     pub reply: ReplyRec,
 }
 
-fn reason_name(r: InvalidReason) -> &'static str {
-    match r {
-        InvalidReason::Empty => "empty",
-        InvalidReason::TooLong => "too_long",
-        InvalidReason::ControlCharacters => "control_characters",
-    }
-}
-
 fn reason(name: &str) -> InvalidReason {
     match name {
         "empty" => InvalidReason::Empty,
@@ -110,7 +102,7 @@ impl From<&Reply> for ReplyRec {
                     .iter()
                     .map(|l| InvalidLineRec {
                         line: l.line as u64,
-                        reason: reason_name(l.reason).into(),
+                        reason: l.reason.as_str().into(),
                     })
                     .collect(),
             },

@@ -1,0 +1,296 @@
+//! Answers about money: wallets, a merchant's balances, withdrawals,
+//! payments through channels and the channels' health, credits and
+//! deposits.
+
+use serde::Serialize;
+use trigate_app::payments::Started;
+use trigate_channels::Checkout;
+use trigate_channels::routing::{Breaker, ChannelHealth};
+use trigate_core::query::Balances;
+use trigate_core::{Attempt, Currency, WalletView, WithdrawFrom, Withdrawal};
+
+use super::{MovementAnswer, rfc3339};
+
+/// A wallet's buckets and every movement through them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WalletAnswer {
+    pub currency: String,
+    /// Recharged money: spendable, not withdrawable (minor units).
+    pub recharge: u64,
+    /// Commissions earned: spendable and withdrawable.
+    pub reward: u64,
+    pub history: Vec<MovementAnswer>,
+}
+
+impl From<&WalletView> for WalletAnswer {
+    fn from(w: &WalletView) -> Self {
+        let currency = w.currency.to_string();
+        Self {
+            history: w
+                .history
+                .iter()
+                .map(|m| MovementAnswer::new(m, &currency))
+                .collect(),
+            currency,
+            recharge: w.recharge,
+            reward: w.reward,
+        }
+    }
+}
+
+/// A merchant's balances in one currency (minor units).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BalancesAnswer {
+    pub merchant: u64,
+    pub currency: String,
+    /// Settled sales still held.
+    pub pending: u64,
+    /// Withdrawable.
+    pub available: u64,
+    /// The security deposit.
+    pub deposit: u64,
+    /// What the merchant owes the platform.
+    pub debt: u64,
+}
+
+impl BalancesAnswer {
+    pub fn new(b: &Balances, currency: Currency) -> Self {
+        Self {
+            merchant: b.merchant.0,
+            currency: currency.to_string(),
+            pending: b.pending,
+            available: b.available,
+            deposit: b.deposit,
+            debt: b.debt,
+        }
+    }
+}
+
+/// Money moved from a merchant's available balance into its deposit.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Deposited {
+    pub merchant: u64,
+    pub currency: String,
+    pub deposited: u64,
+}
+
+/// A withdrawal.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WithdrawalAnswer {
+    pub id: u64,
+    pub requester: u64,
+    /// `merchant` (a merchant's available balance) or `reward`.
+    pub from: &'static str,
+    pub currency: String,
+    pub amount: u64,
+    pub destination: String,
+    /// `requested`, `approved`, `paid_out`, `rejected` or `failed`.
+    pub status: &'static str,
+    #[schema(format = DateTime)]
+    pub requested_at: String,
+    /// Who approved it so far.
+    pub approvals: Vec<u64>,
+    pub approvals_needed: usize,
+    /// The payout's reference outside, once paid out.
+    pub reference: Option<String>,
+    #[schema(format = DateTime)]
+    pub closed_at: Option<String>,
+}
+
+impl From<&Withdrawal> for WithdrawalAnswer {
+    fn from(w: &Withdrawal) -> Self {
+        Self {
+            id: w.id.0,
+            requester: w.requester.0,
+            from: match w.from {
+                WithdrawFrom::Merchant => "merchant",
+                WithdrawFrom::Reward => "reward",
+            },
+            currency: w.currency.to_string(),
+            amount: w.amount,
+            destination: w.destination.clone(),
+            status: w.status.as_str(),
+            requested_at: rfc3339(w.requested_at),
+            approvals: w.approvals.iter().map(|u| u.0).collect(),
+            approvals_needed: w.approvals_needed,
+            reference: w.reference.clone(),
+            closed_at: w.closed_at.map(rfc3339),
+        }
+    }
+}
+
+/// Withdrawals, oldest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Withdrawals {
+    pub withdrawals: Vec<WithdrawalAnswer>,
+}
+
+/// A withdrawal's status after a change.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WithdrawalStatusAnswer {
+    pub id: u64,
+    /// As in [`WithdrawalAnswer`]'s `status`.
+    pub status: &'static str,
+    /// The payout's reference, when one was recorded.
+    pub reference: Option<String>,
+}
+
+/// A payment started through a channel: where to send the payer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PaymentStarted {
+    /// The payment attempt.
+    pub attempt: u64,
+    /// The channel that took it.
+    pub channel: String,
+    pub checkout: CheckoutAnswer,
+    /// Attempts tried before it whose channel failed.
+    pub failed_over: Vec<FailedOver>,
+}
+
+/// How the payer pays: open `redirect`, or show `qr` as a QR code.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CheckoutAnswer {
+    /// `redirect` or `qr`.
+    pub kind: &'static str,
+    /// For `redirect`, the page to send the payer to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect: Option<String>,
+    /// For `qr`, what the QR code holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qr: Option<String>,
+}
+
+/// An attempt whose channel failed before another took the payment.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FailedOver {
+    pub attempt: u64,
+    pub channel: String,
+}
+
+impl From<&Started> for PaymentStarted {
+    fn from(s: &Started) -> Self {
+        let checkout = match &s.checkout {
+            Checkout::Redirect(url) => CheckoutAnswer {
+                kind: "redirect",
+                redirect: Some(url.clone()),
+                qr: None,
+            },
+            Checkout::Qr(content) => CheckoutAnswer {
+                kind: "qr",
+                redirect: None,
+                qr: Some(content.clone()),
+            },
+        };
+        Self {
+            attempt: s.attempt.0,
+            channel: s.channel.clone(),
+            checkout,
+            failed_over: s
+                .failed_over
+                .iter()
+                .map(|(a, c)| FailedOver {
+                    attempt: a.0,
+                    channel: c.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A payment as the payer's browser sees it on coming back.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PaymentStatusAnswer {
+    pub attempt: u64,
+    /// `pending`, `failed`, `succeeded`, `credited_to_wallet` or
+    /// `owed_back`.
+    pub status: &'static str,
+    pub currency: String,
+    pub amount: u64,
+    pub paid: bool,
+    pub message: &'static str,
+}
+
+impl From<&Attempt> for PaymentStatusAnswer {
+    fn from(a: &Attempt) -> Self {
+        let paid = a.paid_at.is_some();
+        Self {
+            attempt: a.id.0,
+            status: a.status.as_str(),
+            currency: a.currency.to_string(),
+            amount: a.amount,
+            paid,
+            message: if paid {
+                "paid: thank you"
+            } else {
+                "waiting for the channel's confirmation; this page changes nothing"
+            },
+        }
+    }
+}
+
+/// What marking an attempt paid (补单) did.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MarkedPaid {
+    pub attempt: u64,
+    /// `delivered`, `recharged`, `credited_to_wallet`, `owed_back` or
+    /// `already_applied`.
+    pub outcome: &'static str,
+}
+
+/// One channel's health.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChannelHealthAnswer {
+    pub channel: String,
+    /// Attempts sent to it since start.
+    pub attempts: u64,
+    /// Outcomes inside the recent window.
+    pub recent: u64,
+    /// The share of those that succeeded, in basis points.
+    pub success_rate_bps: u32,
+    pub consecutive_failures: u32,
+    /// `closed` (taking payments), `open` (refusing them until
+    /// `open_until`) or `half_open` (one trial at a time).
+    pub breaker: &'static str,
+    #[schema(format = DateTime)]
+    pub open_until: Option<String>,
+}
+
+impl From<&ChannelHealth> for ChannelHealthAnswer {
+    fn from(h: &ChannelHealth) -> Self {
+        let (breaker, open_until) = match h.breaker {
+            Breaker::Closed => ("closed", None),
+            Breaker::Open { until } => ("open", Some(rfc3339(until))),
+            Breaker::HalfOpen { .. } => ("half_open", None),
+        };
+        Self {
+            channel: h.channel.clone(),
+            attempts: h.attempts,
+            recent: h.recent,
+            success_rate_bps: h.success_rate_bps,
+            consecutive_failures: h.consecutive_failures,
+            breaker,
+            open_until,
+        }
+    }
+}
+
+/// Every channel's health.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChannelsHealth {
+    pub channels: Vec<ChannelHealthAnswer>,
+}
+
+/// A credit asked for or decided.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreditAnswer {
+    pub credit: u64,
+    /// `requested`, `approved` or `rejected`.
+    pub status: &'static str,
+    /// The user credited (when asked for).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<u64>,
+}
