@@ -84,7 +84,7 @@ pub(super) async fn me(
     Ok(Json(MeAnswer::from(&me)))
 }
 
-#[utoipa::path(get, path = "/api/v1/wallet", tag = "wallet", params(("currency" = Option<String>, Query)), responses((status = 200, description = "Balances and history", body = WalletAnswer)))]
+#[utoipa::path(get, path = "/api/v1/wallet", tag = "wallet", params(("currency" = Option<String>, Query, pattern = "^[A-Z]{3}$", description = "CNY if absent")), responses((status = 200, description = "Balances and history", body = WalletAnswer)))]
 pub(super) async fn wallet(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,

@@ -79,6 +79,7 @@ pub struct MerchantBody {
     owner: u64,
     name: String,
     /// The platform's fee, in basis points.
+    #[schema(maximum = 10000)]
     fee_bps: u32,
     /// Days a settled sale is held before it is available.
     holding_days: u32,
@@ -107,6 +108,7 @@ pub async fn create_merchant(
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreditBody {
+    #[schema(pattern = "^[A-Z]{3}$", example = "CNY")]
     currency: String,
     /// Minor units.
     amount: u64,

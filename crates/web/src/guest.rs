@@ -27,6 +27,7 @@ pub struct GuestBuyBody {
     coupon: Option<String>,
     /// Chosen by the guest, 6 to 128 characters; with the order number it
     /// is what reads the order back.
+    #[schema(min_length = 6, max_length = 128)]
     lookup_secret: String,
 }
 
@@ -62,6 +63,7 @@ pub async fn buy(
 #[serde(deny_unknown_fields)]
 pub struct LookupBody {
     order: u64,
+    #[schema(min_length = 6, max_length = 128)]
     lookup_secret: String,
 }
 
@@ -87,6 +89,7 @@ pub async fn lookup(
 #[serde(deny_unknown_fields)]
 pub struct GuestPayBody {
     order: u64,
+    #[schema(min_length = 6, max_length = 128)]
     lookup_secret: String,
     /// `alipay`, `wxpay`, … as channels name them.
     method: String,

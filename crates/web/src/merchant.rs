@@ -19,7 +19,7 @@ use super::auth::SignedIn;
 use super::error::ApiError;
 use super::routes::{Body, CurrencyParam, Id, Params, bps, currency, once};
 
-#[utoipa::path(get, path = "/api/v1/merchant/balances", tag = "merchant", params(("currency" = Option<String>, Query)), responses((status = 200, description = "Pending, available, deposit and debt", body = BalancesAnswer), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/merchant/balances", tag = "merchant", params(("currency" = Option<String>, Query, pattern = "^[A-Z]{3}$", description = "CNY if absent")), responses((status = 200, description = "Pending, available, deposit and debt", body = BalancesAnswer), (status = 403, description = "The caller owns no merchant", body = super::openapi::ErrorBody)))]
 pub(super) async fn balances(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
@@ -40,6 +40,7 @@ pub struct ProductBody {
     /// `null` for card keys; a text or link given to every buyer otherwise.
     #[serde(default)]
     text: Option<String>,
+    #[schema(pattern = "^[A-Z]{3}$", example = "CNY")]
     currency: String,
     price: u64,
     #[serde(default)]
@@ -49,8 +50,10 @@ pub struct ProductBody {
     #[serde(default = "one")]
     max_per_order: u32,
     #[serde(default)]
+    #[schema(maximum = 10000)]
     commission_l1_bps: u32,
     #[serde(default)]
+    #[schema(maximum = 10000)]
     commission_l2_bps: u32,
     #[serde(default)]
     membership: bool,
@@ -148,7 +151,11 @@ pub enum DiscountBody {
     /// A percentage off, in basis points (1000 = 10%).
     PercentBps(u32),
     /// A fixed amount off, in minor units.
-    Fixed { amount: u64, currency: String },
+    Fixed {
+        amount: u64,
+        #[schema(pattern = "^[A-Z]{3}$", example = "CNY")]
+        currency: String,
+    },
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -215,6 +222,7 @@ pub async fn create_coupon(
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepositBody {
+    #[schema(pattern = "^[A-Z]{3}$", example = "CNY")]
     currency: String,
     /// Minor units, moved from available into the security deposit.
     amount: u64,

@@ -31,6 +31,38 @@ pub struct ErrorDetail {
     request_id: Option<String>,
 }
 
+/// Every `Idempotency-Key` header as the shop takes it: 1 to 255
+/// printable ASCII characters.
+struct KeyHeader;
+
+impl utoipa::Modify for KeyHeader {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        for item in doc.paths.paths.values_mut() {
+            for op in [item.get.as_mut(), item.post.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                for p in op.parameters.iter_mut().flatten() {
+                    let RefOr::T(p) = p else { continue };
+                    if p.parameter_in == ParameterIn::Header
+                        && p.name.eq_ignore_ascii_case("idempotency-key")
+                    {
+                        let schema = ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .min_length(Some(1))
+                            .max_length(Some(255))
+                            .pattern(Some("^[!-~]+$"));
+                        p.schema = Some(RefOr::T(schema.into()));
+                    }
+                }
+            }
+        }
+    }
+}
+
 struct Security;
 
 impl utoipa::Modify for Security {
@@ -105,6 +137,7 @@ impl utoipa::Modify for Security {
         pay::recharge,
         pay::mark_paid,
         pay::health,
+        pay::return_page,
         guest::lookup,
         withdraw::request,
         withdraw::list,
@@ -119,7 +152,7 @@ impl utoipa::Modify for Security {
         account::enrol_self,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
-    modifiers(&Security, &Refusals),
+    modifiers(&Security, &KeyHeader, &Refusals),
     security(("session" = []), ("signed" = [])),
 )]
 pub struct ApiDoc;

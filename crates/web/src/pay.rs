@@ -50,6 +50,7 @@ pub(super) async fn pay_order(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RechargeBody {
+    #[schema(pattern = "^[A-Z]{3}$", example = "CNY")]
     currency: String,
     /// Minor units.
     amount: u64,
@@ -115,6 +116,11 @@ pub(super) async fn notify(
 /// Where the buyer's browser comes back to: shows the attempt as it
 /// stands. It never credits anything; only a verified notification or the
 /// channel's own answer does.
+#[utoipa::path(get, path = "/pay/{channel}/return/{no}", tag = "payments", security(()),
+    params(("channel" = String, Path, description = "the channel's name"),
+        ("no" = String, Path, description = "the attempt's number at the channel")),
+    responses((status = 200, description = "The payment as it stands", body = PaymentStatusAnswer),
+        (status = 404, description = "No such payment at this channel")))]
 pub(super) async fn return_page(
     State(state): State<AppState>,
     Path((channel, no)): Path<(String, String)>,

@@ -18,6 +18,7 @@ use trigate_app::AppError;
 /// `(method, path, codes)`: each operation's own refusals.
 pub const OWN: &[(&str, &str, &[&str])] = &[
     ("get", "/readyz", &[]),
+    ("get", "/pay/{channel}/return/{no}", &["not_found"]),
     (
         "post",
         "/api/v1/auth/register",

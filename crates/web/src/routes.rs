@@ -223,7 +223,9 @@ pub(super) fn mark_replayed(mut response: Response, replayed: bool) -> Response 
     response
 }
 
-#[utoipa::path(get, path = "/readyz", tag = "health", security(()), responses((status = 200, description = "The writer answers"), (status = 503, description = "It does not", body = super::openapi::ErrorBody)))]
+#[utoipa::path(get, path = "/readyz", tag = "health", security(()),
+    responses((status = 200, description = "The writer answers", body = String, content_type = "text/plain"),
+        (status = 503, description = "It does not")))]
 pub(super) async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     state.app.ready().await?;
     Ok("ready")

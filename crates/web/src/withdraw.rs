@@ -21,8 +21,9 @@ use super::routes::{Body, Id, once};
 #[serde(deny_unknown_fields)]
 pub struct WithdrawBody {
     /// `merchant` (the caller's merchant's available balance) or `reward`.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, pattern = "^(merchant|reward)$")]
     from: WithdrawFrom,
+    #[schema(pattern = "^[A-Z]{3}$", example = "CNY")]
     currency: String,
     /// Minor units.
     amount: u64,
