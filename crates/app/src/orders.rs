@@ -38,6 +38,17 @@ pub struct GuestCheckout {
 }
 
 impl App {
+    /// The currency of an order its buyer, its merchant or staff may see
+    /// (not found for anyone else); nothing is opened.
+    pub async fn order_currency(
+        &self,
+        caller: Caller,
+        order: OrderId,
+    ) -> Result<trigate_core::Currency, AppError> {
+        let view = self.read(caller, ops::OrderSealed { order }).await?;
+        Ok(view.trail.currency)
+    }
+
     /// One order, for its buyer, its merchant or staff (not found for
     /// anyone else); keys opened for those who may see them.
     pub async fn order(&self, caller: Caller, order: OrderId) -> Result<OrderDetails, AppError> {

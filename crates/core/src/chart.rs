@@ -196,3 +196,23 @@ pub(crate) struct Leg {
     pub why: Why,
     pub order: Option<crate::OrderId>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Why;
+
+    #[test]
+    fn every_reason_reads_back_from_its_code_under_its_own_name() {
+        let mut names = std::collections::BTreeSet::new();
+        for why in Why::ALL {
+            assert_eq!(Why::from_code(why as u16), Some(why));
+            assert!(names.insert(why.as_str()), "{why:?} named twice");
+        }
+        // Every code from 0 to the highest: a reason, or none.
+        let known = (0..=u16::MAX)
+            .filter(|c| Why::from_code(*c).is_some())
+            .count();
+        assert_eq!(known, Why::ALL.len());
+        assert_eq!(Why::from_code(0), None);
+    }
+}

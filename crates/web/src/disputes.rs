@@ -74,8 +74,10 @@ pub(super) async fn decide(
         decision,
     };
     state.app.change_once(caller, &once, decide).await?;
+    let currency = state.app.order_currency(caller, OrderId(id)).await?;
     Ok(Json(DisputeDecided {
         order: id,
+        currency: currency.to_string(),
         decision: answer.0,
         refunded: answer.1,
     }))

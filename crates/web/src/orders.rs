@@ -127,7 +127,7 @@ pub(super) async fn confirm(
     let once = once(&headers, "confirm", &id)?;
     let confirm = ops::ConfirmOrder { order: OrderId(id) };
     let settlement = state.app.change_once(caller, &once, confirm).await?.reply;
-    let currency = state.app.order(caller, OrderId(id)).await?.currency;
+    let currency = state.app.order_currency(caller, OrderId(id)).await?;
     Ok(Json(Confirmed::new(id, currency.to_string(), &settlement)))
 }
 
@@ -188,7 +188,7 @@ pub(super) async fn refund(
             error: Some(e.code()),
         },
     });
-    let currency = state.app.order(caller, OrderId(id)).await?.currency;
+    let currency = state.app.order_currency(caller, OrderId(id)).await?;
     Ok(Json(RefundAnswer {
         order: id,
         currency: currency.to_string(),
@@ -250,7 +250,7 @@ pub(super) async fn channel_refund(
     Id(id): Id,
 ) -> Result<Json<ChannelRefundSent>, ApiError> {
     let sent = state.app.send_refund(caller, OrderId(id)).await?;
-    let currency = state.app.order(caller, OrderId(id)).await?.currency;
+    let currency = state.app.order_currency(caller, OrderId(id)).await?;
     Ok(Json(ChannelRefundSent {
         order: id,
         currency: currency.to_string(),

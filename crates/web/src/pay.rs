@@ -123,8 +123,10 @@ pub(super) async fn notify(
         (status = 404, description = "No such payment at this channel")))]
 pub(super) async fn return_page(
     State(state): State<AppState>,
-    Path((channel, no)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<PaymentStatusAnswer>, ApiError> {
+    let Path((channel, no)) =
+        path.map_err(|e| ApiError(trigate_app::AppError::BadRequest(e.body_text())))?;
     let a = state.app.payment_status(&channel, &no).await?;
     Ok(Json(PaymentStatusAnswer::from(&a)))
 }

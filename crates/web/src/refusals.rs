@@ -215,6 +215,7 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
         "post",
         "/api/v1/guest/orders",
         &[
+            "amount_overflow",
             "coupon_not_applicable",
             "invalid",
             "merchant_not_active",
@@ -348,9 +349,11 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
     ),
 ];
 
-/// Every route: a stopped writer, a request cut off by the timeout, a body
-/// over the limit, and a merchant's signature that does not check out.
+/// Every route: a bug (answered, never expected), a stopped writer, a
+/// request cut off by the timeout, a body over the limit, and a merchant's
+/// signature that does not check out.
 const EVERY: &[&str] = &[
+    "internal",
     "unavailable",
     "timeout",
     "payload_too_large",
@@ -504,6 +507,18 @@ mod tests {
                 seen.contains(&(m.to_string(), p.to_string())),
                 "{m} {p} is listed but not in the document"
             );
+        }
+    }
+
+    #[test]
+    fn every_code_has_one_status() {
+        let examples = AppError::examples();
+        for e in &examples {
+            for other in &examples {
+                if e.code() == other.code() {
+                    assert_eq!(e.status(), other.status(), "{e:?} and {other:?}");
+                }
+            }
         }
     }
 

@@ -197,15 +197,15 @@ impl From<&Started> for PaymentStarted {
     }
 }
 
-/// A payment as the payer's browser sees it on coming back.
+/// A payment as the payer's browser sees it on coming back: its status
+/// only (the page is open to anyone with the attempt's number, so it shows
+/// no amount).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PaymentStatusAnswer {
     pub attempt: u64,
     /// `pending`, `failed`, `succeeded`, `credited_to_wallet` or
     /// `owed_back`.
     pub status: &'static str,
-    pub currency: String,
-    pub amount: u64,
     pub paid: bool,
     pub message: &'static str,
 }
@@ -216,8 +216,6 @@ impl From<&Attempt> for PaymentStatusAnswer {
         Self {
             attempt: a.id.0,
             status: a.status.as_str(),
-            currency: a.currency.to_string(),
-            amount: a.amount,
             paid,
             message: if paid {
                 "paid: thank you"
@@ -253,14 +251,16 @@ pub struct ChannelHealthAnswer {
     pub breaker: &'static str,
     #[schema(format = DateTime)]
     pub open_until: Option<String>,
+    /// While `half_open`: whether its one trial payment is out now.
+    pub trial_out: Option<bool>,
 }
 
 impl From<&ChannelHealth> for ChannelHealthAnswer {
     fn from(h: &ChannelHealth) -> Self {
-        let (breaker, open_until) = match h.breaker {
-            Breaker::Closed => ("closed", None),
-            Breaker::Open { until } => ("open", Some(rfc3339(until))),
-            Breaker::HalfOpen { .. } => ("half_open", None),
+        let (breaker, open_until, trial_out) = match h.breaker {
+            Breaker::Closed => ("closed", None, None),
+            Breaker::Open { until } => ("open", Some(rfc3339(until)), None),
+            Breaker::HalfOpen { trial } => ("half_open", None, Some(trial)),
         };
         Self {
             channel: h.channel.clone(),
@@ -270,6 +270,7 @@ impl From<&ChannelHealth> for ChannelHealthAnswer {
             consecutive_failures: h.consecutive_failures,
             breaker,
             open_until,
+            trial_out,
         }
     }
 }

@@ -181,6 +181,7 @@ pub struct Escalated {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DisputeDecided {
     pub order: u64,
+    pub currency: String,
     /// `release` (the order settles) or `refund`.
     pub decision: &'static str,
     /// For `refund`, what went back to the buyer (minor units).
