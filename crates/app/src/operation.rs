@@ -60,12 +60,21 @@ impl Once {
 
     /// Refused unless the client sent a well-formed key: for a flow that
     /// must know, before it sends anything outside, that its outcome can be
-    /// recorded.
-    pub fn require_key(&self) -> Result<(), AppError> {
+    /// recorded. The key, when it is.
+    pub fn require_key(&self) -> Result<&str, AppError> {
         match &self.key {
-            Some(key) => Ok(trigate_core::idempotency::check_key(key)?),
+            Some(key) => {
+                trigate_core::idempotency::check_key(key)?;
+                Ok(key)
+            }
             None => Err(AppError::IdempotencyKeyRequired),
         }
+    }
+
+    /// Whether `fingerprint` (a request the key was used for) is another
+    /// request than this one.
+    pub(crate) fn conflicts_with(&self, fingerprint: &str) -> bool {
+        self.fingerprint != fingerprint
     }
 }
 

@@ -405,6 +405,16 @@ read!(OrderSealed -> Box<trigate_core::query::OrderView>, |self, caller| Query::
     order: self.order,
 });
 
+/// What the caller used an Idempotency-Key for, if anything.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyUsed {
+    pub key: String,
+}
+read!(KeyUsed -> trigate_core::query::KeyUse, |self, caller| Query::KeyUsed {
+    actor: caller.0,
+    key: self.key.clone(),
+});
+
 /// A payment attempt (the edge's own use).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct AttemptOf {

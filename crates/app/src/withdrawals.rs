@@ -3,7 +3,7 @@
 //! through a channel is sent under the withdrawal's own reference, which
 //! the channel pays once.
 
-use trigate_core::{Command, Currency, WithdrawFrom, WithdrawalId, WithdrawalStatus};
+use trigate_core::{Command, Currency, ShopError, WithdrawFrom, WithdrawalId, WithdrawalStatus};
 
 use crate::operation::submit_once;
 use crate::{App, AppError, Caller, Once, Replied, ops};
@@ -82,9 +82,14 @@ impl App {
                     return Ok(PaidOut::AlreadyClosed(w.status));
                 }
                 self.require_finance(caller, "pays withdrawals out").await?;
-                // The payout is recorded under the key: without one, nothing
-                // is sent.
-                once.require_key()?;
+                // The payout is recorded under the key: without one, or
+                // with one already used for another request, nothing is
+                // sent.
+                let key = once.require_key()?.to_string();
+                let used = self.read(caller, ops::KeyUsed { key }).await?;
+                if used.fingerprint.is_some_and(|f| once.conflicts_with(&f)) {
+                    return Err(ShopError::IdempotencyConflict.into());
+                }
                 let id = self
                     .payments
                     .payout(

@@ -60,6 +60,10 @@ pub enum Query {
     ChannelRefund { actor: UserId, order: OrderId },
     /// What an attempt owes back through its channel (the edge's own use).
     AttemptRefund { attempt: crate::AttemptId },
+    /// Whether the caller has used an Idempotency-Key, and for which
+    /// request (its fingerprint): for a flow that sends something outside
+    /// before it records it under the key.
+    KeyUsed { actor: UserId, key: String },
     /// One withdrawal — for its requester, finance, admins and auditors.
     Withdrawal {
         actor: UserId,
@@ -155,6 +159,13 @@ views! {
     Withdrawal(crate::Withdrawal),
     ChannelRefund(crate::ChannelRefundDue),
     Amount(Payable),
+    KeyUsed(KeyUse),
+}
+
+/// The request an Idempotency-Key was used for, if it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyUse {
+    pub fingerprint: Option<String>,
 }
 
 /// A login's user and what signing in checks.
@@ -372,6 +383,12 @@ impl Shop {
                 }
                 Ok(View::Withdrawal(w.clone()))
             }
+            Query::KeyUsed { actor, key } => Ok(View::KeyUsed(KeyUse {
+                fingerprint: self
+                    .idempotency
+                    .get(*actor, key)
+                    .map(|r| r.fingerprint.clone()),
+            })),
             Query::Payable {
                 actor: caller,
                 order,

@@ -400,6 +400,36 @@ async fn finance_pays_a_withdrawal_out_through_the_sandbox() {
         assert_eq!((r.status, error_code(&r)), (422, "invalid"), "{bad}");
     }
     assert!(gateway.payouts().is_empty());
+    // Nor with a key already used for another request: the payout could
+    // not be recorded under it.
+    let credit = json!({"currency": "CNY", "amount": 100, "note": "bank"}).to_string();
+    let other = format!("/api/v1/admin/users/{}/credit", s.seller.0);
+    let r = s
+        .call(
+            "POST",
+            &other,
+            Some(&finance),
+            &[("idempotency-key", "used")],
+            Some(&credit),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    let r = s
+        .call(
+            "POST",
+            &path,
+            Some(&finance),
+            &[("idempotency-key", "used")],
+            Some(&body),
+        )
+        .await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (409, "idempotency_conflict"),
+        "{:?}",
+        r.body
+    );
+    assert!(gateway.payouts().is_empty());
     let r = s
         .call(
             "POST",

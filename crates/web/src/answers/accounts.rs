@@ -162,7 +162,7 @@ pub struct CouponCreated {
 }
 
 /// A TOTP secret, shown this once.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct EnrolledAnswer {
     pub user: u64,
     /// Base32, as authenticator apps take it.
@@ -172,10 +172,27 @@ pub struct EnrolledAnswer {
 }
 
 /// A merchant API key, its secret shown this once.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ApiKeyAnswer {
     pub key_id: String,
     pub secret: String,
+}
+
+// Secrets answered once are never shown by `Debug`.
+impl std::fmt::Debug for EnrolledAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrolledAnswer")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for ApiKeyAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiKeyAnswer")
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A user's role after a change.

@@ -36,6 +36,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn answers_with_secrets_never_show_them_in_debug_output() {
+        let enrolled = EnrolledAnswer {
+            user: 7,
+            secret: "TOTPSECRETBASE32".into(),
+            otpauth_url: "otpauth://totp/x?secret=TOTPSECRETBASE32".into(),
+        };
+        let key = ApiKeyAnswer {
+            key_id: "k1".into(),
+            secret: "apisecret".into(),
+        };
+        let order = OrderAnswer {
+            order: 1,
+            status: "delivered".into(),
+            currency: "CNY".into(),
+            amount: 100,
+            refunded: 0,
+            keys: vec!["CARD-KEY-1".into()],
+            text: Some("https://download/secret-link".into()),
+            money: vec![],
+        };
+        let shown = format!("{enrolled:?} {key:?} {order:?}");
+        for secret in ["TOTPSECRETBASE32", "apisecret", "CARD-KEY-1", "secret-link"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+    }
+
+    #[test]
     fn times_are_rfc3339_in_utc_to_the_nanosecond() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(

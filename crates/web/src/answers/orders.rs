@@ -48,7 +48,7 @@ impl MovementAnswer {
 }
 
 /// An order: its keys (opened, for those who may see them) and its money.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct OrderAnswer {
     pub order: u64,
     /// `created`, `paid`, `delivered`, `disputed`, `settled`, `expired`,
@@ -65,6 +65,17 @@ pub struct OrderAnswer {
     pub text: Option<String>,
     /// Every transfer made for it, oldest first.
     pub money: Vec<MovementAnswer>,
+}
+
+// The opened keys and the delivered text are never shown by `Debug`.
+impl std::fmt::Debug for OrderAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderAnswer")
+            .field("order", &self.order)
+            .field("status", &self.status)
+            .field("keys", &self.keys.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl From<&OrderDetails> for OrderAnswer {
