@@ -405,6 +405,18 @@ read!(OrderSealed -> Box<trigate_core::query::OrderView>, |self, caller| Query::
     order: self.order,
 });
 
+/// Where a refund of an order asked to go somewhere lands.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RefundLands {
+    pub order: OrderId,
+    pub to: trigate_core::RefundTo,
+}
+read!(RefundLands -> trigate_core::RefundTo, |self, caller| Query::RefundLands {
+    actor: caller.0,
+    order: self.order,
+    to: self.to,
+});
+
 /// What the caller used an Idempotency-Key for, if anything.
 #[derive(Debug, Clone)]
 pub(crate) struct KeyUsed {

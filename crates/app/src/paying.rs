@@ -16,6 +16,9 @@ use crate::{App, AppError, Caller, Once, ops};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refunded {
     pub amount: u64,
+    /// Where it went: back through the channel only for an order paid
+    /// through one; to the wallet otherwise, whatever was asked.
+    pub to: RefundTo,
     /// `None` for a refund to the wallet.
     pub channel: Option<Result<u64, AppError>>,
 }
@@ -163,6 +166,10 @@ impl App {
     ) -> Result<Refunded, AppError> {
         let refund = ops::Refund { order, amount, to };
         self.change_once(caller, once, refund).await?;
+        let to = match to {
+            RefundTo::Wallet => RefundTo::Wallet,
+            RefundTo::Channel => self.read(caller, ops::RefundLands { order, to }).await?,
+        };
         let channel = match to {
             RefundTo::Wallet => None,
             RefundTo::Channel => Some(
@@ -171,7 +178,11 @@ impl App {
                     .await,
             ),
         };
-        Ok(Refunded { amount, channel })
+        Ok(Refunded {
+            amount,
+            to,
+            channel,
+        })
     }
 
     /// Sends back through the order's channel what it still owes its buyer;

@@ -60,6 +60,13 @@ pub enum Query {
     ChannelRefund { actor: UserId, order: OrderId },
     /// What an attempt owes back through its channel (the edge's own use).
     AttemptRefund { attempt: crate::AttemptId },
+    /// Where a refund of `order` asked to go `to` lands — for those who
+    /// may see the order.
+    RefundLands {
+        actor: UserId,
+        order: OrderId,
+        to: crate::RefundTo,
+    },
     /// Whether the caller has used an Idempotency-Key, and for which
     /// request (its fingerprint): for a flow that sends something outside
     /// before it records it under the key.
@@ -160,6 +167,7 @@ views! {
     ChannelRefund(crate::ChannelRefundDue),
     Amount(Payable),
     KeyUsed(KeyUse),
+    RefundLands(crate::RefundTo),
 }
 
 /// The request an Idempotency-Key was used for, if it was.
@@ -310,23 +318,16 @@ impl Shop {
                     })
                     .collect(),
             )),
+            Query::RefundLands { actor, order, to } => {
+                self.visible_order(*actor, *order)?;
+                Ok(View::RefundLands(self.refund_lands(*order, *to)))
+            }
             Query::Order {
                 actor: caller,
                 order,
             } => {
-                let o = self.require_order(*order)?;
-                let merchant = self
-                    .merchant(o.merchant)
-                    .ok_or(ShopError::MerchantNotFound(o.merchant))?;
+                let o = self.visible_order(*caller, *order)?;
                 let user = self.require_user(*caller)?;
-                let allowed = o.buyer == *caller
-                    || merchant.owner == *caller
-                    || matches!(user.role, Role::Staff(_));
-                if !allowed {
-                    // Not found, rather than forbidden: an order's existence
-                    // is not told to those who may not see it.
-                    return Err(ShopError::OrderNotFound(*order));
-                }
                 let may_see_keys = o.buyer == *caller
                     || matches!(
                         user.role,
@@ -473,5 +474,24 @@ impl Shop {
                 }))
             }
         }
+    }
+}
+
+impl Shop {
+    /// An order its buyer, its merchant's owner or staff may see; not
+    /// found for anyone else (an order's existence is not told to those who
+    /// may not see it).
+    fn visible_order(&self, caller: UserId, order: OrderId) -> Result<&crate::Order, ShopError> {
+        let o = self.require_order(order)?;
+        let merchant = self
+            .merchant(o.merchant)
+            .ok_or(ShopError::MerchantNotFound(o.merchant))?;
+        let user = self.require_user(caller)?;
+        let allowed =
+            o.buyer == caller || merchant.owner == caller || matches!(user.role, Role::Staff(_));
+        if !allowed {
+            return Err(ShopError::OrderNotFound(order));
+        }
+        Ok(o)
     }
 }

@@ -193,6 +193,7 @@ impl Shop {
         to: RefundTo,
     ) -> Result<(), ShopError> {
         self.tick(now)?;
+        let to = self.refund_lands(order, to);
         let o = self.require_order(order)?;
         self.may_act_for(actor, o.merchant)?;
         if amount == 0 {
@@ -276,6 +277,16 @@ impl Shop {
             a.owed_back = a.owed_back.saturating_add(amount);
         }
         Ok(())
+    }
+
+    /// Where a refund asked to go `to` goes: back through the channel only
+    /// for an order paid through one (nothing else could ever send it);
+    /// otherwise to the buyer's wallet.
+    pub fn refund_lands(&self, order: OrderId, to: RefundTo) -> RefundTo {
+        match (to, self.order(order).and_then(|o| o.paid_by)) {
+            (RefundTo::Channel, Some(PaidBy::Channel(_))) => RefundTo::Channel,
+            _ => RefundTo::Wallet,
+        }
     }
 
     /// Where a refund lands: for wallet refunds, back into recharge up to

@@ -193,7 +193,10 @@ pub(super) async fn refund(
         order: id,
         currency: currency.to_string(),
         refunded: refunded.amount,
-        to: if body.to_channel { "channel" } else { "wallet" },
+        to: match refunded.to {
+            RefundTo::Channel => "channel",
+            RefundTo::Wallet => "wallet",
+        },
         channel,
     }))
 }

@@ -206,7 +206,9 @@ pub struct RefundAnswer {
     pub currency: String,
     /// What this refund gave back (minor units).
     pub refunded: u64,
-    /// `wallet` or `channel`.
+    /// Where it went: `channel` (back through the channel the order was
+    /// paid by) or `wallet` — also for a refund asked to go to the channel
+    /// of an order not paid through one.
     pub to: &'static str,
     /// For a refund to the channel: whether the channel took it now.
     pub channel: Option<ChannelSend>,
