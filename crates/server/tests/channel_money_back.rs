@@ -216,3 +216,53 @@ async fn a_guests_late_payment_is_sent_back_through_the_channel() {
         "{lookup:?}"
     );
 }
+
+/// A hundred callers asking at once to send back what an order owes
+/// through its channel send it once: the gateway sees one refund.
+#[tokio::test]
+async fn concurrent_channel_refunds_send_the_owed_amount_once() {
+    let mock = Mock::start().await;
+    let s = shop(vec![epay("epay", &mock, false, 0)]).await;
+    let (cookie, id) = unpaid_order(&s, "alice").await;
+    let a = no(&pay(&s, &cookie, id).await["attempt"]);
+    let params = mock.pay(&a);
+    assert_eq!(notify(&s, "epay", &a, &params).await.0, 200);
+    let seller = format!("{}={}", trigate_web::COOKIE, s.sessions.open(s.seller));
+    // The gateway is down when the refund is made: it stays owed.
+    mock.gateway
+        .down
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let r = s
+        .call(
+            "POST",
+            &format!("/api/v1/orders/{id}/refund"),
+            Some(&seller),
+            &[("idempotency-key", "r")],
+            Some(&json!({"amount": 700, "to_channel": true}).to_string()),
+        )
+        .await;
+    assert_eq!(r.body["channel"]["status"], "pending", "{:?}", r.body);
+    mock.gateway
+        .down
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let path = format!("/api/v1/orders/{id}/channel-refund");
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..100 {
+        let (addr, path, seller) = (s.addr, path.clone(), seller.clone());
+        calls.spawn(async move {
+            common::http::call(addr, "POST", &path, Some(&seller), &[], None).await
+        });
+    }
+    let mut sent = 0;
+    while let Some(r) = calls.join_next().await {
+        let r = r.unwrap();
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        sent += r.body["sent"].as_u64().unwrap();
+    }
+    assert_eq!(sent, 700, "the answers add up to what was owed");
+    assert_eq!(
+        *mock.gateway.refunds.lock().unwrap(),
+        vec![(a.clone(), "7.00".to_string())],
+        "one refund at the gateway"
+    );
+}

@@ -41,6 +41,9 @@ pub struct Payments {
     /// cannot turn into a flood of queries at the channel.
     queries: governor::DefaultKeyedRateLimiter<u64>,
     all_queries: governor::DefaultDirectRateLimiter,
+    /// One send-back at a time per attempt in this process: a second
+    /// caller waits, then finds nothing more owed.
+    sending: Mutex<BTreeMap<AttemptId, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// What a payment is for.
@@ -201,6 +204,7 @@ impl Payments {
                 )
                 .allow_burst(std::num::NonZeroU32::new(50).unwrap_or(std::num::NonZeroU32::MIN)),
             ),
+            sending: Mutex::new(BTreeMap::new()),
         })
     }
 
@@ -497,8 +501,31 @@ impl Payments {
         self.send_back(engine, due.attempt).await
     }
 
-    /// Sends back through its channel what `attempt` owes its payer.
+    /// Sends back through its channel what `attempt` owes its payer, one
+    /// caller at a time: what is owed is read, sent and recorded before the
+    /// next caller reads it.
     pub async fn send_back(
+        &self,
+        engine: &Engine<ShopMachine>,
+        attempt: AttemptId,
+    ) -> Result<u64, AppError> {
+        let turn = {
+            let mut sending = self.sending.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::clone(sending.entry(attempt).or_default())
+        };
+        let sent = {
+            let _mine = turn.lock().await;
+            self.send_back_now(engine, attempt).await
+        };
+        let mut sending = self.sending.lock().unwrap_or_else(|e| e.into_inner());
+        // The map's own handle and this one: no one else is waiting.
+        if Arc::strong_count(&turn) == 2 {
+            sending.remove(&attempt);
+        }
+        sent
+    }
+
+    async fn send_back_now(
         &self,
         engine: &Engine<ShopMachine>,
         attempt: AttemptId,
