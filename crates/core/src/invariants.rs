@@ -8,6 +8,11 @@
 //! 5. Each card key is in at most one order, each order's money left
 //!    escrow at most once (settled or refunded, never both beyond what was
 //!    paid), and each channel transaction paid one attempt.
+//!
+//! And no liability without an owner: what `refunds_due` holds for a payer
+//! is exactly what their payment attempts still owe back through their
+//! channels (owed back less sent back) — nothing there that no channel
+//! could ever send.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -24,7 +29,40 @@ impl Shop {
         self.keys_in_one_order(&mut out);
         self.channel_txns_once(&mut out);
         self.payouts_are_approved_withdrawals(&mut out);
+        self.refunds_due_owned_by_attempts(&mut out);
         out
+    }
+
+    /// Each payer's `refunds_due` holds what their attempts owe back.
+    fn refunds_due_owned_by_attempts(&self, out: &mut Vec<String>) {
+        let mut owed: BTreeMap<u128, u128> = BTreeMap::new();
+        for a in &self.payments.attempts {
+            let due = a.owed_back.saturating_sub(a.sent_back);
+            let account = crate::chart::account_id(Kind::RefundsDue, a.currency, a.user.0);
+            *owed.entry(account).or_default() += u128::from(due);
+        }
+        for a in self.ledger.accounts() {
+            if kind_of(a.id) != Some(Kind::RefundsDue) {
+                continue;
+            }
+            let held = a.credits_posted.saturating_sub(a.debits_posted);
+            let want = owed.remove(&a.id).unwrap_or(0);
+            if held != want {
+                out.push(format!(
+                    "refunds_due account {:#x} holds {held}, its payer's attempts owe back {want}: \
+                     {} no channel would send",
+                    a.id,
+                    held.abs_diff(want)
+                ));
+            }
+        }
+        for (account, want) in owed {
+            if want > 0 {
+                out.push(format!(
+                    "refunds_due account {account:#x} holds 0, its payer's attempts owe back {want}"
+                ));
+            }
+        }
     }
 
     /// `payouts` holds exactly the approved withdrawals not yet paid out or
@@ -175,5 +213,33 @@ impl Shop {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::chart::{Kind, Leg, Why, account_id};
+    use crate::{Config, Currency, Shop};
+
+    #[test]
+    fn money_in_refunds_due_that_no_attempt_owes_back_is_named() {
+        let mut shop = Shop::new(Config::default());
+        assert_eq!(shop.check_invariants(), Vec::<String>::new());
+        let cny = Currency::new("CNY").unwrap();
+        let stranded = Leg {
+            debit: account_id(Kind::Clearing, cny, 0),
+            credit: account_id(Kind::RefundsDue, cny, 7),
+            amount: 500,
+            why: Why::OwedBack,
+            order: None,
+        };
+        shop.move_money(1, cny, &[stranded]).unwrap();
+        let found = shop.check_invariants();
+        assert!(
+            found
+                .iter()
+                .any(|f| f.starts_with("refunds_due") && f.contains("holds 500")),
+            "{found:?}"
+        );
     }
 }
