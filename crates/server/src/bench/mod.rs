@@ -18,7 +18,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 /// Runs a benchmark on a multi-threaded runtime.
-pub fn block_on<F: std::future::Future<Output = anyhow::Result<()>>>(run: F) -> anyhow::Result<()> {
+pub fn block_on<T, F: std::future::Future<Output = anyhow::Result<T>>>(
+    run: F,
+) -> anyhow::Result<T> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?

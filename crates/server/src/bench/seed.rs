@@ -38,15 +38,25 @@ pub async fn funded_buyer(app: &App, login: &str, amount: u64) -> anyhow::Result
 }
 
 /// One merchant per entry of `keys`, each with one product and that many
-/// sealed keys.
+/// sealed keys, its sales held one day before they are available.
 pub async fn merchants(app: &App, keys: &[u64]) -> anyhow::Result<Vec<ProductId>> {
+    merchants_holding(app, keys, 1).await
+}
+
+/// As [`merchants`], each merchant's sales held `holding_days` (0: available
+/// as soon as they settle).
+pub async fn merchants_holding(
+    app: &App,
+    keys: &[u64],
+    holding_days: u32,
+) -> anyhow::Result<Vec<ProductId>> {
     let operator = app.operator();
     let mut products = Vec::with_capacity(keys.len());
     let mut key_no = 0u64;
     for (m, count) in keys.iter().enumerate() {
         let owner = user(app, &format!("merchant{m}"), Role::Merchant).await?;
         let (merchant, data_key) = operator
-            .open_merchant(owner, &format!("Shop {m}"), Bps::new(500)?, 1)
+            .open_merchant(owner, &format!("Shop {m}"), Bps::new(500)?, holding_days)
             .await?;
         let spec = NewProduct {
             title: format!("Key {m}"),

@@ -1,7 +1,12 @@
-//! `trigate bench shop`: checkouts per second through the durable engine —
-//! each one a "buy with balance" command that creates the order, pays it
-//! from the buyer's wallet into escrow and delivers one key — on SQLite by
-//! default, with 90% of orders going to one merchant.
+//! `trigate bench shop`: checkouts per second through the durable engine,
+//! on SQLite by default, with 90% of orders going to one merchant. Two
+//! cases:
+//! - `checkout`: each a "buy with balance" command that creates the order,
+//!   pays it from the buyer's wallet into escrow and delivers one key;
+//! - `settle`: each that checkout and then the buyer's confirmation, which
+//!   splits the order out of escrow (the merchant's share and the platform
+//!   fee); merchants hold nothing, so every command's tick releases the
+//!   shares settled before it from pending to available.
 
 use std::time::{Duration, Instant};
 
@@ -23,10 +28,34 @@ const HOT_SHARE: f64 = 0.9;
 const IN_FLIGHT: usize = 4_096;
 
 pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
-    super::block_on(run_case(options))
+    let mut records = Vec::new();
+    for case in [Case::Checkout, Case::Settle] {
+        if options.wants(case.name(), 1) {
+            records.push(super::block_on(run_case(options, case))?);
+        }
+    }
+    if records.is_empty() {
+        bail!("bench shop has the cases checkout and settle");
+    }
+    super::print(&records, options.json)
 }
 
-async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Case {
+    Checkout,
+    Settle,
+}
+
+impl Case {
+    fn name(self) -> &'static str {
+        match self {
+            Case::Checkout => "checkout",
+            Case::Settle => "settle",
+        }
+    }
+}
+
+async fn run_case(options: &BenchOptions, case: Case) -> anyhow::Result<Record> {
     let (ops, buyers) = options.sizes(1_000_000, 10_000)?;
     let dir = std::env::temp_dir().join(format!("trigate-bench-shop-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
@@ -41,7 +70,8 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
     let (engine, writer) = start_shop(&store, trigate_core::Config::default()).await?;
     let app = App::new(engine, seed::master_key()?);
     let plan = Plan::new(options.seed, ops, buyers);
-    let (products, buyer_ids) = setup(&app, &plan).await?;
+    let holding_days = if case == Case::Settle { 0 } else { 1 };
+    let (products, buyer_ids) = setup(&app, &plan, holding_days).await?;
     // The setup's rows (a million sealed keys) are written before the clock
     // starts: the figure is checkouts, not imports.
     app.sync().await?;
@@ -64,7 +94,15 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
             let app = app.clone();
             tasks.spawn(async move {
                 let t0 = Instant::now();
-                (app.change(buyer, buy).await, t0.elapsed())
+                let bought = app.change(buyer, buy).await;
+                let done = match (case, bought) {
+                    (Case::Settle, Ok((order, keys))) => app
+                        .change(buyer, ops::ConfirmOrder { order })
+                        .await
+                        .map(|_| (order, keys)),
+                    (_, bought) => bought,
+                };
+                (done, t0.elapsed())
             });
         }
         let Some(done) = tasks.join_next().await else {
@@ -88,9 +126,9 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
     let backend = store.backend();
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
-    let record = Record {
+    Ok(Record {
         bench: "shop",
-        case: "checkout".to_string(),
+        case: case.name().to_string(),
         mode: "durable",
         backend,
         batch: 1,
@@ -102,8 +140,7 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
         p50_us: latencies.percentile_us(50.0),
         p99_us: latencies.percentile_us(99.0),
         peak_rss_mb: super::peak_rss_mb(),
-    };
-    super::print(&[record], options.json)
+    })
 }
 
 /// Who buys what, decided up front so the timed part only submits.
@@ -138,10 +175,14 @@ impl Plan {
     }
 }
 
-async fn setup(app: &App, plan: &Plan) -> anyhow::Result<(Vec<ProductId>, Vec<UserId>)> {
+async fn setup(
+    app: &App,
+    plan: &Plan,
+    holding_days: u32,
+) -> anyhow::Result<(Vec<ProductId>, Vec<UserId>)> {
     seed::user(app, "admin", Role::Staff(AdminRole::Admin)).await?;
     let keys: Vec<u64> = plan.keys_per_product.iter().map(|k| *k as u64).collect();
-    let products = seed::merchants(app, &keys).await?;
+    let products = seed::merchants_holding(app, &keys, holding_days).await?;
     // Each buyer funded for every order the plan gives them.
     let mut spend = vec![0u64; plan.buyers];
     for (buyer, _) in &plan.orders {
