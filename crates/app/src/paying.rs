@@ -185,6 +185,26 @@ impl App {
         })
     }
 
+    /// Finance sends back through its channel what a payment attempt still
+    /// owes its payer — a guest's payment no order could take, whose
+    /// sending failed, or a refund whose sending failed: the amount sent
+    /// (0 if nothing was owed) and its currency.
+    pub async fn send_back(
+        &self,
+        caller: Caller,
+        attempt: AttemptId,
+    ) -> Result<(u64, Currency), AppError> {
+        self.require_finance(caller, "sends payments back").await?;
+        let currency = self
+            .read(caller, ops::AttemptOf { attempt })
+            .await?
+            .currency;
+        let sent = self.payments.send_back(&self.engine, attempt).await;
+        let action = format!("SendBack {{ attempt: {attempt} }}");
+        crate::log_action(caller, &action, &sent);
+        Ok((sent?, currency))
+    }
+
     /// Sends back through the order's channel what it still owes its buyer;
     /// the amount sent.
     pub async fn send_refund(&self, caller: Caller, order: OrderId) -> Result<u64, AppError> {

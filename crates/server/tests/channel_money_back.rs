@@ -266,3 +266,69 @@ async fn concurrent_channel_refunds_send_the_owed_amount_once() {
         "one refund at the gateway"
     );
 }
+
+/// A guest's late payment whose sending back failed (the gateway was
+/// down) stays owed; finance sends it back by its attempt, once — a second
+/// call sends nothing, and no one else may.
+#[tokio::test]
+async fn finance_sends_back_a_guests_payment_whose_sending_failed() {
+    let mock = Mock::start().await;
+    let s = shop(vec![epay("epay", &mock, false, 0)]).await;
+    let secret = "guest-secret-3";
+    let guest = s
+        .call(
+            "POST",
+            "/api/v1/guest/orders",
+            None,
+            &[("idempotency-key", "g")],
+            Some(&json!({"product": 1, "quantity": 1, "lookup_secret": secret}).to_string()),
+        )
+        .await;
+    let order = guest.body["order"].as_u64().unwrap();
+    let body = json!({"order": order, "lookup_secret": secret, "method": "alipay"}).to_string();
+    let r = s
+        .call("POST", "/api/v1/guest/orders/pay", None, &[], Some(&body))
+        .await;
+    let a = no(&r.body["attempt"]);
+    let attempt = r.body["attempt"].as_u64().unwrap();
+    // The guest opens the gateway's page: the payment exists there.
+    let url = r.body["checkout"]["redirect"].as_str().unwrap();
+    let page = format!(
+        "/{}",
+        url.trim_start_matches("http://").split_once('/').unwrap().1
+    );
+    common::http::call(mock.addr, "GET", &page, None, &[], None).await;
+    s.advance(Duration::from_secs(16 * 60));
+    s.engine.submit(trigate_core::Command::Tick).await.unwrap();
+    // The money arrives while the gateway cannot take a refund.
+    mock.gateway
+        .down
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let params = mock.pay(&a);
+    assert_eq!(notify(&s, "epay", &a, &params).await.0, 200);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(mock.gateway.refunds.lock().unwrap().is_empty());
+    mock.gateway
+        .down
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+
+    let path = format!("/api/v1/admin/attempts/{attempt}/send-back");
+    let seller = format!("{}={}", trigate_web::COOKIE, s.sessions.open(s.seller));
+    let r = s.call("POST", &path, Some(&seller), &[], None).await;
+    assert_eq!(r.status, 403, "only finance: {:?}", r.body);
+    let finance = common::http::staff(&s, "finance", trigate_core::AdminRole::Finance).await;
+    let finance = format!("{}={}", trigate_web::COOKIE, s.sessions.open(finance));
+    let r = s.call("POST", &path, Some(&finance), &[], None).await;
+    assert_eq!(
+        (r.status, &r.body["sent"], &r.body["currency"]),
+        (200, &json!(1_500), &json!("CNY")),
+        "{:?}",
+        r.body
+    );
+    let r = s.call("POST", &path, Some(&finance), &[], None).await;
+    assert_eq!(r.body["sent"], 0, "nothing owed, nothing sent twice");
+    assert_eq!(
+        *mock.gateway.refunds.lock().unwrap(),
+        vec![(a.clone(), "15.00".to_string())]
+    );
+}

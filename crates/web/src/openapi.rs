@@ -136,6 +136,7 @@ impl utoipa::Modify for Security {
         pay::pay_order,
         pay::recharge,
         pay::mark_paid,
+        pay::send_back,
         pay::health,
         pay::return_page,
         guest::lookup,

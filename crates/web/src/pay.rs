@@ -14,7 +14,7 @@ use trigate_channels::Params;
 use trigate_core::{AttemptId, OrderId, PaymentOutcome};
 
 use super::AppState;
-use super::answers::{ChannelsHealth, MarkedPaid, PaymentStarted, PaymentStatusAnswer};
+use super::answers::{ChannelsHealth, MarkedPaid, PaymentStarted, PaymentStatusAnswer, SentBack};
 use super::auth::SignedIn;
 use super::error::ApiError;
 use super::openapi::ErrorBody;
@@ -155,6 +155,27 @@ pub(super) async fn mark_paid(
     Ok(Json(MarkedPaid {
         attempt: id,
         outcome,
+    }))
+}
+
+/// Finance sends back through its channel what a payment attempt still
+/// owes its payer: a guest's payment no order could take, or a refund,
+/// whose sending failed before. It takes no `Idempotency-Key`: it only
+/// ever sends what is still owed, one caller at a time.
+#[utoipa::path(post, path = "/api/v1/admin/attempts/{id}/send-back", tag = "admin",
+    params(("id" = u64, Path)),
+    responses((status = 200, description = "What was sent (0 if nothing was owed)", body = SentBack),
+        (status = 502, description = "The channel could not send it; it stays owed")))]
+pub(super) async fn send_back(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Id(id): Id,
+) -> Result<Json<SentBack>, ApiError> {
+    let (sent, currency) = state.app.send_back(caller, AttemptId(id)).await?;
+    Ok(Json(SentBack {
+        attempt: id,
+        currency: currency.to_string(),
+        sent,
     }))
 }
 

@@ -18,6 +18,17 @@ use trigate_app::AppError;
 /// `(method, path, codes)`: each operation's own refusals.
 pub const OWN: &[(&str, &str, &[&str])] = &[
     ("get", "/readyz", &[]),
+    (
+        "post",
+        "/api/v1/admin/attempts/{id}/send-back",
+        &[
+            "attempt_not_found",
+            "channel_unreachable",
+            "forbidden",
+            "invalid",
+            "unknown_channel",
+        ],
+    ),
     ("get", "/pay/{channel}/return/{no}", &["not_found"]),
     (
         "post",

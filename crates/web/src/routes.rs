@@ -67,6 +67,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/admin/attempts/{id}/mark-paid",
             post(pay::mark_paid),
         )
+        .route(
+            "/api/v1/admin/attempts/{id}/send-back",
+            post(pay::send_back),
+        )
         .route("/api/v1/admin/channels", get(pay::health))
         .route("/api/v1/orders/{id}/dispute", post(disputes::open_dispute))
         .route(

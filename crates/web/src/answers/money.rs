@@ -235,6 +235,15 @@ pub struct MarkedPaid {
     pub outcome: &'static str,
 }
 
+/// What finance sent back through a payment attempt's channel.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SentBack {
+    pub attempt: u64,
+    pub currency: String,
+    /// Minor units; 0 when nothing was owed.
+    pub sent: u64,
+}
+
 /// One channel's health.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ChannelHealthAnswer {
