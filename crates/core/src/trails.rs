@@ -49,7 +49,12 @@ fn movement(t: &TransferRecord) -> Movement {
         to: kind_name(t.credit_account_id).to_string(),
         amount: t.amount,
         why: t.code,
-        order: (t.user_data != 0).then(|| OrderId(u64::try_from(t.user_data).unwrap_or(0))),
+        // An order's id, or none: 0, and a withdrawal's tag (above any
+        // order's range), are no order.
+        order: u64::try_from(t.user_data)
+            .ok()
+            .filter(|id| *id != 0)
+            .map(OrderId),
     }
 }
 

@@ -564,6 +564,28 @@ fn order_trail_shows_keys_and_every_movement_of_its_money() {
 }
 
 #[test]
+fn a_withdrawal_in_wallet_history_names_no_order() {
+    use trigate_core::WithdrawFrom;
+    let mut f = Fixture::new();
+    let order = f.paid_order(f.buyer, 1);
+    let now = f.tick();
+    f.shop.confirm_order(now, f.buyer, order).unwrap();
+    f.shop
+        .request_withdrawal(now, f.referrer, WithdrawFrom::Reward, cny(), 500, "CN12")
+        .unwrap();
+    let view = f.shop.wallet_view(f.referrer, cny());
+    let orders: Vec<(&str, Option<u64>)> = view
+        .history
+        .iter()
+        .map(|m| (m.to.as_str(), m.order.map(|o| o.0)))
+        .collect();
+    assert_eq!(
+        orders,
+        vec![("wallet:reward", Some(order.0)), ("payouts", None)]
+    );
+}
+
+#[test]
 fn wallet_view_has_buckets_and_history() {
     let mut f = Fixture::new();
     f.paid_order(f.loner, 1);
