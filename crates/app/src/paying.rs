@@ -8,7 +8,7 @@ use trigate_channels::{Params, ParamsError};
 use trigate_core::{Attempt, AttemptId, Command, Currency, OrderId, PaymentOutcome, RefundTo};
 
 use crate::operation::submit_once;
-use crate::payments::{Notified, Paying, Started, attempt_of};
+use crate::payments::{Notified, Paying, SentBack, Started, attempt_of};
 use crate::{App, AppError, Caller, Once, ops};
 
 /// What a refund came to: booked, and — for one to the channel — sent
@@ -175,7 +175,8 @@ impl App {
             RefundTo::Channel => Some(
                 self.payments
                     .send_refund(&self.engine, caller.0, order)
-                    .await,
+                    .await
+                    .map(|sent| sent.amount),
             ),
         };
         Ok(Refunded {
@@ -193,21 +194,17 @@ impl App {
         &self,
         caller: Caller,
         attempt: AttemptId,
-    ) -> Result<(u64, Currency), AppError> {
+    ) -> Result<SentBack, AppError> {
         self.require_finance(caller, "sends payments back").await?;
-        let currency = self
-            .read(caller, ops::AttemptOf { attempt })
-            .await?
-            .currency;
         let sent = self.payments.send_back(&self.engine, attempt).await;
         let action = format!("SendBack {{ attempt: {attempt} }}");
         crate::log_action(caller, &action, &sent);
-        Ok((sent?, currency))
+        sent
     }
 
     /// Sends back through the order's channel what it still owes its buyer;
     /// the amount sent.
-    pub async fn send_refund(&self, caller: Caller, order: OrderId) -> Result<u64, AppError> {
+    pub async fn send_refund(&self, caller: Caller, order: OrderId) -> Result<SentBack, AppError> {
         self.payments
             .send_refund(&self.engine, caller.0, order)
             .await

@@ -140,27 +140,8 @@ async fn a_guests_late_payment_is_sent_back_through_the_channel() {
     let mock = Mock::start().await;
     let s = shop(vec![epay("epay", &mock, false, 0)]).await;
     let secret = "guest-secret-2";
-    let guest = s
-        .call(
-            "POST",
-            "/api/v1/guest/orders",
-            None,
-            &[("idempotency-key", "g")],
-            Some(&json!({"product": 1, "quantity": 1, "lookup_secret": secret}).to_string()),
-        )
-        .await;
-    let order = guest.body["order"].as_u64().unwrap();
-    let body = json!({"order": order, "lookup_secret": secret, "method": "alipay"}).to_string();
-    let r = s
-        .call("POST", "/api/v1/guest/orders/pay", None, &[], Some(&body))
-        .await;
-    let a = no(&r.body["attempt"]);
-    let url = r.body["checkout"]["redirect"].as_str().unwrap();
-    let path = format!(
-        "/{}",
-        url.trim_start_matches("http://").split_once('/').unwrap().1
-    );
-    common::http::call(mock.addr, "GET", &path, None, &[], None).await;
+    let (order, started) = guest_paying(&s, secret).await;
+    let a = no(&started["attempt"]);
     // The reservation runs out; then the guest's money arrives.
     s.advance(Duration::from_secs(16 * 60));
     s.engine.submit(trigate_core::Command::Tick).await.unwrap();
@@ -274,30 +255,9 @@ async fn concurrent_channel_refunds_send_the_owed_amount_once() {
 async fn finance_sends_back_a_guests_payment_whose_sending_failed() {
     let mock = Mock::start().await;
     let s = shop(vec![epay("epay", &mock, false, 0)]).await;
-    let secret = "guest-secret-3";
-    let guest = s
-        .call(
-            "POST",
-            "/api/v1/guest/orders",
-            None,
-            &[("idempotency-key", "g")],
-            Some(&json!({"product": 1, "quantity": 1, "lookup_secret": secret}).to_string()),
-        )
-        .await;
-    let order = guest.body["order"].as_u64().unwrap();
-    let body = json!({"order": order, "lookup_secret": secret, "method": "alipay"}).to_string();
-    let r = s
-        .call("POST", "/api/v1/guest/orders/pay", None, &[], Some(&body))
-        .await;
-    let a = no(&r.body["attempt"]);
-    let attempt = r.body["attempt"].as_u64().unwrap();
-    // The guest opens the gateway's page: the payment exists there.
-    let url = r.body["checkout"]["redirect"].as_str().unwrap();
-    let page = format!(
-        "/{}",
-        url.trim_start_matches("http://").split_once('/').unwrap().1
-    );
-    common::http::call(mock.addr, "GET", &page, None, &[], None).await;
+    let (_, started) = guest_paying(&s, "guest-secret-3").await;
+    let a = no(&started["attempt"]);
+    let attempt = started["attempt"].as_u64().unwrap();
     s.advance(Duration::from_secs(16 * 60));
     s.engine.submit(trigate_core::Command::Tick).await.unwrap();
     // The money arrives while the gateway cannot take a refund.

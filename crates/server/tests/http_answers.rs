@@ -32,17 +32,7 @@ async fn answers_show_names_rfc3339_times_flat_settlements_and_currencies() {
     let me = s.call("GET", "/api/v1/me", Some(&cookie), &[], None).await;
     assert_eq!(me.body["role"], "buyer", "{:?}", me.body);
 
-    let order = json!({"product": 1, "quantity": 1}).to_string();
-    let r = s
-        .call(
-            "POST",
-            "/api/v1/orders",
-            Some(&cookie),
-            &[("idempotency-key", "read-1")],
-            Some(&order),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
+    let r = s.buy_one(&cookie, 1, "read-1").await;
     assert_eq!(r.body["currency"], "CNY");
     let id = r.body["order"].as_u64().unwrap();
     let paid = &r.body["money"][0];

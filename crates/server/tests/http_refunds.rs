@@ -15,17 +15,7 @@ async fn a_refund_to_the_channel_of_a_balance_paid_order_lands_in_the_wallet() {
     let s = Server::start().await;
     let (buyer, cookie) = s.sign_up("walletbuyer").await;
     s.fund(buyer, 10_000).await;
-    let order = json!({"product": 1, "quantity": 1}).to_string();
-    let r = s
-        .call(
-            "POST",
-            "/api/v1/orders",
-            Some(&cookie),
-            &[("idempotency-key", "buy")],
-            Some(&order),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
+    let r = s.buy_one(&cookie, 1, "buy").await;
     let id = r.body["order"].as_u64().unwrap();
     let price = r.body["amount"].as_u64().unwrap();
 

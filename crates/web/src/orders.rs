@@ -253,10 +253,9 @@ pub(super) async fn channel_refund(
     Id(id): Id,
 ) -> Result<Json<ChannelRefundSent>, ApiError> {
     let sent = state.app.send_refund(caller, OrderId(id)).await?;
-    let currency = state.app.order_currency(caller, OrderId(id)).await?;
     Ok(Json(ChannelRefundSent {
         order: id,
-        currency: currency.to_string(),
-        sent,
+        currency: sent.currency.to_string(),
+        sent: sent.amount,
     }))
 }

@@ -171,11 +171,11 @@ pub(super) async fn send_back(
     SignedIn(caller): SignedIn,
     Id(id): Id,
 ) -> Result<Json<SentBack>, ApiError> {
-    let (sent, currency) = state.app.send_back(caller, AttemptId(id)).await?;
+    let sent = state.app.send_back(caller, AttemptId(id)).await?;
     Ok(Json(SentBack {
         attempt: id,
-        currency: currency.to_string(),
-        sent,
+        currency: sent.currency.to_string(),
+        sent: sent.amount,
     }))
 }
 

@@ -70,6 +70,14 @@ pub struct Started {
     pub failed_over: Vec<(AttemptId, String)>,
 }
 
+/// What a send-back sent: minor units (0 when nothing was owed) of the
+/// attempt's currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentBack {
+    pub amount: u64,
+    pub currency: Currency,
+}
+
 /// What a notification came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notified {
@@ -489,7 +497,7 @@ impl Payments {
         engine: &Engine<ShopMachine>,
         caller: UserId,
         order: OrderId,
-    ) -> Result<u64, AppError> {
+    ) -> Result<SentBack, AppError> {
         let due: ChannelRefundDue = query(
             engine,
             Query::ChannelRefund {
@@ -508,7 +516,7 @@ impl Payments {
         &self,
         engine: &Engine<ShopMachine>,
         attempt: AttemptId,
-    ) -> Result<u64, AppError> {
+    ) -> Result<SentBack, AppError> {
         let turn = {
             let mut sending = self.sending.lock().unwrap_or_else(|e| e.into_inner());
             Arc::clone(sending.entry(attempt).or_default())
@@ -529,10 +537,14 @@ impl Payments {
         &self,
         engine: &Engine<ShopMachine>,
         attempt: AttemptId,
-    ) -> Result<u64, AppError> {
+    ) -> Result<SentBack, AppError> {
         let due: ChannelRefundDue = query(engine, Query::AttemptRefund { attempt }).await?;
+        let sent = |amount| SentBack {
+            amount,
+            currency: due.currency,
+        };
         if due.owed == 0 {
-            return Ok(0);
+            return Ok(sent(0));
         }
         let a: Attempt = query(engine, Query::Attempt { attempt }).await?;
         let channel = self
@@ -540,11 +552,11 @@ impl Payments {
             .get(&a.channel)
             .ok_or_else(|| AppError::UnknownChannel("the attempt's channel is gone".into()))?;
         let no = out_trade_no(attempt);
-        let sent = self
+        let answer = self
             .refund(channel.as_ref(), &no, (due.owed, due.currency))
             .await;
-        log_call(&a.channel, "refund", &no, &sent);
-        sent?;
+        log_call(&a.channel, "refund", &no, &answer);
+        answer?;
         submit::<()>(
             engine,
             Command::ChannelRefundSent {
@@ -553,7 +565,7 @@ impl Payments {
             },
         )
         .await?;
-        Ok(due.owed)
+        Ok(sent(due.owed))
     }
 
     async fn refund(

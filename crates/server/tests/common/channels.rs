@@ -84,7 +84,39 @@ pub async fn pay(s: &Server, cookie: &str, order: u64) -> Value {
         )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
-    if let Some(url) = r.body["checkout"]["redirect"].as_str() {
+    open_checkout(&r.body).await;
+    r.body
+}
+
+/// A guest's order of product 1 (read back with `secret`), its payment
+/// started through a channel and its page opened at the gateway: the
+/// order and the started payment.
+pub async fn guest_paying(s: &Server, secret: &str) -> (u64, Value) {
+    let buy = json!({"product": 1, "quantity": 1, "lookup_secret": secret}).to_string();
+    let guest = s
+        .call(
+            "POST",
+            "/api/v1/guest/orders",
+            None,
+            &[("idempotency-key", secret)],
+            Some(&buy),
+        )
+        .await;
+    assert_eq!(guest.status, 201, "{:?}", guest.body);
+    let order = guest.body["order"].as_u64().unwrap();
+    let body = json!({"order": order, "lookup_secret": secret, "method": "alipay"}).to_string();
+    let r = s
+        .call("POST", "/api/v1/guest/orders/pay", None, &[], Some(&body))
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    open_checkout(&r.body).await;
+    (order, r.body)
+}
+
+/// The payer opens a started payment's page at the gateway (the payment
+/// exists there from then on).
+async fn open_checkout(started: &Value) {
+    if let Some(url) = started["checkout"]["redirect"].as_str() {
         let rest = url.trim_start_matches("http://");
         let (host, path) = rest.split_once('/').unwrap();
         if let Ok(addr) = host.parse() {
@@ -92,7 +124,6 @@ pub async fn pay(s: &Server, cookie: &str, order: u64) -> Value {
             assert_eq!(page.status, 200, "{:?}", page.body);
         }
     }
-    r.body
 }
 
 /// Our number for an attempt, as the notify URL carries it.

@@ -238,16 +238,7 @@ impl Server {
         assert_eq!(r.body["added"], 1, "{:?}", r.body);
         let (buyer, cookie) = self.sign_up("released-sale-buyer").await;
         self.fund(buyer, 10_000).await;
-        let bought = self
-            .call(
-                "POST",
-                "/api/v1/orders",
-                Some(&cookie),
-                &[("idempotency-key", "buy")],
-                Some(&json!({"product": 2, "quantity": 1}).to_string()),
-            )
-            .await;
-        assert_eq!(bought.status, 201, "{:?}", bought.body);
+        let bought = self.buy_one(&cookie, 2, "buy").await;
         let order = bought.body["order"].as_u64().unwrap();
         let r = self
             .call(
@@ -261,6 +252,23 @@ impl Server {
         assert_eq!(r.status, 200, "{:?}", r.body);
         self.engine.submit(Command::Tick).await.unwrap();
         merchant
+    }
+
+    /// The signed-in buyer buys one of `product` from the wallet, under
+    /// the idempotency key `key`: the order, delivered.
+    pub async fn buy_one(&self, cookie: &str, product: u64, key: &str) -> Response {
+        let order = json!({"product": product, "quantity": 1}).to_string();
+        let r = self
+            .call(
+                "POST",
+                "/api/v1/orders",
+                Some(cookie),
+                &[("idempotency-key", key)],
+                Some(&order),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        r
     }
 
     /// Moves the shop's clock on by `by`.
