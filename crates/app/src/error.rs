@@ -276,7 +276,8 @@ fn refusal_status(kind: ShopErrorKind) -> StatusCode {
         | K::MerchantNotActive
         | K::ProductOffSale
         | K::DisputeWindowClosed
-        | K::WithdrawalState => StatusCode::CONFLICT,
+        | K::WithdrawalState
+        | K::DebtOpen => StatusCode::CONFLICT,
         K::InsufficientBalance => StatusCode::PAYMENT_REQUIRED,
         K::Ledger => StatusCode::INTERNAL_SERVER_ERROR,
         K::Invalid

@@ -23,12 +23,21 @@ pub enum Kind {
     WalletRecharge = 11,
     /// Liability: a user's commissions (spendable and withdrawable).
     WalletReward = 12,
+    /// Liability: a referrer's commissions inside their holding period
+    /// (neither spendable nor withdrawable; reversed first by a refund).
+    CommissionHeld = 13,
+    /// Memo: what a user (as a referrer) owes the reserve for refunds it
+    /// paid in their place. Its balance is a debit; `Debts` mirrors it.
+    UserDebt = 14,
     /// Liability: a merchant's settled sales inside the holding period.
     MerchantPending = 20,
     /// Liability: a merchant's withdrawable balance.
     MerchantAvailable = 21,
     /// Liability: a merchant's security deposit.
     MerchantDeposit = 22,
+    /// Memo: what a merchant owes the reserve for refunds it paid in the
+    /// merchant's place. Its balance is a debit; `Debts` mirrors it.
+    MerchantDebt = 23,
     /// Liability: money owed back to buyers through the channel they paid by.
     RefundsDue = 30,
     /// Liability: withdrawals approved, not yet paid out.
@@ -39,6 +48,9 @@ pub enum Kind {
     /// balances cannot cover (the merchant then owes it), so it may go
     /// below zero until the platform tops it up.
     Reserve = 50,
+    /// Memo: the other side of every open debt, per currency (what the
+    /// reserve is owed back). Not money anyone holds.
+    Debts = 51,
 }
 
 impl Kind {
@@ -47,6 +59,8 @@ impl Kind {
         match self {
             Kind::Custody | Kind::Clearing | Kind::Operating | Kind::Fees => AccountFlags::empty(),
             Kind::Reserve => AccountFlags::empty(),
+            // A debt is repaid at most to zero.
+            Kind::UserDebt | Kind::MerchantDebt => AccountFlags::CREDITS_MUST_NOT_EXCEED_DEBITS,
             _ => AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS,
         }
     }
@@ -59,13 +73,17 @@ impl Kind {
             Kind::Escrow,
             Kind::WalletRecharge,
             Kind::WalletReward,
+            Kind::CommissionHeld,
+            Kind::UserDebt,
             Kind::MerchantPending,
             Kind::MerchantAvailable,
             Kind::MerchantDeposit,
+            Kind::MerchantDebt,
             Kind::RefundsDue,
             Kind::Payouts,
             Kind::Fees,
             Kind::Reserve,
+            Kind::Debts,
         ]
         .into_iter()
         .find(|k| *k as u16 == code)
@@ -79,6 +97,7 @@ impl Kind {
             Kind::Escrow
                 | Kind::WalletRecharge
                 | Kind::WalletReward
+                | Kind::CommissionHeld
                 | Kind::MerchantPending
                 | Kind::MerchantAvailable
                 | Kind::MerchantDeposit
@@ -136,11 +155,30 @@ pub enum Why {
     Payout = 51,
     /// Payouts → back where it came from: a payout that failed.
     PayoutReturned = 52,
+    /// A referrer's held commission → their reward, after its holding period.
+    CommissionRelease = 14,
+    /// Escrow → reserve: the reserve's share of a platform fee.
+    ReserveShare = 15,
+    /// Fees → the buyer: the platform fee's part of a refund after settlement.
+    ReverseFee = 23,
+    /// A referrer's held commission or reward → the buyer: the commission's
+    /// part of a refund after settlement.
+    ReverseCommission = 24,
+    /// Reserve → the buyer: a part of a refund its party could not cover.
+    ReserveCover = 25,
+    /// Debts → a party's debt account (memo): a debt opened.
+    DebtOpened = 26,
+    /// A party's income → reserve: a debt repaid from it.
+    DebtRepaid = 27,
+    /// A party's debt account → debts (memo): a debt repaid.
+    DebtClosed = 28,
+    /// Operating → reserve: the platform tops its reserve up.
+    ReserveTopUp = 41,
 }
 
 impl Why {
-    /// Every reason, in code order.
-    pub const ALL: [Why; 16] = [
+    /// Every reason (each added at the end).
+    pub const ALL: [Why; 25] = [
         Why::PayByBalance,
         Why::PayByChannel,
         Why::Credit,
@@ -157,6 +195,15 @@ impl Why {
         Why::Withdraw,
         Why::Payout,
         Why::PayoutReturned,
+        Why::CommissionRelease,
+        Why::ReserveShare,
+        Why::ReverseFee,
+        Why::ReverseCommission,
+        Why::ReserveCover,
+        Why::DebtOpened,
+        Why::DebtRepaid,
+        Why::DebtClosed,
+        Why::ReserveTopUp,
     ];
 
     /// The name the API shows for it.
@@ -178,6 +225,15 @@ impl Why {
             Why::Withdraw => "withdraw",
             Why::Payout => "payout",
             Why::PayoutReturned => "payout_returned",
+            Why::CommissionRelease => "commission_release",
+            Why::ReserveShare => "reserve_share",
+            Why::ReverseFee => "reverse_fee",
+            Why::ReverseCommission => "reverse_commission",
+            Why::ReserveCover => "reserve_cover",
+            Why::DebtOpened => "debt_opened",
+            Why::DebtRepaid => "debt_repaid",
+            Why::DebtClosed => "debt_closed",
+            Why::ReserveTopUp => "reserve_top_up",
         }
     }
 

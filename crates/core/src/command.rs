@@ -10,8 +10,8 @@ use crate::AttemptId;
 use crate::coupons::NewCoupon;
 use crate::inventory::{InvalidLine, SealedKey};
 use crate::orders::Decision;
+use crate::refunds::RefundTo;
 use crate::reply::{Reply, TickReport};
-use crate::settle::RefundTo;
 use crate::users::PasswordHash;
 use crate::withdrawals::WithdrawFrom;
 use crate::{

@@ -5,7 +5,7 @@
 
 use crate::inventory::KeyStatus;
 use crate::orders::{Decision, Dispute, DisputeAction, DisputeStep, OrderStatus};
-use crate::settle::RefundTo;
+use crate::refunds::RefundTo;
 use crate::users::{AdminRole, Role};
 use crate::{KeyId, OrderId, Shop, ShopError, UserId};
 

@@ -71,6 +71,11 @@ pub enum ShopError {
     LookupRefused(OrderId),
     #[error("the ledger refused the transfers: {0}")]
     Ledger(String),
+    #[error(
+        "a debt of {amount} {currency} to the platform's reserve is open: it is repaid from \
+         the next income first, and nothing is withdrawn until it is"
+    )]
+    DebtOpen { currency: String, amount: u64 },
 }
 
 impl ShopError {
@@ -111,6 +116,7 @@ impl ShopError {
             Self::WithdrawalState { .. } => ShopErrorKind::WithdrawalState,
             Self::LookupRefused(_) => ShopErrorKind::LookupRefused,
             Self::Ledger(_) => ShopErrorKind::Ledger,
+            Self::DebtOpen { .. } => ShopErrorKind::DebtOpen,
         }
     }
 }
@@ -149,11 +155,12 @@ pub enum ShopErrorKind {
     WithdrawalState,
     LookupRefused,
     Ledger,
+    DebtOpen,
 }
 
 impl ShopErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [Self; 29] = [
+    pub const ALL: [Self; 30] = [
         Self::Invalid,
         Self::UserNotFound,
         Self::LoginTaken,
@@ -183,6 +190,7 @@ impl ShopErrorKind {
         Self::WithdrawalState,
         Self::LookupRefused,
         Self::Ledger,
+        Self::DebtOpen,
     ];
 
     /// The stable code the API reports.
@@ -217,6 +225,7 @@ impl ShopErrorKind {
             Self::WithdrawalState => "withdrawal_state",
             Self::LookupRefused => "lookup_refused",
             Self::Ledger => "ledger_refused",
+            Self::DebtOpen => "debt_open",
         }
     }
 

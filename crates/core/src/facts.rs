@@ -21,10 +21,11 @@ use crate::journal::money_records::{
 };
 use crate::journal::records::hex;
 use crate::journal::records::{
-    KeyRec, KeyStatusRec, MerchantRec, ProductRec, SettingsRec, UserRec,
+    KeyRec, KeyStatusRec, MerchantRec, PolicyRec, ProductRec, SettingsRec, UserRec,
 };
 use crate::journal::reply_record::RememberedRec;
-use crate::{KeyId, MerchantId, Shop, UserId};
+use crate::journal::shares_record::SharesRec;
+use crate::{KeyId, MerchantId, OrderId, Shop, UserId};
 
 /// One thing a command decided. The tags are fixed: a journal written
 /// today must read the same in every later release.
@@ -78,6 +79,13 @@ pub enum Fact {
     /// Idempotency keys remembered before `before` were forgotten.
     #[serde(rename = "forgot_keys")]
     ForgotKeys { before: u64 },
+    /// The shop's money policy from here on (format 3 on: written beside
+    /// every `Settings`).
+    #[serde(rename = "policy")]
+    Policy { policy: PolicyRec },
+    /// A settled order's shares, as they stand after the command.
+    #[serde(rename = "shares")]
+    Shares { order: u64, shares: SharesRec },
 }
 
 /// Where the shop's lists stood when a command began, and what it changed.
@@ -90,6 +98,7 @@ pub(crate) struct Changes {
     pub products: BTreeSet<u64>,
     pub keys: BTreeSet<KeyId>,
     pub orders: BTreeSet<u64>,
+    pub shares: BTreeSet<u64>,
     pub attempts: BTreeSet<u64>,
     pub coupons: BTreeSet<(MerchantId, String)>,
     pub withdrawals: BTreeSet<u64>,
@@ -191,6 +200,10 @@ impl Shop {
             facts.push(Fact::Settings {
                 settings: (&self.config).into(),
             });
+            facts.push(Fact::Policy {
+                policy: (&self.config.policy).into(),
+            });
+            self.policy_recorded = true;
         }
         facts.extend(c.ledger.into_iter().map(|entry| Fact::Ledger { entry }));
         for i in changed(self.users.list.len(), m.users, &c.users) {
@@ -225,6 +238,14 @@ impl Shop {
             facts.push(Fact::Order {
                 order: Box::new((&self.orders.list[i]).into()),
             });
+        }
+        for id in &c.shares {
+            if let Some(shares) = self.shares.list.get(&OrderId(*id)) {
+                facts.push(Fact::Shares {
+                    order: *id,
+                    shares: shares.into(),
+                });
+            }
         }
         for i in changed(self.payments.attempts.len(), m.attempts, &c.attempts) {
             facts.push(Fact::Attempt {
@@ -289,7 +310,19 @@ impl Shop {
 
     fn apply_fact(&mut self, fact: Fact) -> Result<(), FactError> {
         match fact {
-            Fact::Settings { settings } => self.config = settings.read()?,
+            Fact::Settings { settings } => {
+                // The policy has a fact of its own.
+                let policy = self.config.policy;
+                self.config = settings.read()?;
+                self.config.policy = policy;
+            }
+            Fact::Policy { policy } => {
+                self.config.policy = policy.into();
+                self.policy_recorded = true;
+            }
+            Fact::Shares { order, shares } => {
+                self.shares.list.insert(OrderId(order), shares.into());
+            }
             Fact::Ledger { entry } => self.replay_ledger(&entry)?,
             Fact::User { user } => upsert(&mut self.users.list, "user", user.id, user.read())?,
             Fact::Merchant { merchant } => {
@@ -410,5 +443,6 @@ impl Shop {
         self.inventory.rebuild_index();
         self.orders.rebuild_index();
         self.disputes.rebuild_index(&self.orders.list);
+        self.shares.rebuild_index();
     }
 }

@@ -12,7 +12,10 @@
 //! And no liability without an owner: what `refunds_due` holds for a payer
 //! is exactly what their payment attempts still owe back through their
 //! channels (owed back less sent back) — nothing there that no channel
-//! could ever send.
+//! could ever send; what a referrer's held commissions hold is exactly what
+//! their settled orders still hold for them; and every debt is what the
+//! reserve paid in its party's place less what the party's income repaid,
+//! order by order, with `debts` the sum of them all.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -30,7 +33,79 @@ impl Shop {
         self.channel_txns_once(&mut out);
         self.payouts_are_approved_withdrawals(&mut out);
         self.refunds_due_owned_by_attempts(&mut out);
+        self.held_and_owed_match_the_orders(&mut out);
         out
+    }
+
+    /// Held commissions and debts, account by account, against what the
+    /// settled orders' shares say they should hold.
+    fn held_and_owed_match_the_orders(&self, out: &mut Vec<String>) {
+        use crate::shares::Party;
+        let mut want: BTreeMap<u128, i128> = BTreeMap::new();
+        for (id, sh) in &self.shares.list {
+            let Some(o) = self.order(*id) else {
+                out.push(format!(
+                    "shares of order {id}, which the shop does not hold"
+                ));
+                continue;
+            };
+            let c = o.currency;
+            let parties = [
+                Some(Party::Merchant(o.merchant)),
+                sh.referrers[0].map(Party::User),
+                sh.referrers[1].map(Party::User),
+            ];
+            for (i, party) in parties.into_iter().enumerate() {
+                let Some(party) = party else { continue };
+                let owed = i128::from(sh.covered[i]) - i128::from(sh.repaid[i]);
+                *want.entry(party.debt_account(c)).or_default() += owed;
+            }
+            for (level, referrer) in sh.referrers.iter().enumerate() {
+                if let Some(r) = referrer {
+                    let account = crate::chart::account_id(Kind::CommissionHeld, c, r.0);
+                    *want.entry(account).or_default() += i128::from(sh.held[level]);
+                }
+            }
+        }
+        let mut debts: BTreeMap<u32, i128> = BTreeMap::new();
+        let mut memo: BTreeMap<u32, i128> = BTreeMap::new();
+        for a in self.ledger.accounts() {
+            let net = a.credits_posted as i128 - a.debits_posted as i128;
+            let (what, held) = match kind_of(a.id) {
+                Some(Kind::CommissionHeld) => ("held commissions", net),
+                Some(Kind::MerchantDebt | Kind::UserDebt) => {
+                    *debts.entry(a.ledger).or_default() -= net;
+                    ("debt", -net)
+                }
+                Some(Kind::Debts) => {
+                    *memo.entry(a.ledger).or_default() += net;
+                    continue;
+                }
+                _ => continue,
+            };
+            let expected = want.remove(&a.id).unwrap_or(0);
+            if held != expected {
+                out.push(format!(
+                    "{what} account {:#x} holds {held}, its orders' shares say {expected}",
+                    a.id
+                ));
+            }
+        }
+        for (account, expected) in want {
+            if expected != 0 {
+                out.push(format!(
+                    "account {account:#x} holds 0, its orders' shares say {expected}"
+                ));
+            }
+        }
+        for (ledger, total) in debts {
+            let mirrored = memo.remove(&ledger).unwrap_or(0);
+            if total != mirrored {
+                out.push(format!(
+                    "debts (ledger {ledger}) holds {mirrored}, the parties' debts add up to {total}"
+                ));
+            }
+        }
     }
 
     /// Each payer's `refunds_due` holds what their attempts owe back.

@@ -33,8 +33,10 @@ mod money;
 mod orders;
 mod payments;
 pub mod query;
+mod refunds;
 mod reply;
 mod settle;
+mod shares;
 mod shop;
 mod time;
 mod trails;
@@ -59,9 +61,10 @@ pub use orders::{
     Decision, Dispute, DisputeAction, DisputeStep, Order, OrderStatus, PaidBy, Settlement,
 };
 pub use payments::{Attempt, AttemptStatus, PaymentOutcome, Purpose};
+pub use refunds::RefundTo;
 pub use reply::{FromReply, Reply, TickReport};
-pub use settle::RefundTo;
-pub use shop::{Config, Shop, show_offset};
+pub use shares::{Party, Shares};
+pub use shop::{Config, Policy, Shop, show_offset};
 pub use time::{NANOS_PER_DAY, NANOS_PER_SECOND};
 pub use trails::{Movement, OrderTrail, WalletView};
 pub use users::{AdminRole, PasswordHash, Role, User};

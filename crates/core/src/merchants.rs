@@ -31,8 +31,9 @@ pub struct Merchant {
     /// API keys that sign the merchant's requests: (key id, secret sealed
     /// under the master key).
     pub api_keys: Vec<(String, Vec<u8>)>,
-    /// What the platform's reserve paid out for this merchant's refunds,
-    /// not yet recovered.
+    /// What the reserve paid for this merchant's refunds before debts were
+    /// kept in the books per currency (journal format 2); never added to
+    /// since. Debts now are ledger accounts ([`crate::Shop::debt`]).
     pub debt: u64,
 }
 

@@ -46,6 +46,17 @@ impl Currency {
     pub fn ledger(&self) -> u32 {
         u32::from_be_bytes([0, self.0[0], self.0[1], self.0[2]])
     }
+
+    /// The currency whose accounts live in `ledger`.
+    pub fn from_ledger(ledger: u32) -> Option<Self> {
+        let [zero, a, b, c] = ledger.to_be_bytes();
+        if zero != 0 {
+            return None;
+        }
+        std::str::from_utf8(&[a, b, c])
+            .ok()
+            .and_then(|s| Self::new(s).ok())
+    }
 }
 
 impl std::fmt::Display for Currency {

@@ -443,7 +443,11 @@ impl Shop {
                     pending,
                     available,
                     deposit,
-                    debt: m.debt,
+                    // A debt recorded before debts were kept in the books
+                    // (journal format 2) had no currency: it shows in each.
+                    debt: self
+                        .debt(crate::Party::Merchant(m.id), *currency)
+                        .saturating_add(m.debt),
                 }))
             }
             Query::ProductKey {

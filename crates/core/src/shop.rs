@@ -33,6 +33,43 @@ pub struct Config {
     /// The most a product may pay its referrers (both levels together), in
     /// basis points.
     pub max_commission_bps: u32,
+    /// How money behaves after a sale: commission holds, the reserve,
+    /// approvals (journal format 3 on; a command written before it reads
+    /// with the defaults).
+    #[serde(default)]
+    pub policy: Policy,
+}
+
+/// The shop's money rules that refunds, commissions and the reserve follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Policy {
+    /// Days a referral commission is held before it becomes the referrer's
+    /// reward (0: it is reward at once).
+    pub commission_holding_days: u32,
+    /// The reserve's share of each platform fee, in basis points.
+    pub reserve_fee_bps: u32,
+    /// A refund by staff above this many minor units needs a second staff
+    /// member's approval.
+    pub refund_approval_above: u64,
+    /// A dispute decision refunding above this many minor units needs a
+    /// second staff member's approval.
+    pub decision_approval_above: u64,
+    /// Whether a refund after settlement reverses the whole split (false
+    /// only for shops begun in journal format 1, whose refunds came from the
+    /// merchant's balances, then the reserve, as the merchant's debt).
+    pub reverse_split: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            commission_holding_days: 7,
+            reserve_fee_bps: 1_000,
+            refund_approval_above: 100_000,
+            decision_approval_above: 100_000,
+            reverse_split: true,
+        }
+    }
 }
 
 impl Default for Config {
@@ -46,6 +83,7 @@ impl Default for Config {
             max_holding_days: 365,
             max_fee_bps: 10_000,
             max_commission_bps: 10_000,
+            policy: Policy::default(),
         }
     }
 }
@@ -58,7 +96,9 @@ impl std::fmt::Display for Config {
         write!(
             f,
             "reservation {} min, dispute window {} h, dispute answer {} h, keys up to {} bytes, \
-         time zone {}, holding up to {} days, fee up to {} bps, commissions up to {} bps",
+         time zone {}, holding up to {} days, fee up to {} bps, commissions up to {} bps, \
+         commissions held {} days, reserve share {} bps of fees, second approval for refunds \
+         above {} and dispute decisions above {} minor units",
             minutes(c.reservation_ns),
             minutes(c.dispute_window_ns) / 60,
             minutes(c.dispute_answer_ns) / 60,
@@ -66,7 +106,11 @@ impl std::fmt::Display for Config {
             show_offset(c.utc_offset_seconds),
             c.max_holding_days,
             c.max_fee_bps,
-            c.max_commission_bps
+            c.max_commission_bps,
+            c.policy.commission_holding_days,
+            c.policy.reserve_fee_bps,
+            c.policy.refund_approval_above,
+            c.policy.decision_approval_above
         )
     }
 }
@@ -88,6 +132,8 @@ pub struct Shop {
     pub(crate) catalog: crate::catalog::Catalog,
     pub(crate) inventory: crate::inventory::Inventory,
     pub(crate) orders: crate::orders::Orders,
+    /// Settled orders' shares and the debts their parties owe.
+    pub(crate) shares: crate::shares::SharesBook,
     pub(crate) disputes: crate::disputes::Disputes,
     pub(crate) payments: crate::payments::Payments,
     pub(crate) coupons: crate::coupons::Coupons,
@@ -107,6 +153,9 @@ pub struct Shop {
     pub(crate) indexes_stale: bool,
     /// The shop's settings are in its journal (its genesis was written).
     pub(crate) genesis: bool,
+    /// Its money policy is in its journal too (a shop begun in journal
+    /// format 2 records it on its first start under format 3).
+    pub(crate) policy_recorded: bool,
 }
 
 /// What a trail of transfers belongs to.
@@ -134,6 +183,12 @@ impl Shop {
         self.genesis
     }
 
+    /// Whether the shop's money policy is recorded in its journal yet (a
+    /// shop begun in journal format 2 records it on its first start).
+    pub fn has_policy(&self) -> bool {
+        self.policy_recorded
+    }
+
     /// Takes new shop-wide settings from the next command on. Recorded only
     /// when they change something (or are the shop's first).
     pub fn change_settings(&mut self, settings: Config) -> Result<(), ShopError> {
@@ -152,7 +207,16 @@ impl Shop {
                 "fee and commission limits are at most 10000 basis points".into(),
             ));
         }
-        if settings != self.config || !self.genesis {
+        if settings.policy.reserve_fee_bps > 10_000
+            || settings.policy.commission_holding_days > settings.max_holding_days
+        {
+            return Err(ShopError::Invalid(
+                "the reserve's share is at most 10000 basis points and commissions are held \
+                 at most the longest holding period"
+                    .into(),
+            ));
+        }
+        if settings != self.config || !self.genesis || !self.policy_recorded {
             self.config = settings;
             self.changes.settings = true;
         }
@@ -369,6 +433,7 @@ impl Shop {
 
     /// Indexes for reading an order's or a wallet's trail.
     pub(crate) fn index_trails(&mut self, transfers: &[Transfer]) {
+        self.index_debts(transfers.iter().map(|t| t.debit_account_id));
         for t in transfers {
             if t.user_data != 0 && t.user_data >> 64 == 0 {
                 self.trails
@@ -379,7 +444,7 @@ impl Shop {
             for account in [t.debit_account_id, t.credit_account_id] {
                 if matches!(
                     crate::chart::kind_of(account),
-                    Some(Kind::WalletRecharge | Kind::WalletReward)
+                    Some(Kind::WalletRecharge | Kind::WalletReward | Kind::CommissionHeld)
                 ) {
                     self.trails
                         .entry(Trail::Account(account))

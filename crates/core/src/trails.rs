@@ -30,6 +30,10 @@ fn kind_name(id: u128) -> &'static str {
         Some(Kind::Escrow) => "escrow",
         Some(Kind::WalletRecharge) => "wallet:recharge",
         Some(Kind::WalletReward) => "wallet:reward",
+        Some(Kind::CommissionHeld) => "wallet:held",
+        Some(Kind::UserDebt) => "debt:user",
+        Some(Kind::MerchantDebt) => "debt:merchant",
+        Some(Kind::Debts) => "debts",
         Some(Kind::MerchantPending) => "merchant:pending",
         Some(Kind::MerchantAvailable) => "merchant:available",
         Some(Kind::MerchantDeposit) => "merchant:deposit",
@@ -64,6 +68,11 @@ pub struct WalletView {
     pub currency: Currency,
     pub recharge: u64,
     pub reward: u64,
+    /// Commissions inside their holding period.
+    pub held: u64,
+    /// What the user owes the reserve (commissions a refund took back after
+    /// they were spent or withdrawn).
+    pub debt: u64,
     pub history: Vec<Movement>,
 }
 
@@ -102,6 +111,7 @@ impl Shop {
         let mine = [
             account_id(Kind::WalletRecharge, currency, user.0),
             account_id(Kind::WalletReward, currency, user.0),
+            account_id(Kind::CommissionHeld, currency, user.0),
         ];
         let mut ids: Vec<u128> = mine
             .iter()
@@ -113,7 +123,7 @@ impl Shop {
                     .copied()
             })
             .collect();
-        // Transfer ids rise with time; one between the two buckets shows once.
+        // Transfer ids rise with time; one between two buckets shows once.
         ids.sort_unstable();
         ids.dedup();
         let history = ids
@@ -126,6 +136,8 @@ impl Shop {
             currency,
             recharge,
             reward,
+            held: self.balance(mine[2]),
+            debt: self.debt(crate::Party::User(user), currency),
             history,
         }
     }

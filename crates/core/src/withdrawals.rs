@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chart::Leg;
 use crate::chart::{Kind, Why, account_id};
+use crate::shares::Party;
 use crate::users::{AdminRole, Role};
 use crate::{Currency, MerchantStatus, Shop, ShopError, UserId, WithdrawalId};
 
@@ -95,19 +96,25 @@ impl Shop {
     ) -> Result<WithdrawalId, ShopError> {
         self.tick(now)?;
         let user = self.require_user(actor)?;
-        let source = match from {
-            WithdrawFrom::Reward if user.role == Role::Buyer => {
-                account_id(Kind::WalletReward, currency, actor.0)
-            }
+        let (source, party) = match from {
+            WithdrawFrom::Reward if user.role == Role::Buyer => (
+                account_id(Kind::WalletReward, currency, actor.0),
+                Party::User(actor),
+            ),
             WithdrawFrom::Reward => return Err(ShopError::Forbidden(actor)),
             WithdrawFrom::Merchant => {
                 let m = self.owned_merchant(actor)?;
                 if m.status != MerchantStatus::Active {
                     return Err(ShopError::MerchantNotActive(m.id));
                 }
-                account_id(Kind::MerchantAvailable, currency, m.id.0)
+                (
+                    account_id(Kind::MerchantAvailable, currency, m.id.0),
+                    Party::Merchant(m.id),
+                )
             }
         };
+        // What the reserve paid in the party's place comes back first.
+        self.require_no_debt(party)?;
         if amount == 0 {
             return Err(ShopError::Invalid(
                 "a withdrawal is at least 1 minor unit".into(),

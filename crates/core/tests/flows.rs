@@ -208,6 +208,10 @@ fn pay_by_balance_spends_recharge_before_reward_and_delivers_at_once() {
     let sale = f.paid_order(child, 1);
     let now = f.tick();
     f.shop.confirm_order(now, child, sale).unwrap();
+    // The commission is held for the holding period, then reward.
+    assert_eq!(f.shop.wallet(f.buyer, cny()), (100_000, 0));
+    let now = f.later(7 * NANOS_PER_DAY);
+    f.shop.release_due(now).unwrap();
     assert_eq!(f.shop.wallet(f.buyer, cny()), (100_000, 500));
 
     let order = f.order(f.buyer, 10);
@@ -284,10 +288,14 @@ fn confirmation_splits_escrow_exactly_among_merchant_fee_and_referrers() {
         (3_000, 1_500, 600, 24_900)
     );
     assert_eq!(f.status(order), OrderStatus::Settled);
-    assert_eq!(f.shop.wallet(f.referrer, cny()), (0, 1_500));
-    assert_eq!(f.shop.wallet(f.grand, cny()), (0, 600));
+    // Commissions are held, neither spendable nor withdrawable yet.
+    assert_eq!(f.shop.wallet(f.referrer, cny()), (0, 0));
+    assert_eq!(f.shop.wallet_view(f.referrer, cny()).held, 1_500);
+    assert_eq!(f.shop.wallet_view(f.grand, cny()).held, 600);
     assert_eq!(f.shop.merchant_balances(f.merchant, cny()), (24_900, 0, 0));
-    assert_eq!(f.balance(Kind::Fees, 0), 3_000);
+    // The reserve takes its 10% share of the fee.
+    assert_eq!(f.balance(Kind::Fees, 0), 2_700);
+    assert_eq!(f.balance(Kind::Reserve, 0), 300);
     assert_eq!(f.balance(Kind::Escrow, 0), 0);
     f.check_invariants();
 }
@@ -414,7 +422,7 @@ fn only_the_merchant_or_staff_may_refund() {
 }
 
 #[test]
-fn refund_after_settlement_is_clawed_back_from_available_then_pending_then_reserve() {
+fn refund_after_settlement_takes_the_merchant_share_from_where_it_sits_and_the_fee_back() {
     let mut f = Fixture::new();
     // One sale released to available (9,000), one held in pending (9,000).
     let first = f.paid_order(f.loner, 1);
@@ -430,15 +438,19 @@ fn refund_after_settlement_is_clawed_back_from_available_then_pending_then_reser
         (9_000, 9_000, 0)
     );
 
-    // 10,000 back: 9,000 from available, 1,000 from pending.
+    let (fees, reserve) = (f.balance(Kind::Fees, 0), f.balance(Kind::Reserve, 0));
+    // 10,000 back: the held sale's own 9,000 from pending, its 1,000 fee
+    // from fees (900) and the reserve's share of it (100).
     f.shop
         .refund(now, f.owner, second, 10_000, RefundTo::Wallet)
         .unwrap();
-    assert_eq!(f.shop.merchant_balances(f.merchant, cny()), (8_000, 0, 0));
+    assert_eq!(f.shop.merchant_balances(f.merchant, cny()), (0, 9_000, 0));
+    assert_eq!(f.balance(Kind::Fees, 0), fees - 900);
+    assert_eq!(f.balance(Kind::Reserve, 0), reserve - 100);
     assert_eq!(f.status(second), OrderStatus::Refunded);
-    // 10,000 more: 8,000 from pending, 2,000 from the reserve as debt. It
-    // was asked to go back through the channel, but the order was paid from
-    // the wallet: it lands there, nothing is left owed in `refunds_due`.
+    // The released sale's 9,000 from available. It was asked to go back
+    // through the channel, but the order was paid from the wallet: it
+    // lands there, nothing is left owed in `refunds_due`.
     let (recharge, _) = f.shop.wallet(f.loner, cny());
     f.shop
         .refund(now, f.owner, first, 10_000, RefundTo::Channel)
@@ -446,7 +458,11 @@ fn refund_after_settlement_is_clawed_back_from_available_then_pending_then_reser
     assert_eq!(f.shop.merchant_balances(f.merchant, cny()), (0, 0, 0));
     assert_eq!(f.balance(Kind::RefundsDue, f.loner.0), 0);
     assert_eq!(f.shop.wallet(f.loner, cny()).0, recharge + 10_000);
-    assert_eq!(f.shop.merchant(f.merchant).unwrap().debt, 2_000);
+    assert_eq!(
+        f.shop
+            .debt(trigate_core::Party::Merchant(f.merchant), cny()),
+        0
+    );
     f.check_invariants();
 }
 
@@ -485,7 +501,7 @@ fn commands_must_come_in_time_order() {
 }
 
 #[test]
-fn a_sale_clawed_back_from_pending_releases_nothing_later() {
+fn a_refunded_sale_gives_back_its_own_held_share_and_releases_nothing_later() {
     let mut f = Fixture::new();
     let kept = f.paid_order(f.loner, 1);
     let refunded = f.paid_order(f.loner, 1);
@@ -495,12 +511,12 @@ fn a_sale_clawed_back_from_pending_releases_nothing_later() {
     f.shop
         .refund(now, f.owner, refunded, 10_000, RefundTo::Wallet)
         .unwrap();
-    // All 10,000 came out of the 18,000 pending: the refunded sale's 9,000
-    // and 1,000 of the kept one's.
-    assert_eq!(f.shop.merchant_balances(f.merchant, cny()), (8_000, 0, 0));
+    // The refunded sale's 9,000 came out of pending, its fee from fees:
+    // the kept sale's 9,000 is untouched.
+    assert_eq!(f.shop.merchant_balances(f.merchant, cny()), (9_000, 0, 0));
     let now = f.later(NANOS_PER_DAY);
     assert_eq!(f.shop.release_due(now).unwrap(), vec![kept]);
-    assert_eq!(f.shop.merchant_balances(f.merchant, cny()), (0, 8_000, 0));
+    assert_eq!(f.shop.merchant_balances(f.merchant, cny()), (0, 9_000, 0));
     f.check_invariants();
 }
 
@@ -556,9 +572,10 @@ fn order_trail_shows_keys_and_every_movement_of_its_money() {
         vec![
             ("wallet:recharge", "escrow", 10_000),
             ("escrow", "merchant:pending", 8_300),
-            ("escrow", "fees", 1_000),
-            ("escrow", "wallet:reward", 500),
-            ("escrow", "wallet:reward", 200),
+            ("escrow", "fees", 900),
+            ("escrow", "reserve", 100),
+            ("escrow", "wallet:held", 500),
+            ("escrow", "wallet:held", 200),
         ]
     );
 }
@@ -570,6 +587,8 @@ fn a_withdrawal_in_wallet_history_names_no_order() {
     let order = f.paid_order(f.buyer, 1);
     let now = f.tick();
     f.shop.confirm_order(now, f.buyer, order).unwrap();
+    let now = f.later(7 * NANOS_PER_DAY);
+    f.shop.release_due(now).unwrap();
     f.shop
         .request_withdrawal(now, f.referrer, WithdrawFrom::Reward, cny(), 500, "CN12")
         .unwrap();
@@ -581,7 +600,11 @@ fn a_withdrawal_in_wallet_history_names_no_order() {
         .collect();
     assert_eq!(
         orders,
-        vec![("wallet:reward", Some(order.0)), ("payouts", None)]
+        vec![
+            ("wallet:held", Some(order.0)),
+            ("wallet:reward", Some(order.0)),
+            ("payouts", None)
+        ]
     );
 }
 

@@ -145,7 +145,7 @@ fn every_entry_carries_the_format_and_the_first_the_settings() {
     }
     let genesis = Entry::decode(&j.entries[0]).unwrap();
     assert!(
-        matches!(genesis.facts.as_slice(), [Fact::Settings { settings }] if settings.reservation_ns == 30 * 60 * SECOND),
+        matches!(genesis.facts.as_slice(), [Fact::Settings { settings }, Fact::Policy { .. }] if settings.reservation_ns == 30 * 60 * SECOND),
         "{:?}",
         genesis.facts
     );
@@ -262,7 +262,10 @@ fn a_changed_setting_is_an_entry_and_an_unchanged_one_is_not() {
     });
     assert_eq!(j.entries.len(), before + 1);
     let entry = Entry::decode(j.entries.last().unwrap()).unwrap();
-    assert!(matches!(entry.facts.as_slice(), [Fact::Settings { .. }]));
+    assert!(matches!(
+        entry.facts.as_slice(),
+        [Fact::Settings { .. }, Fact::Policy { .. }]
+    ));
     let refused = j.run(Command::ChangeSettings {
         settings: config(0, 5),
     });
@@ -298,6 +301,7 @@ fn every_fact_keeps_its_tag() {
         ("KeyStatus", 6),
         ("Order", 7),
         ("Remembered", 14),
+        ("Policy", 16),
     ];
     for (name, tag) in pinned {
         assert_eq!(seen.get(name), Some(&tag), "{name}: {seen:?}");

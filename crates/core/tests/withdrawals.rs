@@ -166,10 +166,13 @@ fn large_amounts_need_two_different_approvers() {
 #[test]
 fn withdrawals_come_only_from_ones_own_reward_or_merchant_and_never_self_approved() {
     let (mut f, _, _) = with_available();
-    // The buyer's sale pays its referrer a 5% commission into rewards.
+    // The buyer's sale pays its referrer a 5% commission, reward once its
+    // holding period is over.
     let order = f.paid_order(f.buyer, 1);
     let now = f.tick();
     f.shop.confirm_order(now, f.buyer, order).unwrap();
+    let now = f.later(7 * trigate_core::NANOS_PER_DAY);
+    f.shop.release_due(now).unwrap();
     let reward = f.balance(Kind::WalletReward, f.referrer.0);
     assert_eq!(reward, 500);
     let now = f.tick();

@@ -26,7 +26,10 @@ pub async fn start_shop(
     crate::RecoverError,
 > {
     let recovered = crate::open_state::<Shop>(store, 0).await?;
-    let before = (recovered.state.has_genesis(), *recovered.state.config());
+    let state = &recovered.state;
+    // A shop begun in journal format 2 has no money policy recorded yet.
+    let began = state.has_genesis();
+    let before = (began && state.has_policy(), *state.config());
     let (engine, writer) = Engine::start(
         ShopMachine::new(recovered),
         store.clone(),
@@ -35,7 +38,7 @@ pub async fn start_shop(
     );
     if before != (true, settings) {
         match engine.submit(Command::ChangeSettings { settings }).await {
-            Ok(Reply::Done) if before.0 => tracing::warn!(
+            Ok(Reply::Done) if began && before.1 != settings => tracing::warn!(
                 from = %before.1,
                 to = %settings,
                 "the configured shop settings differ from the journal's; the change is recorded"

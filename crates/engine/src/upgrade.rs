@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 
 use trigate_core::Shop;
-use trigate_core::journal::{Entry, FORMAT};
+use trigate_core::journal::{Entry, FORMAT, READS_FROM};
 use trigate_ledger::{Hash, chain};
 use trigate_store::{JournalRow, Store, StoreError};
 
@@ -174,10 +174,9 @@ pub async fn upgrade(store: &Store, backup_dir: &Path) -> Result<Upgraded, Upgra
     };
     let entries = match Entry::format(&first.body) {
         None => return Err(UpgradeError::NotAShop),
-        Some(FORMAT) => {
-            return Ok(Upgraded::Nothing {
-                format: Some(FORMAT),
-            });
+        // Read as they are (format 3 only added facts): nothing to rewrite.
+        Some(v @ READS_FROM..=FORMAT) => {
+            return Ok(Upgraded::Nothing { format: Some(v) });
         }
         Some(1) => upgrade_format1(&rows)?,
         Some(v) => return Err(UpgradeError::Newer(v)),

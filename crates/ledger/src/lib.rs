@@ -21,5 +21,5 @@ pub use account::{Account, AccountFlags, NewAccount};
 pub use chain::Hash;
 pub use ledger::{BatchError, Ledger, ReplayError};
 pub use result::{CreateAccountResult, CreateTransferResult};
-pub use split::{Leg, SplitError, split};
+pub use split::{Leg, SplitError, pro_rata, split};
 pub use transfer::{NANOS_PER_SECOND, PendingStatus, Transfer, TransferFlags, TransferRecord};

@@ -120,6 +120,47 @@ pub fn split(amount: u64, legs: &[Leg]) -> Result<Vec<u64>, SplitError> {
     Ok(out)
 }
 
+/// Splits `amount` in proportion to `weights` (at most their sum): each
+/// part is its exact share rounded down, and the units lost to rounding go
+/// one each to the parts with the largest lost fractions (ties in order).
+/// The parts always sum to `amount`, and none exceeds its weight; taking
+/// the whole of the weights gives each exactly its weight, so successive
+/// splits of what is left add up to the weights exactly.
+pub fn pro_rata(amount: u64, weights: &[u64]) -> Result<Vec<u64>, SplitError> {
+    if weights.is_empty() {
+        return Err(SplitError::NoLegs);
+    }
+    let total: u128 = weights.iter().map(|w| u128::from(*w)).sum();
+    let whole = u128::from(amount);
+    if whole > total {
+        return Err(SplitError::LegsDoNotCoverAmount);
+    }
+    if whole == 0 {
+        return Ok(vec![0; weights.len()]);
+    }
+    let mut out = Vec::with_capacity(weights.len());
+    let mut lost = Vec::with_capacity(weights.len());
+    let mut given: u128 = 0;
+    for (i, w) in weights.iter().enumerate() {
+        let exact = whole * u128::from(*w);
+        let share = exact / total;
+        given += share;
+        lost.push((exact % total, i));
+        // A share is at most its weight (amount ≤ total), so it fits in u64.
+        out.push(u64::try_from(share).map_err(|_| SplitError::LegsExceedAmount)?);
+    }
+    // Fewer units were lost than there are parts with a lost fraction.
+    lost.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let left = whole - given;
+    for (_, i) in lost
+        .into_iter()
+        .take(usize::try_from(left).unwrap_or(usize::MAX))
+    {
+        out[i] += 1;
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +207,36 @@ mod tests {
             Err(SplitError::SeveralRemainders)
         );
         assert_eq!(split(1, &[Leg::Bps(10_001)]), Err(SplitError::BpsOverWhole));
+    }
+
+    #[test]
+    fn pro_rata_parts_sum_to_the_amount_and_never_exceed_their_weight() {
+        let weights = [802, 49, 99, 49];
+        assert_eq!(pro_rata(999, &weights).unwrap(), vec![802, 49, 99, 49]);
+        assert_eq!(pro_rata(0, &weights).unwrap(), vec![0, 0, 0, 0]);
+        assert_eq!(pro_rata(1, &weights).unwrap(), vec![1, 0, 0, 0]);
+        assert_eq!(
+            pro_rata(1000, &weights),
+            Err(SplitError::LegsDoNotCoverAmount)
+        );
+        for amount in 0..=999 {
+            let parts = pro_rata(amount, &weights).unwrap();
+            assert_eq!(parts.iter().sum::<u64>(), amount);
+            assert!(parts.iter().zip(weights).all(|(p, w)| *p <= w));
+        }
+    }
+
+    #[test]
+    fn successive_pro_rata_splits_of_what_is_left_reach_the_weights_exactly() {
+        let weights = [9_403u64, 500, 97, 0];
+        let mut left = weights;
+        for amount in [1, 333, 2, 4_000, 17, 5_647] {
+            let parts = pro_rata(amount, &left).unwrap();
+            for (l, p) in left.iter_mut().zip(parts) {
+                *l -= p;
+            }
+        }
+        assert_eq!(left, [0, 0, 0, 0]);
     }
 
     #[test]

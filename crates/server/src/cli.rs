@@ -201,7 +201,10 @@ async fn upgrade(args: UpgradeArgs) -> anyhow::Result<ExitCode> {
         Upgraded::Nothing { format: None } => println!("{shown}: the journal is empty"),
         Upgraded::Nothing {
             format: Some(format),
-        } => println!("{shown}: the journal is already in format {format}; nothing to do"),
+        } => println!(
+            "{shown}: the journal is in format {format}, which this release reads as it is; \
+             nothing to do"
+        ),
         Upgraded::Rewritten {
             from,
             read,

@@ -11,6 +11,8 @@
 //! max_holding_days = 365       # the longest T+N a merchant may be given
 //! max_fee_bps = 10000          # the highest platform fee (basis points)
 //! max_commission_bps = 10000   # the most a product pays both referral levels
+//! commission_holding_days = 7  # a commission is held this long (0: reward at once)
+//! reserve_fee_bps = 1000       # the risk reserve's share of each platform fee
 //! ```
 //!
 //! Anything left out keeps its default. The journal records them: a start
@@ -31,6 +33,8 @@ pub struct ShopFile {
     pub max_holding_days: Option<u32>,
     pub max_fee_bps: Option<u32>,
     pub max_commission_bps: Option<u32>,
+    pub commission_holding_days: Option<u32>,
+    pub reserve_fee_bps: Option<u32>,
 }
 
 /// `+08:00`, `-05:30` or `UTC` as seconds east of UTC.
@@ -90,6 +94,11 @@ impl ShopFile {
                 "max_commission_bps",
                 &mut c.max_commission_bps,
             ),
+            (
+                self.reserve_fee_bps,
+                "reserve_fee_bps",
+                &mut c.policy.reserve_fee_bps,
+            ),
         ] {
             if let Some(v) = value {
                 if v > 10_000 {
@@ -97,6 +106,15 @@ impl ShopFile {
                 }
                 *field = v;
             }
+        }
+        if let Some(v) = self.commission_holding_days {
+            if v > c.max_holding_days {
+                anyhow::bail!(
+                    "[shop] commission_holding_days is at most max_holding_days ({})",
+                    c.max_holding_days
+                );
+            }
+            c.policy.commission_holding_days = v;
         }
         if let Some(tz) = &self.time_zone {
             c.utc_offset_seconds = parse_offset(tz).ok_or_else(|| {
@@ -133,6 +151,14 @@ mod tests {
         assert_eq!(c.dispute_window_ns, Config::default().dispute_window_ns);
         let zero: ShopFile = toml::from_str("reservation_minutes = 0").unwrap();
         assert!(zero.settings().is_err());
+        let policy: ShopFile =
+            toml::from_str("commission_holding_days = 0\nreserve_fee_bps = 2500").unwrap();
+        let c = policy.settings().unwrap().policy;
+        assert_eq!((c.commission_holding_days, c.reserve_fee_bps), (0, 2_500));
+        for bad in ["reserve_fee_bps = 10001", "commission_holding_days = 4000"] {
+            let file: ShopFile = toml::from_str(bad).unwrap();
+            assert!(file.settings().is_err(), "{bad}");
+        }
         assert!(toml::from_str::<ShopFile>("bogus = 1").is_err());
     }
 }

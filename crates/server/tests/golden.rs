@@ -117,7 +117,9 @@ fn product(title: &str, price: u64) -> NewProduct {
 /// the wallet and to the channel, disputes answered three ways, a guest
 /// order, a recharge, a late payment, expiry, auto-confirmation and the
 /// holding period, withdrawals approved, paid and rejected, deposits, credits
-/// by hand, idempotent replays, roles and API keys.
+/// by hand, idempotent replays, roles and API keys; and (format 3)
+/// commissions held and released, a refund after release reversing the
+/// split, and a referrer's debt opened and repaid.
 fn demo_shop(master: &MasterKey) -> Writer {
     let mut w = Writer::new();
     // Settings of its own from the start (the genesis), and changed later.
@@ -500,6 +502,50 @@ fn demo_shop(master: &MasterKey) -> Writer {
         merchant: m2,
         status: trigate_core::MerchantStatus::Frozen,
     });
+    // Format 3: a commission held, released and withdrawn; the sale is then
+    // refunded, so the referrer owes the reserve; the next sale repays it.
+    let sale = w.run(Command::BuyWithBalance {
+        actor: carol,
+        product: p1,
+        quantity: 1,
+        coupon: None,
+    });
+    let sale = w.order(&sale);
+    w.run(Command::ConfirmOrder {
+        actor: carol,
+        order: sale,
+    });
+    w.later(8 * NANOS_PER_DAY);
+    w.run(Command::Tick);
+    let reward = w.machine.shop().wallet(bob, cny()).1;
+    w.run(Command::RequestWithdrawal {
+        actor: bob,
+        from: WithdrawFrom::Reward,
+        currency: cny(),
+        amount: reward,
+        destination: "alipay bob@example.com".into(),
+    });
+    let amount = w.machine.shop().order(sale).unwrap().amount;
+    w.run(Command::Refund {
+        actor: seller,
+        order: sale,
+        amount,
+        to: trigate_core::RefundTo::Wallet,
+    });
+    let bob_owes = |w: &Writer| w.machine.shop().debt(trigate_core::Party::User(bob), cny());
+    assert!(bob_owes(&w) > 0, "the referrer owes the reserve");
+    let again = w.run(Command::BuyWithBalance {
+        actor: carol,
+        product: p1,
+        quantity: 1,
+        coupon: None,
+    });
+    let again = w.order(&again);
+    w.run(Command::ConfirmOrder {
+        actor: carol,
+        order: again,
+    });
+    assert_eq!(bob_owes(&w), 0, "the next commission repaid it");
     w
 }
 
@@ -585,21 +631,11 @@ async fn golden_journals_start_with_their_recorded_shop_and_verify() {
 }
 
 /// In the journal's binary encoding a fact's tag is its variant's position.
-/// These are format 2's, read from a golden journal that holds every kind.
+/// These are format 2's, then format 3's, each read from a golden journal
+/// of that format that holds every kind.
 #[test]
 fn every_kind_of_fact_keeps_its_tag() {
-    let mut seen = std::collections::BTreeMap::new();
-    for row in golden::read_rows("f2-demo") {
-        for fact in trigate_core::journal::Entry::decode(&row.body)
-            .unwrap()
-            .facts
-        {
-            let name = format!("{fact:?}");
-            let name = name.split([' ', '{', '(']).next().unwrap().to_string();
-            seen.insert(name, postcard::to_allocvec(&fact).unwrap()[0]);
-        }
-    }
-    let pinned: std::collections::BTreeMap<String, u8> = [
+    let format2 = [
         "Settings",
         "Ledger",
         "User",
@@ -616,12 +652,31 @@ fn every_kind_of_fact_keeps_its_tag() {
         "Audit",
         "Remembered",
         "ForgotKeys",
-    ]
-    .iter()
-    .zip(0..)
-    .map(|(n, t)| (n.to_string(), t))
-    .collect();
-    assert_eq!(seen, pinned);
+    ];
+    let format3: Vec<&str> = format2
+        .iter()
+        .copied()
+        .chain(["Policy", "Shares"])
+        .collect();
+    for (name, kinds) in [("f2-demo", &format2[..]), ("f3-demo", &format3[..])] {
+        let mut seen = std::collections::BTreeMap::new();
+        for row in golden::read_rows(name) {
+            for fact in trigate_core::journal::Entry::decode(&row.body)
+                .unwrap()
+                .facts
+            {
+                let kind = format!("{fact:?}");
+                let kind = kind.split([' ', '{', '(']).next().unwrap().to_string();
+                seen.insert(kind, postcard::to_allocvec(&fact).unwrap()[0]);
+            }
+        }
+        let pinned: std::collections::BTreeMap<String, u8> = kinds
+            .iter()
+            .zip(0..)
+            .map(|(n, t)| (n.to_string(), t))
+            .collect();
+        assert_eq!(seen, pinned, "{name}");
+    }
 }
 
 /// Every golden journal serves: a buyer signs in with the password set when

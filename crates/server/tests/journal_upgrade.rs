@@ -31,7 +31,7 @@ async fn a_shop_keeps_the_settings_it_started_with_and_records_a_change() {
         let (engine, writer) = start_shop(&store, settings(30)).await.unwrap();
         let genesis = last_entry(&store).await;
         assert!(
-            matches!(genesis.facts.as_slice(), [Fact::Settings { settings: s }] if s.reservation_ns == 30 * 60 * NANOS_PER_SECOND),
+            matches!(genesis.facts.as_slice(), [Fact::Settings { settings: s }, Fact::Policy { .. }] if s.reservation_ns == 30 * 60 * NANOS_PER_SECOND),
             "{:?}",
             genesis.facts
         );
@@ -67,7 +67,7 @@ async fn a_shop_keeps_the_settings_it_started_with_and_records_a_change() {
         );
         assert!(matches!(
             last_entry(&store).await.facts.as_slice(),
-            [Fact::Settings { .. }]
+            [Fact::Settings { .. }, Fact::Policy { .. }]
         ));
         let recovered = open_state::<Shop>(&store, 0).await.unwrap();
         assert_eq!(*recovered.state.config(), settings(45), "{}", db.backend);
@@ -150,7 +150,10 @@ async fn trigate_upgrade_rewrites_a_format_1_journal_after_a_backup() {
         assert!(ok, "{text}");
         assert!(!text.contains("NOTE"), "{text}");
         let (ok, text) = run(&["upgrade", "--database-url", &db.url], data.path());
-        assert!(ok && text.contains("already in format 2"), "{text}");
+        assert!(
+            ok && text.contains("in format 3, which this release reads"),
+            "{text}"
+        );
 
         let store = db.open().await;
         let recovered = open_state::<Shop>(&store, 0).await.unwrap();
@@ -219,4 +222,42 @@ async fn a_journal_that_moved_is_not_replaced() {
         store.replace_journal(head, &rows[..1]).await.unwrap();
         assert_eq!(store.journal_page(0, 10_000).await.unwrap(), rows[..1]);
     }
+}
+
+/// A shop begun in journal format 2 starts under format 3 as it is (no
+/// upgrade), records the money policy it now runs under in one entry, and
+/// records nothing more on the next start with the same settings.
+#[tokio::test]
+async fn a_format_2_shop_records_its_money_policy_on_its_first_start() {
+    let db = TestDb::sqlite();
+    let store = db.open().await;
+    let rows = golden::read_rows("f2-demo");
+    golden::load(&store, &rows).await;
+    let before = open_state::<Shop>(&store, 0).await.unwrap();
+    let settings = *before.state.config();
+    let (engine, writer) = start_shop(&store, settings).await.unwrap();
+    drop(engine);
+    writer.await.unwrap();
+    let all = store.journal_page(0, 10_000).await.unwrap();
+    assert_eq!(all.len(), rows.len() + 1);
+    assert_eq!(all[..rows.len()], rows[..], "the format-2 entries stay");
+    let entry = last_entry(&store).await;
+    assert_eq!(Entry::format(&all[rows.len()].body), Some(3));
+    assert!(
+        matches!(
+            entry.facts.as_slice(),
+            [Fact::Settings { .. }, Fact::Policy { .. }]
+        ),
+        "{:?}",
+        entry.facts
+    );
+    let (engine, writer) = start_shop(&store, settings).await.unwrap();
+    drop(engine);
+    writer.await.unwrap();
+    assert_eq!(
+        store.journal_page(0, 10_000).await.unwrap().len(),
+        rows.len() + 1
+    );
+    let report = trigate_engine::verify::verify(&store).await.unwrap();
+    assert!(report.is_ok(), "{:?}", report.violations);
 }

@@ -258,6 +258,7 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
         "/api/v1/withdrawals",
         &[
             "bad_second_factor",
+            "debt_open",
             "forbidden",
             "insufficient_balance",
             "invalid",

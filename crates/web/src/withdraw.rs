@@ -41,7 +41,8 @@ pub struct WithdrawBody {
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, description = "The withdrawal, reserved and waiting for approval", body = WithdrawalAnswer),
         (status = 401, description = "No, a wrong or a reused TOTP code", body = ErrorBody),
-        (status = 402, description = "The balance is short", body = ErrorBody)))]
+        (status = 402, description = "The balance is short", body = ErrorBody),
+        (status = 409, description = "The caller owes the platform's reserve (`debt_open`, naming the debt), or the merchant is not active", body = ErrorBody)))]
 pub async fn request(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,

@@ -13,6 +13,10 @@
 //! was `SH1` + the command and its reply as JSON, replayed by re-running
 //! the command; [`sh1`] reads it for `trigate upgrade`, nothing else does.
 //!
+//! Format 3 added facts at the end of [`Fact`] (the money policy, a settled
+//! order's shares) and changed no record, so a format-2 entry reads as it
+//! is: a journal begun in format 2 goes on in format 3 without an upgrade.
+//!
 //! A backwards-incompatible change to anything here, to [`Fact`] or to the
 //! records it carries needs a new format version, an upgrader, and a new
 //! golden journal (see `golden/README.md`).
@@ -21,6 +25,7 @@ pub mod money_records;
 pub mod records;
 pub mod reply_record;
 pub mod sh1;
+pub mod shares_record;
 
 use crate::facts::{Fact, FactError};
 use crate::{Command, Reply, Shop};
@@ -28,7 +33,9 @@ use crate::{Command, Reply, Shop};
 /// Marks a shop entry of format 2 or later.
 const MAGIC: &[u8; 3] = b"TGJ";
 /// The format this release writes and reads.
-pub const FORMAT: u16 = 2;
+pub const FORMAT: u16 = 3;
+/// The oldest format whose entries this release reads as they are.
+pub const READS_FROM: u16 = 2;
 const HEADER: usize = 3 + 2 + 8 + 4;
 
 /// Whether a journal entry is a shop's (not a bare ledger's), of any format.
@@ -97,8 +104,8 @@ impl Entry {
     fn header(bytes: &[u8]) -> Result<(u64, usize), ReplayError> {
         match Self::format(bytes) {
             None => return Err(ReplayError::Decode("no TGJ tag".into())),
-            Some(FORMAT) => {}
-            Some(v) if v < FORMAT => return Err(ReplayError::OldFormat(v)),
+            Some(READS_FROM..=FORMAT) => {}
+            Some(v) if v < READS_FROM => return Err(ReplayError::OldFormat(v)),
             Some(v) => return Err(ReplayError::NewerFormat(v)),
         }
         let short = || ReplayError::Decode("entry cut short".into());
@@ -193,9 +200,19 @@ impl Shop {
             // The first entry's settings are the shop's, whatever today's
             // defaults are.
             self.config = settings.read()?;
+            if let Some(Fact::Policy { policy }) = entry.facts.get(1) {
+                self.config.policy = (*policy).into();
+            }
         }
+        // An entry of format 2 recorded no policy beside its settings, and
+        // the first start under format 3 records the one in force.
+        let records_policy = entry.facts.iter().any(|f| matches!(f, Fact::Policy { .. }));
         let (_, decided) = self.apply_journaled(entry.at, command);
-        let decided = decided.map(|e| e.facts).unwrap_or_default();
+        let mut decided = decided.map(|e| e.facts).unwrap_or_default();
+        if !records_policy {
+            decided.retain(|f| !matches!(f, Fact::Policy { .. }));
+            self.policy_recorded = false;
+        }
         if decided == entry.facts {
             return Ok(None);
         }

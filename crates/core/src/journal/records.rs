@@ -131,7 +131,43 @@ impl SettingsRec {
             max_holding_days: self.max_holding_days,
             max_fee_bps: self.max_fee_bps,
             max_commission_bps: self.max_commission_bps,
+            policy: crate::Policy::default(),
         })
+    }
+}
+
+/// The shop's money policy (format 3 on; a shop of format 2 records it on
+/// its first start under format 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyRec {
+    pub commission_holding_days: u32,
+    pub reserve_fee_bps: u32,
+    pub refund_approval_above: u64,
+    pub decision_approval_above: u64,
+    pub reverse_split: bool,
+}
+
+impl From<&crate::Policy> for PolicyRec {
+    fn from(p: &crate::Policy) -> Self {
+        Self {
+            commission_holding_days: p.commission_holding_days,
+            reserve_fee_bps: p.reserve_fee_bps,
+            refund_approval_above: p.refund_approval_above,
+            decision_approval_above: p.decision_approval_above,
+            reverse_split: p.reverse_split,
+        }
+    }
+}
+
+impl From<PolicyRec> for crate::Policy {
+    fn from(p: PolicyRec) -> Self {
+        Self {
+            commission_holding_days: p.commission_holding_days,
+            reserve_fee_bps: p.reserve_fee_bps,
+            refund_approval_above: p.refund_approval_above,
+            decision_approval_above: p.decision_approval_above,
+            reverse_split: p.reverse_split,
+        }
     }
 }
 

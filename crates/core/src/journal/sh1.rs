@@ -34,6 +34,16 @@ pub fn settings() -> Config {
         max_holding_days: 365,
         max_fee_bps: 10_000,
         max_commission_bps: 10_000,
+        // Commissions were reward at once, fees all the platform's, no
+        // refund or decision waited for a second approval, and a refund
+        // after settlement came from the merchant alone.
+        policy: crate::Policy {
+            commission_holding_days: 0,
+            reserve_fee_bps: 0,
+            refund_approval_above: u64::MAX,
+            decision_approval_above: u64::MAX,
+            reverse_split: false,
+        },
     }
 }
 
@@ -55,11 +65,17 @@ impl Shop {
     pub fn for_upgrade(at: u64) -> (Shop, Entry) {
         let mut shop = Shop::new(settings());
         shop.genesis = true;
+        shop.policy_recorded = true;
         let genesis = Entry {
             at,
-            facts: vec![crate::facts::Fact::Settings {
-                settings: (&settings()).into(),
-            }],
+            facts: vec![
+                crate::facts::Fact::Settings {
+                    settings: (&settings()).into(),
+                },
+                crate::facts::Fact::Policy {
+                    policy: (&settings().policy).into(),
+                },
+            ],
             command: Vec::new(),
         };
         (shop, genesis)

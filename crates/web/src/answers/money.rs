@@ -17,8 +17,15 @@ pub struct WalletAnswer {
     pub currency: String,
     /// Recharged money: spendable, not withdrawable (minor units).
     pub recharge: u64,
-    /// Commissions earned: spendable and withdrawable.
+    /// Commissions earned and released: spendable and withdrawable.
     pub reward: u64,
+    /// Commissions inside their holding period: neither spendable nor
+    /// withdrawable yet.
+    pub held: u64,
+    /// What the user owes the platform's reserve (a commission a refund
+    /// took back after it was spent or withdrawn); repaid from the next
+    /// commissions, and no withdrawal is taken while it is open.
+    pub debt: u64,
     pub history: Vec<MovementAnswer>,
 }
 
@@ -34,6 +41,8 @@ impl From<&WalletView> for WalletAnswer {
             currency,
             recharge: w.recharge,
             reward: w.reward,
+            held: w.held,
+            debt: w.debt,
         }
     }
 }
@@ -49,7 +58,9 @@ pub struct BalancesAnswer {
     pub available: u64,
     /// The security deposit.
     pub deposit: u64,
-    /// What the merchant owes the platform.
+    /// What the merchant owes the platform's reserve (refunds it paid in
+    /// the merchant's place); repaid from the next settlements and
+    /// releases, and no withdrawal is taken while it is open.
     pub debt: u64,
 }
 
