@@ -277,7 +277,8 @@ fn refusal_status(kind: ShopErrorKind) -> StatusCode {
         | K::ProductOffSale
         | K::DisputeWindowClosed
         | K::WithdrawalState
-        | K::DebtOpen => StatusCode::CONFLICT,
+        | K::DebtOpen
+        | K::SendUnresolved => StatusCode::CONFLICT,
         K::InsufficientBalance => StatusCode::PAYMENT_REQUIRED,
         K::Ledger => StatusCode::INTERNAL_SERVER_ERROR,
         K::Invalid

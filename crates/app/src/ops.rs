@@ -366,6 +366,14 @@ read!(Withdrawals -> Vec<Withdrawal>, |self, caller| Query::Withdrawals {
     actor: caller.0
 });
 
+/// Sends of money back through channels still open (in flight, or with
+/// their answer lost), for finance to resolve.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenSends;
+read!(OpenSends -> Vec<trigate_core::RefundSend>, |self, caller| Query::OpenRefundSends {
+    actor: caller.0
+});
+
 /// One withdrawal, for its requester and finance.
 #[derive(Debug, Clone, Copy)]
 pub struct OneWithdrawal {

@@ -5,10 +5,12 @@
 
 use trigate_channels::routing::ChannelHealth;
 use trigate_channels::{Params, ParamsError};
-use trigate_core::{Attempt, AttemptId, Command, Currency, OrderId, PaymentOutcome, RefundTo};
+use trigate_core::{
+    Attempt, AttemptId, Command, Currency, OrderId, PaymentOutcome, RefundSend, RefundTo, SendId,
+};
 
 use crate::operation::submit_once;
-use crate::payments::{Notified, Paying, SentBack, Started, attempt_of};
+use crate::payments::{Notified, Paying, Resolution, SentBack, Started, attempt_of};
 use crate::{App, AppError, Caller, Once, ops};
 
 /// What a refund came to: booked, and — for one to the channel — sent
@@ -198,6 +200,31 @@ impl App {
         self.require_finance(caller, "sends payments back").await?;
         let sent = self.payments.send_back(&self.engine, attempt).await;
         let action = format!("SendBack {{ attempt: {attempt} }}");
+        crate::log_action(caller, &action, &sent);
+        sent
+    }
+
+    /// Sends of money back through channels whose outcome is not known yet
+    /// (finance): in flight, or their answer lost.
+    pub async fn open_sends(&self, caller: Caller) -> Result<Vec<RefundSend>, AppError> {
+        self.read(caller, ops::OpenSends).await
+    }
+
+    /// Finance resolves an open send — as sent, as not sent (it stays
+    /// owed and may be sent again), or as its channel says when asked;
+    /// whether it was sent. Audited.
+    pub async fn resolve_send(
+        &self,
+        caller: Caller,
+        send: SendId,
+        how: Resolution,
+    ) -> Result<bool, AppError> {
+        self.require_finance(caller, "resolves sends").await?;
+        let sent = self
+            .payments
+            .resolve_send(&self.engine, caller.0, send, how)
+            .await;
+        let action = format!("ResolveSend {{ send: R{send}, how: {how:?} }}");
         crate::log_action(caller, &action, &sent);
         sent
     }

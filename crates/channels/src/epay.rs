@@ -320,9 +320,11 @@ impl Channel for Epay {
         }))
     }
 
+    /// Epay V1's refund carries no reference of ours: it is not sent.
     fn refund_call(
         &self,
         out_trade_no: &str,
+        _reference: &str,
         amount: u64,
         currency: Currency,
     ) -> Result<HttpCall, ChannelError> {

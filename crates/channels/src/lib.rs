@@ -138,14 +138,34 @@ pub trait Channel: Send + Sync + std::fmt::Debug {
     /// Asking the channel about a payment.
     fn query_call(&self, out_trade_no: &str) -> HttpCall;
     fn read_query(&self, body: &str, currency: Currency) -> Result<Status, ChannelError>;
-    /// Refunding (part of) a payment.
+    /// Refunding (part of) a payment, under our `reference` for this
+    /// refund where the protocol carries one (the channel then refunds each
+    /// reference once, however often asked).
     fn refund_call(
         &self,
         out_trade_no: &str,
+        reference: &str,
         amount: u64,
         currency: Currency,
     ) -> Result<HttpCall, ChannelError>;
+    /// `Refused` is a clear no (nothing was refunded); any other error
+    /// leaves the outcome unknown.
     fn read_refund(&self, body: &str) -> Result<(), ChannelError>;
+    /// Asking whether the refund under `reference` was made, for channels
+    /// that can say.
+    fn refund_query_call(
+        &self,
+        out_trade_no: &str,
+        reference: &str,
+    ) -> Result<HttpCall, ChannelError> {
+        let _ = (out_trade_no, reference);
+        Err(ChannelError::Unsupported("say whether a refund was made"))
+    }
+    /// Whether the refund asked about was made.
+    fn read_refund_query(&self, body: &str) -> Result<bool, ChannelError> {
+        let _ = body;
+        Err(ChannelError::Unsupported("say whether a refund was made"))
+    }
     /// Paying money out to `destination` (a withdrawal), once per
     /// `reference` however often asked.
     fn payout_call(

@@ -250,6 +250,7 @@ impl Channel for Sandbox {
     fn refund_call(
         &self,
         out_trade_no: &str,
+        reference: &str,
         amount: u64,
         currency: Currency,
     ) -> Result<HttpCall, ChannelError> {
@@ -257,6 +258,7 @@ impl Channel for Sandbox {
             "api/refund",
             vec![
                 ("out_trade_no".into(), out_trade_no.into()),
+                ("reference".into(), reference.into()),
                 ("amount".into(), amount::format(amount, currency)),
                 ("currency".into(), currency.to_string()),
             ],
@@ -265,6 +267,28 @@ impl Channel for Sandbox {
 
     fn read_refund(&self, body: &str) -> Result<(), ChannelError> {
         answer(body).map(|_| ())
+    }
+
+    fn refund_query_call(
+        &self,
+        out_trade_no: &str,
+        reference: &str,
+    ) -> Result<HttpCall, ChannelError> {
+        Ok(self.call(
+            "api/refund-query",
+            vec![
+                ("out_trade_no".into(), out_trade_no.into()),
+                ("reference".into(), reference.into()),
+            ],
+        ))
+    }
+
+    fn read_refund_query(&self, body: &str) -> Result<bool, ChannelError> {
+        match answer(body) {
+            Ok(v) => Ok(v["refund"].as_str().is_some()),
+            Err(ChannelError::Refused(code)) if code == "not_found" => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     fn payout_call(

@@ -226,7 +226,7 @@ fn queries_and_refunds_are_read_from_the_gateways_answers() {
     let other =
         r#"{"code":1,"trade_no":"2026","out_trade_no":"T1","pid":"9","money":"1","status":1}"#;
     assert!(channel.read_query(other, cny()).is_err());
-    let refund = channel.refund_call("T1", 500, cny()).unwrap();
+    let refund = channel.refund_call("T1", "R1", 500, cny()).unwrap();
     assert!(refund.form.contains(&("money".into(), "5.00".into())));
     assert!(channel.read_refund(r#"{"code":1,"msg":"ok"}"#).is_ok());
     assert!(channel.read_refund(r#"{"code":0,"msg":"no"}"#).is_err());

@@ -147,7 +147,8 @@ pub enum Command {
     PaymentFailed {
         attempt: AttemptId,
     },
-    /// An attempt's channel has sent back `amount` of what it owes.
+    /// An attempt's channel has sent back `amount` of what it owes
+    /// (written by releases before sends were reserved first).
     ChannelRefundSent {
         attempt: AttemptId,
         amount: u64,
@@ -292,6 +293,22 @@ pub enum Command {
     /// command is replayed under the settings it ran under.
     ChangeSettings {
         settings: crate::Config,
+    },
+    /// Reserves what an attempt owes back before its channel is asked to
+    /// send it (a send, `R<id>`).
+    ReserveChannelRefund {
+        attempt: AttemptId,
+    },
+    /// The channel's answer to a send.
+    FinishChannelRefund {
+        send: crate::SendId,
+        outcome: crate::SendOutcome,
+    },
+    /// Finance resolves an open send as sent or not sent.
+    ResolveChannelRefund {
+        actor: UserId,
+        send: crate::SendId,
+        sent: bool,
     },
 }
 
@@ -467,6 +484,17 @@ impl Shop {
                 &channel_txn,
                 (amount, currency),
             )?),
+            C::ReserveChannelRefund { attempt } => {
+                Reply::Send(self.reserve_channel_refund(now, attempt)?)
+            }
+            C::FinishChannelRefund { send, outcome } => {
+                self.finish_channel_refund(now, send, outcome)?;
+                Reply::Done
+            }
+            C::ResolveChannelRefund { actor, send, sent } => {
+                self.resolve_channel_refund(now, actor, send, sent)?;
+                Reply::Done
+            }
             C::ChannelRefundSent { attempt, amount } => {
                 self.channel_refund_sent(now, attempt, amount)?;
                 Reply::Done

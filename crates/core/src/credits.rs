@@ -5,7 +5,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::users::{AdminRole, Role};
 use crate::{CreditId, Currency, Shop, ShopError, UserId};
 
 /// Longest note staff may give with a credit.
@@ -33,13 +32,6 @@ pub struct ManualCredit {
 }
 
 impl Shop {
-    fn require_finance_staff(&self, actor: UserId) -> Result<(), ShopError> {
-        match self.require_user(actor)?.role {
-            Role::Staff(AdminRole::Finance | AdminRole::Admin) => Ok(()),
-            _ => Err(ShopError::Forbidden(actor)),
-        }
-    }
-
     /// Finance asks to credit `user`'s recharge wallet; nothing moves until
     /// another approves.
     pub fn credit_wallet_by(
@@ -51,7 +43,7 @@ impl Shop {
         note: &str,
     ) -> Result<CreditId, ShopError> {
         self.tick(now)?;
-        self.require_finance_staff(actor)?;
+        self.require_finance(actor)?;
         if actor == user {
             return Err(ShopError::Forbidden(actor));
         }
@@ -96,7 +88,7 @@ impl Shop {
         approve: bool,
     ) -> Result<(), ShopError> {
         self.tick(now)?;
-        self.require_finance_staff(actor)?;
+        self.require_finance(actor)?;
         let at = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
         let c = self
             .credits

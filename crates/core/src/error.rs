@@ -76,6 +76,11 @@ pub enum ShopError {
          the next income first, and nothing is withdrawn until it is"
     )]
     DebtOpen { currency: String, amount: u64 },
+    #[error(
+        "send {reference} of this payment back through its channel has no known outcome \
+         yet: nothing more is sent until finance resolves it"
+    )]
+    SendUnresolved { reference: String },
 }
 
 impl ShopError {
@@ -117,6 +122,7 @@ impl ShopError {
             Self::LookupRefused(_) => ShopErrorKind::LookupRefused,
             Self::Ledger(_) => ShopErrorKind::Ledger,
             Self::DebtOpen { .. } => ShopErrorKind::DebtOpen,
+            Self::SendUnresolved { .. } => ShopErrorKind::SendUnresolved,
         }
     }
 }
@@ -156,11 +162,12 @@ pub enum ShopErrorKind {
     LookupRefused,
     Ledger,
     DebtOpen,
+    SendUnresolved,
 }
 
 impl ShopErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [Self; 30] = [
+    pub const ALL: [Self; 31] = [
         Self::Invalid,
         Self::UserNotFound,
         Self::LoginTaken,
@@ -191,6 +198,7 @@ impl ShopErrorKind {
         Self::LookupRefused,
         Self::Ledger,
         Self::DebtOpen,
+        Self::SendUnresolved,
     ];
 
     /// The stable code the API reports.
@@ -226,6 +234,7 @@ impl ShopErrorKind {
             Self::LookupRefused => "lookup_refused",
             Self::Ledger => "ledger_refused",
             Self::DebtOpen => "debt_open",
+            Self::SendUnresolved => "send_unresolved",
         }
     }
 

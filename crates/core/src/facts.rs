@@ -24,6 +24,7 @@ use crate::journal::records::{
     KeyRec, KeyStatusRec, MerchantRec, PolicyRec, ProductRec, SettingsRec, UserRec,
 };
 use crate::journal::reply_record::RememberedRec;
+use crate::journal::send_record::SendRec;
 use crate::journal::shares_record::SharesRec;
 use crate::{KeyId, MerchantId, OrderId, Shop, UserId};
 
@@ -86,6 +87,9 @@ pub enum Fact {
     /// A settled order's shares, as they stand after the command.
     #[serde(rename = "shares")]
     Shares { order: u64, shares: SharesRec },
+    /// A send of money back through a channel, as it stands.
+    #[serde(rename = "send")]
+    Send { send: SendRec },
 }
 
 /// Where the shop's lists stood when a command began, and what it changed.
@@ -99,6 +103,7 @@ pub(crate) struct Changes {
     pub keys: BTreeSet<KeyId>,
     pub orders: BTreeSet<u64>,
     pub shares: BTreeSet<u64>,
+    pub sends: BTreeSet<u64>,
     pub attempts: BTreeSet<u64>,
     pub coupons: BTreeSet<(MerchantId, String)>,
     pub withdrawals: BTreeSet<u64>,
@@ -119,6 +124,7 @@ struct Marks {
     attempts: usize,
     withdrawals: usize,
     credits: usize,
+    sends: usize,
     audit: usize,
 }
 
@@ -185,6 +191,7 @@ impl Shop {
                 attempts: self.payments.attempts.len(),
                 withdrawals: self.withdrawals.list.len(),
                 credits: self.credits.list.len(),
+                sends: self.sends.list.len(),
                 audit: self.audit_log.entries.len(),
             },
             ..Changes::default()
@@ -276,6 +283,11 @@ impl Shop {
                 credit: (&self.credits.list[i]).into(),
             });
         }
+        for i in changed(self.sends.list.len(), m.sends, &c.sends) {
+            facts.push(Fact::Send {
+                send: (&self.sends.list[i]).into(),
+            });
+        }
         for entry in &self.audit_log.entries[m.audit.min(self.audit_log.entries.len())..] {
             facts.push(Fact::Audit {
                 entry: entry.into(),
@@ -319,6 +331,9 @@ impl Shop {
             Fact::Policy { policy } => {
                 self.config.policy = policy.into();
                 self.policy_recorded = true;
+            }
+            Fact::Send { send } => {
+                upsert(&mut self.sends.list, "send", send.id, send.read()?)?;
             }
             Fact::Shares { order, shares } => {
                 self.shares.list.insert(OrderId(order), shares.into());

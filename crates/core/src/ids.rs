@@ -51,6 +51,11 @@ id!(
     CreditId
 );
 
+id!(
+    /// One sending of money back through a channel (`R<id>` to the channel).
+    SendId
+);
+
 /// The record with sequence number `id` (ids start at 1, in creation
 /// order) in `list`.
 pub(crate) fn nth<T>(list: &[T], id: u64) -> Option<&T> {

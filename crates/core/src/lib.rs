@@ -33,6 +33,7 @@ mod money;
 mod orders;
 mod payments;
 pub mod query;
+mod refund_sends;
 mod refunds;
 mod reply;
 mod settle;
@@ -50,7 +51,9 @@ pub use coupons::{Coupon, Discount, NewCoupon};
 pub use credits::{CreditStatus, ManualCredit};
 pub use error::{ShopError, ShopErrorKind};
 pub use facts::{Fact, FactError};
-pub use ids::{AttemptId, CreditId, KeyId, MerchantId, OrderId, ProductId, UserId, WithdrawalId};
+pub use ids::{
+    AttemptId, CreditId, KeyId, MerchantId, OrderId, ProductId, SendId, UserId, WithdrawalId,
+};
 pub use inventory::{
     ImportReport, InvalidLine, InvalidReason, Key, KeyStatus, SealedKey, parse_key_lines,
 };
@@ -61,6 +64,7 @@ pub use orders::{
     Decision, Dispute, DisputeAction, DisputeStep, Order, OrderStatus, PaidBy, Settlement,
 };
 pub use payments::{Attempt, AttemptStatus, PaymentOutcome, Purpose};
+pub use refund_sends::{RefundSend, SendOutcome, SendStatus};
 pub use refunds::RefundTo;
 pub use reply::{FromReply, Reply, TickReport};
 pub use shares::{Party, Shares};

@@ -60,6 +60,10 @@ pub enum Query {
     ChannelRefund { actor: UserId, order: OrderId },
     /// What an attempt owes back through its channel (the edge's own use).
     AttemptRefund { attempt: crate::AttemptId },
+    /// One sending of money back through a channel.
+    RefundSend { send: crate::SendId },
+    /// Sends still open, for finance to resolve.
+    OpenRefundSends { actor: UserId },
     /// Where a refund of `order` asked to go `to` lands — for those who
     /// may see the order.
     RefundLands {
@@ -168,6 +172,8 @@ views! {
     Amount(Payable),
     KeyUsed(KeyUse),
     RefundLands(crate::RefundTo),
+    RefundSend(crate::RefundSend),
+    RefundSends(Vec<crate::RefundSend>),
 }
 
 /// The request an Idempotency-Key was used for, if it was.
@@ -364,6 +370,14 @@ impl Shop {
             } => Ok(View::ChannelRefund(
                 self.channel_refund_due(*caller, *order)?,
             )),
+            Query::RefundSend { send } => self
+                .refund_send(*send)
+                .cloned()
+                .map(View::RefundSend)
+                .ok_or_else(|| ShopError::Invalid(format!("no send R{send}"))),
+            Query::OpenRefundSends { actor } => {
+                Ok(View::RefundSends(self.open_refund_sends(*actor)?))
+            }
             Query::AttemptRefund { attempt } => {
                 Ok(View::ChannelRefund(self.attempt_refund_due(*attempt)?))
             }

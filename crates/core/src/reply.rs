@@ -31,6 +31,8 @@ pub enum Reply {
     Payment(PaymentOutcome),
     Settled(Settlement),
     Ticked(TickReport),
+    /// A send reserved (journal format 3 on).
+    Send(crate::SendId),
     Refused {
         code: String,
         message: String,
@@ -92,6 +94,7 @@ impl Reply {
             Self::Payment(_) => "Payment",
             Self::Settled(_) => "Settled",
             Self::Ticked(_) => "Ticked",
+            Self::Send(_) => "Send",
             Self::Refused { .. } => "Refused",
             Self::Idempotent { .. } => "Idempotent",
             Self::View(v) => v.kind(),
@@ -126,6 +129,7 @@ reply_payloads! {
     Payment(PaymentOutcome),
     Settled(Settlement),
     Ticked(TickReport),
+    Send(crate::SendId),
 }
 
 /// `Done`: the command changed what it was asked to, and says no more.

@@ -126,11 +126,7 @@ impl Shop {
         // Transfer ids rise with time; one between two buckets shows once.
         ids.sort_unstable();
         ids.dedup();
-        let history = ids
-            .iter()
-            .filter_map(|id| self.ledger.transfer(*id))
-            .map(|t| movement(&t))
-            .collect();
+        let history = self.movements(&ids);
         let (recharge, reward) = self.wallet(user, currency);
         WalletView {
             currency,
@@ -143,10 +139,20 @@ impl Shop {
     }
 
     fn trail(&self, of: Trail) -> Vec<Movement> {
-        self.trails
-            .get(&of)
-            .into_iter()
-            .flatten()
+        self.movements(self.trails.get(&of).map_or(&[][..], Vec::as_slice))
+    }
+
+    /// The transfers as movements, leaving out reservations that were
+    /// voided or expired: that money never moved.
+    fn movements(&self, ids: &[u128]) -> Vec<Movement> {
+        use trigate_ledger::PendingStatus;
+        ids.iter()
+            .filter(|id| {
+                !matches!(
+                    self.ledger.pending_status(**id),
+                    Some(PendingStatus::Voided | PendingStatus::Expired)
+                )
+            })
             .filter_map(|id| self.ledger.transfer(*id))
             .map(|t| movement(&t))
             .collect()

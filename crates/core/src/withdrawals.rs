@@ -287,7 +287,8 @@ impl Shop {
         Ok(mine[from..].iter().map(|w| (*w).clone()).collect())
     }
 
-    fn require_finance(&self, staff: UserId) -> Result<(), ShopError> {
+    /// Finance or an admin.
+    pub(crate) fn require_finance(&self, staff: UserId) -> Result<(), ShopError> {
         match self.require_user(staff)?.role {
             Role::Staff(AdminRole::Finance | AdminRole::Admin) => Ok(()),
             _ => Err(ShopError::Forbidden(staff)),

@@ -407,3 +407,58 @@ fn commands_written_before_the_actor_rename_still_read() {
         assert_eq!(serde_json::to_string(&read).unwrap(), new);
     }
 }
+
+/// A send reserved just before the process died (no answer recorded) is
+/// still reserved in the shop its journal rebuilds: nothing more is sent
+/// for the payment until finance resolves it.
+#[test]
+fn a_send_in_flight_when_the_process_died_stays_reserved_after_replay() {
+    let mut j = Journaled::new(Config::default());
+    let (owner, buyer, product) = seller_and_buyer(&mut j, 1_000, product_spec(1_000), 1);
+    let Reply::Order(order) = j.run(Command::CreateOrder {
+        actor: buyer,
+        product,
+        quantity: 1,
+        coupon: None,
+    }) else {
+        panic!()
+    };
+    let Reply::Attempt(attempt) = j.run(Command::StartPayment {
+        actor: buyer,
+        order,
+        channel: "sandbox".into(),
+    }) else {
+        panic!()
+    };
+    j.run(Command::PaymentSucceeded {
+        attempt,
+        channel_txn: "T-1".into(),
+        amount: 1_000,
+        currency: cny(),
+    });
+    j.run(Command::Refund {
+        actor: owner,
+        order,
+        amount: 1_000,
+        to: trigate_core::RefundTo::Channel,
+    });
+    let Reply::Send(send) = j.run(Command::ReserveChannelRefund { attempt }) else {
+        panic!()
+    };
+    // The process dies here: the shop is rebuilt from its journal.
+    let mut rebuilt = j.replayed_on(Shop::new(Config::default()));
+    assert!(rebuilt.check_invariants().is_empty());
+    let s = rebuilt.refund_send(send).unwrap();
+    assert_eq!(s.status, trigate_core::SendStatus::Sending);
+    let now = j.now + SECOND;
+    assert!(matches!(
+        rebuilt.reserve_channel_refund(now, attempt),
+        Err(trigate_core::ShopError::SendUnresolved { .. })
+    ));
+    let root = rebuilt.user_by_login("root").unwrap().id;
+    rebuilt
+        .resolve_channel_refund(now + SECOND, root, send, true)
+        .unwrap();
+    assert_eq!(rebuilt.attempt(attempt).unwrap().sent_back, 1_000);
+    assert!(rebuilt.check_invariants().is_empty());
+}

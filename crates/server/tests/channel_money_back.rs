@@ -292,3 +292,155 @@ async fn finance_sends_back_a_guests_payment_whose_sending_failed() {
         vec![(a.clone(), "15.00".to_string())]
     );
 }
+
+/// A refund whose answer is lost (the gateway answered 500) is left
+/// unknown, reserved: later calls send nothing and say why, until finance
+/// resolves it. Epay cannot say whether a refund was made, so finance
+/// resolves by hand: first a send the gateway never made (not sent: it
+/// stays owed and goes out on the next call), then one it made (sent:
+/// nothing more is owed). One refund reaches the gateway in all.
+#[tokio::test]
+async fn a_refund_whose_answer_was_lost_is_sent_once_after_finance_resolves_it() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let mock = Mock::start().await;
+    let s = shop(vec![epay("epay", &mock, false, 0)]).await;
+    let (cookie, id) = unpaid_order(&s, "alice").await;
+    let a = no(&pay(&s, &cookie, id).await["attempt"]);
+    let params = mock.pay(&a);
+    assert_eq!(notify(&s, "epay", &a, &params).await.0, 200);
+    let seller = format!("{}={}", trigate_web::COOKIE, s.sessions.open(s.seller));
+    let finance = common::http::staff(&s, "finance", trigate_core::AdminRole::Finance).await;
+    let finance = format!("{}={}", trigate_web::COOKIE, s.sessions.open(finance));
+    let channel_refund = format!("/api/v1/orders/{id}/channel-refund");
+
+    // The gateway fails before refunding: the outcome is unknown all the same.
+    mock.gateway.crash_refunds.store(true, SeqCst);
+    let r = s
+        .call(
+            "POST",
+            &format!("/api/v1/orders/{id}/refund"),
+            Some(&seller),
+            &[("idempotency-key", "r")],
+            Some(&json!({"amount": 700, "to_channel": true}).to_string()),
+        )
+        .await;
+    assert_eq!(r.body["channel"]["status"], "pending", "{:?}", r.body);
+    mock.gateway.crash_refunds.store(false, SeqCst);
+    let r = s
+        .call("POST", &channel_refund, Some(&seller), &[], None)
+        .await;
+    assert_eq!(
+        (r.status, common::http::error_code(&r)),
+        (409, "send_unresolved"),
+        "{:?}",
+        r.body
+    );
+    assert!(mock.gateway.refunds.lock().unwrap().is_empty());
+    let open = s
+        .call("GET", "/api/v1/admin/sends", Some(&finance), &[], None)
+        .await;
+    let sends = open.body["sends"].as_array().unwrap().clone();
+    assert_eq!(sends.len(), 1, "{:?}", open.body);
+    assert_eq!(
+        (
+            &sends[0]["reference"],
+            &sends[0]["status"],
+            &sends[0]["amount"]
+        ),
+        (&json!("R1"), &json!("unknown"), &json!(700))
+    );
+    let resolve = |send: u64| format!("/api/v1/admin/sends/{send}/resolve");
+    let body = |outcome: &str| Some(json!({ "outcome": outcome }).to_string());
+    let r = s
+        .call(
+            "POST",
+            &resolve(1),
+            Some(&seller),
+            &[],
+            body("not_sent").as_deref(),
+        )
+        .await;
+    assert_eq!(r.status, 403, "only finance: {:?}", r.body);
+    let r = s
+        .call(
+            "POST",
+            &resolve(1),
+            Some(&finance),
+            &[],
+            body("ask_channel").as_deref(),
+        )
+        .await;
+    assert_eq!(r.status, 422, "epay cannot say: {:?}", r.body);
+    let r = s
+        .call(
+            "POST",
+            &resolve(1),
+            Some(&finance),
+            &[],
+            body("not_sent").as_deref(),
+        )
+        .await;
+    assert_eq!(
+        (r.status, &r.body["status"]),
+        (200, &json!("not_sent")),
+        "{:?}",
+        r.body
+    );
+
+    // Still owed: the next call sends it, and this answer is lost too.
+    mock.gateway.lose_refund_answers.store(true, SeqCst);
+    let r = s
+        .call("POST", &channel_refund, Some(&seller), &[], None)
+        .await;
+    assert_eq!(r.status, 502, "{:?}", r.body);
+    mock.gateway.lose_refund_answers.store(false, SeqCst);
+    for _ in 0..3 {
+        let r = s
+            .call("POST", &channel_refund, Some(&seller), &[], None)
+            .await;
+        assert_eq!(r.status, 409, "{:?}", r.body);
+    }
+    let r = s
+        .call(
+            "POST",
+            &resolve(2),
+            Some(&finance),
+            &[],
+            body("sent").as_deref(),
+        )
+        .await;
+    assert_eq!(
+        (r.status, &r.body["status"]),
+        (200, &json!("sent")),
+        "{:?}",
+        r.body
+    );
+    let r = s
+        .call(
+            "POST",
+            &resolve(2),
+            Some(&finance),
+            &[],
+            body("not_sent").as_deref(),
+        )
+        .await;
+    assert_eq!(r.status, 422, "resolved once: {:?}", r.body);
+    let r = s
+        .call("POST", &channel_refund, Some(&seller), &[], None)
+        .await;
+    assert_eq!(
+        (r.status, &r.body["sent"]),
+        (200, &json!(0)),
+        "{:?}",
+        r.body
+    );
+    assert_eq!(
+        *mock.gateway.refunds.lock().unwrap(),
+        vec![(a.clone(), "7.00".to_string())],
+        "one refund at the gateway"
+    );
+    let open = s
+        .call("GET", "/api/v1/admin/sends", Some(&finance), &[], None)
+        .await;
+    assert_eq!(open.body["sends"], json!([]));
+}

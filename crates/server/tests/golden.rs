@@ -119,7 +119,8 @@ fn product(title: &str, price: u64) -> NewProduct {
 /// holding period, withdrawals approved, paid and rejected, deposits, credits
 /// by hand, idempotent replays, roles and API keys; and (format 3)
 /// commissions held and released, a refund after release reversing the
-/// split, and a referrer's debt opened and repaid.
+/// split, a referrer's debt opened and repaid, and a send back through a
+/// channel reserved, its answer lost, resolved by finance.
 fn demo_shop(master: &MasterKey) -> Writer {
     let mut w = Writer::new();
     // Settings of its own from the start (the genesis), and changed later.
@@ -308,9 +309,19 @@ fn demo_shop(master: &MasterKey) -> Writer {
         amount: 1_000,
         to: trigate_core::RefundTo::Channel,
     });
-    w.run(Command::ChannelRefundSent {
-        attempt: a1,
-        amount: 1_000,
+    // Sent back through the channel (format 3): reserved first, the
+    // answer lost, finance resolves it as sent.
+    let Reply::Send(send) = w.run(Command::ReserveChannelRefund { attempt: a1 }) else {
+        panic!()
+    };
+    w.run(Command::FinishChannelRefund {
+        send,
+        outcome: trigate_core::SendOutcome::Lost,
+    });
+    w.run(Command::ResolveChannelRefund {
+        actor: finance,
+        send,
+        sent: true,
     });
     // A recharge, a failed attempt, and a guest's order paid by channel.
     let Reply::Attempt(a2) = w.run(Command::StartRecharge {
@@ -656,7 +667,7 @@ fn every_kind_of_fact_keeps_its_tag() {
     let format3: Vec<&str> = format2
         .iter()
         .copied()
-        .chain(["Policy", "Shares"])
+        .chain(["Policy", "Shares", "Send"])
         .collect();
     for (name, kinds) in [("f2-demo", &format2[..]), ("f3-demo", &format3[..])] {
         let mut seen = std::collections::BTreeMap::new();

@@ -19,6 +19,7 @@ mod orders;
 mod pay;
 mod refusals;
 mod routes;
+mod sends;
 pub mod signed;
 pub mod trace;
 mod withdraw;

@@ -9,7 +9,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use super::AppState;
 use super::refusals::Refusals;
-use super::{account, admin, disputes, guest, merchant, orders, pay, routes, withdraw};
+use super::{account, admin, disputes, guest, merchant, orders, pay, routes, sends, withdraw};
 
 /// Every refusal: `{"error": {"code", "message"}}`, the code stable.
 #[derive(Debug, utoipa::ToSchema)]
@@ -137,6 +137,8 @@ impl utoipa::Modify for Security {
         pay::recharge,
         pay::mark_paid,
         pay::send_back,
+        sends::open_sends,
+        sends::resolve,
         pay::health,
         pay::return_page,
         guest::lookup,

@@ -13,7 +13,9 @@ use trigate_app::{AppError, Caller, Once, ops};
 use trigate_core::{Bps, Currency};
 
 use super::error::ApiError;
-use super::{AppState, account, admin, disputes, guest, limits, merchant, orders, pay, withdraw};
+use super::{
+    AppState, account, admin, disputes, guest, limits, merchant, orders, pay, sends, withdraw,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -72,6 +74,8 @@ pub fn routes() -> Router<AppState> {
             post(pay::send_back),
         )
         .route("/api/v1/admin/channels", get(pay::health))
+        .route("/api/v1/admin/sends", get(sends::open_sends))
+        .route("/api/v1/admin/sends/{id}/resolve", post(sends::resolve))
         .route("/api/v1/orders/{id}/dispute", post(disputes::open_dispute))
         .route(
             "/api/v1/orders/{id}/dispute/replace-keys",

@@ -5,6 +5,7 @@
 //! return never confirms anything.
 
 mod config;
+mod sends;
 pub mod transport;
 
 use std::collections::BTreeMap;
@@ -16,11 +17,10 @@ use trigate_channels::{
     notify,
 };
 use trigate_core::query::{Payable, Query};
-use trigate_core::{
-    Attempt, AttemptId, ChannelRefundDue, Command, Currency, OrderId, PaymentOutcome, UserId,
-};
+use trigate_core::{Attempt, AttemptId, Command, Currency, OrderId, PaymentOutcome, UserId};
 
 pub use config::{ChannelConfig, ChannelKind};
+pub use sends::Resolution;
 pub use transport::{HyperTransport, Transport, TransportError};
 
 use crate::AppError;
@@ -42,7 +42,8 @@ pub struct Payments {
     queries: governor::DefaultKeyedRateLimiter<u64>,
     all_queries: governor::DefaultDirectRateLimiter,
     /// One send-back at a time per attempt in this process: a second
-    /// caller waits, then finds nothing more owed.
+    /// caller waits, then finds nothing more owed (across processes and
+    /// restarts, the journal's reserved sends keep it to once).
     sending: Mutex<BTreeMap<AttemptId, Arc<tokio::sync::Mutex<()>>>>,
 }
 
@@ -486,105 +487,6 @@ impl Payments {
             }
             Err(e) => refused("refused", e.to_string()),
         }
-    }
-
-    /// Sends back through its channel what `order` owes its buyer (after
-    /// refunds `to: Channel`), for those who may refund it; the amount
-    /// sent, 0 if nothing is owed. If the channel errs, the money stays
-    /// owed in `refunds_due` and this can be asked again.
-    pub async fn send_refund(
-        &self,
-        engine: &Engine<ShopMachine>,
-        caller: UserId,
-        order: OrderId,
-    ) -> Result<SentBack, AppError> {
-        let due: ChannelRefundDue = query(
-            engine,
-            Query::ChannelRefund {
-                actor: caller,
-                order,
-            },
-        )
-        .await?;
-        self.send_back(engine, due.attempt).await
-    }
-
-    /// Sends back through its channel what `attempt` owes its payer, one
-    /// caller at a time: what is owed is read, sent and recorded before the
-    /// next caller reads it.
-    pub async fn send_back(
-        &self,
-        engine: &Engine<ShopMachine>,
-        attempt: AttemptId,
-    ) -> Result<SentBack, AppError> {
-        let turn = {
-            let mut sending = self.sending.lock().unwrap_or_else(|e| e.into_inner());
-            Arc::clone(sending.entry(attempt).or_default())
-        };
-        let sent = {
-            let _mine = turn.lock().await;
-            self.send_back_now(engine, attempt).await
-        };
-        let mut sending = self.sending.lock().unwrap_or_else(|e| e.into_inner());
-        // The map's own handle and this one: no one else is waiting.
-        if Arc::strong_count(&turn) == 2 {
-            sending.remove(&attempt);
-        }
-        sent
-    }
-
-    async fn send_back_now(
-        &self,
-        engine: &Engine<ShopMachine>,
-        attempt: AttemptId,
-    ) -> Result<SentBack, AppError> {
-        let due: ChannelRefundDue = query(engine, Query::AttemptRefund { attempt }).await?;
-        let sent = |amount| SentBack {
-            amount,
-            currency: due.currency,
-        };
-        if due.owed == 0 {
-            return Ok(sent(0));
-        }
-        let a: Attempt = query(engine, Query::Attempt { attempt }).await?;
-        let channel = self
-            .channels
-            .get(&a.channel)
-            .ok_or_else(|| AppError::UnknownChannel("the attempt's channel is gone".into()))?;
-        let no = out_trade_no(attempt);
-        let answer = self
-            .refund(channel.as_ref(), &no, (due.owed, due.currency))
-            .await;
-        log_call(&a.channel, "refund", &no, &answer);
-        answer?;
-        submit::<()>(
-            engine,
-            Command::ChannelRefundSent {
-                attempt,
-                amount: due.owed,
-            },
-        )
-        .await?;
-        Ok(sent(due.owed))
-    }
-
-    async fn refund(
-        &self,
-        channel: &dyn Channel,
-        no: &str,
-        (amount, currency): (u64, Currency),
-    ) -> Result<(), AppError> {
-        let call = channel
-            .refund_call(no, amount, currency)
-            .map_err(|e| AppError::ChannelUnreachable(e.to_string()))?;
-        let body = self
-            .transport
-            .send(&call)
-            .await
-            .map_err(|e| AppError::ChannelUnreachable(e.to_string()))?;
-        channel
-            .read_refund(&body)
-            .map_err(|e| AppError::ChannelUnreachable(e.to_string()))
     }
 
     /// Pays `amount` out through `channel` to `destination`; the channel's

@@ -23,6 +23,9 @@ pub enum TransportError {
     Timeout,
     #[error("the channel could not be reached: {0}")]
     Unreachable(String),
+    /// No connection was made: nothing was sent.
+    #[error("no connection to the channel could be made: {0}")]
+    NotConnected(String),
     #[error("the channel answered HTTP {0}")]
     Status(u16),
 }
@@ -87,11 +90,13 @@ impl HyperTransport {
             }
         }
         .map_err(|e| TransportError::Unreachable(e.to_string()))?;
-        let response = self
-            .client
-            .request(request)
-            .await
-            .map_err(|e| TransportError::Unreachable(e.to_string()))?;
+        let response = self.client.request(request).await.map_err(|e| {
+            if e.is_connect() {
+                TransportError::NotConnected(e.to_string())
+            } else {
+                TransportError::Unreachable(e.to_string())
+            }
+        })?;
         let status = response.status().as_u16();
         let body = http_body_util::Limited::new(response.into_body(), ANSWER_MAX)
             .collect()
@@ -159,7 +164,8 @@ mod tests {
             t.send(&get("ftp://example.com/x?key=secret")).await,
             Err(TransportError::Unsupported(u)) if u == "ftp://example.com/x"
         ));
-        // A server that is not TLS: the handshake is tried, and fails.
+        // A server that is not TLS: the handshake is tried, and fails
+        // before any request is sent.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
@@ -170,7 +176,7 @@ mod tests {
         });
         let result = t.send(&get(&format!("https://{addr}/"))).await;
         assert!(
-            matches!(result, Err(TransportError::Unreachable(_))),
+            matches!(result, Err(TransportError::NotConnected(_))),
             "{result:?}"
         );
     }

@@ -24,6 +24,7 @@
 pub mod money_records;
 pub mod records;
 pub mod reply_record;
+pub mod send_record;
 pub mod sh1;
 pub mod shares_record;
 

@@ -130,9 +130,12 @@ impl From<&Reply> for ReplyRec {
             },
             // Reads, ticks and nested idempotency are never remembered: no
             // request runs them under a key.
-            Reply::Done | Reply::Ticked(_) | Reply::Idempotent { .. } | Reply::View(_) => {
-                Self::Done
-            }
+            // Nor do the channel sends' own commands.
+            Reply::Done
+            | Reply::Ticked(_)
+            | Reply::Send(_)
+            | Reply::Idempotent { .. }
+            | Reply::View(_) => Self::Done,
         }
     }
 }

@@ -24,6 +24,7 @@ pub(super) fn routes() -> Router<Arc<Gateway>> {
         .route("/api/create", post(create))
         .route("/api/query", post(query))
         .route("/api/refund", post(refund))
+        .route("/api/refund-query", post(refund_query))
         .route("/api/payout", post(payout))
         .route("/knobs", get(knobs).post(set_knobs))
         .route("/statements/{merchant}/{file}", get(statement))
@@ -191,10 +192,22 @@ async fn refund(State(g): State<Arc<Gateway>>, body: Bytes) -> Response {
         Ok(v) => v,
         Err(r) => return r.into_response(),
     };
+    // A reference already refunded answers as it did, refunding nothing.
+    let reference = params.get("reference").map(str::to_string);
     let mut books = g.books();
+    let made = reference
+        .as_ref()
+        .and_then(|r| books.refunds.get(&(merchant.clone(), r.clone())).cloned());
+    let count = books.refunds.len();
     let Some(p) = find(&mut books, &merchant, &no) else {
         return code(StatusCode::OK, "not_found");
     };
+    if let Some((id, _)) = made {
+        return reply(
+            StatusCode::OK,
+            json!({"code": "ok", "refund": id, "refunded": amount::format(p.refunded, p.currency)}),
+        );
+    }
     if p.status != PaymentStatus::Paid || p.currency != currency {
         return code(StatusCode::CONFLICT, "not_paid");
     }
@@ -202,10 +215,31 @@ async fn refund(State(g): State<Arc<Gateway>>, body: Bytes) -> Response {
         return code(StatusCode::CONFLICT, "beyond_paid");
     }
     p.refunded += minor;
+    let refunded = amount::format(p.refunded, p.currency);
+    let id = format!("SBR-{:06}", count + 1);
+    if let Some(r) = reference {
+        books.refunds.insert((merchant, r), (id.clone(), minor));
+    }
     reply(
         StatusCode::OK,
-        json!({"code": "ok", "refunded": amount::format(p.refunded, p.currency)}),
+        json!({"code": "ok", "refund": id, "refunded": refunded}),
     )
+}
+
+/// Whether the refund under a reference was made.
+async fn refund_query(State(g): State<Arc<Gateway>>, body: Bytes) -> Response {
+    let (params, merchant) = match admit(&g, &body).await {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    let reference = match field(&params, "reference") {
+        Ok(r) => r.to_string(),
+        Err(r) => return r.into_response(),
+    };
+    match g.books().refunds.get(&(merchant, reference)) {
+        Some((id, _)) => reply(StatusCode::OK, json!({"code": "ok", "refund": id})),
+        None => code(StatusCode::OK, "not_found"),
+    }
 }
 
 async fn payout(State(g): State<Arc<Gateway>>, body: Bytes) -> Response {

@@ -97,6 +97,9 @@ struct Books {
     /// (merchant, out_trade_no) → index in `payments`.
     by_trade_no: HashMap<(String, String), usize>,
     payouts: Vec<Payout>,
+    /// (merchant, reference) → the refund made under it and its amount:
+    /// each reference is refunded once, however often asked.
+    refunds: HashMap<(String, String), (String, u64)>,
 }
 
 /// The sandbox's state.

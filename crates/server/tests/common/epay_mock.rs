@@ -2,7 +2,8 @@
 //! protocol: `submit.php` and `mapi.php` take signed payments, `api.php`
 //! answers order queries and refunds, and a payment once "paid" is
 //! notified to its `notify_url` with the gateway's signature. It can be
-//! taken down (every call answers 500) to make an outage.
+//! taken down (every call answers 503) to make an outage, and made to lose
+//! its answers to refunds (the refund is made, the answer is a 500).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -33,6 +34,10 @@ pub struct Payment {
 pub struct Gateway {
     pub payments: Mutex<HashMap<String, Payment>>,
     pub down: AtomicBool,
+    /// Refunds are made, but answered with a 500: the answer is lost.
+    pub lose_refund_answers: AtomicBool,
+    /// Refunds fail with a 500 before they are made.
+    pub crash_refunds: AtomicBool,
     pub calls: AtomicU64,
     /// Refunds made: (out_trade_no, money).
     pub refunds: Mutex<Vec<(String, String)>>,
@@ -91,7 +96,7 @@ async fn submit(State(g): State<Arc<Gateway>>, RawQuery(q): RawQuery) -> impl In
 async fn mapi(State(g): State<Arc<Gateway>>, body: String) -> impl IntoResponse {
     g.calls.fetch_add(1, Ordering::SeqCst);
     if g.down.load(Ordering::SeqCst) {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "down".to_string());
+        return (StatusCode::SERVICE_UNAVAILABLE, "down".to_string());
     }
     let params = Params::from_form(body.as_bytes()).unwrap();
     let answer = match g.take(&params) {
@@ -109,7 +114,7 @@ async fn api(
 ) -> impl IntoResponse {
     g.calls.fetch_add(1, Ordering::SeqCst);
     if g.down.load(Ordering::SeqCst) {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "down".to_string());
+        return (StatusCode::SERVICE_UNAVAILABLE, "down".to_string());
     }
     let mut pairs: Vec<(String, String)> = form_pairs(&q.unwrap_or_default());
     pairs.extend(form_pairs(&body));
@@ -129,11 +134,17 @@ async fn api(
         Some("order") => serde_json::json!({"code": 1, "msg": "ok", "trade_no": p.trade_no,
             "out_trade_no": no, "type": p.method, "pid": PID, "money": p.money,
             "status": i32::from(p.paid)}),
+        Some("refund") if g.crash_refunds.load(Ordering::SeqCst) => {
+            return (StatusCode::INTERNAL_SERVER_ERROR, "crashed".to_string());
+        }
         Some("refund") => {
             g.refunds
                 .lock()
                 .unwrap()
                 .push((no.clone(), get("money").unwrap_or_default()));
+            if g.lose_refund_answers.load(Ordering::SeqCst) {
+                return (StatusCode::INTERNAL_SERVER_ERROR, "lost".to_string());
+            }
             serde_json::json!({"code": 1, "msg": "refunded"})
         }
         _ => serde_json::json!({"code": -5, "msg": "unknown act"}),

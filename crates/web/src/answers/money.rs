@@ -315,3 +315,53 @@ pub struct CreditAnswer {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<u64>,
 }
+
+/// One sending of money back through a channel.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SendAnswer {
+    pub send: u64,
+    /// Our reference for it, given to the channel where its protocol
+    /// carries one (`R<send>`).
+    pub reference: String,
+    pub attempt: u64,
+    pub payer: u64,
+    pub amount: u64,
+    pub currency: String,
+    /// `sending` (in flight, or its answer lost in a restart), `sent`,
+    /// `not_sent` (still owed) or `unknown` (the answer was lost).
+    pub status: &'static str,
+    pub at: String,
+    pub finished_at: Option<String>,
+}
+
+impl From<&trigate_core::RefundSend> for SendAnswer {
+    fn from(s: &trigate_core::RefundSend) -> Self {
+        Self {
+            send: s.id.0,
+            reference: s.reference(),
+            attempt: s.attempt.0,
+            payer: s.payer.0,
+            amount: s.amount,
+            currency: s.currency.to_string(),
+            status: s.status.as_str(),
+            at: rfc3339(s.at),
+            finished_at: s.finished_at.map(rfc3339),
+        }
+    }
+}
+
+/// Sends whose outcome is not known yet, oldest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OpenSends {
+    pub sends: Vec<SendAnswer>,
+}
+
+/// How finance resolved a send.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SendResolved {
+    pub send: u64,
+    pub reference: String,
+    /// `sent` (its reservation posted) or `not_sent` (voided: the money
+    /// stays owed and may be sent again).
+    pub status: &'static str,
+}
