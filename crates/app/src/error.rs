@@ -278,7 +278,8 @@ fn refusal_status(kind: ShopErrorKind) -> StatusCode {
         | K::DisputeWindowClosed
         | K::WithdrawalState
         | K::DebtOpen
-        | K::SendUnresolved => StatusCode::CONFLICT,
+        | K::SendUnresolved
+        | K::ApprovalRequired => StatusCode::CONFLICT,
         K::InsufficientBalance => StatusCode::PAYMENT_REQUIRED,
         K::Ledger => StatusCode::INTERNAL_SERVER_ERROR,
         K::Invalid

@@ -18,6 +18,7 @@
 
 pub mod access;
 mod account;
+mod approvals;
 mod error;
 pub mod identity;
 mod merchant;
@@ -38,6 +39,7 @@ use trigate_core::UserId;
 use trigate_engine::{Engine, EngineError, ShopMachine};
 
 pub use account::{ApiKeySecret, Enrolled};
+pub use approvals::Outcome;
 pub use error::AppError;
 pub use merchant::{KeyImport, NewMerchant};
 pub use operation::{Change, Once, Read, Replied};

@@ -366,6 +366,35 @@ read!(Withdrawals -> Vec<Withdrawal>, |self, caller| Query::Withdrawals {
     actor: caller.0
 });
 
+/// Asks a second member of staff to approve an action.
+#[derive(Debug, Clone, Copy)]
+pub struct AskApproval {
+    pub action: trigate_core::Approvable,
+}
+change!(logged AskApproval -> trigate_core::ApprovalId, |self, caller| Command::AskApproval {
+    actor: caller.0,
+    action: self.action,
+});
+
+/// Finance approves (it runs) or rejects a waiting action.
+#[derive(Debug, Clone, Copy)]
+pub struct DecideApproval {
+    pub approval: trigate_core::ApprovalId,
+    pub approve: bool,
+}
+change!(logged DecideApproval -> (), |self, caller| Command::DecideApproval {
+    actor: caller.0,
+    approval: self.approval,
+    approve: self.approve,
+});
+
+/// Actions waiting for a second approval.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitingApprovals;
+read!(WaitingApprovals -> Vec<trigate_core::Approval>, |self, caller| Query::WaitingApprovals {
+    actor: caller.0
+});
+
 /// Sends of money back through channels still open (in flight, or with
 /// their answer lost), for finance to resolve.
 #[derive(Debug, Clone, Copy)]

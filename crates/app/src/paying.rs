@@ -9,6 +9,7 @@ use trigate_core::{
     Attempt, AttemptId, Command, Currency, OrderId, PaymentOutcome, RefundSend, RefundTo, SendId,
 };
 
+use crate::approvals::Outcome;
 use crate::operation::submit_once;
 use crate::payments::{Notified, Paying, Resolution, SentBack, Started, attempt_of};
 use crate::{App, AppError, Caller, Once, ops};
@@ -23,6 +24,8 @@ pub struct Refunded {
     pub to: RefundTo,
     /// `None` for a refund to the wallet.
     pub channel: Option<Result<u64, AppError>>,
+    /// The refund waits for a second member of staff (nothing moved yet).
+    pub approval: Option<trigate_core::ApprovalId>,
 }
 
 impl App {
@@ -167,7 +170,15 @@ impl App {
         to: RefundTo,
     ) -> Result<Refunded, AppError> {
         let refund = ops::Refund { order, amount, to };
-        self.change_once(caller, once, refund).await?;
+        let action = trigate_core::Approvable::Refund { order, amount, to };
+        if let Outcome::Waiting(id) = self.change_or_ask(caller, once, refund, action).await? {
+            return Ok(Refunded {
+                amount: 0,
+                to,
+                channel: None,
+                approval: Some(id),
+            });
+        }
         let to = match to {
             RefundTo::Wallet => RefundTo::Wallet,
             RefundTo::Channel => self.read(caller, ops::RefundLands { order, to }).await?,
@@ -185,6 +196,7 @@ impl App {
             amount,
             to,
             channel,
+            approval: None,
         })
     }
 

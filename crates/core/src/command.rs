@@ -310,6 +310,17 @@ pub enum Command {
         send: crate::SendId,
         sent: bool,
     },
+    /// Asks a second member of staff to approve an action.
+    AskApproval {
+        actor: UserId,
+        action: crate::Approvable,
+    },
+    /// Finance approves (it runs) or rejects a waiting action.
+    DecideApproval {
+        actor: UserId,
+        approval: crate::ApprovalId,
+        approve: bool,
+    },
 }
 
 impl Shop {
@@ -493,6 +504,17 @@ impl Shop {
             }
             C::ResolveChannelRefund { actor, send, sent } => {
                 self.resolve_channel_refund(now, actor, send, sent)?;
+                Reply::Done
+            }
+            C::AskApproval { actor, action } => {
+                Reply::Approval(self.ask_approval(now, actor, action)?)
+            }
+            C::DecideApproval {
+                actor,
+                approval,
+                approve,
+            } => {
+                self.decide_approval(now, actor, approval, approve)?;
                 Reply::Done
             }
             C::ChannelRefundSent { attempt, amount } => {

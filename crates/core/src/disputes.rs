@@ -184,13 +184,7 @@ impl Shop {
         order: OrderId,
         decision: Decision,
     ) -> Result<(), ShopError> {
-        let user = self.require_user(staff)?;
-        if !matches!(
-            user.role,
-            Role::Staff(AdminRole::Admin | AdminRole::Support)
-        ) {
-            return Err(ShopError::Forbidden(staff));
-        }
+        self.require_dispute_staff(staff)?;
         let o = self.require_order(order)?;
         o.expect(OrderStatus::Disputed)?;
         if !o.dispute.as_ref().is_some_and(|d| d.escalated) {
@@ -198,9 +192,18 @@ impl Shop {
                 "the merchant has not had the dispute yet: escalate it first".into(),
             ));
         }
+        let limit = self.config.policy.decision_approval_above;
+        if let Decision::Refund(amount) = decision
+            && amount > limit
+        {
+            self.require_approval_unless_approved(format!(
+                "a dispute decision refunding above {limit} {}",
+                o.currency
+            ))?;
+        }
         match decision {
             Decision::Refund(amount) => {
-                self.refund(now, staff, order, amount, RefundTo::Wallet)?;
+                self.refund_as(now, staff, order, amount, RefundTo::Wallet, false)?;
                 if self.require_order(order)?.status == OrderStatus::Disputed {
                     self.settle(now, order)?;
                 }
@@ -215,6 +218,14 @@ impl Shop {
             format!("decided the dispute on order {order}: {decision:?}")
         });
         Ok(())
+    }
+
+    /// Staff who decide disputes: admins and support.
+    pub(crate) fn require_dispute_staff(&self, staff: UserId) -> Result<(), ShopError> {
+        match self.require_user(staff)?.role {
+            Role::Staff(AdminRole::Admin | AdminRole::Support) => Ok(()),
+            _ => Err(ShopError::Forbidden(staff)),
+        }
     }
 
     fn close_dispute(

@@ -81,6 +81,8 @@ pub enum ShopError {
          yet: nothing more is sent until finance resolves it"
     )]
     SendUnresolved { reference: String },
+    #[error("this needs a second member of staff's approval: {why}")]
+    ApprovalRequired { why: String },
 }
 
 impl ShopError {
@@ -123,6 +125,7 @@ impl ShopError {
             Self::Ledger(_) => ShopErrorKind::Ledger,
             Self::DebtOpen { .. } => ShopErrorKind::DebtOpen,
             Self::SendUnresolved { .. } => ShopErrorKind::SendUnresolved,
+            Self::ApprovalRequired { .. } => ShopErrorKind::ApprovalRequired,
         }
     }
 }
@@ -163,11 +166,12 @@ pub enum ShopErrorKind {
     Ledger,
     DebtOpen,
     SendUnresolved,
+    ApprovalRequired,
 }
 
 impl ShopErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [Self; 31] = [
+    pub const ALL: [Self; 32] = [
         Self::Invalid,
         Self::UserNotFound,
         Self::LoginTaken,
@@ -199,6 +203,7 @@ impl ShopErrorKind {
         Self::Ledger,
         Self::DebtOpen,
         Self::SendUnresolved,
+        Self::ApprovalRequired,
     ];
 
     /// The stable code the API reports.
@@ -235,6 +240,7 @@ impl ShopErrorKind {
             Self::Ledger => "ledger_refused",
             Self::DebtOpen => "debt_open",
             Self::SendUnresolved => "send_unresolved",
+            Self::ApprovalRequired => "approval_required",
         }
     }
 

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use trigate_ledger::chain;
 
 use crate::AttemptId;
+use crate::journal::approval_record::ApprovalRec;
 use crate::journal::money_records::{
     AttemptRec, AuditRec, CouponRec, CreditRec, OrderRec, WithdrawalRec,
 };
@@ -90,6 +91,9 @@ pub enum Fact {
     /// A send of money back through a channel, as it stands.
     #[serde(rename = "send")]
     Send { send: SendRec },
+    /// An action waiting for, or given, its second approval.
+    #[serde(rename = "approval")]
+    Approval { approval: ApprovalRec },
 }
 
 /// Where the shop's lists stood when a command began, and what it changed.
@@ -104,6 +108,7 @@ pub(crate) struct Changes {
     pub orders: BTreeSet<u64>,
     pub shares: BTreeSet<u64>,
     pub sends: BTreeSet<u64>,
+    pub approvals: BTreeSet<u64>,
     pub attempts: BTreeSet<u64>,
     pub coupons: BTreeSet<(MerchantId, String)>,
     pub withdrawals: BTreeSet<u64>,
@@ -125,6 +130,7 @@ struct Marks {
     withdrawals: usize,
     credits: usize,
     sends: usize,
+    approvals: usize,
     audit: usize,
 }
 
@@ -192,6 +198,7 @@ impl Shop {
                 withdrawals: self.withdrawals.list.len(),
                 credits: self.credits.list.len(),
                 sends: self.sends.list.len(),
+                approvals: self.approvals.list.len(),
                 audit: self.audit_log.entries.len(),
             },
             ..Changes::default()
@@ -288,6 +295,11 @@ impl Shop {
                 send: (&self.sends.list[i]).into(),
             });
         }
+        for i in changed(self.approvals.list.len(), m.approvals, &c.approvals) {
+            facts.push(Fact::Approval {
+                approval: (&self.approvals.list[i]).into(),
+            });
+        }
         for entry in &self.audit_log.entries[m.audit.min(self.audit_log.entries.len())..] {
             facts.push(Fact::Audit {
                 entry: entry.into(),
@@ -331,6 +343,10 @@ impl Shop {
             Fact::Policy { policy } => {
                 self.config.policy = policy.into();
                 self.policy_recorded = true;
+            }
+            Fact::Approval { approval } => {
+                let id = approval.id;
+                upsert(&mut self.approvals.list, "approval", id, approval.read()?)?;
             }
             Fact::Send { send } => {
                 upsert(&mut self.sends.list, "send", send.id, send.read()?)?;

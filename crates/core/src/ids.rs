@@ -56,6 +56,11 @@ id!(
     SendId
 );
 
+id!(
+    /// An action waiting for, or given, a second approval.
+    ApprovalId
+);
+
 /// The record with sequence number `id` (ids start at 1, in creation
 /// order) in `list`.
 pub(crate) fn nth<T>(list: &[T], id: u64) -> Option<&T> {

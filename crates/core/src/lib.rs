@@ -10,6 +10,7 @@
 //! [`chart`].
 
 mod admin;
+mod approvals;
 pub mod audit;
 mod catalog;
 mod channel_refunds;
@@ -44,6 +45,7 @@ mod trails;
 mod users;
 mod withdrawals;
 
+pub use approvals::{Approvable, Approval, ApprovalStatus};
 pub use catalog::{Delivery, NewProduct, Product, Tier};
 pub use channel_refunds::ChannelRefundDue;
 pub use command::Command;
@@ -52,7 +54,8 @@ pub use credits::{CreditStatus, ManualCredit};
 pub use error::{ShopError, ShopErrorKind};
 pub use facts::{Fact, FactError};
 pub use ids::{
-    AttemptId, CreditId, KeyId, MerchantId, OrderId, ProductId, SendId, UserId, WithdrawalId,
+    ApprovalId, AttemptId, CreditId, KeyId, MerchantId, OrderId, ProductId, SendId, UserId,
+    WithdrawalId,
 };
 pub use inventory::{
     ImportReport, InvalidLine, InvalidReason, Key, KeyStatus, SealedKey, parse_key_lines,

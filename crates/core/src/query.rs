@@ -64,6 +64,8 @@ pub enum Query {
     RefundSend { send: crate::SendId },
     /// Sends still open, for finance to resolve.
     OpenRefundSends { actor: UserId },
+    /// Actions waiting for a second approval.
+    WaitingApprovals { actor: UserId },
     /// Where a refund of `order` asked to go `to` lands — for those who
     /// may see the order.
     RefundLands {
@@ -174,6 +176,7 @@ views! {
     RefundLands(crate::RefundTo),
     RefundSend(crate::RefundSend),
     RefundSends(Vec<crate::RefundSend>),
+    Approvals(Vec<crate::Approval>),
 }
 
 /// The request an Idempotency-Key was used for, if it was.
@@ -375,6 +378,9 @@ impl Shop {
                 .cloned()
                 .map(View::RefundSend)
                 .ok_or_else(|| ShopError::Invalid(format!("no send R{send}"))),
+            Query::WaitingApprovals { actor } => {
+                Ok(View::Approvals(self.waiting_approvals(*actor)?))
+            }
             Query::OpenRefundSends { actor } => {
                 Ok(View::RefundSends(self.open_refund_sends(*actor)?))
             }

@@ -42,7 +42,8 @@ impl Shop {
     /// Returns `amount` of a paid order to its buyer. Before settlement it
     /// comes out of escrow; after, the split is reversed in proportion (see
     /// the module). The merchant's owner or finance/support staff may
-    /// refund.
+    /// refund; one by staff above the shop's limit, or one that would draw
+    /// on the reserve, needs a second member of staff's approval first.
     pub fn refund(
         &mut self,
         now: u64,
@@ -50,6 +51,21 @@ impl Shop {
         order: OrderId,
         amount: u64,
         to: RefundTo,
+    ) -> Result<(), ShopError> {
+        self.refund_as(now, actor, order, amount, to, true)
+    }
+
+    /// [`Self::refund`]; `checked` false for a refund a dispute decision
+    /// makes (the decision has its own limit, and before settlement nothing
+    /// draws on the reserve).
+    pub(crate) fn refund_as(
+        &mut self,
+        now: u64,
+        actor: UserId,
+        order: OrderId,
+        amount: u64,
+        to: RefundTo,
+        checked: bool,
     ) -> Result<(), ShopError> {
         self.tick(now)?;
         let to = self.refund_lands(order, to);
@@ -76,6 +92,9 @@ impl Shop {
             true if self.config.policy.reverse_split => Some(self.reversal(order, amount)?),
             true => Some(self.clawback(order, amount)),
         };
+        if checked {
+            self.refund_approval(actor, amount, currency, reversal.as_ref())?;
+        }
         let mut legs = match &reversal {
             Some(r) => pair_up(&r.sources, &destinations, order),
             None => pair_up(
@@ -274,6 +293,40 @@ impl Shop {
         out.shares = shares;
         out.from_held = from_held;
         Ok(out)
+    }
+
+    /// Refuses a refund that needs a second approval and has none.
+    fn refund_approval(
+        &self,
+        actor: UserId,
+        amount: u64,
+        currency: crate::Currency,
+        reversal: Option<&Reversal>,
+    ) -> Result<(), ShopError> {
+        let from_reserve: u64 = reversal.map_or(0, |r| {
+            r.sources
+                .iter()
+                .filter(|(account, _, _)| *account == account_id(Kind::Reserve, currency, 0))
+                .filter(|(_, _, why)| *why != Why::ReverseFee)
+                .map(|(_, a, _)| *a)
+                .sum()
+        });
+        if from_reserve > 0 {
+            return self.require_approval_unless_approved(format!(
+                "{from_reserve} {currency} of it would be paid by the reserve"
+            ));
+        }
+        let limit = self.config.policy.refund_approval_above;
+        let staff = matches!(
+            self.user(actor).map(|u| u.role),
+            Some(crate::Role::Staff(_))
+        );
+        if staff && amount > limit {
+            return self.require_approval_unless_approved(format!(
+                "a refund by staff above {limit} {currency}"
+            ));
+        }
+        Ok(())
     }
 
     /// A refund after settlement as shops begun in journal format 1 took

@@ -33,6 +33,8 @@ pub enum Reply {
     Ticked(TickReport),
     /// A send reserved (journal format 3 on).
     Send(crate::SendId),
+    /// An action waiting for its second approval.
+    Approval(crate::ApprovalId),
     Refused {
         code: String,
         message: String,
@@ -95,6 +97,7 @@ impl Reply {
             Self::Settled(_) => "Settled",
             Self::Ticked(_) => "Ticked",
             Self::Send(_) => "Send",
+            Self::Approval(_) => "Approval",
             Self::Refused { .. } => "Refused",
             Self::Idempotent { .. } => "Idempotent",
             Self::View(v) => v.kind(),
@@ -130,6 +133,7 @@ reply_payloads! {
     Settled(Settlement),
     Ticked(TickReport),
     Send(crate::SendId),
+    Approval(crate::ApprovalId),
 }
 
 /// `Done`: the command changed what it was asked to, and says no more.

@@ -136,6 +136,8 @@ pub struct Shop {
     pub(crate) shares: crate::shares::SharesBook,
     pub(crate) disputes: crate::disputes::Disputes,
     pub(crate) payments: crate::payments::Payments,
+    /// Actions waiting for, or given, a second approval.
+    pub(crate) approvals: crate::approvals::Approvals,
     /// Money sent back through channels, each send reserved first.
     pub(crate) sends: crate::refund_sends::Sends,
     pub(crate) coupons: crate::coupons::Coupons,

@@ -9,8 +9,8 @@ mod common;
 use common::{Fixture, cny};
 use trigate_core::chart::Kind;
 use trigate_core::{
-    NANOS_PER_DAY, OrderId, OrderStatus, Party, RefundTo, ShopError, UserId, WithdrawFrom,
-    WithdrawalStatus,
+    Approvable, NANOS_PER_DAY, OrderId, OrderStatus, Party, RefundTo, ShopError, UserId,
+    WithdrawFrom, WithdrawalStatus,
 };
 
 /// Fee 10% (a tenth of it to the reserve), level 1 5%, level 2 2%: a
@@ -78,10 +78,25 @@ fn release_all(f: &mut Fixture) {
     f.shop.release_due(now).unwrap();
 }
 
+/// The merchant refunds; one that would draw on the reserve is asked for
+/// and approved by an admin, and runs then.
 fn refund(f: &mut Fixture, order: OrderId, amount: u64) -> Result<(), ShopError> {
     let now = f.tick();
     let owner = f.owner;
-    f.shop.refund(now, owner, order, amount, RefundTo::Wallet)
+    match f.shop.refund(now, owner, order, amount, RefundTo::Wallet) {
+        Err(ShopError::ApprovalRequired { .. }) => {
+            let action = Approvable::Refund {
+                order,
+                amount,
+                to: RefundTo::Wallet,
+            };
+            let id = f.shop.ask_approval(now, owner, action)?;
+            let now = f.tick();
+            let admin = f.admin;
+            f.shop.decide_approval(now, admin, id, true)
+        }
+        done => done,
+    }
 }
 
 /// Everyone who was paid tries to withdraw everything withdrawable.

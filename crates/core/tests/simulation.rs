@@ -3,7 +3,8 @@
 //! late notifications), refunds before and after settlement and release
 //! (reversing the split, opening and repaying debts), commissions held and
 //! released, sends back through channels (reserved, answered, lost and
-//! resolved), withdrawals, disputes, coupons, imports and time jumps past
+//! resolved), approvals (refunds the reserve pays, reserve top-ups),
+//! withdrawals, disputes, coupons, imports and time jumps past
 //! every deadline — with the invariants checked after each command and
 //! the journal replayed at the end onto a fresh shop, which must come out
 //! the same. A failing seed is printed; `TRIGATE_SHOP_SIM_SEED=n` (or `a..b`)
@@ -19,9 +20,9 @@ use rand::{RngExt, SeedableRng};
 use trigate_core::chart::{Why, kind_of};
 use trigate_core::journal::Entry;
 use trigate_core::{
-    AdminRole, AttemptId, Bps, Command, Config, Decision, Discount, MerchantId, NANOS_PER_SECOND,
-    NewCoupon, OrderId, PasswordHash, ProductId, RefundTo, Reply, Role, SendOutcome, Shop, UserId,
-    WithdrawFrom, WithdrawalId,
+    AdminRole, Approvable, AttemptId, Bps, Command, Config, Decision, Discount, MerchantId,
+    NANOS_PER_SECOND, NewCoupon, OrderId, PasswordHash, ProductId, RefundTo, Reply, Role,
+    SendOutcome, Shop, UserId, WithdrawFrom, WithdrawalId,
 };
 
 struct Sim {
@@ -173,7 +174,7 @@ impl Sim {
     }
 
     fn step(&mut self) {
-        let roll = self.rng.random_range(0..110);
+        let roll = self.rng.random_range(0..114);
         let buyer = self.pick(&self.buyers.clone()).unwrap();
         // Mostly a recent order (one still in play), sometimes any.
         let recent = self.orders.len().saturating_sub(8);
@@ -303,12 +304,19 @@ impl Sim {
                     } else {
                         RefundTo::Channel
                     };
-                    self.run(Command::Refund {
+                    let reply = self.run(Command::Refund {
                         actor,
                         order,
                         amount,
                         to,
                     });
+                    if matches!(&reply, Reply::Refused { code, .. } if code == "approval_required")
+                    {
+                        self.run(Command::AskApproval {
+                            actor,
+                            action: Approvable::Refund { order, amount, to },
+                        });
+                    }
                 }
             }
             70..=74 => {
@@ -440,6 +448,36 @@ impl Sim {
                         };
                         self.run(Command::FinishChannelRefund { send, outcome });
                     }
+                }
+            }
+            110..=113 => {
+                // Four eyes: a waiting approval decided by someone other
+                // than who asked, or finance asks to top the reserve up.
+                let waiting = self
+                    .shop
+                    .waiting_approvals(self.finance)
+                    .unwrap_or_default();
+                if let Some(a) = waiting.first().filter(|_| self.rng.random_bool(0.8)) {
+                    let actor = if a.asked_by == self.finance {
+                        self.staff
+                    } else {
+                        self.finance
+                    };
+                    let approve = self.rng.random_bool(0.7);
+                    self.run(Command::DecideApproval {
+                        actor,
+                        approval: a.id,
+                        approve,
+                    });
+                } else {
+                    let amount = self.rng.random_range(1..20_000);
+                    self.run(Command::AskApproval {
+                        actor: self.finance,
+                        action: Approvable::ReserveTopUp {
+                            currency: cny(),
+                            amount,
+                        },
+                    });
                 }
             }
             107 => {
@@ -610,6 +648,7 @@ fn simulated_shop_keeps_every_invariant_and_replays_from_its_journal() {
             Why::DebtClosed,
             Why::RefundSent,
             Why::Withdraw,
+            Why::ReserveTopUp,
         ] {
             assert!(
                 seen.contains(&(why as u16)),

@@ -83,3 +83,201 @@ async fn a_refund_to_the_channel_of_a_balance_paid_order_lands_in_the_wallet() {
         order.body
     );
 }
+
+/// A refund the reserve would pay (the merchant has withdrawn the sale's
+/// money) is not refused and not done: it waits (202) for a second member
+/// of staff. The merchant cannot approve it, finance can; then the buyer
+/// has the money back and the merchant owes the reserve, shown in its
+/// balances.
+#[tokio::test]
+async fn a_refund_the_reserve_would_pay_waits_for_finance_to_approve_it() {
+    use trigate_core::{Command, Currency, WithdrawFrom};
+    let s = Server::start().await;
+    let merchant = s.released_sale().await;
+    let sales = s
+        .call("GET", "/api/v1/orders", Some(&merchant), &[], None)
+        .await;
+    let order = &sales.body["orders"][0];
+    let (id, amount) = (
+        order["order"].as_u64().unwrap(),
+        order["amount"].as_u64().unwrap(),
+    );
+    let balances = s
+        .call(
+            "GET",
+            "/api/v1/merchant/balances?currency=CNY",
+            Some(&merchant),
+            &[],
+            None,
+        )
+        .await;
+    let available = balances.body["available"].as_u64().unwrap();
+    assert!(available > 0, "{:?}", balances.body);
+    let withdrawn = s
+        .engine
+        .submit(Command::RequestWithdrawal {
+            actor: s.other_merchant,
+            from: WithdrawFrom::Merchant,
+            currency: Currency::new("CNY").unwrap(),
+            amount: available,
+            destination: "bank".into(),
+        })
+        .await
+        .unwrap();
+    assert!(
+        matches!(withdrawn, trigate_core::Reply::Withdrawal(_)),
+        "{withdrawn:?}"
+    );
+
+    let body = json!({ "amount": amount }).to_string();
+    let path = format!("/api/v1/orders/{id}/refund");
+    let r = s
+        .call(
+            "POST",
+            &path,
+            Some(&merchant),
+            &[("idempotency-key", "r")],
+            Some(&body),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    assert_eq!(
+        (&r.body["status"], &r.body["refunded"]),
+        (&json!("waiting_approval"), &json!(0))
+    );
+    let approval = r.body["approval"].as_u64().unwrap();
+    // The same request again is the same approval.
+    let again = s
+        .call(
+            "POST",
+            &path,
+            Some(&merchant),
+            &[("idempotency-key", "r")],
+            Some(&body),
+        )
+        .await;
+    assert_eq!(again.body["approval"], json!(approval), "{:?}", again.body);
+
+    let finance = common::http::staff(&s, "finance", trigate_core::AdminRole::Finance).await;
+    let finance = format!("{}={}", trigate_web::COOKIE, s.sessions.open(finance));
+    let waiting = s
+        .call("GET", "/api/v1/admin/approvals", Some(&finance), &[], None)
+        .await;
+    assert_eq!(
+        waiting.body["approvals"].as_array().unwrap().len(),
+        1,
+        "{:?}",
+        waiting.body
+    );
+    assert_eq!(
+        (
+            &waiting.body["approvals"][0]["kind"],
+            &waiting.body["approvals"][0]["amount"]
+        ),
+        (&json!("refund"), &json!(amount))
+    );
+    let approve = format!("/api/v1/admin/approvals/{approval}/approve");
+    let r = s
+        .call(
+            "POST",
+            &approve,
+            Some(&merchant),
+            &[("idempotency-key", "a")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    let r = s
+        .call(
+            "POST",
+            &approve,
+            Some(&finance),
+            &[("idempotency-key", "a")],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, &r.body["status"]),
+        (200, &json!("approved")),
+        "{:?}",
+        r.body
+    );
+    let balances = s
+        .call(
+            "GET",
+            "/api/v1/merchant/balances?currency=CNY",
+            Some(&merchant),
+            &[],
+            None,
+        )
+        .await;
+    assert!(
+        balances.body["debt"].as_u64().unwrap() > 0,
+        "{:?}",
+        balances.body
+    );
+    let waiting = s
+        .call("GET", "/api/v1/admin/approvals", Some(&finance), &[], None)
+        .await;
+    assert_eq!(waiting.body["approvals"], json!([]));
+}
+
+/// The reserve is topped up by one member of finance and approved by
+/// another, never by the one who asked.
+#[tokio::test]
+async fn the_reserve_is_topped_up_with_four_eyes() {
+    let s = Server::start().await;
+    let session = |id| format!("{}={}", trigate_web::COOKIE, s.sessions.open(id));
+    let first = common::http::staff(&s, "fin1", trigate_core::AdminRole::Finance).await;
+    let second = common::http::staff(&s, "fin2", trigate_core::AdminRole::Finance).await;
+    let (first, second) = (session(first), session(second));
+    let body = json!({"currency": "CNY", "amount": 50_000}).to_string();
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/admin/reserve/top-ups",
+            Some(&first),
+            &[("idempotency-key", "t")],
+            Some(&body),
+        )
+        .await;
+    assert_eq!(
+        (r.status, &r.body["status"]),
+        (202, &json!("waiting")),
+        "{:?}",
+        r.body
+    );
+    let approval = r.body["approval"].as_u64().unwrap();
+    let approve = format!("/api/v1/admin/approvals/{approval}/approve");
+    let r = s
+        .call(
+            "POST",
+            &approve,
+            Some(&first),
+            &[("idempotency-key", "a")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 403, "not the one who asked: {:?}", r.body);
+    let r = s
+        .call(
+            "POST",
+            &approve,
+            Some(&second),
+            &[("idempotency-key", "a")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let reject = format!("/api/v1/admin/approvals/{approval}/reject");
+    let r = s
+        .call(
+            "POST",
+            &reject,
+            Some(&second),
+            &[("idempotency-key", "b")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 422, "decided once: {:?}", r.body);
+}

@@ -4,9 +4,9 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
-use trigate_app::ops;
+use trigate_app::{Outcome, ops};
 use trigate_core::{Decision, OrderId};
 
 use super::AppState;
@@ -56,14 +56,14 @@ pub enum DecisionBody {
     Refund(u64),
 }
 
-#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute/decide", tag = "admin", request_body = DecisionBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Decided", body = DisputeDecided), (status = 403, description = "Not staff", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute/decide", tag = "admin", request_body = DecisionBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Decided", body = DisputeDecided), (status = 202, description = "Waiting for a second member of staff's approval", body = DisputeDecided), (status = 403, description = "Not staff", body = super::openapi::ErrorBody)))]
 pub(super) async fn decide(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Id(id): Id,
     Body(body): Body<DecisionBody>,
-) -> Result<Json<DisputeDecided>, ApiError> {
+) -> Result<(StatusCode, Json<DisputeDecided>), ApiError> {
     let (decision, answer) = match body {
         DecisionBody::Release => (Decision::Release, ("release", None)),
         DecisionBody::Refund(amount) => (Decision::Refund(amount), ("refund", Some(amount))),
@@ -73,14 +73,26 @@ pub(super) async fn decide(
         order: OrderId(id),
         decision,
     };
-    state.app.change_once(caller, &once, decide).await?;
-    let currency = state.app.order_currency(caller, OrderId(id)).await?;
-    Ok(Json(DisputeDecided {
+    let order = OrderId(id);
+    let action = trigate_core::Approvable::Decision { order, decision };
+    let outcome = state
+        .app
+        .change_or_ask(caller, &once, decide, action)
+        .await?;
+    let currency = state.app.order_currency(caller, order).await?;
+    let (code, status, approval, refunded) = match outcome {
+        Outcome::Done(()) => (StatusCode::OK, "decided", None, answer.1),
+        Outcome::Waiting(a) => (StatusCode::ACCEPTED, "waiting_approval", Some(a.0), None),
+    };
+    let decided = DisputeDecided {
         order: id,
         currency: currency.to_string(),
         decision: answer.0,
-        refunded: answer.1,
-    }))
+        refunded,
+        status,
+        approval,
+    };
+    Ok((code, Json(decided)))
 }
 
 /// The merchant (or staff) refunds a disputed order in full.

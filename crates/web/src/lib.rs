@@ -7,6 +7,7 @@
 mod account;
 mod admin;
 pub mod answers;
+mod approvals;
 mod auth;
 mod disputes;
 mod error;

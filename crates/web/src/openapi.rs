@@ -9,7 +9,9 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use super::AppState;
 use super::refusals::Refusals;
-use super::{account, admin, disputes, guest, merchant, orders, pay, routes, sends, withdraw};
+use super::{
+    account, admin, approvals, disputes, guest, merchant, orders, pay, routes, sends, withdraw,
+};
 
 /// Every refusal: `{"error": {"code", "message"}}`, the code stable.
 #[derive(Debug, utoipa::ToSchema)]
@@ -138,6 +140,10 @@ impl utoipa::Modify for Security {
         pay::mark_paid,
         pay::send_back,
         sends::open_sends,
+        approvals::waiting,
+        approvals::approve,
+        approvals::reject,
+        approvals::top_up,
         sends::resolve,
         pay::health,
         pay::return_page,

@@ -156,14 +156,14 @@ pub struct RefundBody {
     to_channel: bool,
 }
 
-#[utoipa::path(post, path = "/api/v1/orders/{id}/refund", tag = "orders", request_body = RefundBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Refunded", body = RefundAnswer), (status = 403, description = "Not the merchant or staff", body = super::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/orders/{id}/refund", tag = "orders", request_body = RefundBody, params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")), responses((status = 200, description = "Refunded", body = RefundAnswer), (status = 202, description = "Waiting for a second member of staff's approval", body = RefundAnswer), (status = 403, description = "Not the merchant or staff", body = super::openapi::ErrorBody)))]
 pub(super) async fn refund(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
     Id(id): Id,
     Body(body): Body<RefundBody>,
-) -> Result<Json<RefundAnswer>, ApiError> {
+) -> Result<(StatusCode, Json<RefundAnswer>), ApiError> {
     let once = once(&headers, "refund", &(id, &body))?;
     let to = if body.to_channel {
         RefundTo::Channel
@@ -189,7 +189,11 @@ pub(super) async fn refund(
         },
     });
     let currency = state.app.order_currency(caller, OrderId(id)).await?;
-    Ok(Json(RefundAnswer {
+    let (code, status) = match refunded.approval {
+        Some(_) => (StatusCode::ACCEPTED, "waiting_approval"),
+        None => (StatusCode::OK, "refunded"),
+    };
+    let answer = RefundAnswer {
         order: id,
         currency: currency.to_string(),
         refunded: refunded.amount,
@@ -198,7 +202,10 @@ pub(super) async fn refund(
             RefundTo::Wallet => "wallet",
         },
         channel,
-    }))
+        status,
+        approval: refunded.approval.map(|a| a.0),
+    };
+    Ok((code, Json(answer)))
 }
 
 #[derive(Debug, Deserialize)]

@@ -15,6 +15,17 @@ use utoipa::openapi::{ContentBuilder, OpenApi, RefOr, ResponseBuilder};
 
 use trigate_app::AppError;
 
+/// What approving can be refused for: the approval's own checks, then
+/// whatever the action it runs can be refused for.
+const APPROVAL_RUNS: &[&str] = &[
+    "forbidden",
+    "insufficient_balance",
+    "invalid",
+    "order_not_found",
+    "order_state",
+    "refund_beyond_paid",
+];
+
 /// `(method, path, codes)`: each operation's own refusals.
 pub const OWN: &[(&str, &str, &[&str])] = &[
     ("get", "/readyz", &[]),
@@ -32,6 +43,22 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
     ),
     ("get", "/pay/{channel}/return/{no}", &["not_found"]),
     ("get", "/api/v1/admin/sends", &["forbidden"]),
+    ("get", "/api/v1/admin/approvals", &["forbidden"]),
+    (
+        "post",
+        "/api/v1/admin/approvals/{id}/approve",
+        APPROVAL_RUNS,
+    ),
+    (
+        "post",
+        "/api/v1/admin/approvals/{id}/reject",
+        &["forbidden", "invalid"],
+    ),
+    (
+        "post",
+        "/api/v1/admin/reserve/top-ups",
+        &["forbidden", "invalid"],
+    ),
     (
         "post",
         "/api/v1/admin/sends/{id}/resolve",

@@ -14,7 +14,8 @@ use trigate_core::{Bps, Currency};
 
 use super::error::ApiError;
 use super::{
-    AppState, account, admin, disputes, guest, limits, merchant, orders, pay, sends, withdraw,
+    AppState, account, admin, approvals, disputes, guest, limits, merchant, orders, pay, sends,
+    withdraw,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -75,6 +76,16 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/admin/channels", get(pay::health))
         .route("/api/v1/admin/sends", get(sends::open_sends))
+        .route("/api/v1/admin/approvals", get(approvals::waiting))
+        .route(
+            "/api/v1/admin/approvals/{id}/approve",
+            post(approvals::approve),
+        )
+        .route(
+            "/api/v1/admin/approvals/{id}/reject",
+            post(approvals::reject),
+        )
+        .route("/api/v1/admin/reserve/top-ups", post(approvals::top_up))
         .route("/api/v1/admin/sends/{id}/resolve", post(sends::resolve))
         .route("/api/v1/orders/{id}/dispute", post(disputes::open_dispute))
         .route(

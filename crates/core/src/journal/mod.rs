@@ -21,6 +21,7 @@
 //! records it carries needs a new format version, an upgrader, and a new
 //! golden journal (see `golden/README.md`).
 
+pub mod approval_record;
 pub mod money_records;
 pub mod records;
 pub mod reply_record;

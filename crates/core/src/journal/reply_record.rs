@@ -70,6 +70,9 @@ pub enum ReplyRec {
     Settled(SettlementRec),
     #[serde(rename = "refused")]
     Refused { code: String, message: String },
+    /// Format 3 on.
+    #[serde(rename = "approval")]
+    Approval(u64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,6 +127,7 @@ impl From<&Reply> for ReplyRec {
                 PaymentOutcome::Duplicate(a) => OutcomeRec::Duplicate(a.0),
             }),
             Reply::Settled(s) => Self::Settled((*s).into()),
+            Reply::Approval(a) => Self::Approval(a.0),
             Reply::Refused { code, message } => Self::Refused {
                 code: code.clone(),
                 message: message.clone(),
@@ -183,6 +187,7 @@ impl From<ReplyRec> for Reply {
             }),
             ReplyRec::Settled(s) => Reply::Settled(s.into()),
             ReplyRec::Refused { code, message } => Reply::Refused { code, message },
+            ReplyRec::Approval(a) => Reply::Approval(crate::ApprovalId(a)),
         }
     }
 }

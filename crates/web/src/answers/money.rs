@@ -365,3 +365,78 @@ pub struct SendResolved {
     /// stays owed and may be sent again).
     pub status: &'static str,
 }
+
+/// An action waiting for, or given, its second approval.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApprovalAnswer {
+    pub approval: u64,
+    /// `refund`, `dispute_decision` or `reserve_top_up`.
+    pub kind: &'static str,
+    /// The order, for a refund or a dispute decision.
+    pub order: Option<u64>,
+    /// Minor units: the refund, the decision's refund (none to release), or
+    /// the top-up.
+    pub amount: Option<u64>,
+    /// For a top-up.
+    pub currency: Option<String>,
+    /// For a refund: `wallet` or `channel`. For a decision: `refund` or
+    /// `release`.
+    pub detail: Option<&'static str>,
+    pub asked_by: u64,
+    pub at: String,
+    /// `waiting`, `approved` or `rejected`.
+    pub status: &'static str,
+}
+
+impl From<&trigate_core::Approval> for ApprovalAnswer {
+    fn from(a: &trigate_core::Approval) -> Self {
+        use trigate_core::{Approvable, Decision, RefundTo};
+        let (order, amount, currency, detail) = match a.action {
+            Approvable::Refund { order, amount, to } => (
+                Some(order.0),
+                Some(amount),
+                None,
+                Some(match to {
+                    RefundTo::Wallet => "wallet",
+                    RefundTo::Channel => "channel",
+                }),
+            ),
+            Approvable::Decision {
+                order,
+                decision: Decision::Refund(amount),
+            } => (Some(order.0), Some(amount), None, Some("refund")),
+            Approvable::Decision {
+                order,
+                decision: Decision::Release,
+            } => (Some(order.0), None, None, Some("release")),
+            Approvable::ReserveTopUp { currency, amount } => {
+                (None, Some(amount), Some(currency.to_string()), None)
+            }
+        };
+        Self {
+            approval: a.id.0,
+            kind: a.action.kind(),
+            order,
+            amount,
+            currency,
+            detail,
+            asked_by: a.asked_by.0,
+            at: rfc3339(a.at),
+            status: a.status.as_str(),
+        }
+    }
+}
+
+/// Actions waiting for a second approval, oldest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Approvals {
+    pub approvals: Vec<ApprovalAnswer>,
+}
+
+/// An approval as it stands after a request.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApprovalStatusAnswer {
+    pub approval: u64,
+    /// `waiting`, `approved` or `rejected`.
+    pub status: &'static str,
+}

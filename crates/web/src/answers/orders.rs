@@ -195,8 +195,13 @@ pub struct DisputeDecided {
     pub currency: String,
     /// `release` (the order settles) or `refund`.
     pub decision: &'static str,
-    /// For `refund`, what went back to the buyer (minor units).
+    /// For `refund`, what went back to the buyer (minor units); none while
+    /// it waits for approval.
     pub refunded: Option<u64>,
+    /// `decided`, or `waiting_approval` (answered 202: a second member of
+    /// staff approves it under `approval`; nothing moved yet).
+    pub status: &'static str,
+    pub approval: Option<u64>,
 }
 
 /// A refund, to the wallet or through the channel.
@@ -212,6 +217,11 @@ pub struct RefundAnswer {
     pub to: &'static str,
     /// For a refund to the channel: whether the channel took it now.
     pub channel: Option<ChannelSend>,
+    /// `refunded`, or `waiting_approval` (answered 202: a refund by staff
+    /// above the shop's limit, or one the reserve would pay, waits for a
+    /// second member of staff under `approval`; nothing moved yet).
+    pub status: &'static str,
+    pub approval: Option<u64>,
 }
 
 /// A refund sent back through a channel, or still owed.

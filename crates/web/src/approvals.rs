@@ -1,0 +1,113 @@
+//! Four eyes over HTTP: what waits for a second member of staff, approving
+//! or rejecting it, and finance asking to top the reserve up.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use trigate_core::ApprovalId;
+
+use super::AppState;
+use super::answers::{ApprovalStatusAnswer, Approvals};
+use super::auth::SignedIn;
+use super::error::ApiError;
+use super::openapi::ErrorBody;
+use super::routes::{Body, Id, currency, once};
+
+/// Actions waiting for a second approval (finance and admins).
+#[utoipa::path(get, path = "/api/v1/admin/approvals", tag = "admin",
+    responses((status = 200, description = "Waiting approvals, oldest first", body = Approvals),
+        (status = 403, description = "Not finance", body = ErrorBody)))]
+pub(super) async fn waiting(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+) -> Result<Json<Approvals>, ApiError> {
+    let list = state.app.waiting_approvals(caller).await?;
+    Ok(Json(Approvals {
+        approvals: list.iter().map(Into::into).collect(),
+    }))
+}
+
+/// A second member of finance (or an admin), never the one who asked,
+/// approves: the action runs now, as asked.
+#[utoipa::path(post, path = "/api/v1/admin/approvals/{id}/approve", tag = "admin",
+    params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
+    responses((status = 200, description = "Approved, and done", body = ApprovalStatusAnswer),
+        (status = 403, description = "Not finance, or the one who asked", body = ErrorBody)))]
+pub(super) async fn approve(
+    state: State<AppState>,
+    caller: SignedIn,
+    headers: HeaderMap,
+    id: Id,
+) -> Result<Json<ApprovalStatusAnswer>, ApiError> {
+    decide(state, caller, headers, id, true).await
+}
+
+/// A second member of finance (or an admin) rejects: nothing moves.
+#[utoipa::path(post, path = "/api/v1/admin/approvals/{id}/reject", tag = "admin",
+    params(("id" = u64, Path), ("Idempotency-Key" = String, Header, description = "required")),
+    responses((status = 200, description = "Rejected", body = ApprovalStatusAnswer),
+        (status = 403, description = "Not finance, or the one who asked", body = ErrorBody)))]
+pub(super) async fn reject(
+    state: State<AppState>,
+    caller: SignedIn,
+    headers: HeaderMap,
+    id: Id,
+) -> Result<Json<ApprovalStatusAnswer>, ApiError> {
+    decide(state, caller, headers, id, false).await
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    headers: HeaderMap,
+    Id(id): Id,
+    approve: bool,
+) -> Result<Json<ApprovalStatusAnswer>, ApiError> {
+    let once = once(&headers, "decide_approval", &(id, approve))?;
+    state
+        .app
+        .decide_approval(caller, &once, ApprovalId(id), approve)
+        .await?;
+    Ok(Json(ApprovalStatusAnswer {
+        approval: id,
+        status: if approve { "approved" } else { "rejected" },
+    }))
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TopUpBody {
+    #[schema(pattern = "^[A-Z]{3}$")]
+    currency: String,
+    #[schema(minimum = 1)]
+    amount: u64,
+}
+
+/// Finance asks to put money into the reserve (into custody); another
+/// member of finance approves it.
+#[utoipa::path(post, path = "/api/v1/admin/reserve/top-ups", tag = "admin",
+    request_body = TopUpBody,
+    params(("Idempotency-Key" = String, Header, description = "required")),
+    responses((status = 202, description = "Waiting for a second member of finance", body = ApprovalStatusAnswer),
+        (status = 403, description = "Not finance", body = ErrorBody)))]
+pub(super) async fn top_up(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    headers: HeaderMap,
+    Body(body): Body<TopUpBody>,
+) -> Result<(StatusCode, Json<ApprovalStatusAnswer>), ApiError> {
+    let currency = currency(&body.currency)?;
+    let once = once(&headers, "reserve_top_up", &body)?;
+    let id = state
+        .app
+        .ask_reserve_top_up(caller, &once, currency, body.amount)
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(ApprovalStatusAnswer {
+            approval: id.0,
+            status: "waiting",
+        }),
+    ))
+}
