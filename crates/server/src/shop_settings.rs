@@ -13,6 +13,8 @@
 //! max_commission_bps = 10000   # the most a product pays both referral levels
 //! commission_holding_days = 7  # a commission is held this long (0: reward at once)
 //! reserve_fee_bps = 1000       # the risk reserve's share of each platform fee
+//! refund_approval_above = 100000    # a staff refund above this (minor units) needs a second approval
+//! decision_approval_above = 100000  # so does a dispute decision refunding above this
 //! ```
 //!
 //! Anything left out keeps its default. The journal records them: a start
@@ -35,6 +37,8 @@ pub struct ShopFile {
     pub max_commission_bps: Option<u32>,
     pub commission_holding_days: Option<u32>,
     pub reserve_fee_bps: Option<u32>,
+    pub refund_approval_above: Option<u64>,
+    pub decision_approval_above: Option<u64>,
 }
 
 /// `+08:00`, `-05:30` or `UTC` as seconds east of UTC.
@@ -115,6 +119,12 @@ impl ShopFile {
                 );
             }
             c.policy.commission_holding_days = v;
+        }
+        if let Some(v) = self.refund_approval_above {
+            c.policy.refund_approval_above = v;
+        }
+        if let Some(v) = self.decision_approval_above {
+            c.policy.decision_approval_above = v;
         }
         if let Some(tz) = &self.time_zone {
             c.utc_offset_seconds = parse_offset(tz).ok_or_else(|| {

@@ -119,8 +119,9 @@ fn product(title: &str, price: u64) -> NewProduct {
 /// holding period, withdrawals approved, paid and rejected, deposits, credits
 /// by hand, idempotent replays, roles and API keys; and (format 3)
 /// commissions held and released, a refund after release reversing the
-/// split, a referrer's debt opened and repaid, and a send back through a
-/// channel reserved, its answer lost, resolved by finance.
+/// split, a referrer's debt opened and repaid, a send back through a
+/// channel reserved, its answer lost, resolved by finance, and reserve
+/// top-ups approved and rejected.
 fn demo_shop(master: &MasterKey) -> Writer {
     let mut w = Writer::new();
     // Settings of its own from the start (the genesis), and changed later.
@@ -536,12 +537,22 @@ fn demo_shop(master: &MasterKey) -> Writer {
         amount: reward,
         destination: "alipay bob@example.com".into(),
     });
+    // The reserve would pay the withdrawn commission: finance approves.
     let amount = w.machine.shop().order(sale).unwrap().amount;
-    w.run(Command::Refund {
+    let Reply::Approval(approval) = w.run(Command::AskApproval {
         actor: seller,
-        order: sale,
-        amount,
-        to: trigate_core::RefundTo::Wallet,
+        action: trigate_core::Approvable::Refund {
+            order: sale,
+            amount,
+            to: trigate_core::RefundTo::Wallet,
+        },
+    }) else {
+        panic!()
+    };
+    w.run(Command::DecideApproval {
+        actor: finance,
+        approval,
+        approve: true,
     });
     let bob_owes = |w: &Writer| w.machine.shop().debt(trigate_core::Party::User(bob), cny());
     assert!(bob_owes(&w) > 0, "the referrer owes the reserve");
@@ -557,6 +568,23 @@ fn demo_shop(master: &MasterKey) -> Writer {
         order: again,
     });
     assert_eq!(bob_owes(&w), 0, "the next commission repaid it");
+    // Four eyes: a reserve top-up approved, another rejected.
+    for (amount, approve) in [(5_000, true), (7_000, false)] {
+        let Reply::Approval(approval) = w.run(Command::AskApproval {
+            actor: finance,
+            action: trigate_core::Approvable::ReserveTopUp {
+                currency: cny(),
+                amount,
+            },
+        }) else {
+            panic!()
+        };
+        w.run(Command::DecideApproval {
+            actor: finance2,
+            approval,
+            approve,
+        });
+    }
     w
 }
 
@@ -667,7 +695,7 @@ fn every_kind_of_fact_keeps_its_tag() {
     let format3: Vec<&str> = format2
         .iter()
         .copied()
-        .chain(["Policy", "Shares", "Send"])
+        .chain(["Policy", "Shares", "Send", "Approval"])
         .collect();
     for (name, kinds) in [("f2-demo", &format2[..]), ("f3-demo", &format3[..])] {
         let mut seen = std::collections::BTreeMap::new();
