@@ -172,7 +172,8 @@ pub enum Why {
     DebtRepaid = 27,
     /// A party's debt account → debts (memo): a debt repaid.
     DebtClosed = 28,
-    /// Operating → reserve: the platform tops its reserve up.
+    /// Custody → reserve: money the platform puts into its reserve (a top-up
+    /// approved by a second member of finance).
     ReserveTopUp = 41,
 }
 

@@ -310,6 +310,9 @@ pub enum Command {
         send: crate::SendId,
         sent: bool,
     },
+    /// At start: sends still in flight lost their answers with the last
+    /// process.
+    SendsInterrupted,
     /// Asks a second member of staff to approve an action.
     AskApproval {
         actor: UserId,
@@ -504,6 +507,10 @@ impl Shop {
             }
             C::ResolveChannelRefund { actor, send, sent } => {
                 self.resolve_channel_refund(now, actor, send, sent)?;
+                Reply::Done
+            }
+            C::SendsInterrupted => {
+                self.sends_interrupted(now)?;
                 Reply::Done
             }
             C::AskApproval { actor, action } => {

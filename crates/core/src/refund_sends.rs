@@ -8,9 +8,9 @@
 //! leaves it reserved and `unknown` (the answer was lost). While a send of
 //! an attempt is in flight or unknown, nothing more is sent for that
 //! attempt: finance resolves it — after asking the channel where it can
-//! answer, or by hand — as sent or not sent, audited. A send still marked
-//! in flight when the shop restarts is unknown the same way: its answer
-//! was lost with the process.
+//! answer, or by hand — as sent or not sent, audited. A send still in
+//! flight when the shop starts again is marked unknown then: its answer was
+//! lost with the process.
 
 use serde::{Deserialize, Serialize};
 
@@ -193,7 +193,9 @@ impl Shop {
     ) -> Result<(), ShopError> {
         self.tick(now)?;
         self.require_finance(actor)?;
-        let s = self.open_send(id, &[SendStatus::Sending, SendStatus::Unknown])?;
+        // A send still in flight has its answer coming: only a lost one
+        // is resolved by a person.
+        let s = self.open_send(id, &[SendStatus::Unknown])?;
         let (amount, currency, attempt) = (s.amount, s.currency, s.attempt);
         self.settle_send(now, id, sent)?;
         self.send_mut(id)?.resolved_by = Some(actor);
@@ -205,6 +207,23 @@ impl Shop {
             )
         });
         Ok(())
+    }
+
+    /// Sends still in flight when the shop starts lost their answers with
+    /// the process that made them: they are unknown now. Returns how many.
+    pub fn sends_interrupted(&mut self, now: u64) -> Result<usize, ShopError> {
+        self.tick(now)?;
+        let ids: Vec<SendId> = self
+            .sends
+            .list
+            .iter()
+            .filter(|s| s.status == SendStatus::Sending)
+            .map(|s| s.id)
+            .collect();
+        for id in &ids {
+            self.send_mut(*id)?.status = SendStatus::Unknown;
+        }
+        Ok(ids.len())
     }
 
     /// Posts (sent) or voids a send's reservation.

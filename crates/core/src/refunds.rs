@@ -34,8 +34,6 @@ struct Reversal {
     shares: Shares,
     /// What came out of this sale's own held share in pending.
     from_held: u64,
-    /// What the reserve paid for the merchant under format-1 rules.
-    legacy_debt: u64,
 }
 
 impl Shop {
@@ -85,7 +83,7 @@ impl Shop {
         if amount > left {
             return Err(ShopError::RefundBeyondPaid { left });
         }
-        let (currency, o_merchant) = (o.currency, o.merchant);
+        let currency = o.currency;
         let destinations = self.refund_destinations(order, amount, to);
         let reversal = match settled {
             false => None,
@@ -111,13 +109,8 @@ impl Shop {
             format!("refunded {amount} of order {order} ({to:?})")
         });
         let from_held = reversal.as_ref().map_or(0, |r| r.from_held);
-        match reversal {
-            Some(r) if r.legacy_debt > 0 => {
-                let m = self.merchant_mut(o_merchant)?;
-                m.debt = m.debt.saturating_add(r.legacy_debt);
-            }
-            Some(r) if self.config.policy.reverse_split => self.set_shares(order, r.shares),
-            _ => {}
+        if let Some(r) = reversal.filter(|_| self.config.policy.reverse_split) {
+            self.set_shares(order, r.shares);
         }
         let o = self.order_mut(order)?;
         // What came out of this sale's held share is no longer to release.
@@ -145,6 +138,11 @@ impl Shop {
         }
         if o.refunded == o.amount {
             o.status = OrderStatus::Refunded;
+            // Nothing of it is left to release.
+            if let Some(s) = o.settlement.as_mut().filter(|s| s.held > 0) {
+                s.held = 0;
+                release_done = Some(s.release_at);
+            }
             if let Some(at) = o.confirm_at {
                 self.orders.confirm_due.remove(&(at, order));
             }
@@ -169,17 +167,7 @@ impl Shop {
         let o = self.require_order(order)?;
         let (c, merchant) = (o.currency, o.merchant);
         let s = o.settlement.unwrap_or_default();
-        let mut shares = match self.shares(order) {
-            Some(shares) => *shares,
-            // Settled before shares were kept: commissions went to reward.
-            None => {
-                let (r1, r2) = self.referrers(o.buyer);
-                Shares {
-                    referrers: [r1, r2],
-                    ..Shares::default()
-                }
-            }
-        };
+        let mut shares = self.shares_or_legacy(order);
         let whole = [s.merchant, s.fee, s.level1, s.level2];
         let left: Vec<u64> = whole
             .iter()
@@ -331,7 +319,7 @@ impl Shop {
 
     /// A refund after settlement as shops begun in journal format 1 took
     /// it: from the merchant's available balance, pending, deposit, then
-    /// the reserve as the merchant's (currency-less) debt.
+    /// the reserve as the merchant's debt.
     fn clawback(&self, order: OrderId, amount: u64) -> Reversal {
         let Some(o) = self.order(order) else {
             return Reversal::default();
@@ -357,7 +345,12 @@ impl Shop {
         if left > 0 {
             out.sources
                 .push((account_id(Kind::Reserve, c, 0), left, Why::Clawback));
-            out.legacy_debt = left;
+            out.debts.push(Self::open_debt_leg(
+                Party::Merchant(merchant),
+                c,
+                left,
+                order,
+            ));
         }
         out
     }

@@ -207,7 +207,7 @@ impl Shop {
             self.move_money(now, currency, &legs)?;
             self.orders.holds.remove(&entry);
             if repaid > 0 {
-                let mut shares = self.shares(id).copied().unwrap_or_default();
+                let mut shares = self.shares_or_legacy(id);
                 shares.repaid[MERCHANT] += repaid;
                 self.set_shares(id, shares);
             }
@@ -234,7 +234,7 @@ impl Shop {
     /// Moves an order's held commissions to their referrers' reward.
     fn release_commissions(&mut self, now: u64, id: OrderId) -> Result<(), ShopError> {
         let currency = self.require_order(id)?.currency;
-        let mut shares = self.shares(id).copied().unwrap_or_default();
+        let mut shares = self.shares_or_legacy(id);
         let mut legs = Vec::new();
         for level in 0..2 {
             let (Some(referrer), held) = (shares.referrers[level], shares.held[level]) else {

@@ -104,6 +104,22 @@ impl Shop {
         self.shares.list.get(&order)
     }
 
+    /// An order's shares; for one settled before shares were kept, what
+    /// they were then: the buyer's referrers, commissions paid at once.
+    pub(crate) fn shares_or_legacy(&self, order: OrderId) -> Shares {
+        match self.shares(order) {
+            Some(shares) => *shares,
+            None => {
+                let buyer = self.order(order).map(|o| o.buyer);
+                let (r1, r2) = buyer.map_or((None, None), |b| self.referrers(b));
+                Shares {
+                    referrers: [r1, r2],
+                    ..Shares::default()
+                }
+            }
+        }
+    }
+
     pub(crate) fn set_shares(&mut self, order: OrderId, shares: Shares) {
         let before = self.shares.list.insert(order, shares);
         if let Some(b) = before.filter(Shares::holds_commission) {

@@ -173,6 +173,14 @@ impl Shop {
         self.tick(now)?;
         self.require_finance(staff)?;
         let w = self.withdrawal_in(id, WithdrawalStatus::Requested)?;
+        // A debt opened since it was asked (a refund the party could not
+        // cover) is repaid before anything leaves: reject it, or wait.
+        let party = match w.from {
+            WithdrawFrom::Reward => Party::User(w.requester),
+            WithdrawFrom::Merchant => Party::Merchant(self.owned_merchant(w.requester)?.id),
+        };
+        self.require_no_debt(party)?;
+        let w = self.withdrawal_in(id, WithdrawalStatus::Requested)?;
         // Four eyes: never the one who asked, and each approver once.
         if w.requester == staff || w.approvals.contains(&staff) {
             return Err(ShopError::Forbidden(staff));

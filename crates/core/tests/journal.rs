@@ -455,7 +455,16 @@ fn a_send_in_flight_when_the_process_died_stays_reserved_after_replay() {
         rebuilt.reserve_channel_refund(now, attempt),
         Err(trigate_core::ShopError::SendUnresolved { .. })
     ));
+    // Still in flight: its answer may come. At the next start it is lost.
     let root = rebuilt.user_by_login("root").unwrap().id;
+    assert!(
+        rebuilt
+            .resolve_channel_refund(now, root, send, true)
+            .is_err()
+    );
+    assert_eq!(rebuilt.sends_interrupted(now).unwrap(), 1);
+    let s = rebuilt.refund_send(send).unwrap();
+    assert_eq!(s.status, trigate_core::SendStatus::Unknown);
     rebuilt
         .resolve_channel_refund(now + SECOND, root, send, true)
         .unwrap();

@@ -357,3 +357,28 @@ fn every_order_of_settle_release_refund_and_withdraw_conserves_money() {
         }
     }
 }
+
+#[test]
+fn a_withdrawal_asked_before_a_debt_opened_is_not_approved_while_it_is_open() {
+    let mut f = Fixture::new();
+    let order = f.paid_order(f.buyer, 1);
+    settle(&mut f, order);
+    release_all(&mut f);
+    let now = f.tick();
+    let referrer = f.referrer;
+    let asked = f
+        .shop
+        .request_withdrawal(now, referrer, WithdrawFrom::Reward, cny(), 500, "CN01")
+        .unwrap();
+    refund(&mut f, order, 10_000).unwrap();
+    assert_eq!(f.shop.debt(Party::User(f.referrer), cny()), 500);
+    let now = f.tick();
+    let admin = f.admin;
+    assert!(matches!(
+        f.shop.approve_withdrawal(now, admin, asked),
+        Err(ShopError::DebtOpen { amount: 500, .. })
+    ));
+    f.shop.reject_withdrawal(now, admin, asked).unwrap();
+    assert_eq!(position(&f, f.referrer), 0);
+    conserved(&f);
+}

@@ -50,6 +50,13 @@ pub async fn start_shop(
             Err(e) => return Err(crate::RecoverError::Settings(e.to_string())),
         }
     }
+    // Sends to channels still in flight lost their answers with the last
+    // process: finance resolves them.
+    match engine.submit(Command::SendsInterrupted).await {
+        Ok(Reply::Done) => {}
+        Ok(reply) => return Err(crate::RecoverError::Settings(format!("{reply:?}"))),
+        Err(e) => return Err(crate::RecoverError::Settings(e.to_string())),
+    }
     Ok((engine, writer))
 }
 

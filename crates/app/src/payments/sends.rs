@@ -86,10 +86,10 @@ impl Payments {
                 currency: due.currency,
             });
         }
+        let (channel, _) = self.channel_of(engine, attempt).await?;
         // Reserved first: refused while an earlier send has no outcome.
         let id: SendId = submit(engine, Command::ReserveChannelRefund { attempt }).await?;
         let send: RefundSend = query(engine, Query::RefundSend { send: id }).await?;
-        let (channel, _) = self.channel_of(engine, attempt).await?;
         let reference = send.reference();
         let answer = self
             .refund(
