@@ -2,45 +2,10 @@
 
 mod common;
 
-use std::net::SocketAddr;
-
 use common::http::{Server, call};
+use common::spawn;
 use serde_json::json;
-use tokio::io::AsyncBufReadExt;
 use tokio::process::Child;
-
-/// Starts `trigate <args>` and waits for the address it listens on; returns
-/// the process and everything it printed until then.
-async fn spawn(args: &[&str], env: &[(&str, &std::path::Path)]) -> (Child, SocketAddr, String) {
-    let mut command = tokio::process::Command::new(common::trigate_bin());
-    command
-        .args(args)
-        .env_remove("TRIGATE_DATABASE_URL")
-        .env_remove("TRIGATE_MASTER_KEY")
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true);
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let mut child = command.spawn().unwrap();
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut printed = String::new();
-    loop {
-        let line = tokio::time::timeout(std::time::Duration::from_secs(60), lines.next_line())
-            .await
-            .expect("trigate starts")
-            .unwrap()
-            .expect("trigate prints its address");
-        printed.push_str(&line);
-        printed.push('\n');
-        let addr = line
-            .strip_prefix("trigate listening on http://")
-            .or_else(|| line.strip_prefix("trigate sandbox gateway listening on http://"));
-        if let Some(addr) = addr {
-            return (child, addr.trim_end_matches('/').parse().unwrap(), printed);
-        }
-    }
-}
 
 /// Sends SIGTERM and expects a clean exit within ten seconds.
 async fn stop(mut child: Child) {

@@ -3,7 +3,8 @@
 //! answers order queries and refunds, and a payment once "paid" is
 //! notified to its `notify_url` with the gateway's signature. It can be
 //! taken down (every call answers 503) to make an outage, and made to lose
-//! its answers to refunds (the refund is made, the answer is a 500).
+//! its answers to refunds (the refund is made, the answer is a 500, or
+//! none ever comes).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -38,6 +39,8 @@ pub struct Gateway {
     pub lose_refund_answers: AtomicBool,
     /// Refunds fail with a 500 before they are made.
     pub crash_refunds: AtomicBool,
+    /// Refunds are made, and never answered.
+    pub hang_refunds: AtomicBool,
     pub calls: AtomicU64,
     /// Refunds made: (out_trade_no, money).
     pub refunds: Mutex<Vec<(String, String)>>,
@@ -123,6 +126,13 @@ async fn api(
         return (StatusCode::OK, r#"{"code":-3,"msg":"bad key"}"#.to_string());
     }
     let no = get("out_trade_no").unwrap_or_default();
+    if get("act").as_deref() == Some("refund") && g.hang_refunds.load(Ordering::SeqCst) {
+        g.refunds
+            .lock()
+            .unwrap()
+            .push((no.clone(), get("money").unwrap_or_default()));
+        std::future::pending::<()>().await;
+    }
     let payments = g.payments.lock().unwrap();
     let Some(p) = payments.get(&no) else {
         return (

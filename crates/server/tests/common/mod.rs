@@ -158,3 +158,40 @@ pub async fn tamper(db: &TestDb, sqlite_sql: &str, postgres_sql: &str) {
             .unwrap();
     }
 }
+
+/// Starts `trigate <args>` and waits for the address it listens on; returns
+/// the process and everything it printed until then.
+pub async fn spawn(
+    args: &[&str],
+    env: &[(&str, &std::path::Path)],
+) -> (tokio::process::Child, std::net::SocketAddr, String) {
+    use tokio::io::AsyncBufReadExt;
+    let mut command = tokio::process::Command::new(trigate_bin());
+    command
+        .args(args)
+        .env_remove("TRIGATE_DATABASE_URL")
+        .env_remove("TRIGATE_MASTER_KEY")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    loop {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(60), lines.next_line())
+            .await
+            .expect("trigate starts")
+            .unwrap()
+            .expect("trigate prints its address");
+        printed.push_str(&line);
+        printed.push('\n');
+        let addr = line
+            .strip_prefix("trigate listening on http://")
+            .or_else(|| line.strip_prefix("trigate sandbox gateway listening on http://"));
+        if let Some(addr) = addr {
+            return (child, addr.trim_end_matches('/').parse().unwrap(), printed);
+        }
+    }
+}
