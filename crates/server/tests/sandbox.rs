@@ -480,3 +480,115 @@ async fn finance_pays_a_withdrawal_out_through_the_sandbox() {
         .await;
     assert_eq!(balances.body["available"], 300);
 }
+
+/// The sandbox refunds each of our references once, however often asked,
+/// and says whether a reference was refunded: what lets finance resolve a
+/// send whose answer was lost by asking the channel.
+#[tokio::test]
+async fn the_sandbox_refunds_a_reference_once_and_says_whether_it_did() {
+    let Shop { s, .. } = shop().await;
+    let (cookie, order, url) = checkout(&s, "alice").await;
+    s.call("POST", &format!("{}/pay", path_of(&url)), None, &[], None)
+        .await;
+    wait_for(&s, &cookie, order, "delivered").await;
+    let no = "TG000000000001";
+    let asked = |reference: &'static str| {
+        [
+            ("out_trade_no", no),
+            ("reference", reference),
+            ("amount", "5.00"),
+            ("currency", "CNY"),
+        ]
+    };
+    let first = api(&s, "refund", &asked("R1"), SECRET).await;
+    assert_eq!(first["code"], "ok", "{first:?}");
+    let again = api(&s, "refund", &asked("R1"), SECRET).await;
+    assert_eq!(
+        (&again["refund"], &again["refunded"]),
+        (&first["refund"], &serde_json::json!("5.00")),
+        "the same reference refunds nothing more"
+    );
+    let made = api(
+        &s,
+        "refund-query",
+        &[("out_trade_no", no), ("reference", "R1")],
+        SECRET,
+    )
+    .await;
+    assert_eq!(made["refund"], first["refund"], "{made:?}");
+    let never = api(
+        &s,
+        "refund-query",
+        &[("out_trade_no", no), ("reference", "R2")],
+        SECRET,
+    )
+    .await;
+    assert_eq!(never["code"], "not_found");
+    let second = api(&s, "refund", &asked("R2"), SECRET).await;
+    assert_eq!(second["refunded"], "10.00", "{second:?}");
+}
+
+/// A refund whose answer was lost to a timeout is resolved by asking the
+/// sandbox whether it made the refund under our reference: whatever it
+/// says is recorded, and what the sandbox refunded in all is exactly what
+/// the shop says was sent — never more.
+#[tokio::test]
+async fn finance_resolves_a_lost_refund_by_asking_the_sandbox() {
+    let Shop { s, .. } = shop().await;
+    let (cookie, order, url) = checkout(&s, "alice").await;
+    s.call("POST", &format!("{}/pay", path_of(&url)), None, &[], None)
+        .await;
+    wait_for(&s, &cookie, order, "delivered").await;
+    let seller = format!("{}={}", trigate_web::COOKIE, s.sessions.open(s.seller));
+    let refund = |amount: u64, key: &'static str| {
+        let s = &s;
+        let seller = seller.clone();
+        async move {
+            let body = serde_json::json!({"amount": amount, "to_channel": true}).to_string();
+            s.call(
+                "POST",
+                &format!("/api/v1/orders/{order}/refund"),
+                Some(&seller),
+                &[("idempotency-key", key)],
+                Some(&body),
+            )
+            .await
+        }
+    };
+    let r = refund(500, "r1").await;
+    assert_eq!(r.body["channel"]["status"], "sent", "{:?}", r.body);
+    // The sandbox answers after the transport has given up.
+    signed_post(&s, "/sandbox/knobs", &[("latency_ms", "2500")], SECRET).await;
+    let r = refund(300, "r2").await;
+    assert_eq!(r.body["channel"]["status"], "pending", "{:?}", r.body);
+    signed_post(&s, "/sandbox/knobs", &[("latency_ms", "0")], SECRET).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3_000)).await;
+
+    let finance = common::http::staff(&s, "finance", trigate_core::AdminRole::Finance).await;
+    let finance = format!("{}={}", trigate_web::COOKIE, s.sessions.open(finance));
+    let body = serde_json::json!({"outcome": "ask_channel"}).to_string();
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/admin/sends/2/resolve",
+            Some(&finance),
+            &[],
+            Some(&body),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let resolved_sent = r.body["status"] == "sent";
+    let r = s
+        .call(
+            "POST",
+            &format!("/api/v1/orders/{order}/channel-refund"),
+            Some(&seller),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["sent"], if resolved_sent { 0 } else { 300 });
+    let q = api(&s, "query", &[("out_trade_no", "TG000000000001")], SECRET).await;
+    assert_eq!(q["refunded"], "8.00", "{q:?}");
+}
