@@ -279,7 +279,8 @@ fn refusal_status(kind: ShopErrorKind) -> StatusCode {
         | K::WithdrawalState
         | K::DebtOpen
         | K::SendUnresolved
-        | K::ApprovalRequired => StatusCode::CONFLICT,
+        | K::ApprovalRequired
+        | K::OutflowsStopped => StatusCode::CONFLICT,
         K::InsufficientBalance => StatusCode::PAYMENT_REQUIRED,
         K::Ledger => StatusCode::INTERNAL_SERVER_ERROR,
         K::Invalid

@@ -388,6 +388,44 @@ change!(logged DecideApproval -> (), |self, caller| Command::DecideApproval {
     approve: self.approve,
 });
 
+/// Coverage, the outflow stop and losses.
+#[derive(Debug, Clone, Copy)]
+pub struct Custody;
+read!(Custody -> trigate_core::query::CustodyView, |self, caller| Query::Custody {
+    actor: caller.0
+});
+
+/// An admin stops every outflow by hand.
+#[derive(Debug, Clone)]
+pub struct StopOutflows {
+    pub note: String,
+}
+change!(logged StopOutflows -> (), |self, caller| Command::StopOutflows {
+    actor: caller.0,
+    note: self.note,
+});
+
+/// An admin asks to lift the outflow stop.
+#[derive(Debug, Clone, Copy)]
+pub struct LiftOutflows;
+change!(logged LiftOutflows -> (), |self, caller| Command::LiftOutflows {
+    actor: caller.0
+});
+
+/// Finance books a loss the platform bears.
+#[derive(Debug, Clone)]
+pub struct BookLoss {
+    pub currency: Currency,
+    pub amount: u64,
+    pub note: String,
+}
+change!(logged BookLoss -> (), |self, caller| Command::BookLoss {
+    actor: caller.0,
+    currency: self.currency,
+    amount: self.amount,
+    note: self.note,
+});
+
 /// Actions waiting for a second approval.
 #[derive(Debug, Clone, Copy)]
 pub struct WaitingApprovals;

@@ -82,6 +82,14 @@ impl App {
                     return Ok(PaidOut::AlreadyClosed(w.status));
                 }
                 self.require_finance(caller, "pays withdrawals out").await?;
+                // Nothing is started while outflows are stopped.
+                let custody = self.read(caller, ops::Custody).await?;
+                if let Some(stop) = custody.stop {
+                    return Err(ShopError::OutflowsStopped {
+                        reason: stop.reason.as_str(),
+                    }
+                    .into());
+                }
                 // The payout is recorded under the key: without one, or
                 // with one already used for another request, nothing is
                 // sent.

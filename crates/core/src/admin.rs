@@ -74,7 +74,7 @@ impl Shop {
         Ok(outcome)
     }
 
-    fn require_admin(&self, actor: UserId) -> Result<(), ShopError> {
+    pub(crate) fn require_admin(&self, actor: UserId) -> Result<(), ShopError> {
         match self.require_user(actor)?.role {
             Role::Staff(AdminRole::Admin) => Ok(()),
             _ => Err(ShopError::Forbidden(actor)),

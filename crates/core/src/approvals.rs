@@ -29,6 +29,12 @@ pub enum Approvable {
         currency: Currency,
         amount: u64,
     },
+    /// Money the platform moves from its own account into custody, not
+    /// earmarked: what restores coverage after a loss.
+    CustodyTopUp {
+        currency: Currency,
+        amount: u64,
+    },
 }
 
 impl Approvable {
@@ -37,6 +43,7 @@ impl Approvable {
             Approvable::Refund { .. } => "refund",
             Approvable::Decision { .. } => "dispute_decision",
             Approvable::ReserveTopUp { .. } => "reserve_top_up",
+            Approvable::CustodyTopUp { .. } => "custody_top_up",
         }
     }
 }
@@ -128,7 +135,7 @@ impl Shop {
                 self.require_dispute_staff(actor)?;
                 self.require_order(order)?;
             }
-            Approvable::ReserveTopUp { amount, .. } => {
+            Approvable::ReserveTopUp { amount, .. } | Approvable::CustodyTopUp { amount, .. } => {
                 self.require_finance(actor)?;
                 if amount == 0 {
                     return Err(ShopError::Invalid(
@@ -229,6 +236,17 @@ impl Shop {
                     credit: account_id(Kind::Reserve, currency, 0),
                     amount,
                     why: Why::ReserveTopUp,
+                    order: None,
+                }],
+            ),
+            Approvable::CustodyTopUp { currency, amount } => self.move_money(
+                now,
+                currency,
+                &[Leg {
+                    debit: account_id(Kind::Custody, currency, 0),
+                    credit: account_id(Kind::Operating, currency, 0),
+                    amount,
+                    why: Why::CustodyTopUp,
                     order: None,
                 }],
             ),

@@ -51,13 +51,18 @@ pub enum Kind {
     /// Memo: the other side of every open debt, per currency (what the
     /// reserve is owed back). Not money anyone holds.
     Debts = 51,
+    /// Expense: losses the platform bears (a payout a channel made twice,
+    /// a chargeback), booked out of custody so coverage shows them.
+    Losses = 60,
 }
 
 impl Kind {
     /// Liabilities must never go negative; assets and income may.
     pub fn flags(self) -> AccountFlags {
         match self {
-            Kind::Custody | Kind::Clearing | Kind::Operating | Kind::Fees => AccountFlags::empty(),
+            Kind::Custody | Kind::Clearing | Kind::Operating | Kind::Fees | Kind::Losses => {
+                AccountFlags::empty()
+            }
             Kind::Reserve => AccountFlags::empty(),
             // A debt is repaid at most to zero.
             Kind::UserDebt | Kind::MerchantDebt => AccountFlags::CREDITS_MUST_NOT_EXCEED_DEBITS,
@@ -84,6 +89,7 @@ impl Kind {
             Kind::Fees,
             Kind::Reserve,
             Kind::Debts,
+            Kind::Losses,
         ]
         .into_iter()
         .find(|k| *k as u16 == code)
@@ -175,11 +181,16 @@ pub enum Why {
     /// Custody → reserve: money the platform puts into its reserve (a top-up
     /// approved by a second member of finance).
     ReserveTopUp = 41,
+    /// Custody → losses: a loss the platform bears.
+    Loss = 60,
+    /// Operating → custody: the platform's own money into custody (a
+    /// top-up approved by a second member of finance).
+    CustodyTopUp = 42,
 }
 
 impl Why {
     /// Every reason (each added at the end).
-    pub const ALL: [Why; 25] = [
+    pub const ALL: [Why; 27] = [
         Why::PayByBalance,
         Why::PayByChannel,
         Why::Credit,
@@ -205,6 +216,8 @@ impl Why {
         Why::DebtRepaid,
         Why::DebtClosed,
         Why::ReserveTopUp,
+        Why::Loss,
+        Why::CustodyTopUp,
     ];
 
     /// The name the API shows for it.
@@ -235,6 +248,8 @@ impl Why {
             Why::DebtRepaid => "debt_repaid",
             Why::DebtClosed => "debt_closed",
             Why::ReserveTopUp => "reserve_top_up",
+            Why::Loss => "loss",
+            Why::CustodyTopUp => "custody_top_up",
         }
     }
 

@@ -313,6 +313,26 @@ pub enum Command {
     /// At start: sends still in flight lost their answers with the last
     /// process.
     SendsInterrupted,
+    /// An admin stops every outflow by hand.
+    StopOutflows {
+        actor: UserId,
+        note: String,
+    },
+    /// An admin asks to lift the outflow stop (two different ones lift it).
+    LiftOutflows {
+        actor: UserId,
+    },
+    /// The operator lifts the stop at the command line (one-admin shops).
+    BreakGlassLift {
+        note: String,
+    },
+    /// Finance books a loss the platform bears, out of custody.
+    BookLoss {
+        actor: UserId,
+        currency: Currency,
+        amount: u64,
+        note: String,
+    },
     /// Asks a second member of staff to approve an action.
     AskApproval {
         actor: UserId,
@@ -328,7 +348,18 @@ pub enum Command {
 
 impl Shop {
     /// Applies one command at `now` (nanoseconds, never before the last).
+    /// After every command but a read, coverage is checked: outflows stop
+    /// the moment it fails.
     pub fn apply(&mut self, now: u64, command: Command) -> Result<Reply, ShopError> {
+        let read = matches!(command, Command::Query(_));
+        let reply = self.run(now, command);
+        if !read {
+            self.check_coverage(now);
+        }
+        reply
+    }
+
+    fn run(&mut self, now: u64, command: Command) -> Result<Reply, ShopError> {
         use Command as C;
         Ok(match command {
             C::Register {
@@ -507,6 +538,27 @@ impl Shop {
             }
             C::ResolveChannelRefund { actor, send, sent } => {
                 self.resolve_channel_refund(now, actor, send, sent)?;
+                Reply::Done
+            }
+            C::StopOutflows { actor, note } => {
+                self.stop_outflows(now, actor, &note)?;
+                Reply::Done
+            }
+            C::LiftOutflows { actor } => {
+                self.lift_outflows(now, actor)?;
+                Reply::Done
+            }
+            C::BreakGlassLift { note } => {
+                self.break_glass_lift(now, &note)?;
+                Reply::Done
+            }
+            C::BookLoss {
+                actor,
+                currency,
+                amount,
+                note,
+            } => {
+                self.book_loss(now, actor, (currency, amount), &note)?;
                 Reply::Done
             }
             C::SendsInterrupted => {

@@ -83,6 +83,11 @@ pub enum ShopError {
     SendUnresolved { reference: String },
     #[error("this needs a second member of staff's approval: {why}")]
     ApprovalRequired { why: String },
+    #[error(
+        "outflows are stopped ({reason}): no withdrawal, payout or refund through a channel \
+         is started until two admins lift the stop"
+    )]
+    OutflowsStopped { reason: &'static str },
 }
 
 impl ShopError {
@@ -126,6 +131,7 @@ impl ShopError {
             Self::DebtOpen { .. } => ShopErrorKind::DebtOpen,
             Self::SendUnresolved { .. } => ShopErrorKind::SendUnresolved,
             Self::ApprovalRequired { .. } => ShopErrorKind::ApprovalRequired,
+            Self::OutflowsStopped { .. } => ShopErrorKind::OutflowsStopped,
         }
     }
 }
@@ -167,11 +173,12 @@ pub enum ShopErrorKind {
     DebtOpen,
     SendUnresolved,
     ApprovalRequired,
+    OutflowsStopped,
 }
 
 impl ShopErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [Self; 32] = [
+    pub const ALL: [Self; 33] = [
         Self::Invalid,
         Self::UserNotFound,
         Self::LoginTaken,
@@ -204,6 +211,7 @@ impl ShopErrorKind {
         Self::DebtOpen,
         Self::SendUnresolved,
         Self::ApprovalRequired,
+        Self::OutflowsStopped,
     ];
 
     /// The stable code the API reports.
@@ -241,6 +249,7 @@ impl ShopErrorKind {
             Self::DebtOpen => "debt_open",
             Self::SendUnresolved => "send_unresolved",
             Self::ApprovalRequired => "approval_required",
+            Self::OutflowsStopped => "outflows_stopped",
         }
     }
 

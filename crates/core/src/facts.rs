@@ -17,6 +17,7 @@ use trigate_ledger::chain;
 
 use crate::AttemptId;
 use crate::journal::approval_record::ApprovalRec;
+use crate::journal::custody_record::OutflowStopRec;
 use crate::journal::money_records::{
     AttemptRec, AuditRec, CouponRec, CreditRec, OrderRec, WithdrawalRec,
 };
@@ -94,6 +95,9 @@ pub enum Fact {
     /// An action waiting for, or given, its second approval.
     #[serde(rename = "approval")]
     Approval { approval: ApprovalRec },
+    /// Outflows stopped (and why), or running again.
+    #[serde(rename = "outflows")]
+    Outflows { stop: Option<OutflowStopRec> },
 }
 
 /// Where the shop's lists stood when a command began, and what it changed.
@@ -117,6 +121,7 @@ pub(crate) struct Changes {
     pub remembered: Vec<(UserId, String)>,
     pub forgot_before: Option<u64>,
     pub settings: bool,
+    pub outflows: bool,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -305,6 +310,11 @@ impl Shop {
                 entry: entry.into(),
             });
         }
+        if c.outflows {
+            facts.push(Fact::Outflows {
+                stop: self.custody.stop.as_ref().map(Into::into),
+            });
+        }
         if let Some(before) = c.forgot_before {
             facts.push(Fact::ForgotKeys { before });
         }
@@ -343,6 +353,9 @@ impl Shop {
             Fact::Policy { policy } => {
                 self.config.policy = policy.into();
                 self.policy_recorded = true;
+            }
+            Fact::Outflows { stop } => {
+                self.custody.stop = stop.map(OutflowStopRec::read);
             }
             Fact::Approval { approval } => {
                 let id = approval.id;
@@ -475,5 +488,6 @@ impl Shop {
         self.orders.rebuild_index();
         self.disputes.rebuild_index(&self.orders.list);
         self.shares.rebuild_index();
+        self.rebuild_surplus();
     }
 }

@@ -185,25 +185,20 @@ impl Shop {
     }
 
     fn custody_covers_users(&self, out: &mut Vec<String>) {
-        // Per ledger (currency): assets held against what is owed.
-        let mut held: BTreeMap<u32, i128> = BTreeMap::new();
-        let mut owed: BTreeMap<u32, i128> = BTreeMap::new();
-        for a in self.ledger.accounts() {
-            let Some(kind) = kind_of(a.id) else { continue };
-            let credit = a.credits_posted as i128 - a.debits_posted as i128;
-            match kind {
-                Kind::Custody | Kind::Clearing => *held.entry(a.ledger).or_default() -= credit,
-                k if k.is_user_liability() || k == Kind::Reserve => {
-                    *owed.entry(a.ledger).or_default() += credit;
-                }
-                _ => {}
-            }
-        }
-        for (ledger, owed) in owed {
-            let held = held.get(&ledger).copied().unwrap_or(0);
-            if held < owed {
+        let followed: BTreeMap<Currency, i128> = self.followed_surplus().into_iter().collect();
+        for c in self.coverage() {
+            if c.surplus() < 0 {
                 out.push(format!(
-                    "invariant 3 (custody covers users): ledger {ledger} holds {held} against {owed} owed"
+                    "invariant 3 (custody covers users): {} holds {} against {} owed",
+                    c.currency, c.held, c.owed
+                ));
+            }
+            let f = followed.get(&c.currency).copied().unwrap_or(0);
+            if f != c.surplus() {
+                out.push(format!(
+                    "the surplus followed for {} is {f}, the accounts give {}",
+                    c.currency,
+                    c.surplus()
                 ));
             }
         }

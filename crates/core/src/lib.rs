@@ -18,6 +18,7 @@ pub mod chart;
 mod command;
 mod coupons;
 mod credits;
+mod custody;
 mod describe;
 mod disputes;
 mod error;
@@ -51,6 +52,7 @@ pub use channel_refunds::ChannelRefundDue;
 pub use command::Command;
 pub use coupons::{Coupon, Discount, NewCoupon};
 pub use credits::{CreditStatus, ManualCredit};
+pub use custody::{Coverage, OutflowStop, StopReason};
 pub use error::{ShopError, ShopErrorKind};
 pub use facts::{Fact, FactError};
 pub use ids::{

@@ -66,6 +66,9 @@ pub enum Query {
     OpenRefundSends { actor: UserId },
     /// Actions waiting for a second approval.
     WaitingApprovals { actor: UserId },
+    /// Coverage per currency, the outflow stop and losses (staff who
+    /// handle money, and auditors).
+    Custody { actor: UserId },
     /// Where a refund of `order` asked to go `to` lands — for those who
     /// may see the order.
     RefundLands {
@@ -177,6 +180,7 @@ views! {
     RefundSend(crate::RefundSend),
     RefundSends(Vec<crate::RefundSend>),
     Approvals(Vec<crate::Approval>),
+    Custody(CustodyView),
 }
 
 /// The request an Idempotency-Key was used for, if it was.
@@ -201,6 +205,14 @@ pub struct Credentials {
 pub struct ApiKeyView {
     pub owner: UserId,
     pub sealed: Vec<u8>,
+}
+
+/// What custody covers, whether outflows are stopped, and losses booked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustodyView {
+    pub coverage: Vec<crate::Coverage>,
+    pub stop: Option<crate::OutflowStop>,
+    pub losses: Vec<(Currency, u64)>,
 }
 
 /// A merchant's balances in one currency, and its debt.
@@ -378,6 +390,20 @@ impl Shop {
                 .cloned()
                 .map(View::RefundSend)
                 .ok_or_else(|| ShopError::Invalid(format!("no send R{send}"))),
+            Query::Custody { actor } => {
+                let role = self.require_user(*actor)?.role;
+                if !matches!(
+                    role,
+                    Role::Staff(AdminRole::Admin | AdminRole::Finance | AdminRole::Auditor)
+                ) {
+                    return Err(ShopError::Forbidden(*actor));
+                }
+                Ok(View::Custody(CustodyView {
+                    coverage: self.coverage(),
+                    stop: self.outflow_stop().cloned(),
+                    losses: self.losses(),
+                }))
+            }
             Query::WaitingApprovals { actor } => {
                 Ok(View::Approvals(self.waiting_approvals(*actor)?))
             }

@@ -117,6 +117,7 @@ impl Shop {
         let a = self
             .attempt(attempt)
             .ok_or(ShopError::AttemptNotFound(attempt))?;
+        self.require_outflows()?;
         if let Some(open) = self
             .sends
             .list

@@ -132,6 +132,8 @@ pub struct Shop {
     pub(crate) catalog: crate::catalog::Catalog,
     pub(crate) inventory: crate::inventory::Inventory,
     pub(crate) orders: crate::orders::Orders,
+    /// The surplus followed per currency, and the outflow stop.
+    pub(crate) custody: crate::custody::Custody,
     /// Settled orders' shares and the debts their parties owe.
     pub(crate) shares: crate::shares::SharesBook,
     pub(crate) disputes: crate::disputes::Disputes,
@@ -299,6 +301,7 @@ impl Shop {
             return Ok(());
         }
         let last = legs.len() - 1;
+        let ledger = currency.ledger();
         let transfers: Vec<Transfer> = legs
             .iter()
             .enumerate()
@@ -318,7 +321,11 @@ impl Shop {
                 ..Transfer::default()
             })
             .collect();
-        self.submit_transfers(now, currency, &transfers)
+        self.submit_transfers(now, currency, &transfers)?;
+        for l in legs {
+            self.follow(l.debit, l.credit, l.amount, ledger);
+        }
+        Ok(())
     }
 
     /// Reserves money from `debit` for `credit` as a pending transfer (the
@@ -372,7 +379,12 @@ impl Shop {
             flags,
             ..Transfer::default()
         };
-        self.submit_transfers(now, currency, &[transfer])
+        let amount = self.ledger.transfer(pending_id).map_or(0, |t| t.amount);
+        self.submit_transfers(now, currency, &[transfer])?;
+        if post {
+            self.follow(debit, credit, amount, currency.ledger());
+        }
+        Ok(())
     }
 
     fn next_transfer_id(&mut self) -> u128 {

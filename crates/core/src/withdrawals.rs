@@ -115,6 +115,7 @@ impl Shop {
         };
         // What the reserve paid in the party's place comes back first.
         self.require_no_debt(party)?;
+        self.require_outflows()?;
         if amount == 0 {
             return Err(ShopError::Invalid(
                 "a withdrawal is at least 1 minor unit".into(),
@@ -180,6 +181,7 @@ impl Shop {
             WithdrawFrom::Merchant => Party::Merchant(self.owned_merchant(w.requester)?.id),
         };
         self.require_no_debt(party)?;
+        self.require_outflows()?;
         let w = self.withdrawal_in(id, WithdrawalStatus::Requested)?;
         // Four eyes: never the one who asked, and each approver once.
         if w.requester == staff || w.approvals.contains(&staff) {

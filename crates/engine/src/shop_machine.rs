@@ -123,6 +123,7 @@ impl StateMachine for ShopMachine {
         let (reply, entry) = self.shop.apply_journaled(timestamp, command);
         match entry {
             Some(entry) => {
+                log_outflows(&entry);
                 self.entry = entry.encode();
                 self.head = chain::link(&self.head, &self.entry);
                 self.seq += 1;
@@ -152,5 +153,22 @@ impl StateMachine for ShopMachine {
         let from = self.transfers_stored;
         self.transfers_stored = self.shop.ledger().transfer_count();
         Journaled::take_changes(&mut self.shop, self.seq, from)
+    }
+}
+
+/// The outflow stop changing is an alert for the operator.
+fn log_outflows(entry: &trigate_core::journal::Entry) {
+    for fact in &entry.facts {
+        if let trigate_core::Fact::Outflows { stop } = fact {
+            match stop {
+                Some(stop) => tracing::error!(
+                    target: "trigate::custody",
+                    reason = %stop.reason,
+                    note = %stop.note,
+                    "outflows stopped: no withdrawal, payout or refund through a channel starts until two admins lift it"
+                ),
+                None => tracing::warn!(target: "trigate::custody", "outflows running again"),
+            }
+        }
     }
 }

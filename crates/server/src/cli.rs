@@ -82,6 +82,16 @@ pub enum Command {
     /// format, after writing the old one to a backup file and checking it
     /// reads back. Run it while trigate is stopped.
     Upgrade(UpgradeArgs),
+    /// Lift the outflow stop from the command line, for a shop with one
+    /// admin (two admins lift it over the API). Audited; a coverage stop
+    /// only while coverage holds. Run it while trigate is stopped.
+    LiftOutflows {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Why, kept in the audit log.
+        #[arg(long)]
+        note: String,
+    },
     /// Measure throughput and latency.
     Bench {
         #[command(subcommand)]
@@ -168,6 +178,7 @@ fn run_tool(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Verify(db) => runtime()?.block_on(verify(db)),
         Command::Upgrade(args) => runtime()?.block_on(upgrade(args)),
+        Command::LiftOutflows { db, note } => runtime()?.block_on(lift_outflows(db, note)),
         Command::Load(options) => runtime()?.block_on(crate::load::run(options)),
     }
 }
@@ -176,6 +187,37 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?)
+}
+
+async fn lift_outflows(db: DatabaseArg, note: String) -> anyhow::Result<ExitCode> {
+    use trigate_engine::{Engine, EngineConfig, ShopMachine, SystemClock};
+    let url = crate::config::database_url(db.database_url.as_deref())?;
+    let store = trigate_store::Store::open_existing(&url).await?;
+    let recovered = trigate_engine::open_state::<trigate_core::Shop>(&store, 0).await?;
+    let (engine, writer) = Engine::start(
+        ShopMachine::new(recovered),
+        store.clone(),
+        std::sync::Arc::new(SystemClock),
+        EngineConfig::default(),
+    );
+    let reply = engine
+        .submit(trigate_core::Command::BreakGlassLift { note })
+        .await;
+    drop(engine);
+    writer.await?;
+    store.close().await;
+    match reply? {
+        trigate_core::Reply::Done => {
+            tracing::warn!(target: "trigate::actions", "outflows lifted at the command line");
+            println!("outflows are running again; the lift is in the audit log");
+            Ok(ExitCode::SUCCESS)
+        }
+        trigate_core::Reply::Refused { message, .. } => {
+            eprintln!("not lifted: {message}");
+            Ok(ExitCode::FAILURE)
+        }
+        other => anyhow::bail!("unexpected reply {other:?}"),
+    }
 }
 
 async fn upgrade(args: UpgradeArgs) -> anyhow::Result<ExitCode> {

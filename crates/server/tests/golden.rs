@@ -120,8 +120,8 @@ fn product(title: &str, price: u64) -> NewProduct {
 /// by hand, idempotent replays, roles and API keys; and (format 3)
 /// commissions held and released, a refund after release reversing the
 /// split, a referrer's debt opened and repaid, a send back through a
-/// channel reserved, its answer lost, resolved by finance, and reserve
-/// top-ups approved and rejected.
+/// channel reserved, its answer lost, resolved by finance, reserve top-ups
+/// approved and rejected, and outflows stopped and lifted by two admins.
 fn demo_shop(master: &MasterKey) -> Writer {
     let mut w = Writer::new();
     // Settings of its own from the start (the genesis), and changed later.
@@ -568,6 +568,14 @@ fn demo_shop(master: &MasterKey) -> Writer {
         order: again,
     });
     assert_eq!(bob_owes(&w), 0, "the next commission repaid it");
+    // Outflows stopped by hand, and lifted by two admins.
+    let admin2 = w.user("admin2", Role::Staff(AdminRole::Admin), None);
+    w.run(Command::StopOutflows {
+        actor: admin,
+        note: "drill".into(),
+    });
+    w.run(Command::LiftOutflows { actor: admin });
+    w.run(Command::LiftOutflows { actor: admin2 });
     // Four eyes: a reserve top-up approved, another rejected.
     for (amount, approve) in [(5_000, true), (7_000, false)] {
         let Reply::Approval(approval) = w.run(Command::AskApproval {
@@ -695,7 +703,7 @@ fn every_kind_of_fact_keeps_its_tag() {
     let format3: Vec<&str> = format2
         .iter()
         .copied()
-        .chain(["Policy", "Shares", "Send", "Approval"])
+        .chain(["Policy", "Shares", "Send", "Approval", "Outflows"])
         .collect();
     for (name, kinds) in [("f2-demo", &format2[..]), ("f3-demo", &format3[..])] {
         let mut seen = std::collections::BTreeMap::new();

@@ -9,6 +9,7 @@ mod admin;
 pub mod answers;
 mod approvals;
 mod auth;
+mod custody;
 mod disputes;
 mod error;
 mod guest;

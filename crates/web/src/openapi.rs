@@ -10,7 +10,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use super::AppState;
 use super::refusals::Refusals;
 use super::{
-    account, admin, approvals, disputes, guest, merchant, orders, pay, routes, sends, withdraw,
+    account, admin, approvals, custody, disputes, guest, merchant, orders, pay, routes, sends,
+    withdraw,
 };
 
 /// Every refusal: `{"error": {"code", "message"}}`, the code stable.
@@ -144,6 +145,11 @@ impl utoipa::Modify for Security {
         approvals::approve,
         approvals::reject,
         approvals::top_up,
+        custody::custody,
+        custody::top_up,
+        custody::stop,
+        custody::lift,
+        custody::book_loss,
         sends::resolve,
         pay::health,
         pay::return_page,

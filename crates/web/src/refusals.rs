@@ -18,9 +18,11 @@ use trigate_app::AppError;
 /// What approving can be refused for: the approval's own checks, then
 /// whatever the action it runs can be refused for.
 const APPROVAL_RUNS: &[&str] = &[
+    "debt_open",
     "forbidden",
     "insufficient_balance",
     "invalid",
+    "outflows_stopped",
     "order_not_found",
     "order_state",
     "refund_beyond_paid",
@@ -37,6 +39,7 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
             "channel_unreachable",
             "forbidden",
             "invalid",
+            "outflows_stopped",
             "send_unresolved",
             "unknown_channel",
         ],
@@ -59,6 +62,23 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
         "/api/v1/admin/reserve/top-ups",
         &["forbidden", "invalid"],
     ),
+    ("get", "/api/v1/admin/custody", &["forbidden"]),
+    (
+        "post",
+        "/api/v1/admin/custody/top-ups",
+        &["forbidden", "invalid"],
+    ),
+    (
+        "post",
+        "/api/v1/admin/outflows/stop",
+        &["forbidden", "invalid"],
+    ),
+    (
+        "post",
+        "/api/v1/admin/outflows/lift",
+        &["forbidden", "invalid"],
+    ),
+    ("post", "/api/v1/admin/losses", &["forbidden", "invalid"]),
     (
         "post",
         "/api/v1/admin/sends/{id}/resolve",
@@ -153,6 +173,7 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
             "forbidden",
             "invalid",
             "order_not_found",
+            "outflows_stopped",
             "send_unresolved",
             "unknown_channel",
         ],
@@ -304,6 +325,7 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
             "insufficient_balance",
             "invalid",
             "merchant_not_active",
+            "outflows_stopped",
             "second_factor_locked",
             "second_factor_required",
         ],
@@ -312,8 +334,10 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
         "post",
         "/api/v1/admin/withdrawals/{id}/approve",
         &[
+            "debt_open",
             "forbidden",
             "invalid",
+            "outflows_stopped",
             "withdrawal_not_found",
             "withdrawal_state",
         ],
@@ -335,6 +359,7 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
             "channel_unreachable",
             "forbidden",
             "invalid",
+            "outflows_stopped",
             "unknown_channel",
             "withdrawal_not_found",
             "withdrawal_state",

@@ -14,8 +14,8 @@ use trigate_core::{Bps, Currency};
 
 use super::error::ApiError;
 use super::{
-    AppState, account, admin, approvals, disputes, guest, limits, merchant, orders, pay, sends,
-    withdraw,
+    AppState, account, admin, approvals, custody, disputes, guest, limits, merchant, orders, pay,
+    sends, withdraw,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -86,6 +86,11 @@ pub fn routes() -> Router<AppState> {
             post(approvals::reject),
         )
         .route("/api/v1/admin/reserve/top-ups", post(approvals::top_up))
+        .route("/api/v1/admin/custody", get(custody::custody))
+        .route("/api/v1/admin/custody/top-ups", post(custody::top_up))
+        .route("/api/v1/admin/outflows/stop", post(custody::stop))
+        .route("/api/v1/admin/outflows/lift", post(custody::lift))
+        .route("/api/v1/admin/losses", post(custody::book_loss))
         .route("/api/v1/admin/sends/{id}/resolve", post(sends::resolve))
         .route("/api/v1/orders/{id}/dispute", post(disputes::open_dispute))
         .route(

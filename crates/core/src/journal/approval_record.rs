@@ -22,6 +22,8 @@ pub enum ApprovableRec {
     DecideRelease { order: u64 },
     #[serde(rename = "reserve_top_up")]
     ReserveTopUp { currency: String, amount: u64 },
+    #[serde(rename = "custody_top_up")]
+    CustodyTopUp { currency: String, amount: u64 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +72,10 @@ impl From<&Approval> for ApprovalRec {
                     currency: currency.to_string(),
                     amount,
                 },
+                Approvable::CustodyTopUp { currency, amount } => ApprovableRec::CustodyTopUp {
+                    currency: currency.to_string(),
+                    amount,
+                },
             },
             asked_by: a.asked_by.0,
             at: a.at,
@@ -111,6 +117,10 @@ impl ApprovalRec {
                     decision: Decision::Release,
                 },
                 ApprovableRec::ReserveTopUp { currency, amount } => Approvable::ReserveTopUp {
+                    currency: Currency::new(currency).map_err(|e| FactError::Bad(e.to_string()))?,
+                    amount: *amount,
+                },
+                ApprovableRec::CustodyTopUp { currency, amount } => Approvable::CustodyTopUp {
                     currency: Currency::new(currency).map_err(|e| FactError::Bad(e.to_string()))?,
                     amount: *amount,
                 },

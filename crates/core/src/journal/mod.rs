@@ -22,6 +22,7 @@
 //! golden journal (see `golden/README.md`).
 
 pub mod approval_record;
+pub mod custody_record;
 pub mod money_records;
 pub mod records;
 pub mod reply_record;

@@ -370,7 +370,7 @@ pub struct SendResolved {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApprovalAnswer {
     pub approval: u64,
-    /// `refund`, `dispute_decision` or `reserve_top_up`.
+    /// `refund`, `dispute_decision`, `reserve_top_up` or `custody_top_up`.
     pub kind: &'static str,
     /// The order, for a refund or a dispute decision.
     pub order: Option<u64>,
@@ -409,7 +409,8 @@ impl From<&trigate_core::Approval> for ApprovalAnswer {
                 order,
                 decision: Decision::Release,
             } => (Some(order.0), None, None, Some("release")),
-            Approvable::ReserveTopUp { currency, amount } => {
+            Approvable::ReserveTopUp { currency, amount }
+            | Approvable::CustodyTopUp { currency, amount } => {
                 (None, Some(amount), Some(currency.to_string()), None)
             }
         };
@@ -439,4 +440,87 @@ pub struct ApprovalStatusAnswer {
     pub approval: u64,
     /// `waiting`, `approved` or `rejected`.
     pub status: &'static str,
+}
+
+/// What custody and clearing hold against what is owed, in one currency.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CoverageAnswer {
+    pub currency: String,
+    /// Custody and clearing (minor units).
+    pub held: i64,
+    /// Escrow, wallets, held commissions, merchants' balances, refunds
+    /// owed, payouts and the reserve.
+    pub owed: i64,
+    /// `held − owed`: below zero, outflows stop.
+    pub surplus: i64,
+}
+
+/// Outflows stopped.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OutflowStopAnswer {
+    /// `coverage` (set by the shop when coverage failed) or `manual`.
+    pub reason: &'static str,
+    pub since: String,
+    pub by: Option<u64>,
+    pub note: String,
+    /// Admins who asked to lift it (a second, different one lifts it).
+    pub lifts: Vec<u64>,
+}
+
+/// A loss booked, per currency.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LossAnswer {
+    pub currency: String,
+    pub amount: u64,
+}
+
+/// Custody's coverage per currency, whether outflows are stopped, losses.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CustodyAnswer {
+    pub coverage: Vec<CoverageAnswer>,
+    /// `running` or `stopped`.
+    pub outflows: &'static str,
+    pub stop: Option<OutflowStopAnswer>,
+    pub losses: Vec<LossAnswer>,
+}
+
+fn clamp(v: i128) -> i64 {
+    i64::try_from(v).unwrap_or(if v < 0 { i64::MIN } else { i64::MAX })
+}
+
+impl From<&trigate_core::query::CustodyView> for CustodyAnswer {
+    fn from(v: &trigate_core::query::CustodyView) -> Self {
+        Self {
+            coverage: v
+                .coverage
+                .iter()
+                .map(|c| CoverageAnswer {
+                    currency: c.currency.to_string(),
+                    held: clamp(c.held),
+                    owed: clamp(c.owed),
+                    surplus: clamp(c.surplus()),
+                })
+                .collect(),
+            outflows: if v.stop.is_some() {
+                "stopped"
+            } else {
+                "running"
+            },
+            stop: v.stop.as_ref().map(|s| OutflowStopAnswer {
+                reason: s.reason.as_str(),
+                since: rfc3339(s.at),
+                by: s.by.map(|u| u.0),
+                note: s.note.clone(),
+                lifts: s.lifts.iter().map(|u| u.0).collect(),
+            }),
+            losses: v
+                .losses
+                .iter()
+                .map(|(c, a)| LossAnswer {
+                    currency: c.to_string(),
+                    amount: *a,
+                })
+                .collect(),
+        }
+    }
 }
