@@ -1,9 +1,8 @@
 //! Actions that wait for a second member of staff: a refund or a dispute
 //! decision the shop's rules send for approval is asked for instead of
-//! refused, and finance approves (it runs as asked) or rejects it; finance
-//! asks for reserve top-ups the same way.
+//! refused, and finance approves (it runs as asked) or rejects it.
 
-use trigate_core::{Approvable, Approval, ApprovalId, Currency, ShopErrorKind};
+use trigate_core::{Approvable, Approval, ApprovalId, ShopErrorKind};
 
 use crate::{App, AppError, Caller, Change, Once, ops};
 
@@ -36,21 +35,6 @@ impl App {
             }
             done => done.map(|r| Outcome::Done(r.reply)),
         }
-    }
-
-    /// Finance asks for money to be put into the reserve; another member
-    /// of finance approves it.
-    pub async fn ask_reserve_top_up(
-        &self,
-        caller: Caller,
-        once: &Once,
-        currency: Currency,
-        amount: u64,
-    ) -> Result<ApprovalId, AppError> {
-        let action = Approvable::ReserveTopUp { currency, amount };
-        self.change_once(caller, once, ops::AskApproval { action })
-            .await
-            .map(|r| r.reply)
     }
 
     /// Actions waiting for a second approval (finance and admins).

@@ -75,6 +75,7 @@ async fn decide(
     }))
 }
 
+/// Money to put in, in one currency.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TopUpBody {
@@ -82,6 +83,32 @@ pub struct TopUpBody {
     currency: String,
     #[schema(minimum = 1)]
     amount: u64,
+}
+
+/// Asks for a top-up, under the request's Idempotency-Key: `202`, waiting
+/// for a second member of finance.
+pub(super) async fn ask_top_up(
+    state: &AppState,
+    caller: trigate_app::Caller,
+    (headers, route): (&HeaderMap, &str),
+    body: &TopUpBody,
+    action: fn(trigate_core::Currency, u64) -> trigate_core::Approvable,
+) -> Result<(StatusCode, Json<ApprovalStatusAnswer>), ApiError> {
+    let currency = currency(&body.currency)?;
+    let once = once(headers, route, body)?;
+    let action = action(currency, body.amount);
+    let id = state
+        .app
+        .change_once(caller, &once, trigate_app::ops::AskApproval { action })
+        .await?
+        .reply;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(ApprovalStatusAnswer {
+            approval: id.0,
+            status: "waiting",
+        }),
+    ))
 }
 
 /// Finance asks to put money into the reserve (into custody); another
@@ -97,17 +124,6 @@ pub(super) async fn top_up(
     headers: HeaderMap,
     Body(body): Body<TopUpBody>,
 ) -> Result<(StatusCode, Json<ApprovalStatusAnswer>), ApiError> {
-    let currency = currency(&body.currency)?;
-    let once = once(&headers, "reserve_top_up", &body)?;
-    let id = state
-        .app
-        .ask_reserve_top_up(caller, &once, currency, body.amount)
-        .await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(ApprovalStatusAnswer {
-            approval: id.0,
-            status: "waiting",
-        }),
-    ))
+    let action = |currency, amount| trigate_core::Approvable::ReserveTopUp { currency, amount };
+    ask_top_up(&state, caller, (&headers, "reserve_top_up"), &body, action).await
 }

@@ -11,6 +11,7 @@ use trigate_core::Approvable;
 
 use super::AppState;
 use super::answers::{ApprovalStatusAnswer, CustodyAnswer};
+use super::approvals::{TopUpBody, ask_top_up};
 use super::auth::SignedIn;
 use super::error::ApiError;
 use super::openapi::ErrorBody;
@@ -24,6 +25,14 @@ use super::routes::{Body, currency, once};
 pub(super) async fn custody(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
+) -> Result<Json<CustodyAnswer>, ApiError> {
+    answer(&state, caller).await
+}
+
+/// Custody as it stands after a request.
+async fn answer(
+    state: &AppState,
+    caller: trigate_app::Caller,
 ) -> Result<Json<CustodyAnswer>, ApiError> {
     let view = state.app.read(caller, ops::Custody).await?;
     Ok(Json((&view).into()))
@@ -49,8 +58,7 @@ pub(super) async fn stop(
 ) -> Result<Json<CustodyAnswer>, ApiError> {
     let stop = ops::StopOutflows { note: body.note };
     state.app.change(caller, stop).await?;
-    let view = state.app.read(caller, ops::Custody).await?;
-    Ok(Json((&view).into()))
+    answer(&state, caller).await
 }
 
 /// An admin asks to lift the stop: a second, different admin lifts it (a
@@ -63,8 +71,7 @@ pub(super) async fn lift(
     SignedIn(caller): SignedIn,
 ) -> Result<Json<CustodyAnswer>, ApiError> {
     state.app.change(caller, ops::LiftOutflows).await?;
-    let view = state.app.read(caller, ops::Custody).await?;
-    Ok(Json((&view).into()))
+    answer(&state, caller).await
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -99,23 +106,13 @@ pub(super) async fn book_loss(
         note: body.note,
     };
     state.app.change_once(caller, &once, loss).await?;
-    let view = state.app.read(caller, ops::Custody).await?;
-    Ok(Json((&view).into()))
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CustodyTopUpBody {
-    #[schema(pattern = "^[A-Z]{3}$")]
-    currency: String,
-    #[schema(minimum = 1)]
-    amount: u64,
+    answer(&state, caller).await
 }
 
 /// Finance asks to move the platform's own money into custody (what
 /// restores coverage after a loss); another member of finance approves it.
 #[utoipa::path(post, path = "/api/v1/admin/custody/top-ups", tag = "admin",
-    request_body = CustodyTopUpBody,
+    request_body = TopUpBody,
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 202, description = "Waiting for a second member of finance", body = ApprovalStatusAnswer),
         (status = 403, description = "Not finance", body = ErrorBody)))]
@@ -123,24 +120,8 @@ pub(super) async fn top_up(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     headers: HeaderMap,
-    Body(body): Body<CustodyTopUpBody>,
+    Body(body): Body<TopUpBody>,
 ) -> Result<(StatusCode, Json<ApprovalStatusAnswer>), ApiError> {
-    let currency = currency(&body.currency)?;
-    let once = once(&headers, "custody_top_up", &body)?;
-    let action = Approvable::CustodyTopUp {
-        currency,
-        amount: body.amount,
-    };
-    let id = state
-        .app
-        .change_once(caller, &once, ops::AskApproval { action })
-        .await?
-        .reply;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(ApprovalStatusAnswer {
-            approval: id.0,
-            status: "waiting",
-        }),
-    ))
+    let action = |currency, amount| Approvable::CustodyTopUp { currency, amount };
+    ask_top_up(&state, caller, (&headers, "custody_top_up"), &body, action).await
 }
