@@ -349,37 +349,11 @@ async fn a_refund_whose_answer_was_lost_is_sent_once_after_finance_resolves_it()
         ),
         (&json!("R1"), &json!("unknown"), &json!(700))
     );
-    let resolve = |send: u64| format!("/api/v1/admin/sends/{send}/resolve");
-    let body = |outcome: &str| Some(json!({ "outcome": outcome }).to_string());
-    let r = s
-        .call(
-            "POST",
-            &resolve(1),
-            Some(&seller),
-            &[],
-            body("not_sent").as_deref(),
-        )
-        .await;
+    let r = resolve(&s, &seller, 1, "not_sent").await;
     assert_eq!(r.status, 403, "only finance: {:?}", r.body);
-    let r = s
-        .call(
-            "POST",
-            &resolve(1),
-            Some(&finance),
-            &[],
-            body("ask_channel").as_deref(),
-        )
-        .await;
+    let r = resolve(&s, &finance, 1, "ask_channel").await;
     assert_eq!(r.status, 422, "epay cannot say: {:?}", r.body);
-    let r = s
-        .call(
-            "POST",
-            &resolve(1),
-            Some(&finance),
-            &[],
-            body("not_sent").as_deref(),
-        )
-        .await;
+    let r = resolve(&s, &finance, 1, "not_sent").await;
     assert_eq!(
         (r.status, &r.body["status"]),
         (200, &json!("not_sent")),
@@ -400,30 +374,14 @@ async fn a_refund_whose_answer_was_lost_is_sent_once_after_finance_resolves_it()
             .await;
         assert_eq!(r.status, 409, "{:?}", r.body);
     }
-    let r = s
-        .call(
-            "POST",
-            &resolve(2),
-            Some(&finance),
-            &[],
-            body("sent").as_deref(),
-        )
-        .await;
+    let r = resolve(&s, &finance, 2, "sent").await;
     assert_eq!(
         (r.status, &r.body["status"]),
         (200, &json!("sent")),
         "{:?}",
         r.body
     );
-    let r = s
-        .call(
-            "POST",
-            &resolve(2),
-            Some(&finance),
-            &[],
-            body("not_sent").as_deref(),
-        )
-        .await;
+    let r = resolve(&s, &finance, 2, "not_sent").await;
     assert_eq!(r.status, 422, "resolved once: {:?}", r.body);
     let r = s
         .call("POST", &channel_refund, Some(&seller), &[], None)
@@ -443,4 +401,16 @@ async fn a_refund_whose_answer_was_lost_is_sent_once_after_finance_resolves_it()
         .call("GET", "/api/v1/admin/sends", Some(&finance), &[], None)
         .await;
     assert_eq!(open.body["sends"], json!([]));
+}
+
+/// Finance (or whoever `cookie` is) resolves send `send` with `outcome`.
+async fn resolve(
+    s: &common::http::Server,
+    cookie: &str,
+    send: u64,
+    outcome: &str,
+) -> common::http::Response {
+    let path = format!("/api/v1/admin/sends/{send}/resolve");
+    let body = json!({ "outcome": outcome }).to_string();
+    s.call("POST", &path, Some(cookie), &[], Some(&body)).await
 }

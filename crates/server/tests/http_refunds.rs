@@ -177,25 +177,9 @@ async fn a_refund_the_reserve_would_pay_waits_for_finance_to_approve_it() {
         (&json!("refund"), &json!(amount))
     );
     let approve = format!("/api/v1/admin/approvals/{approval}/approve");
-    let r = s
-        .call(
-            "POST",
-            &approve,
-            Some(&merchant),
-            &[("idempotency-key", "a")],
-            None,
-        )
-        .await;
+    let r = decide(&s, &approve, &merchant, "a").await;
     assert_eq!(r.status, 403, "{:?}", r.body);
-    let r = s
-        .call(
-            "POST",
-            &approve,
-            Some(&finance),
-            &[("idempotency-key", "a")],
-            None,
-        )
-        .await;
+    let r = decide(&s, &approve, &finance, "a").await;
     assert_eq!(
         (r.status, &r.body["status"]),
         (200, &json!("approved")),
@@ -249,35 +233,23 @@ async fn the_reserve_is_topped_up_with_four_eyes() {
     );
     let approval = r.body["approval"].as_u64().unwrap();
     let approve = format!("/api/v1/admin/approvals/{approval}/approve");
-    let r = s
-        .call(
-            "POST",
-            &approve,
-            Some(&first),
-            &[("idempotency-key", "a")],
-            None,
-        )
-        .await;
+    let r = decide(&s, &approve, &first, "a").await;
     assert_eq!(r.status, 403, "not the one who asked: {:?}", r.body);
-    let r = s
-        .call(
-            "POST",
-            &approve,
-            Some(&second),
-            &[("idempotency-key", "a")],
-            None,
-        )
-        .await;
+    let r = decide(&s, &approve, &second, "a").await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let reject = format!("/api/v1/admin/approvals/{approval}/reject");
-    let r = s
-        .call(
-            "POST",
-            &reject,
-            Some(&second),
-            &[("idempotency-key", "b")],
-            None,
-        )
-        .await;
+    let r = decide(&s, &reject, &second, "b").await;
     assert_eq!(r.status, 422, "decided once: {:?}", r.body);
+}
+
+/// POSTs an approval's approve or reject route as `cookie`, under `key`.
+async fn decide(s: &Server, path: &str, cookie: &str, key: &str) -> common::http::Response {
+    s.call(
+        "POST",
+        path,
+        Some(cookie),
+        &[("idempotency-key", key)],
+        None,
+    )
+    .await
 }
