@@ -20,6 +20,12 @@ impl Shop {
         if actor == user {
             return Err(ShopError::Forbidden(actor));
         }
+        // Two admins lift an outflow stop: no admin is made meanwhile.
+        if role == Role::Staff(AdminRole::Admin) && self.outflow_stop().is_some() {
+            return Err(ShopError::OutflowsStopped {
+                reason: "no admin is made while outflows are stopped",
+            });
+        }
         self.user_mut(user)?.role = role;
         self.audit(now, actor, || format!("set user {user}'s role to {role:?}"));
         Ok(())

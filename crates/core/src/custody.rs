@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::chart::{Kind, Leg, Why, account_id, kind_of};
+use crate::users::{AdminRole, Role};
 use crate::{Currency, Shop, ShopError, UserId};
 
 /// What custody and clearing hold against what is owed, in one currency.
@@ -220,24 +221,26 @@ impl Shop {
     pub fn lift_outflows(&mut self, now: u64, actor: UserId) -> Result<bool, ShopError> {
         self.tick(now)?;
         self.require_admin(actor)?;
-        let coverage_fails = self.custody.surplus.values().any(|s| *s < 0);
+        self.require_coverage()?;
         let stop = self
             .custody
             .stop
             .as_ref()
             .ok_or_else(|| ShopError::Invalid("outflows are not stopped".into()))?;
-        if stop.reason == StopReason::Coverage && coverage_fails {
-            return Err(ShopError::Invalid(
-                "coverage still fails: custody and clearing hold less than is owed".into(),
-            ));
-        }
         if stop.lifts.contains(&actor) {
             return Err(ShopError::Invalid(
                 "a second, different admin lifts the stop".into(),
             ));
         }
+        // Only asks from those who are admins still count.
+        let admin = |u: &UserId| {
+            matches!(
+                self.user(*u).map(|u| u.role),
+                Some(Role::Staff(AdminRole::Admin))
+            )
+        };
+        let lifted = stop.lifts.iter().any(admin);
         self.changes.outflows = true;
-        let lifted = !stop.lifts.is_empty();
         if lifted {
             self.custody.stop = None;
         } else if let Some(stop) = self.custody.stop.as_mut() {
@@ -253,19 +256,24 @@ impl Shop {
         Ok(lifted)
     }
 
-    /// The operator lifts the stop at the command line, for a shop with one
-    /// admin (audited; a coverage stop only while coverage holds).
+    /// The operator lifts the stop at the command line — only in a shop with
+    /// at most one admin, and only while coverage holds. Audited.
     pub fn break_glass_lift(&mut self, now: u64, note: &str) -> Result<(), ShopError> {
         self.tick(now)?;
-        let stop = self
-            .custody
-            .stop
-            .as_ref()
-            .ok_or_else(|| ShopError::Invalid("outflows are not stopped".into()))?;
-        if stop.reason == StopReason::Coverage && self.custody.surplus.values().any(|s| *s < 0) {
-            return Err(ShopError::Invalid(
-                "coverage still fails: custody and clearing hold less than is owed".into(),
-            ));
+        if self.custody.stop.is_none() {
+            return Err(ShopError::Invalid("outflows are not stopped".into()));
+        }
+        self.require_coverage()?;
+        let admins = self
+            .users
+            .list
+            .iter()
+            .filter(|u| u.role == Role::Staff(AdminRole::Admin))
+            .count();
+        if admins > 1 {
+            return Err(ShopError::Invalid(format!(
+                "the shop has {admins} admins: two of them lift the stop over the API"
+            )));
         }
         self.custody.stop = None;
         self.changes.outflows = true;
@@ -278,6 +286,19 @@ impl Shop {
             ),
         });
         Ok(())
+    }
+
+    /// Refuses while coverage fails in any currency: a stop lifted then
+    /// would only stop again.
+    fn require_coverage(&self) -> Result<(), ShopError> {
+        match self.custody.surplus.iter().find(|(_, s)| **s < 0) {
+            Some((ledger, s)) => Err(ShopError::Invalid(format!(
+                "coverage still fails: custody and clearing hold {} {} less than is owed",
+                -s,
+                Currency::from_ledger(*ledger).map_or_else(|| "?".into(), |c| c.to_string())
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// Finance books a loss the platform bears, out of custody. Audited.

@@ -186,3 +186,45 @@ fn an_admins_manual_stop_holds_until_lifted_and_the_command_line_can_lift_it() {
     }));
     f.check_invariants();
 }
+
+#[test]
+fn no_admin_is_made_while_outflows_are_stopped_and_the_command_line_lifts_only_with_one_admin() {
+    let mut f = Fixture::new();
+    let admin = f.admin;
+    let helper = staff(&mut f, "helper", AdminRole::Support);
+    run(
+        &mut f,
+        Command::StopOutflows {
+            actor: admin,
+            note: "drill".into(),
+        },
+    )
+    .unwrap();
+    run(&mut f, Command::LiftOutflows { actor: admin }).unwrap();
+    // The admin cannot make a second admin to finish the lift alone.
+    assert!(matches!(
+        run(
+            &mut f,
+            Command::SetRoleBy {
+                actor: admin,
+                user: helper,
+                role: Role::Staff(AdminRole::Admin),
+            }
+        ),
+        Err(ShopError::OutflowsStopped { .. })
+    ));
+    assert!(f.shop.outflow_stop().is_some());
+    // With two admins, the command line does not lift it.
+    run(&mut f, Command::BreakGlassLift { note: "x".into() }).unwrap();
+    let second = staff(&mut f, "root2", AdminRole::Admin);
+    run(
+        &mut f,
+        Command::StopOutflows {
+            actor: second,
+            note: "again".into(),
+        },
+    )
+    .unwrap();
+    assert!(run(&mut f, Command::BreakGlassLift { note: "x".into() }).is_err());
+    assert!(f.shop.outflow_stop().is_some());
+}
