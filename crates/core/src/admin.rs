@@ -23,7 +23,7 @@ impl Shop {
         // Two admins lift an outflow stop: no admin is made meanwhile.
         if role == Role::Staff(AdminRole::Admin) && self.outflow_stop().is_some() {
             return Err(ShopError::OutflowsStopped {
-                reason: "no admin is made while outflows are stopped",
+                reason: "no admin is made until two admins lift it",
             });
         }
         self.user_mut(user)?.role = role;

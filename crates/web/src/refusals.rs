@@ -368,7 +368,7 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
     (
         "post",
         "/api/v1/admin/users/{id}/role",
-        &["forbidden", "user_not_found"],
+        &["forbidden", "outflows_stopped", "user_not_found"],
     ),
     (
         "post",
