@@ -167,20 +167,10 @@ impl Shop {
         if self.custody.stop.is_some() {
             return;
         }
-        let Some((ledger, surplus)) = self
-            .custody
-            .surplus
-            .iter()
-            .find(|(_, s)| **s < 0)
-            .map(|(l, s)| (*l, *s))
-        else {
+        let Some(short) = self.shortfall() else {
             return;
         };
-        let currency = Currency::from_ledger(ledger).map_or_else(|| "?".into(), |c| c.to_string());
-        let note = format!(
-            "coverage failed: custody and clearing hold {} {currency} less than is owed",
-            -surplus
-        );
+        let note = format!("coverage failed: {short}");
         self.audit_log.entries.push(crate::audit::AuditEntry {
             at: now,
             actor: UserId(0),
@@ -291,14 +281,20 @@ impl Shop {
     /// Refuses while coverage fails in any currency: a stop lifted then
     /// would only stop again.
     fn require_coverage(&self) -> Result<(), ShopError> {
-        match self.custody.surplus.iter().find(|(_, s)| **s < 0) {
-            Some((ledger, s)) => Err(ShopError::Invalid(format!(
-                "coverage still fails: custody and clearing hold {} {} less than is owed",
-                -s,
-                Currency::from_ledger(*ledger).map_or_else(|| "?".into(), |c| c.to_string())
-            ))),
+        match self.shortfall() {
+            Some(short) => Err(ShopError::Invalid(format!("coverage still fails: {short}"))),
             None => Ok(()),
         }
+    }
+
+    /// The first currency whose followed surplus is below zero, said.
+    fn shortfall(&self) -> Option<String> {
+        let (ledger, s) = self.custody.surplus.iter().find(|(_, s)| **s < 0)?;
+        let currency = Currency::from_ledger(*ledger).map_or_else(|| "?".into(), |c| c.to_string());
+        Some(format!(
+            "custody and clearing hold {} {currency} less than is owed",
+            -s
+        ))
     }
 
     /// Finance books a loss the platform bears, out of custody. Audited.
