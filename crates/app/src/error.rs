@@ -280,7 +280,14 @@ fn refusal_status(kind: ShopErrorKind) -> StatusCode {
         | K::DebtOpen
         | K::SendUnresolved
         | K::ApprovalRequired
-        | K::OutflowsStopped => StatusCode::CONFLICT,
+        | K::OutflowsStopped
+        | K::AboveSurplus
+        | K::FeesNotMatured
+        | K::PastRefundHorizon
+        | K::SettlementDuplicate
+        | K::DestinationCooling
+        | K::DepositRequired
+        | K::DepositHeld => StatusCode::CONFLICT,
         K::InsufficientBalance => StatusCode::PAYMENT_REQUIRED,
         K::Ledger => StatusCode::INTERNAL_SERVER_ERROR,
         K::Invalid
@@ -291,7 +298,8 @@ fn refusal_status(kind: ShopErrorKind) -> StatusCode {
         | K::AmountOverflow
         | K::RefundBeyondPaid
         | K::AmountMismatch
-        | K::CouponNotApplicable => StatusCode::UNPROCESSABLE_ENTITY,
+        | K::CouponNotApplicable
+        | K::WithdrawalLimit => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 

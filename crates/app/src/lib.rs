@@ -26,6 +26,7 @@ mod operation;
 mod operator;
 pub mod ops;
 mod orders;
+mod outflows;
 mod paying;
 pub mod payments;
 pub mod secrets;
@@ -48,7 +49,7 @@ pub use orders::{GuestCheckout, OrderDetails, exposed};
 pub use paying::Refunded;
 pub use payments::Payments;
 pub use secrets::MasterKey;
-pub use withdrawals::{PaidOut, Payout, WithdrawalRequest};
+pub use withdrawals::{NewDestination, PaidOut, Payout, WithdrawalRequest};
 
 /// Who is acting: a signed-in user, or a merchant's signed API request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -71,6 +72,8 @@ pub struct App {
     nonces: Arc<identity::Nonces>,
     /// Guest order lookups allowed per order.
     lookups: Arc<DefaultKeyedRateLimiter<u64>>,
+    /// Whether outflows are stopped, as last read.
+    outflows: Arc<outflows::OutflowState>,
 }
 
 impl App {
@@ -84,6 +87,7 @@ impl App {
             used_steps: Arc::default(),
             nonces: Arc::default(),
             lookups: per_order_limiter(),
+            outflows: Arc::default(),
         }
     }
 

@@ -510,3 +510,64 @@ pub(crate) struct AttemptOf {
 read!(AttemptOf -> Attempt, |self, _caller| Query::Attempt {
     attempt: self.attempt
 });
+
+/// Finance books what a channel paid into custody: the settlement, and the
+/// approval a bank credit waits for.
+#[derive(Debug, Clone)]
+pub struct BookSettlement {
+    pub channel: String,
+    pub reference: String,
+    pub currency: Currency,
+    pub gross: u64,
+    pub fee: u64,
+    pub source: trigate_core::SettlementSource,
+}
+change!(logged BookSettlement -> (trigate_core::SettlementId, Option<trigate_core::ApprovalId>),
+|self, caller| Command::BookSettlement {
+    actor: caller.0,
+    channel: self.channel,
+    reference: self.reference,
+    currency: self.currency,
+    gross: self.gross,
+    fee: self.fee,
+    source: self.source,
+});
+
+/// Finance sweeps earned fees out of custody.
+#[derive(Debug, Clone, Copy)]
+pub struct SweepFees {
+    pub currency: Currency,
+    pub amount: u64,
+}
+change!(logged SweepFees -> trigate_core::SweepId, |self, caller| Command::SweepFees {
+    actor: caller.0,
+    currency: self.currency,
+    amount: self.amount,
+});
+
+/// The caller's withdrawal destinations.
+#[derive(Debug, Clone, Copy)]
+pub struct Destinations;
+read!(Destinations -> trigate_core::query::DestinationsView, |self, caller| Query::Destinations {
+    actor: caller.0
+});
+
+/// The destination a withdrawal names, sealed (finance paying it out).
+#[derive(Debug, Clone, Copy)]
+pub struct PayoutDestination {
+    pub withdrawal: WithdrawalId,
+}
+read!(PayoutDestination -> trigate_core::Destination, |self, caller| Query::PayoutDestination {
+    actor: caller.0,
+    withdrawal: self.withdrawal,
+});
+
+/// The caller removes a destination from their book.
+#[derive(Debug, Clone, Copy)]
+pub struct RemoveDestination {
+    pub destination: trigate_core::DestinationId,
+}
+change!(RemoveDestination -> (), |self, caller| Command::RemoveDestination {
+    actor: caller.0,
+    destination: self.destination,
+});

@@ -64,6 +64,24 @@ impl App {
             .await
     }
 
+    /// Pays into the deposit of the caller's merchant through a channel.
+    pub async fn pay_deposit(
+        &self,
+        caller: Caller,
+        amount: u64,
+        currency: Currency,
+        method: &str,
+    ) -> Result<Started, AppError> {
+        let paying = Paying::Deposit {
+            owner: caller.0,
+            amount,
+            currency,
+        };
+        self.payments
+            .start(&self.engine, paying, method, None)
+            .await
+    }
+
     /// Pays a guest order through a channel, with its lookup secret.
     pub async fn pay_guest_order(
         &self,

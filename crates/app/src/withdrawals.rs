@@ -3,9 +3,13 @@
 //! through a channel is sent under the withdrawal's own reference, which
 //! the channel pays once.
 
-use trigate_core::{Command, Currency, ShopError, WithdrawFrom, WithdrawalId, WithdrawalStatus};
+use secrecy::{ExposeSecret, SecretBox, SecretString};
+use trigate_core::query::Query;
+use trigate_core::{
+    Command, Currency, DestinationId, ShopError, WithdrawFrom, WithdrawalId, WithdrawalStatus,
+};
 
-use crate::operation::submit_once;
+use crate::operation::{ask, submit, submit_once};
 use crate::{App, AppError, Caller, Once, Replied, ops};
 
 /// A withdrawal to ask for.
@@ -14,8 +18,17 @@ pub struct WithdrawalRequest {
     pub from: WithdrawFrom,
     pub currency: Currency,
     pub amount: u64,
-    /// Where the money goes: a bank account or payout address.
-    pub destination: String,
+    /// Where the money goes: a destination from the caller's book.
+    pub destination: DestinationId,
+}
+
+/// A destination to add to the caller's book.
+#[derive(Debug, Clone)]
+pub struct NewDestination {
+    /// The caller's name for it.
+    pub label: String,
+    /// The account number or payout address; sealed here, shown masked.
+    pub account: SecretString,
 }
 
 /// How finance pays an approved withdrawal out.
@@ -47,8 +60,21 @@ impl App {
         totp: &str,
         request: WithdrawalRequest,
     ) -> Result<Replied<WithdrawalId>, AppError> {
-        self.check_own_code(caller, totp).await?;
-        let command = Command::RequestWithdrawal {
+        // A retry under the key of a request already made replays its
+        // answer: the code it was asked with was checked then.
+        let key = once.require_key()?.to_string();
+        let used: trigate_core::query::KeyUse = ask(
+            &self.engine,
+            Query::KeyUsed {
+                actor: caller.0,
+                key,
+            },
+        )
+        .await?;
+        if used.fingerprint.is_none() {
+            self.check_own_code(caller, totp).await?;
+        }
+        let command = Command::RequestWithdrawalTo {
             actor: caller.0,
             from: request.from,
             currency: request.currency,
@@ -56,6 +82,36 @@ impl App {
             destination: request.destination,
         };
         submit_once(&self.engine, caller, once, command).await
+    }
+
+    /// Adds a destination to the caller's book: sealed under the master
+    /// key, shown only masked from here on.
+    pub async fn add_destination(
+        &self,
+        caller: Caller,
+        destination: NewDestination,
+    ) -> Result<DestinationId, AppError> {
+        let account = destination.account.expose_secret().trim();
+        if account.is_empty()
+            || account.chars().count() > 200
+            || account.chars().any(char::is_control)
+        {
+            return Err(ShopError::Invalid(
+                "a destination is 1 to 200 characters, none of them control characters".into(),
+            )
+            .into());
+        }
+        let masked = trigate_core::mask_destination(account);
+        let sealed = self
+            .master
+            .seal_secret(&SecretBox::new(Box::new(account.as_bytes().to_vec())));
+        let command = Command::AddDestination {
+            actor: caller.0,
+            label: destination.label,
+            masked,
+            sealed,
+        };
+        submit(&self.engine, command).await
     }
 
     /// Finance pays an approved withdrawal out — through a channel, or by
@@ -98,13 +154,29 @@ impl App {
                 if used.fingerprint.is_some_and(|f| once.conflicts_with(&f)) {
                     return Err(ShopError::IdempotencyConflict.into());
                 }
+                // The destination itself, opened only to be sent; one
+                // named as text (before the book) is sent as it is.
+                let to = match w.destination_id {
+                    Some(_) => {
+                        let d = self
+                            .read(caller, ops::PayoutDestination { withdrawal })
+                            .await?;
+                        let plain = self
+                            .master
+                            .open_secret(&d.sealed)
+                            .map_err(|e| AppError::Internal(e.to_string()))?;
+                        String::from_utf8(plain.expose_secret().clone())
+                            .map_err(|e| AppError::Internal(e.to_string()))?
+                    }
+                    None => w.destination.clone(),
+                };
                 let id = self
                     .payments
                     .payout(
                         &channel,
                         &format!("W{}", withdrawal.0),
-                        (w.amount, w.currency),
-                        &w.destination,
+                        (w.amount - w.fee.min(w.amount), w.currency),
+                        &to,
                     )
                     .await?;
                 (true, format!("{channel}:{id}"))

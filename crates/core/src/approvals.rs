@@ -35,6 +35,21 @@ pub enum Approvable {
         currency: Currency,
         amount: u64,
     },
+    /// A channel's payout seen at the bank, booked into custody.
+    ChannelSettlement {
+        settlement: crate::SettlementId,
+    },
+    /// A bank credit into a merchant's deposit.
+    DepositCredit {
+        merchant: crate::MerchantId,
+        currency: Currency,
+        amount: u64,
+    },
+    /// A banned merchant's deposit, forfeited to the reserve.
+    ForfeitDeposit {
+        merchant: crate::MerchantId,
+        currency: Currency,
+    },
 }
 
 impl Approvable {
@@ -44,6 +59,9 @@ impl Approvable {
             Approvable::Decision { .. } => "dispute_decision",
             Approvable::ReserveTopUp { .. } => "reserve_top_up",
             Approvable::CustodyTopUp { .. } => "custody_top_up",
+            Approvable::ChannelSettlement { .. } => "channel_settlement",
+            Approvable::DepositCredit { .. } => "deposit_credit",
+            Approvable::ForfeitDeposit { .. } => "deposit_forfeit",
         }
     }
 }
@@ -135,12 +153,37 @@ impl Shop {
                 self.require_dispute_staff(actor)?;
                 self.require_order(order)?;
             }
-            Approvable::ReserveTopUp { amount, .. } | Approvable::CustodyTopUp { amount, .. } => {
+            Approvable::ReserveTopUp { amount, .. }
+            | Approvable::CustodyTopUp { amount, .. }
+            | Approvable::DepositCredit { amount, .. } => {
                 self.require_finance(actor)?;
                 if amount == 0 {
                     return Err(ShopError::Invalid(
-                        "a top-up is at least 1 minor unit".into(),
+                        "a top-up or credit is at least 1 minor unit".into(),
                     ));
+                }
+                if let Approvable::DepositCredit { merchant, .. } = action {
+                    self.merchant(merchant)
+                        .ok_or(ShopError::MerchantNotFound(merchant))?;
+                }
+            }
+            Approvable::ChannelSettlement { settlement } => {
+                self.require_finance(actor)?;
+                self.settlement(settlement)
+                    .ok_or_else(|| ShopError::Invalid(format!("no settlement {settlement}")))?;
+            }
+            Approvable::ForfeitDeposit { merchant, currency } => {
+                self.require_finance(actor)?;
+                let m = self
+                    .merchant(merchant)
+                    .ok_or(ShopError::MerchantNotFound(merchant))?;
+                if m.status != crate::MerchantStatus::Banned
+                    || self.deposit(merchant, currency) == 0
+                {
+                    return Err(ShopError::Invalid(format!(
+                        "only a banned merchant's deposit is forfeited, and merchant {merchant} \
+                         is not banned or holds none in {currency}"
+                    )));
                 }
             }
         }
@@ -194,6 +237,8 @@ impl Shop {
             let ran = self.run_approved(now, asked_by, action);
             self.approvals.approving = false;
             ran?;
+        } else if let Approvable::ChannelSettlement { settlement } = action {
+            self.set_settlement_status(settlement, crate::SettlementStatus::Rejected);
         }
         self.changes.approvals.insert(id.0);
         let a = crate::ids::nth_mut(&mut self.approvals.list, id.0)
@@ -239,6 +284,15 @@ impl Shop {
                     order: None,
                 }],
             ),
+            Approvable::ChannelSettlement { settlement } => self.post_settlement(now, settlement),
+            Approvable::DepositCredit {
+                merchant,
+                currency,
+                amount,
+            } => self.credit_deposit(now, merchant, currency, amount),
+            Approvable::ForfeitDeposit { merchant, currency } => self
+                .forfeit_deposit(now, asked_by, merchant, currency)
+                .map(|_| ()),
             Approvable::CustodyTopUp { currency, amount } => self.move_money(
                 now,
                 currency,

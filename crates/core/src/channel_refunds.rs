@@ -69,7 +69,7 @@ impl Shop {
         let (currency, payer) = (a.currency, a.user);
         let order = match a.purpose {
             Purpose::Order(order) => Some(order),
-            Purpose::Recharge => None,
+            Purpose::Recharge | Purpose::Deposit(_) => None,
         };
         self.move_money(
             now,

@@ -54,15 +54,20 @@ pub enum Kind {
     /// Expense: losses the platform bears (a payout a channel made twice,
     /// a chargeback), booked out of custody so coverage shows them.
     Losses = 60,
+    /// Expense: what channels kept of the payments they settled.
+    ChannelFees = 61,
 }
 
 impl Kind {
     /// Liabilities must never go negative; assets and income may.
     pub fn flags(self) -> AccountFlags {
         match self {
-            Kind::Custody | Kind::Clearing | Kind::Operating | Kind::Fees | Kind::Losses => {
-                AccountFlags::empty()
-            }
+            Kind::Custody
+            | Kind::Clearing
+            | Kind::Operating
+            | Kind::Fees
+            | Kind::Losses
+            | Kind::ChannelFees => AccountFlags::empty(),
             Kind::Reserve => AccountFlags::empty(),
             // A debt is repaid at most to zero.
             Kind::UserDebt | Kind::MerchantDebt => AccountFlags::CREDITS_MUST_NOT_EXCEED_DEBITS,
@@ -90,6 +95,7 @@ impl Kind {
             Kind::Reserve,
             Kind::Debts,
             Kind::Losses,
+            Kind::ChannelFees,
         ]
         .into_iter()
         .find(|k| *k as u16 == code)
@@ -186,11 +192,23 @@ pub enum Why {
     /// Operating → custody: the platform's own money into custody (a
     /// top-up approved by a second member of finance).
     CustodyTopUp = 42,
+    /// Clearing → custody: what a channel paid the platform.
+    ChannelSettled = 43,
+    /// Clearing → channel fees: what the channel kept of it.
+    ChannelFee = 61,
+    /// Custody → operating: earned fees swept to the platform's account.
+    Sweep = 44,
+    /// Payouts → fees: a withdrawal's fee, earned when it is paid out.
+    WithdrawalFee = 53,
+    /// Custody → a merchant's deposit: paid in from outside.
+    DepositIn = 31,
+    /// A merchant's deposit → the reserve: forfeited on a ban.
+    DepositForfeit = 32,
 }
 
 impl Why {
     /// Every reason (each added at the end).
-    pub const ALL: [Why; 27] = [
+    pub const ALL: [Why; 33] = [
         Why::PayByBalance,
         Why::PayByChannel,
         Why::Credit,
@@ -218,6 +236,12 @@ impl Why {
         Why::ReserveTopUp,
         Why::Loss,
         Why::CustodyTopUp,
+        Why::ChannelSettled,
+        Why::ChannelFee,
+        Why::Sweep,
+        Why::WithdrawalFee,
+        Why::DepositIn,
+        Why::DepositForfeit,
     ];
 
     /// The name the API shows for it.
@@ -250,6 +274,12 @@ impl Why {
             Why::ReserveTopUp => "reserve_top_up",
             Why::Loss => "loss",
             Why::CustodyTopUp => "custody_top_up",
+            Why::ChannelSettled => "channel_settled",
+            Why::ChannelFee => "channel_fee",
+            Why::Sweep => "sweep",
+            Why::WithdrawalFee => "withdrawal_fee",
+            Why::DepositIn => "deposit_in",
+            Why::DepositForfeit => "deposit_forfeit",
         }
     }
 

@@ -344,6 +344,53 @@ pub enum Command {
         approval: crate::ApprovalId,
         approve: bool,
     },
+    /// The operator's money rules per currency (from the config file at
+    /// start): recorded when they differ from the journal's.
+    ChangeRules {
+        rules: crate::Rules,
+    },
+    /// Finance books what a channel paid into custody.
+    BookSettlement {
+        actor: UserId,
+        channel: String,
+        reference: String,
+        currency: Currency,
+        gross: u64,
+        fee: u64,
+        source: crate::SettlementSource,
+    },
+    /// Finance sweeps earned fees out of custody.
+    SweepFees {
+        actor: UserId,
+        currency: Currency,
+        amount: u64,
+    },
+    /// A user adds a withdrawal destination (sealed at the edge).
+    AddDestination {
+        actor: UserId,
+        label: String,
+        masked: String,
+        sealed: Vec<u8>,
+    },
+    RemoveDestination {
+        actor: UserId,
+        destination: crate::DestinationId,
+    },
+    /// A withdrawal to a destination from the caller's book.
+    RequestWithdrawalTo {
+        actor: UserId,
+        from: WithdrawFrom,
+        currency: Currency,
+        amount: u64,
+        destination: crate::DestinationId,
+    },
+    /// A merchant's owner starts paying into its deposit through a channel.
+    StartDepositPayment {
+        actor: UserId,
+        channel: String,
+        amount: u64,
+        currency: Currency,
+    },
 }
 
 impl Shop {
@@ -575,6 +622,67 @@ impl Shop {
             } => {
                 self.decide_approval(now, actor, approval, approve)?;
                 Reply::Done
+            }
+            C::ChangeRules { rules } => {
+                self.change_rules(rules)?;
+                Reply::Done
+            }
+            C::BookSettlement {
+                actor,
+                channel,
+                reference,
+                currency,
+                gross,
+                fee,
+                source,
+            } => {
+                let (settlement, approval) = self.book_settlement(
+                    now,
+                    actor,
+                    (&channel, &reference),
+                    (currency, gross, fee),
+                    source,
+                )?;
+                Reply::Settlement {
+                    settlement,
+                    approval,
+                }
+            }
+            C::SweepFees {
+                actor,
+                currency,
+                amount,
+            } => Reply::Sweep(self.sweep_fees(now, actor, currency, amount)?),
+            C::AddDestination {
+                actor,
+                label,
+                masked,
+                sealed,
+            } => Reply::Destination(self.add_destination(now, actor, (&label, &masked), sealed)?),
+            C::RemoveDestination { actor, destination } => {
+                self.remove_destination(now, actor, destination)?;
+                Reply::Done
+            }
+            C::RequestWithdrawalTo {
+                actor,
+                from,
+                currency,
+                amount,
+                destination,
+            } => Reply::Withdrawal(self.request_withdrawal_to(
+                now,
+                actor,
+                from,
+                (currency, amount),
+                destination,
+            )?),
+            C::StartDepositPayment {
+                actor,
+                channel,
+                amount,
+                currency,
+            } => {
+                Reply::Attempt(self.start_deposit_payment(now, actor, &channel, amount, currency)?)
             }
             C::ChannelRefundSent { attempt, amount } => {
                 self.channel_refund_sent(now, attempt, amount)?;

@@ -88,6 +88,37 @@ pub enum ShopError {
          is started until two admins lift the stop"
     )]
     OutflowsStopped { reason: &'static str },
+    #[error(
+        "a sweep of {amount} {currency} is above the surplus ({surplus}): custody and clearing \
+         must still cover everything owed after it"
+    )]
+    AboveSurplus {
+        currency: String,
+        amount: u64,
+        surplus: i128,
+    },
+    #[error(
+        "only {sweepable} {currency} of fees are past their orders' refund horizon and not \
+         swept yet: fees that a refund may still reverse stay in custody"
+    )]
+    FeesNotMatured { currency: String, sweepable: u64 },
+    #[error("order {0} settled longer ago than the refund horizon: it is no longer refunded")]
+    PastRefundHorizon(OrderId),
+    #[error("channel {channel}'s settlement {reference} is booked already (or waiting)")]
+    SettlementDuplicate { channel: String, reference: String },
+    #[error("the withdrawal is outside its limits: {why}")]
+    WithdrawalLimit { why: String },
+    #[error(
+        "destination {destination} was added recently: it can be paid from {until} (ns since \
+         the epoch), after its cooling period"
+    )]
+    DestinationCooling { destination: u64, until: u64 },
+    #[error(
+        "the merchant's deposit in {currency} is below the {minimum} it must hold before it sells"
+    )]
+    DepositRequired { currency: String, minimum: u64 },
+    #[error("the deposit is held: {why}")]
+    DepositHeld { why: String },
 }
 
 impl ShopError {
@@ -132,6 +163,14 @@ impl ShopError {
             Self::SendUnresolved { .. } => ShopErrorKind::SendUnresolved,
             Self::ApprovalRequired { .. } => ShopErrorKind::ApprovalRequired,
             Self::OutflowsStopped { .. } => ShopErrorKind::OutflowsStopped,
+            Self::AboveSurplus { .. } => ShopErrorKind::AboveSurplus,
+            Self::FeesNotMatured { .. } => ShopErrorKind::FeesNotMatured,
+            Self::PastRefundHorizon(_) => ShopErrorKind::PastRefundHorizon,
+            Self::SettlementDuplicate { .. } => ShopErrorKind::SettlementDuplicate,
+            Self::WithdrawalLimit { .. } => ShopErrorKind::WithdrawalLimit,
+            Self::DestinationCooling { .. } => ShopErrorKind::DestinationCooling,
+            Self::DepositRequired { .. } => ShopErrorKind::DepositRequired,
+            Self::DepositHeld { .. } => ShopErrorKind::DepositHeld,
         }
     }
 }
@@ -174,11 +213,19 @@ pub enum ShopErrorKind {
     SendUnresolved,
     ApprovalRequired,
     OutflowsStopped,
+    AboveSurplus,
+    FeesNotMatured,
+    PastRefundHorizon,
+    SettlementDuplicate,
+    WithdrawalLimit,
+    DestinationCooling,
+    DepositRequired,
+    DepositHeld,
 }
 
 impl ShopErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [Self; 33] = [
+    pub const ALL: [Self; 41] = [
         Self::Invalid,
         Self::UserNotFound,
         Self::LoginTaken,
@@ -212,6 +259,14 @@ impl ShopErrorKind {
         Self::SendUnresolved,
         Self::ApprovalRequired,
         Self::OutflowsStopped,
+        Self::AboveSurplus,
+        Self::FeesNotMatured,
+        Self::PastRefundHorizon,
+        Self::SettlementDuplicate,
+        Self::WithdrawalLimit,
+        Self::DestinationCooling,
+        Self::DepositRequired,
+        Self::DepositHeld,
     ];
 
     /// The stable code the API reports.
@@ -250,6 +305,14 @@ impl ShopErrorKind {
             Self::SendUnresolved => "send_unresolved",
             Self::ApprovalRequired => "approval_required",
             Self::OutflowsStopped => "outflows_stopped",
+            Self::AboveSurplus => "above_surplus",
+            Self::FeesNotMatured => "fees_not_matured",
+            Self::PastRefundHorizon => "past_refund_horizon",
+            Self::SettlementDuplicate => "settlement_duplicate",
+            Self::WithdrawalLimit => "withdrawal_limit",
+            Self::DestinationCooling => "destination_cooling",
+            Self::DepositRequired => "deposit_required",
+            Self::DepositHeld => "deposit_held",
         }
     }
 

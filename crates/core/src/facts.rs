@@ -17,6 +17,9 @@ use trigate_ledger::chain;
 
 use crate::AttemptId;
 use crate::journal::approval_record::ApprovalRec;
+use crate::journal::custody_flow_records::{
+    DestinationRec, RulesRec, SettlementRec, SweepRec, Withdrawal4Rec,
+};
 use crate::journal::custody_record::OutflowStopRec;
 use crate::journal::money_records::{
     AttemptRec, AuditRec, CouponRec, CreditRec, OrderRec, WithdrawalRec,
@@ -98,6 +101,23 @@ pub enum Fact {
     /// Outflows stopped (and why), or running again.
     #[serde(rename = "outflows")]
     Outflows { stop: Option<OutflowStopRec> },
+    /// The money rules per currency from here on (format 4 on: written
+    /// when they change, and on a shop's first start under format 4).
+    #[serde(rename = "rules")]
+    Rules { rules: RulesRec },
+    /// A channel's payout to the platform, as it stands.
+    #[serde(rename = "settlement")]
+    Settlement { settlement: SettlementRec },
+    /// Earned fees swept out of custody.
+    #[serde(rename = "sweep")]
+    Sweep { sweep: SweepRec },
+    /// A withdrawal destination, as it stands.
+    #[serde(rename = "destination")]
+    Destination { destination: DestinationRec },
+    /// A withdrawal as it stands (format 4 on: with its fee and the
+    /// destination from the book it names).
+    #[serde(rename = "withdrawal4")]
+    Withdrawal4 { withdrawal: Withdrawal4Rec },
 }
 
 /// Where the shop's lists stood when a command began, and what it changed.
@@ -122,6 +142,9 @@ pub(crate) struct Changes {
     pub forgot_before: Option<u64>,
     pub settings: bool,
     pub outflows: bool,
+    pub rules: bool,
+    pub settlements: BTreeSet<u64>,
+    pub destinations: BTreeSet<u64>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -137,6 +160,9 @@ struct Marks {
     sends: usize,
     approvals: usize,
     audit: usize,
+    settlements: usize,
+    sweeps: usize,
+    destinations: usize,
 }
 
 /// Positions of the records a command made (from `mark` on) or changed.
@@ -205,6 +231,9 @@ impl Shop {
                 sends: self.sends.list.len(),
                 approvals: self.approvals.list.len(),
                 audit: self.audit_log.entries.len(),
+                settlements: self.flows.settlements.len(),
+                sweeps: self.flows.sweeps.len(),
+                destinations: self.destinations.len(),
             },
             ..Changes::default()
         };
@@ -223,6 +252,12 @@ impl Shop {
                 policy: (&self.config.policy).into(),
             });
             self.policy_recorded = true;
+        }
+        if c.rules {
+            facts.push(Fact::Rules {
+                rules: (&self.rules).into(),
+            });
+            self.rules_recorded = true;
         }
         facts.extend(c.ledger.into_iter().map(|entry| Fact::Ledger { entry }));
         for i in changed(self.users.list.len(), m.users, &c.users) {
@@ -286,8 +321,23 @@ impl Shop {
             }
         }
         for i in changed(self.withdrawals.list.len(), m.withdrawals, &c.withdrawals) {
-            facts.push(Fact::Withdrawal {
+            facts.push(Fact::Withdrawal4 {
                 withdrawal: (&self.withdrawals.list[i]).into(),
+            });
+        }
+        for i in changed(self.flows.settlements.len(), m.settlements, &c.settlements) {
+            facts.push(Fact::Settlement {
+                settlement: (&self.flows.settlements[i]).into(),
+            });
+        }
+        for sweep in &self.flows.sweeps[m.sweeps.min(self.flows.sweeps.len())..] {
+            facts.push(Fact::Sweep {
+                sweep: sweep.into(),
+            });
+        }
+        for i in changed(self.destinations.len(), m.destinations, &c.destinations) {
+            facts.push(Fact::Destination {
+                destination: (&self.destinations[i]).into(),
             });
         }
         for i in changed(self.credits.list.len(), m.credits, &c.credits) {
@@ -356,6 +406,41 @@ impl Shop {
             }
             Fact::Outflows { stop } => {
                 self.custody.stop = stop.map(OutflowStopRec::read);
+            }
+            Fact::Rules { rules } => {
+                self.rules = rules.read()?;
+                self.rules_recorded = true;
+            }
+            Fact::Settlement { settlement } => {
+                let id = settlement.id;
+                upsert(
+                    &mut self.flows.settlements,
+                    "settlement",
+                    id,
+                    settlement.read()?,
+                )?;
+            }
+            Fact::Sweep { sweep } => {
+                let id = sweep.id;
+                upsert(&mut self.flows.sweeps, "sweep", id, sweep.read()?)?;
+            }
+            Fact::Destination { destination } => {
+                let id = destination.id;
+                upsert(
+                    &mut self.destinations,
+                    "destination",
+                    id,
+                    destination.read(),
+                )?;
+            }
+            Fact::Withdrawal4 { withdrawal } => {
+                let id = withdrawal.base.id;
+                upsert(
+                    &mut self.withdrawals.list,
+                    "withdrawal",
+                    id,
+                    withdrawal.read()?,
+                )?;
             }
             Fact::Approval { approval } => {
                 let id = approval.id;

@@ -61,6 +61,21 @@ id!(
     ApprovalId
 );
 
+id!(
+    /// A channel's payout to the platform booked into custody.
+    SettlementId
+);
+
+id!(
+    /// A sweep of earned fees out of custody.
+    SweepId
+);
+
+id!(
+    /// A withdrawal destination in a user's book.
+    DestinationId
+);
+
 /// The record with sequence number `id` (ids start at 1, in creation
 /// order) in `list`.
 pub(crate) fn nth<T>(list: &[T], id: u64) -> Option<&T> {

@@ -19,7 +19,10 @@ mod command;
 mod coupons;
 mod credits;
 mod custody;
+mod custody_flows;
+mod deposits;
 mod describe;
+mod destinations;
 mod disputes;
 mod error;
 pub mod facts;
@@ -38,6 +41,7 @@ pub mod query;
 mod refund_sends;
 mod refunds;
 mod reply;
+mod rules;
 mod settle;
 mod shares;
 mod shop;
@@ -53,11 +57,13 @@ pub use command::Command;
 pub use coupons::{Coupon, Discount, NewCoupon};
 pub use credits::{CreditStatus, ManualCredit};
 pub use custody::{Coverage, OutflowStop, StopReason};
+pub use custody_flows::{ChannelSettlement, SettlementSource, SettlementStatus, Sweep};
+pub use destinations::{Destination, mask as mask_destination};
 pub use error::{ShopError, ShopErrorKind};
 pub use facts::{Fact, FactError};
 pub use ids::{
-    ApprovalId, AttemptId, CreditId, KeyId, MerchantId, OrderId, ProductId, SendId, UserId,
-    WithdrawalId,
+    ApprovalId, AttemptId, CreditId, DestinationId, KeyId, MerchantId, OrderId, ProductId, SendId,
+    SettlementId, SweepId, UserId, WithdrawalId,
 };
 pub use inventory::{
     ImportReport, InvalidLine, InvalidReason, Key, KeyStatus, SealedKey, parse_key_lines,
@@ -72,6 +78,7 @@ pub use payments::{Attempt, AttemptStatus, PaymentOutcome, Purpose};
 pub use refund_sends::{RefundSend, SendOutcome, SendStatus};
 pub use refunds::RefundTo;
 pub use reply::{FromReply, Reply, TickReport};
+pub use rules::{DepositMinimum, PartyKind, Rules, WithdrawalRule, WithdrawalRuleFor};
 pub use shares::{Party, Shares};
 pub use shop::{Config, Policy, Shop, show_offset};
 pub use time::{NANOS_PER_DAY, NANOS_PER_SECOND};

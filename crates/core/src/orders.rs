@@ -209,6 +209,7 @@ impl Shop {
             .checked_mul(p.unit_price(quantity))
             .ok_or(ShopError::AmountOverflow)?;
         let currency = p.spec.currency;
+        self.require_deposit(merchant, currency)?;
         let by_keys = p.spec.delivery == Delivery::Keys;
         if by_keys && self.stock(product) < u64::from(quantity) {
             return Err(ShopError::OutOfStock {

@@ -19,6 +19,8 @@ pub enum Purpose {
     Order(OrderId),
     /// Topping up the user's recharge wallet.
     Recharge,
+    /// Paying into a merchant's deposit (its owner pays).
+    Deposit(crate::MerchantId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +80,8 @@ pub enum PaymentOutcome {
     OwedBack,
     /// This channel transaction was applied before; nothing changed.
     Duplicate(AttemptId),
+    /// The merchant's deposit was paid into.
+    DepositFunded,
 }
 
 const CHANNEL_MAX: usize = 64;
@@ -114,6 +118,33 @@ impl Shop {
             ));
         }
         self.new_attempt(now, user, Purpose::Recharge, channel, amount, currency)
+    }
+
+    /// Records an attempt by a merchant's owner to pay into its deposit
+    /// through `channel`.
+    pub fn start_deposit_payment(
+        &mut self,
+        now: u64,
+        actor: UserId,
+        channel: &str,
+        amount: u64,
+        currency: Currency,
+    ) -> Result<AttemptId, ShopError> {
+        self.tick(now)?;
+        let merchant = self.owned_merchant(actor)?.id;
+        if amount == 0 {
+            return Err(ShopError::Invalid(
+                "a deposit is at least 1 minor unit".into(),
+            ));
+        }
+        self.new_attempt(
+            now,
+            actor,
+            Purpose::Deposit(merchant),
+            channel,
+            amount,
+            currency,
+        )
     }
 
     fn new_attempt(
@@ -225,7 +256,7 @@ impl Shop {
             _ if paid_before => {
                 let order = match purpose {
                     Purpose::Order(order) => Some(order),
-                    Purpose::Recharge => None,
+                    Purpose::Recharge | Purpose::Deposit(_) => None,
                 };
                 let outcome = self.credit_or_owe(now, attempt, guest, amount, order)?;
                 self.note_channel_txn(txn_key, attempt);
@@ -234,6 +265,20 @@ impl Shop {
             Purpose::Recharge => {
                 self.credit_from_clearing(now, user, currency, amount, None)?;
                 PaymentOutcome::Recharged
+            }
+            Purpose::Deposit(merchant) => {
+                self.move_money(
+                    now,
+                    currency,
+                    &[Leg {
+                        debit: account_id(Kind::Clearing, currency, 0),
+                        credit: account_id(Kind::MerchantDeposit, currency, merchant.0),
+                        amount,
+                        why: Why::DepositIn,
+                        order: None,
+                    }],
+                )?;
+                PaymentOutcome::DepositFunded
             }
             Purpose::Order(order) => {
                 let takes_it = self

@@ -85,6 +85,15 @@ pub enum Query {
         actor: UserId,
         withdrawal: crate::WithdrawalId,
     },
+    /// Whether outflows are stopped (anyone: every answer shows it).
+    Outflows,
+    /// The caller's withdrawal destinations.
+    Destinations { actor: UserId },
+    /// The destination a withdrawal names, sealed (finance, to pay it out).
+    PayoutDestination {
+        actor: UserId,
+        withdrawal: crate::WithdrawalId,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,6 +190,9 @@ views! {
     RefundSends(Vec<crate::RefundSend>),
     Approvals(Vec<crate::Approval>),
     Custody(CustodyView),
+    Outflows(Option<crate::OutflowStop>),
+    Destinations(DestinationsView),
+    Destination(crate::Destination),
 }
 
 /// The request an Idempotency-Key was used for, if it was.
@@ -207,12 +219,24 @@ pub struct ApiKeyView {
     pub sealed: Vec<u8>,
 }
 
+/// A user's destinations, and the cooling period a new one waits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DestinationsView {
+    pub destinations: Vec<crate::Destination>,
+    pub cooling_hours: u32,
+}
+
 /// What custody covers, whether outflows are stopped, and losses booked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustodyView {
     pub coverage: Vec<crate::Coverage>,
     pub stop: Option<crate::OutflowStop>,
     pub losses: Vec<(Currency, u64)>,
+    /// Fees past their refund horizon not swept yet, per currency.
+    pub sweepable: Vec<(Currency, u64)>,
+    /// The latest channel settlements and sweeps, newest last.
+    pub settlements: Vec<crate::ChannelSettlement>,
+    pub sweeps: Vec<crate::Sweep>,
 }
 
 /// A merchant's balances in one currency, and its debt.
@@ -398,11 +422,44 @@ impl Shop {
                 ) {
                     return Err(ShopError::Forbidden(*actor));
                 }
+                let coverage = self.coverage();
+                let sweepable = coverage
+                    .iter()
+                    .map(|c| (c.currency, self.sweepable(c.currency, self.last_time)))
+                    .collect();
+                let last = |n: usize| n.saturating_sub(crate::audit::AUDIT_PAGE);
+                let (settlements, sweeps) = (self.settlements(), self.sweeps());
                 Ok(View::Custody(CustodyView {
-                    coverage: self.coverage(),
+                    coverage,
                     stop: self.outflow_stop().cloned(),
                     losses: self.losses(),
+                    sweepable,
+                    settlements: settlements[last(settlements.len())..].to_vec(),
+                    sweeps: sweeps[last(sweeps.len())..].to_vec(),
                 }))
+            }
+            Query::Outflows => Ok(View::Outflows(self.outflow_stop().cloned())),
+            Query::Destinations { actor } => {
+                self.require_user(*actor)?;
+                Ok(View::Destinations(DestinationsView {
+                    destinations: self.destinations_of(*actor),
+                    cooling_hours: self.rules().destination_cooling_hours,
+                }))
+            }
+            Query::PayoutDestination { actor, withdrawal } => {
+                self.require_finance(*actor)?;
+                let w = self
+                    .withdrawal(*withdrawal)
+                    .ok_or(ShopError::WithdrawalNotFound(*withdrawal))?;
+                w.destination_id
+                    .and_then(|d| self.destination(d))
+                    .cloned()
+                    .map(View::Destination)
+                    .ok_or_else(|| {
+                        ShopError::Invalid(format!(
+                            "withdrawal {withdrawal} names no destination from a book"
+                        ))
+                    })
             }
             Query::WaitingApprovals { actor } => {
                 Ok(View::Approvals(self.waiting_approvals(*actor)?))

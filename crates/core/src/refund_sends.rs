@@ -279,6 +279,6 @@ impl Shop {
 fn order_tag(purpose: Purpose) -> u128 {
     match purpose {
         Purpose::Order(order) => u128::from(order.0),
-        Purpose::Recharge => 0,
+        Purpose::Recharge | Purpose::Deposit(_) => 0,
     }
 }

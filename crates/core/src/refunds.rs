@@ -79,6 +79,13 @@ impl Shop {
             OrderStatus::Settled => true,
             _ => return Err(o.wrong_state("paid, delivered, disputed or settled")),
         };
+        // After the horizon a settled order's split is final: its fee may
+        // have left custody.
+        if let Some(at) = o.settled_at.filter(|_| settled)
+            && now >= at.saturating_add(self.rules.refund_horizon_ns())
+        {
+            return Err(ShopError::PastRefundHorizon(order));
+        }
         let left = o.unrefunded();
         if amount > left {
             return Err(ShopError::RefundBeyondPaid { left });
@@ -397,7 +404,7 @@ impl Shop {
 /// What of `amount` (out of `whole`) falls to `part`: ⌊amount × part /
 /// whole⌋, which never shrinks as `amount` grows and is exactly `part` at
 /// `whole`.
-fn share_in(amount: u64, part: u64, whole: u64) -> u64 {
+pub(crate) fn share_in(amount: u64, part: u64, whole: u64) -> u64 {
     if whole == 0 {
         return 0;
     }

@@ -35,6 +35,14 @@ pub enum Reply {
     Send(crate::SendId),
     /// An action waiting for its second approval.
     Approval(crate::ApprovalId),
+    /// A channel settlement entered, and the approval it waits for (a bank
+    /// credit), if any (format 4 on).
+    Settlement {
+        settlement: crate::SettlementId,
+        approval: Option<crate::ApprovalId>,
+    },
+    Sweep(crate::SweepId),
+    Destination(crate::DestinationId),
     Refused {
         code: String,
         message: String,
@@ -98,6 +106,9 @@ impl Reply {
             Self::Ticked(_) => "Ticked",
             Self::Send(_) => "Send",
             Self::Approval(_) => "Approval",
+            Self::Settlement { .. } => "Settlement",
+            Self::Sweep(_) => "Sweep",
+            Self::Destination(_) => "Destination",
             Self::Refused { .. } => "Refused",
             Self::Idempotent { .. } => "Idempotent",
             Self::View(v) => v.kind(),
@@ -134,6 +145,21 @@ reply_payloads! {
     Ticked(TickReport),
     Send(crate::SendId),
     Approval(crate::ApprovalId),
+    Sweep(crate::SweepId),
+    Destination(crate::DestinationId),
+}
+
+/// `Settlement`: the settlement entered and the approval it waits for.
+impl FromReply for (crate::SettlementId, Option<crate::ApprovalId>) {
+    fn from_reply(reply: Reply) -> Result<Self, &'static str> {
+        match reply {
+            Reply::Settlement {
+                settlement,
+                approval,
+            } => Ok((settlement, approval)),
+            other => Err(other.kind()),
+        }
+    }
 }
 
 /// `Done`: the command changed what it was asked to, and says no more.

@@ -162,6 +162,13 @@ pub struct Shop {
     /// Its money policy is in its journal too (a shop begun in journal
     /// format 2 records it on its first start under format 3).
     pub(crate) policy_recorded: bool,
+    /// The money rules per currency (journal format 4 on).
+    pub(crate) rules: crate::rules::Rules,
+    pub(crate) rules_recorded: bool,
+    /// Channel settlements into custody and fee sweeps out of it.
+    pub(crate) flows: crate::custody_flows::CustodyFlows,
+    /// Every user's withdrawal destinations.
+    pub(crate) destinations: Vec<crate::destinations::Destination>,
 }
 
 /// What a trail of transfers belongs to.

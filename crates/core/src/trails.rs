@@ -35,6 +35,7 @@ fn kind_name(id: u128) -> &'static str {
         Some(Kind::MerchantDebt) => "debt:merchant",
         Some(Kind::Debts) => "debts",
         Some(Kind::Losses) => "losses",
+        Some(Kind::ChannelFees) => "channel_fees",
         Some(Kind::MerchantPending) => "merchant:pending",
         Some(Kind::MerchantAvailable) => "merchant:available",
         Some(Kind::MerchantDeposit) => "merchant:deposit",

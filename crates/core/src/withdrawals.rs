@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::chart::Leg;
 use crate::chart::{Kind, Why, account_id};
+use crate::rules::PartyKind;
 use crate::shares::Party;
+use crate::time::{local_day, year_month};
 use crate::users::{AdminRole, Role};
-use crate::{Currency, MerchantStatus, Shop, ShopError, UserId, WithdrawalId};
+use crate::{Currency, DestinationId, MerchantStatus, Shop, ShopError, UserId, WithdrawalId};
 
 /// From this amount (minor units) up, a withdrawal needs two approvers.
 pub const TWO_APPROVERS_FROM: u64 = 1_000_000;
@@ -27,6 +29,19 @@ pub enum WithdrawFrom {
     Merchant,
     /// The caller's reward wallet (commissions).
     Reward,
+    /// The caller's merchant's deposit (free only with no order open and
+    /// the shop's days after its last sale).
+    Deposit,
+}
+
+impl WithdrawFrom {
+    /// Whose limits it follows.
+    pub fn party(self) -> PartyKind {
+        match self {
+            WithdrawFrom::Reward => PartyKind::Reward,
+            WithdrawFrom::Merchant | WithdrawFrom::Deposit => PartyKind::Merchant,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,7 +79,12 @@ pub struct Withdrawal {
     pub source: u128,
     pub currency: Currency,
     pub amount: u64,
+    /// Where it goes, as shown (masked, for one from the book).
     pub destination: String,
+    /// The destination in the requester's book it names (format 4 on).
+    pub destination_id: Option<DestinationId>,
+    /// Taken out of the amount, earned when the payout is made.
+    pub fee: u64,
     pub status: WithdrawalStatus,
     pub requested_at: u64,
     pub approvals: Vec<UserId>,
@@ -83,8 +103,33 @@ fn tag(id: WithdrawalId) -> u128 {
 }
 
 impl Shop {
-    /// Reserves `amount` of the caller's reward wallet or merchant balance
-    /// for a withdrawal to `destination`.
+    /// Reserves `amount` of the caller's reward wallet, merchant balance or
+    /// deposit for a withdrawal to a destination in their book, past its
+    /// cooling period.
+    pub fn request_withdrawal_to(
+        &mut self,
+        now: u64,
+        actor: UserId,
+        from: WithdrawFrom,
+        (currency, amount): (Currency, u64),
+        destination: DestinationId,
+    ) -> Result<WithdrawalId, ShopError> {
+        self.tick(now)?;
+        let masked = self
+            .payable_destination(now, actor, destination)?
+            .masked
+            .clone();
+        self.ask_withdrawal(
+            now,
+            actor,
+            from,
+            (currency, amount),
+            (masked, Some(destination)),
+        )
+    }
+
+    /// A withdrawal to a destination given as text: the command journals
+    /// written before the destination book hold.
     pub fn request_withdrawal(
         &mut self,
         now: u64,
@@ -95,6 +140,32 @@ impl Shop {
         destination: &str,
     ) -> Result<WithdrawalId, ShopError> {
         self.tick(now)?;
+        let destination = destination.trim();
+        if destination.is_empty()
+            || destination.chars().count() > DESTINATION_MAX
+            || destination.chars().any(char::is_control)
+        {
+            return Err(ShopError::Invalid(format!(
+                "a destination is 1 to {DESTINATION_MAX} characters, none of them control characters"
+            )));
+        }
+        self.ask_withdrawal(
+            now,
+            actor,
+            from,
+            (currency, amount),
+            (destination.to_string(), None),
+        )
+    }
+
+    fn ask_withdrawal(
+        &mut self,
+        now: u64,
+        actor: UserId,
+        from: WithdrawFrom,
+        (currency, amount): (Currency, u64),
+        (destination, destination_id): (String, Option<DestinationId>),
+    ) -> Result<WithdrawalId, ShopError> {
         let user = self.require_user(actor)?;
         let (source, party) = match from {
             WithdrawFrom::Reward if user.role == Role::Buyer => (
@@ -102,15 +173,17 @@ impl Shop {
                 Party::User(actor),
             ),
             WithdrawFrom::Reward => return Err(ShopError::Forbidden(actor)),
-            WithdrawFrom::Merchant => {
+            WithdrawFrom::Merchant | WithdrawFrom::Deposit => {
                 let m = self.owned_merchant(actor)?;
-                if m.status != MerchantStatus::Active {
-                    return Err(ShopError::MerchantNotActive(m.id));
-                }
-                (
-                    account_id(Kind::MerchantAvailable, currency, m.id.0),
-                    Party::Merchant(m.id),
-                )
+                let kind = if from == WithdrawFrom::Deposit {
+                    Kind::MerchantDeposit
+                } else {
+                    if m.status != MerchantStatus::Active {
+                        return Err(ShopError::MerchantNotActive(m.id));
+                    }
+                    Kind::MerchantAvailable
+                };
+                (account_id(kind, currency, m.id.0), Party::Merchant(m.id))
             }
         };
         // What the reserve paid in the party's place comes back first.
@@ -121,15 +194,11 @@ impl Shop {
                 "a withdrawal is at least 1 minor unit".into(),
             ));
         }
-        let destination = destination.trim();
-        if destination.is_empty()
-            || destination.chars().count() > DESTINATION_MAX
-            || destination.chars().any(char::is_control)
-        {
-            return Err(ShopError::Invalid(format!(
-                "a destination is 1 to {DESTINATION_MAX} characters, none of them control characters"
-            )));
+        if let (WithdrawFrom::Deposit, Party::Merchant(m)) = (from, party) {
+            self.require_deposit_free(now, m)?;
         }
+        let rule = self.rules.withdrawal(currency, from.party());
+        self.check_limits(now, actor, from.party(), currency, amount)?;
         // Checked here too, so a refusal opens no account along the way.
         if self.balance(source) < amount {
             return Err(ShopError::InsufficientBalance);
@@ -144,6 +213,10 @@ impl Shop {
             Why::Withdraw,
             tag(id),
         )?;
+        let approvals_needed = rule.approvers(amount);
+        if approvals_needed == 0 {
+            self.finish_reserved(now, currency, (source, payouts), reservation, true)?;
+        }
         self.withdrawals.list.push(Withdrawal {
             id,
             requester: actor,
@@ -151,16 +224,82 @@ impl Shop {
             source,
             currency,
             amount,
-            destination: destination.to_string(),
-            status: WithdrawalStatus::Requested,
+            destination,
+            destination_id,
+            fee: rule.fee(amount),
+            status: if approvals_needed == 0 {
+                WithdrawalStatus::Approved
+            } else {
+                WithdrawalStatus::Requested
+            },
             requested_at: now,
             approvals: Vec::new(),
-            approvals_needed: if amount >= TWO_APPROVERS_FROM { 2 } else { 1 },
+            approvals_needed,
             reservation,
             reference: None,
             closed_at: None,
         });
         Ok(id)
+    }
+
+    /// Refuses an amount outside the rule for `party` in `currency`: its
+    /// minimum and maximum, and the requester's totals of the day and the
+    /// month in the shop's time zone (withdrawals neither rejected nor
+    /// failed).
+    fn check_limits(
+        &self,
+        now: u64,
+        actor: UserId,
+        party: PartyKind,
+        currency: Currency,
+        amount: u64,
+    ) -> Result<(), ShopError> {
+        let rule = self.rules.withdrawal(currency, party);
+        let refuse = |why: String| Err(ShopError::WithdrawalLimit { why });
+        if amount < rule.min {
+            return refuse(format!("at least {} {currency}", rule.min));
+        }
+        if amount > rule.max {
+            return refuse(format!("at most {} {currency} at a time", rule.max));
+        }
+        let offset = self.config.utc_offset_seconds;
+        let today = local_day(now, offset);
+        let month = year_month(today);
+        let (mut day_total, mut month_total) = (u128::from(amount), u128::from(amount));
+        for w in &self.withdrawals.list {
+            if w.requester != actor
+                || w.currency != currency
+                || w.from.party() != party
+                || matches!(
+                    w.status,
+                    WithdrawalStatus::Rejected | WithdrawalStatus::Failed
+                )
+            {
+                continue;
+            }
+            let day = local_day(w.requested_at, offset);
+            if day == today {
+                day_total += u128::from(w.amount);
+            }
+            if year_month(day) == month {
+                month_total += u128::from(w.amount);
+            }
+        }
+        if day_total > u128::from(rule.daily) {
+            return refuse(format!(
+                "at most {} {currency} a day, and {} is asked for today already",
+                rule.daily,
+                day_total - u128::from(amount)
+            ));
+        }
+        if month_total > u128::from(rule.monthly) {
+            return refuse(format!(
+                "at most {} {currency} a month, and {} is asked for this month already",
+                rule.monthly,
+                month_total - u128::from(amount)
+            ));
+        }
+        Ok(())
     }
 
     /// Finance (or an admin) approves; once enough have, the reserved money
@@ -178,7 +317,9 @@ impl Shop {
         // cover) is repaid before anything leaves: reject it, or wait.
         let party = match w.from {
             WithdrawFrom::Reward => Party::User(w.requester),
-            WithdrawFrom::Merchant => Party::Merchant(self.owned_merchant(w.requester)?.id),
+            WithdrawFrom::Merchant | WithdrawFrom::Deposit => {
+                Party::Merchant(self.owned_merchant(w.requester)?.id)
+            }
         };
         self.require_no_debt(party)?;
         self.require_outflows()?;
@@ -254,16 +395,27 @@ impl Shop {
             (w.source, Why::PayoutReturned, WithdrawalStatus::Failed)
         };
         let (currency, amount) = (w.currency, w.amount);
+        // A payout made earns the fee; a failed one returns the whole.
+        let fee = if paid { w.fee.min(amount) } else { 0 };
         self.move_money(
             now,
             currency,
-            &[Leg {
-                debit: payouts,
-                credit,
-                amount,
-                why,
-                order: None,
-            }],
+            &[
+                Leg {
+                    debit: payouts,
+                    credit,
+                    amount: amount - fee,
+                    why,
+                    order: None,
+                },
+                Leg {
+                    debit: payouts,
+                    credit: account_id(Kind::Fees, currency, 0),
+                    amount: fee,
+                    why: Why::WithdrawalFee,
+                    order: None,
+                },
+            ],
         )?;
         self.close_withdrawal(now, id, status, Some(reference.to_string()))?;
         self.audit(now, staff, || {

@@ -68,6 +68,14 @@ impl Sim {
     }
 
     fn setup(&mut self) {
+        // Refunds stay possible for the whole run (the refund horizon has
+        // tests of its own): each order of refund, release and withdrawal.
+        self.run(Command::ChangeRules {
+            rules: trigate_core::Rules {
+                refund_horizon_days: 3650,
+                ..trigate_core::Rules::default()
+            },
+        });
         let Reply::User(staff) = self.run(Command::Register {
             login: "staff".into(),
             role: Role::Staff(AdminRole::Admin),

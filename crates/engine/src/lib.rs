@@ -39,5 +39,5 @@ pub use recover::{
     JournalReplay, Journaled, RecoverError, Recovered, check_link, open_ledger, open_state,
     recover_ledger,
 };
-pub use shop_machine::{ShopMachine, spawn_scheduler, start_shop};
+pub use shop_machine::{ShopMachine, spawn_scheduler, start_shop, start_shop_with};
 pub use writer::{Engine, EngineConfig, EngineError, WriterExit};

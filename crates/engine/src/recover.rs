@@ -35,6 +35,11 @@ pub trait Journaled: Send + Sized + 'static {
     fn invariant_violations(&self) -> Vec<String> {
         Vec::new()
     }
+    /// What verify reports of the state besides its checks (losses booked,
+    /// coverage): one line each.
+    fn money_report(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// The shop's orders and card keys as rows (none for a bare ledger).
     fn shop_rows(&self) -> (Vec<OrderRow>, Vec<KeyRow>) {
         (Vec::new(), Vec::new())
@@ -129,6 +134,36 @@ impl Journaled for Shop {
     );
     fn invariant_violations(&self) -> Vec<String> {
         self.check_invariants()
+    }
+    fn money_report(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .coverage()
+            .iter()
+            .map(|c| {
+                format!(
+                    "custody: {} held {}, owed {}, surplus {}",
+                    c.currency,
+                    c.held,
+                    c.owed,
+                    c.surplus()
+                )
+            })
+            .collect();
+        let losses = self.losses();
+        if losses.is_empty() {
+            lines.push("losses: none booked".into());
+        }
+        for (currency, amount) in losses {
+            lines.push(format!("losses: {amount} {currency} booked out of custody"));
+        }
+        if let Some(stop) = self.outflow_stop() {
+            lines.push(format!(
+                "outflows: stopped ({}): {}",
+                stop.reason.as_str(),
+                stop.note
+            ));
+        }
+        lines
     }
     fn shop_rows(&self) -> (Vec<OrderRow>, Vec<KeyRow>) {
         (

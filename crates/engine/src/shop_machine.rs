@@ -25,11 +25,29 @@ pub async fn start_shop(
     ),
     crate::RecoverError,
 > {
+    start_shop_with(store, settings, trigate_core::Rules::default()).await
+}
+
+/// [`start_shop`] with the shop's money rules per currency (the config
+/// file's), recorded like the settings when the journal holds none or
+/// others.
+pub async fn start_shop_with(
+    store: &trigate_store::Store,
+    settings: trigate_core::Config,
+    rules: trigate_core::Rules,
+) -> Result<
+    (
+        Engine<ShopMachine>,
+        tokio::task::JoinHandle<crate::WriterExit>,
+    ),
+    crate::RecoverError,
+> {
     let recovered = crate::open_state::<Shop>(store, 0).await?;
     let state = &recovered.state;
     // A shop begun in journal format 2 has no money policy recorded yet.
     let began = state.has_genesis();
     let before = (began && state.has_policy(), *state.config());
+    let (had_rules, rules_before) = (state.has_rules(), state.rules().clone());
     let (engine, writer) = Engine::start(
         ShopMachine::new(recovered),
         store.clone(),
@@ -45,6 +63,18 @@ pub async fn start_shop(
             ),
             Ok(Reply::Done) => {
                 tracing::info!(settings = %settings, "the shop's settings are recorded in its journal")
+            }
+            Ok(reply) => return Err(crate::RecoverError::Settings(format!("{reply:?}"))),
+            Err(e) => return Err(crate::RecoverError::Settings(e.to_string())),
+        }
+    }
+    if !(had_rules && rules_before == rules) {
+        match engine.submit(Command::ChangeRules { rules }).await {
+            Ok(Reply::Done) if had_rules => tracing::warn!(
+                "the configured money rules differ from the journal's; the change is recorded"
+            ),
+            Ok(Reply::Done) => {
+                tracing::info!("the shop's money rules are recorded in its journal")
             }
             Ok(reply) => return Err(crate::RecoverError::Settings(format!("{reply:?}"))),
             Err(e) => return Err(crate::RecoverError::Settings(e.to_string())),

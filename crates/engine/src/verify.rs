@@ -119,6 +119,7 @@ async fn verify_as<S: Journaled>(mut snapshot: Snapshot) -> Result<Report, Store
                 if let Some(what) = S::INVARIANTS {
                     replay.state_mut().finish_replay();
                     report.check(what.to_string(), replay.state().invariant_violations());
+                    report.checked.extend(replay.state().money_report());
                 }
             }
             Err(e) => report.violations.push(chain_violation(&e)),

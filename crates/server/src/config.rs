@@ -45,6 +45,9 @@ pub struct ServeFile {
     /// The shop-wide settings (`[shop]`).
     #[serde(default)]
     pub shop: crate::shop_settings::ShopFile,
+    /// The money rules per currency (`[rules]`).
+    #[serde(default)]
+    pub rules: crate::shop_settings::RulesFile,
     /// `human` (the default) or `json`; `TRIGATE_LOG_FORMAT` overrides it.
     #[serde(default)]
     pub log_format: Option<crate::logging::LogFormat>,
@@ -100,6 +103,7 @@ pub fn serve_config(
         channels: from_file.channel,
         sandbox: from_file.sandbox,
         shop: from_file.shop.settings()?,
+        rules: from_file.rules.rules()?,
         log_format: crate::logging::LogFormat::from_env_or(from_file.log_format)?,
         metrics_token: env("TRIGATE_METRICS_TOKEN").map(secrecy::SecretString::from),
         metrics_listen: env("TRIGATE_METRICS_LISTEN")

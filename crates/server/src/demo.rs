@@ -76,6 +76,7 @@ pub fn run(listen: Option<&str>) -> anyhow::Result<()> {
             secret: secret.clone(),
         }),
         shop: trigate_core::Config::default(),
+        rules: trigate_core::Rules::default(),
         log_format: crate::logging::LogFormat::from_env_or(None)?,
         metrics_token: None,
         metrics_listen: None,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use trigate_app::payments::{ChannelKind, HyperTransport, Payments};
 use trigate_app::{App, MasterKey};
-use trigate_engine::{WriterExit, spawn_scheduler, start_shop};
+use trigate_engine::{WriterExit, spawn_scheduler, start_shop_with};
 use trigate_store::Store;
 use trigate_web::{AppState, Sessions, router};
 
@@ -28,6 +28,8 @@ pub struct ServeConfig {
     pub sandbox: Option<crate::sandbox::SandboxConfig>,
     /// The shop-wide settings (`[shop]`), recorded in the journal.
     pub shop: trigate_core::Config,
+    /// The money rules per currency (`[rules]`), recorded in the journal.
+    pub rules: trigate_core::Rules,
     /// How log lines are written.
     pub log_format: crate::logging::LogFormat,
     /// `TRIGATE_METRICS_TOKEN`: `/metrics` on the main listener answers
@@ -86,7 +88,7 @@ where
         "starting"
     );
     let store = Store::open(&config.database_url).await?;
-    let (engine, writer) = start_shop(&store, config.shop).await?;
+    let (engine, writer) = start_shop_with(&store, config.shop, config.rules.clone()).await?;
     let scheduler = spawn_scheduler(engine.clone(), Duration::from_secs(1));
     let transport = Arc::new(HyperTransport::new(Duration::from_secs(10)));
     let payments = Payments::new(&config.channels, transport.clone(), &config.base_url)?;

@@ -135,6 +135,102 @@ impl ShopFile {
     }
 }
 
+/// The money rules per currency, as the `[rules]` table gives them:
+///
+/// ```toml
+/// [rules]
+/// refund_horizon_days = 30        # a settled order is refunded only this long; its fee is swept after
+/// destination_cooling_hours = 24  # a new withdrawal destination is paid only after this
+/// deposit_hold_days = 30          # a merchant's deposit is withdrawn only this long after its last sale
+/// deposit_minimum = { CNY = 50000 }  # what a deposit holds before its merchant sells in a currency
+///
+/// [[rules.withdrawals]]           # one per currency and kind of party (`reward` or `merchant`)
+/// currency = "CNY"
+/// party = "merchant"
+/// min = 1000                      # minor units, each at a time
+/// max = 5000000
+/// daily = 10000000                # the requester's total a day, in the shop's time zone
+/// monthly = 100000000
+/// fee_fixed = 200                 # the fee: fixed + fee_bps of the amount, rounded up
+/// fee_bps = 50
+/// one_approver_from = 0           # below it, approved as asked
+/// two_approvers_from = 1000000
+/// ```
+///
+/// Left out: the defaults (no limits, no fee, one approver, two from
+/// 1,000,000 minor units).
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesFile {
+    pub refund_horizon_days: Option<u32>,
+    pub destination_cooling_hours: Option<u32>,
+    pub deposit_hold_days: Option<u32>,
+    #[serde(default)]
+    pub deposit_minimum: std::collections::BTreeMap<String, u64>,
+    #[serde(default)]
+    pub withdrawals: Vec<WithdrawalFile>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalFile {
+    pub currency: String,
+    pub party: trigate_core::PartyKind,
+    pub min: Option<u64>,
+    pub max: Option<u64>,
+    pub daily: Option<u64>,
+    pub monthly: Option<u64>,
+    pub fee_fixed: Option<u64>,
+    pub fee_bps: Option<u32>,
+    pub one_approver_from: Option<u64>,
+    pub two_approvers_from: Option<u64>,
+}
+
+impl RulesFile {
+    /// The rules, every one checked; what is left out keeps its default.
+    pub fn rules(&self) -> anyhow::Result<trigate_core::Rules> {
+        let mut r = trigate_core::Rules::default();
+        if let Some(v) = self.refund_horizon_days {
+            r.refund_horizon_days = v;
+        }
+        if let Some(v) = self.destination_cooling_hours {
+            r.destination_cooling_hours = v;
+        }
+        if let Some(v) = self.deposit_hold_days {
+            r.deposit_hold_days = v;
+        }
+        let currency = |c: &str| {
+            trigate_core::Currency::new(c)
+                .map_err(|_| anyhow::anyhow!("[rules] currency {c:?} is not three capitals"))
+        };
+        for (c, minimum) in &self.deposit_minimum {
+            r.deposits.push(trigate_core::DepositMinimum {
+                currency: currency(c)?,
+                minimum: *minimum,
+            });
+        }
+        for w in &self.withdrawals {
+            let d = trigate_core::WithdrawalRule::default();
+            r.withdrawals.push(trigate_core::WithdrawalRuleFor {
+                currency: currency(&w.currency)?,
+                party: w.party,
+                rule: trigate_core::WithdrawalRule {
+                    min: w.min.unwrap_or(d.min),
+                    max: w.max.unwrap_or(d.max),
+                    daily: w.daily.unwrap_or(d.daily),
+                    monthly: w.monthly.unwrap_or(d.monthly),
+                    fee_fixed: w.fee_fixed.unwrap_or(d.fee_fixed),
+                    fee_bps: w.fee_bps.unwrap_or(d.fee_bps),
+                    one_approver_from: w.one_approver_from.unwrap_or(d.one_approver_from),
+                    two_approvers_from: w.two_approvers_from.unwrap_or(d.two_approvers_from),
+                },
+            });
+        }
+        r.check().map_err(|e| anyhow::anyhow!("[rules] {e}"))?;
+        Ok(r)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +266,38 @@ mod tests {
             assert!(file.settings().is_err(), "{bad}");
         }
         assert!(toml::from_str::<ShopFile>("bogus = 1").is_err());
+    }
+
+    #[test]
+    fn a_rules_table_sets_limits_per_currency_and_party_and_refuses_nonsense() {
+        let file: RulesFile = toml::from_str(
+            "refund_horizon_days = 10\ndeposit_minimum = { CNY = 5000 }\n\
+             [[withdrawals]]\ncurrency = \"CNY\"\nparty = \"merchant\"\nmin = 100\nfee_bps = 50",
+        )
+        .unwrap();
+        let r = file.rules().unwrap();
+        assert_eq!(r.refund_horizon_days, 10);
+        let cny = trigate_core::Currency::new("CNY").unwrap();
+        assert_eq!(r.deposit_minimum(cny), 5000);
+        let rule = r.withdrawal(cny, trigate_core::PartyKind::Merchant);
+        assert_eq!((rule.min, rule.fee_bps, rule.max), (100, 50, u64::MAX));
+        assert_eq!(
+            r.withdrawal(cny, trigate_core::PartyKind::Reward),
+            trigate_core::WithdrawalRule::default()
+        );
+        for bad in [
+            "refund_horizon_days = 0",
+            "[[withdrawals]]\ncurrency = \"CNY\"\nparty = \"merchant\"\nmin = 10\nmax = 5",
+            "[[withdrawals]]\ncurrency = \"cny\"\nparty = \"reward\"",
+            "[[withdrawals]]\ncurrency = \"CNY\"\nparty = \"nobody\"",
+        ] {
+            let parsed = toml::from_str::<RulesFile>(bad).map_err(|e| e.to_string());
+            assert!(
+                parsed
+                    .and_then(|f| f.rules().map_err(|e| e.to_string()))
+                    .is_err(),
+                "{bad}"
+            );
+        }
     }
 }

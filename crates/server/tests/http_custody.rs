@@ -57,9 +57,27 @@ async fn a_booked_loss_stops_outflows_until_a_top_up_and_two_admins_lift_it() {
         r.body
     );
     assert_eq!(r.body["losses"], json!([{"currency": "CNY", "amount": 1}]));
+    // A sweep is refused with the rest, by its own route.
+    let sweep = json!({"currency": "CNY", "amount": 1});
+    let r = post("/api/v1/admin/sweeps", fin1.clone(), "sweep", sweep).await;
+    assert_eq!(
+        (r.status, &r.body["error"]["code"]),
+        (409, &json!("outflows_stopped")),
+        "{:?}",
+        r.body
+    );
 
     // Buyers still pay and get their keys.
     let (buyer, cookie) = s.sign_up("buyer").await;
+    // Every answer says outflows are stopped (read at most a quarter of a
+    // second late), the buyer's too.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let r = s.call("GET", "/api/v1/me", Some(&cookie), &[], None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.header("trigate-outflows"),
+        Some("stopped; reason=coverage")
+    );
     s.fund(buyer, 10_000).await;
     let bought = s.buy_one(&cookie, 1, "buy").await;
     assert_eq!(bought.body["status"], "delivered", "{:?}", bought.body);

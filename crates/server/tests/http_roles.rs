@@ -329,7 +329,7 @@ async fn role_matrix(s: Server) {
             "/api/v1/withdrawals".into(),
             Some(
                 json!({"from": "reward", "currency": "CNY", "amount": 1,
-                    "destination": "bank", "totp": "123456"})
+                    "destination": 1, "totp": "123456"})
                 .to_string(),
             ),
             [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],

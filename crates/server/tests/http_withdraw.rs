@@ -24,6 +24,8 @@ fn code(secret: &str, at: u64) -> String {
 async fn merchant_with_money(s: &Server) -> String {
     let merchant = s.released_sale().await;
     assert_eq!(available(s, &merchant).await, 1_500);
+    // The shop's first destination: the one `withdraw_body` names.
+    assert_eq!(s.add_destination(&merchant, "CN12 3456 7890").await, 1);
     merchant
 }
 
@@ -58,7 +60,7 @@ async fn admin_enrols(s: &Server, user: trigate_core::UserId) -> String {
 
 fn withdraw_body(amount: u64, totp: &str) -> String {
     json!({"from": "merchant", "currency": "CNY", "amount": amount,
-        "destination": "CN12 3456 7890", "totp": totp})
+        "destination": 1, "totp": totp})
     .to_string()
 }
 
@@ -106,6 +108,19 @@ async fn withdrawal_journey(s: Server) {
     let r = withdraw(&s, &merchant, "w2", 1_000, &good).await;
     assert_eq!(r["status"], 201, "{r}");
     let id = r["body"]["id"].as_u64().unwrap();
+    assert_eq!(r["body"]["destination"], "********7890", "shown masked");
+    // A retry under the same key replays the answer without a new code.
+    let again = withdraw(&s, &merchant, "w2", 1_000, "000000").await;
+    assert_eq!(
+        (again["status"].as_u64(), &again["body"]["id"]),
+        (Some(201), &json!(id)),
+        "{again}"
+    );
+    let book = s
+        .call("GET", "/api/v1/destinations", Some(&merchant), &[], None)
+        .await;
+    assert_eq!(book.body["destinations"][0]["masked"], "********7890");
+    assert!(!book.body.to_string().contains("3456"), "{:?}", book.body);
     assert_eq!(available(&s, &merchant).await, 500, "reserved at once");
     // The same code twice is refused, even with a fresh key.
     let r = withdraw(&s, &merchant, "w3", 100, &good).await;

@@ -29,7 +29,17 @@ async fn a_shop_keeps_the_settings_it_started_with_and_records_a_change() {
     for db in TestDb::all("journal_settings").await {
         let store = db.open().await;
         let (engine, writer) = start_shop(&store, settings(30)).await.unwrap();
-        let genesis = last_entry(&store).await;
+        // The genesis holds the settings; the money rules follow it.
+        let rows = store.journal_page(0, 10_000).await.unwrap();
+        assert_eq!(rows.len(), 2);
+        let genesis = Entry::decode(&rows[0].body).unwrap();
+        assert!(
+            matches!(
+                last_entry(&store).await.facts.as_slice(),
+                [Fact::Rules { .. }]
+            ),
+            "the money rules are recorded after the genesis"
+        );
         assert!(
             matches!(genesis.facts.as_slice(), [Fact::Settings { settings: s }, Fact::Policy { .. }] if s.reservation_ns == 30 * 60 * NANOS_PER_SECOND),
             "{:?}",
@@ -151,7 +161,7 @@ async fn trigate_upgrade_rewrites_a_format_1_journal_after_a_backup() {
         assert!(!text.contains("NOTE"), "{text}");
         let (ok, text) = run(&["upgrade", "--database-url", &db.url], data.path());
         assert!(
-            ok && text.contains("in format 3, which this release reads"),
+            ok && text.contains("in format 4, which this release reads"),
             "{text}"
         );
 
@@ -239,10 +249,18 @@ async fn a_format_2_shop_records_its_money_policy_on_its_first_start() {
     drop(engine);
     writer.await.unwrap();
     let all = store.journal_page(0, 10_000).await.unwrap();
-    assert_eq!(all.len(), rows.len() + 1);
+    // The policy (format 3's), then the money rules (format 4's).
+    assert_eq!(all.len(), rows.len() + 2);
     assert_eq!(all[..rows.len()], rows[..], "the format-2 entries stay");
-    let entry = last_entry(&store).await;
-    assert_eq!(Entry::format(&all[rows.len()].body), Some(3));
+    let entry = Entry::decode(&all[rows.len()].body).unwrap();
+    assert_eq!(Entry::format(&all[rows.len()].body), Some(4));
+    assert!(
+        matches!(
+            last_entry(&store).await.facts.as_slice(),
+            [Fact::Rules { .. }]
+        ),
+        "the money rules are recorded next"
+    );
     assert!(
         matches!(
             entry.facts.as_slice(),
@@ -256,7 +274,7 @@ async fn a_format_2_shop_records_its_money_policy_on_its_first_start() {
     writer.await.unwrap();
     assert_eq!(
         store.journal_page(0, 10_000).await.unwrap().len(),
-        rows.len() + 1
+        rows.len() + 2
     );
     let report = trigate_engine::verify::verify(&store).await.unwrap();
     assert!(report.is_ok(), "{:?}", report.violations);

@@ -351,6 +351,8 @@ async fn no_secret_of_a_whole_run_reaches_the_log() {
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let merchant_seed = run.secret(r.body["secret"].as_str().unwrap());
+    let account = run.secret("CN00 1111 2222 3333");
+    let destination = run.s.add_destination(&merchant, &account).await;
     let code = totp(&merchant_seed, unix_now());
     run.codes.push(code.clone());
     let r = run
@@ -359,7 +361,7 @@ async fn no_secret_of_a_whole_run_reaches_the_log() {
             Some(&merchant),
             Some("withdraw-1"),
             json!({"from": "merchant", "currency": "CNY", "amount": 1000,
-                "destination": "CN00 1111", "totp": code}),
+                "destination": destination, "totp": code}),
         )
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);

@@ -10,6 +10,7 @@ pub mod answers;
 mod approvals;
 mod auth;
 mod custody;
+mod custody_flows;
 mod disputes;
 mod error;
 mod guest;
@@ -18,6 +19,7 @@ mod merchant;
 pub mod metrics;
 pub mod openapi;
 mod orders;
+mod outflow_header;
 mod pay;
 mod refusals;
 mod routes;
@@ -109,6 +111,10 @@ pub fn router(state: AppState) -> Router {
             signed::verify,
         ))
         .route_layer(axum::middleware::from_fn(metrics::track))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            outflow_header::show,
+        ))
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(

@@ -10,8 +10,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use super::AppState;
 use super::refusals::Refusals;
 use super::{
-    account, admin, approvals, custody, disputes, guest, merchant, orders, pay, routes, sends,
-    withdraw,
+    account, admin, approvals, custody, custody_flows, disputes, guest, merchant, orders, pay,
+    routes, sends, withdraw,
 };
 
 /// Every refusal: `{"error": {"code", "message"}}`, the code stable.
@@ -150,6 +150,14 @@ impl utoipa::Modify for Security {
         custody::stop,
         custody::lift,
         custody::book_loss,
+        custody_flows::book_settlement,
+        custody_flows::sweep,
+        custody_flows::credit_deposit,
+        custody_flows::forfeit_deposit,
+        custody_flows::pay_deposit,
+        withdraw::destinations,
+        withdraw::add_destination,
+        withdraw::remove_destination,
         sends::resolve,
         pay::health,
         pay::return_page,

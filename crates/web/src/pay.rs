@@ -151,6 +151,7 @@ pub(super) async fn mark_paid(
         PaymentOutcome::CreditedToWallet => "credited_to_wallet",
         PaymentOutcome::OwedBack => "owed_back",
         PaymentOutcome::Duplicate(_) => "already_applied",
+        PaymentOutcome::DepositFunded => "deposit_funded",
     };
     Ok(Json(MarkedPaid {
         attempt: id,

@@ -19,6 +19,8 @@ use trigate_app::AppError;
 /// whatever the action it runs can be refused for.
 const APPROVAL_RUNS: &[&str] = &[
     "debt_open",
+    "merchant_not_found",
+    "past_refund_horizon",
     "forbidden",
     "insufficient_balance",
     "invalid",
@@ -81,6 +83,46 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
     ("post", "/api/v1/admin/losses", &["forbidden", "invalid"]),
     (
         "post",
+        "/api/v1/admin/settlements",
+        &["forbidden", "invalid", "settlement_duplicate"],
+    ),
+    (
+        "post",
+        "/api/v1/admin/sweeps",
+        &[
+            "above_surplus",
+            "fees_not_matured",
+            "forbidden",
+            "invalid",
+            "outflows_stopped",
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/admin/merchants/{id}/deposit/credits",
+        &["forbidden", "invalid", "merchant_not_found"],
+    ),
+    (
+        "post",
+        "/api/v1/admin/merchants/{id}/deposit/forfeit",
+        &["forbidden", "invalid", "merchant_not_found"],
+    ),
+    (
+        "post",
+        "/api/v1/merchant/deposit/payments",
+        &[
+            "channels_unavailable",
+            "forbidden",
+            "invalid",
+            "no_channel",
+            "rate_limited",
+        ],
+    ),
+    ("get", "/api/v1/destinations", &[]),
+    ("post", "/api/v1/destinations", &["forbidden", "invalid"]),
+    ("delete", "/api/v1/destinations/{id}", &["invalid"]),
+    (
+        "post",
         "/api/v1/admin/sends/{id}/resolve",
         &[
             "attempt_not_found",
@@ -121,6 +163,7 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
         &[
             "amount_overflow",
             "coupon_not_applicable",
+            "deposit_required",
             "insufficient_balance",
             "invalid",
             "merchant_not_active",
@@ -157,6 +200,7 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
             "invalid",
             "order_not_found",
             "order_state",
+            "past_refund_horizon",
             "refund_beyond_paid",
         ],
     ),
@@ -290,6 +334,7 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
         &[
             "amount_overflow",
             "coupon_not_applicable",
+            "deposit_required",
             "invalid",
             "merchant_not_active",
             "out_of_stock",
@@ -321,6 +366,8 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
         &[
             "bad_second_factor",
             "debt_open",
+            "deposit_held",
+            "destination_cooling",
             "forbidden",
             "insufficient_balance",
             "invalid",
@@ -328,6 +375,7 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
             "outflows_stopped",
             "second_factor_locked",
             "second_factor_required",
+            "withdrawal_limit",
         ],
     ),
     (
@@ -486,7 +534,11 @@ pub struct Refusals;
 impl utoipa::Modify for Refusals {
     fn modify(&self, doc: &mut OpenApi) {
         for (path, item) in doc.paths.paths.iter_mut() {
-            let ops = [("get", item.get.as_mut()), ("post", item.post.as_mut())];
+            let ops = [
+                ("get", item.get.as_mut()),
+                ("post", item.post.as_mut()),
+                ("delete", item.delete.as_mut()),
+            ];
             for (method, op) in ops {
                 let Some(op) = op else { continue };
                 let Some(codes) = codes(method, path, op) else {
@@ -571,7 +623,11 @@ mod tests {
         let doc = document();
         let mut seen = BTreeSet::new();
         for (path, item) in &doc.paths.paths {
-            for (method, op) in [("get", &item.get), ("post", &item.post)] {
+            for (method, op) in [
+                ("get", &item.get),
+                ("post", &item.post),
+                ("delete", &item.delete),
+            ] {
                 let Some(op) = op else { continue };
                 assert!(
                     codes(method, path, op).is_some(),

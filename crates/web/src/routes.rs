@@ -14,8 +14,8 @@ use trigate_core::{Bps, Currency};
 
 use super::error::ApiError;
 use super::{
-    AppState, account, admin, approvals, custody, disputes, guest, limits, merchant, orders, pay,
-    sends, withdraw,
+    AppState, account, admin, approvals, custody, custody_flows, disputes, guest, limits, merchant,
+    orders, pay, sends, withdraw,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -91,6 +91,31 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/admin/outflows/stop", post(custody::stop))
         .route("/api/v1/admin/outflows/lift", post(custody::lift))
         .route("/api/v1/admin/losses", post(custody::book_loss))
+        .route(
+            "/api/v1/admin/settlements",
+            post(custody_flows::book_settlement),
+        )
+        .route("/api/v1/admin/sweeps", post(custody_flows::sweep))
+        .route(
+            "/api/v1/admin/merchants/{id}/deposit/credits",
+            post(custody_flows::credit_deposit),
+        )
+        .route(
+            "/api/v1/admin/merchants/{id}/deposit/forfeit",
+            post(custody_flows::forfeit_deposit),
+        )
+        .route(
+            "/api/v1/merchant/deposit/payments",
+            post(custody_flows::pay_deposit).layer(limits::checkout()),
+        )
+        .route(
+            "/api/v1/destinations",
+            get(withdraw::destinations).post(withdraw::add_destination),
+        )
+        .route(
+            "/api/v1/destinations/{id}",
+            axum::routing::delete(withdraw::remove_destination),
+        )
         .route("/api/v1/admin/sends/{id}/resolve", post(sends::resolve))
         .route("/api/v1/orders/{id}/dispute", post(disputes::open_dispute))
         .route(

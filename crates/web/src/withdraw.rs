@@ -5,12 +5,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
-use trigate_app::{AppError, PaidOut, Payout, WithdrawalRequest, ops};
-use trigate_core::{WithdrawFrom, WithdrawalId};
+use trigate_app::{AppError, NewDestination, PaidOut, Payout, WithdrawalRequest, ops};
+use trigate_core::{DestinationId, WithdrawFrom, WithdrawalId};
 
 use super::AppState;
-use super::answers::{WithdrawalAnswer, WithdrawalStatusAnswer, Withdrawals};
+use super::answers::{
+    DestinationAnswer, Destinations, WithdrawalAnswer, WithdrawalStatusAnswer, Withdrawals,
+};
 use super::auth::SignedIn;
 use super::error::ApiError;
 use super::openapi::ErrorBody;
@@ -20,15 +23,16 @@ use super::routes::{Body, Id, once};
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawBody {
-    /// `merchant` (the caller's merchant's available balance) or `reward`.
-    #[schema(value_type = String, pattern = "^(merchant|reward)$")]
+    /// `merchant` (the caller's merchant's available balance), `deposit`
+    /// (its deposit) or `reward`.
+    #[schema(value_type = String, pattern = "^(merchant|deposit|reward)$")]
     from: WithdrawFrom,
     #[schema(pattern = "^[A-Z]{3}$", example = "CNY")]
     currency: String,
-    /// Minor units.
+    /// Minor units, the fee included.
     amount: u64,
-    /// Where the money goes: a bank account or payout address.
-    destination: String,
+    /// A destination from the caller's book, past its cooling period.
+    destination: u64,
     /// The caller's current TOTP code.
     #[serde(skip_serializing)]
     totp: String,
@@ -42,7 +46,8 @@ pub struct WithdrawBody {
     responses((status = 201, description = "The withdrawal, reserved and waiting for approval", body = WithdrawalAnswer),
         (status = 401, description = "No, a wrong or a reused TOTP code", body = ErrorBody),
         (status = 402, description = "The balance is short", body = ErrorBody),
-        (status = 409, description = "The caller owes the platform's reserve (`debt_open`, naming the debt), or the merchant is not active", body = ErrorBody)))]
+        (status = 409, description = "The caller owes the platform's reserve (`debt_open`, naming the debt), the destination is in its cooling period (`destination_cooling`), the deposit is held (`deposit_held`), outflows are stopped, or the merchant is not active", body = ErrorBody),
+        (status = 422, description = "Outside the limits of the amount, the day or the month (`withdrawal_limit`), or no such destination in the caller's book", body = ErrorBody)))]
 pub async fn request(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
@@ -53,7 +58,7 @@ pub async fn request(
         from: body.from,
         currency: currency(&body.currency)?,
         amount: body.amount,
-        destination: body.destination.clone(),
+        destination: DestinationId(body.destination),
     };
     let once = once(&headers, "withdraw", &body)?;
     let id = state
@@ -187,4 +192,77 @@ pub async fn payout(
             Ok(status_of(id, status, Some(reference)))
         }
     }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DestinationBody {
+    /// The caller's name for it ("salary card").
+    label: String,
+    /// The bank account or payout address: sealed at rest, shown masked.
+    #[schema(value_type = String)]
+    account: SecretString,
+}
+
+/// The caller's withdrawal destinations, masked.
+#[utoipa::path(get, path = "/api/v1/destinations", tag = "withdrawals",
+    responses((status = 200, description = "The caller's book, oldest first", body = Destinations)))]
+pub async fn destinations(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+) -> Result<Json<Destinations>, ApiError> {
+    let view = state.app.read(caller, ops::Destinations).await?;
+    Ok(Json(Destinations {
+        destinations: view
+            .destinations
+            .iter()
+            .map(|d| DestinationAnswer::of(d, view.cooling_hours))
+            .collect(),
+    }))
+}
+
+/// Adds a destination to the caller's book; it can be paid after the
+/// shop's cooling period.
+#[utoipa::path(post, path = "/api/v1/destinations", tag = "withdrawals",
+    request_body = DestinationBody,
+    responses((status = 201, description = "Added, masked", body = DestinationAnswer),
+        (status = 422, description = "A bad label or account, or the book is full", body = ErrorBody)))]
+pub async fn add_destination(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Body(body): Body<DestinationBody>,
+) -> Result<(StatusCode, Json<DestinationAnswer>), ApiError> {
+    let new = NewDestination {
+        label: body.label,
+        account: body.account,
+    };
+    let id = state.app.add_destination(caller, new).await?;
+    let view = state.app.read(caller, ops::Destinations).await?;
+    let added = view
+        .destinations
+        .iter()
+        .find(|d| d.id == id)
+        .ok_or_else(|| AppError::Internal(format!("destination {id} not in the book")))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(DestinationAnswer::of(added, view.cooling_hours)),
+    ))
+}
+
+/// Removes a destination from the caller's book (withdrawals already asked
+/// to it are still paid to it).
+#[utoipa::path(delete, path = "/api/v1/destinations/{id}", tag = "withdrawals",
+    params(("id" = u64, Path)),
+    responses((status = 204, description = "Removed"),
+        (status = 422, description = "Not in the caller's book", body = ErrorBody)))]
+pub async fn remove_destination(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Id(id): Id,
+) -> Result<StatusCode, ApiError> {
+    let remove = ops::RemoveDestination {
+        destination: DestinationId(id),
+    };
+    state.app.change(caller, remove).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

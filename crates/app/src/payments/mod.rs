@@ -59,6 +59,12 @@ pub enum Paying {
         amount: u64,
         currency: Currency,
     },
+    /// Into the deposit of the merchant `owner` owns.
+    Deposit {
+        owner: UserId,
+        amount: u64,
+        currency: Currency,
+    },
 }
 
 /// A payment begun at a channel.
@@ -260,6 +266,9 @@ impl Payments {
             }
             Paying::Recharge {
                 amount, currency, ..
+            }
+            | Paying::Deposit {
+                amount, currency, ..
             } => (amount, currency, None),
         };
         let ask = Ask {
@@ -302,6 +311,16 @@ impl Payments {
                     currency,
                 } => Command::StartRecharge {
                     actor: user,
+                    channel: name.clone(),
+                    amount,
+                    currency,
+                },
+                Paying::Deposit {
+                    owner,
+                    amount,
+                    currency,
+                } => Command::StartDepositPayment {
+                    actor: owner,
                     channel: name.clone(),
                     amount,
                     currency,

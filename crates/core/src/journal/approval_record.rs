@@ -24,6 +24,17 @@ pub enum ApprovableRec {
     ReserveTopUp { currency: String, amount: u64 },
     #[serde(rename = "custody_top_up")]
     CustodyTopUp { currency: String, amount: u64 },
+    /// Format 4 on.
+    #[serde(rename = "channel_settlement")]
+    ChannelSettlement { settlement: u64 },
+    #[serde(rename = "deposit_credit")]
+    DepositCredit {
+        merchant: u64,
+        currency: String,
+        amount: u64,
+    },
+    #[serde(rename = "deposit_forfeit")]
+    ForfeitDeposit { merchant: u64, currency: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +87,24 @@ impl From<&Approval> for ApprovalRec {
                     currency: currency.to_string(),
                     amount,
                 },
+                Approvable::ChannelSettlement { settlement } => ApprovableRec::ChannelSettlement {
+                    settlement: settlement.0,
+                },
+                Approvable::DepositCredit {
+                    merchant,
+                    currency,
+                    amount,
+                } => ApprovableRec::DepositCredit {
+                    merchant: merchant.0,
+                    currency: currency.to_string(),
+                    amount,
+                },
+                Approvable::ForfeitDeposit { merchant, currency } => {
+                    ApprovableRec::ForfeitDeposit {
+                        merchant: merchant.0,
+                        currency: currency.to_string(),
+                    }
+                }
             },
             asked_by: a.asked_by.0,
             at: a.at,
@@ -124,6 +153,25 @@ impl ApprovalRec {
                     currency: Currency::new(currency).map_err(|e| FactError::Bad(e.to_string()))?,
                     amount: *amount,
                 },
+                ApprovableRec::ChannelSettlement { settlement } => Approvable::ChannelSettlement {
+                    settlement: crate::SettlementId(*settlement),
+                },
+                ApprovableRec::DepositCredit {
+                    merchant,
+                    currency,
+                    amount,
+                } => Approvable::DepositCredit {
+                    merchant: crate::MerchantId(*merchant),
+                    currency: Currency::new(currency).map_err(|e| FactError::Bad(e.to_string()))?,
+                    amount: *amount,
+                },
+                ApprovableRec::ForfeitDeposit { merchant, currency } => {
+                    Approvable::ForfeitDeposit {
+                        merchant: crate::MerchantId(*merchant),
+                        currency: Currency::new(currency)
+                            .map_err(|e| FactError::Bad(e.to_string()))?,
+                    }
+                }
             },
             asked_by: UserId(self.asked_by),
             at: self.at,

@@ -22,6 +22,7 @@
 //! golden journal (see `golden/README.md`).
 
 pub mod approval_record;
+pub mod custody_flow_records;
 pub mod custody_record;
 pub mod money_records;
 pub mod records;
@@ -36,7 +37,7 @@ use crate::{Command, Reply, Shop};
 /// Marks a shop entry of format 2 or later.
 const MAGIC: &[u8; 3] = b"TGJ";
 /// The format this release writes and reads.
-pub const FORMAT: u16 = 3;
+pub const FORMAT: u16 = 4;
 /// The oldest format whose entries this release reads as they are.
 pub const READS_FROM: u16 = 2;
 const HEADER: usize = 3 + 2 + 8 + 4;

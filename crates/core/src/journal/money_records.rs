@@ -308,6 +308,9 @@ pub enum PurposeRec {
     Order(u64),
     #[serde(rename = "recharge")]
     Recharge,
+    /// Format 4 on: into a merchant's deposit.
+    #[serde(rename = "deposit")]
+    Deposit(u64),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -349,6 +352,7 @@ impl From<&crate::Attempt> for AttemptRec {
             purpose: match a.purpose {
                 crate::Purpose::Order(o) => PurposeRec::Order(o.0),
                 crate::Purpose::Recharge => PurposeRec::Recharge,
+                crate::Purpose::Deposit(m) => PurposeRec::Deposit(m.0),
             },
             channel: a.channel.clone(),
             amount: a.amount,
@@ -378,6 +382,7 @@ impl AttemptRec {
             purpose: match self.purpose {
                 PurposeRec::Order(o) => crate::Purpose::Order(OrderId(o)),
                 PurposeRec::Recharge => crate::Purpose::Recharge,
+                PurposeRec::Deposit(m) => crate::Purpose::Deposit(crate::MerchantId(m)),
             },
             channel: self.channel,
             amount: self.amount,
@@ -470,6 +475,9 @@ pub enum WithdrawFromRec {
     Merchant,
     #[serde(rename = "reward")]
     Reward,
+    /// Format 4 on.
+    #[serde(rename = "deposit")]
+    Deposit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -563,6 +571,7 @@ impl From<&crate::Withdrawal> for WithdrawalRec {
             from: match w.from {
                 crate::WithdrawFrom::Merchant => WithdrawFromRec::Merchant,
                 crate::WithdrawFrom::Reward => WithdrawFromRec::Reward,
+                crate::WithdrawFrom::Deposit => WithdrawFromRec::Deposit,
             },
             source: w.source,
             currency: w.currency.to_string(),
@@ -587,6 +596,7 @@ impl WithdrawalRec {
             from: match self.from {
                 WithdrawFromRec::Merchant => crate::WithdrawFrom::Merchant,
                 WithdrawFromRec::Reward => crate::WithdrawFrom::Reward,
+                WithdrawFromRec::Deposit => crate::WithdrawFrom::Deposit,
             },
             source: self.source,
             currency: currency(&self.currency)?,
@@ -600,6 +610,8 @@ impl WithdrawalRec {
             reservation: self.reservation,
             reference: self.reference,
             closed_at: self.closed_at,
+            destination_id: None,
+            fee: 0,
         })
     }
 }

@@ -24,6 +24,9 @@ pub enum OutcomeRec {
     OwedBack,
     #[serde(rename = "duplicate")]
     Duplicate(u64),
+    /// Format 4 on.
+    #[serde(rename = "deposit_funded")]
+    DepositFunded,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +76,16 @@ pub enum ReplyRec {
     /// Format 3 on.
     #[serde(rename = "approval")]
     Approval(u64),
+    /// Format 4 on.
+    #[serde(rename = "channel_settlement")]
+    ChannelSettlement {
+        settlement: u64,
+        approval: Option<u64>,
+    },
+    #[serde(rename = "sweep")]
+    Sweep(u64),
+    #[serde(rename = "destination")]
+    Destination(u64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,9 +138,19 @@ impl From<&Reply> for ReplyRec {
                 PaymentOutcome::CreditedToWallet => OutcomeRec::CreditedToWallet,
                 PaymentOutcome::OwedBack => OutcomeRec::OwedBack,
                 PaymentOutcome::Duplicate(a) => OutcomeRec::Duplicate(a.0),
+                PaymentOutcome::DepositFunded => OutcomeRec::DepositFunded,
             }),
             Reply::Settled(s) => Self::Settled((*s).into()),
             Reply::Approval(a) => Self::Approval(a.0),
+            Reply::Settlement {
+                settlement,
+                approval,
+            } => Self::ChannelSettlement {
+                settlement: settlement.0,
+                approval: approval.map(|a| a.0),
+            },
+            Reply::Sweep(s) => Self::Sweep(s.0),
+            Reply::Destination(d) => Self::Destination(d.0),
             Reply::Refused { code, message } => Self::Refused {
                 code: code.clone(),
                 message: message.clone(),
@@ -184,10 +207,20 @@ impl From<ReplyRec> for Reply {
                 OutcomeRec::CreditedToWallet => PaymentOutcome::CreditedToWallet,
                 OutcomeRec::OwedBack => PaymentOutcome::OwedBack,
                 OutcomeRec::Duplicate(a) => PaymentOutcome::Duplicate(attempt_id(a)),
+                OutcomeRec::DepositFunded => PaymentOutcome::DepositFunded,
             }),
             ReplyRec::Settled(s) => Reply::Settled(s.into()),
             ReplyRec::Refused { code, message } => Reply::Refused { code, message },
             ReplyRec::Approval(a) => Reply::Approval(crate::ApprovalId(a)),
+            ReplyRec::ChannelSettlement {
+                settlement,
+                approval,
+            } => Reply::Settlement {
+                settlement: crate::SettlementId(settlement),
+                approval: approval.map(crate::ApprovalId),
+            },
+            ReplyRec::Sweep(s) => Reply::Sweep(crate::SweepId(s)),
+            ReplyRec::Destination(d) => Reply::Destination(crate::DestinationId(d)),
         }
     }
 }

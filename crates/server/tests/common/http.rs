@@ -171,6 +171,13 @@ impl Server {
         else {
             panic!()
         };
+        // Destinations are paid at once here; the cooling period has tests
+        // of its own.
+        let rules = trigate_core::Rules {
+            destination_cooling_hours: 0,
+            ..trigate_core::Rules::default()
+        };
+        run(Command::ChangeRules { rules }).await;
         let sessions = Arc::new(Sessions::default());
         let app = trigate_app::App::new(engine.clone(), master);
         let state = AppState::new(app, sessions.clone(), false);
@@ -200,6 +207,23 @@ impl Server {
         body: Option<&str>,
     ) -> Response {
         call(self.addr, method, path, cookie, headers, body).await
+    }
+
+    /// Adds a withdrawal destination to the book of the one signed in
+    /// with `cookie`; its id.
+    pub async fn add_destination(&self, cookie: &str, account: &str) -> u64 {
+        let body = json!({"label": "bank", "account": account}).to_string();
+        let r = self
+            .call(
+                "POST",
+                "/api/v1/destinations",
+                Some(cookie),
+                &[],
+                Some(&body),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        r.body["id"].as_u64().unwrap()
     }
 
     pub async fn sign_up(&self, login: &str) -> (u64, String) {

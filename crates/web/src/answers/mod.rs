@@ -5,10 +5,12 @@
 //! currency.
 
 mod accounts;
+mod custody;
 mod money;
 mod orders;
 
 pub use accounts::*;
+pub use custody::*;
 pub use money::*;
 pub use orders::*;
 

@@ -90,11 +90,20 @@ pub struct Deposited {
 pub struct WithdrawalAnswer {
     pub id: u64,
     pub requester: u64,
-    /// `merchant` (a merchant's available balance) or `reward`.
+    /// `merchant` (a merchant's available balance), `deposit` (its
+    /// deposit) or `reward`.
     pub from: &'static str,
     pub currency: String,
+    /// What leaves the balance.
     pub amount: u64,
+    /// The fee taken out of it, earned when the payout is made.
+    pub fee: u64,
+    /// What the destination receives: amount less fee.
+    pub payout: u64,
+    /// Where it goes, masked for a destination from the book.
     pub destination: String,
+    /// The destination from the requester's book it names.
+    pub destination_id: Option<u64>,
     /// `requested`, `approved`, `paid_out`, `rejected` or `failed`.
     pub status: &'static str,
     #[schema(format = DateTime)]
@@ -116,10 +125,14 @@ impl From<&Withdrawal> for WithdrawalAnswer {
             from: match w.from {
                 WithdrawFrom::Merchant => "merchant",
                 WithdrawFrom::Reward => "reward",
+                WithdrawFrom::Deposit => "deposit",
             },
             currency: w.currency.to_string(),
             amount: w.amount,
+            fee: w.fee,
+            payout: w.amount - w.fee.min(w.amount),
             destination: w.destination.clone(),
+            destination_id: w.destination_id.map(|d| d.0),
             status: w.status.as_str(),
             requested_at: rfc3339(w.requested_at),
             approvals: w.approvals.iter().map(|u| u.0).collect(),
@@ -370,10 +383,14 @@ pub struct SendResolved {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApprovalAnswer {
     pub approval: u64,
-    /// `refund`, `dispute_decision`, `reserve_top_up` or `custody_top_up`.
+    /// `refund`, `dispute_decision`, `reserve_top_up`, `custody_top_up`,
+    /// `channel_settlement`, `deposit_credit` or `deposit_forfeit`.
     pub kind: &'static str,
     /// The order, for a refund or a dispute decision.
     pub order: Option<u64>,
+    /// The settlement (for a channel settlement) or the merchant (for a
+    /// deposit credit or forfeit).
+    pub subject: Option<u64>,
     /// Minor units: the refund, the decision's refund (none to release), or
     /// the top-up.
     pub amount: Option<u64>,
@@ -413,11 +430,25 @@ impl From<&trigate_core::Approval> for ApprovalAnswer {
             | Approvable::CustodyTopUp { currency, amount } => {
                 (None, Some(amount), Some(currency.to_string()), None)
             }
+            Approvable::DepositCredit {
+                currency, amount, ..
+            } => (None, Some(amount), Some(currency.to_string()), None),
+            Approvable::ForfeitDeposit { currency, .. } => {
+                (None, None, Some(currency.to_string()), None)
+            }
+            Approvable::ChannelSettlement { .. } => (None, None, None, None),
+        };
+        let subject = match a.action {
+            Approvable::ChannelSettlement { settlement } => Some(settlement.0),
+            Approvable::DepositCredit { merchant, .. }
+            | Approvable::ForfeitDeposit { merchant, .. } => Some(merchant.0),
+            _ => None,
         };
         Self {
             approval: a.id.0,
             kind: a.action.kind(),
             order,
+            subject,
             amount,
             currency,
             detail,
@@ -482,6 +513,11 @@ pub struct CustodyAnswer {
     pub outflows: &'static str,
     pub stop: Option<OutflowStopAnswer>,
     pub losses: Vec<LossAnswer>,
+    /// Fees past their orders' refund horizon and not swept, per currency.
+    pub sweepable: Vec<LossAnswer>,
+    /// The latest channel settlements and fee sweeps, newest last.
+    pub settlements: Vec<super::SettlementAnswer>,
+    pub sweeps: Vec<super::SweepAnswer>,
 }
 
 fn clamp(v: i128) -> i64 {
@@ -521,6 +557,16 @@ impl From<&trigate_core::query::CustodyView> for CustodyAnswer {
                     amount: *a,
                 })
                 .collect(),
+            sweepable: v
+                .sweepable
+                .iter()
+                .map(|(c, a)| LossAnswer {
+                    currency: c.to_string(),
+                    amount: *a,
+                })
+                .collect(),
+            settlements: v.settlements.iter().map(Into::into).collect(),
+            sweeps: v.sweeps.iter().map(Into::into).collect(),
         }
     }
 }
