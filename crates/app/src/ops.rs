@@ -571,3 +571,13 @@ change!(RemoveDestination -> (), |self, caller| Command::RemoveDestination {
     actor: caller.0,
     destination: self.destination,
 });
+
+/// Finance starts paying a withdrawal out through a channel.
+#[derive(Debug, Clone, Copy)]
+pub struct StartPayout {
+    pub withdrawal: WithdrawalId,
+}
+change!(logged StartPayout -> (), |self, caller| Command::StartPayout {
+    actor: caller.0,
+    withdrawal: self.withdrawal,
+});

@@ -138,14 +138,6 @@ impl App {
                     return Ok(PaidOut::AlreadyClosed(w.status));
                 }
                 self.require_finance(caller, "pays withdrawals out").await?;
-                // Nothing is started while outflows are stopped.
-                let custody = self.read(caller, ops::Custody).await?;
-                if let Some(stop) = custody.stop {
-                    return Err(ShopError::OutflowsStopped {
-                        reason: stop.reason.as_str(),
-                    }
-                    .into());
-                }
                 // The payout is recorded under the key: without one, or
                 // with one already used for another request, nothing is
                 // sent.
@@ -154,6 +146,9 @@ impl App {
                 if used.fingerprint.is_some_and(|f| once.conflicts_with(&f)) {
                     return Err(ShopError::IdempotencyConflict.into());
                 }
+                // Started in the journal before the channel is asked: a
+                // stop that lands first refuses it there.
+                self.change(caller, ops::StartPayout { withdrawal }).await?;
                 // The destination itself, opened only to be sent; one
                 // named as text (before the book) is sent as it is.
                 let to = match w.destination_id {

@@ -384,6 +384,12 @@ pub enum Command {
         amount: u64,
         destination: crate::DestinationId,
     },
+    /// Finance starts paying a withdrawal out through a channel (journaled
+    /// before the channel is asked).
+    StartPayout {
+        actor: UserId,
+        withdrawal: WithdrawalId,
+    },
     /// A merchant's owner starts paying into its deposit through a channel.
     StartDepositPayment {
         actor: UserId,
@@ -676,6 +682,10 @@ impl Shop {
                 (currency, amount),
                 destination,
             )?),
+            C::StartPayout { actor, withdrawal } => {
+                self.start_payout(now, actor, withdrawal)?;
+                Reply::Done
+            }
             C::StartDepositPayment {
                 actor,
                 channel,

@@ -85,6 +85,9 @@ pub struct Withdrawal {
     pub destination_id: Option<DestinationId>,
     /// Taken out of the amount, earned when the payout is made.
     pub fee: u64,
+    /// When finance started paying it out through a channel (format 4 on):
+    /// journaled before the channel is asked.
+    pub payout_started: Option<u64>,
     pub status: WithdrawalStatus,
     pub requested_at: u64,
     pub approvals: Vec<UserId>,
@@ -227,6 +230,7 @@ impl Shop {
             destination,
             destination_id,
             fee: rule.fee(amount),
+            payout_started: None,
             status: if approvals_needed == 0 {
                 WithdrawalStatus::Approved
             } else {
@@ -359,6 +363,31 @@ impl Shop {
         self.finish_reserved(now, currency, (source, payouts), reservation, false)?;
         self.close_withdrawal(now, id, WithdrawalStatus::Rejected, None)?;
         self.audit(now, staff, || format!("rejected withdrawal {id}"));
+        Ok(())
+    }
+
+    /// Finance starts paying an approved withdrawal out through a channel:
+    /// refused while outflows are stopped, and journaled before the channel
+    /// is asked, so a stop that lands first stops it. Starting one already
+    /// started is the same start (the channel is asked again under the same
+    /// reference, which it pays once).
+    pub fn start_payout(
+        &mut self,
+        now: u64,
+        staff: UserId,
+        id: WithdrawalId,
+    ) -> Result<(), ShopError> {
+        self.tick(now)?;
+        self.require_finance(staff)?;
+        self.withdrawal_in(id, WithdrawalStatus::Approved)?;
+        self.require_outflows()?;
+        let w = self.withdrawal_mut(id)?;
+        if w.payout_started.is_none() {
+            w.payout_started = Some(now);
+            self.audit(now, staff, || {
+                format!("started paying withdrawal {id} out through a channel")
+            });
+        }
         Ok(())
     }
 

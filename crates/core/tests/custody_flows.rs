@@ -668,3 +668,68 @@ fn the_month_in_the_shops_time_zone_bounds_withdrawals() {
     f.later(40 * NANOS_PER_DAY);
     assert!(matches!(withdraw(&mut f, 100, d), Ok(Reply::Withdrawal(_))));
 }
+
+#[test]
+fn a_payout_is_started_in_the_journal_and_a_stop_before_it_refuses_it() {
+    let mut f = Fixture::new();
+    let mut r = limits();
+    r.destination_cooling_hours = 0;
+    r.withdrawals[0].rule.one_approver_from = u64::MAX;
+    r.withdrawals[0].rule.two_approvers_from = u64::MAX;
+    rules(&mut f, r);
+    merchant_earns(&mut f, 1);
+    let owner = f.owner;
+    let d = add_destination(&mut f, owner);
+    let Ok(Reply::Withdrawal(first)) = withdraw(&mut f, 500, d) else {
+        panic!()
+    };
+    let Ok(Reply::Withdrawal(second)) = withdraw(&mut f, 500, d) else {
+        panic!()
+    };
+    let fin = staff(&mut f, "fin", AdminRole::Finance);
+    let start = |withdrawal| Command::StartPayout {
+        actor: fin,
+        withdrawal,
+    };
+    run(&mut f, start(first)).unwrap();
+    let started = f.shop.withdrawal(first).unwrap().payout_started;
+    assert!(started.is_some());
+    run(&mut f, start(first)).unwrap();
+    assert_eq!(
+        f.shop.withdrawal(first).unwrap().payout_started,
+        started,
+        "the same start"
+    );
+    let admin = f.admin;
+    run(
+        &mut f,
+        Command::StopOutflows {
+            actor: admin,
+            note: "drill".into(),
+        },
+    )
+    .unwrap();
+    let refused = run(&mut f, start(second));
+    assert!(
+        matches!(
+            refused,
+            Err(ShopError::OutflowsStopped { reason: "manual" })
+        ),
+        "{refused:?}"
+    );
+    // The outcome of the payout already started is still taken.
+    run(
+        &mut f,
+        Command::FinishPayout {
+            actor: fin,
+            withdrawal: first,
+            paid: true,
+            reference: "sandbox:1".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        f.shop.withdrawal(first).unwrap().status,
+        WithdrawalStatus::PaidOut
+    );
+}

@@ -254,6 +254,7 @@ pub struct Withdrawal4Rec {
     pub base: WithdrawalRec,
     pub fee: u64,
     pub destination_id: Option<u64>,
+    pub payout_started: Option<u64>,
 }
 
 impl From<&Withdrawal> for Withdrawal4Rec {
@@ -262,6 +263,7 @@ impl From<&Withdrawal> for Withdrawal4Rec {
             base: w.into(),
             fee: w.fee,
             destination_id: w.destination_id.map(|d| d.0),
+            payout_started: w.payout_started,
         }
     }
 }
@@ -271,6 +273,7 @@ impl Withdrawal4Rec {
         let mut w = self.base.read()?;
         w.fee = self.fee;
         w.destination_id = self.destination_id.map(DestinationId);
+        w.payout_started = self.payout_started;
         Ok(w)
     }
 }

@@ -612,6 +612,7 @@ impl WithdrawalRec {
             closed_at: self.closed_at,
             destination_id: None,
             fee: 0,
+            payout_started: None,
         })
     }
 }

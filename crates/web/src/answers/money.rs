@@ -111,6 +111,9 @@ pub struct WithdrawalAnswer {
     /// Who approved it so far.
     pub approvals: Vec<u64>,
     pub approvals_needed: usize,
+    /// When finance started paying it out through a channel.
+    #[schema(format = DateTime)]
+    pub payout_started_at: Option<String>,
     /// The payout's reference outside, once paid out.
     pub reference: Option<String>,
     #[schema(format = DateTime)]
@@ -137,6 +140,7 @@ impl From<&Withdrawal> for WithdrawalAnswer {
             requested_at: rfc3339(w.requested_at),
             approvals: w.approvals.iter().map(|u| u.0).collect(),
             approvals_needed: w.approvals_needed,
+            payout_started_at: w.payout_started.map(rfc3339),
             reference: w.reference.clone(),
             closed_at: w.closed_at.map(rfc3339),
         }
