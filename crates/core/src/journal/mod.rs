@@ -17,6 +17,12 @@
 //! order's shares) and changed no record, so a format-2 entry reads as it
 //! is: a journal begun in format 2 goes on in format 3 without an upgrade.
 //!
+//! Format 4 added facts at the end again (the money rules, channel
+//! settlements, sweeps, destinations, and a withdrawal with its fee and
+//! destination as `Withdrawal4`) and variants at the end of records' enums
+//! (a deposit's purpose, payment outcome and approvals, withdrawals from a
+//! deposit); formats 2 and 3 read as they are.
+//!
 //! A backwards-incompatible change to anything here, to [`Fact`] or to the
 //! records it carries needs a new format version, an upgrader, and a new
 //! golden journal (see `golden/README.md`).

@@ -160,6 +160,39 @@ pub fn summary(shop: &Shop, master: &MasterKey) -> String {
             w.approvals.iter().map(|u| u.0).collect::<Vec<_>>(),
             w.reference
         );
+        // Format 4's terms, for the withdrawals that have them.
+        if w.fee > 0 || w.destination_id.is_some() || w.payout_started.is_some() {
+            let _ = writeln!(
+                s,
+                "  fee={} destination={:?} {} payout_started={:?}",
+                w.fee,
+                w.destination_id.map(|d| d.0),
+                w.destination,
+                w.payout_started
+            );
+        }
+    }
+    for st in shop.settlements() {
+        let _ = writeln!(
+            s,
+            "settlement {} {} {} {} {} fee={} {:?} {:?}",
+            st.id.0, st.channel, st.reference, st.gross, st.currency, st.fee, st.source, st.status
+        );
+    }
+    for sw in shop.sweeps() {
+        let _ = writeln!(s, "sweep {} {} {}", sw.id.0, sw.amount, sw.currency);
+    }
+    for id in (1..).map(UserId).take_while(|id| shop.user(*id).is_some()) {
+        for d in shop.destinations_of(id) {
+            let _ = writeln!(
+                s,
+                "destination {} of {} {:?} {}",
+                d.id.0, id.0, d.label, d.masked
+            );
+        }
+    }
+    if shop.has_rules() {
+        let _ = writeln!(s, "rules {:?}", shop.rules());
     }
     s
 }
