@@ -60,7 +60,7 @@ impl App {
         totp: &str,
         request: WithdrawalRequest,
     ) -> Result<Replied<WithdrawalId>, AppError> {
-        // A retry under the key of a request already made replays its
+        // A retry of the same request under its key replays the first
         // answer: the code it was asked with was checked then.
         let key = once.require_key()?.to_string();
         let used: trigate_core::query::KeyUse = ask(
@@ -71,7 +71,7 @@ impl App {
             },
         )
         .await?;
-        if used.fingerprint.is_none() {
+        if !used.fingerprint.is_some_and(|f| !once.conflicts_with(&f)) {
             self.check_own_code(caller, totp).await?;
         }
         let command = Command::RequestWithdrawalTo {

@@ -169,8 +169,15 @@ impl Shop {
             }
             Approvable::ChannelSettlement { settlement } => {
                 self.require_finance(actor)?;
-                self.settlement(settlement)
+                // Asked once, by the booking itself.
+                let s = self
+                    .settlement(settlement)
                     .ok_or_else(|| ShopError::Invalid(format!("no settlement {settlement}")))?;
+                if s.status != crate::SettlementStatus::Waiting || s.approval.is_some() {
+                    return Err(ShopError::Invalid(format!(
+                        "settlement {settlement} is not waiting for an approval to be asked"
+                    )));
+                }
             }
             Approvable::ForfeitDeposit { merchant, currency } => {
                 self.require_finance(actor)?;
@@ -237,7 +244,11 @@ impl Shop {
             let ran = self.run_approved(now, asked_by, action);
             self.approvals.approving = false;
             ran?;
-        } else if let Approvable::ChannelSettlement { settlement } = action {
+        } else if let Approvable::ChannelSettlement { settlement } = action
+            && self
+                .settlement(settlement)
+                .is_some_and(|s| s.status == crate::SettlementStatus::Waiting)
+        {
             self.set_settlement_status(settlement, crate::SettlementStatus::Rejected);
         }
         self.changes.approvals.insert(id.0);

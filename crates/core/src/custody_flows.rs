@@ -67,6 +67,9 @@ pub struct Sweep {
     pub amount: u64,
     pub by: UserId,
     pub at: u64,
+    /// Orders settled up to this time had their fees swept: none of them
+    /// is refunded again, whatever the refund horizon becomes.
+    pub cutoff: u64,
 }
 
 #[derive(Debug, Default)]
@@ -175,7 +178,10 @@ impl Shop {
         let cleared = self
             .ledger
             .account(account_id(Kind::Clearing, currency, 0))
-            .map_or(0, |a| a.debits_posted.saturating_sub(a.credits_posted));
+            .map_or(0, |a| {
+                a.debits_posted
+                    .saturating_sub(a.credits_posted + a.credits_pending)
+            });
         if u128::from(gross) > cleared {
             return Err(ShopError::Invalid(format!(
                 "clearing holds {cleared} {currency}: a settlement is at most what buyers paid \
@@ -231,6 +237,12 @@ impl Shop {
         }
     }
 
+    /// Whether an order settled at `settled_at` had its fee swept already
+    /// (so it is refunded no more, even if the refund horizon grows).
+    pub(crate) fn swept_past(&self, settled_at: u64) -> bool {
+        self.flows.sweeps.iter().any(|s| settled_at <= s.cutoff)
+    }
+
     /// Fees in `currency` no refund can reverse any more — their orders
     /// settled longer ago than the refund horizon, and withdrawal fees of
     /// payouts made — less what was swept already.
@@ -241,7 +253,8 @@ impl Shop {
             let (Some(at), Some(s)) = (o.settled_at, o.settlement) else {
                 continue;
             };
-            if o.currency != currency || at.saturating_add(horizon) > now {
+            if o.currency != currency || (at.saturating_add(horizon) > now && !self.swept_past(at))
+            {
                 continue;
             }
             let shares = self.shares(o.id).copied().unwrap_or_default();
@@ -305,6 +318,21 @@ impl Shop {
                 surplus,
             });
         }
+        // Custody itself must hold it: what the surplus counts in clearing
+        // is not there until channels settle it.
+        let custody = self
+            .ledger
+            .account(account_id(Kind::Custody, currency, 0))
+            .map_or(0, |a| {
+                a.debits_posted
+                    .saturating_sub(a.credits_posted + a.credits_pending)
+            });
+        if u128::from(amount) > custody {
+            return Err(ShopError::Invalid(format!(
+                "custody holds {custody} {currency}: the rest of the surplus is in clearing until \
+                 channels settle it"
+            )));
+        }
         self.move_money(
             now,
             currency,
@@ -323,6 +351,7 @@ impl Shop {
             amount,
             by: actor,
             at: now,
+            cutoff: now.saturating_sub(self.rules.refund_horizon_ns()),
         });
         self.audit(now, actor, || {
             format!("swept {amount} {currency} of earned fees to the operating account")

@@ -55,11 +55,26 @@ impl Shop {
             o.merchant == merchant
                 && matches!(
                     o.status,
-                    OrderStatus::Paid | OrderStatus::Delivered | OrderStatus::Disputed
+                    OrderStatus::Created
+                        | OrderStatus::Paid
+                        | OrderStatus::Delivered
+                        | OrderStatus::Disputed
                 )
         }) {
             return Err(ShopError::DepositHeld {
                 why: format!("order {} is not settled yet", o.id),
+            });
+        }
+        // A refund after settlement may still take from the deposit until
+        // the order's refund horizon.
+        let horizon = self.rules.refund_horizon_ns();
+        if let Some(o) = self.orders.list.iter().find(|o| {
+            o.merchant == merchant
+                && o.settled_at
+                    .is_some_and(|at| now < at.saturating_add(horizon) && !self.swept_past(at))
+        }) {
+            return Err(ShopError::DepositHeld {
+                why: format!("order {} may still be refunded", o.id),
             });
         }
         let days = self.rules.deposit_hold_days;
@@ -116,6 +131,23 @@ impl Shop {
             return Err(ShopError::Invalid(format!(
                 "merchant {merchant} is not banned: only a banned merchant's deposit is forfeited"
             )));
+        }
+        // Deposit withdrawals still waiting end first: the whole deposit
+        // goes.
+        let waiting: Vec<crate::WithdrawalId> = self
+            .withdrawals
+            .list
+            .iter()
+            .filter(|w| {
+                w.from == crate::WithdrawFrom::Deposit
+                    && w.currency == currency
+                    && w.status == crate::WithdrawalStatus::Requested
+                    && w.source == account_id(Kind::MerchantDeposit, currency, merchant.0)
+            })
+            .map(|w| w.id)
+            .collect();
+        for id in waiting {
+            self.end_withdrawal(now, id)?;
         }
         let amount = self.deposit(merchant, currency);
         if amount == 0 {

@@ -82,7 +82,7 @@ impl Shop {
         // After the horizon a settled order's split is final: its fee may
         // have left custody.
         if let Some(at) = o.settled_at.filter(|_| settled)
-            && now >= at.saturating_add(self.rules.refund_horizon_ns())
+            && (now >= at.saturating_add(self.rules.refund_horizon_ns()) || self.swept_past(at))
         {
             return Err(ShopError::PastRefundHorizon(order));
         }

@@ -177,13 +177,15 @@ impl Shop {
             ),
             WithdrawFrom::Reward => return Err(ShopError::Forbidden(actor)),
             WithdrawFrom::Merchant | WithdrawFrom::Deposit => {
+                // A frozen or banned merchant's money stays (a banned one's
+                // deposit may be forfeited to refund its buyers).
                 let m = self.owned_merchant(actor)?;
+                if m.status != MerchantStatus::Active {
+                    return Err(ShopError::MerchantNotActive(m.id));
+                }
                 let kind = if from == WithdrawFrom::Deposit {
                     Kind::MerchantDeposit
                 } else {
-                    if m.status != MerchantStatus::Active {
-                        return Err(ShopError::MerchantNotActive(m.id));
-                    }
                     Kind::MerchantAvailable
                 };
                 (account_id(kind, currency, m.id.0), Party::Merchant(m.id))
@@ -322,7 +324,11 @@ impl Shop {
         let party = match w.from {
             WithdrawFrom::Reward => Party::User(w.requester),
             WithdrawFrom::Merchant | WithdrawFrom::Deposit => {
-                Party::Merchant(self.owned_merchant(w.requester)?.id)
+                let m = self.owned_merchant(w.requester)?;
+                if m.status != MerchantStatus::Active {
+                    return Err(ShopError::MerchantNotActive(m.id));
+                }
+                Party::Merchant(m.id)
             }
         };
         self.require_no_debt(party)?;
@@ -357,13 +363,18 @@ impl Shop {
     ) -> Result<(), ShopError> {
         self.tick(now)?;
         self.require_finance(staff)?;
+        self.end_withdrawal(now, id)?;
+        self.audit(now, staff, || format!("rejected withdrawal {id}"));
+        Ok(())
+    }
+
+    /// A withdrawal still waiting ends rejected: its reservation is freed.
+    pub(crate) fn end_withdrawal(&mut self, now: u64, id: WithdrawalId) -> Result<(), ShopError> {
         let w = self.withdrawal_in(id, WithdrawalStatus::Requested)?;
         let (currency, source, reservation) = (w.currency, w.source, w.reservation);
         let payouts = account_id(Kind::Payouts, currency, 0);
         self.finish_reserved(now, currency, (source, payouts), reservation, false)?;
-        self.close_withdrawal(now, id, WithdrawalStatus::Rejected, None)?;
-        self.audit(now, staff, || format!("rejected withdrawal {id}"));
-        Ok(())
+        self.close_withdrawal(now, id, WithdrawalStatus::Rejected, None)
     }
 
     /// Finance starts paying an approved withdrawal out through a channel:

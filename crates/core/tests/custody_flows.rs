@@ -180,7 +180,28 @@ fn fees_inside_their_refund_horizon_stay_in_custody_and_refunds_end_at_it() {
         sweep(&mut f, fin, 811),
         Err(ShopError::FeesNotMatured { sweepable: 810, .. })
     ));
+    // Custody itself holds nothing yet: the money is in clearing until the
+    // channel settles it.
+    let short = sweep(&mut f, fin, 810);
+    assert!(matches!(short, Err(ShopError::Invalid(_))), "{short:?}");
+    settle(&mut f, fin, "ST-1", 10_000, 0);
     assert!(matches!(sweep(&mut f, fin, 810), Ok(Reply::Sweep(_))));
+    // A longer horizon later does not reopen refunds of orders whose fees
+    // were swept.
+    rules(
+        &mut f,
+        Rules {
+            refund_horizon_days: 3650,
+            ..Rules::default()
+        },
+    );
+    let now = f.tick();
+    let swept = f.shop.refund(now, owner, order, 1, RefundTo::Wallet);
+    assert!(
+        matches!(swept, Err(ShopError::PastRefundHorizon(_))),
+        "{swept:?}"
+    );
+    assert_eq!(f.shop.sweepable(cny(), f.now), 0);
 }
 
 #[test]
@@ -356,6 +377,7 @@ fn a_deposit_paid_from_outside_lets_a_merchant_sell_is_held_then_forfeited_on_a_
                 minimum: 5_000,
             }],
             deposit_hold_days: 7,
+            refund_horizon_days: 7,
             ..Rules::default()
         },
     );
@@ -447,7 +469,9 @@ fn a_deposit_paid_from_outside_lets_a_merchant_sell_is_held_then_forfeited_on_a_
         "{held:?}"
     );
     f.later(7 * NANOS_PER_DAY);
-    assert!(matches!(from_deposit(&mut f), Ok(Reply::Withdrawal(_))));
+    let Ok(Reply::Withdrawal(waiting)) = from_deposit(&mut f) else {
+        panic!("free after the hold")
+    };
 
     // Forfeited only once banned, and only with a second approval.
     let forfeit = Approvable::ForfeitDeposit {
@@ -467,6 +491,12 @@ fn a_deposit_paid_from_outside_lets_a_merchant_sell_is_held_then_forfeited_on_a_
     f.shop
         .set_merchant_status_by(now, admin, merchant, MerchantStatus::Banned)
         .unwrap();
+    // Banned, it withdraws nothing more.
+    let banned = from_deposit(&mut f);
+    assert!(
+        matches!(banned, Err(ShopError::MerchantNotActive(_))),
+        "{banned:?}"
+    );
     let Reply::Approval(id) = run(
         &mut f,
         Command::AskApproval {
@@ -487,8 +517,13 @@ fn a_deposit_paid_from_outside_lets_a_merchant_sell_is_held_then_forfeited_on_a_
         },
     )
     .unwrap();
+    // The waiting withdrawal ended, and the whole deposit went.
+    assert_eq!(
+        f.shop.withdrawal(waiting).unwrap().status,
+        WithdrawalStatus::Rejected
+    );
     assert_eq!(f.shop.deposit(merchant, cny()), 0);
-    assert_eq!(f.balance(Kind::Reserve, 0), reserve_before + 4_000);
+    assert_eq!(f.balance(Kind::Reserve, 0), reserve_before + 5_000);
     assert!(
         f.shop
             .audit_entries(admin)

@@ -182,6 +182,7 @@ pub struct SweepRec {
     pub amount: u64,
     pub by: u64,
     pub at: u64,
+    pub cutoff: u64,
 }
 
 impl From<&Sweep> for SweepRec {
@@ -192,6 +193,7 @@ impl From<&Sweep> for SweepRec {
             amount: s.amount,
             by: s.by.0,
             at: s.at,
+            cutoff: s.cutoff,
         }
     }
 }
@@ -204,6 +206,7 @@ impl SweepRec {
             amount: self.amount,
             by: UserId(self.by),
             at: self.at,
+            cutoff: self.cutoff,
         })
     }
 }

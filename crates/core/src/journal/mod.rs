@@ -223,6 +223,25 @@ impl Shop {
             decided.retain(|f| !matches!(f, Fact::Policy { .. }));
             self.policy_recorded = false;
         }
+        // Before format 4 a withdrawal was written as `Withdrawal`: one
+        // without format 4's terms is the same record.
+        if entry
+            .facts
+            .iter()
+            .any(|f| matches!(f, Fact::Withdrawal { .. }))
+        {
+            for f in &mut decided {
+                if let Fact::Withdrawal4 { withdrawal } = f
+                    && withdrawal.fee == 0
+                    && withdrawal.destination_id.is_none()
+                    && withdrawal.payout_started.is_none()
+                {
+                    *f = Fact::Withdrawal {
+                        withdrawal: withdrawal.base.clone(),
+                    };
+                }
+            }
+        }
         if decided == entry.facts {
             return Ok(None);
         }
