@@ -71,7 +71,7 @@ impl App {
             },
         )
         .await?;
-        if !used.fingerprint.is_some_and(|f| !once.conflicts_with(&f)) {
+        if used.fingerprint.is_none_or(|f| once.conflicts_with(&f)) {
             self.check_own_code(caller, totp).await?;
         }
         let command = Command::RequestWithdrawalTo {
