@@ -46,6 +46,7 @@ pub use merchant::{KeyImport, NewMerchant};
 pub use operation::{Change, Once, Read, Replied};
 pub use operator::Operator;
 pub use orders::{GuestCheckout, OrderDetails, exposed};
+pub use outflows::OutflowFlag;
 pub use paying::Refunded;
 pub use payments::Payments;
 pub use secrets::MasterKey;
@@ -72,8 +73,6 @@ pub struct App {
     nonces: Arc<identity::Nonces>,
     /// Guest order lookups allowed per order.
     lookups: Arc<DefaultKeyedRateLimiter<u64>>,
-    /// Whether outflows are stopped, as last read.
-    outflows: Arc<outflows::OutflowState>,
 }
 
 impl App {
@@ -87,7 +86,6 @@ impl App {
             used_steps: Arc::default(),
             nonces: Arc::default(),
             lookups: per_order_limiter(),
-            outflows: Arc::default(),
         }
     }
 

@@ -768,3 +768,182 @@ fn a_payout_is_started_in_the_journal_and_a_stop_before_it_refuses_it() {
         WithdrawalStatus::PaidOut
     );
 }
+
+#[test]
+fn a_loss_refuses_every_outflow_route_by_its_code_until_a_top_up_and_two_admins_lift_it() {
+    let mut f = Fixture::new();
+    let mut r = limits();
+    r.destination_cooling_hours = 0;
+    r.withdrawals[0].rule.one_approver_from = 0;
+    r.refund_horizon_days = 1;
+    rules(&mut f, r);
+    let fin = staff(&mut f, "fin", AdminRole::Finance);
+    let fin2 = staff(&mut f, "fin2", AdminRole::Finance);
+    let admin2 = staff(&mut f, "root2", AdminRole::Admin);
+    // Money in every place it could leave from: a merchant balance, one
+    // withdrawal waiting and one approved, a payment owed back through its
+    // channel, fees past their horizon in custody.
+    merchant_earns(&mut f, 2);
+    channel_sale(&mut f, "T-1");
+    settle(&mut f, fin, "ST-1", 10_000, 0);
+    let owner = f.owner;
+    let d = add_destination(&mut f, owner);
+    let Ok(Reply::Withdrawal(waiting)) = withdraw(&mut f, 500, d) else {
+        panic!()
+    };
+    let Ok(Reply::Withdrawal(approved)) = withdraw(&mut f, 600, d) else {
+        panic!()
+    };
+    run(
+        &mut f,
+        Command::ApproveWithdrawal {
+            actor: fin,
+            withdrawal: approved,
+        },
+    )
+    .unwrap();
+    run(
+        &mut f,
+        Command::StartPayout {
+            actor: fin,
+            withdrawal: approved,
+        },
+    )
+    .unwrap();
+    let order = f.order(f.loner, 1);
+    let now = f.tick();
+    let loner = f.loner;
+    let attempt = f.shop.start_payment(now, loner, order, "sandbox").unwrap();
+    f.shop
+        .payment_succeeded(now, attempt, "T-2", 10_000, cny())
+        .unwrap();
+    let now = f.tick();
+    f.shop
+        .refund(now, owner, order, 10_000, RefundTo::Channel)
+        .unwrap();
+    f.later(2 * NANOS_PER_DAY);
+    assert!(f.shop.sweepable(cny(), f.now) > 0);
+
+    // The loss: one unit more than the surplus.
+    let short = u64::try_from(surplus(&f)).unwrap() + 1;
+    run_short(
+        &mut f,
+        Command::BookLoss {
+            actor: fin,
+            currency: cny(),
+            amount: short,
+            note: "a chargeback".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(surplus(&f), -1);
+    let routes = |fin: UserId, d, waiting, attempt| {
+        vec![
+            (
+                "ask for a withdrawal",
+                Command::RequestWithdrawalTo {
+                    actor: owner,
+                    from: WithdrawFrom::Merchant,
+                    currency: cny(),
+                    amount: 100,
+                    destination: d,
+                },
+            ),
+            (
+                "approve a withdrawal",
+                Command::ApproveWithdrawal {
+                    actor: fin,
+                    withdrawal: waiting,
+                },
+            ),
+            (
+                "start a payout",
+                Command::StartPayout {
+                    actor: fin,
+                    withdrawal: approved,
+                },
+            ),
+            (
+                "sweep fees",
+                Command::SweepFees {
+                    actor: fin,
+                    currency: cny(),
+                    amount: 1,
+                },
+            ),
+            (
+                "send a refund back through a channel",
+                Command::ReserveChannelRefund { attempt },
+            ),
+        ]
+    };
+    for (what, command) in routes(fin, d, waiting, attempt) {
+        let refused = run_short(&mut f, command);
+        assert!(
+            matches!(
+                refused,
+                Err(ShopError::OutflowsStopped { reason: "coverage" })
+            ),
+            "{what}: {refused:?}"
+        );
+    }
+    // Payments still escrow and deliver; a payout already started is
+    // still recorded.
+    let now = f.tick();
+    let (_, keys) = f
+        .shop
+        .buy_with_balance(now, loner, f.product, 1, None)
+        .unwrap();
+    assert_eq!(keys.len(), 1);
+    run_short(
+        &mut f,
+        Command::FinishPayout {
+            actor: fin,
+            withdrawal: approved,
+            paid: true,
+            reference: "sandbox:W2".into(),
+        },
+    )
+    .unwrap();
+
+    // A top-up restores coverage (four eyes); two admins lift the stop.
+    let Ok(Reply::Approval(id)) = run_short(
+        &mut f,
+        Command::AskApproval {
+            actor: fin,
+            action: Approvable::CustodyTopUp {
+                currency: cny(),
+                amount: 1,
+            },
+        },
+    ) else {
+        panic!()
+    };
+    run(
+        &mut f,
+        Command::DecideApproval {
+            actor: fin2,
+            approval: id,
+            approve: true,
+        },
+    )
+    .unwrap();
+    let admin = f.admin;
+    run(&mut f, Command::LiftOutflows { actor: admin }).unwrap();
+    assert!(f.shop.outflow_stop().is_some(), "one admin is not enough");
+    run(&mut f, Command::LiftOutflows { actor: admin2 }).unwrap();
+    assert!(f.shop.outflow_stop().is_none());
+    // Each route works again.
+    run(
+        &mut f,
+        Command::ApproveWithdrawal {
+            actor: fin,
+            withdrawal: waiting,
+        },
+    )
+    .unwrap();
+    assert!(matches!(
+        run(&mut f, Command::ReserveChannelRefund { attempt }),
+        Ok(Reply::Send(_))
+    ));
+}

@@ -101,6 +101,7 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static(value),
         )
     };
+    let outflows = state.app.follow_outflows();
     let mut app = routes::routes().merge(openapi::routes());
     if let Some(sandbox) = state.sandbox.clone() {
         app = app.nest_service("/sandbox", sandbox);
@@ -111,10 +112,6 @@ pub fn router(state: AppState) -> Router {
             signed::verify,
         ))
         .route_layer(axum::middleware::from_fn(metrics::track))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            outflow_header::show,
-        ))
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
@@ -136,5 +133,8 @@ pub fn router(state: AppState) -> Router {
             "content-security-policy",
             "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
         ))
+        .layer(axum::middleware::map_response(move |response| {
+            outflow_header::show(outflows.clone(), response)
+        }))
         .layer(axum::middleware::from_fn(trace::track))
 }

@@ -2,19 +2,17 @@
 //! `Trigate-Outflows` header reads `stopped; reason=coverage` (or
 //! `manual`), on every route, so every console shows it.
 
-use axum::extract::{Request, State};
-use axum::http::HeaderValue;
-use axum::middleware::Next;
-use axum::response::Response;
+use std::sync::Arc;
 
-use super::AppState;
+use axum::http::HeaderValue;
+use axum::response::Response;
+use trigate_app::OutflowFlag;
 
 /// The header's name.
 pub const OUTFLOWS: &str = "trigate-outflows";
 
-pub(super) async fn show(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    if let Some(reason) = state.app.outflows_stopped().await {
+pub(super) async fn show(flag: Arc<OutflowFlag>, mut response: Response) -> Response {
+    if let Some(reason) = flag.stopped() {
         let value = match reason {
             "coverage" => "stopped; reason=coverage",
             _ => "stopped; reason=manual",
