@@ -23,6 +23,7 @@ mod custody_flows;
 mod deposits;
 mod describe;
 mod destinations;
+mod dispatch;
 mod disputes;
 mod error;
 pub mod facts;

@@ -96,10 +96,19 @@ pub(super) async fn ask_top_up(
 ) -> Result<(StatusCode, Json<ApprovalStatusAnswer>), ApiError> {
     let currency = currency(&body.currency)?;
     let once = once(headers, route, body)?;
-    let action = action(currency, body.amount);
+    ask_approval(state, caller, &once, action(currency, body.amount)).await
+}
+
+/// Asks a second member of staff to approve `action`: `202`, waiting.
+pub(super) async fn ask_approval(
+    state: &AppState,
+    caller: trigate_app::Caller,
+    once: &trigate_app::Once,
+    action: trigate_core::Approvable,
+) -> Result<(StatusCode, Json<ApprovalStatusAnswer>), ApiError> {
     let id = state
         .app
-        .change_once(caller, &once, trigate_app::ops::AskApproval { action })
+        .change_once(caller, once, trigate_app::ops::AskApproval { action })
         .await?
         .reply;
     Ok((

@@ -13,6 +13,7 @@ use trigate_core::{Approvable, MerchantId, SettlementSource};
 
 use super::AppState;
 use super::answers::{ApprovalStatusAnswer, CustodyAnswer, PaymentStarted};
+use super::approvals::ask_approval;
 use super::auth::SignedIn;
 use super::error::ApiError;
 use super::openapi::ErrorBody;
@@ -131,26 +132,6 @@ pub struct DepositCreditBody {
     amount: u64,
 }
 
-async fn ask(
-    state: &AppState,
-    caller: trigate_app::Caller,
-    once: &trigate_app::Once,
-    action: Approvable,
-) -> Result<(StatusCode, Json<ApprovalStatusAnswer>), ApiError> {
-    let id = state
-        .app
-        .change_once(caller, once, ops::AskApproval { action })
-        .await?
-        .reply;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(ApprovalStatusAnswer {
-            approval: id.0,
-            status: "waiting",
-        }),
-    ))
-}
-
 /// Finance books a bank credit into a merchant's deposit; another member
 /// of finance approves it.
 #[utoipa::path(post, path = "/api/v1/admin/merchants/{id}/deposit/credits", tag = "admin",
@@ -172,7 +153,7 @@ pub(super) async fn credit_deposit(
         amount: body.amount,
     };
     let once = once(&headers, "deposit_credit", &(id, &body))?;
-    ask(&state, caller, &once, action).await
+    ask_approval(&state, caller, &once, action).await
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -203,7 +184,7 @@ pub(super) async fn forfeit_deposit(
         currency: currency(&body.currency)?,
     };
     let once = once(&headers, "deposit_forfeit", &(id, &body))?;
-    ask(&state, caller, &once, action).await
+    ask_approval(&state, caller, &once, action).await
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]

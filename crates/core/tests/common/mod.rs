@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod money;
+
 use trigate_core::chart::{Kind, account_id};
 use trigate_core::{
     AdminRole, Bps, Config, Currency, Delivery, MerchantId, NANOS_PER_SECOND, NewProduct, OrderId,

@@ -9,8 +9,8 @@
 use secrecy::SecretBox;
 use trigate_app::MasterKey;
 use trigate_core::{
-    AdminRole, Approvable, Bps, Command, DepositMinimum, MerchantStatus, NANOS_PER_DAY, PartyKind,
-    Reply, Role, Rules, SettlementSource, UserId, WithdrawFrom, WithdrawalRule, WithdrawalRuleFor,
+    Approvable, Bps, Command, DepositMinimum, MerchantStatus, NANOS_PER_DAY, PartyKind, Reply,
+    Role, Rules, SettlementSource, UserId, WithdrawFrom, WithdrawalRule, WithdrawalRuleFor,
 };
 
 use super::{Writer, cny};
@@ -203,5 +203,4 @@ pub fn run(w: &mut Writer, master: &MasterKey, c: &Cast) {
     approve(w, asked, c.finance2, true);
     w.run(Command::LiftOutflows { actor: c.admin });
     w.run(Command::LiftOutflows { actor: c.admin2 });
-    let _ = AdminRole::Admin;
 }
