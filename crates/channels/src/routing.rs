@@ -199,9 +199,24 @@ impl Router {
         }
     }
 
-    /// The channels to try for `ask`, best first: those the rules allow
-    /// and the breaker admits, by priority, then by recent success rate.
-    /// Taking one for an attempt is [`Router::try_begin`].
+    /// The payment methods some rule takes in `currency`, each once, in
+    /// the rules' order: what a checkout page offers.
+    pub fn methods(&self, currency: Currency) -> Vec<String> {
+        let mut methods: Vec<String> = Vec::new();
+        for rule in self
+            .rules
+            .iter()
+            .filter(|r| r.currencies.contains(&currency))
+        {
+            for m in &rule.methods {
+                if !methods.contains(m) {
+                    methods.push(m.clone());
+                }
+            }
+        }
+        methods
+    }
+
     /// Why no rule takes `ask` at all (health aside); `None` if one does.
     pub fn unroutable(&self, ask: &Ask<'_>) -> Option<Unroutable> {
         if self.rules.iter().any(|r| r.matches(ask)) {
@@ -237,6 +252,9 @@ impl Router {
         Some(Unroutable::Merchant)
     }
 
+    /// The channels to try for `ask`, best first: those the rules allow
+    /// and the breaker admits, by priority, then by recent success rate.
+    /// Taking one for an attempt is [`Router::try_begin`].
     pub fn candidates(&mut self, now: u64, ask: &Ask<'_>) -> Vec<String> {
         let cutoff = now.saturating_sub(self.config.window_ns);
         let mut found: Vec<(u32, std::cmp::Reverse<u32>, String)> = Vec::new();

@@ -105,6 +105,8 @@ pub struct ProductView {
     pub price: u64,
     pub min_per_order: u32,
     pub max_per_order: u32,
+    /// Wholesale prices, by the quantity from which each applies.
+    pub tiers: Vec<crate::Tier>,
     pub stock: Option<u64>,
 }
 
@@ -359,6 +361,7 @@ impl Shop {
                         price: p.spec.price,
                         min_per_order: p.spec.min_per_order,
                         max_per_order: p.spec.max_per_order,
+                        tiers: p.spec.tiers.clone(),
                         stock: (p.spec.delivery == crate::Delivery::Keys).then(|| self.stock(p.id)),
                     })
                     .collect(),

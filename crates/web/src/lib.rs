@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod openapi;
 mod orders;
 mod outflow_header;
+pub mod pages;
 mod pay;
 mod refusals;
 mod routes;
@@ -59,6 +60,8 @@ pub struct AppState {
     /// The bearer token `/metrics` asks for; without one it is not served
     /// on this listener.
     pub metrics_token: Option<Arc<secrecy::SecretString>>,
+    /// Guests' passes back to the orders they bought or looked up.
+    pub passes: Arc<pages::GuestPasses>,
 }
 
 impl AppState {
@@ -70,6 +73,7 @@ impl AppState {
             secure_cookies,
             sandbox: None,
             metrics_token: None,
+            passes: Arc::default(),
         }
     }
 
@@ -102,7 +106,9 @@ pub fn router(state: AppState) -> Router {
         )
     };
     let outflows = state.app.follow_outflows();
-    let mut app = routes::routes().merge(openapi::routes());
+    let mut app = routes::routes()
+        .merge(openapi::routes())
+        .merge(pages::routes(state.clone()));
     if let Some(sandbox) = state.sandbox.clone() {
         app = app.nest_service("/sandbox", sandbox);
     }
@@ -129,9 +135,12 @@ pub fn router(state: AppState) -> Router {
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("x-frame-options", "DENY"))
         .layer(header("referrer-policy", "no-referrer"))
-        .layer(header(
-            "content-security-policy",
-            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+        // The pages set their own, stricter policy.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("content-security-policy"),
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+            ),
         ))
         .layer(axum::middleware::map_response(move |response| {
             outflow_header::show(outflows.clone(), response)

@@ -120,15 +120,29 @@ pub(super) async fn notify(
     params(("channel" = String, Path, description = "the channel's name"),
         ("no" = String, Path, description = "the attempt's number at the channel")),
     responses((status = 200, description = "The payment as it stands", body = PaymentStatusAnswer),
+        (status = 303, description = "A browser (asking for text/html) is sent to the page of what it paid for"),
         (status = 404, description = "No such payment at this channel")))]
 pub(super) async fn return_page(
     State(state): State<AppState>,
+    headers: HeaderMap,
     path: Result<Path<(String, String)>, axum::extract::rejection::PathRejection>,
-) -> Result<Json<PaymentStatusAnswer>, ApiError> {
+) -> Result<Response, ApiError> {
     let Path((channel, no)) =
         path.map_err(|e| ApiError(trigate_app::AppError::BadRequest(e.body_text())))?;
     let a = state.app.payment_status(&channel, &no).await?;
-    Ok(Json(PaymentStatusAnswer::from(&a)))
+    // A browser goes on to the page of what it paid for.
+    let browser = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if browser {
+        let to = match a.purpose {
+            trigate_core::Purpose::Order(order) => format!("/orders/{}", order.0),
+            trigate_core::Purpose::Recharge | trigate_core::Purpose::Deposit(_) => "/".into(),
+        };
+        return Ok(axum::response::Redirect::to(&to).into_response());
+    }
+    Ok(Json(PaymentStatusAnswer::from(&a)).into_response())
 }
 
 /// 补单: finance marks an attempt paid after the channel confirms it was.

@@ -186,7 +186,19 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/merchant/products/{id}/keys",
             post(merchant::import_keys),
         )
-        .fallback(|| async { ApiError(AppError::NotFound("no such route".into())) })
+        .fallback(not_found)
+}
+
+/// A path no route serves: the API's error under `/api/` and `/pay/`, the
+/// shop's 404 page elsewhere.
+async fn not_found(state: State<AppState>, request: Request) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("/api/") || path.starts_with("/pay/") {
+        return axum::response::IntoResponse::into_response(ApiError(AppError::NotFound(
+            "no such route".into(),
+        )));
+    }
+    super::pages::not_found(state, request).await
 }
 
 /// A JSON body, refused in the API's own error shape when malformed, of

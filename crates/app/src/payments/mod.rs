@@ -237,6 +237,11 @@ impl Payments {
         self.channels.get(name)
     }
 
+    /// The payment methods the channels take in `currency`.
+    pub fn methods(&self, currency: Currency) -> Vec<String> {
+        self.router().methods(currency)
+    }
+
     /// Every channel's health now.
     pub fn health(&self) -> Vec<ChannelHealth> {
         self.router().health(now_ns())

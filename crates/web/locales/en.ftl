@@ -1,0 +1,180 @@
+# trigate's pages in English. Every message here is in zh-CN.ftl too; a test
+# fails otherwise.
+
+shop-name = trigate shop
+footer-text = Digital goods delivered at once. Your payment is held until you confirm.
+
+## Navigation
+nav-skip = Skip to content
+nav-label = Main
+nav-language = Language
+nav-store = Store
+nav-lookup = Find my order
+nav-sign-in = Sign in
+nav-sign-up = Sign up
+nav-sign-out = Sign out
+nav-signed-in-as = Signed in as { $login }
+
+## Storefront
+home-title = All products
+home-empty = Nothing is on sale right now.
+stock-in = In stock
+stock-left = { $count } in stock
+stock-out = Sold out
+product-per-unit = each
+product-tiers = Wholesale prices
+product-tier-from = From (units)
+product-tier-price = Price each
+
+## Checkout
+checkout-quantity = Quantity
+checkout-coupon = Coupon (optional)
+checkout-lookup-secret = Lookup secret
+checkout-lookup-secret-help = 6 to 128 characters. With the order number it finds your order again; keep it.
+checkout-method = Pay with
+checkout-no-method = No payment method takes this currency now.
+checkout-buy = Buy now
+method-balance = Wallet balance
+method-alipay = Alipay
+method-wxpay = WeChat Pay
+method-card = Bank card
+method-qqpay = QQ Wallet
+
+## Paying
+pay-title = Pay for your order
+pay-order = Order { $order }
+pay-continue = Continue to payment
+pay-redirect-help = You will be taken to the payment page; come back here when it is done.
+pay-qr-label = Scan this code with your payment app
+pay-open-app = Open in the payment app
+pay-see-order = See the order
+
+## An order
+order-title = Order { $order }
+order-status = Status
+order-amount = Amount
+order-refunded = Refunded
+order-waiting = Waiting for the payment to arrive…
+order-keys = Your keys
+order-content = Your content
+order-copy = Copy
+order-copy-key = Copy key
+order-copied = Copied.
+order-status-created = Awaiting payment
+order-status-paid = Paid
+order-status-delivered = Delivered
+order-status-disputed = In dispute
+order-status-settled = Completed
+order-status-expired = Expired
+order-status-cancelled = Cancelled
+order-status-refunded = Refunded
+
+## Order lookup
+lookup-title = Find my order
+lookup-help = Enter the order number and the lookup secret you chose at checkout.
+lookup-order = Order number
+lookup-secret = Lookup secret
+lookup-submit = Find order
+
+## Signing in
+signin-title = Sign in
+signup-title = Create an account
+signin-login = Login
+signin-password = Password
+signin-totp = Code from your authenticator app
+signin-submit = Sign in
+signup-submit = Create account
+signup-referral = Referral code (optional)
+signin-no-account = No account yet? Sign up
+signup-have-account = Have an account? Sign in
+
+## Field errors
+field-quantity-range = Enter a whole number from { $min } to { $max }.
+field-lookup-secret = The lookup secret is 6 to 128 characters.
+field-method = Choose how to pay.
+field-order-number = Enter the order number (digits only).
+field-login = A login is 1 to 64 characters.
+field-password = A password is 8 to 256 characters.
+
+## Error pages
+error-page-title = Something went wrong
+error-page-not-found = Page not found
+error-page-not-found-text = There is nothing at this address.
+error-page-forbidden = Not allowed
+error-page-slow-down = Too many requests
+error-back-home = Back to the store
+error-form = This form could not be read. Reload the page and try again.
+error-csrf = This form has expired or did not come from this site. Reload the page and try again.
+
+# Error messages, one per stable error code (error-<code>).
+error-unauthenticated = Please sign in first.
+error-bad_credentials = Wrong username or password.
+error-second_factor_required = Enter the code from your authenticator app to continue.
+error-bad_second_factor = That code is wrong or was already used. Please enter a new one.
+error-second_factor_locked = Too many wrong codes. Please try again in 15 minutes.
+error-bad_signature = The signature could not be verified.
+error-stale_timestamp = The request's time is too far off. Check your clock and try again.
+error-replayed_nonce = This request was already received. Send it again with a new nonce.
+error-forbidden = You don't have permission to do that.
+error-not_found = We couldn't find what you were looking for.
+error-bad_request = The request could not be read. Please check it and try again.
+error-invalid = Some of the details entered are not valid. Please check and try again.
+error-payload_too_large = What you sent is too large.
+error-method_not_allowed = That action is not available here.
+error-unsupported_media_type = Please send the request as JSON.
+error-timeout = The request took too long. Please try again.
+error-idempotency_key_required = This action must be sent with an Idempotency-Key header.
+error-rate_limited = Too many requests. Please wait a moment and try again.
+error-unavailable = The shop is not accepting changes right now. Please try again later.
+error-no_channel = No payment method is available for this payment right now.
+error-channels_unavailable = Payment is unavailable right now. Please try again shortly.
+error-channel_unreachable = We couldn't reach the payment provider. Please try again shortly.
+error-channel_says_unpaid = The payment provider has not received this payment yet.
+error-unknown_channel = That payment method is not available.
+error-internal = Something went wrong on our side; nothing was charged. Please try again.
+error-user_not_found = We couldn't find that user.
+error-login_taken = That username is already taken.
+error-referrer_not_found = That referral code doesn't exist.
+error-merchant_not_found = We couldn't find that merchant.
+error-merchant_not_active = This merchant is not open for business right now.
+error-product_not_found = We couldn't find that product.
+error-product_off_sale = This product is not on sale right now.
+error-commission_on_membership = Membership and entry packages can't carry a referral commission.
+error-shares_over_whole = The fee and commissions together can't exceed 100%.
+error-quantity_out_of_range = That quantity is outside this product's per-order limits.
+error-out_of_stock = Not enough in stock for that quantity.
+error-amount_overflow = That amount is too large.
+error-order_not_found = We couldn't find that order.
+error-order_state = This can't be done while the order is in its current status.
+error-reservation_expired = This order has expired. Please place a new order.
+error-insufficient_balance = Your balance is not enough for this amount.
+error-refund_beyond_paid = The refund is more than what is left of the payment.
+error-dispute_window_closed = The time to open a dispute on this order has passed.
+error-attempt_not_found = We couldn't find that payment.
+error-amount_mismatch = The amount paid does not match the amount due.
+error-coupon_not_applicable = That coupon can't be used here.
+error-idempotency_conflict = This submission conflicts with an earlier one. Please reload and try again.
+error-key_not_found = We couldn't find that card key.
+error-withdrawal_not_found = We couldn't find that withdrawal.
+error-withdrawal_state = This can't be done while the withdrawal is in its current status.
+error-lookup_refused = The order number or lookup password is wrong.
+error-ledger_refused = Something went wrong on our side; nothing was changed. Please try again.
+error-debt_open = You have an open debt to the platform; it must be repaid before you withdraw.
+error-send_unresolved = An earlier refund of this payment is unconfirmed; finance must resolve it first.
+error-approval_required = This needs approval from a second staff member.
+error-outflows_stopped = Withdrawals, payouts and refunds are paused until two admins lift the stop.
+error-above_surplus = That amount is more than the surplus available to sweep.
+error-fees_not_matured = Only fees past their refund period can be swept; this is more than that.
+error-past_refund_horizon = This order is past its refund period and can no longer be refunded.
+error-settlement_duplicate = This settlement has already been recorded.
+error-withdrawal_limit = This withdrawal is outside your withdrawal limits.
+error-destination_cooling = This payout account was added recently; it can be used after a waiting period.
+error-deposit_required = Your deposit is below the minimum required before you can sell.
+error-deposit_held = The deposit is on hold.
+error-malformed = The payment provider's message could not be read.
+error-missing_parameter = A required parameter is missing.
+error-empty_key = This payment method is not fully set up yet.
+error-wrong_merchant = The payment notice was for a different merchant account.
+error-not_paid = The payment provider reports this payment as not paid.
+error-bad_amount = The payment amount could not be read.
+error-order_mismatch = The payment notice is for a different order.

@@ -1,0 +1,179 @@
+# trigate 页面的中文文案。这里的每条消息在 en.ftl 中也必须有，否则测试失败。
+
+shop-name = trigate 发卡商城
+footer-text = 数字商品即时发货。确认收货前，您的货款由平台托管。
+
+## 导航
+nav-skip = 跳到正文
+nav-label = 主导航
+nav-language = 语言
+nav-store = 商城
+nav-lookup = 查询订单
+nav-sign-in = 登录
+nav-sign-up = 注册
+nav-sign-out = 退出登录
+nav-signed-in-as = 已登录：{ $login }
+
+## 商城
+home-title = 全部商品
+home-empty = 暂无在售商品。
+stock-in = 有货
+stock-left = 库存 { $count } 件
+stock-out = 已售罄
+product-per-unit = 每件
+product-tiers = 批发价
+product-tier-from = 起购数量
+product-tier-price = 单价
+
+## 下单
+checkout-quantity = 购买数量
+checkout-coupon = 优惠码（选填）
+checkout-lookup-secret = 查询密码
+checkout-lookup-secret-help = 6 到 128 个字符。凭订单号和查询密码可再次找到订单，请牢记。
+checkout-method = 支付方式
+checkout-no-method = 目前没有可用于该币种的支付方式。
+checkout-buy = 立即购买
+method-balance = 余额支付
+method-alipay = 支付宝
+method-wxpay = 微信支付
+method-card = 银行卡
+method-qqpay = QQ 钱包
+
+## 支付
+pay-title = 支付订单
+pay-order = 订单 { $order }
+pay-continue = 前往支付
+pay-redirect-help = 即将跳转到支付页面，支付完成后会回到这里。
+pay-qr-label = 请用支付应用扫描此二维码
+pay-open-app = 在支付应用中打开
+pay-see-order = 查看订单
+
+## 订单
+order-title = 订单 { $order }
+order-status = 状态
+order-amount = 金额
+order-refunded = 已退款
+order-waiting = 正在等待支付结果……
+order-keys = 您的卡密
+order-content = 您的内容
+order-copy = 复制
+order-copy-key = 复制卡密
+order-copied = 已复制。
+order-status-created = 待支付
+order-status-paid = 已支付
+order-status-delivered = 已发货
+order-status-disputed = 售后处理中
+order-status-settled = 已完成
+order-status-expired = 已过期
+order-status-cancelled = 已取消
+order-status-refunded = 已退款
+
+## 订单查询
+lookup-title = 查询订单
+lookup-help = 请输入订单号和下单时设置的查询密码。
+lookup-order = 订单号
+lookup-secret = 查询密码
+lookup-submit = 查询
+
+## 登录
+signin-title = 登录
+signup-title = 注册账号
+signin-login = 用户名
+signin-password = 密码
+signin-totp = 身份验证器中的动态码
+signin-submit = 登录
+signup-submit = 注册
+signup-referral = 邀请码（选填）
+signin-no-account = 还没有账号？立即注册
+signup-have-account = 已有账号？去登录
+
+## 表单错误
+field-quantity-range = 请输入 { $min } 到 { $max } 之间的整数。
+field-lookup-secret = 查询密码为 6 到 128 个字符。
+field-method = 请选择支付方式。
+field-order-number = 请输入订单号（仅数字）。
+field-login = 用户名为 1 到 64 个字符。
+field-password = 密码为 8 到 256 个字符。
+
+## 错误页面
+error-page-title = 出错了
+error-page-not-found = 页面不存在
+error-page-not-found-text = 这个地址没有内容。
+error-page-forbidden = 无权访问
+error-page-slow-down = 请求过于频繁
+error-back-home = 返回商城
+error-form = 无法读取此表单，请刷新页面后重试。
+error-csrf = 表单已过期或并非来自本站，请刷新页面后重试。
+
+# Error messages, one per stable error code (error-<code>).
+error-unauthenticated = 请先登录。
+error-bad_credentials = 账号或密码错误。
+error-second_factor_required = 请输入身份验证器中的动态验证码以继续。
+error-bad_second_factor = 验证码错误或已被使用，请输入新的验证码。
+error-second_factor_locked = 验证码错误次数过多，请 15 分钟后再试。
+error-bad_signature = 签名校验失败。
+error-stale_timestamp = 请求时间偏差过大，请校准时间后重试。
+error-replayed_nonce = 该请求已被处理过，请使用新的 nonce 重新发送。
+error-forbidden = 您没有权限执行此操作。
+error-not_found = 未找到您要访问的内容。
+error-bad_request = 请求格式有误，请检查后重试。
+error-invalid = 填写的信息有误，请检查后重试。
+error-payload_too_large = 提交的内容过大。
+error-method_not_allowed = 此处不支持该操作。
+error-unsupported_media_type = 请以 JSON 格式提交请求。
+error-timeout = 请求超时，请重试。
+error-idempotency_key_required = 此操作需要携带 Idempotency-Key 请求头。
+error-rate_limited = 操作过于频繁，请稍后再试。
+error-unavailable = 商城暂停处理操作，请稍后再试。
+error-no_channel = 当前暂无可用的支付方式。
+error-channels_unavailable = 支付通道暂时不可用，请稍后再试。
+error-channel_unreachable = 无法连接支付平台，请稍后再试。
+error-channel_says_unpaid = 支付平台尚未收到该笔付款。
+error-unknown_channel = 该支付方式不可用。
+error-internal = 系统出错了，未产生任何扣款，请重试。
+error-user_not_found = 用户不存在。
+error-login_taken = 该用户名已被占用。
+error-referrer_not_found = 邀请码不存在，请检查后重试。
+error-merchant_not_found = 商户不存在。
+error-merchant_not_active = 该商户暂未营业。
+error-product_not_found = 商品不存在。
+error-product_off_sale = 该商品已下架或暂未上架。
+error-commission_on_membership = 会员及入门套餐不能设置推广佣金。
+error-shares_over_whole = 手续费与佣金合计不能超过 100%。
+error-quantity_out_of_range = 购买数量超出该商品的单笔限购范围。
+error-out_of_stock = 库存不足，无法购买该数量。
+error-amount_overflow = 金额超出允许范围。
+error-order_not_found = 订单不存在。
+error-order_state = 当前订单状态不支持此操作。
+error-reservation_expired = 订单已超时失效，请重新下单。
+error-insufficient_balance = 余额不足。
+error-refund_beyond_paid = 退款金额超过剩余可退金额。
+error-dispute_window_closed = 该订单已超过申诉期限。
+error-attempt_not_found = 未找到该支付记录。
+error-amount_mismatch = 支付金额与应付金额不符。
+error-coupon_not_applicable = 该优惠券不适用于此订单。
+error-idempotency_conflict = 本次提交与之前的提交冲突，请刷新页面后重试。
+error-key_not_found = 卡密不存在。
+error-withdrawal_not_found = 提现记录不存在。
+error-withdrawal_state = 当前提现状态不支持此操作。
+error-lookup_refused = 订单号或查询密码错误。
+error-ledger_refused = 系统出错了，操作未生效，请重试。
+error-debt_open = 您有未结清的平台欠款，将从后续收入中优先扣还，结清前无法提现。
+error-send_unresolved = 此前原路退回的款项结果未明，需财务核实后才能继续。
+error-approval_required = 此操作需要另一名工作人员审批。
+error-outflows_stopped = 提现、打款和退款已暂停，需两名管理员解除后方可继续。
+error-above_surplus = 划转金额超过可用盈余。
+error-fees_not_matured = 仅已过退款期的手续费可以划转，该金额超出可划转额度。
+error-past_refund_horizon = 该订单已超过退款期限，无法退款。
+error-settlement_duplicate = 该结算单已入账或正在处理中。
+error-withdrawal_limit = 本次提现超出提现限额。
+error-destination_cooling = 该收款账户为新添加，需等待冷静期结束后才能使用。
+error-deposit_required = 保证金低于最低要求，补足后才能开始销售。
+error-deposit_held = 保证金已被冻结。
+error-malformed = 支付平台回传的数据格式有误。
+error-missing_parameter = 缺少必要的参数。
+error-empty_key = 该支付方式尚未配置完成。
+error-wrong_merchant = 支付通知中的商户号不符。
+error-not_paid = 支付平台显示该笔订单未支付。
+error-bad_amount = 无法识别支付金额。
+error-order_mismatch = 支付通知中的订单号不符。

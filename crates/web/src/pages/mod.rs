@@ -1,0 +1,339 @@
+//! The shop's pages: server-rendered askama templates with htmx for partial
+//! updates, in zh-CN and en. Handlers call the application layer exactly as
+//! the API's do; no rule lives here or in a template. Every page is served
+//! under a strict Content-Security-Policy (no inline script), compressed,
+//! and every form carries a masked CSRF token.
+
+mod account;
+mod assets;
+pub mod csrf;
+mod guest_pass;
+pub mod i18n;
+mod orders;
+mod qr;
+mod store;
+
+use std::borrow::Cow;
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use trigate_app::{AppError, Caller, ops};
+use trigate_core::Currency;
+
+pub use guest_pass::GuestPasses;
+use i18n::{Lang, Texts};
+
+use crate::AppState;
+
+/// The policy every page is served under: scripts and styles from this
+/// origin only, nothing inline, no framing, forms posted here only.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+    frame-ancestors 'none'";
+
+/// The pages' routes, with the layers pages need (and the API does not).
+pub fn routes(state: AppState) -> Router<AppState> {
+    let header = |name: &'static str, value: &'static str| {
+        SetResponseHeaderLayer::overriding(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        )
+    };
+    let pages = Router::new()
+        .route("/", get(store::home))
+        .route("/products/{id}", get(store::product))
+        .route(
+            "/checkout",
+            post(store::checkout).layer(crate::limits::checkout()),
+        )
+        .route("/orders/{id}", get(orders::order))
+        .route("/orders/{id}/live", get(orders::live))
+        .route(
+            "/lookup",
+            get(orders::lookup_form).merge(post(orders::lookup).layer(crate::limits::lookup())),
+        )
+        .route(
+            "/signin",
+            get(account::signin_form).merge(post(account::signin).layer(crate::limits::auth())),
+        )
+        .route(
+            "/signup",
+            get(account::signup_form).merge(post(account::signup).layer(crate::limits::auth())),
+        )
+        .route("/signout", post(account::signout))
+        .route("/lang/{tag}", get(switch_lang))
+        .layer(axum::middleware::from_fn_with_state(state, csrf::ensure))
+        .layer(header("content-security-policy", CSP))
+        .layer(header("cache-control", "no-store"));
+    Router::new()
+        .merge(pages)
+        .route("/static/{file}", get(assets::asset_route))
+        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
+}
+
+/// A cookie's value from the request's headers.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value)
+}
+
+/// What every page shows around its content, and how it speaks.
+#[derive(Debug)]
+pub struct Page {
+    pub lang: Lang,
+    texts: &'static Texts,
+    /// A fresh CSRF token for this response's forms; empty where the page
+    /// has none to give (its forms are then not shown).
+    pub csrf: String,
+    /// Who is signed in.
+    pub user: Option<String>,
+    pub caller: Option<Caller>,
+    /// This page's path, for the language switcher to come back to.
+    pub path: String,
+    offset: i32,
+}
+
+impl Page {
+    /// A page for a request, from its headers and extensions, without
+    /// asking who is signed in.
+    fn bare(headers: &HeaderMap, extensions: &axum::http::Extensions, path: &str) -> Page {
+        let lang = Lang::negotiate(
+            cookie(headers, i18n::LANG_COOKIE),
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        );
+        Page {
+            lang,
+            texts: i18n::texts(lang),
+            csrf: extensions
+                .get::<csrf::CsrfSecret>()
+                .map(csrf::CsrfSecret::token)
+                .unwrap_or_default(),
+            user: None,
+            caller: None,
+            path: path.to_string(),
+            offset: i18n::offset_minutes(cookie(headers, "tz")),
+        }
+    }
+
+    /// The URL of a static file, with its version.
+    pub fn asset(&self, name: &str) -> String {
+        assets::url(name)
+    }
+
+    /// The message `id`.
+    pub fn t<'a>(&'a self, id: &'a str) -> Cow<'a, str> {
+        self.texts.t(id)
+    }
+
+    /// The message `id` with one argument.
+    pub fn t1(&self, id: &str, name: &str, value: &str) -> String {
+        self.texts
+            .fmt(id, &[(name, fluent_bundle::FluentValue::from(value))])
+    }
+
+    pub fn money(&self, minor: &u64, currency: &Currency) -> String {
+        i18n::money(*minor, *currency)
+    }
+
+    pub fn time(&self, unix_secs: u64) -> String {
+        i18n::local_time(unix_secs, self.offset)
+    }
+
+    /// The languages to switch to, with the link that does.
+    pub fn languages(&self) -> Vec<LangLink> {
+        let back: String = form_urlencoded(&self.path);
+        Lang::ALL
+            .iter()
+            .map(|l| LangLink {
+                name: l.name(),
+                tag: l.tag(),
+                href: format!("/lang/{}?back={back}", l.tag()),
+                current: *l == self.lang,
+            })
+            .collect()
+    }
+
+    /// A payment method's name (`balance`, `alipay`, …).
+    pub fn method_name(&self, method: &str) -> String {
+        let id = format!("method-{method}");
+        if self.texts.has(&id) {
+            self.texts.t(&id).into_owned()
+        } else {
+            method.to_string()
+        }
+    }
+
+    /// A refusal of the application layer, in the viewer's language.
+    pub fn refusal(&self, error: &AppError) -> String {
+        let id = format!("error-{}", error.code());
+        if self.texts.has(&id) {
+            self.texts.t(&id).into_owned()
+        } else {
+            self.texts.t("error-internal").into_owned()
+        }
+    }
+}
+
+/// A link of the language switcher.
+#[derive(Debug)]
+pub struct LangLink {
+    pub name: &'static str,
+    pub tag: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+fn form_urlencoded(text: &str) -> String {
+    serde_urlencoded::to_string([("", text)])
+        .map(|s| s.trim_start_matches('=').to_string())
+        .unwrap_or_default()
+}
+
+/// The page for a request, with who is signed in, as an extractor.
+impl FromRequestParts<AppState> for Page {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let mut page = Page::bare(&parts.headers, &parts.extensions, parts.uri.path());
+        if let Some(user) = crate::auth::session_token(parts).and_then(|t| state.sessions.user(&t))
+        {
+            let caller = Caller(user);
+            if let Ok(me) = state.app.read(caller, ops::Me).await {
+                page.user = Some(me.login);
+                page.caller = Some(caller);
+            }
+        }
+        Ok(page)
+    }
+}
+
+/// A template rendered into a response with `status`.
+pub(crate) fn render<T: Template>(status: StatusCode, template: &T) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a page failed to render");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page failed to render",
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    p: &'a Page,
+    title: Cow<'a, str>,
+    message: String,
+}
+
+/// An error page in the shop's style.
+pub(crate) fn error_page(p: &Page, status: StatusCode, message: String) -> Response {
+    let title = match status {
+        StatusCode::NOT_FOUND => p.t("error-page-not-found"),
+        StatusCode::FORBIDDEN => p.t("error-page-forbidden"),
+        StatusCode::TOO_MANY_REQUESTS => p.t("error-page-slow-down"),
+        _ => p.t("error-page-title"),
+    };
+    render(status, &ErrorPage { p, title, message })
+}
+
+/// A refusal of the application layer as an error page.
+pub(crate) fn refused(p: &Page, error: &AppError) -> Response {
+    error_page(p, error.status(), p.refusal(error))
+}
+
+/// The page for a path no route serves.
+pub async fn not_found(State(state): State<AppState>, request: Request) -> Response {
+    let (mut parts, _) = request.into_parts();
+    let Ok(p) = Page::from_request_parts(&mut parts, &state).await;
+    let message = p.t("error-page-not-found-text").into_owned();
+    error_page(&p, StatusCode::NOT_FOUND, message)
+}
+
+/// A form posted from one of the pages: refused unless it carries a CSRF
+/// token made from the viewer's cookie.
+#[derive(Debug)]
+pub struct CsrfForm<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let p = Page::bare(
+            request.headers(),
+            request.extensions(),
+            request.uri().path(),
+        );
+        let secret = request.extensions().get::<csrf::CsrfSecret>().cloned();
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|_| error_page(&p, StatusCode::BAD_REQUEST, p.t("error-form").into()))?;
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+            .map_err(|_| error_page(&p, StatusCode::BAD_REQUEST, p.t("error-form").into()))?;
+        let token = fields
+            .iter()
+            .find(|(name, _)| name == "csrf")
+            .map(|(_, v)| v.as_str());
+        let accepted = matches!((&secret, token), (Some(s), Some(t)) if s.accepts(t));
+        if !accepted {
+            tracing::info!("a form was refused: no valid CSRF token");
+            return Err(error_page(
+                &p,
+                StatusCode::FORBIDDEN,
+                p.t("error-csrf").into(),
+            ));
+        }
+        serde_urlencoded::from_bytes(&body)
+            .map(CsrfForm)
+            .map_err(|_| error_page(&p, StatusCode::BAD_REQUEST, p.t("error-form").into()))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Back {
+    #[serde(default)]
+    back: String,
+}
+
+/// Sets the viewer's language and goes back where they were (a path on
+/// this site only).
+async fn switch_lang(
+    Path(tag): Path<String>,
+    axum::extract::Query(back): axum::extract::Query<Back>,
+) -> Response {
+    let lang = Lang::from_tag(&tag).unwrap_or(Lang::ZhCn);
+    let local =
+        back.back.starts_with('/') && !back.back.starts_with("//") && !back.back.contains('\\');
+    let to = if local { back.back.as_str() } else { "/" };
+    let cookie = format!(
+        "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        i18n::LANG_COOKIE,
+        lang.tag()
+    );
+    ([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response()
+}

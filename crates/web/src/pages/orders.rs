@@ -1,0 +1,209 @@
+//! An order's page — its keys with a copy button, once paid — for its
+//! signed-in buyer or the guest whose browser holds its pass; the part of it
+//! that follows a payment still on its way (polled by htmx); and the guest
+//! lookup by order number and secret.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use trigate_app::{AppError, OrderDetails};
+use trigate_core::OrderId;
+
+use super::{CsrfForm, GuestPasses, Page, error_page, refused, render};
+use crate::AppState;
+
+/// An order's status as a message id.
+fn status_message(status: &str) -> String {
+    format!("order-status-{status}")
+}
+
+/// Whether the order is still waiting for its payment.
+fn awaiting_payment(o: &OrderDetails) -> bool {
+    o.status == "created"
+}
+
+#[derive(Template)]
+#[template(path = "order.html")]
+struct OrderPage<'a> {
+    p: &'a Page,
+    order: &'a OrderDetails,
+    status: String,
+    amount: String,
+    keys: Vec<String>,
+}
+
+/// The order `id` for whoever asks: its buyer signed in, or a guest's
+/// pass. `Ok(None)` when neither may see it.
+async fn visible(
+    state: &AppState,
+    p: &Page,
+    headers: &HeaderMap,
+    id: OrderId,
+) -> Result<Option<OrderDetails>, AppError> {
+    if let Some(caller) = p.caller {
+        match state.app.order(caller, id).await {
+            Ok(order) => return Ok(Some(order)),
+            Err(AppError::NotFound(_)) | Err(AppError::Refused { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let Some(secret) = state.passes.secret(headers, id) else {
+        return Ok(None);
+    };
+    match state
+        .app
+        .guest_order(id, secret.expose_secret().to_string())
+        .await
+    {
+        Ok(order) => Ok(Some(order)),
+        Err(AppError::Refused { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub(super) async fn order(
+    State(state): State<AppState>,
+    p: Page,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = id.parse::<u64>().map(OrderId) else {
+        let message = p.t("error-order_not_found").into_owned();
+        return error_page(&p, StatusCode::NOT_FOUND, message);
+    };
+    match visible(&state, &p, &headers, id).await {
+        Ok(Some(order)) => render(
+            StatusCode::OK,
+            &OrderPage {
+                p: &p,
+                status: p.t(&status_message(&order.status)).into_owned(),
+                amount: p.money(&order.amount, &order.currency),
+                keys: trigate_app::exposed(&order.keys),
+                order: &order,
+            },
+        ),
+        Ok(None) => Redirect::to(&format!("/lookup?order={}", id.0)).into_response(),
+        Err(e) => refused(&p, &e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "order_live.html")]
+struct Live<'a> {
+    p: &'a Page,
+    order: u64,
+}
+
+/// While the payment is on its way: this part again, polled; once it has
+/// landed, the whole page reloads to show the keys.
+pub(super) async fn live(
+    State(state): State<AppState>,
+    p: Page,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = id.parse::<u64>().map(OrderId) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match visible(&state, &p, &headers, id).await {
+        Ok(Some(order)) if awaiting_payment(&order) => {
+            render(StatusCode::OK, &Live { p: &p, order: id.0 })
+        }
+        Ok(Some(_)) => ([("hx-refresh", "true")], "").into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => (e.status(), p.refusal(&e)).into_response(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct LookupForm {
+    #[serde(default)]
+    order: String,
+    #[serde(default)]
+    lookup_secret: String,
+}
+
+#[derive(Template)]
+#[template(path = "lookup.html")]
+struct LookupPage<'a> {
+    p: &'a Page,
+    order: String,
+    order_error: Option<String>,
+    secret_error: Option<String>,
+    error: Option<String>,
+}
+
+pub(super) async fn lookup_form(p: Page, Query(query): Query<LookupForm>) -> Response {
+    let order = query.order.chars().filter(char::is_ascii_digit).collect();
+    render(
+        StatusCode::OK,
+        &LookupPage {
+            p: &p,
+            order,
+            order_error: None,
+            secret_error: None,
+            error: None,
+        },
+    )
+}
+
+pub(super) async fn lookup(
+    State(state): State<AppState>,
+    p: Page,
+    headers: HeaderMap,
+    CsrfForm(form): CsrfForm<LookupForm>,
+) -> Response {
+    let again = |order_error, secret_error, error, status| {
+        render(
+            status,
+            &LookupPage {
+                p: &p,
+                order: form.order.clone(),
+                order_error,
+                secret_error,
+                error,
+            },
+        )
+    };
+    let order = form.order.trim().parse::<u64>().ok().map(OrderId);
+    let length = form.lookup_secret.chars().count();
+    let secret_error = (!(6..=128).contains(&length)).then(|| p.t("field-lookup-secret").into());
+    let Some(order) = order.filter(|_| secret_error.is_none()) else {
+        let order_error = order.is_none().then(|| p.t("field-order-number").into());
+        return again(
+            order_error,
+            secret_error,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    match state
+        .app
+        .guest_order(order, form.lookup_secret.clone())
+        .await
+    {
+        Ok(_) => {
+            let token = state.passes.grant(
+                &headers,
+                order,
+                SecretString::from(form.lookup_secret.clone()),
+            );
+            let cookie = GuestPasses::cookie(&token, state.secure_cookies);
+            let mut response = Redirect::to(&format!("/orders/{}", order.0)).into_response();
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(header::SET_COOKIE, v);
+            }
+            response
+        }
+        Err(e) => {
+            let status = match e.status() {
+                StatusCode::INTERNAL_SERVER_ERROR => StatusCode::SERVICE_UNAVAILABLE,
+                s => s,
+            };
+            again(None, None, Some(p.refusal(&e)), status)
+        }
+    }
+}
