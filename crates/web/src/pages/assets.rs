@@ -22,9 +22,10 @@ struct Asset {
 
 fn asset(name: &'static str, content_type: &'static str, body: &'static [u8]) -> Asset {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    // Served plain when compressing would not make it smaller.
     let gzip = match encoder.write_all(body).and_then(|()| encoder.finish()) {
-        Ok(gzip) => gzip,
-        Err(_) => Vec::new(),
+        Ok(gzip) if gzip.len() < body.len() => gzip,
+        _ => Vec::new(),
     };
     // FNV-1a of the content: enough to tell builds apart.
     let hash = body.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
@@ -39,7 +40,7 @@ fn asset(name: &'static str, content_type: &'static str, body: &'static [u8]) ->
     }
 }
 
-static ASSETS: LazyLock<[Asset; 3]> = LazyLock::new(|| {
+static ASSETS: LazyLock<[Asset; 4]> = LazyLock::new(|| {
     [
         asset(
             "site.css",
@@ -50,6 +51,11 @@ static ASSETS: LazyLock<[Asset; 3]> = LazyLock::new(|| {
             "site.js",
             "text/javascript; charset=utf-8",
             include_bytes!("../../static/site.js"),
+        ),
+        asset(
+            "favicon.svg",
+            "image/svg+xml",
+            include_bytes!("../../static/favicon.svg"),
         ),
         asset(
             HTMX,
@@ -70,6 +76,12 @@ pub fn url(name: &str) -> String {
 /// The compressed size of every static file a page loads.
 pub fn compressed_total() -> usize {
     ASSETS.iter().map(|a| a.gzip.len()).sum()
+}
+
+/// Browsers ask for `/favicon.ico` on pages that name none (the sandbox
+/// gateway's): the same icon.
+pub(super) async fn favicon(headers: HeaderMap) -> Response {
+    asset_route(Path("favicon.svg".into()), headers).await
 }
 
 pub(super) async fn asset_route(Path(name): Path<String>, headers: HeaderMap) -> Response {

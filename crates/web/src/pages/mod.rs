@@ -5,7 +5,7 @@
 //! and every form carries a masked CSRF token.
 
 mod account;
-mod assets;
+pub mod assets;
 pub mod csrf;
 mod guest_pass;
 pub mod i18n;
@@ -78,6 +78,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .merge(pages)
         .route("/static/{file}", get(assets::asset_route))
+        .route("/favicon.ico", get(assets::favicon))
         .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
 }
 
@@ -272,7 +273,13 @@ pub async fn not_found(State(state): State<AppState>, request: Request) -> Respo
     let (mut parts, _) = request.into_parts();
     let Ok(p) = Page::from_request_parts(&mut parts, &state).await;
     let message = p.t("error-page-not-found-text").into_owned();
-    error_page(&p, StatusCode::NOT_FOUND, message)
+    let mut response = error_page(&p, StatusCode::NOT_FOUND, message);
+    // Served outside the pages' layers: their policy is set here.
+    response.headers_mut().insert(
+        HeaderName::from_static("content-security-policy"),
+        HeaderValue::from_static(CSP),
+    );
+    response
 }
 
 /// A form posted from one of the pages: refused unless it carries a CSRF
@@ -337,3 +344,6 @@ async fn switch_lang(
     );
     ([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response()
 }
+
+#[cfg(test)]
+mod messages_test;
