@@ -75,8 +75,12 @@ pub fn run(listen: Option<&str>) -> anyhow::Result<()> {
             merchant: SANDBOX_MERCHANT.into(),
             secret: secret.clone(),
         }),
-        shop: trigate_core::Config::default(),
-        rules: trigate_core::Rules::default(),
+        shop: demo_settings(),
+        rules: trigate_core::Rules {
+            // A destination added in the demo is usable at once.
+            destination_cooling_hours: 0,
+            ..trigate_core::Rules::default()
+        },
         log_format: crate::logging::LogFormat::from_env_or(None)?,
         metrics_token: None,
         metrics_listen: None,
@@ -145,14 +149,34 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
         drop(data_key);
     }
     let mut referrer = None;
+    let mut buyers = Vec::new();
     for login in BUYERS {
         let id = operator
             .add_user(login, Role::Buyer, referrer.take(), Some(BUYER_PASSWORD))
             .await?;
         operator.credit_wallet(id, cny, BALANCE).await?;
         referrer = Some(state.app.read(Caller(id), ops::Me).await?.referral_code);
+        buyers.push(id);
     }
+    // bob buys a game key and confirms it: alice, who referred him, has a
+    // commission to withdraw.
+    let bob = Caller(buyers[1]);
+    let buy = ops::BuyWithBalance {
+        product: trigate_core::ProductId(1),
+        quantity: 1,
+        coupon: None,
+    };
+    let (order, _) = state.app.change(bob, buy).await?;
+    state.app.change(bob, ops::ConfirmOrder { order }).await?;
     Ok(())
+}
+
+/// The shop's settings for the demo: commissions are reward at once, so
+/// a referrer can withdraw theirs while the demo runs.
+fn demo_settings() -> trigate_core::Config {
+    let mut settings = trigate_core::Config::default();
+    settings.policy.commission_holding_days = 0;
+    settings
 }
 
 /// A member of staff who signs in with a password and a TOTP code; the
@@ -190,7 +214,9 @@ fn print_guide() {
     for login in BUYERS {
         println!("  buyer     {login} / {BUYER_PASSWORD}   (500.00 CNY in the wallet)");
     }
-    println!("  referrals: alice referred bob, bob referred carol");
+    println!("  referrals: alice referred bob, bob referred carol; bob bought a game key,");
+    println!("             so alice has a commission to withdraw (commissions are not held here)");
+    println!("The shop's pages: http://HOST/ (sign in as a buyer for orders, wallet, withdrawals)");
     println!();
     println!("Try:");
     println!("  curl -s http://HOST/api/v1/products");

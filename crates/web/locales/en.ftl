@@ -178,3 +178,114 @@ error-wrong_merchant = The payment notice was for a different merchant account.
 error-not_paid = The payment provider reports this payment as not paid.
 error-bad_amount = The payment amount could not be read.
 error-order_mismatch = The payment notice is for a different order.
+
+## Navigation (signed in)
+nav-orders = My orders
+nav-wallet = Wallet
+nav-withdrawals = Withdrawals
+pay-recharge = Wallet top-up
+pay-see-wallet = Back to the wallet
+
+## Wallet
+wallet-title = My wallet
+wallet-recharge = Top-up balance
+wallet-reward = Commissions (withdrawable)
+wallet-held = Commissions on hold
+wallet-debt = Owed to the shop
+wallet-buckets-help = Top-ups pay for orders; commissions can be spent or withdrawn once their hold ends.
+wallet-recharge-title = Top up
+wallet-amount = Amount (¥)
+wallet-recharge-submit = Top up
+wallet-referral-title = Invite friends
+wallet-referral-help = Friends who sign up with your link earn you a commission on what they buy.
+wallet-history = History
+wallet-history-empty = No money has moved yet.
+wallet-when = When
+wallet-what = What
+
+## Second factor
+security-title = Authenticator app
+security-help = Withdrawals need a code from an authenticator app. Enter your password to set one up.
+security-current-code = Current code (only when replacing one)
+security-current-code-help = Leave empty if you have no authenticator set up yet.
+security-submit = Set up authenticator
+security-enrolled = Your authenticator is set up. Scan the code now: it is shown only once.
+security-scan = Scan with your authenticator app
+security-secret = Or enter this key by hand:
+security-shown-once = Keep this key private; it will not be shown again.
+
+## Withdrawals
+withdrawals-title = Withdrawals
+withdrawals-reward = Withdrawable commissions: { $amount }
+withdrawals-ask = Ask for a withdrawal
+withdrawals-need-destination = Add a destination below first.
+withdrawals-destination = Destination
+withdrawals-submit = Withdraw
+withdrawals-list = My withdrawals
+withdrawals-none = No withdrawals yet.
+withdrawal-status-requested = Waiting for approval
+withdrawal-status-approved = Approved, being paid
+withdrawal-status-paid_out = Paid out
+withdrawal-status-rejected = Rejected
+withdrawal-status-failed = Payout failed, returned
+destinations-title = Destinations
+destinations-label = Name (e.g. salary card)
+destinations-account = Account number or address
+destinations-add = Add destination
+destinations-remove = Remove
+destinations-usable-from = usable from { $time }
+
+## My orders
+my-orders-title = My orders
+my-orders-none = You have no orders yet.
+order-received-title = Got what you paid for?
+order-confirm-help = Confirming releases the payment to the seller.
+order-confirm = Confirm receipt
+order-dispute-title = Something wrong?
+order-dispute-reason = What is wrong
+order-dispute-open = Open a dispute
+order-dispute-waiting = A dispute is open: the payment stays held while the seller answers.
+
+## More field errors
+field-amount = Enter an amount such as 12.50.
+field-destination = Choose a destination.
+field-totp = Enter the code from your authenticator app.
+field-destination-label = A name is 1 to 40 characters.
+field-destination-account = An account is 1 to 200 characters.
+field-reason = Say what is wrong (up to 2000 characters).
+
+# Why money moved: a label per transfer code (why-<name>).
+why-pay_by_balance = Paid from wallet
+why-pay_by_channel = Paid by payment method
+why-credit = Wallet top-up
+why-owed_back = Unmatched payment, to be returned
+why-settle_merchant = Sale proceeds
+why-settle_fee = Platform fee
+why-settle_commission = Referral commission
+why-release = Released to available balance
+why-refund = Refund
+why-clawback = Refund after settlement
+why-refund_sent = Refund sent
+why-deposit = Moved to deposit
+why-fund = Funds added
+why-withdraw = Withdrawal
+why-payout = Withdrawal paid out
+why-payout_returned = Withdrawal returned
+why-commission_release = Commission released
+why-reserve_share = Reserve share of fee
+why-reverse_fee = Platform fee refunded
+why-reverse_commission = Commission refunded
+why-reserve_cover = Refund covered by reserve
+why-debt_opened = Debt opened
+why-debt_repaid = Debt repayment
+why-debt_closed = Debt cleared
+why-reserve_top_up = Reserve top-up
+why-loss = Loss written off
+why-custody_top_up = Custody top-up
+why-channel_settled = Payment channel settlement
+why-channel_fee = Payment channel fee
+why-sweep = Fees swept to platform
+why-withdrawal_fee = Withdrawal fee
+why-deposit_in = Deposit paid in
+why-deposit_forfeit = Deposit forfeited
+why-other = Other

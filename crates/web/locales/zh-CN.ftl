@@ -177,3 +177,114 @@ error-wrong_merchant = 支付通知中的商户号不符。
 error-not_paid = 支付平台显示该笔订单未支付。
 error-bad_amount = 无法识别支付金额。
 error-order_mismatch = 支付通知中的订单号不符。
+
+## 导航（已登录）
+nav-orders = 我的订单
+nav-wallet = 钱包
+nav-withdrawals = 提现
+pay-recharge = 钱包充值
+pay-see-wallet = 返回钱包
+
+## 钱包
+wallet-title = 我的钱包
+wallet-recharge = 充值余额
+wallet-reward = 佣金（可提现）
+wallet-held = 冻结中的佣金
+wallet-debt = 欠平台款项
+wallet-buckets-help = 充值余额可用于购买；佣金冻结期结束后可消费或提现。
+wallet-recharge-title = 充值
+wallet-amount = 金额（元）
+wallet-recharge-submit = 充值
+wallet-referral-title = 邀请好友
+wallet-referral-help = 好友通过您的链接注册后购买商品，您可获得佣金。
+wallet-history = 资金明细
+wallet-history-empty = 暂无资金变动。
+wallet-when = 时间
+wallet-what = 类型
+
+## 二次验证
+security-title = 身份验证器
+security-help = 提现需要身份验证器中的动态码。请输入密码进行绑定。
+security-current-code = 当前动态码（仅更换时填写）
+security-current-code-help = 尚未绑定身份验证器时请留空。
+security-submit = 绑定身份验证器
+security-enrolled = 身份验证器已绑定。请立即扫码：二维码只显示这一次。
+security-scan = 请用身份验证器应用扫描
+security-secret = 或手动输入此密钥：
+security-shown-once = 请妥善保管此密钥，它不会再次显示。
+
+## 提现
+withdrawals-title = 提现
+withdrawals-reward = 可提现佣金：{ $amount }
+withdrawals-ask = 申请提现
+withdrawals-need-destination = 请先在下方添加收款账户。
+withdrawals-destination = 收款账户
+withdrawals-submit = 提现
+withdrawals-list = 我的提现
+withdrawals-none = 暂无提现记录。
+withdrawal-status-requested = 等待审核
+withdrawal-status-approved = 已批准，打款中
+withdrawal-status-paid_out = 已打款
+withdrawal-status-rejected = 已驳回
+withdrawal-status-failed = 打款失败，已退回
+destinations-title = 收款账户
+destinations-label = 名称（如：工资卡）
+destinations-account = 账号或地址
+destinations-add = 添加收款账户
+destinations-remove = 删除
+destinations-usable-from = { $time } 起可用
+
+## 我的订单
+my-orders-title = 我的订单
+my-orders-none = 您还没有订单。
+order-received-title = 已收到商品？
+order-confirm-help = 确认收货后，货款将结算给卖家。
+order-confirm = 确认收货
+order-dispute-title = 商品有问题？
+order-dispute-reason = 问题描述
+order-dispute-open = 发起售后
+order-dispute-waiting = 售后处理中：卖家答复前，货款继续由平台托管。
+
+## 更多表单错误
+field-amount = 请输入金额，如 12.50。
+field-destination = 请选择收款账户。
+field-totp = 请输入身份验证器中的动态码。
+field-destination-label = 名称为 1 到 40 个字符。
+field-destination-account = 账号为 1 到 200 个字符。
+field-reason = 请描述问题（最多 2000 个字符）。
+
+# Why money moved: a label per transfer code (why-<name>).
+why-pay_by_balance = 余额支付
+why-pay_by_channel = 在线支付
+why-credit = 余额充值
+why-owed_back = 无匹配订单，待原路退回
+why-settle_merchant = 订单结算收入
+why-settle_fee = 平台手续费
+why-settle_commission = 推广佣金
+why-release = 结算解冻
+why-refund = 订单退款
+why-clawback = 结算后退款
+why-refund_sent = 退款已原路退回
+why-deposit = 转入保证金
+why-fund = 资金注入
+why-withdraw = 提现申请
+why-payout = 提现到账
+why-payout_returned = 提现失败退回
+why-commission_release = 佣金解冻
+why-reserve_share = 手续费计提风险准备金
+why-reverse_fee = 退还手续费
+why-reverse_commission = 退还佣金
+why-reserve_cover = 风险准备金垫付退款
+why-debt_opened = 产生欠款
+why-debt_repaid = 欠款扣还
+why-debt_closed = 欠款结清
+why-reserve_top_up = 风险准备金补充
+why-loss = 平台损失核销
+why-custody_top_up = 托管资金补充
+why-channel_settled = 支付通道结算
+why-channel_fee = 支付通道手续费
+why-sweep = 手续费划转
+why-withdrawal_fee = 提现手续费
+why-deposit_in = 缴纳保证金
+why-deposit_forfeit = 保证金罚没
+why-other = 其他

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use trigate_app::AppError;
 
-use super::{CsrfForm, Page, render};
+use super::{CsrfForm, Page, form_status, render};
 use crate::{AppState, auth};
 
 #[derive(Debug, Default, Deserialize)]
@@ -94,13 +94,6 @@ async fn open_session(state: &AppState, form: &SignInForm) -> Result<Response, A
     Ok(response)
 }
 
-fn status_of(e: &AppError) -> StatusCode {
-    match e.status() {
-        StatusCode::INTERNAL_SERVER_ERROR => StatusCode::SERVICE_UNAVAILABLE,
-        s => s,
-    }
-}
-
 pub(super) async fn signin(
     State(state): State<AppState>,
     p: Page,
@@ -123,14 +116,14 @@ pub(super) async fn signin(
                 totp: Some(p.refusal(&e)),
                 ..Errors::default()
             };
-            again(errors, true, status_of(&e))
+            again(errors, true, form_status(&e))
         }
         Err(e) => {
             let errors = Errors {
                 form: Some(p.refusal(&e)),
                 ..Errors::default()
             };
-            again(errors, !form.totp.is_empty(), status_of(&e))
+            again(errors, !form.totp.is_empty(), form_status(&e))
         }
     }
 }
@@ -178,7 +171,7 @@ pub(super) async fn signup(
                 ..Errors::default()
             },
         };
-        return again(errors, status_of(&e));
+        return again(errors, form_status(&e));
     }
     match open_session(&state, &form).await {
         Ok(response) => response,
@@ -187,7 +180,7 @@ pub(super) async fn signup(
                 form: Some(p.refusal(&e)),
                 ..Errors::default()
             };
-            again(errors, status_of(&e))
+            again(errors, form_status(&e))
         }
     }
 }

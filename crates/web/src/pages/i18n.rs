@@ -214,6 +214,27 @@ pub fn money(minor: u64, currency: Currency) -> String {
     }
 }
 
+/// An amount typed in major units (`12`, `12.5`, `12.50`) as minor units of
+/// `currency`; `None` for anything else, zero, or more decimals than the
+/// currency has.
+pub fn parse_amount(text: &str, currency: Currency) -> Option<u64> {
+    let text = text.trim().trim_start_matches(['¥', '$', '€', '£']).trim();
+    let exponent = currency.exponent() as usize;
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || (text.contains('.') && !digits(frac)) || frac.len() > exponent {
+        return None;
+    }
+    let scale = 10u64.checked_pow(exponent as u32)?;
+    let frac: u64 = format!("{frac:0<exponent$}").parse().unwrap_or(0);
+    let minor = whole
+        .parse::<u64>()
+        .ok()?
+        .checked_mul(scale)?
+        .checked_add(if exponent == 0 { 0 } else { frac })?;
+    (minor > 0).then_some(minor)
+}
+
 /// The viewer's offset from UTC in minutes, from the `tz` cookie the site's
 /// script sets; +08:00 without one (or with nonsense).
 pub fn offset_minutes(cookie: Option<&str>) -> i32 {
@@ -271,6 +292,31 @@ mod tests {
         assert_eq!(money(1200, cny), "¥12.00");
         assert_eq!(money(5, cny), "¥0.05");
         assert_eq!(money(99, Currency::new("JPY").unwrap()), "JPY 99");
+    }
+
+    #[test]
+    fn typed_amounts_become_minor_units_or_nothing() {
+        let cny = Currency::new("CNY").unwrap();
+        assert_eq!(parse_amount("12", cny), Some(1200));
+        assert_eq!(parse_amount(" 12.5 ", cny), Some(1250));
+        assert_eq!(parse_amount("¥0.01", cny), Some(1));
+        for bad in [
+            "",
+            "0",
+            "0.00",
+            "-1",
+            "1.234",
+            "1.",
+            ".5",
+            "1e3",
+            "12,50",
+            "abc",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse_amount(bad, cny), None, "{bad:?}");
+        }
+        assert_eq!(parse_amount("7", Currency::new("JPY").unwrap()), Some(7));
+        assert_eq!(parse_amount("7.5", Currency::new("JPY").unwrap()), None);
     }
 
     #[test]

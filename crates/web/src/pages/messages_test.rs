@@ -67,6 +67,13 @@ fn every_message_a_page_uses_is_in_both_languages() {
     for method in ["balance", "alipay", "wxpay", "card", "qqpay"] {
         ids.push(format!("method-{method}"));
     }
+    for why in trigate_core::chart::Why::ALL {
+        ids.push(format!("why-{}", why.as_str()));
+    }
+    ids.push("why-other".into());
+    for status in ["requested", "approved", "paid_out", "rejected", "failed"] {
+        ids.push(format!("withdrawal-status-{status}"));
+    }
     for error in trigate_app::AppError::examples() {
         ids.push(format!("error-{}", error.code()));
     }

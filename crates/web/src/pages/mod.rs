@@ -4,14 +4,23 @@
 //! under a strict Content-Security-Policy (no inline script), compressed,
 //! and every form carries a masked CSRF token.
 
+// A page's early way out is the response itself (a redirect to sign in, an
+// error page); boxing it would only add an allocation to every page.
+#![allow(clippy::result_large_err)]
+
 mod account;
 pub mod assets;
 pub mod csrf;
 mod guest_pass;
 pub mod i18n;
+mod my_orders;
 mod orders;
+mod paying;
 mod qr;
+mod security;
 mod store;
+mod wallet;
+mod withdraw;
 
 use std::borrow::Cow;
 
@@ -58,6 +67,27 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route("/orders/{id}", get(orders::order))
         .route("/orders/{id}/live", get(orders::live))
+        .route("/orders/{id}/confirm", post(my_orders::confirm))
+        .route("/orders/{id}/dispute", post(my_orders::dispute))
+        .route("/account/orders", get(my_orders::my_orders))
+        .route(
+            "/account/security",
+            get(security::security).post(security::enrol),
+        )
+        .route("/wallet", get(wallet::wallet))
+        .route(
+            "/wallet/recharge",
+            post(wallet::recharge).layer(crate::limits::checkout()),
+        )
+        .route(
+            "/withdrawals",
+            get(withdraw::withdrawals).post(withdraw::request),
+        )
+        .route("/destinations", post(withdraw::add_destination))
+        .route(
+            "/destinations/{id}/remove",
+            post(withdraw::remove_destination),
+        )
         .route(
             "/lookup",
             get(orders::lookup_form).merge(post(orders::lookup).layer(crate::limits::lookup())),
@@ -261,6 +291,23 @@ pub(crate) fn error_page(p: &Page, status: StatusCode, message: String) -> Respo
         _ => p.t("error-page-title"),
     };
     render(status, &ErrorPage { p, title, message })
+}
+
+/// The caller signed in, or the way to the sign-in page (coming back
+/// here after).
+pub(crate) fn signed_in(p: &Page) -> Result<Caller, Response> {
+    p.caller.ok_or_else(|| {
+        Redirect::to(&format!("/signin?next={}", form_urlencoded(&p.path))).into_response()
+    })
+}
+
+/// The status a refused form comes back with: the refusal's own, never a
+/// 500 (the form and what was typed are shown again either way).
+pub(crate) fn form_status(e: &AppError) -> StatusCode {
+    match e.status() {
+        StatusCode::INTERNAL_SERVER_ERROR => StatusCode::SERVICE_UNAVAILABLE,
+        s => s,
+    }
 }
 
 /// A refusal of the application layer as an error page.

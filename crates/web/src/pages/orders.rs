@@ -33,6 +33,8 @@ struct OrderPage<'a> {
     status: String,
     amount: String,
     keys: Vec<String>,
+    /// For the signed-in buyer's confirm form.
+    action_key: String,
 }
 
 /// The order `id` for whoever asks: its buyer signed in, or a guest's
@@ -82,6 +84,7 @@ pub(super) async fn order(
                 status: p.t(&status_message(&order.status)).into_owned(),
                 amount: p.money(&order.amount, &order.currency),
                 keys: trigate_app::exposed(&order.keys),
+                action_key: super::csrf::idempotency_key(),
                 order: &order,
             },
         ),
@@ -199,10 +202,7 @@ pub(super) async fn lookup(
             response
         }
         Err(e) => {
-            let status = match e.status() {
-                StatusCode::INTERNAL_SERVER_ERROR => StatusCode::SERVICE_UNAVAILABLE,
-                s => s,
-            };
+            let status = super::form_status(&e);
             again(None, None, Some(p.refusal(&e)), status)
         }
     }

@@ -14,7 +14,7 @@ use trigate_channels::Checkout;
 use trigate_core::query::ProductView;
 use trigate_core::{OrderId, ProductId};
 
-use super::{CsrfForm, GuestPasses, Page, csrf, error_page, qr, refused, render};
+use super::{CsrfForm, GuestPasses, Page, csrf, error_page, refused, render};
 use crate::AppState;
 
 #[derive(Template)]
@@ -226,17 +226,6 @@ struct PageBuy<'a> {
     method: &'a str,
 }
 
-#[derive(Template)]
-#[template(path = "pay.html")]
-struct PayPage<'a> {
-    p: &'a Page,
-    order: u64,
-    amount: String,
-    redirect: Option<String>,
-    qr: Option<String>,
-    code_url: Option<String>,
-}
-
 pub(super) async fn checkout(
     State(state): State<AppState>,
     p: Page,
@@ -310,31 +299,11 @@ pub(super) async fn checkout(
         }) => ((order, amount), checkout, pass),
         Err(e) => {
             errors.form = Some(p.refusal(&e));
-            let status = match e.status() {
-                StatusCode::INTERNAL_SERVER_ERROR => StatusCode::SERVICE_UNAVAILABLE,
-                s => s,
-            };
+            let status = super::form_status(&e);
             return product_page(&p, &state, &product, form, errors, status);
         }
     };
-    let (redirect, code_url) = match checkout {
-        Checkout::Redirect(url) => (Some(url), None),
-        Checkout::Qr(url) => (None, Some(url)),
-    };
-    let qr = code_url
-        .as_deref()
-        .and_then(|url| qr::svg(url, &p.t("pay-qr-label")));
-    let mut response = render(
-        StatusCode::OK,
-        &PayPage {
-            p: &p,
-            order: order.0.0,
-            amount: order.1,
-            redirect,
-            qr,
-            code_url,
-        },
-    );
+    let mut response = super::paying::pay_page(&p, Some(order.0.0), &order.1, checkout);
     if let Some(cookie) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }

@@ -1,0 +1,57 @@
+// Journey 2: a signed-in buyer pays with balance, opens a dispute; the
+// merchant replaces the key through the API; the buyer sees the new key and
+// confirms — in zh-CN and en.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { LANGS, check, launch, open } from '../lib/browser.mjs';
+import { signIn } from '../lib/journeys.mjs';
+import { MERCHANT, apiClient, startShop } from '../lib/shop.mjs';
+
+let shop;
+let browser;
+before(async () => {
+  shop = await startShop();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await shop?.stop();
+});
+
+const BUYER = { 'zh-CN': 'carol', en: 'bob' };
+
+for (const lang of LANGS) {
+  test(`a buyer pays with balance, disputes, gets a new key and confirms (${lang})`, async () => {
+    const { page } = await open(browser, shop.base, lang);
+    await signIn(page, shop.base, lang, BUYER[lang]);
+    await page.goto(shop.base + '/products/1');
+    await check(page, lang, 'product-signed-in');
+    await page.locator('input[name=method][value=balance]').check();
+    await page.locator('form[action="/checkout"] button[type=submit]').click();
+    await page.waitForURL(/\/orders\/\d+$/);
+    const order = page.url().match(/\/orders\/(\d+)$/)[1];
+    const first = (await page.locator('.keys code').first().innerText()).trim();
+    await check(page, lang, 'order-paid');
+
+    await page.fill('#reason', 'The key says it was used already.');
+    await page.locator(`form[action="/orders/${order}/dispute"] button[type=submit]`).click();
+    await page.locator('#dispute-open').waitFor();
+    await check(page, lang, 'order-disputed');
+
+    const merchant = await apiClient(shop.base, MERCHANT.login, MERCHANT.password);
+    await merchant('POST', `/api/v1/orders/${order}/dispute/replace-keys`);
+
+    await page.reload();
+    const second = (await page.locator('.keys code').first().innerText()).trim();
+    assert.notEqual(second, first, 'the buyer sees the new key');
+    await check(page, lang, 'order-replaced');
+    await page.locator(`form[action="/orders/${order}/confirm"] button[type=submit]`).click();
+    await page.waitForURL(new RegExp(`/orders/${order}$`));
+    assert.equal(await page.locator('form[action$="/confirm"]').count(), 0);
+    await check(page, lang, 'order-confirmed');
+
+    await page.goto(shop.base + '/account/orders');
+    await check(page, lang, 'my-orders');
+    assert.ok(await page.locator(`a[href="/orders/${order}"]`).count() === 1);
+  });
+}
