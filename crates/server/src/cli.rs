@@ -119,6 +119,10 @@ pub enum BenchCommand {
     /// signature check, binding to the attempt, and the engine command that
     /// pays the order and delivers its key.
     Notify(BenchOptions),
+    /// The shop's pages per second over loopback (the product list, a
+    /// signed-in buyer's order page), compressed, with what each weighs;
+    /// `bench http`'s checkout in the same run as the reference.
+    Web(BenchOptions),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -154,6 +158,7 @@ fn run_bench(which: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Shop(options) => bench::shop::run(&options).map(|()| ExitCode::SUCCESS),
         BenchCommand::Http(options) => bench::http::run(&options).map(|()| ExitCode::SUCCESS),
         BenchCommand::Notify(options) => bench::notify::run(&options).map(|()| ExitCode::SUCCESS),
+        BenchCommand::Web(options) => bench::web::run(&options).map(|()| ExitCode::SUCCESS),
     }
 }
 

@@ -53,10 +53,18 @@ async fn demo_serves_a_seeded_shop_a_buyer_can_buy_from() {
     let products = call(addr, "GET", "/api/v1/products", None, &[], None).await;
     assert_eq!(products.status, 200);
     let list = products.body["products"].as_array().unwrap();
+    // 20 keys, one sold to bob in the seeded sale that earns alice her
+    // commission.
     assert!(
         list.iter()
-            .any(|p| p["title"] == "Game activation key" && p["stock"] == 20),
+            .any(|p| p["title"] == "Game activation key" && p["stock"] == 19),
         "{list:?}"
+    );
+    let store = call(addr, "GET", "/", None, &[], None).await;
+    assert_eq!(store.status, 200);
+    assert!(
+        store.body.as_str().unwrap().contains("Game activation key"),
+        "the storefront is served"
     );
     let login = json!({"login": "carol", "password": "demo-buyer-password"}).to_string();
     let r = call(addr, "POST", "/api/v1/auth/login", None, &[], Some(&login)).await;
@@ -79,11 +87,12 @@ async fn demo_serves_a_seeded_shop_a_buyer_can_buy_from() {
     )
     .await;
     assert_eq!(bought.status, 201, "{:?}", bought.body);
+    // The first key went to bob in the seeded sale.
     assert!(
         bought.body["keys"][0]
             .as_str()
             .unwrap()
-            .starts_with("GAME-DEMO-0001"),
+            .starts_with("GAME-DEMO-0002"),
         "{:?}",
         bought.body
     );

@@ -163,6 +163,7 @@ async fn naive_case(
         p50_us: latencies.percentile_us(50.0),
         p99_us: latencies.percentile_us(99.0),
         peak_rss_mb: super::peak_rss_mb(),
+        page_kb: None,
     })
 }
 
@@ -252,5 +253,6 @@ async fn durable_case(
         p50_us: latencies.percentile_us(50.0),
         p99_us: latencies.percentile_us(99.0),
         peak_rss_mb: super::peak_rss_mb(),
+        page_kb: None,
     })
 }

@@ -22,10 +22,14 @@ const MERCHANTS: usize = 10;
 const HOT_SHARE: f64 = 0.9;
 
 pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
-    super::block_on(run_case(options))
+    super::block_on(async {
+        let record = checkout_case(options).await?;
+        super::print(&[record], options.json)
+    })
 }
 
-async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
+/// The checkout case: `bench http`'s own, and `bench web`'s reference.
+pub async fn checkout_case(options: &BenchOptions) -> anyhow::Result<Record> {
     let (ops, _) = options.sizes(50_000, 500)?;
     let mut shop = Loopback::open("http").await?;
     let app = shop.app.clone();
@@ -89,8 +93,9 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
         p50_us: latencies.percentile_us(50.0),
         p99_us: latencies.percentile_us(99.0),
         peak_rss_mb: super::peak_rss_mb(),
+        page_kb: None,
     };
-    super::print(&[record], options.json)
+    Ok(record)
 }
 
 /// One checkout: create the order, pay it from the wallet, read the keys.

@@ -76,6 +76,7 @@ pub fn run_case(
         p50_us: latencies.percentile_us(50.0),
         p99_us: latencies.percentile_us(99.0),
         peak_rss_mb: super::peak_rss_mb(),
+        page_kb: None,
     })
 }
 

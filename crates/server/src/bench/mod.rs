@@ -9,6 +9,7 @@ mod naive;
 pub mod notify;
 mod seed;
 pub mod shop;
+pub mod web;
 pub mod workload;
 
 use std::time::Duration;
@@ -124,6 +125,10 @@ pub struct Record {
     pub p50_us: f64,
     pub p99_us: f64,
     pub peak_rss_mb: f64,
+    /// For a page: what it weighs compressed, with its stylesheet and
+    /// scripts, in KiB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_kb: Option<f64>,
 }
 
 /// Latencies of the calls a case made, for its percentiles.

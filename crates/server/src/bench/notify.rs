@@ -123,6 +123,7 @@ async fn run_case(options: &BenchOptions) -> anyhow::Result<()> {
         p50_us: latencies.percentile_us(50.0),
         p99_us: latencies.percentile_us(99.0),
         peak_rss_mb: super::peak_rss_mb(),
+        page_kb: None,
     };
     super::print(&[record], options.json)
 }

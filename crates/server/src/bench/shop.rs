@@ -140,6 +140,7 @@ async fn run_case(options: &BenchOptions, case: Case) -> anyhow::Result<Record> 
         p50_us: latencies.percentile_us(50.0),
         p99_us: latencies.percentile_us(99.0),
         peak_rss_mb: super::peak_rss_mb(),
+        page_kb: None,
     })
 }
 

@@ -10,7 +10,7 @@ use super::i18n::{Lang, texts};
 /// `t(`, `t1(` and `fmt(` calls.
 fn ids_in(source: &str) -> Vec<String> {
     let mut ids = Vec::new();
-    for call in ["t(\"", "t1(\"", "fmt(\n"] {
+    for call in [".t(\"", ".t1(\"", ".fmt(\n"] {
         let mut rest = source;
         while let Some(at) = rest.find(call) {
             rest = &rest[at + call.len()..];
