@@ -1,6 +1,6 @@
-// Journey 2: a signed-in buyer pays with balance, opens a dispute; the
-// merchant replaces the key through the API; the buyer sees the new key and
-// confirms — in zh-CN and en.
+// Journey 2: a signed-in buyer pays with balance, opens a dispute and writes
+// a message; the merchant answers and replaces the key through the API; the
+// buyer follows the dispute, sees the new key and confirms — in zh-CN and en.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { LANGS, check, launch, open } from '../lib/browser.mjs';
@@ -38,7 +38,18 @@ for (const lang of LANGS) {
     await page.locator('#dispute-open').waitFor();
     await check(page, lang, 'order-disputed');
 
+    // The buyer writes in the dispute; the merchant answers through the API.
+    await page.fill('#message', 'Bought an hour ago, never redeemed.');
+    await page.locator(`form[action="/orders/${order}/messages"] button[type=submit]`).click();
+    await page.waitForURL(new RegExp(`/orders/${order}$`));
+    const timeline = page.locator('#dispute-timeline');
+    assert.ok((await timeline.innerText()).includes('Bought an hour ago, never redeemed.'));
     const merchant = await apiClient(shop.base, MERCHANT.login, MERCHANT.password);
+    await merchant('POST', `/api/v1/orders/${order}/dispute/messages`, { text: 'Sending a new key now.' });
+    await page.reload();
+    assert.ok((await timeline.innerText()).includes('Sending a new key now.'), 'the buyer follows the dispute');
+    await check(page, lang, 'order-dispute-messages');
+
     await merchant('POST', `/api/v1/orders/${order}/dispute/replace-keys`);
 
     await page.reload();

@@ -581,3 +581,6 @@ change!(logged StartPayout -> (), |self, caller| Command::StartPayout {
     actor: caller.0,
     withdrawal: self.withdrawal,
 });
+
+mod storefront;
+pub use storefront::*;

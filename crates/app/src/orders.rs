@@ -27,6 +27,9 @@ pub struct OrderDetails {
     /// The fixed text or link of a product delivered that way.
     pub text: Option<String>,
     pub money: Vec<trigate_core::Movement>,
+    pub dispute: Option<trigate_core::Dispute>,
+    /// The product's title.
+    pub title: String,
 }
 
 /// A guest's order as checkout makes it.
@@ -35,6 +38,9 @@ pub struct GuestCheckout {
     pub product: ProductId,
     pub quantity: u32,
     pub coupon: Option<String>,
+    /// Where messages about the order would go (checked by the shop).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 impl App {
@@ -87,6 +93,8 @@ impl App {
             keys,
             text: view.fixed_text,
             money: trail.money,
+            dispute: view.dispute,
+            title: view.title,
         })
     }
 
@@ -108,6 +116,7 @@ impl App {
             quantity: checkout.quantity,
             coupon: checkout.coupon,
             lookup: hash_secret(secret.clone()).await?,
+            email: checkout.email,
         };
         let Replied { reply, replayed } =
             submit_once::<OrderId>(&self.engine, Caller::GUEST, &once, command).await?;

@@ -214,6 +214,9 @@ pub enum Command {
         coupon: Option<String>,
         /// The lookup secret's hash, made at the edge.
         lookup: PasswordHash,
+        /// Where messages about the order would go (journal format 5 on).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        email: Option<String>,
     },
     RequestWithdrawal {
         actor: UserId,
@@ -395,5 +398,27 @@ pub enum Command {
         channel: String,
         amount: u64,
         currency: Currency,
+    },
+    /// A merchant sets what the storefront says of a product (format 5 on).
+    SetProductDetails {
+        actor: UserId,
+        product: ProductId,
+        details: crate::ProductDetails,
+    },
+    /// An admin sets the shop's look.
+    SetLook {
+        actor: UserId,
+        look: crate::ShopLook,
+    },
+    /// A user sets or removes their email.
+    SetEmail {
+        actor: UserId,
+        email: Option<String>,
+    },
+    /// The buyer, the merchant or staff write in a dispute.
+    AddDisputeMessage {
+        actor: UserId,
+        order: OrderId,
+        text: String,
     },
 }

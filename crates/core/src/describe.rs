@@ -70,6 +70,10 @@ impl Shop {
         each(&mut s, "withdrawal", self.withdrawals.list.iter());
         each(&mut s, "credit", self.credits.list.iter());
         each(&mut s, "audit", self.audit_log.entries.iter());
+        sorted(&mut s, "details", self.storefront.details.iter());
+        let _ = writeln!(s, "look {:?}", self.storefront.look);
+        sorted(&mut s, "email", self.storefront.emails.iter());
+        each(&mut s, "outbox", self.storefront.outbox.iter());
         let _ = writeln!(s, "{}", self.idempotency.describe());
         sorted(
             &mut s,

@@ -272,6 +272,26 @@ impl Shop {
                 masked,
                 sealed,
             } => Reply::Destination(self.add_destination(now, actor, (&label, &masked), sealed)?),
+            C::SetProductDetails {
+                actor,
+                product,
+                details,
+            } => {
+                self.set_product_details(now, actor, product, details)?;
+                Reply::Done
+            }
+            C::SetLook { actor, look } => {
+                self.set_look(now, actor, look)?;
+                Reply::Done
+            }
+            C::SetEmail { actor, email } => {
+                self.set_email(now, actor, email.as_deref())?;
+                Reply::Done
+            }
+            C::AddDisputeMessage { actor, order, text } => {
+                self.add_dispute_message(now, actor, order, &text)?;
+                Reply::Done
+            }
             C::RemoveDestination { actor, destination } => {
                 self.remove_destination(now, actor, destination)?;
                 Reply::Done
@@ -371,12 +391,12 @@ impl Shop {
                 quantity,
                 coupon,
                 lookup,
+                email,
             } => Reply::Order(self.create_guest_order(
                 now,
-                product,
-                quantity,
-                coupon.as_deref(),
+                (product, quantity, coupon.as_deref()),
                 lookup,
+                email.as_deref(),
             )?),
             C::RequestWithdrawal {
                 actor,

@@ -103,6 +103,7 @@ impl Shop {
         }
         self.disputes.open.remove(&(opened_at, order));
         self.orders.confirm_due.insert((confirm_at, order));
+        self.would_send(now, order, crate::OutboxKind::DisputeUpdated);
         Ok(new)
     }
 
@@ -249,6 +250,56 @@ impl Shop {
         });
         let opened_at = d.opened_at;
         self.disputes.open.remove(&(opened_at, order));
+        self.would_send(now, order, crate::OutboxKind::DisputeUpdated);
+    }
+
+    /// The buyer, the order's merchant or staff (admin, support) write in
+    /// an open dispute; what the others write would be mailed to the buyer.
+    pub fn add_dispute_message(
+        &mut self,
+        now: u64,
+        actor: UserId,
+        order: OrderId,
+        text: &str,
+    ) -> Result<(), ShopError> {
+        self.tick(now)?;
+        let o = self.require_order(order)?;
+        let buyer = o.buyer == actor;
+        let staff = matches!(
+            self.require_user(actor)?.role,
+            Role::Staff(AdminRole::Admin | AdminRole::Support)
+        );
+        if !buyer && !staff {
+            self.may_act_for(actor, o.merchant)?;
+        }
+        let o = self.require_order(order)?;
+        if !o.dispute.as_ref().is_some_and(|d| d.open) {
+            return Err(ShopError::OrderState {
+                order,
+                status: o.status.as_str(),
+                expected: "disputed",
+            });
+        }
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > REASON_MAX {
+            return Err(ShopError::Invalid(format!(
+                "a dispute's message is 1 to {REASON_MAX} characters"
+            )));
+        }
+        let o = self.order_mut(order)?;
+        if let Some(d) = o.dispute.as_mut() {
+            d.steps.push(DisputeStep {
+                at: now,
+                by: Some(actor),
+                action: DisputeAction::Message {
+                    text: text.to_string(),
+                },
+            });
+        }
+        if !buyer {
+            self.would_send(now, order, crate::OutboxKind::DisputeUpdated);
+        }
+        Ok(())
     }
 }
 

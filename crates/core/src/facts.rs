@@ -31,6 +31,7 @@ use crate::journal::records::{
 use crate::journal::reply_record::RememberedRec;
 use crate::journal::send_record::SendRec;
 use crate::journal::shares_record::SharesRec;
+use crate::journal::storefront_records::{LookRec, OutboxRec, ProductDetailsRec, read_email};
 use crate::{KeyId, MerchantId, OrderId, Shop, UserId};
 
 /// One thing a command decided. The tags are fixed: a journal written
@@ -118,6 +119,21 @@ pub enum Fact {
     /// destination from the book it names).
     #[serde(rename = "withdrawal4")]
     Withdrawal4 { withdrawal: Withdrawal4Rec },
+    /// What the storefront says of a product (format 5 on).
+    #[serde(rename = "product_details")]
+    ProductDetails {
+        product: u64,
+        details: ProductDetailsRec,
+    },
+    /// The shop's look from here on.
+    #[serde(rename = "look")]
+    Look { look: LookRec },
+    /// A user's email (`None`: removed).
+    #[serde(rename = "email")]
+    Email { user: u64, email: Option<String> },
+    /// A message that would be sent, put in the outbox.
+    #[serde(rename = "outbox")]
+    Outbox { message: OutboxRec },
 }
 
 /// Where the shop's lists stood when a command began, and what it changed.
@@ -145,6 +161,9 @@ pub(crate) struct Changes {
     pub rules: bool,
     pub settlements: BTreeSet<u64>,
     pub destinations: BTreeSet<u64>,
+    pub details: BTreeSet<u64>,
+    pub look: bool,
+    pub emails: BTreeSet<u64>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -163,6 +182,7 @@ struct Marks {
     settlements: usize,
     sweeps: usize,
     destinations: usize,
+    outbox: usize,
 }
 
 /// Positions of the records a command made (from `mark` on) or changed.
@@ -234,6 +254,7 @@ impl Shop {
                 settlements: self.flows.settlements.len(),
                 sweeps: self.flows.sweeps.len(),
                 destinations: self.destinations.len(),
+                outbox: self.storefront.outbox.len(),
             },
             ..Changes::default()
         };
@@ -340,6 +361,34 @@ impl Shop {
                 destination: (&self.destinations[i]).into(),
             });
         }
+        for id in &c.details {
+            let details = self.product_details(crate::ProductId(*id));
+            facts.push(Fact::ProductDetails {
+                product: *id,
+                details: (&details).into(),
+            });
+        }
+        if c.look {
+            facts.push(Fact::Look {
+                look: (&self.storefront.look).into(),
+            });
+        }
+        for id in &c.emails {
+            facts.push(Fact::Email {
+                user: *id,
+                email: self
+                    .storefront
+                    .emails
+                    .get(&UserId(*id))
+                    .map(|e| e.as_str().to_string()),
+            });
+        }
+        let outbox = &self.storefront.outbox;
+        for message in &outbox[m.outbox.min(outbox.len())..] {
+            facts.push(Fact::Outbox {
+                message: message.into(),
+            });
+        }
         for i in changed(self.credits.list.len(), m.credits, &c.credits) {
             facts.push(Fact::Credit {
                 credit: (&self.credits.list[i]).into(),
@@ -423,6 +472,29 @@ impl Shop {
             Fact::Sweep { sweep } => {
                 let id = sweep.id;
                 upsert(&mut self.flows.sweeps, "sweep", id, sweep.read()?)?;
+            }
+            Fact::ProductDetails { product, details } => {
+                self.storefront
+                    .details
+                    .insert(crate::ProductId(product), details.read());
+            }
+            Fact::Look { look } => self.storefront.look = look.read(),
+            Fact::Email { user, email } => match email {
+                Some(e) => {
+                    self.storefront.emails.insert(UserId(user), read_email(&e)?);
+                }
+                None => {
+                    self.storefront.emails.remove(&UserId(user));
+                }
+            },
+            Fact::Outbox { message } => {
+                let id = message.id;
+                upsert(
+                    &mut self.storefront.outbox,
+                    "outbox message",
+                    id,
+                    message.read()?,
+                )?;
             }
             Fact::Destination { destination } => {
                 let id = destination.id;

@@ -13,13 +13,17 @@ impl Shop {
     pub fn create_guest_order(
         &mut self,
         now: u64,
-        product: ProductId,
-        quantity: u32,
-        coupon: Option<&str>,
+        (product, quantity, coupon): (ProductId, u32, Option<&str>),
         lookup: PasswordHash,
+        email: Option<&str>,
     ) -> Result<OrderId, ShopError> {
         self.tick(now)?;
         crate::users::check_hash(&lookup, "a lookup secret's hash")?;
+        let email = email
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(crate::Email::new)
+            .transpose()?;
         let buyer = UserId(self.users.list.len() as u64 + 1);
         self.users.list.push(User {
             id: buyer,
@@ -38,6 +42,10 @@ impl Shop {
                 self.changes.orders.insert(order.0);
                 if let Some(o) = self.orders.list.get_mut(at) {
                     o.lookup = Some(lookup);
+                }
+                if let Some(email) = email {
+                    self.storefront.emails.insert(buyer, email);
+                    self.changes.emails.insert(buyer.0);
                 }
                 Ok(order)
             }

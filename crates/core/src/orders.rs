@@ -157,11 +157,22 @@ pub enum Decision {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DisputeAction {
-    Opened { reason: String },
-    KeysReplaced { old: Vec<KeyId>, new: Vec<KeyId> },
-    Refunded { amount: u64 },
+    Opened {
+        reason: String,
+    },
+    KeysReplaced {
+        old: Vec<KeyId>,
+        new: Vec<KeyId>,
+    },
+    Refunded {
+        amount: u64,
+    },
     Escalated,
     Decided(Decision),
+    /// Someone wrote in the dispute (journal format 5 on).
+    Message {
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -447,6 +458,7 @@ impl Shop {
             self.set_key_status(*key, KeyStatus::Delivered(id));
         }
         self.orders.confirm_due.insert((confirm_at, id));
+        self.would_send(now, id, crate::OutboxKind::OrderDelivered);
         keys
     }
 }

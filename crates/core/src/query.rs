@@ -94,6 +94,10 @@ pub enum Query {
         actor: UserId,
         withdrawal: crate::WithdrawalId,
     },
+    /// The shop's look (anyone).
+    Look,
+    /// The outbox's latest messages (staff).
+    Outbox { actor: UserId },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +112,8 @@ pub struct ProductView {
     /// Wholesale prices, by the quantity from which each applies.
     pub tiers: Vec<crate::Tier>,
     pub stock: Option<u64>,
+    /// What the storefront says of it beyond its price.
+    pub details: crate::ProductDetails,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +123,7 @@ pub struct MeView {
     pub role: Role,
     pub referral_code: String,
     pub merchant: Option<MerchantId>,
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,6 +137,10 @@ pub struct OrderView {
     pub sealed_keys: Vec<(KeyId, Vec<u8>)>,
     /// For a fixed-text product, the text every buyer gets once paid.
     pub fixed_text: Option<String>,
+    /// Its dispute, with every step (and message) so far.
+    pub dispute: Option<crate::Dispute>,
+    /// The product's title.
+    pub title: String,
 }
 
 /// [`OrderTrail`] as data that crosses the writer's queue.
@@ -195,6 +206,8 @@ views! {
     Outflows(Option<crate::OutflowStop>),
     Destinations(DestinationsView),
     Destination(crate::Destination),
+    Look(crate::ShopLook),
+    Outbox(Vec<crate::OutboxMessage>),
 }
 
 /// The request an Idempotency-Key was used for, if it was.
@@ -329,6 +342,11 @@ impl Shop {
             },
             sealed_keys,
             fixed_text,
+            dispute: o.dispute.clone(),
+            title: self
+                .product(o.product)
+                .map(|p| p.spec.title.clone())
+                .unwrap_or_default(),
         })
     }
 
@@ -342,6 +360,7 @@ impl Shop {
                     role: u.role,
                     referral_code: u.referral_code.clone(),
                     merchant: self.merchants.owned_by(u.id).map(|m| m.id),
+                    email: self.email_of(u.id).map(|e| e.as_str().to_string()),
                 }))
             }
             Query::Catalog => Ok(View::Catalog(
@@ -362,6 +381,7 @@ impl Shop {
                         min_per_order: p.spec.min_per_order,
                         max_per_order: p.spec.max_per_order,
                         tiers: p.spec.tiers.clone(),
+                        details: self.product_details(p.id),
                         stock: (p.spec.delivery == crate::Delivery::Keys).then(|| self.stock(p.id)),
                     })
                     .collect(),
@@ -442,6 +462,8 @@ impl Shop {
                 }))
             }
             Query::Outflows => Ok(View::Outflows(self.outflow_stop().cloned())),
+            Query::Look => Ok(View::Look(self.look().clone())),
+            Query::Outbox { actor } => Ok(View::Outbox(self.outbox(*actor, 200)?)),
             Query::Destinations { actor } => {
                 self.require_user(*actor)?;
                 Ok(View::Destinations(DestinationsView {

@@ -169,6 +169,9 @@ pub struct Shop {
     pub(crate) flows: crate::custody_flows::CustodyFlows,
     /// Every user's withdrawal destinations.
     pub(crate) destinations: Vec<crate::destinations::Destination>,
+    /// What the pages show beyond prices, emails and the outbox (journal
+    /// format 5 on).
+    pub(crate) storefront: crate::storefront::Storefront,
 }
 
 /// What a trail of transfers belongs to.

@@ -471,3 +471,86 @@ fn a_send_in_flight_when_the_process_died_stays_reserved_after_replay() {
     assert_eq!(rebuilt.attempt(attempt).unwrap().sent_back, 1_000);
     assert!(rebuilt.check_invariants().is_empty());
 }
+
+/// Format 5's facts — a product's details, the look, emails, the outbox and
+/// a dispute's messages — replay to the same shop, each under its own tag.
+#[test]
+fn storefront_facts_replay_to_the_same_shop_under_their_tags() {
+    let mut j = Journaled::new(Config::default());
+    let (owner, buyer, product) = seller_and_buyer(&mut j, 1_000, product_spec(1_000), 5);
+    let admin = UserId(3);
+    j.run(Command::SetProductDetails {
+        actor: owner,
+        product,
+        details: trigate_core::ProductDetails {
+            category: Some("Games".into()),
+            description: "Two lines\nof text".into(),
+            stock: trigate_core::StockDisplay::InStockOrNot,
+        },
+    });
+    j.run(Command::SetLook {
+        actor: admin,
+        look: trigate_core::ShopLook {
+            name: "Key Corner".into(),
+            logo: None,
+            colour: Some("#336699".into()),
+            announcement: "Hello".into(),
+        },
+    });
+    j.run(Command::SetEmail {
+        actor: buyer,
+        email: Some("buyer@example.com".into()),
+    });
+    j.run(Command::CreditWallet {
+        user: buyer,
+        currency: cny(),
+        amount: 10_000,
+    });
+    let Reply::Bought { order, .. } = j.run(Command::BuyWithBalance {
+        actor: buyer,
+        product,
+        quantity: 1,
+        coupon: None,
+    }) else {
+        panic!()
+    };
+    j.run(Command::OpenDispute {
+        actor: buyer,
+        order,
+        reason: "used".into(),
+    });
+    let written = j.run(Command::AddDisputeMessage {
+        actor: owner,
+        order,
+        text: "Sorry, a new one is coming.".into(),
+    });
+    assert_eq!(written, Reply::Done);
+    j.run(Command::SetEmail {
+        actor: buyer,
+        email: None,
+    });
+    let replayed = j.replayed_on(Shop::new(Config::default()));
+    assert_eq!(replayed.describe(), j.shop.describe());
+    let mut seen = std::collections::BTreeMap::new();
+    for bytes in &j.entries {
+        for fact in Entry::decode(bytes).unwrap().facts {
+            let name = format!("{fact:?}");
+            let name = name.split([' ', '{', '(']).next().unwrap().to_string();
+            seen.insert(name, postcard::to_allocvec(&fact).unwrap()[0]);
+        }
+    }
+    for (name, tag) in [
+        ("ProductDetails", 26),
+        ("Look", 27),
+        ("Email", 28),
+        ("Outbox", 29),
+    ] {
+        assert_eq!(seen.get(name), Some(&tag), "{name}: {seen:?}");
+    }
+    assert_eq!(replayed.look().name, "Key Corner");
+    assert_eq!(
+        replayed.outbox(admin, 10).unwrap().len(),
+        2,
+        "delivered, then written to"
+    );
+}

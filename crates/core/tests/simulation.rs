@@ -513,6 +513,7 @@ impl Sim {
                     quantity: 1,
                     coupon: None,
                     lookup: PasswordHash("$argon2id$sim".into()),
+                    email: None,
                 }) {
                     self.orders.push(id);
                 }

@@ -303,7 +303,12 @@ fn a_guest_order_keeps_its_lookup_hash_and_a_refused_one_leaves_no_guest() {
     let now = f.tick();
     let e = f
         .shop
-        .create_guest_order(now, f.product, 99, None, PasswordHash("$argon2id$x".into()))
+        .create_guest_order(
+            now,
+            (f.product, 99, None),
+            PasswordHash("$argon2id$x".into()),
+            None,
+        )
         .unwrap_err();
     assert!(matches!(e, ShopError::QuantityOutOfRange { .. }));
     let users_after = (1..100)
@@ -312,7 +317,12 @@ fn a_guest_order_keeps_its_lookup_hash_and_a_refused_one_leaves_no_guest() {
     assert_eq!(users_before, users_after);
     let order = f
         .shop
-        .create_guest_order(now, f.product, 2, None, PasswordHash("$argon2id$x".into()))
+        .create_guest_order(
+            now,
+            (f.product, 2, None),
+            PasswordHash("$argon2id$x".into()),
+            None,
+        )
         .unwrap();
     assert_eq!(f.shop.lookup_hash(order).unwrap().0, "$argon2id$x");
     let guest = f.shop.order(order).unwrap().buyer;
@@ -325,7 +335,7 @@ fn a_guest_order_keeps_its_lookup_hash_and_a_refused_one_leaves_no_guest() {
     );
     let e = f
         .shop
-        .create_guest_order(now, f.product, 1, None, PasswordHash(String::new()))
+        .create_guest_order(now, (f.product, 1, None), PasswordHash(String::new()), None)
         .unwrap_err();
     assert!(matches!(e, ShopError::Invalid(_)));
     check_invariants(&f.shop);
@@ -437,7 +447,12 @@ fn a_guests_payment_no_order_can_take_is_owed_back_through_its_channel() {
     let now = f.tick();
     let order = f
         .shop
-        .create_guest_order(now, f.product, 1, None, PasswordHash("$argon2id$x".into()))
+        .create_guest_order(
+            now,
+            (f.product, 1, None),
+            PasswordHash("$argon2id$x".into()),
+            None,
+        )
         .unwrap();
     let guest = f.shop.order(order).unwrap().buyer;
     let attempt = f.shop.start_payment(now, guest, order, "epay").unwrap();

@@ -161,7 +161,7 @@ async fn trigate_upgrade_rewrites_a_format_1_journal_after_a_backup() {
         assert!(!text.contains("NOTE"), "{text}");
         let (ok, text) = run(&["upgrade", "--database-url", &db.url], data.path());
         assert!(
-            ok && text.contains("in format 4, which this release reads"),
+            ok && text.contains("in format 5, which this release reads"),
             "{text}"
         );
 
@@ -253,7 +253,10 @@ async fn a_format_2_shop_records_its_money_policy_on_its_first_start() {
     assert_eq!(all.len(), rows.len() + 2);
     assert_eq!(all[..rows.len()], rows[..], "the format-2 entries stay");
     let entry = Entry::decode(&all[rows.len()].body).unwrap();
-    assert_eq!(Entry::format(&all[rows.len()].body), Some(4));
+    assert_eq!(
+        Entry::format(&all[rows.len()].body),
+        Some(trigate_core::journal::FORMAT)
+    );
     assert!(
         matches!(
             last_entry(&store).await.facts.as_slice(),

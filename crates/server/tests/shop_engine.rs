@@ -435,6 +435,7 @@ async fn withdrawals_and_guest_orders_survive_a_restart_and_verify() {
             quantity: 1,
             coupon: None,
             lookup: PasswordHash("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()),
+            email: None,
         };
         let Reply::Order(guest_order) = run(&engine, guest).await else {
             panic!()

@@ -254,6 +254,40 @@ field-destination-label = A name is 1 to 40 characters.
 field-destination-account = An account is 1 to 200 characters.
 field-reason = Say what is wrong (up to 2000 characters).
 
+## Storefront details, account, disputes, outbox
+nav-account = Account
+home-categories = Categories
+home-all = All
+product-category = Category
+checkout-email = Email (optional)
+checkout-email-help = Where we would write about this order. Nothing is sent yet.
+field-email = Enter an email address such as name@example.com, or leave it empty.
+field-message = Write 1 to 2000 characters.
+dispute-title = Dispute
+dispute-by-shop = The shop
+dispute-by-you = You
+dispute-by-other = The other side
+dispute-opened = opened the dispute
+dispute-message = wrote
+dispute-keys-replaced = replaced the keys
+dispute-refunded = refunded
+dispute-escalated = asked staff to decide
+dispute-released = closed it, releasing the payment
+dispute-write = Write a message
+dispute-send = Send
+account-title = My account
+account-email-title = Email
+account-email-help = Where messages about your orders would go. Leave empty to remove it.
+account-email-save = Save email
+account-email-saved = Saved.
+outbox-title = Outbox
+outbox-help = Messages the shop would have mailed. Mail is not set up yet, so nothing was sent.
+outbox-empty = No messages.
+outbox-to = To
+outbox-order = Order
+outbox-order_delivered = Order delivered
+outbox-dispute_updated = Dispute updated
+
 # Why money moved: a label per transfer code (why-<name>).
 why-pay_by_balance = Paid from wallet
 why-pay_by_channel = Paid by payment method

@@ -253,6 +253,40 @@ field-destination-label = 名称为 1 到 40 个字符。
 field-destination-account = 账号为 1 到 200 个字符。
 field-reason = 请描述问题（最多 2000 个字符）。
 
+## 商品详情、账户、售后、发件箱
+nav-account = 账户
+home-categories = 分类
+home-all = 全部
+product-category = 分类
+checkout-email = 邮箱（选填）
+checkout-email-help = 用于接收此订单的通知。目前不会发送任何邮件。
+field-email = 请输入邮箱地址（如 name@example.com），或留空。
+field-message = 请输入 1 到 2000 个字符。
+dispute-title = 售后记录
+dispute-by-shop = 平台
+dispute-by-you = 您
+dispute-by-other = 对方
+dispute-opened = 发起了售后
+dispute-message = 留言
+dispute-keys-replaced = 更换了卡密
+dispute-refunded = 已退款
+dispute-escalated = 申请平台介入
+dispute-released = 结束售后，货款已结算
+dispute-write = 留言
+dispute-send = 发送
+account-title = 我的账户
+account-email-title = 邮箱
+account-email-help = 用于接收订单通知。留空即删除。
+account-email-save = 保存邮箱
+account-email-saved = 已保存。
+outbox-title = 发件箱
+outbox-help = 平台本应发送的邮件。邮件服务尚未配置，因此没有发送任何邮件。
+outbox-empty = 暂无消息。
+outbox-to = 收件人
+outbox-order = 订单
+outbox-order_delivered = 订单已发货
+outbox-dispute_updated = 售后有新进展
+
 # Why money moved: a label per transfer code (why-<name>).
 why-pay_by_balance = 余额支付
 why-pay_by_channel = 在线支付

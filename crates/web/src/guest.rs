@@ -29,6 +29,9 @@ pub struct GuestBuyBody {
     /// is what reads the order back.
     #[schema(min_length = 6, max_length = 128)]
     lookup_secret: String,
+    /// Where messages about the order would go (nothing is mailed yet).
+    #[serde(default)]
+    email: Option<String>,
 }
 
 /// Buys as a guest: the order is created and its keys reserved; it is paid
@@ -49,6 +52,7 @@ pub async fn buy(
         product: ProductId(body.product),
         quantity: body.quantity,
         coupon: body.coupon,
+        email: body.email.filter(|e| !e.trim().is_empty()),
     };
     let replied = state
         .app

@@ -26,6 +26,7 @@ mod refusals;
 mod routes;
 mod sends;
 pub mod signed;
+mod storefront;
 pub mod trace;
 mod withdraw;
 

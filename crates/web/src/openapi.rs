@@ -11,7 +11,7 @@ use super::AppState;
 use super::refusals::Refusals;
 use super::{
     account, admin, approvals, custody, custody_flows, disputes, guest, merchant, orders, pay,
-    routes, sends, withdraw,
+    routes, sends, storefront, withdraw,
 };
 
 /// Every refusal: `{"error": {"code", "message"}}`, the code stable.
@@ -173,6 +173,12 @@ impl utoipa::Modify for Security {
         admin::decide_credit,
         admin::enrol_other,
         account::enrol_self,
+        storefront::set_details,
+        storefront::set_look,
+        storefront::look,
+        storefront::set_email,
+        storefront::add_message,
+        storefront::outbox,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&Security, &KeyHeader, &Refusals),

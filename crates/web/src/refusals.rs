@@ -327,6 +327,31 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
         "/api/v1/merchant/products/{id}/on-sale",
         &["forbidden", "product_not_found"],
     ),
+    (
+        "post",
+        "/api/v1/merchant/products/{id}/details",
+        &[
+            "forbidden",
+            "invalid",
+            "product_not_found",
+            "merchant_not_found",
+        ],
+    ),
+    ("post", "/api/v1/admin/look", &["forbidden", "invalid"]),
+    ("get", "/api/v1/look", &[]),
+    ("post", "/api/v1/me/email", &["forbidden", "invalid"]),
+    (
+        "post",
+        "/api/v1/orders/{id}/dispute/messages",
+        &[
+            "forbidden",
+            "invalid",
+            "order_not_found",
+            "order_state",
+            "merchant_not_found",
+        ],
+    ),
+    ("get", "/api/v1/admin/outbox", &["forbidden"]),
     ("get", "/api/v1/wallet", &["invalid"]),
     (
         "post",

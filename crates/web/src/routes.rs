@@ -15,7 +15,7 @@ use trigate_core::{Bps, Currency};
 use super::error::ApiError;
 use super::{
     AppState, account, admin, approvals, custody, custody_flows, disputes, guest, limits, merchant,
-    orders, pay, sends, withdraw,
+    orders, pay, sends, storefront, withdraw,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -146,6 +146,18 @@ pub fn routes() -> Router<AppState> {
             post(guest::lookup).layer(limits::lookup()),
         )
         .route("/api/v1/me/second-factor", post(account::enrol_self))
+        .route("/api/v1/me/email", post(storefront::set_email))
+        .route("/api/v1/look", get(storefront::look))
+        .route("/api/v1/admin/look", post(storefront::set_look))
+        .route("/api/v1/admin/outbox", get(storefront::outbox))
+        .route(
+            "/api/v1/merchant/products/{id}/details",
+            post(storefront::set_details),
+        )
+        .route(
+            "/api/v1/orders/{id}/dispute/messages",
+            post(storefront::add_message),
+        )
         .route(
             "/api/v1/withdrawals",
             get(withdraw::list).post(withdraw::request),

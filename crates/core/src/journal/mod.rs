@@ -23,6 +23,10 @@
 //! (a deposit's purpose, payment outcome and approvals, withdrawals from a
 //! deposit); formats 2 and 3 read as they are.
 //!
+//! Format 5 added facts at the end again (a product's storefront details,
+//! the shop's look, a user's email, a message put in the outbox) and a
+//! message at the end of a dispute's steps; formats 2 to 4 read as they are.
+//!
 //! A backwards-incompatible change to anything here, to [`Fact`] or to the
 //! records it carries needs a new format version, an upgrader, and a new
 //! golden journal (see `golden/README.md`).
@@ -36,6 +40,7 @@ pub mod reply_record;
 pub mod send_record;
 pub mod sh1;
 pub mod shares_record;
+pub mod storefront_records;
 
 use crate::facts::{Fact, FactError};
 use crate::{Command, Reply, Shop};
@@ -43,7 +48,7 @@ use crate::{Command, Reply, Shop};
 /// Marks a shop entry of format 2 or later.
 const MAGIC: &[u8; 3] = b"TGJ";
 /// The format this release writes and reads.
-pub const FORMAT: u16 = 4;
+pub const FORMAT: u16 = 5;
 /// The oldest format whose entries this release reads as they are.
 pub const READS_FROM: u16 = 2;
 const HEADER: usize = 3 + 2 + 8 + 4;

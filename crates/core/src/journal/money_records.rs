@@ -119,6 +119,9 @@ pub enum DisputeActionRec {
     DecidedRefund { amount: u64 },
     #[serde(rename = "decided_release")]
     DecidedRelease,
+    /// Format 5 on.
+    #[serde(rename = "message")]
+    Message { text: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -163,6 +166,7 @@ impl From<&crate::Dispute> for DisputeRec {
                             DisputeActionRec::DecidedRefund { amount: *amount }
                         }
                         A::Decided(Decision::Release) => DisputeActionRec::DecidedRelease,
+                        A::Message { text } => DisputeActionRec::Message { text: text.clone() },
                     },
                 })
                 .collect(),
@@ -195,6 +199,7 @@ impl From<DisputeRec> for crate::Dispute {
                             A::Decided(Decision::Refund(amount))
                         }
                         DisputeActionRec::DecidedRelease => A::Decided(Decision::Release),
+                        DisputeActionRec::Message { text } => A::Message { text },
                     },
                 })
                 .collect(),

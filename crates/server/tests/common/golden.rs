@@ -194,5 +194,34 @@ pub fn summary(shop: &Shop, master: &MasterKey) -> String {
     if shop.has_rules() {
         let _ = writeln!(s, "rules {:?}", shop.rules());
     }
+    // Format 5 on, printed only where present.
+    for (product, details) in shop.all_product_details() {
+        let _ = writeln!(s, "details of {} {details:?}", product.0);
+    }
+    if *shop.look() != trigate_core::ShopLook::default() {
+        let _ = writeln!(s, "look {:?}", shop.look());
+    }
+    for id in (1..).map(UserId).take_while(|id| shop.user(*id).is_some()) {
+        if let Some(email) = shop.email_of(id) {
+            let _ = writeln!(s, "email of {} {}", id.0, email.as_str());
+        }
+    }
+    for o in shop.orders() {
+        for step in o.dispute.iter().flat_map(|d| &d.steps) {
+            if let trigate_core::DisputeAction::Message { text } = &step.action {
+                let _ = writeln!(s, "message in {} by {:?} {text:?}", o.id.0, step.by);
+            }
+        }
+    }
+    for m in shop.outbox_all() {
+        let _ = writeln!(
+            s,
+            "outbox {} to {} {} order {}",
+            m.id,
+            m.to.as_str(),
+            m.kind.as_str(),
+            m.order.0
+        );
+    }
     s
 }

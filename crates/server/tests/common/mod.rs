@@ -8,6 +8,7 @@ pub mod channels;
 pub mod epay_mock;
 pub mod golden;
 pub mod http;
+pub mod pages;
 pub mod sandbox;
 
 use std::sync::Arc;

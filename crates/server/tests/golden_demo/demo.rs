@@ -246,6 +246,7 @@ pub fn demo_shop(master: &MasterKey) -> Writer {
         quantity: 1,
         coupon: None,
         lookup: PasswordHash(lookup),
+        email: None,
     });
     let g = w.order(&g);
     let guest = w.machine.shop().order(g).unwrap().buyer;
@@ -493,5 +494,13 @@ pub fn demo_shop(master: &MasterKey) -> Writer {
         seller,
     };
     format4::run(&mut w, master, &cast);
+    let cast = format5::Cast {
+        admin,
+        seller,
+        bob,
+        carol,
+        product: p1,
+    };
+    format5::run(&mut w, &cast);
     w
 }

@@ -25,6 +25,8 @@ pub struct MeAnswer {
     pub referral_code: String,
     /// The merchant the caller owns, if any.
     pub merchant: Option<u64>,
+    /// Where messages about the caller's orders would go.
+    pub email: Option<String>,
 }
 
 impl From<&MeView> for MeAnswer {
@@ -35,6 +37,7 @@ impl From<&MeView> for MeAnswer {
             role: m.role.as_str(),
             referral_code: m.referral_code.clone(),
             merchant: m.merchant.map(|m| m.0),
+            email: m.email.clone(),
         }
     }
 }
@@ -50,8 +53,16 @@ pub struct ProductAnswer {
     pub price: u64,
     pub min_per_order: u32,
     pub max_per_order: u32,
-    /// Keys on sale; none for a product delivered as a text or link.
+    /// Keys on sale; none for a product delivered as a text or link, or
+    /// one whose merchant shows only whether it is in stock.
     pub stock: Option<u64>,
+    /// Whether it can be bought now.
+    pub in_stock: bool,
+    /// `exact` (its stock is shown) or `in_stock_or_not`.
+    pub stock_shown: &'static str,
+    pub category: Option<String>,
+    /// Plain text.
+    pub description: String,
 }
 
 impl From<&ProductView> for ProductAnswer {
@@ -64,7 +75,13 @@ impl From<&ProductView> for ProductAnswer {
             price: p.price,
             min_per_order: p.min_per_order,
             max_per_order: p.max_per_order,
-            stock: p.stock,
+            stock: p
+                .stock
+                .filter(|_| p.details.stock == trigate_core::StockDisplay::Exact),
+            in_stock: p.stock.is_none_or(|n| n > 0),
+            stock_shown: crate::storefront::stock_display_name(p.details.stock),
+            category: p.details.category.clone(),
+            description: p.details.description.clone(),
         }
     }
 }

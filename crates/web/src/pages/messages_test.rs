@@ -71,6 +71,12 @@ fn every_message_a_page_uses_is_in_both_languages() {
         ids.push(format!("why-{}", why.as_str()));
     }
     ids.push("why-other".into());
+    for kind in [
+        trigate_core::OutboxKind::OrderDelivered,
+        trigate_core::OutboxKind::DisputeUpdated,
+    ] {
+        ids.push(format!("outbox-{}", kind.as_str()));
+    }
     for status in ["requested", "approved", "paid_out", "rejected", "failed"] {
         ids.push(format!("withdrawal-status-{status}"));
     }

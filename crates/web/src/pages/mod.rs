@@ -18,6 +18,7 @@ mod orders;
 mod paying;
 mod qr;
 mod security;
+mod staff;
 mod store;
 mod wallet;
 mod withdraw;
@@ -102,6 +103,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route("/signout", post(account::signout))
         .route("/lang/{tag}", get(switch_lang))
+        .route("/account/email", post(security::set_email))
+        .route("/orders/{id}/messages", post(my_orders::message))
+        .route("/staff/outbox", get(staff::outbox))
         .layer(axum::middleware::from_fn_with_state(state, csrf::ensure))
         .layer(header("content-security-policy", CSP))
         .layer(header("cache-control", "no-store"));
@@ -109,6 +113,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(pages)
         .route("/static/{file}", get(assets::asset_route))
         .route("/favicon.ico", get(assets::favicon))
+        .route("/theme.css", get(theme))
         .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
 }
 
@@ -138,6 +143,8 @@ pub struct Page {
     /// This page's path, for the language switcher to come back to.
     pub path: String,
     offset: i32,
+    /// The shop's look (its name, logo, colour, announcement).
+    pub look: trigate_core::ShopLook,
 }
 
 impl Page {
@@ -161,7 +168,26 @@ impl Page {
             caller: None,
             path: path.to_string(),
             offset: i18n::offset_minutes(cookie(headers, "tz")),
+            look: trigate_core::ShopLook::default(),
         }
+    }
+
+    /// The shop's name: as its admins set it, else the default in the
+    /// viewer's language.
+    pub fn shop_name(&self) -> Cow<'_, str> {
+        if self.look.name.is_empty() {
+            self.t("shop-name")
+        } else {
+            Cow::Borrowed(&self.look.name)
+        }
+    }
+
+    /// The stylesheet of the shop's colour, if it has one.
+    pub fn theme(&self) -> Option<String> {
+        self.look
+            .colour
+            .as_deref()
+            .map(|c| format!("/theme.css?c={}", c.trim_start_matches('#')))
     }
 
     /// The URL of a static file, with its version.
@@ -247,6 +273,9 @@ impl FromRequestParts<AppState> for Page {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let mut page = Page::bare(&parts.headers, &parts.extensions, parts.uri.path());
+        if let Ok(look) = state.app.read(Caller::GUEST, ops::Look).await {
+            page.look = look;
+        }
         if let Some(user) = crate::auth::session_token(parts).and_then(|t| state.sessions.user(&t))
         {
             let caller = Caller(user);
@@ -372,6 +401,30 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
 struct Back {
     #[serde(default)]
     back: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct ThemeQuery {
+    #[serde(default)]
+    c: String,
+}
+
+/// The stylesheet of a colour (`?c=rrggbb`): the shop's, as [`Page::theme`]
+/// links it. Anything but six hex digits gets the default.
+async fn theme(axum::extract::Query(q): axum::extract::Query<ThemeQuery>) -> Response {
+    let colour = if q.c.len() == 6 && q.c.bytes().all(|b| b.is_ascii_hexdigit()) {
+        q.c.to_ascii_lowercase()
+    } else {
+        "0f2a5f".into()
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        format!(":root{{--brand:#{colour}}}\n"),
+    )
+        .into_response()
 }
 
 /// Sets the viewer's language and goes back where they were (a path on

@@ -57,6 +57,8 @@ pub(super) struct ActionForm {
     idempotency_key: String,
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    text: String,
 }
 
 fn order_id(p: &Page, id: &str) -> Result<OrderId, Response> {
@@ -111,6 +113,31 @@ pub(super) async fn dispute(
         reason: reason.to_string(),
     };
     match state.app.change(caller, open).await {
+        Ok(()) => back_to(order),
+        Err(e) => refused(&p, &e),
+    }
+}
+
+pub(super) async fn message(
+    State(state): State<AppState>,
+    p: Page,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ActionForm>,
+) -> Response {
+    let (caller, order) = match (signed_in(&p), order_id(&p, &id)) {
+        (Ok(caller), Ok(order)) => (caller, order),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let text = form.text.trim();
+    if text.is_empty() || text.chars().count() > 2000 {
+        let message = p.t("field-message").into_owned();
+        return super::error_page(&p, StatusCode::UNPROCESSABLE_ENTITY, message);
+    }
+    let write = ops::AddDisputeMessage {
+        order,
+        text: text.to_string(),
+    };
+    match state.app.change(caller, write).await {
         Ok(()) => back_to(order),
         Err(e) => refused(&p, &e),
     }

@@ -35,6 +35,50 @@ struct OrderPage<'a> {
     keys: Vec<String>,
     /// For the signed-in buyer's confirm form.
     action_key: String,
+    /// The dispute's steps, oldest first.
+    timeline: Vec<Step>,
+    dispute_open: bool,
+}
+
+/// A step of a dispute as the order page shows it.
+struct Step {
+    at: String,
+    who: String,
+    what: String,
+    /// What was written (the reason, a message).
+    said: Option<String>,
+}
+
+fn timeline(p: &Page, order: &OrderDetails, viewer: Option<trigate_app::Caller>) -> Vec<Step> {
+    use trigate_core::{Decision, DisputeAction as A};
+    let Some(d) = &order.dispute else {
+        return Vec::new();
+    };
+    d.steps
+        .iter()
+        .map(|s| {
+            let who = match s.by {
+                None => p.t("dispute-by-shop"),
+                Some(u) if viewer.is_some_and(|v| v.0 == u) => p.t("dispute-by-you"),
+                Some(_) => p.t("dispute-by-other"),
+            }
+            .into_owned();
+            let (what, said) = match &s.action {
+                A::Opened { reason } => ("dispute-opened", Some(reason.clone())),
+                A::Message { text } => ("dispute-message", Some(text.clone())),
+                A::KeysReplaced { .. } => ("dispute-keys-replaced", None),
+                A::Refunded { .. } | A::Decided(Decision::Refund(_)) => ("dispute-refunded", None),
+                A::Escalated => ("dispute-escalated", None),
+                A::Decided(Decision::Release) => ("dispute-released", None),
+            };
+            Step {
+                at: p.time(s.at / 1_000_000_000),
+                who,
+                what: p.t(what).into_owned(),
+                said,
+            }
+        })
+        .collect()
 }
 
 /// The order `id` for whoever asks: its buyer signed in, or a guest's
@@ -85,6 +129,8 @@ pub(super) async fn order(
                 amount: p.money(&order.amount, &order.currency),
                 keys: trigate_app::exposed(&order.keys),
                 action_key: super::csrf::idempotency_key(),
+                timeline: timeline(&p, &order, p.caller),
+                dispute_open: order.dispute.as_ref().is_some_and(|d| d.open),
                 order: &order,
             },
         ),

@@ -22,6 +22,9 @@ use crate::AppState;
 struct Home<'a> {
     p: &'a Page,
     products: Vec<ProductLine>,
+    /// Every category on sale, and the one chosen.
+    categories: Vec<String>,
+    category: Option<String>,
 }
 
 /// A product as a list shows it.
@@ -30,6 +33,7 @@ struct ProductLine {
     title: String,
     price: String,
     stock: Stock,
+    category: Option<String>,
 }
 
 /// How much is left, as the page says it.
@@ -40,11 +44,12 @@ enum Stock {
 }
 
 impl Stock {
+    /// How much is left, as the merchant chose to show it.
     fn of(p: &ProductView) -> Stock {
         match p.stock {
-            None => Stock::Unlimited,
             Some(0) => Stock::SoldOut,
-            Some(n) => Stock::Left(n),
+            Some(n) if p.details.stock == trigate_core::StockDisplay::Exact => Stock::Left(n),
+            _ => Stock::Unlimited,
         }
     }
 
@@ -65,21 +70,49 @@ async fn catalog(state: &AppState) -> Result<Vec<ProductView>, AppError> {
     state.app.read(Caller::GUEST, ops::Catalog).await
 }
 
-pub(super) async fn home(State(state): State<AppState>, p: Page) -> Response {
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct HomeQuery {
+    #[serde(default)]
+    category: Option<String>,
+}
+
+pub(super) async fn home(
+    State(state): State<AppState>,
+    p: Page,
+    query: Result<axum::extract::Query<HomeQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let products = match catalog(&state).await {
         Ok(products) => products,
         Err(e) => return refused(&p, &e),
     };
+    let mut categories: Vec<String> = products
+        .iter()
+        .filter_map(|v| v.details.category.clone())
+        .collect();
+    categories.sort();
+    categories.dedup();
+    let category = query
+        .ok()
+        .and_then(|q| q.0.category)
+        .filter(|c| categories.contains(c));
     let products = products
         .iter()
+        .filter(|v| category.is_none() || v.details.category == category)
         .map(|v| ProductLine {
             id: v.id.0,
             title: v.title.clone(),
             price: p.money(&v.price, &v.currency),
             stock: Stock::of(v),
+            category: v.details.category.clone(),
         })
         .collect();
-    render(StatusCode::OK, &Home { p: &p, products })
+    let home = Home {
+        p: &p,
+        products,
+        categories,
+        category,
+    };
+    render(StatusCode::OK, &home)
 }
 
 /// What the checkout form holds, as typed: every field is text so a bad
@@ -95,6 +128,8 @@ pub(super) struct CheckoutForm {
     #[serde(default)]
     lookup_secret: String,
     #[serde(default)]
+    email: String,
+    #[serde(default)]
     method: String,
     #[serde(default)]
     idempotency_key: String,
@@ -105,6 +140,7 @@ pub(super) struct CheckoutForm {
 struct CheckoutErrors {
     quantity: Option<String>,
     lookup_secret: Option<String>,
+    email: Option<String>,
     method: Option<String>,
     form: Option<String>,
 }
@@ -113,6 +149,7 @@ impl CheckoutErrors {
     fn any(&self) -> bool {
         self.quantity.is_some()
             || self.lookup_secret.is_some()
+            || self.email.is_some()
             || self.method.is_some()
             || self.form.is_some()
     }
@@ -257,6 +294,10 @@ pub(super) async fn checkout(
     if guest && !(6..=128).contains(&secret_length) {
         errors.lookup_secret = Some(p.t("field-lookup-secret").into_owned());
     }
+    let email = form.email.trim();
+    if guest && !email.is_empty() && trigate_core::Email::new(email).is_err() {
+        errors.email = Some(p.t("field-email").into_owned());
+    }
     let channel_methods = state.app.payments().methods(product.currency);
     let by_balance = !guest && form.method == "balance";
     if !by_balance && !channel_methods.contains(&form.method) {
@@ -285,7 +326,10 @@ pub(super) async fn checkout(
     let key = form.idempotency_key.as_str();
     let bought = match p.caller {
         Some(caller) => buy_signed_in(&state, caller, key, &buy).await,
-        None => buy_as_guest(&state, &headers, key, &buy, form.lookup_secret.clone()).await,
+        None => {
+            let guest = (form.lookup_secret.clone(), form.email.as_str());
+            buy_as_guest(&state, &headers, key, &buy, guest).await
+        }
     };
     let (order, checkout, cookie) = match bought {
         Ok(Bought::Paid(order)) => {
@@ -362,12 +406,13 @@ async fn buy_as_guest(
     headers: &HeaderMap,
     key: &str,
     buy: &PageBuy<'_>,
-    secret: String,
+    (secret, email): (String, &str),
 ) -> Result<Bought, AppError> {
     let checkout = GuestCheckout {
         product: ProductId(buy.product),
         quantity: buy.quantity,
         coupon: buy.coupon.clone(),
+        email: Some(email.trim().to_string()).filter(|e| !e.is_empty()),
     };
     let details = state
         .app
