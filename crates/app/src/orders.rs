@@ -27,6 +27,8 @@ pub struct OrderDetails {
     /// The fixed text or link of a product delivered that way.
     pub text: Option<String>,
     pub money: Vec<trigate_core::Movement>,
+    /// Who bought it.
+    pub buyer: trigate_core::UserId,
     pub dispute: Option<trigate_core::Dispute>,
     /// The product's title.
     pub title: String,
@@ -93,6 +95,7 @@ impl App {
             keys,
             text: view.fixed_text,
             money: trail.money,
+            buyer: view.buyer,
             dispute: view.dispute,
             title: view.title,
         })
@@ -142,6 +145,16 @@ impl App {
     ) -> Result<OrderDetails, AppError> {
         let view = self.verified_guest_order(order, secret).await?;
         self.open(*view)
+    }
+
+    /// A guest order whose lookup secret its guest showed before, in this
+    /// browser (the pages' guest pass stands for it): no lookup limit and no
+    /// hash to check again, so a page following a payment can poll it.
+    pub async fn guest_order_passed(&self, order: OrderId) -> Result<OrderDetails, AppError> {
+        match ask::<GuestOrderView>(&self.engine, Query::GuestOrder { order }).await {
+            Ok(found) => self.open(*found.order),
+            Err(_) => Err(ShopError::LookupRefused(order).into()),
+        }
     }
 
     /// The guest order `order`, if `secret` is its lookup secret.

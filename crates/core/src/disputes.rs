@@ -253,8 +253,9 @@ impl Shop {
         self.would_send(now, order, crate::OutboxKind::DisputeUpdated);
     }
 
-    /// The buyer, the order's merchant or staff (admin, support) write in
-    /// an open dispute; what the others write would be mailed to the buyer.
+    /// The buyer, the order's merchant, or staff who act for merchants or
+    /// buyers (admin, finance, support) write in an open dispute; what the
+    /// others write would be mailed to the buyer.
     pub fn add_dispute_message(
         &mut self,
         now: u64,
@@ -281,9 +282,10 @@ impl Shop {
             });
         }
         let text = text.trim();
-        if text.is_empty() || text.chars().count() > REASON_MAX {
+        let control = |c: char| c.is_control() && c != '\n' && c != '\t';
+        if text.is_empty() || text.chars().count() > REASON_MAX || text.chars().any(control) {
             return Err(ShopError::Invalid(format!(
-                "a dispute's message is 1 to {REASON_MAX} characters"
+                "a dispute's message is 1 to {REASON_MAX} characters, no control characters"
             )));
         }
         let o = self.order_mut(order)?;

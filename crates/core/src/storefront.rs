@@ -18,10 +18,11 @@ const ANNOUNCEMENT_MAX: usize = 1_000;
 /// A logo is a data URL of at most this many characters.
 const LOGO_MAX: usize = 48 * 1024;
 
-/// An email address, checked when made: one `@`, a local part of 1 to 64
-/// characters, a domain with a dot, 254 characters at most, nothing that
-/// could break out of a header or a page (spaces, quotes, angle brackets,
-/// control characters). The domain is kept in lower case.
+/// An email address, checked when made: ASCII only (an international
+/// domain in its punycode form), one `@`, a local part of 1 to 64
+/// characters, a domain of labels joined by dots, 254 characters at most,
+/// nothing that could break out of a header or a page (spaces, quotes,
+/// angle brackets, control characters). The domain is kept in lower case.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Email(String);
 
@@ -29,6 +30,9 @@ impl Email {
     pub fn new(text: &str) -> Result<Email, ShopError> {
         let refused = || ShopError::Invalid(format!("{text:?} is not an email address"));
         let text = text.trim();
+        if !text.is_ascii() {
+            return Err(refused());
+        }
         let (local, domain) = text.split_once('@').ok_or_else(refused)?;
         let bad = |c: char| c.is_control() || c.is_whitespace() || "\"'<>()[],;:\\@".contains(c);
         let labels_ok = domain
@@ -46,7 +50,15 @@ impl Email {
         {
             return Err(refused());
         }
-        Ok(Email(format!("{local}@{}", domain.to_lowercase())))
+        // ASCII lower-casing changes neither the length nor what was checked.
+        Ok(Email(format!("{local}@{}", domain.to_ascii_lowercase())))
+    }
+
+    /// An email as the journal recorded it: checked when it was made, so
+    /// read back as it is (a later, stricter check never makes an old
+    /// journal unreadable).
+    pub fn recorded(text: String) -> Email {
+        Email(text)
     }
 
     pub fn as_str(&self) -> &str {

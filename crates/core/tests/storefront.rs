@@ -36,6 +36,21 @@ fn emails_are_checked_when_made() {
         assert!(Email::new(bad).is_err(), "{bad:?}");
     }
     assert!(Email::new(&format!("{}@b.cn", "a".repeat(65))).is_err());
+    for unicode in ["a@İ.com", "李@example.com", "a@例子.cn"] {
+        assert!(
+            Email::new(unicode).is_err(),
+            "{unicode:?}: ASCII only (punycode)"
+        );
+    }
+    // What is made reads back the same.
+    for good in [
+        "Li.Wei@Example.COM",
+        "a+tag@xn--fsqu00a.cn",
+        "x_y-z@sub.example.org",
+    ] {
+        let made = Email::new(good).unwrap();
+        assert_eq!(Email::new(made.as_str()).unwrap(), made, "{good}");
+    }
 }
 
 #[test]

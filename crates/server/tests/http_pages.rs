@@ -49,9 +49,39 @@ async fn the_language_switcher_sets_the_cookie_and_goes_back_only_to_this_site()
         "https%3A%2F%2Fevil.example",
         "%2F%2Fevil.example",
         "%2F%5Cevil",
+        "%2F%09%2Fevil.example",
+        "%2F%0Aevil",
+        "%2F%20%2Fevil.example",
     ] {
         let r = b.get(&format!("/lang/zh-CN?back={evil}")).await;
+        assert_eq!(r.status, 303, "{evil}");
         assert_eq!(r.header("location"), Some("/"), "{evil}");
+    }
+}
+
+#[tokio::test]
+async fn signing_in_goes_on_only_to_a_path_of_this_site() {
+    let s = Server::start().await;
+    let mut b = Browser::new(&s);
+    b.sign_up("wanderer").await;
+    for (next, to) in [
+        ("/wallet", "/wallet"),
+        ("//evil.example", "/"),
+        ("/\t/evil.example", "/"),
+        ("/\n/x", "/"),
+        ("https://evil.example", "/"),
+    ] {
+        let form = b.get("/signin").await;
+        let csrf = form.input("csrf");
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("login", " wanderer "),
+            ("password", "correct horse"),
+            ("next", next),
+        ];
+        let r = b.post("/signin", &fields).await;
+        assert_eq!(r.status, 303, "{next:?}: {}", r.html);
+        assert_eq!(r.header("location"), Some(to), "{next:?}");
     }
 }
 

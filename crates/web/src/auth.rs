@@ -33,8 +33,11 @@ impl std::fmt::Debug for Sessions {
 impl Sessions {
     pub fn open(&self, user: UserId) -> String {
         let mut bytes = [0u8; 32];
-        // The OS's randomness; a failure here is not recoverable.
-        getrandom::fill(&mut bytes).unwrap_or_default();
+        // Without the OS's randomness no token can be made: stop rather
+        // than hand out a guessable one.
+        if let Err(e) = getrandom::fill(&mut bytes) {
+            panic!("the operating system gives no randomness: {e}");
+        }
         let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         self.lock().insert(token.clone(), user);
         token

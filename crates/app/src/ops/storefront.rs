@@ -23,7 +23,7 @@ change!(SetProductDetails -> (), |self, caller| Command::SetProductDetails {
 pub struct SetLook {
     pub look: ShopLook,
 }
-change!(logged SetLook -> (), |self, caller| Command::SetLook {
+change!(SetLook -> (), |self, caller| Command::SetLook {
     actor: caller.0,
     look: self.look,
 });

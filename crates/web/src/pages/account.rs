@@ -48,14 +48,6 @@ struct SignInPage<'a> {
     errors: Errors,
 }
 
-fn local(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/"
-    }
-}
-
 pub(super) async fn signin_form(p: Page, Query(form): Query<SignInForm>) -> Response {
     let page = SignInPage {
         p: &p,
@@ -83,11 +75,12 @@ async fn open_session(state: &AppState, form: &SignInForm) -> Result<Response, A
     let totp = Some(form.totp.trim()).filter(|t| !t.is_empty());
     let user = state
         .app
-        .sign_in(form.login.clone(), form.password.clone(), totp)
+        .sign_in(form.login.trim().to_string(), form.password.clone(), totp)
         .await?;
     let token = state.sessions.open(user);
     tracing::info!(user = user.0, "signed in from the pages");
-    let mut response = Redirect::to(local(&form.next)).into_response();
+    let next = super::local_path(&form.next).unwrap_or("/");
+    let mut response = Redirect::to(next).into_response();
     if let Ok(v) = HeaderValue::from_str(&auth::cookie(&token, state.secure_cookies)) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }

@@ -26,9 +26,17 @@ impl std::fmt::Debug for CsrfSecret {
 
 fn random<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
-    // The OS's randomness; a failure here is not recoverable.
-    getrandom::fill(&mut bytes).unwrap_or_default();
+    // Without the OS's randomness no secret can be made: stop rather than
+    // hand out a guessable one.
+    if let Err(e) = getrandom::fill(&mut bytes) {
+        panic!("the operating system gives no randomness: {e}");
+    }
     bytes
+}
+
+/// `N` random bytes as hex: a bearer token.
+pub fn random_hex<const N: usize>() -> String {
+    hex(&random::<N>())
 }
 
 fn hex(bytes: &[u8]) -> String {

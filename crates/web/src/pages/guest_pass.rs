@@ -1,15 +1,16 @@
-//! What lets a guest's browser come back to the order it just bought (from
-//! the channel's return, or after a lookup) without typing its secret
-//! again: a random token in an HttpOnly cookie, standing in memory for the
-//! order and the secret the guest gave. A restart forgets every pass; the
-//! lookup page still finds the order.
+//! What lets a guest's browser come back to the orders it bought (from the
+//! channel's return, or after a lookup) without typing the secret again: a
+//! random token in an HttpOnly cookie, standing in memory for the orders
+//! whose secret this browser showed. No secret is kept. Each grant issues a
+//! new token (a planted cookie never gains an order), and a pass lasts a
+//! day. A restart forgets every pass; the lookup page still finds the
+//! order.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
-use secrecy::SecretString;
 use trigate_core::OrderId;
 
 pub const PASS_COOKIE: &str = "trigate_guest";
@@ -17,19 +18,21 @@ pub const PASS_COOKIE: &str = "trigate_guest";
 const LIFETIME: Duration = Duration::from_secs(24 * 3600);
 /// Passes kept at most; the oldest go first beyond it.
 const MOST: usize = 100_000;
+/// Orders one pass opens at most (the latest).
+const ORDERS: usize = 20;
 
 struct Pass {
-    orders: Vec<(OrderId, SecretString)>,
+    orders: Vec<OrderId>,
     issued: Instant,
 }
 
-/// Guest passes: token → the orders (with their secrets) it opens.
+/// Guest passes: token → the orders it opens.
 #[derive(Default)]
 pub struct GuestPasses {
     by_token: Mutex<HashMap<String, Pass>>,
 }
 
-/// Tokens and secrets are never printed.
+/// Tokens are bearer secrets: never printed.
 impl std::fmt::Debug for GuestPasses {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "GuestPasses({} open)", self.lock().len())
@@ -41,10 +44,21 @@ impl GuestPasses {
         self.by_token.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Adds `order` to the request's pass (or a new one); the token to set
-    /// in the cookie.
-    pub fn grant(&self, headers: &HeaderMap, order: OrderId, secret: SecretString) -> String {
+    /// A new pass opening `order` and the orders the request's pass (if
+    /// still valid) opened; its token, to set in the cookie. The old token
+    /// stops working.
+    pub fn grant(&self, headers: &HeaderMap, order: OrderId) -> String {
         let mut passes = self.lock();
+        let mut orders = super::cookie(headers, PASS_COOKIE)
+            .and_then(|old| passes.remove(old))
+            .filter(|p| p.issued.elapsed() < LIFETIME)
+            .map(|p| p.orders)
+            .unwrap_or_default();
+        orders.retain(|o| *o != order);
+        orders.push(order);
+        if orders.len() > ORDERS {
+            orders.remove(0);
+        }
         if passes.len() >= MOST {
             passes.retain(|_, p| p.issued.elapsed() < LIFETIME);
             if passes.len() >= MOST
@@ -56,37 +70,26 @@ impl GuestPasses {
                 passes.remove(&oldest);
             }
         }
-        let token = super::cookie(headers, PASS_COOKIE)
-            .filter(|t| passes.contains_key(*t))
-            .map(str::to_string)
-            .unwrap_or_else(|| {
-                let mut bytes = [0u8; 32];
-                getrandom::fill(&mut bytes).unwrap_or_default();
-                bytes.iter().map(|b| format!("{b:02x}")).collect()
-            });
-        let pass = passes.entry(token.clone()).or_insert_with(|| Pass {
-            orders: Vec::new(),
-            issued: Instant::now(),
-        });
-        pass.orders.retain(|(o, _)| *o != order);
-        pass.orders.push((order, secret));
-        if pass.orders.len() > 20 {
-            pass.orders.remove(0);
-        }
+        let token = super::csrf::random_hex::<32>();
+        passes.insert(
+            token.clone(),
+            Pass {
+                orders,
+                issued: Instant::now(),
+            },
+        );
         token
     }
 
-    /// The secret the request's pass holds for `order`.
-    pub fn secret(&self, headers: &HeaderMap, order: OrderId) -> Option<SecretString> {
-        let token = super::cookie(headers, PASS_COOKIE)?;
-        let passes = self.lock();
-        let pass = passes
+    /// Whether the request's pass opens `order`.
+    pub fn opens(&self, headers: &HeaderMap, order: OrderId) -> bool {
+        let Some(token) = super::cookie(headers, PASS_COOKIE) else {
+            return false;
+        };
+        self.lock()
             .get(token)
-            .filter(|p| p.issued.elapsed() < LIFETIME)?;
-        pass.orders
-            .iter()
-            .find(|(o, _)| *o == order)
-            .map(|(_, s)| s.clone())
+            .filter(|p| p.issued.elapsed() < LIFETIME)
+            .is_some_and(|p| p.orders.contains(&order))
     }
 
     /// The cookie's header value.
@@ -101,32 +104,33 @@ mod tests {
     use super::*;
     use axum::http::HeaderValue;
 
-    #[test]
-    fn a_pass_opens_only_the_orders_granted_to_it() {
-        use secrecy::ExposeSecret;
-        let passes = GuestPasses::default();
-        let token = passes.grant(
-            &HeaderMap::new(),
-            OrderId(7),
-            SecretString::from("secret-7"),
-        );
+    fn with(token: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
         headers.insert(
             axum::http::header::COOKIE,
             HeaderValue::from_str(&format!("{PASS_COOKIE}={token}")).unwrap(),
         );
-        let again = passes.grant(&headers, OrderId(8), SecretString::from("secret-8"));
-        assert_eq!(again, token, "one browser keeps one pass");
-        assert_eq!(
-            passes.secret(&headers, OrderId(7)).unwrap().expose_secret(),
-            "secret-7"
+        headers
+    }
+
+    #[test]
+    fn a_pass_opens_only_the_orders_granted_to_it_and_each_grant_replaces_it() {
+        let passes = GuestPasses::default();
+        let first = passes.grant(&HeaderMap::new(), OrderId(7));
+        assert!(passes.opens(&with(&first), OrderId(7)));
+        let second = passes.grant(&with(&first), OrderId(8));
+        assert_ne!(second, first, "a new token for every grant");
+        assert!(
+            !passes.opens(&with(&first), OrderId(7)),
+            "the old one stops"
         );
-        assert_eq!(
-            passes.secret(&headers, OrderId(8)).unwrap().expose_secret(),
-            "secret-8"
-        );
-        assert!(passes.secret(&headers, OrderId(9)).is_none());
-        assert!(passes.secret(&HeaderMap::new(), OrderId(7)).is_none());
-        assert!(!format!("{passes:?}").contains(&token));
+        assert!(passes.opens(&with(&second), OrderId(7)));
+        assert!(passes.opens(&with(&second), OrderId(8)));
+        assert!(!passes.opens(&with(&second), OrderId(9)));
+        assert!(!passes.opens(&HeaderMap::new(), OrderId(7)));
+        // A planted, unknown token gains nothing from a grant.
+        let planted = passes.grant(&with("planted"), OrderId(9));
+        assert!(!passes.opens(&with(&planted), OrderId(7)));
+        assert!(!format!("{passes:?}").contains(&second));
     }
 }

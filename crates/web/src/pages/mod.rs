@@ -249,6 +249,18 @@ impl Page {
     }
 }
 
+/// `path` if it is a path on this site to send a browser back to: it
+/// starts with one `/`, and holds no backslash, whitespace or control
+/// character (which browsers drop or turn into another host).
+pub(crate) fn local_path(path: &str) -> Option<&str> {
+    let safe = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control());
+    safe.then_some(path)
+}
+
 /// A link of the language switcher.
 #[derive(Debug)]
 pub struct LangLink {
@@ -434,9 +446,7 @@ async fn switch_lang(
     axum::extract::Query(back): axum::extract::Query<Back>,
 ) -> Response {
     let lang = Lang::from_tag(&tag).unwrap_or(Lang::ZhCn);
-    let local =
-        back.back.starts_with('/') && !back.back.starts_with("//") && !back.back.contains('\\');
-    let to = if local { back.back.as_str() } else { "/" };
+    let to = local_path(&back.back).unwrap_or("/");
     let cookie = format!(
         "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
         i18n::LANG_COOKIE,

@@ -7,7 +7,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use trigate_app::{AppError, OrderDetails};
 use trigate_core::OrderId;
@@ -38,6 +37,8 @@ struct OrderPage<'a> {
     /// The dispute's steps, oldest first.
     timeline: Vec<Step>,
     dispute_open: bool,
+    /// The viewer is the signed-in buyer: theirs are the order's forms.
+    is_buyer: bool,
 }
 
 /// A step of a dispute as the order page shows it.
@@ -96,14 +97,10 @@ async fn visible(
             Err(e) => return Err(e),
         }
     }
-    let Some(secret) = state.passes.secret(headers, id) else {
+    if !state.passes.opens(headers, id) {
         return Ok(None);
-    };
-    match state
-        .app
-        .guest_order(id, secret.expose_secret().to_string())
-        .await
-    {
+    }
+    match state.app.guest_order_passed(id).await {
         Ok(order) => Ok(Some(order)),
         Err(AppError::Refused { .. }) => Ok(None),
         Err(e) => Err(e),
@@ -131,6 +128,7 @@ pub(super) async fn order(
                 action_key: super::csrf::idempotency_key(),
                 timeline: timeline(&p, &order, p.caller),
                 dispute_open: order.dispute.as_ref().is_some_and(|d| d.open),
+                is_buyer: p.caller.is_some_and(|c| c.0 == order.buyer),
                 order: &order,
             },
         ),
@@ -235,11 +233,7 @@ pub(super) async fn lookup(
         .await
     {
         Ok(_) => {
-            let token = state.passes.grant(
-                &headers,
-                order,
-                SecretString::from(form.lookup_secret.clone()),
-            );
+            let token = state.passes.grant(&headers, order);
             let cookie = GuestPasses::cookie(&token, state.secure_cookies);
             let mut response = Redirect::to(&format!("/orders/{}", order.0)).into_response();
             if let Ok(v) = HeaderValue::from_str(&cookie) {

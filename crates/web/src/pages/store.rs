@@ -7,7 +7,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use trigate_app::{AppError, Caller, GuestCheckout, Once, Replied, ops};
 use trigate_channels::Checkout;
@@ -260,6 +259,10 @@ struct PageBuy<'a> {
     product: u64,
     quantity: u32,
     coupon: &'a Option<String>,
+    /// `balance` or `channel`: a retry after a channel failed may pick
+    /// another channel's method under the same key.
+    pay: &'static str,
+    #[serde(skip)]
     method: &'a str,
 }
 
@@ -321,6 +324,7 @@ pub(super) async fn checkout(
         product: product.id.0,
         quantity,
         coupon: &coupon,
+        pay: if by_balance { "balance" } else { "channel" },
         method: &form.method,
     };
     let key = form.idempotency_key.as_str();
@@ -344,6 +348,15 @@ pub(super) async fn checkout(
         Err(e) => {
             errors.form = Some(p.refusal(&e));
             let status = super::form_status(&e);
+            // The shop remembers a refusal under its key: a corrected form
+            // is another purchase. A failure that decided nothing keeps it.
+            let form = match e {
+                AppError::Refused { .. } => CheckoutForm {
+                    idempotency_key: String::new(),
+                    ..form
+                },
+                _ => form,
+            };
             return product_page(&p, &state, &product, form, errors, status);
         }
     };
@@ -421,11 +434,9 @@ async fn buy_as_guest(
         .reply;
     let started = state
         .app
-        .pay_guest_order(details.order, secret.clone(), buy.method)
+        .pay_guest_order(details.order, secret, buy.method)
         .await?;
-    let token = state
-        .passes
-        .grant(headers, details.order, SecretString::from(secret));
+    let token = state.passes.grant(headers, details.order);
     Ok(Bought::Started {
         order: details.order,
         amount: super::i18n::money(details.amount, details.currency),

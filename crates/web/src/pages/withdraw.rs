@@ -209,6 +209,15 @@ pub(super) async fn request(
         }
         Err(e) => {
             let message = Some(p.refusal(&e));
+            // The shop remembers a refusal under its key: the corrected
+            // form is another request.
+            let form = match e {
+                trigate_app::AppError::Refused { .. } => WithdrawForm {
+                    idempotency_key: String::new(),
+                    ..form
+                },
+                _ => form,
+            };
             match e.code() {
                 "bad_second_factor" | "second_factor_required" | "second_factor_locked" => {
                     errors.totp = message
