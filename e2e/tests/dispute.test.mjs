@@ -2,29 +2,21 @@
 // a message; the merchant answers and replaces the key through the API; the
 // buyer follows the dispute, sees the new key and confirms — in zh-CN and en.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { LANGS, check, launch, open } from '../lib/browser.mjs';
+import { test } from 'node:test';
+import { LANGS, check, open } from '../lib/browser.mjs';
+import { shopAndBrowser } from '../lib/suite.mjs';
 import { signIn } from '../lib/journeys.mjs';
-import { MERCHANT, apiClient, startShop } from '../lib/shop.mjs';
+import { MERCHANT, apiClient } from '../lib/shop.mjs';
 
-let shop;
-let browser;
-before(async () => {
-  shop = await startShop();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await shop?.stop();
-});
+const ctx = shopAndBrowser();
 
 const BUYER = { 'zh-CN': 'carol', en: 'bob' };
 
 for (const lang of LANGS) {
   test(`a buyer pays with balance, disputes, gets a new key and confirms (${lang})`, async () => {
-    const { page } = await open(browser, shop.base, lang);
-    await signIn(page, shop.base, lang, BUYER[lang]);
-    await page.goto(shop.base + '/products/1');
+    const { page } = await open(ctx.browser, ctx.shop.base, lang);
+    await signIn(page, ctx.shop.base, lang, BUYER[lang]);
+    await page.goto(ctx.shop.base + '/products/1');
     await check(page, lang, 'product-signed-in');
     await page.locator('input[name=method][value=balance]').check();
     await page.locator('form[action="/checkout"] button[type=submit]').click();
@@ -44,7 +36,7 @@ for (const lang of LANGS) {
     await page.waitForURL(new RegExp(`/orders/${order}$`));
     const timeline = page.locator('#dispute-timeline');
     assert.ok((await timeline.innerText()).includes('Bought an hour ago, never redeemed.'));
-    const merchant = await apiClient(shop.base, MERCHANT.login, MERCHANT.password);
+    const merchant = await apiClient(ctx.shop.base, MERCHANT.login, MERCHANT.password);
     await merchant('POST', `/api/v1/orders/${order}/dispute/messages`, { text: 'Sending a new key now.' });
     await page.reload();
     assert.ok((await timeline.innerText()).includes('Sending a new key now.'), 'the buyer follows the dispute');
@@ -61,7 +53,7 @@ for (const lang of LANGS) {
     assert.equal(await page.locator('form[action$="/confirm"]').count(), 0);
     await check(page, lang, 'order-confirmed');
 
-    await page.goto(shop.base + '/account/orders');
+    await page.goto(ctx.shop.base + '/account/orders');
     await check(page, lang, 'my-orders');
     assert.ok(await page.locator(`a[href="/orders/${order}"]`).count() === 1);
   });

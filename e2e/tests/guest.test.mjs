@@ -2,27 +2,18 @@
 // sees and copies it, finds the order again by number + secret, and is
 // refused with a wrong secret — in zh-CN and in en.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { LANGS, check, launch, open } from '../lib/browser.mjs';
-import { startShop } from '../lib/shop.mjs';
+import { test } from 'node:test';
+import { LANGS, check, open } from '../lib/browser.mjs';
+import { shopAndBrowser } from '../lib/suite.mjs';
 
-let shop;
-let browser;
-before(async () => {
-  shop = await startShop();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await shop?.stop();
-});
+const ctx = shopAndBrowser();
 
 for (const lang of LANGS) {
   test(`a guest buys a key through the sandbox, copies it and finds the order again (${lang})`, async () => {
     const secret = `guest-secret-${lang}`;
-    const { context, page } = await open(browser, shop.base, lang, { phone: true });
+    const { context, page } = await open(ctx.browser, ctx.shop.base, lang, { phone: true });
 
-    await page.goto(shop.base + '/');
+    await page.goto(ctx.shop.base + '/');
     await check(page, lang, 'store');
     await page.locator('.product a').first().click();
     await check(page, lang, 'product');
@@ -51,8 +42,8 @@ for (const lang of LANGS) {
     await context.close();
 
     // A fresh browser finds the order by number + secret…
-    const again = await open(browser, shop.base, lang, { phone: true });
-    await again.page.goto(shop.base + '/lookup');
+    const again = await open(ctx.browser, ctx.shop.base, lang, { phone: true });
+    await again.page.goto(ctx.shop.base + '/lookup');
     await check(again.page, lang, 'lookup');
     await again.page.fill('#order', order);
     await again.page.fill('#lookup_secret', 'not-the-secret');

@@ -175,6 +175,19 @@ async fn a_dispute_is_written_in_from_the_page_and_followed_with_the_outbox() {
         )
         .await;
     assert_eq!(empty.status, 422);
+    assert!(
+        empty.html.contains("id=\"message-error\""),
+        "the order page again, with the error"
+    );
+    let long = "y".repeat(2_001);
+    let too_long = b
+        .post(
+            &format!("/orders/{order}/messages"),
+            &[("csrf", &csrf), ("text", &long)],
+        )
+        .await;
+    assert_eq!(too_long.status, 422);
+    assert!(too_long.html.contains(&long), "what was typed is kept");
     let seller = session(&s, s.seller);
     let path = format!("/api/v1/orders/{order}/dispute/messages");
     api(&s, &seller, &path, json!({"text": "new key coming"}), 204).await;
@@ -382,4 +395,77 @@ async fn no_form_answers_500_whatever_is_posted() {
             raw.status
         );
     }
+}
+
+/// The href of the pay page's link to the channel.
+fn pay_link(html: &str) -> String {
+    let at = html.find("id=\"pay-link\" href=\"").expect(html) + 20;
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn a_top_up_form_sent_twice_shows_one_payment_and_a_guests_pass_opens_its_order() {
+    let mock = common::epay_mock::Mock::start().await;
+    let s = common::channels::shop(vec![common::channels::epay("alpha", &mock, false, 0)]).await;
+    let mut b = Browser::new(&s);
+    b.sign_up("topper").await;
+    let wallet = b.get("/wallet").await;
+    let (csrf, key) = (wallet.input("csrf"), wallet.input("idempotency_key"));
+    let form = |amount: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("idempotency_key", key.clone()),
+            ("amount", amount.to_string()),
+            ("method", "alipay".to_string()),
+        ]
+    };
+    let first_fields = form("12.50");
+    let first_fields: Vec<(&str, &str)> =
+        first_fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let first = b.post("/wallet/recharge", &first_fields).await;
+    let second = b.post("/wallet/recharge", &first_fields).await;
+    assert_eq!((first.status, second.status), (200, 200), "{}", first.html);
+    assert!(first.html.contains("¥12.50"));
+    assert_eq!(
+        pay_link(&first.html),
+        pay_link(&second.html),
+        "one payment for a double click"
+    );
+    let other = form("20");
+    let other: Vec<(&str, &str)> = other.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let conflict = b.post("/wallet/recharge", &other).await;
+    assert_eq!(conflict.status, 409, "the key on another amount");
+
+    // A guest checks out through the channel: the pay page, and a pass
+    // that opens the order (and only in this browser).
+    let mut guest = Browser::new(&s);
+    let product = guest.get("/products/1").await;
+    let fields = [
+        ("csrf", product.input("csrf")),
+        ("idempotency_key", product.input("idempotency_key")),
+        ("product", "1".into()),
+        ("quantity", "1".into()),
+        ("lookup_secret", "guest-secret".into()),
+        ("email", "guest@example.com".into()),
+        ("method", "alipay".into()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let paying = guest.post("/checkout", &fields).await;
+    assert_eq!(paying.status, 200, "{}", paying.html);
+    assert!(!pay_link(&paying.html).is_empty());
+    assert!(guest.cookies.contains_key("trigate_guest"));
+    let at = paying.html.find("hx-get=\"/orders/").unwrap() + 16;
+    let order: String = paying.html[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let page = guest.get(&format!("/orders/{order}")).await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    for _ in 0..8 {
+        let live = guest.get(&format!("/orders/{order}/live")).await;
+        assert_eq!(live.status, 200, "following a payment is never limited");
+    }
+    let mut other_browser = Browser::new(&s);
+    let r = other_browser.get(&format!("/orders/{order}")).await;
+    assert_eq!(r.status, 303, "another browser goes to the lookup");
 }

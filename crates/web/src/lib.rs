@@ -63,6 +63,8 @@ pub struct AppState {
     pub metrics_token: Option<Arc<secrecy::SecretString>>,
     /// Guests' passes back to the orders they bought or looked up.
     pub passes: Arc<pages::GuestPasses>,
+    /// Payments started by the pages' top-up forms, by form key.
+    pub started: Arc<pages::StartedPayments>,
 }
 
 impl AppState {
@@ -75,6 +77,7 @@ impl AppState {
             sandbox: None,
             metrics_token: None,
             passes: Arc::default(),
+            started: Arc::default(),
         }
     }
 

@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use trigate_core::ProductId;
 
@@ -164,29 +164,9 @@ impl Conn {
         request.push_str("\r\n");
         request.push_str(body);
         self.stream.get_mut().write_all(request.as_bytes()).await?;
-        let mut line = String::new();
-        self.stream.read_line(&mut line).await?;
-        let status: u16 = line
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .with_context(|| format!("bad status line {line:?}"))?;
-        let mut length = 0usize;
-        loop {
-            line.clear();
-            self.stream.read_line(&mut line).await?;
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse()?;
-            }
-        }
-        let mut body = vec![0u8; length];
+        let head = loopback::read_head(&mut self.stream).await?;
+        let mut body = vec![0u8; head.length.unwrap_or(0)];
         self.stream.read_exact(&mut body).await?;
-        Ok((status, String::from_utf8(body)?))
+        Ok((head.status, String::from_utf8(body)?))
     }
 }

@@ -88,3 +88,50 @@ pub async fn latencies(mut tasks: JoinSet<anyhow::Result<Latencies>>) -> anyhow:
     }
     Ok(all)
 }
+
+/// A response's head as the benchmarks' clients read it.
+pub struct Head {
+    pub status: u16,
+    pub length: Option<usize>,
+    pub chunked: bool,
+    pub gzip: bool,
+}
+
+/// Reads a response's status line and headers from `stream`.
+pub async fn read_head(
+    stream: &mut tokio::io::BufReader<tokio::net::TcpStream>,
+) -> anyhow::Result<Head> {
+    use anyhow::Context;
+    use tokio::io::AsyncBufReadExt;
+    let mut line = String::new();
+    stream.read_line(&mut line).await?;
+    let status: u16 = line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .with_context(|| format!("bad status line {line:?}"))?;
+    let mut head = Head {
+        status,
+        length: None,
+        chunked: false,
+        gzip: false,
+    };
+    loop {
+        line.clear();
+        stream.read_line(&mut line).await?;
+        let header = line.trim_end();
+        if header.is_empty() {
+            return Ok(head);
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            let value = value.trim();
+            if name.eq_ignore_ascii_case("content-length") {
+                head.length = Some(value.parse()?);
+            } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                head.chunked = value.eq_ignore_ascii_case("chunked");
+            } else if name.eq_ignore_ascii_case("content-encoding") {
+                head.gzip = value.eq_ignore_ascii_case("gzip");
+            }
+        }
+    }
+}

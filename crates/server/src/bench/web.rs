@@ -155,32 +155,12 @@ impl PageConn {
             self.cookie
         );
         self.stream.get_mut().write_all(request.as_bytes()).await?;
-        let mut line = String::new();
-        self.stream.read_line(&mut line).await?;
-        let status: u16 = line
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .with_context(|| format!("bad status line {line:?}"))?;
-        let (mut length, mut chunked, mut gzip) = (None, false, false);
-        loop {
-            line.clear();
-            self.stream.read_line(&mut line).await?;
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':') {
-                let value = value.trim();
-                if name.eq_ignore_ascii_case("content-length") {
-                    length = Some(value.parse::<usize>()?);
-                } else if name.eq_ignore_ascii_case("transfer-encoding") {
-                    chunked = value.eq_ignore_ascii_case("chunked");
-                } else if name.eq_ignore_ascii_case("content-encoding") {
-                    gzip = value.eq_ignore_ascii_case("gzip");
-                }
-            }
-        }
+        let loopback::Head {
+            status,
+            length,
+            chunked,
+            gzip,
+        } = loopback::read_head(&mut self.stream).await?;
         let size = match (length, chunked) {
             (Some(n), _) => {
                 let mut body = vec![0u8; n];

@@ -86,6 +86,16 @@ pub fn idempotency_key() -> String {
     hex(&random::<16>())
 }
 
+/// A form's idempotency key as it came back, or a new one for a form
+/// rendered afresh (or whose key a refusal used up).
+pub fn key_or_new(key: String) -> String {
+    if key.is_empty() {
+        idempotency_key()
+    } else {
+        key
+    }
+}
+
 /// The cookie's secret, or a new one set on the response.
 pub async fn ensure(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let existing = super::cookie(request.headers(), CSRF_COOKIE).and_then(unhex::<LEN>);

@@ -42,6 +42,7 @@ use trigate_core::Currency;
 
 pub use guest_pass::GuestPasses;
 use i18n::{Lang, Texts};
+pub use paying::StartedPayments;
 
 use crate::AppState;
 

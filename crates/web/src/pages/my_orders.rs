@@ -3,13 +3,14 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use trigate_app::{AppError, Once, ops};
+use trigate_app::{AppError, Caller, Once, ops};
 use trigate_core::OrderId;
 
-use super::{CsrfForm, Page, i18n, refused, render, signed_in};
+use super::orders::Typed;
+use super::{CsrfForm, Page, form_status, i18n, refused, render, signed_in};
 use crate::AppState;
 
 struct OrderLine {
@@ -61,10 +62,15 @@ pub(super) struct ActionForm {
     text: String,
 }
 
-fn order_id(p: &Page, id: &str) -> Result<OrderId, Response> {
-    id.parse::<u64>()
+/// The signed-in caller and the order the path names, or the page that
+/// says why not.
+fn caller_and_order(p: &Page, id: &str) -> Result<(Caller, OrderId), Response> {
+    let caller = signed_in(p)?;
+    let order = id
+        .parse::<u64>()
         .map(OrderId)
-        .map_err(|_| refused(p, &AppError::NotFound("no such order".into())))
+        .map_err(|_| refused(p, &AppError::NotFound("no such order".into())))?;
+    Ok((caller, order))
 }
 
 /// Back to the order's page, which shows what changed.
@@ -72,73 +78,141 @@ fn back_to(order: OrderId) -> Response {
     Redirect::to(&format!("/orders/{}", order.0)).into_response()
 }
 
+/// The order's page again, with what was typed and why it came back.
+async fn again(
+    state: &AppState,
+    p: &Page,
+    headers: &HeaderMap,
+    order: OrderId,
+    typed: Typed,
+    status: StatusCode,
+) -> Response {
+    super::orders::order_page(state, p, headers, order, typed, status).await
+}
+
 pub(super) async fn confirm(
     State(state): State<AppState>,
     p: Page,
+    headers: HeaderMap,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Response {
-    let (caller, order) = match (signed_in(&p), order_id(&p, &id)) {
-        (Ok(caller), Ok(order)) => (caller, order),
-        (Err(r), _) | (_, Err(r)) => return r,
+    let (caller, order) = match caller_and_order(&p, &id) {
+        Ok(both) => both,
+        Err(page) => return page,
     };
-    let once = match Once::new(Some(&form.idempotency_key), "page_confirm", &order.0) {
-        Ok(once) => once,
-        Err(e) => return refused(&p, &e),
+    let confirmed = match Once::new(Some(&form.idempotency_key), "page_confirm", &order.0) {
+        Ok(once) => {
+            let confirm = ops::ConfirmOrder { order };
+            state
+                .app
+                .change_once(caller, &once, confirm)
+                .await
+                .map(|_| ())
+        }
+        Err(e) => Err(e),
     };
-    let confirm = ops::ConfirmOrder { order };
-    match state.app.change_once(caller, &once, confirm).await {
-        Ok(_) => back_to(order),
-        Err(e) => refused(&p, &e),
+    match confirmed {
+        Ok(()) => back_to(order),
+        Err(e) => {
+            let typed = Typed {
+                error: Some(p.refusal(&e)),
+                ..Typed::default()
+            };
+            again(&state, &p, &headers, order, typed, form_status(&e)).await
+        }
+    }
+}
+
+/// What a dispute's form writes: the reason that opens it, or a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Writing {
+    Reason,
+    Message,
+}
+
+impl Writing {
+    /// What was typed, with the field's error or the form's refusal.
+    fn typed(self, text: String, field: Option<String>, error: Option<String>) -> Typed {
+        match self {
+            Writing::Reason => Typed {
+                reason: text,
+                reason_error: field,
+                error,
+                ..Typed::default()
+            },
+            Writing::Message => Typed {
+                text,
+                text_error: field,
+                error,
+                ..Typed::default()
+            },
+        }
+    }
+}
+
+/// Opens a dispute or writes in one; the order's page again, with what was
+/// typed, when the text is not 1 to 2000 characters or the shop refuses.
+async fn write(
+    state: &AppState,
+    p: &Page,
+    headers: &HeaderMap,
+    id: &str,
+    typed: String,
+    writing: Writing,
+) -> Response {
+    let (caller, order) = match caller_and_order(p, id) {
+        Ok(both) => both,
+        Err(page) => return page,
+    };
+    let text = typed.trim().to_string();
+    if text.is_empty() || text.chars().count() > 2000 {
+        let field = match writing {
+            Writing::Reason => p.t("field-reason"),
+            Writing::Message => p.t("field-message"),
+        };
+        let typed = writing.typed(typed, Some(field.into_owned()), None);
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return again(state, p, headers, order, typed, status).await;
+    }
+    let written = match writing {
+        Writing::Reason => {
+            let open = ops::OpenDispute {
+                order,
+                reason: text,
+            };
+            state.app.change(caller, open).await
+        }
+        Writing::Message => {
+            let write = ops::AddDisputeMessage { order, text };
+            state.app.change(caller, write).await
+        }
+    };
+    match written {
+        Ok(()) => back_to(order),
+        Err(e) => {
+            let typed = writing.typed(typed, None, Some(p.refusal(&e)));
+            again(state, p, headers, order, typed, form_status(&e)).await
+        }
     }
 }
 
 pub(super) async fn dispute(
     State(state): State<AppState>,
     p: Page,
+    headers: HeaderMap,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Response {
-    let (caller, order) = match (signed_in(&p), order_id(&p, &id)) {
-        (Ok(caller), Ok(order)) => (caller, order),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
-    let reason = form.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 2000 {
-        let message = p.t("field-reason").into_owned();
-        return super::error_page(&p, StatusCode::UNPROCESSABLE_ENTITY, message);
-    }
-    let open = ops::OpenDispute {
-        order,
-        reason: reason.to_string(),
-    };
-    match state.app.change(caller, open).await {
-        Ok(()) => back_to(order),
-        Err(e) => refused(&p, &e),
-    }
+    write(&state, &p, &headers, &id, form.reason, Writing::Reason).await
 }
 
 pub(super) async fn message(
     State(state): State<AppState>,
     p: Page,
+    headers: HeaderMap,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Response {
-    let (caller, order) = match (signed_in(&p), order_id(&p, &id)) {
-        (Ok(caller), Ok(order)) => (caller, order),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
-    let text = form.text.trim();
-    if text.is_empty() || text.chars().count() > 2000 {
-        let message = p.t("field-message").into_owned();
-        return super::error_page(&p, StatusCode::UNPROCESSABLE_ENTITY, message);
-    }
-    let write = ops::AddDisputeMessage {
-        order,
-        text: text.to_string(),
-    };
-    match state.app.change(caller, write).await {
-        Ok(()) => back_to(order),
-        Err(e) => refused(&p, &e),
-    }
+    write(&state, &p, &headers, &id, form.text, Writing::Message).await
 }

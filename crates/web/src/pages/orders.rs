@@ -39,6 +39,20 @@ struct OrderPage<'a> {
     dispute_open: bool,
     /// The viewer is the signed-in buyer: theirs are the order's forms.
     is_buyer: bool,
+    /// What the buyer typed in a form that came back, with its errors.
+    typed: Typed,
+}
+
+/// What a buyer typed in one of the order page's forms, and why it came
+/// back.
+#[derive(Debug, Default)]
+pub(super) struct Typed {
+    pub reason: String,
+    pub reason_error: Option<String>,
+    pub text: String,
+    pub text_error: Option<String>,
+    /// A refusal of the whole form.
+    pub error: Option<String>,
 }
 
 /// A step of a dispute as the order page shows it.
@@ -117,23 +131,36 @@ pub(super) async fn order(
         let message = p.t("error-order_not_found").into_owned();
         return error_page(&p, StatusCode::NOT_FOUND, message);
     };
-    match visible(&state, &p, &headers, id).await {
+    order_page(&state, &p, &headers, id, Typed::default(), StatusCode::OK).await
+}
+
+/// The order's page, with what was typed in a form that came back.
+pub(super) async fn order_page(
+    state: &AppState,
+    p: &Page,
+    headers: &HeaderMap,
+    id: OrderId,
+    typed: Typed,
+    status: StatusCode,
+) -> Response {
+    match visible(state, p, headers, id).await {
         Ok(Some(order)) => render(
-            StatusCode::OK,
+            status,
             &OrderPage {
-                p: &p,
+                p,
                 status: p.t(&status_message(&order.status)).into_owned(),
                 amount: p.money(&order.amount, &order.currency),
                 keys: trigate_app::exposed(&order.keys),
                 action_key: super::csrf::idempotency_key(),
-                timeline: timeline(&p, &order, p.caller),
+                timeline: timeline(p, &order, p.caller),
                 dispute_open: order.dispute.as_ref().is_some_and(|d| d.open),
                 is_buyer: p.caller.is_some_and(|c| c.0 == order.buyer),
+                typed,
                 order: &order,
             },
         ),
         Ok(None) => Redirect::to(&format!("/lookup?order={}", id.0)).into_response(),
-        Err(e) => refused(&p, &e),
+        Err(e) => refused(p, &e),
     }
 }
 

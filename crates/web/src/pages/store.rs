@@ -192,11 +192,7 @@ fn product_page(
         },
         // Each rendering of the form is one purchase: a double click
         // sends the same key twice and pays once.
-        idempotency_key: if form.idempotency_key.is_empty() {
-            csrf::idempotency_key()
-        } else {
-            form.idempotency_key
-        },
+        idempotency_key: csrf::key_or_new(form.idempotency_key),
         ..form
     };
     let tiers = product

@@ -11,6 +11,7 @@ use trigate_app::{Caller, ops};
 use trigate_core::Currency;
 use trigate_core::chart::Why;
 
+use super::paying::Found;
 use super::{CsrfForm, Page, csrf, form_status, i18n, refused, render, signed_in};
 use crate::AppState;
 
@@ -103,11 +104,7 @@ async fn wallet_page(
         } else {
             form.method
         },
-        idempotency_key: if form.idempotency_key.is_empty() {
-            csrf::idempotency_key()
-        } else {
-            form.idempotency_key
-        },
+        idempotency_key: csrf::key_or_new(form.idempotency_key),
         ..form
     };
     render(
@@ -178,13 +175,35 @@ pub(super) async fn recharge(
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return wallet_page(&state, &p, caller, form, errors, status).await;
     };
+    // The same form sent again (a double click) shows the payment it
+    // started; its key on another request is refused.
+    let asked = format!("{amount} {currency} {}", form.method);
+    let key = form.idempotency_key.clone();
+    let shown = i18n::money(amount, currency);
+    match state.started.find(caller.0.0, &key, &asked) {
+        Found::Same(checkout) => return super::paying::pay_page(&p, None, &shown, checkout),
+        Found::Other => {
+            let e = trigate_app::AppError::from(trigate_core::ShopError::IdempotencyConflict);
+            errors.form = Some(p.refusal(&e));
+            let form = RechargeForm {
+                idempotency_key: String::new(),
+                ..form
+            };
+            return wallet_page(&state, &p, caller, form, errors, StatusCode::CONFLICT).await;
+        }
+        Found::Nothing => {}
+    }
     match state
         .app
         .recharge(caller, amount, currency, &form.method)
         .await
     {
         Ok(started) => {
-            super::paying::pay_page(&p, None, &i18n::money(amount, currency), started.checkout)
+            if !key.is_empty() {
+                let checkout = started.checkout.clone();
+                state.started.keep(caller.0.0, &key, asked, checkout);
+            }
+            super::paying::pay_page(&p, None, &shown, started.checkout)
         }
         Err(e) => {
             errors.form = Some(p.refusal(&e));

@@ -115,11 +115,7 @@ async fn page(
         })
         .collect();
     let form = WithdrawForm {
-        idempotency_key: if form.idempotency_key.is_empty() {
-            csrf::idempotency_key()
-        } else {
-            form.idempotency_key
-        },
+        idempotency_key: csrf::key_or_new(form.idempotency_key),
         ..form
     };
     let reward = i18n::money(wallet.reward, currency);
