@@ -27,6 +27,36 @@ pub struct KeyImport {
     /// One key per line (or CSV, the key in the first column).
     pub text: String,
     pub csv: bool,
+    /// Lines (1-based) of an uploaded file that were not UTF-8: blank in
+    /// `text`, reported as such.
+    pub not_utf8: Vec<usize>,
+}
+
+impl KeyImport {
+    /// An uploaded file's bytes as an import: a byte-order mark dropped,
+    /// CRLF or LF line ends, each line that is not UTF-8 kept as a blank
+    /// line (its number unchanged) and reported.
+    pub fn from_upload(product: ProductId, bytes: &[u8], csv: bool) -> KeyImport {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut text = String::with_capacity(bytes.len());
+        let mut not_utf8 = Vec::new();
+        for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            match std::str::from_utf8(line) {
+                Ok(line) => text.push_str(line),
+                Err(_) => not_utf8.push(i + 1),
+            }
+        }
+        KeyImport {
+            product,
+            text,
+            csv,
+            not_utf8,
+        }
+    }
 }
 
 impl App {
@@ -69,7 +99,12 @@ impl App {
             .master
             .unwrap_key(&wrapped_key)
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        let (keys, invalid) = data_key.seal_import(&import.text, import.csv, 1024);
+        let (keys, mut invalid) = data_key.seal_import(&import.text, import.csv, 1024);
+        for line in &mut invalid {
+            if import.not_utf8.contains(&line.line) {
+                line.reason = trigate_core::InvalidReason::NotUtf8;
+            }
+        }
         let command = Command::ImportOwnKeys {
             actor: caller.0,
             product: import.product,

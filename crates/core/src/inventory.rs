@@ -30,6 +30,8 @@ pub enum InvalidReason {
     Empty,
     TooLong,
     ControlCharacters,
+    /// An uploaded file's line that is not UTF-8.
+    NotUtf8,
 }
 
 impl InvalidReason {
@@ -39,6 +41,7 @@ impl InvalidReason {
             Self::Empty => "empty",
             Self::TooLong => "too_long",
             Self::ControlCharacters => "control_characters",
+            Self::NotUtf8 => "not_utf8",
         }
     }
 }

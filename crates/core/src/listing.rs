@@ -31,6 +31,8 @@ pub struct OwnProduct {
     pub on_sale: bool,
     /// Keys in stock; none for a fixed-text product.
     pub stock: Option<u64>,
+    /// What the storefront says of it.
+    pub details: crate::ProductDetails,
 }
 
 impl Shop {
@@ -96,6 +98,7 @@ impl Shop {
                 price: p.spec.price,
                 on_sale: p.on_sale,
                 stock: (p.spec.delivery == crate::Delivery::Keys).then(|| self.stock(p.id)),
+                details: self.product_details(p.id),
             })
             .collect())
     }

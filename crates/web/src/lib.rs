@@ -43,8 +43,10 @@ pub use auth::{COOKIE, Sessions};
 pub use error::ApiError;
 use trigate_app::{App, AppError};
 
-/// Largest request body accepted.
+/// Largest request body accepted, but by the routes that take uploads.
 pub const BODY_LIMIT: usize = 64 * 1024;
+/// Largest request body any route accepts (a merchant's key file).
+pub const UPLOAD_BODY_LIMIT: usize = pages::UPLOAD_LIMIT + 64 * 1024;
 /// Longest a request may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -123,7 +125,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .route_layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Each route's own limit (extractors read at most this) unless it
+        // sets a larger one; nothing beyond the largest is read at all.
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(UPLOAD_BODY_LIMIT))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             |_: Box<dyn std::any::Any + Send + 'static>| {
                 // A bug, never the caller's fault; nothing of it is shown.

@@ -122,6 +122,7 @@ pub(super) async fn import_keys(
         product: ProductId(id),
         text: body.text,
         csv: body.csv,
+        not_utf8: vec![],
     };
     let report = state.app.import_keys(caller, &once, import).await?.reply;
     Ok(Json(KeyImportAnswer::from(&report)))

@@ -47,6 +47,32 @@
     if (button) { button.setAttribute("aria-busy", "true"); }
   });
 
+  // An upload with its progress: the form is sent by XHR so the bar on
+  // it can follow the bytes; the answer's <main> replaces this one.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var barId = form.getAttribute("data-progress");
+    if (!barId || !window.FormData || event.defaultPrevented) { return; }
+    event.preventDefault();
+    var bar = document.getElementById(barId);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.upload.addEventListener("progress", function (e) {
+      if (bar && e.lengthComputable) {
+        bar.hidden = false;
+        bar.value = Math.round((e.loaded / e.total) * 100);
+      }
+    });
+    xhr.addEventListener("load", function () {
+      var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var next = doc.querySelector("main");
+      var main = document.querySelector("main");
+      if (next && main) { main.replaceWith(next); } else { window.location.reload(); }
+    });
+    xhr.addEventListener("error", function () { window.location.reload(); });
+    xhr.send(new FormData(form));
+  });
+
   window.addEventListener("pageshow", function () {
     var forms = document.querySelectorAll("form[data-sent]");
     for (var i = 0; i < forms.length; i++) { forms[i].removeAttribute("data-sent"); }

@@ -99,6 +99,7 @@ fn reason(name: &str) -> InvalidReason {
     match name {
         "empty" => InvalidReason::Empty,
         "too_long" => InvalidReason::TooLong,
+        "not_utf8" => InvalidReason::NotUtf8,
         _ => InvalidReason::ControlCharacters,
     }
 }

@@ -77,6 +77,14 @@ fn every_message_a_page_uses_is_in_both_languages() {
     ] {
         ids.push(format!("outbox-{}", kind.as_str()));
     }
+    for reason in [
+        trigate_core::InvalidReason::Empty,
+        trigate_core::InvalidReason::TooLong,
+        trigate_core::InvalidReason::ControlCharacters,
+        trigate_core::InvalidReason::NotUtf8,
+    ] {
+        ids.push(format!("import-{}", reason.as_str()));
+    }
     for status in ["requested", "approved", "paid_out", "rejected", "failed"] {
         ids.push(format!("withdrawal-status-{status}"));
     }

@@ -13,6 +13,7 @@ pub mod assets;
 pub mod csrf;
 mod guest_pass;
 pub mod i18n;
+mod merchant;
 mod my_orders;
 mod orders;
 mod paying;
@@ -42,6 +43,7 @@ use trigate_core::Currency;
 
 pub use guest_pass::GuestPasses;
 use i18n::{Lang, Texts};
+pub use merchant::UPLOAD_LIMIT;
 pub use paying::StartedPayments;
 
 use crate::AppState;
@@ -107,6 +109,22 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/account/email", post(security::set_email))
         .route("/orders/{id}/messages", post(my_orders::message))
         .route("/staff/outbox", get(staff::outbox))
+        .route("/merchant/products", get(merchant::products))
+        .route("/merchant/products/{id}", get(merchant::product))
+        .route(
+            "/merchant/products/{id}/on-sale",
+            post(merchant::set_on_sale),
+        )
+        .route(
+            "/merchant/products/{id}/details",
+            post(merchant::set_details),
+        )
+        .route(
+            "/merchant/products/{id}/keys",
+            post(merchant::import).layer(axum::extract::DefaultBodyLimit::max(
+                merchant::UPLOAD_LIMIT + 64 * 1024,
+            )),
+        )
         .layer(axum::middleware::from_fn_with_state(state, csrf::ensure))
         .layer(header("content-security-policy", CSP))
         .layer(header("cache-control", "no-store"));
@@ -146,6 +164,8 @@ pub struct Page {
     offset: i32,
     /// The shop's look (its name, logo, colour, announcement).
     pub look: trigate_core::ShopLook,
+    /// The signed-in caller owns a merchant (the console is theirs).
+    pub merchant: bool,
 }
 
 impl Page {
@@ -170,6 +190,7 @@ impl Page {
             path: path.to_string(),
             offset: i18n::offset_minutes(cookie(headers, "tz")),
             look: trigate_core::ShopLook::default(),
+            merchant: false,
         }
     }
 
@@ -295,6 +316,7 @@ impl FromRequestParts<AppState> for Page {
             if let Ok(me) = state.app.read(caller, ops::Me).await {
                 page.user = Some(me.login);
                 page.caller = Some(caller);
+                page.merchant = me.merchant.is_some();
             }
         }
         Ok(page)
@@ -386,9 +408,17 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             request.uri().path(),
         );
         let secret = request.extensions().get::<csrf::CsrfSecret>().cloned();
-        let body = Bytes::from_request(request, state)
-            .await
-            .map_err(|_| error_page(&p, StatusCode::BAD_REQUEST, p.t("error-form").into()))?;
+        let body = Bytes::from_request(request, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                error_page(
+                    &p,
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    p.t("error-too-large").into(),
+                )
+            } else {
+                error_page(&p, StatusCode::BAD_REQUEST, p.t("error-form").into())
+            }
+        })?;
         let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
             .map_err(|_| error_page(&p, StatusCode::BAD_REQUEST, p.t("error-form").into()))?;
         let token = fields

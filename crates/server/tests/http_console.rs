@@ -1,0 +1,186 @@
+//! The merchant console over HTTP: only a merchant's owner gets in; its
+//! products with stock and balances; putting one on or off sale; its
+//! storefront details; and importing keys from an uploaded file whose
+//! byte-order mark, CRLF line ends, duplicates, a line that is not UTF-8
+//! and an over-long line are each reported by number — never a 500 — and
+//! a file over 10 MB is a 413 page.
+
+mod common;
+
+use common::http::Server;
+use common::pages::Browser;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use trigate_web::COOKIE;
+
+/// A multipart POST of `fields` and one file, raw bytes; (status, body).
+async fn upload(
+    s: &Server,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    file: &[u8],
+) -> (u16, String) {
+    let boundary = "----trigate-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"keys.csv\"\r\ncontent-type: text/csv\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nhost: test\r\nconnection: close\r\naccept-language: en\r\ncookie: {cookie}\r\ncontent-type: multipart/form-data; boundary={boundary}\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // A server that refuses early may close before reading it all.
+    let _ = stream.write_all(&body).await;
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw).await;
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+fn seller_browser(s: &Server) -> Browser<'_> {
+    let mut b = Browser::new(s);
+    b.lang = Some("en");
+    b.cookies.insert(COOKIE.into(), s.sessions.open(s.seller));
+    b
+}
+
+#[tokio::test]
+async fn a_key_file_imports_with_every_bad_line_reported_by_number() {
+    let s = Server::start().await;
+    let mut b = seller_browser(&s);
+    let list = b.get("/merchant/products").await;
+    assert_eq!(list.status, 200, "{}", list.html);
+    assert!(list.html.contains("id=\"product-1\""));
+    let page = b.get("/merchant/products/1").await;
+    let (csrf, key) = (page.input("csrf"), page.input("idempotency_key"));
+    let mut file = b"\xEF\xBB\xBFNEW-1\r\nNEW-2\r\nAAAA-1111\r\nNEW-1\r\n\xFF\xFEbad\r\n".to_vec();
+    file.extend_from_slice("L".repeat(2_000).as_bytes());
+    file.extend_from_slice(b"\r\nNEW-3\r\n");
+    let cookie = b.cookie_header();
+    let fields = [("csrf", csrf.as_str()), ("idempotency_key", key.as_str())];
+    let (status, html) = upload(&s, "/merchant/products/1/keys", &cookie, &fields, &file).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("3 added"), "{html}");
+    assert!(html.contains("2 duplicates skipped"), "{html}");
+    assert!(html.contains("Line 5: not UTF-8 text"), "{html}");
+    assert!(html.contains("Line 6: too long"), "{html}");
+    let catalog = s.call("GET", "/api/v1/products", None, &[], None).await;
+    assert_eq!(
+        catalog.body["products"][0]["stock"], 6,
+        "3 keys + 3 imported"
+    );
+    // The same form sent again imports nothing more.
+    let (again, _) = upload(&s, "/merchant/products/1/keys", &cookie, &fields, &file).await;
+    assert_eq!(again, 200);
+    let catalog = s.call("GET", "/api/v1/products", None, &[], None).await;
+    assert_eq!(catalog.body["products"][0]["stock"], 6);
+}
+
+#[tokio::test]
+async fn uploads_without_a_token_or_over_10_mb_are_refused_as_pages() {
+    let s = Server::start().await;
+    let mut b = seller_browser(&s);
+    let page = b.get("/merchant/products/1").await;
+    let csrf = page.input("csrf");
+    let cookie = b.cookie_header();
+    let (status, _) = upload(
+        &s,
+        "/merchant/products/1/keys",
+        &cookie,
+        &[("idempotency_key", "k")],
+        b"X-1\n",
+    )
+    .await;
+    assert_eq!(status, 403);
+    let big = vec![b'A'; 10 * 1024 * 1024 + 1];
+    let (status, html) = upload(
+        &s,
+        "/merchant/products/1/keys",
+        &cookie,
+        &[("csrf", &csrf)],
+        &big,
+    )
+    .await;
+    assert_eq!(status, 413, "{}", &html[..html.len().min(300)]);
+    let catalog = s.call("GET", "/api/v1/products", None, &[], None).await;
+    assert_eq!(catalog.body["products"][0]["stock"], 3, "nothing imported");
+}
+
+#[tokio::test]
+async fn only_a_merchants_owner_gets_in_and_puts_products_on_and_off_sale() {
+    let s = Server::start().await;
+    let mut buyer = Browser::new(&s);
+    buyer.sign_up("not-a-merchant").await;
+    assert_eq!(buyer.get("/merchant/products").await.status, 403);
+    let mut out = Browser::new(&s);
+    assert_eq!(out.get("/merchant/products").await.status, 303);
+    let mut b = seller_browser(&s);
+    let list = b.get("/merchant/products").await;
+    assert!(list.html.contains("Available"), "balances are shown");
+    let csrf = list.input("csrf");
+    let off = b
+        .post(
+            "/merchant/products/1/on-sale",
+            &[("csrf", &csrf), ("on_sale", "false")],
+        )
+        .await;
+    assert_eq!(off.status, 303);
+    let catalog = s.call("GET", "/api/v1/products", None, &[], None).await;
+    let on_sale = |body: &serde_json::Value, id: u64| {
+        body["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == id)
+    };
+    assert!(!on_sale(&catalog.body, 1), "off sale");
+    let details = b
+        .post(
+            "/merchant/products/1/details",
+            &[
+                ("csrf", &csrf),
+                ("category", "Games"),
+                ("description", "Fast"),
+                ("stock", "in_stock_or_not"),
+            ],
+        )
+        .await;
+    assert_eq!(details.status, 200);
+    assert!(details.html.contains("id=\"details-saved\""));
+    let on = b
+        .post(
+            "/merchant/products/1/on-sale",
+            &[("csrf", &csrf), ("on_sale", "true")],
+        )
+        .await;
+    assert_eq!(on.status, 303);
+    let catalog = s.call("GET", "/api/v1/products", None, &[], None).await;
+    assert!(on_sale(&catalog.body, 1));
+    assert_eq!(catalog.body["products"][0]["category"], "Games");
+    let other = s.sessions.open(s.other_merchant);
+    let mut other_b = Browser::new(&s);
+    other_b.cookies.insert(COOKIE.into(), other);
+    assert_eq!(
+        other_b.get("/merchant/products/1").await.status,
+        404,
+        "not its product"
+    );
+}
