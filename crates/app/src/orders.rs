@@ -27,8 +27,9 @@ pub struct OrderDetails {
     /// The fixed text or link of a product delivered that way.
     pub text: Option<String>,
     pub money: Vec<trigate_core::Movement>,
-    /// Who bought it.
+    /// Who bought it, and from which merchant.
     pub buyer: trigate_core::UserId,
+    pub merchant: trigate_core::MerchantId,
     pub dispute: Option<trigate_core::Dispute>,
     /// The product's title.
     pub title: String,
@@ -96,6 +97,7 @@ impl App {
             text: view.fixed_text,
             money: trail.money,
             buyer: view.buyer,
+            merchant: view.merchant,
             dispute: view.dispute,
             title: view.title,
         })

@@ -184,3 +184,68 @@ async fn only_a_merchants_owner_gets_in_and_puts_products_on_and_off_sale() {
         "not its product"
     );
 }
+
+#[tokio::test]
+async fn a_merchant_answers_a_dispute_from_the_order_page_once() {
+    let s = Server::start().await;
+    let (buyer, cookie) = s.sign_up("disputing-buyer").await;
+    s.fund(buyer, 10_000).await;
+    let order = s.buy_one(&cookie, 1, "b1").await.body["order"]
+        .as_u64()
+        .unwrap();
+    let path = format!("/api/v1/orders/{order}/dispute");
+    let r = s
+        .call(
+            "POST",
+            &path,
+            Some(&cookie),
+            &[],
+            Some(&serde_json::json!({"reason": "used"}).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let mut b = seller_browser(&s);
+    let sales = b.get("/merchant/orders").await;
+    assert!(
+        sales.html.contains(&format!("href=\"/orders/{order}\"")),
+        "{}",
+        sales.html
+    );
+    let page = b.get(&format!("/orders/{order}")).await;
+    assert!(page.html.contains("id=\"replace-keys\""), "{}", page.html);
+    assert!(
+        !page.html.contains("id=\"confirm\""),
+        "the buyer's forms are not the seller's"
+    );
+    let (csrf, key) = (page.input("csrf"), page.input("idempotency_key"));
+    let fields = [("csrf", csrf.as_str()), ("idempotency_key", key.as_str())];
+    let first = b
+        .post(&format!("/orders/{order}/replace-keys"), &fields)
+        .await;
+    let again = b
+        .post(&format!("/orders/{order}/replace-keys"), &fields)
+        .await;
+    assert_eq!((first.status, again.status), (303, 303), "{}", first.html);
+    let seen = s
+        .call(
+            "GET",
+            &format!("/api/v1/orders/{order}"),
+            Some(&cookie),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(seen.body["status"], "delivered");
+    let catalog = s.call("GET", "/api/v1/products", None, &[], None).await;
+    assert_eq!(
+        catalog.body["products"][0]["stock"], 1,
+        "3 keys: one sold, one replacement, once"
+    );
+    // Refunding an order no longer disputed comes back with the refusal.
+    let refund = [("csrf", csrf.as_str()), ("idempotency_key", "refund-1")];
+    let r = b
+        .post(&format!("/orders/{order}/refund-dispute"), &refund)
+        .await;
+    assert_eq!(r.status, 409, "{}", r.html);
+    assert!(r.html.contains("id=\"form-error\""));
+}

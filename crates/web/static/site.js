@@ -36,6 +36,17 @@
     selection.addRange(range);
   }
 
+  // A destructive action asks first (before anything else sees the
+  // submission).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var ask = form.getAttribute("data-confirm");
+    if (ask && !window.confirm(ask)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
   // A money form is sent once: its idempotency key already makes a second
   // send pay nothing more; this spares the buyer the wait.
   document.addEventListener("submit", function (event) {

@@ -110,6 +110,12 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/orders/{id}/messages", post(my_orders::message))
         .route("/staff/outbox", get(staff::outbox))
         .route("/merchant/products", get(merchant::products))
+        .route("/merchant/orders", get(my_orders::my_orders))
+        .route("/orders/{id}/replace-keys", post(my_orders::replace_keys))
+        .route(
+            "/orders/{id}/refund-dispute",
+            post(my_orders::refund_dispute),
+        )
         .route("/merchant/products/{id}", get(merchant::product))
         .route(
             "/merchant/products/{id}/on-sale",
@@ -164,8 +170,8 @@ pub struct Page {
     offset: i32,
     /// The shop's look (its name, logo, colour, announcement).
     pub look: trigate_core::ShopLook,
-    /// The signed-in caller owns a merchant (the console is theirs).
-    pub merchant: bool,
+    /// The merchant the signed-in caller owns (the console is theirs).
+    pub merchant: Option<trigate_core::MerchantId>,
 }
 
 impl Page {
@@ -190,7 +196,7 @@ impl Page {
             path: path.to_string(),
             offset: i18n::offset_minutes(cookie(headers, "tz")),
             look: trigate_core::ShopLook::default(),
-            merchant: false,
+            merchant: None,
         }
     }
 
@@ -316,7 +322,7 @@ impl FromRequestParts<AppState> for Page {
             if let Ok(me) = state.app.read(caller, ops::Me).await {
                 page.user = Some(me.login);
                 page.caller = Some(caller);
-                page.merchant = me.merchant.is_some();
+                page.merchant = me.merchant;
             }
         }
         Ok(page)

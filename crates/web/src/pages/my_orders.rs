@@ -97,31 +97,15 @@ pub(super) async fn confirm(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Response {
-    let (caller, order) = match caller_and_order(&p, &id) {
-        Ok(both) => both,
-        Err(page) => return page,
-    };
-    let confirmed = match Once::new(Some(&form.idempotency_key), "page_confirm", &order.0) {
-        Ok(once) => {
-            let confirm = ops::ConfirmOrder { order };
-            state
-                .app
-                .change_once(caller, &once, confirm)
-                .await
-                .map(|_| ())
-        }
-        Err(e) => Err(e),
-    };
-    match confirmed {
-        Ok(()) => back_to(order),
-        Err(e) => {
-            let typed = Typed {
-                error: Some(p.refusal(&e)),
-                ..Typed::default()
-            };
-            again(&state, &p, &headers, order, typed, form_status(&e)).await
-        }
-    }
+    act(
+        &state,
+        &p,
+        &headers,
+        &id,
+        &form.idempotency_key,
+        Act::Confirm,
+    )
+    .await
 }
 
 /// What a dispute's form writes: the reason that opens it, or a message.
@@ -215,4 +199,111 @@ pub(super) async fn message(
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Response {
     write(&state, &p, &headers, &id, form.text, Writing::Message).await
+}
+
+/// The merchant answers a dispute with new keys, under the form's key.
+pub(super) async fn replace_keys(
+    State(state): State<AppState>,
+    p: Page,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ActionForm>,
+) -> Response {
+    act(
+        &state,
+        &p,
+        &headers,
+        &id,
+        &form.idempotency_key,
+        Act::ReplaceKeys,
+    )
+    .await
+}
+
+/// The merchant refunds a disputed order in full, under the form's key.
+pub(super) async fn refund_dispute(
+    State(state): State<AppState>,
+    p: Page,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ActionForm>,
+) -> Response {
+    act(
+        &state,
+        &p,
+        &headers,
+        &id,
+        &form.idempotency_key,
+        Act::Refund,
+    )
+    .await
+}
+
+/// An action on an order that takes no text: the buyer's confirmation, a
+/// merchant's answer to a dispute.
+#[derive(Debug, Clone, Copy)]
+enum Act {
+    Confirm,
+    ReplaceKeys,
+    Refund,
+}
+
+/// Runs `how` on the order under the form's idempotency key; back to the
+/// order's page, with the refusal if there is one.
+async fn act(
+    state: &AppState,
+    p: &Page,
+    headers: &HeaderMap,
+    id: &str,
+    key: &str,
+    how: Act,
+) -> Response {
+    let (caller, order) = match caller_and_order(p, id) {
+        Ok(both) => both,
+        Err(page) => return page,
+    };
+    let route = match how {
+        Act::Confirm => "page_confirm",
+        Act::ReplaceKeys => "page_replace_keys",
+        Act::Refund => "page_refund_dispute",
+    };
+    let answered = match Once::new(Some(key), route, &order.0) {
+        Ok(once) => match how {
+            Act::Confirm => {
+                let confirm = ops::ConfirmOrder { order };
+                state
+                    .app
+                    .change_once(caller, &once, confirm)
+                    .await
+                    .map(|_| ())
+            }
+            Act::ReplaceKeys => {
+                let replace = ops::ReplaceKeys { order };
+                state
+                    .app
+                    .change_once(caller, &once, replace)
+                    .await
+                    .map(|_| ())
+            }
+            Act::Refund => {
+                let refund = ops::RefundDispute { order };
+                state
+                    .app
+                    .change_once(caller, &once, refund)
+                    .await
+                    .map(|_| ())
+            }
+        },
+        Err(e) => Err(e),
+    };
+    match answered {
+        Ok(()) => back_to(order),
+        Err(e) => {
+            let typed = Typed {
+                error: Some(p.refusal(&e)),
+                ..Typed::default()
+            };
+            again(state, p, headers, order, typed, form_status(&e)).await
+        }
+    }
 }

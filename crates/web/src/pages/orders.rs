@@ -39,6 +39,9 @@ struct OrderPage<'a> {
     dispute_open: bool,
     /// The viewer is the signed-in buyer: theirs are the order's forms.
     is_buyer: bool,
+    /// The viewer owns the order's merchant: theirs are the dispute's
+    /// answers.
+    is_seller: bool,
     /// What the buyer typed in a form that came back, with its errors.
     typed: Typed,
 }
@@ -155,6 +158,7 @@ pub(super) async fn order_page(
                 timeline: timeline(p, &order, p.caller),
                 dispute_open: order.dispute.as_ref().is_some_and(|d| d.open),
                 is_buyer: p.caller.is_some_and(|c| c.0 == order.buyer),
+                is_seller: p.merchant == Some(order.merchant),
                 typed,
                 order: &order,
             },
