@@ -249,3 +249,67 @@ async fn a_merchant_answers_a_dispute_from_the_order_page_once() {
     assert_eq!(r.status, 409, "{}", r.html);
     assert!(r.html.contains("id=\"form-error\""));
 }
+
+#[tokio::test]
+async fn a_new_product_form_comes_back_with_its_errors_then_creates_once() {
+    let s = Server::start().await;
+    let mut b = seller_browser(&s);
+    let form = b.get("/merchant/products/new").await;
+    assert_eq!(form.status, 200);
+    let (csrf, key) = (form.input("csrf"), form.input("idempotency_key"));
+    let bad = [
+        ("csrf", csrf.as_str()),
+        ("idempotency_key", key.as_str()),
+        ("title", "Gift card <50>"),
+        ("price", "abc"),
+        ("min", "3"),
+        ("max", "2"),
+        ("tiers", "10=x"),
+        ("delivery", "keys"),
+        ("l1", "150"),
+    ];
+    let r = b.post("/merchant/products/new", &bad).await;
+    assert_eq!(r.status, 422, "{}", r.html);
+    for id in [
+        "price-error",
+        "quantities-error",
+        "tiers-error",
+        "commissions-error",
+    ] {
+        assert!(r.html.contains(&format!("id=\"{id}\"")), "{id}: {}", r.html);
+    }
+    assert!(
+        r.html.contains("value=\"Gift card &#60;50&#62;\""),
+        "typed kept, escaped"
+    );
+    let good = [
+        ("csrf", csrf.as_str()),
+        ("idempotency_key", key.as_str()),
+        ("title", "Gift card"),
+        ("price", "50"),
+        ("min", "1"),
+        ("max", "3"),
+        ("tiers", "2=45.50"),
+        ("delivery", "text"),
+        ("text", "https://example.com/redeem"),
+        ("l1", "2.5"),
+        ("l2", "0"),
+    ];
+    let first = b.post("/merchant/products/new", &good).await;
+    let again = b.post("/merchant/products/new", &good).await;
+    assert_eq!(first.status, 303, "{}", first.html);
+    assert_eq!(
+        first.header("location"),
+        again.header("location"),
+        "a double click is one product"
+    );
+    let catalog = s.call("GET", "/api/v1/products", None, &[], None).await;
+    let made: Vec<_> = catalog.body["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["title"] == "Gift card")
+        .collect();
+    assert_eq!(made.len(), 1, "{:?}", catalog.body);
+    assert_eq!(made[0]["price"], 5_000);
+}

@@ -315,6 +315,23 @@ console-answer-dispute = Answer the dispute
 console-replace-keys = Replace the keys
 console-refund = Refund in full
 console-refund-confirm = Refund this order in full? This cannot be undone.
+console-new-product = New product
+console-price = Price each (¥)
+console-min = Fewest per order
+console-max = Most per order
+console-tiers-help = One per line, quantity=price each, e.g. 10=8.50 (optional).
+console-delivery = Delivered as
+console-delivery-keys = Card keys (imported afterwards)
+console-delivery-text = One text or link for every buyer
+console-text = The text or link
+console-l1 = Referral commission, level 1 (%)
+console-l2 = Referral commission, level 2 (%)
+console-create = Create product
+console-field-title = A title is 1 to 200 characters.
+console-field-quantities = Enter whole numbers, the fewest at least 1 and not above the most.
+console-field-tiers = Write each tier as quantity=price, the quantity above 1.
+console-field-text = Enter the text or link every buyer gets.
+console-field-commissions = Enter commissions as percentages such as 3 or 2.5.
 import-title = Import keys
 import-report = Import report
 import-added = { $count } added

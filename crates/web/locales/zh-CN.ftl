@@ -314,6 +314,23 @@ console-answer-dispute = 处理售后
 console-replace-keys = 更换卡密
 console-refund = 全额退款
 console-refund-confirm = 确定全额退款此订单吗？此操作无法撤销。
+console-new-product = 新建商品
+console-price = 单价（元）
+console-min = 每单最少数量
+console-max = 每单最多数量
+console-tiers-help = 每行一个，数量=单价，如 10=8.50（选填）。
+console-delivery = 发货方式
+console-delivery-keys = 卡密（创建后导入）
+console-delivery-text = 所有买家相同的文本或链接
+console-text = 文本或链接
+console-l1 = 一级推广佣金（%）
+console-l2 = 二级推广佣金（%）
+console-create = 创建商品
+console-field-title = 名称为 1 到 200 个字符。
+console-field-quantities = 请输入整数，最少数量至少为 1 且不超过最多数量。
+console-field-tiers = 每个批发价写作 数量=单价，数量须大于 1。
+console-field-text = 请输入每位买家获得的文本或链接。
+console-field-commissions = 佣金请填写百分比，如 3 或 2.5。
 import-title = 导入卡密
 import-report = 导入结果
 import-added = 新增 { $count } 个

@@ -20,7 +20,7 @@ use crate::AppState;
 pub const UPLOAD_LIMIT: usize = 10 * 1024 * 1024;
 
 /// The signed-in owner of a merchant, or the page that says why not.
-async fn owner(state: &AppState, p: &Page) -> Result<Caller, Response> {
+pub(super) async fn owner(state: &AppState, p: &Page) -> Result<Caller, Response> {
     let caller = signed_in(p)?;
     match state.app.read(caller, ops::Me).await {
         Ok(me) if me.merchant.is_some() => Ok(caller),

@@ -14,6 +14,7 @@ pub mod csrf;
 mod guest_pass;
 pub mod i18n;
 mod merchant;
+mod merchant_new;
 mod my_orders;
 mod orders;
 mod paying;
@@ -110,6 +111,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/orders/{id}/messages", post(my_orders::message))
         .route("/staff/outbox", get(staff::outbox))
         .route("/merchant/products", get(merchant::products))
+        .route(
+            "/merchant/products/new",
+            get(merchant_new::new_form).post(merchant_new::create),
+        )
         .route("/merchant/orders", get(my_orders::my_orders))
         .route("/orders/{id}/replace-keys", post(my_orders::replace_keys))
         .route(
