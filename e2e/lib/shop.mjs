@@ -10,6 +10,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 export const BUYER_PASSWORD = 'demo-buyer-password';
 export const MERCHANT = { login: 'keyshop', password: 'demo-merchant-password' };
+export const ADMIN = { login: 'admin', password: 'demo-admin-password' };
 
 function binary() {
   if (process.env.TRIGATE_BIN) return process.env.TRIGATE_BIN;
@@ -53,6 +54,12 @@ export async function startShop() {
   return {
     base,
     output: () => output,
+    // A staff member's TOTP secret, as the demo prints it.
+    totpSecret(login) {
+      const found = output.match(new RegExp(`${login}'s TOTP secret: ([A-Z2-7]+)`));
+      if (!found) throw new Error(`no TOTP secret for ${login} in:\n${output}`);
+      return found[1];
+    },
     async stop() {
       child.kill('SIGINT');
       await exited;

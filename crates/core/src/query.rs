@@ -98,6 +98,19 @@ pub enum Query {
     Look,
     /// The outbox's latest messages (staff).
     Outbox { actor: UserId },
+    /// Every merchant, for staff.
+    Merchants { actor: UserId },
+}
+
+/// A merchant as the admin console lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantLine {
+    pub id: MerchantId,
+    pub name: String,
+    pub owner: UserId,
+    pub owner_login: String,
+    pub status: crate::MerchantStatus,
+    pub fee: crate::Bps,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,6 +221,7 @@ views! {
     Destination(crate::Destination),
     Look(crate::ShopLook),
     Outbox(Vec<crate::OutboxMessage>),
+    Merchants(Vec<MerchantLine>),
 }
 
 /// The request an Idempotency-Key was used for, if it was.
@@ -464,6 +478,28 @@ impl Shop {
             Query::Outflows => Ok(View::Outflows(self.outflow_stop().cloned())),
             Query::Look => Ok(View::Look(self.look().clone())),
             Query::Outbox { actor } => Ok(View::Outbox(self.outbox(*actor, 200)?)),
+            Query::Merchants { actor } => {
+                if !matches!(self.require_user(*actor)?.role, crate::Role::Staff(_)) {
+                    return Err(ShopError::Forbidden(*actor));
+                }
+                Ok(View::Merchants(
+                    self.merchants
+                        .list
+                        .iter()
+                        .map(|m| MerchantLine {
+                            id: m.id,
+                            name: m.name.clone(),
+                            owner: m.owner,
+                            owner_login: self
+                                .user(m.owner)
+                                .map(|u| u.login.clone())
+                                .unwrap_or_default(),
+                            status: m.status,
+                            fee: m.fee,
+                        })
+                        .collect(),
+                ))
+            }
             Query::Destinations { actor } => {
                 self.require_user(*actor)?;
                 Ok(View::Destinations(DestinationsView {

@@ -313,3 +313,66 @@ async fn a_new_product_form_comes_back_with_its_errors_then_creates_once() {
     assert_eq!(made.len(), 1, "{:?}", catalog.body);
     assert_eq!(made[0]["price"], 5_000);
 }
+
+#[tokio::test]
+async fn an_admin_freezes_a_merchant_and_its_products_leave_the_storefront() {
+    let s = Server::start().await;
+    let mut admin = Browser::new(&s);
+    admin.lang = Some("en");
+    admin
+        .cookies
+        .insert(COOKIE.into(), s.sessions.open(s.admin));
+    let page = admin.get("/admin/merchants").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert!(
+        page.html
+            .contains("id=\"merchant-1\" data-status=\"active\""),
+        "{}",
+        page.html
+    );
+    let csrf = page.input("csrf");
+    let frozen = admin
+        .post(
+            "/admin/merchants/1/status",
+            &[("csrf", &csrf), ("status", "frozen")],
+        )
+        .await;
+    assert_eq!(frozen.status, 303);
+    let catalog = s.call("GET", "/api/v1/products", None, &[], None).await;
+    assert!(
+        !catalog.body["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == 1),
+        "a frozen merchant sells nothing"
+    );
+    let back = admin
+        .post(
+            "/admin/merchants/1/status",
+            &[("csrf", &csrf), ("status", "active")],
+        )
+        .await;
+    assert_eq!(back.status, 303);
+    let catalog = s.call("GET", "/api/v1/products", None, &[], None).await;
+    assert!(
+        catalog.body["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == 1)
+    );
+    let bad = admin
+        .post(
+            "/admin/merchants/1/status",
+            &[("csrf", &csrf), ("status", "gone")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    let mut seller = seller_browser(&s);
+    assert_eq!(
+        seller.get("/admin/merchants").await.status,
+        403,
+        "staff only"
+    );
+}

@@ -61,3 +61,10 @@ pub struct Outbox;
 read!(Outbox -> Vec<trigate_core::OutboxMessage>, |self, caller| Query::Outbox {
     actor: caller.0
 });
+
+/// Every merchant (staff).
+#[derive(Debug, Clone, Copy)]
+pub struct Merchants;
+read!(Merchants -> Vec<trigate_core::query::MerchantLine>, |self, caller| Query::Merchants {
+    actor: caller.0
+});

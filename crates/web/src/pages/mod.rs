@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 mod account;
+mod admin;
 pub mod assets;
 pub mod csrf;
 mod guest_pass;
@@ -110,6 +111,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/account/email", post(security::set_email))
         .route("/orders/{id}/messages", post(my_orders::message))
         .route("/staff/outbox", get(staff::outbox))
+        .route("/admin/merchants", get(admin::merchants))
+        .route("/admin/merchants/{id}/status", post(admin::set_status))
         .route("/merchant/products", get(merchant::products))
         .route(
             "/merchant/products/new",
@@ -177,6 +180,8 @@ pub struct Page {
     pub look: trigate_core::ShopLook,
     /// The merchant the signed-in caller owns (the console is theirs).
     pub merchant: Option<trigate_core::MerchantId>,
+    /// The signed-in caller is staff (the admin console is theirs).
+    pub staff: bool,
 }
 
 impl Page {
@@ -202,6 +207,7 @@ impl Page {
             offset: i18n::offset_minutes(cookie(headers, "tz")),
             look: trigate_core::ShopLook::default(),
             merchant: None,
+            staff: false,
         }
     }
 
@@ -328,6 +334,7 @@ impl FromRequestParts<AppState> for Page {
                 page.user = Some(me.login);
                 page.caller = Some(caller);
                 page.merchant = me.merchant;
+                page.staff = matches!(me.role, trigate_core::Role::Staff(_));
             }
         }
         Ok(page)
