@@ -77,8 +77,17 @@ pub fn run(listen: Option<&str>) -> anyhow::Result<()> {
         }),
         shop: demo_settings(),
         rules: trigate_core::Rules {
-            // A destination added in the demo is usable at once.
+            // A destination added in the demo is usable at once, and a
+            // commission withdrawal from ¥2.00 needs two approvers.
             destination_cooling_hours: 0,
+            withdrawals: vec![trigate_core::WithdrawalRuleFor {
+                currency: trigate_core::Currency::new("CNY")?,
+                party: trigate_core::PartyKind::Reward,
+                rule: trigate_core::WithdrawalRule {
+                    two_approvers_from: 200,
+                    ..trigate_core::WithdrawalRule::default()
+                },
+            }],
             ..trigate_core::Rules::default()
         },
         log_format: crate::logging::LogFormat::from_env_or(None)?,
@@ -216,7 +225,9 @@ fn print_guide() {
     }
     println!("  referrals: alice referred bob, bob referred carol; bob bought a game key,");
     println!("             so alice has a commission to withdraw (commissions are not held here)");
-    println!("The shop's pages: http://HOST/ (sign in as a buyer for orders, wallet, withdrawals)");
+    println!("             (a withdrawal of ¥2.00 or more needs two approvers: admin and finance)");
+    println!("The shop's pages: http://HOST/ (sign in as a buyer for orders, wallet, withdrawals;");
+    println!("  as keyshop for the merchant console; as admin or finance for the admin console)");
     println!();
     println!("Try:");
     println!("  curl -s http://HOST/api/v1/products");

@@ -376,3 +376,42 @@ async fn an_admin_freezes_a_merchant_and_its_products_leave_the_storefront() {
         "staff only"
     );
 }
+
+#[tokio::test]
+async fn the_withdrawals_console_is_for_staff_and_refusals_come_back_on_it() {
+    let s = Server::start().await;
+    let mut admin = Browser::new(&s);
+    admin.lang = Some("en");
+    admin
+        .cookies
+        .insert(COOKIE.into(), s.sessions.open(s.admin));
+    let page = admin.get("/admin/withdrawals").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    let csrf = page.input("csrf");
+    let r = admin
+        .post(
+            "/admin/withdrawals/99/approve",
+            &[("csrf", &csrf), ("idempotency_key", "a99")],
+        )
+        .await;
+    assert!(
+        r.status == 404 || r.status == 409,
+        "{}: {}",
+        r.status,
+        r.html
+    );
+    assert!(r.html.contains("id=\"form-error\""), "{}", r.html);
+    let r = admin
+        .post(
+            "/admin/withdrawals/x/paid",
+            &[
+                ("csrf", &csrf),
+                ("idempotency_key", "p"),
+                ("reference", "R"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let mut seller = seller_browser(&s);
+    assert_eq!(seller.get("/admin/withdrawals").await.status, 403);
+}

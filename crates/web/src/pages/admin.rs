@@ -36,7 +36,8 @@ fn status_name(s: MerchantStatus) -> &'static str {
     }
 }
 
-async fn staff(state: &AppState, p: &Page) -> Result<Caller, Response> {
+/// The signed-in member of staff, or the page that says why not.
+pub(super) async fn staff(state: &AppState, p: &Page) -> Result<Caller, Response> {
     let caller = signed_in(p)?;
     match state.app.read(caller, ops::Merchants).await {
         Ok(_) => Ok(caller),

@@ -10,6 +10,7 @@
 
 mod account;
 mod admin;
+mod admin_withdrawals;
 pub mod assets;
 pub mod csrf;
 mod guest_pass;
@@ -112,6 +113,19 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/orders/{id}/messages", post(my_orders::message))
         .route("/staff/outbox", get(staff::outbox))
         .route("/admin/merchants", get(admin::merchants))
+        .route("/admin/withdrawals", get(admin_withdrawals::withdrawals))
+        .route(
+            "/admin/withdrawals/{id}/approve",
+            post(admin_withdrawals::approve),
+        )
+        .route(
+            "/admin/withdrawals/{id}/reject",
+            post(admin_withdrawals::reject),
+        )
+        .route(
+            "/admin/withdrawals/{id}/paid",
+            post(admin_withdrawals::paid),
+        )
         .route("/admin/merchants/{id}/status", post(admin::set_status))
         .route("/merchant/products", get(merchant::products))
         .route(
