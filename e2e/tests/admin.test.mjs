@@ -49,5 +49,18 @@ for (const lang of LANGS) {
     await page.locator('#merchant-1[data-status=active]').waitFor();
     assert.ok((await onSale(ctx.shop.base)).includes('Game activation key'), 'sales resume');
     await check(page, lang, 'admin-merchants-active');
+
+    // The console's other pages, in this language too.
+    for (const [path, name] of [
+      ['/admin/custody', 'admin-custody'],
+      ['/admin/audit?q=merchant', 'admin-audit'],
+      ['/admin/withdrawals', 'admin-withdrawals-list'],
+      ['/staff/outbox', 'staff-outbox'],
+    ]) {
+      await page.goto(ctx.shop.base + path);
+      await check(page, lang, name);
+    }
+    assert.ok((await page.goto(ctx.shop.base + '/admin/audit?q=merchant')).ok());
+    assert.ok((await page.locator('#audit').innerText()).toLowerCase().includes('merchant'));
   });
 }

@@ -415,3 +415,52 @@ async fn the_withdrawals_console_is_for_staff_and_refusals_come_back_on_it() {
     let mut seller = seller_browser(&s);
     assert_eq!(seller.get("/admin/withdrawals").await.status, 403);
 }
+
+#[tokio::test]
+async fn admins_stop_and_lift_outflows_and_read_the_audit_log_filtered() {
+    let s = Server::start().await;
+    let second = common::http::staff(&s, "admin2", trigate_core::AdminRole::Admin).await;
+    let mut a = Browser::new(&s);
+    a.lang = Some("en");
+    a.cookies.insert(COOKIE.into(), s.sessions.open(s.admin));
+    let page = a.get("/admin/custody").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert!(page.html.contains("data-stopped=\"false\""));
+    let csrf = page.input("csrf");
+    let stopped = a
+        .post(
+            "/admin/outflows/stop",
+            &[("csrf", &csrf), ("note", "bank incident <7>")],
+        )
+        .await;
+    assert_eq!(stopped.status, 303, "{}", stopped.html);
+    let page = a.get("/admin/custody").await;
+    assert!(page.html.contains("data-stopped=\"true\""), "{}", page.html);
+    assert!(page.html.contains("bank incident &#60;7&#62;"));
+    a.post("/admin/outflows/lift", &[("csrf", &csrf)]).await;
+    assert!(a.get("/admin/custody").await.html.contains("1 of 2 admins"));
+    let mut b = Browser::new(&s);
+    b.cookies.insert(COOKIE.into(), s.sessions.open(second));
+    let csrf_b = b.get("/admin/custody").await.input("csrf");
+    let lifted = b.post("/admin/outflows/lift", &[("csrf", &csrf_b)]).await;
+    assert_eq!(lifted.status, 303);
+    assert!(
+        a.get("/admin/custody")
+            .await
+            .html
+            .contains("data-stopped=\"false\"")
+    );
+    let audit = a.get("/admin/audit").await;
+    assert_eq!(audit.status, 200);
+    let by_second = a.get(&format!("/admin/audit?actor={}", second.0)).await;
+    let rows = |html: &str| html.matches("<tr><td>").count();
+    assert!(
+        rows(&by_second.html) >= 1 && rows(&by_second.html) < rows(&audit.html),
+        "{}",
+        by_second.html
+    );
+    let none = a.get("/admin/audit?q=no-such-action-here").await;
+    assert_eq!(rows(&none.html), 0);
+    let mut seller = seller_browser(&s);
+    assert_eq!(seller.get("/admin/custody").await.status, 403);
+}

@@ -85,6 +85,9 @@ fn every_message_a_page_uses_is_in_both_languages() {
     ] {
         ids.push(format!("import-{}", reason.as_str()));
     }
+    for reason in ["coverage", "manual"] {
+        ids.push(format!("custody-stop-{reason}"));
+    }
     for status in ["active", "frozen", "banned"] {
         ids.push(format!("merchant-status-{status}"));
     }

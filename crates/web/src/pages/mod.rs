@@ -10,6 +10,7 @@
 
 mod account;
 mod admin;
+mod admin_ops;
 mod admin_withdrawals;
 pub mod assets;
 pub mod csrf;
@@ -113,6 +114,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/orders/{id}/messages", post(my_orders::message))
         .route("/staff/outbox", get(staff::outbox))
         .route("/admin/merchants", get(admin::merchants))
+        .route("/admin/custody", get(admin_ops::custody))
+        .route("/admin/outflows/stop", post(admin_ops::stop))
+        .route("/admin/outflows/lift", post(admin_ops::lift))
+        .route("/admin/audit", get(admin_ops::audit))
         .route("/admin/withdrawals", get(admin_withdrawals::withdrawals))
         .route(
             "/admin/withdrawals/{id}/approve",
