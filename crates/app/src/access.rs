@@ -4,9 +4,9 @@
 
 use trigate_core::{AdminRole, Role};
 
-/// Roles that must sign in with a second factor.
+/// Roles that must sign in with a second factor: every member of staff.
 pub fn needs_second_factor(role: Role) -> bool {
-    matches!(role, Role::Staff(AdminRole::Admin | AdminRole::Finance))
+    matches!(role, Role::Staff(_))
 }
 
 /// Finance, or an admin (who may do whatever finance may).
@@ -24,15 +24,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_admins_and_finance_need_a_second_factor_and_count_as_finance() {
+    fn every_staff_role_needs_a_second_factor_and_only_admins_and_finance_count_as_finance() {
+        for role in [Role::Buyer, Role::Merchant] {
+            assert!(!needs_second_factor(role) && !is_finance(role), "{role:?}");
+        }
         for role in [
-            Role::Buyer,
-            Role::Merchant,
             Role::Staff(AdminRole::RiskAnalyst),
             Role::Staff(AdminRole::Support),
             Role::Staff(AdminRole::Auditor),
         ] {
-            assert!(!needs_second_factor(role) && !is_finance(role), "{role:?}");
+            assert!(needs_second_factor(role) && !is_finance(role), "{role:?}");
         }
         for role in [
             Role::Staff(AdminRole::Admin),

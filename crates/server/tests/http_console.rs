@@ -464,3 +464,34 @@ async fn admins_stop_and_lift_outflows_and_read_the_audit_log_filtered() {
     let mut seller = seller_browser(&s);
     assert_eq!(seller.get("/admin/custody").await.status, 403);
 }
+
+#[tokio::test]
+async fn every_staff_role_signs_in_with_a_second_factor() {
+    let s = Server::start().await;
+    for (login, role) in [
+        ("support", trigate_core::AdminRole::Support),
+        ("auditor", trigate_core::AdminRole::Auditor),
+        ("risk", trigate_core::AdminRole::RiskAnalyst),
+    ] {
+        let hash = trigate_app::identity::hash_password("staff-password").unwrap();
+        s.engine
+            .submit(trigate_core::Command::Register {
+                login: login.into(),
+                role: trigate_core::Role::Staff(role),
+                referrer_code: None,
+                password: Some(trigate_core::PasswordHash(hash)),
+            })
+            .await
+            .unwrap();
+        let body = serde_json::json!({"login": login, "password": "staff-password"}).to_string();
+        let r = s
+            .call("POST", "/api/v1/auth/login", None, &[], Some(&body))
+            .await;
+        assert_eq!(r.status, 401, "{login}: {:?}", r.body);
+        assert_eq!(
+            common::http::error_code(&r),
+            "second_factor_required",
+            "{login}"
+        );
+    }
+}
