@@ -495,3 +495,29 @@ async fn every_staff_role_signs_in_with_a_second_factor() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_merchant_makes_an_api_key_whose_secret_is_shown_once() {
+    let s = Server::start().await;
+    let mut b = seller_browser(&s);
+    let page = b.get("/merchant/api-keys").await;
+    assert_eq!(page.status, 200);
+    assert!(!page.html.contains("id=\"api-key-secret\""));
+    let csrf = page.input("csrf");
+    let made = b.post("/merchant/api-keys", &[("csrf", &csrf)]).await;
+    assert_eq!(made.status, 200, "{}", made.html);
+    let grab = |id: &str| {
+        let at = made.html.find(&format!("id=\"{id}\">")).unwrap() + id.len() + 6;
+        made.html[at..at + made.html[at..].find('<').unwrap()].to_string()
+    };
+    let (key_id, secret) = (grab("api-key-id"), grab("api-key-secret"));
+    assert!(
+        !key_id.is_empty() && secret.len() >= 32,
+        "{key_id} {secret}"
+    );
+    let again = b.get("/merchant/api-keys").await;
+    assert!(!again.html.contains(&secret), "shown once");
+    let mut buyer = Browser::new(&s);
+    buyer.sign_up("no-keys").await;
+    assert_eq!(buyer.get("/merchant/api-keys").await.status, 403);
+}

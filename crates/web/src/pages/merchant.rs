@@ -390,3 +390,51 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, StatusCode> {
     }
     Ok(upload)
 }
+
+#[derive(Template)]
+#[template(path = "merchant_api_keys.html")]
+struct ApiKeysPage<'a> {
+    p: &'a Page,
+    /// A key just made: its id and secret, shown this once.
+    made: Option<(String, String)>,
+    error: Option<String>,
+}
+
+pub(super) async fn api_keys(State(state): State<AppState>, p: Page) -> Response {
+    match owner(&state, &p).await {
+        Ok(_) => render(
+            StatusCode::OK,
+            &ApiKeysPage {
+                p: &p,
+                made: None,
+                error: None,
+            },
+        ),
+        Err(page) => page,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct Nothing {}
+
+/// Makes an API key for the merchant: its secret is shown once, on the
+/// answer to this form (only its sealed form is kept).
+pub(super) async fn create_api_key(
+    State(state): State<AppState>,
+    p: Page,
+    CsrfForm(_): CsrfForm<Nothing>,
+) -> Response {
+    let caller = match owner(&state, &p).await {
+        Ok(caller) => caller,
+        Err(page) => return page,
+    };
+    let (made, error, status) = match state.app.create_api_key(caller).await {
+        Ok(key) => {
+            use secrecy::ExposeSecret;
+            let shown = (key.key_id, key.secret.expose_secret().to_string());
+            (Some(shown), None, StatusCode::OK)
+        }
+        Err(e) => (None, Some(p.refusal(&e)), form_status(&e)),
+    };
+    render(status, &ApiKeysPage { p: &p, made, error })
+}

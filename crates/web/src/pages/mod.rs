@@ -138,6 +138,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(merchant_new::new_form).post(merchant_new::create),
         )
         .route("/merchant/orders", get(my_orders::my_orders))
+        .route(
+            "/merchant/api-keys",
+            get(merchant::api_keys).post(merchant::create_api_key),
+        )
         .route("/orders/{id}/replace-keys", post(my_orders::replace_keys))
         .route(
             "/orders/{id}/refund-dispute",
