@@ -178,13 +178,10 @@ pub(super) async fn signup(
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct Nothing {}
-
 pub(super) async fn signout(
     State(state): State<AppState>,
     request_headers: axum::http::HeaderMap,
-    CsrfForm(_): CsrfForm<Nothing>,
+    CsrfForm(_): CsrfForm<super::NoFields>,
 ) -> Response {
     if let Some(token) = super::cookie(&request_headers, auth::COOKIE) {
         state.sessions.close(token);

@@ -33,6 +33,21 @@ pub(super) async fn owner(state: &AppState, p: &Page) -> Result<Caller, Response
     }
 }
 
+/// The merchant's owner and the product the path names, or the page that
+/// says why not (the shop checks the product is theirs).
+async fn owner_and_product(
+    state: &AppState,
+    p: &Page,
+    id: &str,
+) -> Result<(Caller, ProductId), Response> {
+    let caller = owner(state, p).await?;
+    let product = id
+        .parse::<u64>()
+        .map(ProductId)
+        .map_err(|_| refused(p, &AppError::NotFound("no such product".into())))?;
+    Ok((caller, product))
+}
+
 struct ProductLine {
     id: u64,
     title: String,
@@ -225,12 +240,9 @@ pub(super) async fn set_on_sale(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<OnSaleForm>,
 ) -> Response {
-    let caller = match owner(&state, &p).await {
-        Ok(caller) => caller,
+    let (caller, product) = match owner_and_product(&state, &p, &id).await {
+        Ok(both) => both,
         Err(page) => return page,
-    };
-    let Ok(product) = id.parse::<u64>().map(ProductId) else {
-        return refused(&p, &AppError::NotFound("no such product".into()));
     };
     let change = ops::SetOnSale {
         product,
@@ -248,12 +260,9 @@ pub(super) async fn set_details(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<DetailsForm>,
 ) -> Response {
-    let caller = match owner(&state, &p).await {
-        Ok(caller) => caller,
+    let (caller, product) = match owner_and_product(&state, &p, &id).await {
+        Ok(both) => both,
         Err(page) => return page,
-    };
-    let Ok(product) = id.parse::<u64>().map(ProductId) else {
-        return refused(&p, &AppError::NotFound("no such product".into()));
     };
     let details = ProductDetails {
         category: Some(form.category.clone()).filter(|c| !c.trim().is_empty()),
@@ -294,12 +303,9 @@ pub(super) async fn import(
     Path(id): Path<String>,
     request: axum::extract::Request,
 ) -> Response {
-    let caller = match owner(&state, &p).await {
-        Ok(caller) => caller,
+    let (caller, product) = match owner_and_product(&state, &p, &id).await {
+        Ok(both) => both,
         Err(page) => return page,
-    };
-    let Ok(product) = id.parse::<u64>().map(ProductId) else {
-        return refused(&p, &AppError::NotFound("no such product".into()));
     };
     let secret = request.extensions().get::<csrf::CsrfSecret>().cloned();
     let multipart =
@@ -414,15 +420,12 @@ pub(super) async fn api_keys(State(state): State<AppState>, p: Page) -> Response
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct Nothing {}
-
 /// Makes an API key for the merchant: its secret is shown once, on the
 /// answer to this form (only its sealed form is kept).
 pub(super) async fn create_api_key(
     State(state): State<AppState>,
     p: Page,
-    CsrfForm(_): CsrfForm<Nothing>,
+    CsrfForm(_): CsrfForm<super::NoFields>,
 ) -> Response {
     let caller = match owner(&state, &p).await {
         Ok(caller) => caller,

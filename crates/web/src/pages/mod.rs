@@ -434,6 +434,11 @@ pub async fn not_found(State(state): State<AppState>, request: Request) -> Respo
     response
 }
 
+/// A form whose only field is its CSRF token (a button: sign out, remove,
+/// make a key).
+#[derive(Debug, Deserialize)]
+pub struct NoFields {}
+
 /// A form posted from one of the pages: refused unless it carries a CSRF
 /// token made from the viewer's cookie.
 #[derive(Debug)]

@@ -267,14 +267,11 @@ pub(super) async fn add_destination(
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct Nothing {}
-
 pub(super) async fn remove_destination(
     State(state): State<AppState>,
     p: Page,
     Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<Nothing>,
+    CsrfForm(_): CsrfForm<super::NoFields>,
 ) -> Response {
     let caller = match signed_in(&p) {
         Ok(caller) => caller,
