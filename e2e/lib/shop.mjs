@@ -69,11 +69,12 @@ export async function startShop() {
 
 // A signed-in API client (cookie session) for the other parties of a
 // journey.
-export async function apiClient(base, login, password) {
+// `extra` goes with the sign-in (a member of staff's `totp`).
+export async function apiClient(base, login, password, extra = {}) {
   const r = await fetch(`${base}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ login, password }),
+    body: JSON.stringify({ login, password, ...extra }),
   });
   if (!r.ok) throw new Error(`sign-in of ${login} failed: ${r.status} ${await r.text()}`);
   const cookie = r.headers.get('set-cookie').split(';')[0];

@@ -155,4 +155,10 @@ impl<'a> Operator<'a> {
         };
         submit(&self.app.engine, command).await
     }
+
+    /// Runs the scheduler's time-driven work now (the demo, seeding a
+    /// history of days, closes each one as its clock passes midnight).
+    pub async fn tick(&self) -> Result<trigate_core::TickReport, AppError> {
+        submit(&self.app.engine, Command::Tick).await
+    }
 }

@@ -395,6 +395,13 @@ read!(Custody -> trigate_core::query::CustodyView, |self, caller| Query::Custody
     actor: caller.0
 });
 
+/// Today's figures and the recorded days (staff who see the books).
+#[derive(Debug, Clone, Copy)]
+pub struct Dashboard;
+read!(Dashboard -> trigate_core::DashboardView, |self, caller| Query::Dashboard {
+    actor: caller.0
+});
+
 /// An admin stops every outflow by hand.
 #[derive(Debug, Clone)]
 pub struct StopOutflows {

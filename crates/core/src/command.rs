@@ -290,6 +290,9 @@ pub enum Command {
     /// orders, confirm orders past their window, release held shares,
     /// escalate unanswered disputes.
     Tick,
+    /// Starts recording daily figures from today (submitted at start by a
+    /// shop that does not record them yet; the ticks then close each day).
+    StartFigures,
     /// The operator's shop-wide settings (from the config file at start):
     /// recorded as an entry when they differ from the journal's, so every
     /// command is replayed under the settings it ran under.

@@ -74,6 +74,8 @@ impl Shop {
         let _ = writeln!(s, "look {:?}", self.storefront.look);
         sorted(&mut s, "email", self.storefront.emails.iter());
         each(&mut s, "outbox", self.storefront.outbox.iter());
+        let _ = writeln!(s, "figures_from {:?}", self.figures.from);
+        each(&mut s, "day", self.figures.days.iter());
         let _ = writeln!(s, "{}", self.idempotency.describe());
         sorted(
             &mut s,

@@ -484,7 +484,12 @@ impl Shop {
                 released: self.release_due(now)?,
                 escalated: self.escalate_unanswered(now)?,
                 forgotten_keys: self.forget_old_keys(now),
+                closed_days: self.close_days(now),
             }),
+            C::StartFigures => {
+                self.start_figures(now);
+                Reply::Done
+            }
         })
     }
 }

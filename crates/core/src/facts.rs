@@ -21,6 +21,7 @@ use crate::journal::custody_flow_records::{
     DestinationRec, RulesRec, SettlementRec, SweepRec, Withdrawal4Rec,
 };
 use crate::journal::custody_record::OutflowStopRec;
+use crate::journal::figures_records::DayRec;
 use crate::journal::money_records::{
     AttemptRec, AuditRec, CouponRec, CreditRec, OrderRec, WithdrawalRec,
 };
@@ -134,6 +135,12 @@ pub enum Fact {
     /// A message that would be sent, put in the outbox.
     #[serde(rename = "outbox")]
     Outbox { message: OutboxRec },
+    /// The shop records daily figures from this day on (format 6 on).
+    #[serde(rename = "figures_from")]
+    FiguresFrom { day: i64 },
+    /// A day's figures, recorded when it ended.
+    #[serde(rename = "day")]
+    Day { figures: DayRec },
 }
 
 /// Where the shop's lists stood when a command began, and what it changed.
@@ -164,6 +171,7 @@ pub(crate) struct Changes {
     pub details: BTreeSet<u64>,
     pub look: bool,
     pub emails: BTreeSet<u64>,
+    pub figures_from: bool,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -183,6 +191,7 @@ struct Marks {
     sweeps: usize,
     destinations: usize,
     outbox: usize,
+    days: usize,
 }
 
 /// Positions of the records a command made (from `mark` on) or changed.
@@ -255,6 +264,7 @@ impl Shop {
                 sweeps: self.flows.sweeps.len(),
                 destinations: self.destinations.len(),
                 outbox: self.storefront.outbox.len(),
+                days: self.figures.days.len(),
             },
             ..Changes::default()
         };
@@ -389,6 +399,17 @@ impl Shop {
                 message: message.into(),
             });
         }
+        if c.figures_from
+            && let Some(day) = self.figures.from
+        {
+            facts.push(Fact::FiguresFrom { day });
+        }
+        let days = &self.figures.days;
+        for figures in &days[m.days.min(days.len())..] {
+            facts.push(Fact::Day {
+                figures: figures.into(),
+            });
+        }
         for i in changed(self.credits.list.len(), m.credits, &c.credits) {
             facts.push(Fact::Credit {
                 credit: (&self.credits.list[i]).into(),
@@ -495,6 +516,20 @@ impl Shop {
                     id,
                     message.read()?,
                 )?;
+            }
+            Fact::FiguresFrom { day } => self.figures.from = Some(day),
+            Fact::Day { figures } => {
+                let figures = figures.read()?;
+                if let Some(last) = self.figures.days.last()
+                    && last.day >= figures.day
+                {
+                    return Err(FactError::OutOfOrder {
+                        what: "day",
+                        id: u64::try_from(figures.day).unwrap_or(0),
+                        held: self.figures.days.len(),
+                    });
+                }
+                self.figures.days.push(figures);
             }
             Fact::Destination { destination } => {
                 let id = destination.id;

@@ -27,6 +27,7 @@ mod dispatch;
 mod disputes;
 mod error;
 pub mod facts;
+mod figures;
 mod guest;
 pub mod idempotency;
 mod ids;
@@ -63,6 +64,7 @@ pub use custody_flows::{ChannelSettlement, SettlementSource, SettlementStatus, S
 pub use destinations::{Destination, mask as mask_destination};
 pub use error::{ShopError, ShopErrorKind};
 pub use facts::{Fact, FactError};
+pub use figures::{CHART_DAYS, DashboardView, DayBalances, DayFigures, DayMoney};
 pub use ids::{
     ApprovalId, AttemptId, CreditId, DestinationId, KeyId, MerchantId, OrderId, ProductId, SendId,
     SettlementId, SweepId, UserId, WithdrawalId,

@@ -98,6 +98,8 @@ pub enum Query {
     Look,
     /// The outbox's latest messages (staff).
     Outbox { actor: UserId },
+    /// Today's figures and the recorded days (staff who see the books).
+    Dashboard { actor: UserId },
     /// Every merchant, for staff.
     Merchants { actor: UserId },
 }
@@ -221,6 +223,7 @@ views! {
     Destination(crate::Destination),
     Look(crate::ShopLook),
     Outbox(Vec<crate::OutboxMessage>),
+    Dashboard(crate::DashboardView),
     Merchants(Vec<MerchantLine>),
 }
 
@@ -478,6 +481,7 @@ impl Shop {
             Query::Outflows => Ok(View::Outflows(self.outflow_stop().cloned())),
             Query::Look => Ok(View::Look(self.look().clone())),
             Query::Outbox { actor } => Ok(View::Outbox(self.outbox(*actor, 200)?)),
+            Query::Dashboard { actor } => Ok(View::Dashboard(self.dashboard(*actor)?)),
             Query::Merchants { actor } => {
                 if !matches!(self.require_user(*actor)?.role, crate::Role::Staff(_)) {
                     return Err(ShopError::Forbidden(*actor));

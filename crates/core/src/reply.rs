@@ -65,6 +65,10 @@ pub struct TickReport {
     pub escalated: Vec<OrderId>,
     /// Idempotency keys past their 24 hours.
     pub forgotten_keys: usize,
+    /// Days whose figures were recorded (days since 1970-01-01 in the
+    /// shop's time zone).
+    #[serde(default)]
+    pub closed_days: Vec<i64>,
 }
 
 impl TickReport {
@@ -74,6 +78,7 @@ impl TickReport {
             && self.released.is_empty()
             && self.escalated.is_empty()
             && self.forgotten_keys == 0
+            && self.closed_days.is_empty()
     }
 }
 

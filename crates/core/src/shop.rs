@@ -172,6 +172,8 @@ pub struct Shop {
     /// What the pages show beyond prices, emails and the outbox (journal
     /// format 5 on).
     pub(crate) storefront: crate::storefront::Storefront,
+    /// Daily figures (journal format 6 on).
+    pub(crate) figures: crate::figures::Figures,
 }
 
 /// What a trail of transfers belongs to.

@@ -4,45 +4,12 @@
 
 mod common;
 
-use common::{SECOND, cny, product_spec, sealed};
+use common::journaled::{Journaled, seller_and_buyer};
+use common::{SECOND, cny, product_spec};
 use trigate_core::journal::{Entry, FORMAT, ReplayError};
 use trigate_core::{
-    AdminRole, Bps, Command, Config, Fact, NANOS_PER_DAY, OrderStatus, Reply, Role, Shop, UserId,
+    Bps, Command, Config, Fact, NANOS_PER_DAY, OrderStatus, Reply, Role, Shop, UserId,
 };
-
-/// A shop driven through the journal as the writer drives it.
-struct Journaled {
-    shop: Shop,
-    now: u64,
-    entries: Vec<Vec<u8>>,
-}
-
-impl Journaled {
-    fn new(config: Config) -> Self {
-        let mut j = Self {
-            shop: Shop::new(Config::default()),
-            now: 1_000 * SECOND,
-            entries: Vec::new(),
-        };
-        j.run(Command::ChangeSettings { settings: config });
-        j
-    }
-
-    fn run(&mut self, command: Command) -> Reply {
-        self.now += SECOND;
-        let (reply, entry) = self.shop.apply_journaled(self.now, command);
-        self.entries.extend(entry.map(|e| e.encode()));
-        reply
-    }
-
-    fn replayed_on(&self, mut shop: Shop) -> Shop {
-        for bytes in &self.entries {
-            shop.replay(bytes).unwrap();
-        }
-        shop.rebuild_indexes();
-        shop
-    }
-}
 
 fn config(reservation_minutes: u64, window_days: u64) -> Config {
     Config {
@@ -55,48 +22,6 @@ fn config(reservation_minutes: u64, window_days: u64) -> Config {
 /// A merchant with five keys, a buyer with money, an order delivered and
 /// another waiting for payment; a refund beyond what was paid, refused under
 /// an idempotency key (so its wording is remembered).
-/// A seller whose merchant takes `fee_bps`, a buyer and an admin; the
-/// seller's product (`spec`) with `keys` keys.
-fn seller_and_buyer(
-    j: &mut Journaled,
-    fee_bps: u32,
-    spec: trigate_core::NewProduct,
-    keys: u32,
-) -> (UserId, UserId, trigate_core::ProductId) {
-    let mut user = |login: &str, role| {
-        let Reply::User(id) = j.run(Command::Register {
-            login: login.into(),
-            role,
-            referrer_code: None,
-            password: None,
-        }) else {
-            panic!()
-        };
-        id
-    };
-    let owner = user("seller", Role::Merchant);
-    let buyer = user("buyer", Role::Buyer);
-    user("root", Role::Staff(AdminRole::Admin));
-    let Reply::Merchant(merchant) = j.run(Command::CreateMerchant {
-        owner,
-        name: "Keys".into(),
-        fee: Bps::new(fee_bps).unwrap(),
-        holding_days: 1,
-        wrapped_key: vec![7; 60],
-    }) else {
-        panic!()
-    };
-    let Reply::Product(product) = j.run(Command::CreateProduct { merchant, spec }) else {
-        panic!()
-    };
-    j.run(Command::ImportKeys {
-        product,
-        keys: (0..keys).map(|i| sealed(&format!("K-{i}"))).collect(),
-        invalid: vec![],
-    });
-    (owner, buyer, product)
-}
-
 fn small_shop(settings: Config) -> Journaled {
     let mut j = Journaled::new(settings);
     let (owner, buyer, product) = seller_and_buyer(&mut j, 1_000, product_spec(1_000), 5);

@@ -48,3 +48,33 @@ impl Clock for FixedStepClock {
         self.now.fetch_add(self.step, Ordering::Relaxed)
     }
 }
+
+/// The system clock running late by a lag that only ever shrinks: a shop
+/// seeded on it lives through past days (the demo records a month of
+/// daily figures), then catches up with the present. Time never goes back.
+#[derive(Debug)]
+pub struct LaggingClock {
+    behind: AtomicU64,
+}
+
+impl LaggingClock {
+    pub fn new(behind: u64) -> Self {
+        Self {
+            behind: AtomicU64::new(behind),
+        }
+    }
+
+    /// Runs `behind` nanoseconds late from now on, if that is less late
+    /// than it runs.
+    pub fn catch_up_to(&self, behind: u64) {
+        self.behind.fetch_min(behind, Ordering::SeqCst);
+    }
+}
+
+impl Clock for LaggingClock {
+    fn now_nanos(&self) -> u64 {
+        SystemClock
+            .now_nanos()
+            .saturating_sub(self.behind.load(Ordering::SeqCst))
+    }
+}

@@ -33,11 +33,11 @@ pub mod upgrade;
 pub mod verify;
 mod writer;
 
-pub use clock::{Clock, FixedStepClock, SystemClock};
+pub use clock::{Clock, FixedStepClock, LaggingClock, SystemClock};
 pub use machine::{LedgerCommand, LedgerMachine, LedgerReply, StateMachine};
 pub use recover::{
     JournalReplay, Journaled, RecoverError, Recovered, check_link, open_ledger, open_state,
     recover_ledger,
 };
-pub use shop_machine::{ShopMachine, spawn_scheduler, start_shop, start_shop_with};
+pub use shop_machine::{ShopMachine, spawn_scheduler, start_shop, start_shop_on, start_shop_with};
 pub use writer::{Engine, EngineConfig, EngineError, WriterExit};

@@ -42,16 +42,41 @@ pub async fn start_shop_with(
     ),
     crate::RecoverError,
 > {
+    start_shop_on(
+        store,
+        settings,
+        rules,
+        std::sync::Arc::new(crate::SystemClock),
+    )
+    .await
+}
+
+/// [`start_shop_with`] on the writer clock `clock` (the demo's clock runs
+/// behind while it seeds a history of days). A shop that does not record
+/// daily figures yet starts recording them.
+pub async fn start_shop_on(
+    store: &trigate_store::Store,
+    settings: trigate_core::Config,
+    rules: trigate_core::Rules,
+    clock: std::sync::Arc<dyn crate::Clock>,
+) -> Result<
+    (
+        Engine<ShopMachine>,
+        tokio::task::JoinHandle<crate::WriterExit>,
+    ),
+    crate::RecoverError,
+> {
     let recovered = crate::open_state::<Shop>(store, 0).await?;
     let state = &recovered.state;
     // A shop begun in journal format 2 has no money policy recorded yet.
     let began = state.has_genesis();
     let before = (began && state.has_policy(), *state.config());
     let (had_rules, rules_before) = (state.has_rules(), state.rules().clone());
+    let records_figures = state.records_figures();
     let (engine, writer) = Engine::start(
         ShopMachine::new(recovered),
         store.clone(),
-        std::sync::Arc::new(crate::SystemClock),
+        clock,
         crate::EngineConfig::default(),
     );
     if before != (true, settings) {
@@ -76,6 +101,13 @@ pub async fn start_shop_with(
             Ok(Reply::Done) => {
                 tracing::info!("the shop's money rules are recorded in its journal")
             }
+            Ok(reply) => return Err(crate::RecoverError::Settings(format!("{reply:?}"))),
+            Err(e) => return Err(crate::RecoverError::Settings(e.to_string())),
+        }
+    }
+    if !records_figures {
+        match engine.submit(Command::StartFigures).await {
+            Ok(Reply::Done) => tracing::info!("the shop records its daily figures from today"),
             Ok(reply) => return Err(crate::RecoverError::Settings(format!("{reply:?}"))),
             Err(e) => return Err(crate::RecoverError::Settings(e.to_string())),
         }

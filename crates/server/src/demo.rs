@@ -1,12 +1,16 @@
 //! `trigate demo`: the shop running on a fresh data directory with a seeded
 //! catalog — two merchants, products with real (sealed) key inventory,
 //! buyers with balances in a referral chain, an admin and a finance clerk
-//! (each with TOTP) — and the URLs and
-//! credentials printed, until Ctrl-C.
+//! (each with TOTP), a month of sales behind it (so the admin dashboard
+//! charts recorded days) — and the URLs and credentials printed, until
+//! Ctrl-C.
 
 use secrecy::ExposeSecret;
+use std::sync::Arc;
 use trigate_app::{Caller, Operator, ops};
+
 use trigate_core::{AdminRole, Bps, Currency, Delivery, NewProduct, Role};
+use trigate_engine::LaggingClock;
 use trigate_web::AppState;
 
 use crate::serve::ServeConfig;
@@ -21,6 +25,10 @@ pub const MERCHANTS: [(&str, &str, &str); 2] = [
 pub const BUYERS: [&str; 3] = ["alice", "bob", "carol"];
 pub const BUYER_PASSWORD: &str = "demo-buyer-password";
 const BALANCE: u64 = 50_000;
+/// Days of sales the demo lives through before it opens.
+const HISTORY_DAYS: u64 = 30;
+/// The regular who buys the download pack day after day in that history.
+const REGULAR: &str = "regular";
 
 /// The demo shop's account at its own sandbox gateway.
 const SANDBOX_MERCHANT: &str = "trigate-demo";
@@ -95,17 +103,25 @@ pub fn run(listen: Option<&str>) -> anyhow::Result<()> {
         metrics_listen: None,
     };
     println!("trigate demo — a fresh shop in {}", dir.display());
+    // The shop starts a month in the past and catches up a day at a time.
+    let clock = Arc::new(LaggingClock::new(
+        HISTORY_DAYS * trigate_core::NANOS_PER_DAY,
+    ));
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(crate::serve::serve_with(config, |state| async move {
-            seed(&state).await?;
-            print_guide();
-            Ok(())
-        }))
+        .block_on(crate::serve::serve_with(
+            config,
+            clock.clone(),
+            |state| async move {
+                seed(&state, &clock).await?;
+                print_guide();
+                Ok(())
+            },
+        ))
 }
 
-async fn seed(state: &AppState) -> anyhow::Result<()> {
+async fn seed(state: &AppState, clock: &LaggingClock) -> anyhow::Result<()> {
     let operator = state.app.operator();
     let cny = Currency::new("CNY")?;
     for ((login, password), role) in [(ADMIN, AdminRole::Admin), (FINANCE, AdminRole::Finance)] {
@@ -167,6 +183,7 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
         referrer = Some(state.app.read(Caller(id), ops::Me).await?.referral_code);
         buyers.push(id);
     }
+    seed_history(state, clock).await?;
     // bob buys a game key and confirms it: alice, who referred him, has a
     // commission to withdraw.
     let bob = Caller(buyers[1]);
@@ -177,6 +194,34 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
     };
     let (order, _) = state.app.change(bob, buy).await?;
     state.app.change(bob, ops::ConfirmOrder { order }).await?;
+    Ok(())
+}
+
+/// A month of sales of the download pack (product 3, unlimited) to a
+/// regular, a few a day, on a clock that runs behind and catches up one
+/// day at a time: each midnight's tick records the day's figures, and
+/// orders past their dispute window settle on the way.
+async fn seed_history(state: &AppState, clock: &LaggingClock) -> anyhow::Result<()> {
+    let operator = state.app.operator();
+    let cny = Currency::new("CNY")?;
+    let regular = operator.add_user(REGULAR, Role::Buyer, None, None).await?;
+    operator.credit_wallet(regular, cny, 1_000_000).await?;
+    for behind in (1..=HISTORY_DAYS).rev() {
+        clock.catch_up_to(behind * trigate_core::NANOS_PER_DAY);
+        operator.tick().await?;
+        // Busier towards the weekend, and busier lately.
+        let sales = 1 + (behind * 7 % 5) + (HISTORY_DAYS - behind) / 10;
+        for n in 0..sales {
+            let buy = ops::BuyWithBalance {
+                product: trigate_core::ProductId(3),
+                quantity: 1 + u32::try_from((behind + n) % 3)?,
+                coupon: None,
+            };
+            state.app.change(Caller(regular), buy).await?;
+        }
+    }
+    clock.catch_up_to(0);
+    operator.tick().await?;
     Ok(())
 }
 
@@ -226,6 +271,8 @@ fn print_guide() {
     println!("  referrals: alice referred bob, bob referred carol; bob bought a game key,");
     println!("             so alice has a commission to withdraw (commissions are not held here)");
     println!("             (a withdrawal of ¥2.00 or more needs two approvers: admin and finance)");
+    println!("  history:   a month of daily sales of the download pack to {REGULAR}, recorded");
+    println!("             day by day, is charted on the admin dashboard (/admin)");
     println!("The shop's pages: http://HOST/ (sign in as a buyer for orders, wallet, withdrawals;");
     println!("  as keyshop for the merchant console; as admin or finance for the admin console)");
     println!();

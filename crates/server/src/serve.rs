@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use trigate_app::payments::{ChannelKind, HyperTransport, Payments};
 use trigate_app::{App, MasterKey};
-use trigate_engine::{WriterExit, spawn_scheduler, start_shop_with};
+use trigate_engine::{Clock, SystemClock, WriterExit, spawn_scheduler, start_shop_on};
 use trigate_store::Store;
 use trigate_web::{AppState, Sessions, router};
 
@@ -42,12 +42,16 @@ pub struct ServeConfig {
 /// Runs the server until Ctrl-C or SIGTERM, then stops taking requests,
 /// lets the writer commit what it holds, and returns.
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
-    serve_with(config, |_| async { Ok(()) }).await
+    serve_with(config, Arc::new(SystemClock), |_| async { Ok(()) }).await
 }
 
-/// [`serve`], with `before` run on the ready state before the first
-/// request is taken (the demo seeds its shop there).
-pub async fn serve_with<F, Fut>(config: ServeConfig, before: F) -> anyhow::Result<()>
+/// [`serve`] on the writer clock `clock`, with `before` run on the ready
+/// state before the first request is taken (the demo seeds its shop there).
+pub async fn serve_with<F, Fut>(
+    config: ServeConfig,
+    clock: Arc<dyn Clock>,
+    before: F,
+) -> anyhow::Result<()>
 where
     F: FnOnce(AppState) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,
@@ -88,7 +92,7 @@ where
         "starting"
     );
     let store = Store::open(&config.database_url).await?;
-    let (engine, writer) = start_shop_with(&store, config.shop, config.rules.clone()).await?;
+    let (engine, writer) = start_shop_on(&store, config.shop, config.rules.clone(), clock).await?;
     let scheduler = spawn_scheduler(engine.clone(), Duration::from_secs(1));
     let transport = Arc::new(HyperTransport::new(Duration::from_secs(10)));
     let payments = Payments::new(&config.channels, transport.clone(), &config.base_url)?;

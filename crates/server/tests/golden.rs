@@ -14,6 +14,8 @@ mod demo;
 mod format4;
 #[path = "golden_demo/format5.rs"]
 mod format5;
+#[path = "golden_demo/format6.rs"]
+mod format6;
 
 use demo::demo_shop;
 use trigate_app::MasterKey;
@@ -202,7 +204,7 @@ async fn golden_journals_start_with_their_recorded_shop_and_verify() {
         // format 3 as it was recorded (f3-demo's withdrawals, recorded as
         // `Withdrawal`, included); older ones were written under older
         // rules.
-        if ["f3-demo", "f4-demo", "f5-demo"].contains(&name.as_str()) {
+        if ["f3-demo", "f4-demo", "f5-demo", "f6-demo"].contains(&name.as_str()) {
             assert!(report.findings.is_empty(), "{name}: {:#?}", report.findings);
         }
     }
@@ -248,11 +250,17 @@ fn every_kind_of_fact_keeps_its_tag() {
         .copied()
         .chain(["ProductDetails", "Look", "Email", "Outbox"])
         .collect();
+    let format6: Vec<&str> = format5
+        .iter()
+        .copied()
+        .chain(["FiguresFrom", "Day"])
+        .collect();
     for (name, kinds, unwritten) in [
         ("f2-demo", &format2[..], &[][..]),
         ("f3-demo", &format3[..], &[][..]),
         ("f4-demo", &format4[..], &["Withdrawal"][..]),
         ("f5-demo", &format5[..], &["Withdrawal"][..]),
+        ("f6-demo", &format6[..], &["Withdrawal"][..]),
     ] {
         let mut seen = std::collections::BTreeMap::new();
         for row in golden::read_rows(name) {

@@ -29,17 +29,22 @@ async fn a_shop_keeps_the_settings_it_started_with_and_records_a_change() {
     for db in TestDb::all("journal_settings").await {
         let store = db.open().await;
         let (engine, writer) = start_shop(&store, settings(30)).await.unwrap();
-        // The genesis holds the settings; the money rules follow it.
+        // The genesis holds the settings; the money rules follow it, then
+        // the day the shop begins recording its daily figures.
         let rows = store.journal_page(0, 10_000).await.unwrap();
-        assert_eq!(rows.len(), 2);
+        assert_eq!(rows.len(), 3);
         let genesis = Entry::decode(&rows[0].body).unwrap();
         assert!(
             matches!(
-                last_entry(&store).await.facts.as_slice(),
+                Entry::decode(&rows[1].body).unwrap().facts.as_slice(),
                 [Fact::Rules { .. }]
             ),
             "the money rules are recorded after the genesis"
         );
+        assert!(matches!(
+            last_entry(&store).await.facts.as_slice(),
+            [Fact::FiguresFrom { .. }]
+        ));
         assert!(
             matches!(genesis.facts.as_slice(), [Fact::Settings { settings: s }, Fact::Policy { .. }] if s.reservation_ns == 30 * 60 * NANOS_PER_SECOND),
             "{:?}",
@@ -161,7 +166,7 @@ async fn trigate_upgrade_rewrites_a_format_1_journal_after_a_backup() {
         assert!(!text.contains("NOTE"), "{text}");
         let (ok, text) = run(&["upgrade", "--database-url", &db.url], data.path());
         assert!(
-            ok && text.contains("in format 5, which this release reads"),
+            ok && text.contains("in format 6, which this release reads"),
             "{text}"
         );
 
@@ -249,8 +254,9 @@ async fn a_format_2_shop_records_its_money_policy_on_its_first_start() {
     drop(engine);
     writer.await.unwrap();
     let all = store.journal_page(0, 10_000).await.unwrap();
-    // The policy (format 3's), then the money rules (format 4's).
-    assert_eq!(all.len(), rows.len() + 2);
+    // The policy (format 3's), the money rules (format 4's), then the day
+    // daily figures begin (format 6's).
+    assert_eq!(all.len(), rows.len() + 3);
     assert_eq!(all[..rows.len()], rows[..], "the format-2 entries stay");
     let entry = Entry::decode(&all[rows.len()].body).unwrap();
     assert_eq!(
@@ -259,11 +265,18 @@ async fn a_format_2_shop_records_its_money_policy_on_its_first_start() {
     );
     assert!(
         matches!(
-            last_entry(&store).await.facts.as_slice(),
+            Entry::decode(&all[rows.len() + 1].body)
+                .unwrap()
+                .facts
+                .as_slice(),
             [Fact::Rules { .. }]
         ),
         "the money rules are recorded next"
     );
+    assert!(matches!(
+        last_entry(&store).await.facts.as_slice(),
+        [Fact::FiguresFrom { .. }]
+    ));
     assert!(
         matches!(
             entry.facts.as_slice(),
@@ -277,7 +290,7 @@ async fn a_format_2_shop_records_its_money_policy_on_its_first_start() {
     writer.await.unwrap();
     assert_eq!(
         store.journal_page(0, 10_000).await.unwrap().len(),
-        rows.len() + 2
+        rows.len() + 3
     );
     let report = trigate_engine::verify::verify(&store).await.unwrap();
     assert!(report.is_ok(), "{:?}", report.violations);

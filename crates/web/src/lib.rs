@@ -11,6 +11,7 @@ mod approvals;
 mod auth;
 mod custody;
 mod custody_flows;
+mod dashboard;
 mod disputes;
 mod error;
 mod guest;

@@ -10,8 +10,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use super::AppState;
 use super::refusals::Refusals;
 use super::{
-    account, admin, approvals, custody, custody_flows, disputes, guest, merchant, orders, pay,
-    routes, sends, storefront, withdraw,
+    account, admin, approvals, custody, custody_flows, dashboard, disputes, guest, merchant,
+    orders, pay, routes, sends, storefront, withdraw,
 };
 
 /// Every refusal: `{"error": {"code", "message"}}`, the code stable.
@@ -179,6 +179,7 @@ impl utoipa::Modify for Security {
         storefront::set_email,
         storefront::add_message,
         storefront::outbox,
+        dashboard::dashboard,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&Security, &KeyHeader, &Refusals),

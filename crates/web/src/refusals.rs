@@ -65,6 +65,7 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
         &["forbidden", "invalid"],
     ),
     ("get", "/api/v1/admin/custody", &["forbidden"]),
+    ("get", "/api/v1/admin/dashboard", &["forbidden"]),
     (
         "post",
         "/api/v1/admin/custody/top-ups",

@@ -14,8 +14,8 @@ use trigate_core::{Bps, Currency};
 
 use super::error::ApiError;
 use super::{
-    AppState, account, admin, approvals, custody, custody_flows, disputes, guest, limits, merchant,
-    orders, pay, sends, storefront, withdraw,
+    AppState, account, admin, approvals, custody, custody_flows, dashboard, disputes, guest,
+    limits, merchant, orders, pay, sends, storefront, withdraw,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -87,6 +87,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/admin/reserve/top-ups", post(approvals::top_up))
         .route("/api/v1/admin/custody", get(custody::custody))
+        .route("/api/v1/admin/dashboard", get(dashboard::dashboard))
         .route("/api/v1/admin/custody/top-ups", post(custody::top_up))
         .route("/api/v1/admin/outflows/stop", post(custody::stop))
         .route("/api/v1/admin/outflows/lift", post(custody::lift))

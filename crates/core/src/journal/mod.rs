@@ -27,6 +27,9 @@
 //! the shop's look, a user's email, a message put in the outbox) and a
 //! message at the end of a dispute's steps; formats 2 to 4 read as they are.
 //!
+//! Format 6 added facts at the end again (the day a shop began recording
+//! daily figures, and each day's figures); formats 2 to 5 read as they are.
+//!
 //! A backwards-incompatible change to anything here, to [`Fact`] or to the
 //! records it carries needs a new format version, an upgrader, and a new
 //! golden journal (see `golden/README.md`).
@@ -34,6 +37,7 @@
 pub mod approval_record;
 pub mod custody_flow_records;
 pub mod custody_record;
+pub mod figures_records;
 pub mod money_records;
 pub mod records;
 pub mod reply_record;
@@ -48,7 +52,7 @@ use crate::{Command, Reply, Shop};
 /// Marks a shop entry of format 2 or later.
 const MAGIC: &[u8; 3] = b"TGJ";
 /// The format this release writes and reads.
-pub const FORMAT: u16 = 5;
+pub const FORMAT: u16 = 6;
 /// The oldest format whose entries this release reads as they are.
 pub const READS_FROM: u16 = 2;
 const HEADER: usize = 3 + 2 + 8 + 4;

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod journaled;
 pub mod money;
 
 use trigate_core::chart::{Kind, account_id};

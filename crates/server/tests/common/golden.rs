@@ -223,5 +223,13 @@ pub fn summary(shop: &Shop, master: &MasterKey) -> String {
             m.order.0
         );
     }
+    // Format 6 on, printed only where present.
+    for d in shop.daily_figures() {
+        let _ = writeln!(
+            s,
+            "day {} closed at {} {:?}",
+            d.day, d.closed_at, d.currencies
+        );
+    }
     s
 }

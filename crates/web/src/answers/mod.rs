@@ -6,7 +6,7 @@
 
 mod accounts;
 mod custody;
-mod money;
+pub(crate) mod money;
 mod orders;
 
 pub use accounts::*;

@@ -524,7 +524,8 @@ pub struct CustodyAnswer {
     pub sweeps: Vec<super::SweepAnswer>,
 }
 
-fn clamp(v: i128) -> i64 {
+/// An i128 balance as i64, saturating.
+pub(crate) fn clamp(v: i128) -> i64 {
     i64::try_from(v).unwrap_or(if v < 0 { i64::MIN } else { i64::MAX })
 }
 

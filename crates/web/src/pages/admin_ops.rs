@@ -12,7 +12,8 @@ use serde::Deserialize;
 use trigate_app::{Caller, ops};
 
 use super::admin::staff;
-use super::{CsrfForm, Page, form_status, i18n, refused, render};
+use super::admin_dashboard::signed;
+use super::{CsrfForm, Page, form_status, refused, render};
 use crate::AppState;
 
 struct CoverageLine {
@@ -31,19 +32,6 @@ struct CustodyPage<'a> {
     /// many admins asked to lift it.
     stop: Option<(String, String, String, usize)>,
     error: Option<String>,
-}
-
-/// A signed amount of minor units in `currency`.
-fn signed(amount: i128, currency: trigate_core::Currency) -> String {
-    let shown = i18n::money(
-        u64::try_from(amount.unsigned_abs()).unwrap_or(u64::MAX),
-        currency,
-    );
-    if amount < 0 {
-        format!("−{shown}")
-    } else {
-        shown
-    }
 }
 
 async fn custody_page(

@@ -10,9 +10,11 @@
 
 mod account;
 mod admin;
+mod admin_dashboard;
 mod admin_ops;
 mod admin_withdrawals;
 pub mod assets;
+mod charts;
 pub mod csrf;
 mod guest_pass;
 pub mod i18n;
@@ -113,6 +115,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/account/email", post(security::set_email))
         .route("/orders/{id}/messages", post(my_orders::message))
         .route("/staff/outbox", get(staff::outbox))
+        .route("/admin", get(admin_dashboard::dashboard))
         .route("/admin/merchants", get(admin::merchants))
         .route("/admin/custody", get(admin_ops::custody))
         .route("/admin/outflows/stop", post(admin_ops::stop))
