@@ -463,11 +463,14 @@ read!(OneWithdrawal -> Withdrawal, |self, caller| Query::Withdrawal {
 pub struct Orders {
     pub before: Option<OrderId>,
     pub limit: u32,
+    /// Only orders in this status.
+    pub status: Option<trigate_core::OrderStatus>,
 }
 read!(Orders -> Vec<OrderSummary>, |self, caller| Query::Orders {
     actor: caller.0,
     before: self.before,
     limit: self.limit,
+    status: self.status,
 });
 
 /// The caller's merchant's products, on sale or not.

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::users::Role;
-use crate::{Currency, OrderId, ProductId, Shop, ShopError, UserId};
+use crate::{Currency, OrderId, OrderStatus, ProductId, Shop, ShopError, UserId};
 
 /// Most orders one page holds.
 pub const PAGE_MAX: usize = 100;
@@ -20,6 +20,9 @@ pub struct OrderSummary {
     pub refunded: u64,
     pub status: String,
     pub created_at: u64,
+    /// In a dispute the merchant did not settle: staff decide it.
+    #[serde(default)]
+    pub escalated: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +47,17 @@ impl Shop {
         caller: UserId,
         before: Option<OrderId>,
         limit: usize,
+    ) -> Result<Vec<OrderSummary>, ShopError> {
+        self.orders_where(caller, before, limit, None)
+    }
+
+    /// [`Self::orders_for`], only those in `status` if given.
+    pub fn orders_where(
+        &self,
+        caller: UserId,
+        before: Option<OrderId>,
+        limit: usize,
+        status: Option<OrderStatus>,
     ) -> Result<Vec<OrderSummary>, ShopError> {
         let user = self.require_user(caller)?;
         let limit = limit.clamp(1, PAGE_MAX);
@@ -70,8 +84,9 @@ impl Shop {
         };
         Ok(ids
             .filter(|id| id.0 < before)
-            .take(limit)
             .filter_map(|id| self.order(id))
+            .filter(|o| status.is_none_or(|s| o.status == s))
+            .take(limit)
             .map(|o| OrderSummary {
                 order: o.id,
                 product: o.product,
@@ -81,6 +96,7 @@ impl Shop {
                 refunded: o.refunded,
                 status: o.status.as_str().to_string(),
                 created_at: o.created_at,
+                escalated: o.dispute.as_ref().is_some_and(|d| d.escalated),
             })
             .collect())
     }

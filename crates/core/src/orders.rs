@@ -32,6 +32,23 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
+    /// Every status, in the order an order moves through them.
+    pub const ALL: [OrderStatus; 8] = [
+        Self::Created,
+        Self::Paid,
+        Self::Delivered,
+        Self::Disputed,
+        Self::Settled,
+        Self::Expired,
+        Self::Cancelled,
+        Self::Refunded,
+    ];
+
+    /// The status named `name` (as [`Self::as_str`] names it).
+    pub fn named(name: &str) -> Option<OrderStatus> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Created => "created",

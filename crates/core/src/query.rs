@@ -47,6 +47,9 @@ pub enum Query {
         actor: UserId,
         before: Option<OrderId>,
         limit: u32,
+        /// Only orders in this status.
+        #[serde(default)]
+        status: Option<crate::OrderStatus>,
     },
     /// The caller's merchant's products, on sale or not.
     OwnProducts { actor: UserId },
@@ -435,10 +438,12 @@ impl Shop {
                 actor: caller,
                 before,
                 limit,
-            } => Ok(View::Orders(self.orders_for(
+                status,
+            } => Ok(View::Orders(self.orders_where(
                 *caller,
                 *before,
                 *limit as usize,
+                *status,
             )?)),
             Query::OwnProducts { actor: caller } => {
                 Ok(View::OwnProducts(self.own_products(*caller)?))

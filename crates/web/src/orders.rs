@@ -216,6 +216,9 @@ pub struct PageParams {
     before: Option<u64>,
     #[serde(default = "default_limit")]
     limit: u32,
+    /// Only orders in this status.
+    #[serde(default)]
+    status: Option<String>,
 }
 
 fn default_limit() -> u32 {
@@ -226,17 +229,26 @@ fn default_limit() -> u32 {
 /// (staff), newest first.
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders",
     params(("before" = Option<u64>, Query, description = "orders older than this one"),
-        ("limit" = Option<u32>, Query, description = "1 to 100, 50 if absent")),
+        ("limit" = Option<u32>, Query, description = "1 to 100, 50 if absent"),
+        ("status" = Option<String>, Query, description = "only orders in this status: created, paid, delivered, disputed, settled, expired, cancelled or refunded")),
     responses((status = 200, description = "A page of orders, newest first", body = OrdersPage),
-        (status = 401, description = "Not signed in", body = super::openapi::ErrorBody)))]
+        (status = 401, description = "Not signed in", body = super::openapi::ErrorBody),
+        (status = 422, description = "No such status", body = super::openapi::ErrorBody)))]
 pub(super) async fn list_orders(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Params(page): Params<PageParams>,
 ) -> Result<Json<OrdersPage>, ApiError> {
+    let status = match page.status.as_deref() {
+        None | Some("") => None,
+        Some(name) => Some(trigate_core::OrderStatus::named(name).ok_or_else(|| {
+            trigate_app::AppError::Invalid(format!("no order status is called {name:?}"))
+        })?),
+    };
     let read = ops::Orders {
         before: page.before.map(OrderId),
         limit: page.limit,
+        status,
     };
     let orders = state.app.read(caller, read).await?;
     let next = (orders.len() == page.limit.clamp(1, 100) as usize)

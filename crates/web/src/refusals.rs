@@ -157,7 +157,7 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
     ("post", "/api/v1/auth/logout", &[]),
     ("get", "/api/v1/me", &[]),
     ("get", "/api/v1/products", &[]),
-    ("get", "/api/v1/orders", &["forbidden"]),
+    ("get", "/api/v1/orders", &["forbidden", "invalid"]),
     (
         "post",
         "/api/v1/orders",

@@ -94,6 +94,17 @@ fn every_message_a_page_uses_is_in_both_languages() {
     for status in ["requested", "approved", "paid_out", "rejected", "failed"] {
         ids.push(format!("withdrawal-status-{status}"));
     }
+    for kind in [
+        "refund",
+        "dispute_decision",
+        "reserve_top_up",
+        "custody_top_up",
+        "channel_settlement",
+        "deposit_credit",
+        "deposit_forfeit",
+    ] {
+        ids.push(format!("approval-kind-{kind}"));
+    }
     for error in trigate_app::AppError::examples() {
         ids.push(format!("error-{}", error.code()));
     }

@@ -10,6 +10,7 @@
 
 mod account;
 mod admin;
+mod admin_approvals;
 mod admin_dashboard;
 mod admin_ops;
 mod admin_withdrawals;
@@ -21,6 +22,7 @@ pub mod i18n;
 mod merchant;
 mod merchant_new;
 mod my_orders;
+mod order_list;
 mod orders;
 mod paying;
 mod qr;
@@ -79,7 +81,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/orders/{id}/live", get(orders::live))
         .route("/orders/{id}/confirm", post(my_orders::confirm))
         .route("/orders/{id}/dispute", post(my_orders::dispute))
-        .route("/account/orders", get(my_orders::my_orders))
+        .route("/account/orders", get(order_list::my_orders))
         .route(
             "/account/security",
             get(security::security).post(security::enrol),
@@ -140,7 +142,18 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/merchant/products/new",
             get(merchant_new::new_form).post(merchant_new::create),
         )
-        .route("/merchant/orders", get(my_orders::my_orders))
+        .route("/merchant/orders", get(order_list::my_orders))
+        .route("/admin/orders", get(order_list::all_orders))
+        .route("/admin/orders/{id}/decide", post(order_list::decide))
+        .route("/admin/approvals", get(admin_approvals::approvals))
+        .route(
+            "/admin/approvals/{id}/approve",
+            post(admin_approvals::approve),
+        )
+        .route(
+            "/admin/approvals/{id}/reject",
+            post(admin_approvals::reject),
+        )
         .route(
             "/merchant/api-keys",
             get(merchant::api_keys).post(merchant::create_api_key),

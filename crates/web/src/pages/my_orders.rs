@@ -1,7 +1,7 @@
-//! The signed-in buyer's orders: the list, confirming receipt (which
-//! settles the order) and opening a dispute inside its window.
+//! What the signed-in caller does to an order from its page: confirming
+//! receipt (which settles the order), opening a dispute inside its window,
+//! writing in it, and the merchant's new keys or refund.
 
-use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -10,47 +10,8 @@ use trigate_app::{AppError, Caller, Once, ops};
 use trigate_core::OrderId;
 
 use super::orders::Typed;
-use super::{CsrfForm, Page, form_status, i18n, refused, render, signed_in};
+use super::{CsrfForm, Page, form_status, refused, signed_in};
 use crate::AppState;
-
-struct OrderLine {
-    id: u64,
-    amount: String,
-    status: String,
-    at: String,
-}
-
-#[derive(Template)]
-#[template(path = "my_orders.html")]
-struct MyOrders<'a> {
-    p: &'a Page,
-    orders: Vec<OrderLine>,
-}
-
-pub(super) async fn my_orders(State(state): State<AppState>, p: Page) -> Response {
-    let caller = match signed_in(&p) {
-        Ok(caller) => caller,
-        Err(to_sign_in) => return to_sign_in,
-    };
-    let read = ops::Orders {
-        before: None,
-        limit: 100,
-    };
-    let orders = match state.app.read(caller, read).await {
-        Ok(orders) => orders,
-        Err(e) => return refused(&p, &e),
-    };
-    let orders = orders
-        .iter()
-        .map(|o| OrderLine {
-            id: o.order.0,
-            amount: i18n::money(o.amount, o.currency),
-            status: p.t(&format!("order-status-{}", o.status)).into_owned(),
-            at: p.time(o.created_at / 1_000_000_000),
-        })
-        .collect();
-    render(StatusCode::OK, &MyOrders { p: &p, orders })
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct ActionForm {

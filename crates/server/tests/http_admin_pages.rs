@@ -1,0 +1,259 @@
+//! The admin console's orders and approvals over HTTP: every order, paged
+//! and filtered by status; disputes decided from the list (released, or
+//! refunded in part) once under a double submit; approvals decided by a
+//! second member of finance, never the one who asked.
+
+mod common;
+
+use common::http::Server;
+use common::pages::Browser;
+use serde_json::json;
+use trigate_core::AdminRole;
+use trigate_web::COOKIE;
+
+fn browser_of(s: &Server, user: trigate_core::UserId) -> Browser<'_> {
+    let mut b = Browser::new(s);
+    b.lang = Some("en");
+    b.cookies.insert(COOKIE.into(), s.sessions.open(user));
+    b
+}
+
+/// A buyer with `n` delivered orders of product 2 (keys imported for them).
+async fn buyer_with_orders(s: &Server, login: &str, n: usize) -> String {
+    let merchant = format!("{}={}", COOKIE, s.sessions.open(s.other_merchant));
+    let text: String = (0..n).map(|i| format!("{login}-KEY-{i:04}\n")).collect();
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/merchant/products/2/keys",
+            Some(&merchant),
+            &[("idempotency-key", login)],
+            Some(&json!({ "text": text }).to_string()),
+        )
+        .await;
+    assert_eq!(r.body["added"], n, "{:?}", r.body);
+    let (buyer, cookie) = s.sign_up(login).await;
+    s.fund(buyer, 1_000_000).await;
+    for i in 0..n {
+        s.buy_one(&cookie, 2, &format!("{login}-{i}")).await;
+    }
+    cookie
+}
+
+async fn dispute(s: &Server, cookie: &str, order: u64) {
+    let r = s
+        .call(
+            "POST",
+            &format!("/api/v1/orders/{order}/dispute"),
+            Some(cookie),
+            &[],
+            Some(&json!({"reason": "the key does not work"}).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
+/// The buyer asks staff to decide the dispute.
+async fn escalate(s: &Server, cookie: &str, order: u64) {
+    let r = s
+        .call(
+            "POST",
+            &format!("/api/v1/orders/{order}/dispute/escalate"),
+            Some(cookie),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn order_lists_are_paged_and_filtered_by_status() {
+    let s = Server::start().await;
+    let cookie = buyer_with_orders(&s, "many-orders", 55).await;
+    let mut buyer = Browser::new(&s);
+    buyer.lang = Some("en");
+    let (name, value) = cookie.split_once('=').unwrap();
+    buyer.cookies.insert(name.into(), value.into());
+    let first = buyer.get("/account/orders").await;
+    assert_eq!(first.status, 200);
+    assert_eq!(first.html.matches("class=\"product\"").count(), 50);
+    let at = first
+        .html
+        .find("id=\"older\"")
+        .expect("a link to older orders");
+    let href = &first.html[..at];
+    let href = &href[href.rfind("href=\"").unwrap() + 6..];
+    let href = &href[..href.find('"').unwrap()].replace("&amp;", "&");
+    let older = buyer.get(href).await;
+    assert_eq!(older.html.matches("class=\"product\"").count(), 5, "{href}");
+    assert!(!older.html.contains("id=\"older\""));
+
+    // One of them disputed: the filter shows it alone, to staff too.
+    let r = s
+        .call("GET", "/api/v1/orders?limit=1", Some(&cookie), &[], None)
+        .await;
+    let newest = r.body["orders"][0]["order"].as_u64().unwrap();
+    dispute(&s, &cookie, newest).await;
+    let disputed = buyer.get("/account/orders?status=disputed").await;
+    assert_eq!(disputed.html.matches("class=\"product\"").count(), 1);
+    let mut admin = browser_of(&s, s.admin);
+    let listed = admin.get("/admin/orders?status=disputed").await;
+    assert_eq!(listed.status, 200, "{}", listed.html);
+    assert_eq!(listed.html.matches("data-status=\"disputed\"").count(), 1);
+    assert!(listed.html.contains("value=\"disputed\" selected"));
+    // An unknown status on a page shows every order; on the API it is 422.
+    let all = admin.get("/admin/orders?status=nonsense&before=x").await;
+    assert_eq!(all.status, 200);
+    assert_eq!(all.html.matches("<tr id=\"order-").count(), 50);
+    let r = s
+        .call(
+            "GET",
+            "/api/v1/orders?status=nonsense",
+            Some(&cookie),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    let r = s
+        .call(
+            "GET",
+            "/api/v1/orders?status=disputed",
+            Some(&cookie),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.body["orders"].as_array().unwrap().len(), 1);
+    // Buyers and merchants are not let in.
+    assert_eq!(buyer.get("/admin/orders").await.status, 403);
+}
+
+#[tokio::test]
+async fn staff_decide_disputes_from_the_list_once() {
+    let s = Server::start().await;
+    let cookie = buyer_with_orders(&s, "disputes", 2).await;
+    let r = s
+        .call("GET", "/api/v1/orders", Some(&cookie), &[], None)
+        .await;
+    let ids: Vec<u64> = r.body["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["order"].as_u64().unwrap())
+        .collect();
+    for id in &ids {
+        dispute(&s, &cookie, *id).await;
+    }
+    let mut admin = browser_of(&s, s.admin);
+    // Staff decide only what the merchant did not settle.
+    let waiting = admin.get("/admin/orders?status=disputed").await;
+    assert!(!waiting.html.contains("/decide\""), "{}", waiting.html);
+    for id in &ids {
+        escalate(&s, &cookie, *id).await;
+    }
+    let listed = admin.get("/admin/orders?status=disputed").await;
+    assert_eq!(
+        listed.html.matches("/decide\"").count(),
+        4,
+        "{}",
+        listed.html
+    );
+    let csrf = listed.input("csrf");
+    // A part refund, sent twice: one refund.
+    let refund = [
+        ("csrf", csrf.as_str()),
+        ("idempotency_key", "refund-1"),
+        ("decision", "refund"),
+        ("amount", "5.00"),
+        ("full", "15.00"),
+        ("currency", "CNY"),
+    ];
+    let path = format!("/admin/orders/{}/decide", ids[0]);
+    for _ in 0..2 {
+        let done = admin.post(&path, &refund).await;
+        assert_eq!(done.status, 303, "{}", done.html);
+    }
+    let r = s
+        .call(
+            "GET",
+            &format!("/api/v1/orders/{}", ids[0]),
+            Some(&cookie),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.body["refunded"], 500, "{:?}", r.body);
+    // A release; a refund without an amount takes what is left.
+    let release = [
+        ("csrf", csrf.as_str()),
+        ("idempotency_key", "release-1"),
+        ("decision", "release"),
+    ];
+    let done = admin
+        .post(&format!("/admin/orders/{}/decide", ids[1]), &release)
+        .await;
+    assert_eq!(done.status, 303, "{}", done.html);
+    let left = admin.get("/admin/orders?status=disputed").await;
+    assert!(left.html.contains("id=\"orders-none\""), "{}", left.html);
+    // Nonsense comes back as the list with its reason, deciding nothing.
+    let bad = admin
+        .post(
+            &format!("/admin/orders/{}/decide", ids[1]),
+            &[
+                ("csrf", &csrf),
+                ("idempotency_key", "x"),
+                ("decision", "maybe"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.html);
+    assert!(bad.html.contains("id=\"form-error\""));
+}
+
+#[tokio::test]
+async fn an_approval_is_decided_by_a_second_member_of_finance() {
+    let s = Server::start().await;
+    let first = common::http::staff(&s, "fin-a", AdminRole::Finance).await;
+    let second = common::http::staff(&s, "fin-b", AdminRole::Finance).await;
+    let asker = format!("{COOKIE}={}", s.sessions.open(first));
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/admin/reserve/top-ups",
+            Some(&asker),
+            &[("idempotency-key", "top-up")],
+            Some(&json!({"currency": "CNY", "amount": 20_000}).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    let approval = r.body["approval"].as_u64().unwrap();
+    let mut a = browser_of(&s, first);
+    let page = a.get("/admin/approvals").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert!(page.html.contains(&format!("id=\"approval-{approval}\"")));
+    assert!(page.html.contains("Reserve top-up"));
+    let csrf = page.input("csrf");
+    let approve = format!("/admin/approvals/{approval}/approve");
+    let own = a
+        .post(&approve, &[("csrf", &csrf), ("idempotency_key", "own")])
+        .await;
+    assert_eq!(own.status, 403, "not the one who asked: {}", own.html);
+    assert!(own.html.contains("id=\"form-error\""));
+    let mut b = browser_of(&s, second);
+    let csrf = b.get("/admin/approvals").await.input("csrf");
+    let done = b
+        .post(&approve, &[("csrf", &csrf), ("idempotency_key", "second")])
+        .await;
+    assert_eq!(done.status, 303, "{}", done.html);
+    let after = b.get("/admin/approvals").await;
+    assert!(
+        after.html.contains("id=\"approvals-none\""),
+        "{}",
+        after.html
+    );
+    // Merchants are not let in.
+    let mut seller = browser_of(&s, s.seller);
+    assert_eq!(seller.get("/admin/approvals").await.status, 403);
+}
