@@ -257,3 +257,37 @@ async fn an_approval_is_decided_by_a_second_member_of_finance() {
     let mut seller = browser_of(&s, s.seller);
     assert_eq!(seller.get("/admin/approvals").await.status, 403);
 }
+
+#[tokio::test]
+async fn the_channels_page_takes_no_nonsense_for_a_mark_paid() {
+    let s = Server::start().await;
+    let finance = common::http::staff(&s, "fin-c", AdminRole::Finance).await;
+    let mut f = browser_of(&s, finance);
+    let page = f.get("/admin/channels").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert!(page.html.contains("id=\"sends-none\""), "{}", page.html);
+    let csrf = page.input("csrf");
+    for (attempt, status) in [("", 422), ("P-x", 422), ("999", 404)] {
+        let r = f
+            .post(
+                "/admin/attempts/mark-paid",
+                &[
+                    ("csrf", &csrf),
+                    ("idempotency_key", attempt),
+                    ("attempt", attempt),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, status, "{attempt:?}: {}", r.html);
+        assert!(r.html.contains("id=\"form-error\""), "{attempt:?}");
+    }
+    let r = f
+        .post(
+            "/admin/sends/1/resolve",
+            &[("csrf", &csrf), ("outcome", "perhaps")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.html);
+    let mut seller = browser_of(&s, s.seller);
+    assert_eq!(seller.get("/admin/channels").await.status, 403);
+}

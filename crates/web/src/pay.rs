@@ -159,18 +159,22 @@ pub(super) async fn mark_paid(
 ) -> Result<Json<MarkedPaid>, ApiError> {
     let once = once(&headers, "mark_paid", &id)?;
     let outcome = state.app.mark_paid(caller, &once, AttemptId(id)).await?;
-    let outcome = match outcome {
+    Ok(Json(MarkedPaid {
+        attempt: id,
+        outcome: outcome_name(&outcome),
+    }))
+}
+
+/// What applying a payment did, as the API and the console name it.
+pub(crate) fn outcome_name(outcome: &PaymentOutcome) -> &'static str {
+    match outcome {
         PaymentOutcome::Delivered(_) => "delivered",
         PaymentOutcome::Recharged => "recharged",
         PaymentOutcome::CreditedToWallet => "credited_to_wallet",
         PaymentOutcome::OwedBack => "owed_back",
         PaymentOutcome::Duplicate(_) => "already_applied",
         PaymentOutcome::DepositFunded => "deposit_funded",
-    };
-    Ok(Json(MarkedPaid {
-        attempt: id,
-        outcome,
-    }))
+    }
 }
 
 /// Finance sends back through its channel what a payment attempt still

@@ -105,6 +105,19 @@ fn every_message_a_page_uses_is_in_both_languages() {
     ] {
         ids.push(format!("approval-kind-{kind}"));
     }
+    for status in ["sending", "sent", "not_sent", "unknown"] {
+        ids.push(format!("send-status-{status}"));
+    }
+    for outcome in [
+        "delivered",
+        "recharged",
+        "credited_to_wallet",
+        "owed_back",
+        "already_applied",
+        "deposit_funded",
+    ] {
+        ids.push(format!("mark-paid-{outcome}"));
+    }
     for error in trigate_app::AppError::examples() {
         ids.push(format!("error-{}", error.code()));
     }

@@ -11,6 +11,7 @@
 mod account;
 mod admin;
 mod admin_approvals;
+mod admin_channels;
 mod admin_dashboard;
 mod admin_ops;
 mod admin_withdrawals;
@@ -146,6 +147,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/admin/orders", get(order_list::all_orders))
         .route("/admin/orders/{id}/decide", post(order_list::decide))
         .route("/admin/approvals", get(admin_approvals::approvals))
+        .route("/admin/channels", get(admin_channels::channels))
+        .route("/admin/sends/{id}/resolve", post(admin_channels::resolve))
+        .route("/admin/attempts/mark-paid", post(admin_channels::mark_paid))
         .route(
             "/admin/approvals/{id}/approve",
             post(admin_approvals::approve),
