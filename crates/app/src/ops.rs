@@ -395,6 +395,30 @@ read!(Custody -> trigate_core::query::CustodyView, |self, caller| Query::Custody
     actor: caller.0
 });
 
+/// Users, newest first, a page at a time (staff).
+#[derive(Debug, Clone)]
+pub struct Users {
+    /// Part of the login, any case; empty for every user.
+    pub login: String,
+    pub role: Option<Role>,
+    pub before: Option<UserId>,
+    pub limit: u32,
+}
+read!(Users -> Vec<trigate_core::UserLine>, |self, caller| Query::Users {
+    actor: caller.0,
+    login: self.login,
+    role: self.role,
+    before: self.before,
+    limit: self.limit,
+});
+
+/// Wallet credits waiting for a second member of finance.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitingCredits;
+read!(WaitingCredits -> Vec<trigate_core::ManualCredit>, |self, caller| Query::WaitingCredits {
+    actor: caller.0
+});
+
 /// Today's figures and the recorded days (staff who see the books).
 #[derive(Debug, Clone, Copy)]
 pub struct Dashboard;

@@ -39,6 +39,7 @@ mod merchants;
 mod money;
 mod orders;
 mod payments;
+mod people;
 pub mod query;
 mod refund_sends;
 mod refunds;
@@ -79,6 +80,7 @@ pub use orders::{
     Decision, Dispute, DisputeAction, DisputeStep, Order, OrderStatus, PaidBy, Settlement,
 };
 pub use payments::{Attempt, AttemptStatus, PaymentOutcome, Purpose};
+pub use people::UserLine;
 pub use refund_sends::{RefundSend, SendOutcome, SendStatus};
 pub use refunds::RefundTo;
 pub use reply::{FromReply, Reply, TickReport};

@@ -103,6 +103,16 @@ pub enum Query {
     Outbox { actor: UserId },
     /// Today's figures and the recorded days (staff who see the books).
     Dashboard { actor: UserId },
+    /// Users, newest first, a page at a time (staff).
+    Users {
+        actor: UserId,
+        login: String,
+        role: Option<crate::Role>,
+        before: Option<UserId>,
+        limit: u32,
+    },
+    /// Wallet credits waiting for a second member of finance.
+    WaitingCredits { actor: UserId },
     /// Every merchant, for staff.
     Merchants { actor: UserId },
 }
@@ -227,6 +237,8 @@ views! {
     Look(crate::ShopLook),
     Outbox(Vec<crate::OutboxMessage>),
     Dashboard(crate::DashboardView),
+    Users(Vec<crate::UserLine>),
+    WaitingCredits(Vec<crate::ManualCredit>),
     Merchants(Vec<MerchantLine>),
 }
 
@@ -487,6 +499,21 @@ impl Shop {
             Query::Look => Ok(View::Look(self.look().clone())),
             Query::Outbox { actor } => Ok(View::Outbox(self.outbox(*actor, 200)?)),
             Query::Dashboard { actor } => Ok(View::Dashboard(self.dashboard(*actor)?)),
+            Query::Users {
+                actor,
+                login,
+                role,
+                before,
+                limit,
+            } => Ok(View::Users(self.user_lines(
+                *actor,
+                (login, *role),
+                *before,
+                *limit as usize,
+            )?)),
+            Query::WaitingCredits { actor } => {
+                Ok(View::WaitingCredits(self.waiting_credits(*actor)?))
+            }
             Query::Merchants { actor } => {
                 if !matches!(self.require_user(*actor)?.role, crate::Role::Staff(_)) {
                     return Err(ShopError::Forbidden(*actor));

@@ -291,3 +291,121 @@ async fn the_channels_page_takes_no_nonsense_for_a_mark_paid() {
     let mut seller = browser_of(&s, s.seller);
     assert_eq!(seller.get("/admin/channels").await.status, 403);
 }
+
+#[tokio::test]
+async fn users_are_found_by_login_and_role_and_given_another_role() {
+    let s = Server::start().await;
+    let (buyer, _) = s.sign_up("role-change-me").await;
+    let mut admin = browser_of(&s, s.admin);
+    let page = admin.get("/admin/users?q=CHANGE-me").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert_eq!(
+        page.html.matches("<tr id=\"user-").count(),
+        1,
+        "{}",
+        page.html
+    );
+    let staff = admin.get("/admin/users?role=admin").await;
+    assert!(staff.html.contains(&format!("id=\"user-{}\"", s.admin.0)));
+    assert!(!staff.html.contains(&format!("id=\"user-{buyer}\"")));
+    let csrf = page.input("csrf");
+    let set = admin
+        .post(
+            &format!("/admin/users/{buyer}/role"),
+            &[("csrf", &csrf), ("role", "support")],
+        )
+        .await;
+    assert_eq!(set.status, 303, "{}", set.html);
+    let after = admin.get("/admin/users?q=role-change-me").await;
+    assert!(
+        after.html.contains("data-role=\"support\""),
+        "{}",
+        after.html
+    );
+    // Not one's own role, and not a role that does not exist.
+    let own = admin
+        .post(
+            &format!("/admin/users/{}/role", s.admin.0),
+            &[("csrf", &csrf), ("role", "buyer")],
+        )
+        .await;
+    assert_eq!(own.status, 403, "{}", own.html);
+    let bad = admin
+        .post(
+            &format!("/admin/users/{buyer}/role"),
+            &[("csrf", &csrf), ("role", "emperor")],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.html);
+    let mut seller = browser_of(&s, s.seller);
+    assert_eq!(seller.get("/admin/users").await.status, 403);
+}
+
+#[tokio::test]
+async fn a_wallet_credit_asked_on_the_users_page_is_approved_by_another() {
+    let s = Server::start().await;
+    let (buyer, cookie) = s.sign_up("credited-buyer").await;
+    let first = common::http::staff(&s, "fin-d", AdminRole::Finance).await;
+    let second = common::http::staff(&s, "fin-e", AdminRole::Finance).await;
+    let mut a = browser_of(&s, first);
+    let csrf = a.get("/admin/users").await.input("csrf");
+    let credit = [
+        ("csrf", csrf.as_str()),
+        ("idempotency_key", "credit-1"),
+        ("currency", "CNY"),
+        ("amount", "12.50"),
+        ("note", "bank transfer 0042"),
+    ];
+    for _ in 0..2 {
+        let asked = a
+            .post(&format!("/admin/users/{buyer}/credit"), &credit)
+            .await;
+        assert_eq!(asked.status, 200, "{}", asked.html);
+        assert!(asked.html.contains("id=\"form-done\""));
+    }
+    let bad = a
+        .post(
+            &format!("/admin/users/{buyer}/credit"),
+            &[
+                ("csrf", &csrf),
+                ("idempotency_key", "credit-2"),
+                ("currency", "CNY"),
+                ("amount", "-3"),
+                ("note", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.html);
+    let waiting = a.get("/admin/approvals").await;
+    assert_eq!(
+        waiting.html.matches("<tr id=\"credit-").count(),
+        1,
+        "asked once: {}",
+        waiting.html
+    );
+    let own = a
+        .post(
+            "/admin/credits/1/approve",
+            &[("csrf", &csrf), ("idempotency_key", "o")],
+        )
+        .await;
+    assert_eq!(own.status, 403, "{}", own.html);
+    let mut b = browser_of(&s, second);
+    let csrf_b = b.get("/admin/approvals").await.input("csrf");
+    let done = b
+        .post(
+            "/admin/credits/1/approve",
+            &[("csrf", &csrf_b), ("idempotency_key", "b")],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.html);
+    let wallet = s
+        .call("GET", "/api/v1/wallet", Some(&cookie), &[], None)
+        .await;
+    assert_eq!(wallet.status, 200, "{:?}", wallet.body);
+    assert!(
+        wallet.body.to_string().contains("1250"),
+        "{:?}",
+        wallet.body
+    );
+}

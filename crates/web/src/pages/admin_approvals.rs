@@ -1,6 +1,7 @@
 //! The admin console's approvals: large refunds, dispute decisions, reserve
 //! and custody top-ups, channel settlements, deposit credits and forfeits
-//! waiting for a second member of finance (never the one who asked), each
+//! and wallet credits asked for by hand, waiting for a second member of
+//! finance (never the one who asked, never the one credited), each
 //! approved or rejected under its form's idempotency key, a rejection
 //! after a confirmation.
 
@@ -16,6 +17,15 @@ use super::admin::staff;
 use super::{CsrfForm, Page, csrf, form_status, i18n, refused, render};
 use crate::AppState;
 
+struct CreditLine {
+    id: u64,
+    user: u64,
+    amount: String,
+    note: String,
+    asked_by: u64,
+    at: String,
+}
+
 struct Line {
     id: u64,
     kind: String,
@@ -29,6 +39,7 @@ struct Line {
 struct ApprovalsPage<'a> {
     p: &'a Page,
     approvals: Vec<Line>,
+    credits: Vec<CreditLine>,
     error: Option<String>,
     key: String,
 }
@@ -97,9 +108,25 @@ async fn page(
             at: p.time(a.at / 1_000_000_000),
         })
         .collect();
+    let credits = match state.app.read(caller, ops::WaitingCredits).await {
+        Ok(credits) => credits,
+        Err(e) => return refused(p, &e),
+    };
+    let credits = credits
+        .iter()
+        .map(|c| CreditLine {
+            id: c.id.0,
+            user: c.user.0,
+            amount: i18n::money(c.amount, c.currency),
+            note: c.note.clone(),
+            asked_by: c.maker.0,
+            at: p.time(c.asked_at / 1_000_000_000),
+        })
+        .collect();
     let page = ApprovalsPage {
         p,
         approvals,
+        credits,
         error,
         key: csrf::idempotency_key(),
     };
@@ -119,18 +146,52 @@ pub(super) struct DecideForm {
     idempotency_key: String,
 }
 
-async fn decide(state: &AppState, p: &Page, id: &str, key: &str, approve: bool) -> Response {
+/// What is decided: an approval, or a wallet credit.
+#[derive(Debug, Clone, Copy)]
+enum Decided {
+    Approval,
+    Credit,
+}
+
+async fn decide(
+    state: &AppState,
+    p: &Page,
+    (what, id): (Decided, &str),
+    key: &str,
+    approve: bool,
+) -> Response {
     let caller = match staff(state, p).await {
         Ok(caller) => caller,
         Err(refused) => return refused,
     };
-    let Ok(approval) = id.parse::<u64>().map(ApprovalId) else {
+    let Ok(id) = id.parse::<u64>() else {
         return refused(p, &AppError::NotFound("no such approval".into()));
     };
     let done = async {
-        let once = Once::new(Some(key), "page_decide_approval", &(approval.0, approve))?;
-        let decide = ops::DecideApproval { approval, approve };
-        state.app.change_once(caller, &once, decide).await
+        match what {
+            Decided::Approval => {
+                let once = Once::new(Some(key), "page_decide_approval", &(id, approve))?;
+                let approval = ApprovalId(id);
+                let decide = ops::DecideApproval { approval, approve };
+                state
+                    .app
+                    .change_once(caller, &once, decide)
+                    .await
+                    .map(|_| ())
+            }
+            Decided::Credit => {
+                let once = Once::new(Some(key), "page_decide_credit", &(id, approve))?;
+                let decide = ops::DecideCredit {
+                    credit: trigate_core::CreditId(id),
+                    approve,
+                };
+                state
+                    .app
+                    .change_once(caller, &once, decide)
+                    .await
+                    .map(|_| ())
+            }
+        }
     }
     .await;
     match done {
@@ -145,7 +206,14 @@ pub(super) async fn approve(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<DecideForm>,
 ) -> Response {
-    decide(&state, &p, &id, &form.idempotency_key, true).await
+    decide(
+        &state,
+        &p,
+        (Decided::Approval, &id),
+        &form.idempotency_key,
+        true,
+    )
+    .await
 }
 
 pub(super) async fn reject(
@@ -154,5 +222,44 @@ pub(super) async fn reject(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<DecideForm>,
 ) -> Response {
-    decide(&state, &p, &id, &form.idempotency_key, false).await
+    decide(
+        &state,
+        &p,
+        (Decided::Approval, &id),
+        &form.idempotency_key,
+        false,
+    )
+    .await
+}
+
+pub(super) async fn approve_credit(
+    State(state): State<AppState>,
+    p: Page,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<DecideForm>,
+) -> Response {
+    decide(
+        &state,
+        &p,
+        (Decided::Credit, &id),
+        &form.idempotency_key,
+        true,
+    )
+    .await
+}
+
+pub(super) async fn reject_credit(
+    State(state): State<AppState>,
+    p: Page,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<DecideForm>,
+) -> Response {
+    decide(
+        &state,
+        &p,
+        (Decided::Credit, &id),
+        &form.idempotency_key,
+        false,
+    )
+    .await
 }

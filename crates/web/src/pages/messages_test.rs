@@ -118,6 +118,9 @@ fn every_message_a_page_uses_is_in_both_languages() {
     ] {
         ids.push(format!("mark-paid-{outcome}"));
     }
+    for role in trigate_core::Role::ALL {
+        ids.push(format!("role-{}", role.as_str()));
+    }
     for error in trigate_app::AppError::examples() {
         ids.push(format!("error-{}", error.code()));
     }

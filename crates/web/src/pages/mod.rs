@@ -14,6 +14,7 @@ mod admin_approvals;
 mod admin_channels;
 mod admin_dashboard;
 mod admin_ops;
+mod admin_users;
 mod admin_withdrawals;
 pub mod assets;
 mod charts;
@@ -148,6 +149,17 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/admin/orders/{id}/decide", post(order_list::decide))
         .route("/admin/approvals", get(admin_approvals::approvals))
         .route("/admin/channels", get(admin_channels::channels))
+        .route(
+            "/admin/credits/{id}/approve",
+            post(admin_approvals::approve_credit),
+        )
+        .route(
+            "/admin/credits/{id}/reject",
+            post(admin_approvals::reject_credit),
+        )
+        .route("/admin/users", get(admin_users::users))
+        .route("/admin/users/{id}/role", post(admin_users::set_role))
+        .route("/admin/users/{id}/credit", post(admin_users::credit))
         .route("/admin/sends/{id}/resolve", post(admin_channels::resolve))
         .route("/admin/attempts/mark-paid", post(admin_channels::mark_paid))
         .route(
