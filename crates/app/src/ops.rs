@@ -412,6 +412,13 @@ read!(Users -> Vec<trigate_core::UserLine>, |self, caller| Query::Users {
     limit: self.limit,
 });
 
+/// The shop-wide settings (staff).
+#[derive(Debug, Clone, Copy)]
+pub struct Settings;
+read!(Settings -> trigate_core::Config, |self, caller| Query::Settings {
+    actor: caller.0
+});
+
 /// Wallet credits waiting for a second member of finance.
 #[derive(Debug, Clone, Copy)]
 pub struct WaitingCredits;

@@ -113,6 +113,8 @@ pub enum Query {
     },
     /// Wallet credits waiting for a second member of finance.
     WaitingCredits { actor: UserId },
+    /// The shop-wide settings (staff).
+    Settings { actor: UserId },
     /// Every merchant, for staff.
     Merchants { actor: UserId },
 }
@@ -239,6 +241,7 @@ views! {
     Dashboard(crate::DashboardView),
     Users(Vec<crate::UserLine>),
     WaitingCredits(Vec<crate::ManualCredit>),
+    Settings(crate::Config),
     Merchants(Vec<MerchantLine>),
 }
 
@@ -513,6 +516,12 @@ impl Shop {
             )?)),
             Query::WaitingCredits { actor } => {
                 Ok(View::WaitingCredits(self.waiting_credits(*actor)?))
+            }
+            Query::Settings { actor } => {
+                if !matches!(self.require_user(*actor)?.role, crate::Role::Staff(_)) {
+                    return Err(ShopError::Forbidden(*actor));
+                }
+                Ok(View::Settings(*self.config()))
             }
             Query::Merchants { actor } => {
                 if !matches!(self.require_user(*actor)?.role, crate::Role::Staff(_)) {

@@ -409,3 +409,70 @@ async fn a_wallet_credit_asked_on_the_users_page_is_approved_by_another() {
         wallet.body
     );
 }
+
+#[tokio::test]
+async fn an_admin_sets_the_look_with_a_logo_and_a_bad_one_comes_back() {
+    let s = Server::start().await;
+    let mut admin = browser_of(&s, s.admin);
+    let page = admin.get("/admin/look").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert!(page.html.contains("id=\"settings\""));
+    assert!(page.html.contains("UTC+08:00"), "{}", page.html);
+    let csrf = page.input("csrf");
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\xdacd\xf8\xcf\x00\x00\x03\x06\x01\x80Z4}k\0\0\0\0IEND\xaeB`\x82";
+    let cookie = admin.cookie_header();
+    let post = |fields: Vec<(&'static str, String)>, logo: Option<Vec<u8>>| {
+        let cookie = cookie.clone();
+        let s = &s;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            let file = logo
+                .as_deref()
+                .map(|b| ("logo", "logo.png", "image/png", b));
+            common::pages::multipart(s, "/admin/look", &cookie, &fields, file).await
+        }
+    };
+    let (status, text) = post(
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", "Key Corner".into()),
+            ("colour", "#1e6b52".into()),
+            ("announcement", "Hello".into()),
+        ],
+        Some(png.to_vec()),
+    )
+    .await;
+    assert_eq!(status, 303, "{text}");
+    let r = s.call("GET", "/api/v1/look", None, &[], None).await;
+    assert_eq!(r.body["name"], "Key Corner", "{:?}", r.body);
+    assert!(
+        r.body["logo"]
+            .as_str()
+            .unwrap()
+            .starts_with("data:image/png;base64,")
+    );
+    // A colour that is not one comes back with what was typed.
+    let typed = vec![
+        ("csrf", csrf.clone()),
+        ("name", "Other name".into()),
+        ("colour", "red".into()),
+        ("announcement", String::new()),
+    ];
+    let (status, text) = post(typed, None).await;
+    assert_eq!(status, 422, "{text}");
+    assert!(text.contains("value=\"Other name\""), "{text}");
+    // A logo over 36 KB is a 413 page.
+    let big = vec![0u8; 40 * 1024];
+    let (status, text) = post(
+        vec![("csrf", csrf.clone()), ("name", "x".into())],
+        Some(big),
+    )
+    .await;
+    assert_eq!(status, 413, "{text}");
+    assert!(text.contains("36 KB"), "{text}");
+    // Without the token: refused.
+    let (status, _) = post(vec![("name", "x".into())], None).await;
+    assert_eq!(status, 403);
+    let mut seller = browser_of(&s, s.seller);
+    assert_eq!(seller.get("/admin/look").await.status, 403);
+}

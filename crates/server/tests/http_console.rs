@@ -9,10 +9,9 @@ mod common;
 
 use common::http::Server;
 use common::pages::Browser;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use trigate_web::COOKIE;
 
-/// A multipart POST of `fields` and one file, raw bytes; (status, body).
+/// A multipart POST of `fields` and a key file; (status, raw response).
 async fn upload(
     s: &Server,
     path: &str,
@@ -20,39 +19,8 @@ async fn upload(
     fields: &[(&str, &str)],
     file: &[u8],
 ) -> (u16, String) {
-    let boundary = "----trigate-test-boundary";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!("--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"keys.csv\"\r\ncontent-type: text/csv\r\n\r\n")
-            .as_bytes(),
-    );
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nhost: test\r\nconnection: close\r\naccept-language: en\r\ncookie: {cookie}\r\ncontent-type: multipart/form-data; boundary={boundary}\r\ncontent-length: {}\r\n\r\n",
-        body.len()
-    );
-    let mut stream = tokio::net::TcpStream::connect(s.addr).await.unwrap();
-    stream.write_all(head.as_bytes()).await.unwrap();
-    // A server that refuses early may close before reading it all.
-    let _ = stream.write_all(&body).await;
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw).await;
-    let text = String::from_utf8_lossy(&raw).to_string();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, text)
+    let file = ("file", "keys.csv", "text/csv", file);
+    common::pages::multipart(s, path, cookie, fields, Some(file)).await
 }
 
 fn seller_browser(s: &Server) -> Browser<'_> {
@@ -120,6 +88,45 @@ async fn uploads_without_a_token_or_over_10_mb_are_refused_as_pages() {
     )
     .await;
     assert_eq!(status, 413, "{}", &html[..html.len().min(300)]);
+    assert!(
+        html.contains("content-type: text/html"),
+        "a page: {}",
+        &html[..html.len().min(300)]
+    );
+    // Beyond what any route takes: the shop's page still, in its language.
+    let bigger = vec![b'A'; 11 * 1024 * 1024];
+    let (status, html) = upload(
+        &s,
+        "/merchant/products/1/keys",
+        &cookie,
+        &[("csrf", &csrf)],
+        &bigger,
+    )
+    .await;
+    assert_eq!(status, 413);
+    assert!(
+        html.contains("content-type: text/html"),
+        "{}",
+        &html[..html.len().min(300)]
+    );
+    assert!(
+        html.contains("<html lang=\"en\""),
+        "{}",
+        &html[..html.len().min(300)]
+    );
+    // The API's own import route answers in the API's shape.
+    let text = "K".repeat(100 * 1024);
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/merchant/products/1/keys",
+            Some(&cookie),
+            &[("idempotency-key", "big")],
+            Some(&serde_json::json!({ "text": text }).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, 413, "{:?}", r.body);
+    assert_eq!(r.body["error"]["code"], "payload_too_large");
     let catalog = s.call("GET", "/api/v1/products", None, &[], None).await;
     assert_eq!(catalog.body["products"][0]["stock"], 3, "nothing imported");
 }

@@ -66,13 +66,27 @@ pub fn current() -> Option<String> {
 
 /// An error answered outside the handlers — a method the route does not
 /// take, a request stopped by the timeout, a body over the limit, any
-/// error without a body — in the API's error shape; every other answer
-/// (the channels' own plain-text acknowledgements among them) as it is.
-fn in_shape(response: Response) -> Response {
+/// error without a body — in the API's error shape, or for a body over the
+/// limit sent to a page (`page` holds its language headers) as the shop's
+/// page; every other answer (pages, the channels' own plain-text
+/// acknowledgements among them) as it is.
+fn in_shape(response: Response, page: Option<&axum::http::HeaderMap>) -> Response {
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
     use trigate_app::AppError;
     let status = response.status();
+    let html = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if html {
+        return response;
+    }
+    if status == StatusCode::PAYLOAD_TOO_LARGE
+        && let Some(headers) = page
+    {
+        return crate::pages::too_large_page(headers);
+    }
     let outside = matches!(
         status,
         StatusCode::METHOD_NOT_ALLOWED
@@ -108,8 +122,27 @@ pub async fn track(request: Request, next: Next) -> Response {
     let id = RequestId::next();
     let method = request.method().clone();
     let started = Instant::now();
+    // A page's error is answered in the viewer's language.
+    let path = request.uri().path();
+    let api = ["/api/", "/pay/", "/sandbox", "/metrics"]
+        .iter()
+        .any(|p| path.starts_with(p));
+    let page = (!api).then(|| {
+        let mut headers = axum::http::HeaderMap::new();
+        for name in [
+            axum::http::header::COOKIE,
+            axum::http::header::ACCEPT_LANGUAGE,
+        ] {
+            if let Some(v) = request.headers().get(&name) {
+                headers.insert(name, v.clone());
+            }
+        }
+        headers
+    });
     let mut response = REQUEST_ID
-        .scope(id, async { in_shape(next.run(request).await) })
+        .scope(id, async {
+            in_shape(next.run(request).await, page.as_ref())
+        })
         .await;
     let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     let status = response.status().as_u16();

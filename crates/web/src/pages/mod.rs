@@ -13,6 +13,7 @@ mod admin;
 mod admin_approvals;
 mod admin_channels;
 mod admin_dashboard;
+mod admin_look;
 mod admin_ops;
 mod admin_users;
 mod admin_withdrawals;
@@ -158,6 +159,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             post(admin_approvals::reject_credit),
         )
         .route("/admin/users", get(admin_users::users))
+        .route(
+            "/admin/look",
+            get(admin_look::look).post(admin_look::set_look),
+        )
         .route("/admin/users/{id}/role", post(admin_users::set_role))
         .route("/admin/users/{id}/credit", post(admin_users::credit))
         .route("/admin/sends/{id}/resolve", post(admin_channels::resolve))
@@ -420,6 +425,23 @@ struct ErrorPage<'a> {
 }
 
 /// An error page in the shop's style.
+/// A body over the limit sent to a page: the shop's 413 page, in the
+/// viewer's language (answered outside the pages' router, so it carries
+/// their policy itself).
+pub(crate) fn too_large_page(headers: &HeaderMap) -> Response {
+    let p = Page::bare(headers, &axum::http::Extensions::new(), "/");
+    let mut response = error_page(
+        &p,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        p.t("error-too-large").into(),
+    );
+    response.headers_mut().insert(
+        HeaderName::from_static("content-security-policy"),
+        HeaderValue::from_static(CSP),
+    );
+    response
+}
+
 pub(crate) fn error_page(p: &Page, status: StatusCode, message: String) -> Response {
     let title = match status {
         StatusCode::NOT_FOUND => p.t("error-page-not-found"),
