@@ -121,6 +121,30 @@ fn every_message_a_page_uses_is_in_both_languages() {
     for role in trigate_core::Role::ALL {
         ids.push(format!("role-{}", role.as_str()));
     }
+    for account in [
+        "custody",
+        "clearing",
+        "operating",
+        "escrow",
+        "wallet-recharge",
+        "wallet-reward",
+        "wallet-held",
+        "debt-user",
+        "debt-merchant",
+        "debts",
+        "losses",
+        "channel_fees",
+        "merchant-pending",
+        "merchant-available",
+        "merchant-deposit",
+        "refunds_due",
+        "payouts",
+        "fees",
+        "reserve",
+        "other",
+    ] {
+        ids.push(format!("account-{account}"));
+    }
     for error in trigate_app::AppError::examples() {
         ids.push(format!("error-{}", error.code()));
     }

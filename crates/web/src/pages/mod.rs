@@ -23,6 +23,7 @@ pub mod csrf;
 mod guest_pass;
 pub mod i18n;
 mod merchant;
+mod merchant_money;
 mod merchant_new;
 mod my_orders;
 mod order_list;
@@ -146,6 +147,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(merchant_new::new_form).post(merchant_new::create),
         )
         .route("/merchant/orders", get(order_list::my_orders))
+        .route("/merchant/money", get(merchant_money::money))
+        .route("/merchant/deposit", post(merchant_money::deposit))
         .route("/admin/orders", get(order_list::all_orders))
         .route("/admin/orders/{id}/decide", post(order_list::decide))
         .route("/admin/approvals", get(admin_approvals::approvals))

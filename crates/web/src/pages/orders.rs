@@ -11,7 +11,7 @@ use serde::Deserialize;
 use trigate_app::{AppError, OrderDetails};
 use trigate_core::OrderId;
 
-use super::{CsrfForm, GuestPasses, Page, error_page, refused, render};
+use super::{CsrfForm, GuestPasses, Page, error_page, i18n, refused, render};
 use crate::AppState;
 
 /// An order's status as a message id.
@@ -44,6 +44,40 @@ struct OrderPage<'a> {
     is_seller: bool,
     /// What the buyer typed in a form that came back, with its errors.
     typed: Typed,
+    /// Every transfer made for the order, for its merchant and staff.
+    trail: Vec<TrailLine>,
+}
+
+/// One transfer of an order's money trail.
+struct TrailLine {
+    at: String,
+    why: String,
+    from: String,
+    to: String,
+    amount: String,
+}
+
+/// The order's money trail, oldest first, in the viewer's words.
+fn trail(p: &Page, order: &OrderDetails) -> Vec<TrailLine> {
+    let account = |name: &str| {
+        p.t(&format!("account-{}", name.replace(':', "-")))
+            .into_owned()
+    };
+    order
+        .money
+        .iter()
+        .map(|m| {
+            let why = trigate_core::chart::Why::from_code(m.why)
+                .map_or("other", trigate_core::chart::Why::as_str);
+            TrailLine {
+                at: p.time(m.at / 1_000_000_000),
+                why: p.t(&format!("why-{why}")).into_owned(),
+                from: account(&m.from),
+                to: account(&m.to),
+                amount: i18n::money(m.amount, order.currency),
+            }
+        })
+        .collect()
 }
 
 /// What a buyer typed in one of the order page's forms, and why it came
@@ -160,6 +194,11 @@ pub(super) async fn order_page(
                 is_buyer: p.caller.is_some_and(|c| c.0 == order.buyer),
                 is_seller: p.merchant == Some(order.merchant),
                 typed,
+                trail: if p.merchant == Some(order.merchant) || p.staff {
+                    trail(p, &order)
+                } else {
+                    Vec::new()
+                },
                 order: &order,
             },
         ),

@@ -29,6 +29,10 @@ pub(super) struct WithdrawForm {
     label: String,
     #[serde(default)]
     account: String,
+    /// `reward` (commissions), or for a merchant's owner `merchant` (its
+    /// available balance) or `deposit`.
+    #[serde(default)]
+    from: String,
 }
 
 #[derive(Debug, Default)]
@@ -145,6 +149,7 @@ pub(super) async fn withdrawals(State(state): State<AppState>, p: Page) -> Respo
 struct PageWithdrawal {
     amount: u64,
     destination: u64,
+    from: &'static str,
 }
 
 pub(super) async fn request(
@@ -181,16 +186,26 @@ pub(super) async fn request(
         )
         .await;
     };
+    let from = match (form.from.as_str(), p.merchant.is_some()) {
+        ("merchant", true) => WithdrawFrom::Merchant,
+        ("deposit", true) => WithdrawFrom::Deposit,
+        _ => WithdrawFrom::Reward,
+    };
     let asked = PageWithdrawal {
         amount,
         destination,
+        from: match from {
+            WithdrawFrom::Merchant => "merchant",
+            WithdrawFrom::Deposit => "deposit",
+            WithdrawFrom::Reward => "reward",
+        },
     };
     let once = match Once::new(Some(&form.idempotency_key), "page_withdraw", &asked) {
         Ok(once) => once,
         Err(e) => return refused(&p, &e),
     };
     let request = WithdrawalRequest {
-        from: WithdrawFrom::Reward,
+        from,
         currency,
         amount,
         destination: DestinationId(destination),
