@@ -31,6 +31,7 @@ export const MERCHANT_PAGES = [
   ['/merchant/products', 'tour-merchant-products'],
   ['/merchant/products/new', 'tour-merchant-new-product'],
   ['/merchant/products/1', 'tour-merchant-product'],
+  ['/merchant/products/1/edit', 'tour-merchant-edit-product'],
   ['/merchant/orders', 'tour-merchant-orders'],
   ['/merchant/money', 'tour-merchant-money'],
   ['/merchant/api-keys', 'tour-merchant-api-keys'],

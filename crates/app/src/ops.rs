@@ -221,6 +221,18 @@ change!(SetOnSale -> (), |self, caller| Command::SetOwnOnSale {
     on_sale: self.on_sale,
 });
 
+/// The caller's merchant changes one of its products.
+#[derive(Debug, Clone)]
+pub struct EditProduct {
+    pub product: ProductId,
+    pub spec: NewProduct,
+}
+change!(logged EditProduct -> (), |self, caller| Command::EditProduct {
+    actor: caller.0,
+    product: self.product,
+    spec: self.spec,
+});
+
 /// A coupon for the caller's merchant.
 #[derive(Debug, Clone)]
 pub struct CreateCoupon {

@@ -75,13 +75,7 @@ impl Shop {
         self.tick(now)?;
         let fee = self.active_merchant(merchant)?.fee;
         check_product(&spec, fee)?;
-        let commissions = spec.commission_l1.get() + spec.commission_l2.get();
-        if commissions > self.config.max_commission_bps {
-            return Err(ShopError::Invalid(format!(
-                "referral commissions are at most {} basis points together",
-                self.config.max_commission_bps
-            )));
-        }
+        self.check_commissions(&spec)?;
         let id = ProductId(self.catalog.products.len() as u64 + 1);
         self.catalog.products.push(Product {
             id,
@@ -90,6 +84,53 @@ impl Shop {
             on_sale: true,
         });
         Ok(id)
+    }
+
+    /// The product's owner changes what it sells: title, price, tiers,
+    /// quantities, commissions, and a fixed product's text. How it is
+    /// delivered (keys or one text) and its currency stay as they are;
+    /// orders already made keep the amount they were made at.
+    pub fn edit_product(
+        &mut self,
+        now: u64,
+        owner: crate::UserId,
+        product: ProductId,
+        spec: NewProduct,
+    ) -> Result<(), ShopError> {
+        self.tick(now)?;
+        self.owned_product(owner, product)?;
+        let current = self
+            .product(product)
+            .ok_or(ShopError::ProductNotFound(product))?;
+        let fee = self.active_merchant(current.merchant)?.fee;
+        if spec.currency != current.spec.currency {
+            return Err(ShopError::Invalid(
+                "a product's currency stays as it was made".into(),
+            ));
+        }
+        if matches!(spec.delivery, Delivery::Keys)
+            != matches!(current.spec.delivery, Delivery::Keys)
+        {
+            return Err(ShopError::Invalid(
+                "a product delivers keys or one text as it was made".into(),
+            ));
+        }
+        check_product(&spec, fee)?;
+        self.check_commissions(&spec)?;
+        self.product_mut(product)?.spec = spec;
+        Ok(())
+    }
+
+    /// Both levels of a product's commissions within the shop's limit.
+    fn check_commissions(&self, spec: &NewProduct) -> Result<(), ShopError> {
+        let commissions = spec.commission_l1.get() + spec.commission_l2.get();
+        if commissions > self.config.max_commission_bps {
+            return Err(ShopError::Invalid(format!(
+                "referral commissions are at most {} basis points together",
+                self.config.max_commission_bps
+            )));
+        }
+        Ok(())
     }
 
     pub fn set_on_sale(

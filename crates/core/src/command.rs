@@ -82,6 +82,14 @@ pub enum Command {
         product: ProductId,
         on_sale: bool,
     },
+    /// A merchant's owner changes one of their own products (title, price,
+    /// tiers, quantities, commissions; not how it is delivered or its
+    /// currency).
+    EditProduct {
+        actor: UserId,
+        product: ProductId,
+        spec: crate::NewProduct,
+    },
     /// A merchant's owner puts one of their own products on sale or off.
     SetOwnOnSale {
         #[serde(alias = "owner")]

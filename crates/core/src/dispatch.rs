@@ -107,6 +107,14 @@ impl Shop {
                 self.set_on_sale(now, product, on_sale)?;
                 Reply::Done
             }
+            C::EditProduct {
+                actor,
+                product,
+                spec,
+            } => {
+                self.edit_product(now, actor, product, spec)?;
+                Reply::Done
+            }
             C::SetOnSale { product, on_sale } => {
                 self.set_on_sale(now, product, on_sale)?;
                 Reply::Done

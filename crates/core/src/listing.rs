@@ -36,6 +36,8 @@ pub struct OwnProduct {
     pub stock: Option<u64>,
     /// What the storefront says of it.
     pub details: crate::ProductDetails,
+    /// Everything it was made with, as its edit form shows it.
+    pub spec: crate::NewProduct,
 }
 
 impl Shop {
@@ -115,6 +117,7 @@ impl Shop {
                 on_sale: p.on_sale,
                 stock: (p.spec.delivery == crate::Delivery::Keys).then(|| self.stock(p.id)),
                 details: self.product_details(p.id),
+                spec: p.spec.clone(),
             })
             .collect())
     }

@@ -613,3 +613,6 @@ withdrawals-from = Withdraw from
 withdrawals-from-merchant = The merchant's available balance
 withdrawals-from-reward = My commissions
 withdrawals-from-deposit = The merchant's deposit
+console-edit-product = Edit the product
+console-edit = Edit title, price, tiers and commissions
+console-delivery-fixed = How a product is delivered is chosen when it is made.

@@ -612,3 +612,6 @@ withdrawals-from = 提现来源
 withdrawals-from-merchant = 商户可提现余额
 withdrawals-from-reward = 我的佣金
 withdrawals-from-deposit = 商户保证金
+console-edit-product = 编辑商品
+console-edit = 编辑标题、价格、批发价与佣金
+console-delivery-fixed = 商品的发货方式在创建时确定，之后不可更改。

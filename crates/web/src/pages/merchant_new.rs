@@ -1,10 +1,11 @@
-//! The merchant console's new-product form: title, price, quantities per
-//! order, wholesale tiers, how it is delivered (card keys, or one text or
-//! link for every buyer) and the referral commissions; every field comes
-//! back with its error and what was typed.
+//! The merchant console's product form, to make a product or edit one:
+//! title, price, quantities per order, wholesale tiers, how it is delivered
+//! (card keys, or one text or link for every buyer — chosen when it is
+//! made) and the referral commissions; every field comes back with its
+//! error and what was typed.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
@@ -76,9 +77,20 @@ struct NewPage<'a> {
     p: &'a Page,
     form: NewForm,
     errors: Errors,
+    /// The product being edited; none for a new one.
+    editing: Option<u64>,
 }
 
 fn page(p: &Page, form: NewForm, errors: Errors, status: StatusCode) -> Response {
+    form_page(p, (form, None), errors, status)
+}
+
+fn form_page(
+    p: &Page,
+    (form, editing): (NewForm, Option<u64>),
+    errors: Errors,
+    status: StatusCode,
+) -> Response {
     let form = NewForm {
         min: if form.min.is_empty() {
             "1".into()
@@ -98,7 +110,13 @@ fn page(p: &Page, form: NewForm, errors: Errors, status: StatusCode) -> Response
         idempotency_key: csrf::key_or_new(form.idempotency_key),
         ..form
     };
-    render(status, &NewPage { p, form, errors })
+    let page = NewPage {
+        p,
+        form,
+        errors,
+        editing,
+    };
+    render(status, &page)
 }
 
 pub(super) async fn new_form(State(state): State<AppState>, p: Page) -> Response {
@@ -134,15 +152,8 @@ fn tiers(text: &str) -> Option<Vec<Tier>> {
         .collect()
 }
 
-pub(super) async fn create(
-    State(state): State<AppState>,
-    p: Page,
-    CsrfForm(form): CsrfForm<NewForm>,
-) -> Response {
-    let caller = match owner(&state, &p).await {
-        Ok(caller) => caller,
-        Err(refused) => return refused,
-    };
+/// The product the form describes, or each field's error.
+fn spec_of(p: &Page, form: &NewForm) -> Result<NewProduct, Errors> {
     let mut errors = Errors::default();
     let title = form.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
@@ -178,9 +189,9 @@ pub(super) async fn create(
     let (Some(price), Some((min, max)), Some(tiers), Some(l1), Some(l2), false) =
         (price, quantities, tiers, l1, l2, errors.any())
     else {
-        return page(&p, form, errors, StatusCode::UNPROCESSABLE_ENTITY);
+        return Err(errors);
     };
-    let spec = NewProduct {
+    Ok(NewProduct {
         title: title.to_string(),
         delivery,
         currency: cny(),
@@ -191,7 +202,23 @@ pub(super) async fn create(
         commission_l1: l1,
         commission_l2: l2,
         membership: false,
+    })
+}
+
+pub(super) async fn create(
+    State(state): State<AppState>,
+    p: Page,
+    CsrfForm(form): CsrfForm<NewForm>,
+) -> Response {
+    let caller = match owner(&state, &p).await {
+        Ok(caller) => caller,
+        Err(refused) => return refused,
     };
+    let spec = match spec_of(&p, &form) {
+        Ok(spec) => spec,
+        Err(errors) => return page(&p, form, errors, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let mut errors = Errors::default();
     let added = match Once::new(Some(&form.idempotency_key), "page_add_product", &form) {
         Ok(once) => {
             state
@@ -213,6 +240,114 @@ pub(super) async fn create(
                 _ => form,
             };
             page(&p, form, errors, form_status(&e))
+        }
+    }
+}
+
+/// Basis points as the form's percent (`3.00`).
+fn percent(bps: Bps) -> String {
+    format!("{}.{:02}", bps.get() / 100, bps.get() % 100)
+}
+
+/// The form as `spec` fills it.
+fn form_of(spec: &NewProduct) -> NewForm {
+    let amount = |minor| trigate_channels::amount::format(minor, spec.currency);
+    NewForm {
+        title: spec.title.clone(),
+        price: amount(spec.price),
+        min: spec.min_per_order.to_string(),
+        max: spec.max_per_order.to_string(),
+        tiers: spec
+            .tiers
+            .iter()
+            .map(|t| format!("{}={}", t.min_quantity, amount(t.unit_price)))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        delivery: match spec.delivery {
+            Delivery::Keys => "keys".into(),
+            Delivery::Fixed(_) => "text".into(),
+        },
+        text: match &spec.delivery {
+            Delivery::Fixed(text) => text.clone(),
+            Delivery::Keys => String::new(),
+        },
+        l1: percent(spec.commission_l1),
+        l2: percent(spec.commission_l2),
+        idempotency_key: String::new(),
+    }
+}
+
+/// The product `id` of the caller's merchant, or the page that says why not.
+async fn own(
+    state: &AppState,
+    p: &Page,
+    id: &str,
+) -> Result<(trigate_app::Caller, trigate_core::OwnProduct), Response> {
+    let caller = owner(state, p).await?;
+    let products = state
+        .app
+        .read(caller, ops::OwnProducts)
+        .await
+        .map_err(|e| super::refused(p, &e))?;
+    id.parse::<u64>()
+        .ok()
+        .and_then(|id| products.into_iter().find(|x| x.id.0 == id))
+        .map(|product| (caller, product))
+        .ok_or_else(|| {
+            let said = p.t("error-product_not_found").into_owned();
+            super::error_page(p, StatusCode::NOT_FOUND, said)
+        })
+}
+
+pub(super) async fn edit_form(
+    State(state): State<AppState>,
+    p: Page,
+    Path(id): Path<String>,
+) -> Response {
+    match own(&state, &p, &id).await {
+        Ok((_, product)) => {
+            let form = (form_of(&product.spec), Some(product.id.0));
+            form_page(&p, form, Errors::default(), StatusCode::OK)
+        }
+        Err(refused) => refused,
+    }
+}
+
+/// Saves the edited product; what it is delivered as stays as it was made.
+pub(super) async fn edit(
+    State(state): State<AppState>,
+    p: Page,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<NewForm>,
+) -> Response {
+    let (caller, product) = match own(&state, &p, &id).await {
+        Ok(both) => both,
+        Err(refused) => return refused,
+    };
+    let editing = Some(product.id.0);
+    let spec = match spec_of(&p, &form) {
+        Ok(spec) => spec,
+        Err(errors) => {
+            return form_page(
+                &p,
+                (form, editing),
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    let change = ops::EditProduct {
+        product: product.id,
+        spec,
+    };
+    match state.app.change(caller, change).await {
+        Ok(()) => Redirect::to(&format!("/merchant/products/{}", product.id.0)).into_response(),
+        Err(e) => {
+            let errors = Errors {
+                form: Some(p.refusal(&e)),
+                ..Errors::default()
+            };
+            form_page(&p, (form, editing), errors, form_status(&e))
         }
     }
 }

@@ -189,6 +189,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route("/merchant/products/{id}", get(merchant::product))
         .route(
+            "/merchant/products/{id}/edit",
+            get(merchant_new::edit_form).post(merchant_new::edit),
+        )
+        .route(
             "/merchant/products/{id}/on-sale",
             post(merchant::set_on_sale),
         )
