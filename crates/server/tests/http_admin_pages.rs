@@ -476,3 +476,90 @@ async fn an_admin_sets_the_look_with_a_logo_and_a_bad_one_comes_back() {
     let mut seller = browser_of(&s, s.seller);
     assert_eq!(seller.get("/admin/look").await.status, 403);
 }
+
+#[tokio::test]
+async fn an_admin_opens_a_merchant_and_finance_asks_to_forfeit_a_banned_ones_deposit() {
+    let s = Server::start().await;
+    let (user, _) = s.sign_up("future-merchant").await;
+    let mut admin = browser_of(&s, s.admin);
+    let csrf = admin.get("/admin/users").await.input("csrf");
+    let set = admin
+        .post(
+            &format!("/admin/users/{user}/role"),
+            &[("csrf", &csrf), ("role", "merchant")],
+        )
+        .await;
+    assert_eq!(set.status, 303, "{}", set.html);
+    let open = |owner: &'static str| {
+        [
+            ("csrf", csrf.clone()),
+            ("owner", owner.to_string()),
+            ("name", "Fresh Keys".to_string()),
+            ("fee", "4.50".to_string()),
+            ("holding_days", "2".to_string()),
+        ]
+    };
+    let unknown = open("nobody-here");
+    let unknown: Vec<(&str, &str)> = unknown.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let refused = admin.post("/admin/merchants/open", &unknown).await;
+    assert_eq!(refused.status, 422, "{}", refused.html);
+    assert!(refused.html.contains("id=\"form-error\""));
+    let known = open("Future-Merchant");
+    let known: Vec<(&str, &str)> = known.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let opened = admin.post("/admin/merchants/open", &known).await;
+    assert_eq!(opened.status, 303, "{}", opened.html);
+    assert!(
+        admin
+            .get("/admin/merchants")
+            .await
+            .html
+            .contains("Fresh Keys")
+    );
+
+    // The other merchant earns, pays a deposit, is banned; finance asks.
+    let merchant = s.released_sale().await;
+    let r = s
+        .call(
+            "POST",
+            "/api/v1/merchant/deposit",
+            Some(&merchant),
+            &[("idempotency-key", "dep")],
+            Some(&json!({"currency": "CNY", "amount": 100}).to_string()),
+        )
+        .await;
+    assert!(r.status < 300, "{:?}", r.body);
+    let ban = admin
+        .post(
+            "/admin/merchants/2/status",
+            &[("csrf", &csrf), ("status", "banned")],
+        )
+        .await;
+    assert_eq!(ban.status, 303, "{}", ban.html);
+    let finance = common::http::staff(&s, "fin-f", AdminRole::Finance).await;
+    let mut f = browser_of(&s, finance);
+    let csrf_f = f.get("/admin/merchants").await.input("csrf");
+    let bad = f
+        .post(
+            "/admin/merchants/2/forfeit",
+            &[
+                ("csrf", &csrf_f),
+                ("idempotency_key", "ff0"),
+                ("currency", "C1"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.html);
+    let asked = f
+        .post(
+            "/admin/merchants/2/forfeit",
+            &[
+                ("csrf", &csrf_f),
+                ("idempotency_key", "ff1"),
+                ("currency", "CNY"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, 303, "{}", asked.html);
+    let waiting = f.get("/admin/approvals").await;
+    assert!(waiting.html.contains("Deposit forfeit"), "{}", waiting.html);
+}

@@ -26,6 +26,8 @@ struct Line {
 struct MerchantsPage<'a> {
     p: &'a Page,
     merchants: Vec<Line>,
+    error: Option<String>,
+    key: String,
 }
 
 fn status_name(s: MerchantStatus) -> &'static str {
@@ -51,13 +53,23 @@ pub(super) async fn staff(state: &AppState, p: &Page) -> Result<Caller, Response
 }
 
 pub(super) async fn merchants(State(state): State<AppState>, p: Page) -> Response {
-    let caller = match staff(&state, &p).await {
-        Ok(caller) => caller,
-        Err(page) => return page,
-    };
+    match staff(&state, &p).await {
+        Ok(caller) => page(&state, &p, caller, None, StatusCode::OK).await,
+        Err(page) => page,
+    }
+}
+
+/// The merchants, with why a form came back.
+pub(super) async fn page(
+    state: &AppState,
+    p: &Page,
+    caller: Caller,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
     let list = match state.app.read(caller, ops::Merchants).await {
         Ok(list) => list,
-        Err(e) => return refused(&p, &e),
+        Err(e) => return refused(p, &e),
     };
     let merchants = list
         .iter()
@@ -71,7 +83,13 @@ pub(super) async fn merchants(State(state): State<AppState>, p: Page) -> Respons
                 .into_owned(),
         })
         .collect();
-    render(StatusCode::OK, &MerchantsPage { p: &p, merchants })
+    let page = MerchantsPage {
+        p,
+        merchants,
+        error,
+        key: super::csrf::idempotency_key(),
+    };
+    render(status, &page)
 }
 
 #[derive(Debug, Deserialize)]

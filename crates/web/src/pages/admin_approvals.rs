@@ -200,66 +200,55 @@ async fn decide(
     }
 }
 
-pub(super) async fn approve(
-    State(state): State<AppState>,
-    p: Page,
-    Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<DecideForm>,
-) -> Response {
-    decide(
-        &state,
-        &p,
-        (Decided::Approval, &id),
-        &form.idempotency_key,
-        true,
-    )
-    .await
+/// `approve` or `reject`, as the form's path names it.
+fn decision(said: &str) -> Option<bool> {
+    match said {
+        "approve" => Some(true),
+        "reject" => Some(false),
+        _ => None,
+    }
 }
 
-pub(super) async fn reject(
+/// `/admin/approvals/{id}/{approve|reject}`.
+pub(super) async fn decide_approval(
     State(state): State<AppState>,
     p: Page,
-    Path(id): Path<String>,
+    Path((id, said)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<DecideForm>,
 ) -> Response {
-    decide(
-        &state,
-        &p,
-        (Decided::Approval, &id),
-        &form.idempotency_key,
-        false,
-    )
-    .await
+    match decision(&said) {
+        Some(approve) => {
+            decide(
+                &state,
+                &p,
+                (Decided::Approval, &id),
+                &form.idempotency_key,
+                approve,
+            )
+            .await
+        }
+        None => refused(&p, &AppError::NotFound("no such decision".into())),
+    }
 }
 
-pub(super) async fn approve_credit(
+/// `/admin/credits/{id}/{approve|reject}`.
+pub(super) async fn decide_credit(
     State(state): State<AppState>,
     p: Page,
-    Path(id): Path<String>,
+    Path((id, said)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<DecideForm>,
 ) -> Response {
-    decide(
-        &state,
-        &p,
-        (Decided::Credit, &id),
-        &form.idempotency_key,
-        true,
-    )
-    .await
-}
-
-pub(super) async fn reject_credit(
-    State(state): State<AppState>,
-    p: Page,
-    Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<DecideForm>,
-) -> Response {
-    decide(
-        &state,
-        &p,
-        (Decided::Credit, &id),
-        &form.idempotency_key,
-        false,
-    )
-    .await
+    match decision(&said) {
+        Some(approve) => {
+            decide(
+                &state,
+                &p,
+                (Decided::Credit, &id),
+                &form.idempotency_key,
+                approve,
+            )
+            .await
+        }
+        None => refused(&p, &AppError::NotFound("no such decision".into())),
+    }
 }

@@ -127,7 +127,7 @@ pub(super) async fn new_form(State(state): State<AppState>, p: Page) -> Response
 }
 
 /// A percentage with up to two decimals as basis points.
-fn bps(text: &str) -> Option<Bps> {
+pub(super) fn bps(text: &str) -> Option<Bps> {
     let text = text.trim();
     if text.is_empty() {
         return Bps::new(0).ok();

@@ -14,6 +14,7 @@ mod admin_approvals;
 mod admin_channels;
 mod admin_dashboard;
 mod admin_look;
+mod admin_merchants;
 mod admin_ops;
 mod admin_users;
 mod admin_withdrawals;
@@ -141,6 +142,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
             post(admin_withdrawals::paid),
         )
         .route("/admin/merchants/{id}/status", post(admin::set_status))
+        .route("/admin/merchants/open", post(admin_merchants::open))
+        .route(
+            "/admin/merchants/{id}/forfeit",
+            post(admin_merchants::forfeit),
+        )
         .route("/merchant/products", get(merchant::products))
         .route(
             "/merchant/products/new",
@@ -154,12 +160,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/admin/approvals", get(admin_approvals::approvals))
         .route("/admin/channels", get(admin_channels::channels))
         .route(
-            "/admin/credits/{id}/approve",
-            post(admin_approvals::approve_credit),
-        )
-        .route(
-            "/admin/credits/{id}/reject",
-            post(admin_approvals::reject_credit),
+            "/admin/credits/{id}/{decision}",
+            post(admin_approvals::decide_credit),
         )
         .route("/admin/users", get(admin_users::users))
         .route(
@@ -171,12 +173,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/admin/sends/{id}/resolve", post(admin_channels::resolve))
         .route("/admin/attempts/mark-paid", post(admin_channels::mark_paid))
         .route(
-            "/admin/approvals/{id}/approve",
-            post(admin_approvals::approve),
-        )
-        .route(
-            "/admin/approvals/{id}/reject",
-            post(admin_approvals::reject),
+            "/admin/approvals/{id}/{decision}",
+            post(admin_approvals::decide_approval),
         )
         .route(
             "/merchant/api-keys",
