@@ -563,3 +563,53 @@ async fn an_admin_opens_a_merchant_and_finance_asks_to_forfeit_a_banned_ones_dep
     let waiting = f.get("/admin/approvals").await;
     assert!(waiting.html.contains("Deposit forfeit"), "{}", waiting.html);
 }
+
+/// Sets merchant 2's status from the merchants page: the answer's status.
+async fn set_status(b: &mut Browser<'_>, csrf: &str, to: &str) -> u16 {
+    let fields = [("csrf", csrf), ("status", to)];
+    b.post("/admin/merchants/2/status", &fields).await.status
+}
+
+#[tokio::test]
+async fn merchants_withdrawals_and_the_audit_log_are_filtered_and_paged() {
+    let s = Server::start().await;
+    let mut admin = browser_of(&s, s.admin);
+    let csrf = admin.get("/admin/merchants").await.input("csrf");
+    assert_eq!(set_status(&mut admin, &csrf, "frozen").await, 303);
+    let frozen = admin.get("/admin/merchants?status=frozen").await;
+    assert_eq!(
+        frozen.html.matches("<tr id=\"merchant-").count(),
+        1,
+        "{}",
+        frozen.html
+    );
+    assert!(frozen.html.contains("id=\"merchant-2\""));
+    let active = admin.get("/admin/merchants?status=active").await;
+    assert!(!active.html.contains("id=\"merchant-2\""));
+    let w = admin
+        .get("/admin/withdrawals?status=requested&page=x")
+        .await;
+    assert_eq!(w.status, 200, "{}", w.html);
+    assert!(w.html.contains("value=\"requested\" selected"));
+    // The audit log, 100 entries a page.
+    for i in 0..110 {
+        assert_eq!(
+            set_status(
+                &mut admin,
+                &csrf,
+                if i % 2 == 0 { "active" } else { "frozen" }
+            )
+            .await,
+            303
+        );
+    }
+    let audit = admin.get("/admin/audit").await;
+    let rows = |html: &str| html.matches("<tr><td>").count();
+    assert_eq!(rows(&audit.html), 100);
+    let at = audit.html.find("id=\"older\"").expect("older entries");
+    let href = &audit.html[..at];
+    let href = &href[href.rfind("href=\"").unwrap() + 6..];
+    let href = href[..href.find('"').unwrap()].replace("&amp;", "&");
+    let older = admin.get(&href).await;
+    assert!(rows(&older.html) >= 11, "{href}: {}", older.html);
+}

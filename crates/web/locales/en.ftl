@@ -623,3 +623,6 @@ merchants-owner-login = The owner's login (a user with the merchant role)
 merchants-fee = The platform's fee (percent)
 merchants-holding = Holding period (days)
 merchants-open-button = Open the merchant
+list-older = Older
+audit-older = Older entries
+audit-window = The console searches the latest 1,000 entries; the API and the journal hold them all.

@@ -622,3 +622,6 @@ merchants-owner-login = 店主登录名（须为商户角色的用户）
 merchants-fee = 平台手续费（百分比）
 merchants-holding = 结算冻结期（天）
 merchants-open-button = 开通商户
+list-older = 更早
+audit-older = 更早的记录
+audit-window = 后台检索最近 1,000 条记录；API 与日志保存全部记录。

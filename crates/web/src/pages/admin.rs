@@ -3,13 +3,14 @@
 //! asked for confirmation. Staff only; the shop checks who may change what.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use trigate_app::{AppError, Caller, ops};
 use trigate_core::{MerchantId, MerchantStatus};
 
+use super::paging::StatusPage;
 use super::{CsrfForm, Page, error_page, refused, render, signed_in};
 use crate::AppState;
 
@@ -26,6 +27,8 @@ struct Line {
 struct MerchantsPage<'a> {
     p: &'a Page,
     merchants: Vec<Line>,
+    statuses: Vec<super::paging::Choice>,
+    older: Option<String>,
     error: Option<String>,
     key: String,
 }
@@ -52,9 +55,13 @@ pub(super) async fn staff(state: &AppState, p: &Page) -> Result<Caller, Response
     }
 }
 
-pub(super) async fn merchants(State(state): State<AppState>, p: Page) -> Response {
+pub(super) async fn merchants(
+    State(state): State<AppState>,
+    p: Page,
+    Query(filter): Query<StatusPage>,
+) -> Response {
     match staff(&state, &p).await {
-        Ok(caller) => page(&state, &p, caller, None, StatusCode::OK).await,
+        Ok(caller) => page(&state, &p, (caller, &filter), None, StatusCode::OK).await,
         Err(page) => page,
     }
 }
@@ -63,7 +70,7 @@ pub(super) async fn merchants(State(state): State<AppState>, p: Page) -> Respons
 pub(super) async fn page(
     state: &AppState,
     p: &Page,
-    caller: Caller,
+    (caller, filter): (Caller, &StatusPage),
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
@@ -71,8 +78,17 @@ pub(super) async fn page(
         Ok(list) => list,
         Err(e) => return refused(p, &e),
     };
-    let merchants = list
+    let n = super::paging::number(&filter.page);
+    let kept = list
         .iter()
+        .filter(|m| filter.status.is_empty() || status_name(m.status) == filter.status);
+    let (kept, more) = super::paging::page_of(kept, n, 50);
+    let older = more.then(|| {
+        let fields = [("status", filter.status.as_str())];
+        super::paging::link("/admin/merchants", &fields, n + 1)
+    });
+    let merchants = kept
+        .into_iter()
         .map(|m| Line {
             id: m.id.0,
             name: m.name.clone(),
@@ -86,6 +102,13 @@ pub(super) async fn page(
     let page = MerchantsPage {
         p,
         merchants,
+        statuses: super::paging::choices(
+            p,
+            "merchant-status-",
+            &["active", "frozen", "banned"],
+            &filter.status,
+        ),
+        older,
         error,
         key: super::csrf::idempotency_key(),
     };

@@ -11,6 +11,7 @@ use trigate_core::{Approvable, Currency, MerchantId, Role};
 
 use super::admin::{page, staff};
 use super::merchant_new::bps;
+use super::paging::StatusPage;
 use super::{CsrfForm, Page, form_status};
 use crate::AppState;
 
@@ -78,8 +79,14 @@ pub(super) async fn open(
     .await;
     match done {
         Ok(id) => Redirect::to(&format!("/admin/merchants#merchant-{}", id.0)).into_response(),
-        Err(e) => page(&state, &p, caller, Some(p.refusal(&e)), form_status(&e)).await,
+        Err(e) => back(&state, &p, caller, &e).await,
     }
+}
+
+/// The merchants' page again, with why the form came back.
+async fn back(state: &AppState, p: &Page, caller: Caller, e: &AppError) -> Response {
+    let all = StatusPage::default();
+    page(state, p, (caller, &all), Some(p.refusal(e)), form_status(e)).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -122,6 +129,6 @@ pub(super) async fn forfeit(
     .await;
     match done {
         Ok(_) => Redirect::to("/admin/approvals").into_response(),
-        Err(e) => page(&state, &p, caller, Some(p.refusal(&e)), form_status(&e)).await,
+        Err(e) => back(&state, &p, caller, &e).await,
     }
 }

@@ -129,6 +129,8 @@ pub(super) struct AuditQuery {
     /// Only entries whose action holds this text.
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    page: String,
 }
 
 struct AuditLine {
@@ -144,6 +146,7 @@ struct AuditPage<'a> {
     entries: Vec<AuditLine>,
     actor: String,
     q: String,
+    older: Option<String>,
 }
 
 pub(super) async fn audit(
@@ -155,25 +158,32 @@ pub(super) async fn audit(
         Ok(caller) => caller,
         Err(refused) => return refused,
     };
-    let AuditQuery { actor, q } = query.map(|q| q.0).unwrap_or_default();
+    let AuditQuery { actor, q, page } = query.map(|q| q.0).unwrap_or_default();
+    let n = super::paging::number(&page);
     let entries = match state.app.read(caller, ops::Audit).await {
         Ok(entries) => entries,
         Err(e) => return refused(&p, &e),
     };
     let by: Option<u64> = actor.trim().parse().ok();
     let needle = q.trim().to_lowercase();
-    let entries = entries
+    let kept = entries
         .iter()
         .rev()
         .filter(|e| by.is_none_or(|a| e.actor.0 == a))
-        .filter(|e| needle.is_empty() || e.action.to_lowercase().contains(&needle))
-        .take(200)
+        .filter(|e| needle.is_empty() || e.action.to_lowercase().contains(&needle));
+    let (entries, more) = super::paging::page_of(kept, n, 100);
+    let entries = entries
+        .into_iter()
         .map(|e| AuditLine {
             at: p.time(e.at / 1_000_000_000),
             actor: e.actor.0,
             action: e.action.clone(),
         })
         .collect();
+    let older = more.then(|| {
+        let filter = [("actor", actor.as_str()), ("q", q.as_str())];
+        super::paging::link("/admin/audit", &filter, n + 1)
+    });
     render(
         StatusCode::OK,
         &AuditPage {
@@ -181,6 +191,7 @@ pub(super) async fn audit(
             entries,
             actor,
             q,
+            older,
         },
     )
 }

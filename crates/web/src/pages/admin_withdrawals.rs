@@ -5,7 +5,7 @@
 //! its form's idempotency key.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -13,6 +13,7 @@ use trigate_app::{AppError, Caller, Once, Payout, ops};
 use trigate_core::WithdrawalId;
 
 use super::admin::staff;
+use super::paging::{self, Choice, StatusPage};
 use super::{CsrfForm, Page, csrf, form_status, i18n, refused, render};
 use crate::AppState;
 
@@ -31,14 +32,19 @@ struct Line {
 struct WithdrawalsPage<'a> {
     p: &'a Page,
     withdrawals: Vec<Line>,
+    statuses: Vec<Choice>,
+    older: Option<String>,
     error: Option<String>,
     key: String,
 }
 
+/// Every status a withdrawal may be in.
+const STATUSES: [&str; 5] = ["requested", "approved", "paid_out", "rejected", "failed"];
+
 async fn page(
     state: &AppState,
     p: &Page,
-    caller: Caller,
+    (caller, filter): (Caller, &StatusPage),
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
@@ -46,9 +52,18 @@ async fn page(
         Ok(list) => list,
         Err(e) => return refused(p, &e),
     };
-    let withdrawals = list
+    let n = paging::number(&filter.page);
+    let kept = list
         .iter()
         .rev()
+        .filter(|w| filter.status.is_empty() || w.status.as_str() == filter.status);
+    let (kept, more) = paging::page_of(kept, n, 50);
+    let older = more.then(|| {
+        let fields = [("status", filter.status.as_str())];
+        paging::link("/admin/withdrawals", &fields, n + 1)
+    });
+    let withdrawals = kept
+        .into_iter()
         .map(|w| Line {
             id: w.id.0,
             amount: i18n::money(w.amount, w.currency),
@@ -64,15 +79,21 @@ async fn page(
     let page = WithdrawalsPage {
         p,
         withdrawals,
+        statuses: paging::choices(p, "withdrawal-status-", &STATUSES, &filter.status),
+        older,
         error,
         key: csrf::idempotency_key(),
     };
     render(status, &page)
 }
 
-pub(super) async fn withdrawals(State(state): State<AppState>, p: Page) -> Response {
+pub(super) async fn withdrawals(
+    State(state): State<AppState>,
+    p: Page,
+    Query(filter): Query<StatusPage>,
+) -> Response {
     match staff(&state, &p).await {
-        Ok(caller) => page(&state, &p, caller, None, StatusCode::OK).await,
+        Ok(caller) => page(&state, &p, (caller, &filter), None, StatusCode::OK).await,
         Err(refused) => refused,
     }
 }
@@ -153,7 +174,17 @@ async fn act(state: &AppState, p: &Page, id: &str, form: ActForm, how: Act) -> R
         Ok(()) => {
             Redirect::to(&format!("/admin/withdrawals#withdrawal-{}", withdrawal.0)).into_response()
         }
-        Err(e) => page(state, p, caller, Some(p.refusal(&e)), form_status(&e)).await,
+        Err(e) => {
+            let all = StatusPage::default();
+            page(
+                state,
+                p,
+                (caller, &all),
+                Some(p.refusal(&e)),
+                form_status(&e),
+            )
+            .await
+        }
     }
 }
 

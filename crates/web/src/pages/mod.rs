@@ -29,6 +29,7 @@ mod merchant_new;
 mod my_orders;
 mod order_list;
 mod orders;
+mod paging;
 mod paying;
 mod qr;
 mod security;
