@@ -502,6 +502,13 @@ pub fn demo_shop(master: &MasterKey) -> Writer {
         product: p1,
     };
     format5::run(&mut w, &cast);
-    format6::run(&mut w, &format6::Cast { bob, product: p1 });
+    format6::run(
+        &mut w,
+        &format6::Cast {
+            bob,
+            seller,
+            product: p1,
+        },
+    );
     w
 }

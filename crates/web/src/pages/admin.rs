@@ -78,15 +78,11 @@ pub(super) async fn page(
         Ok(list) => list,
         Err(e) => return refused(p, &e),
     };
-    let n = super::paging::number(&filter.page);
-    let kept = list
-        .iter()
-        .filter(|m| filter.status.is_empty() || status_name(m.status) == filter.status);
-    let (kept, more) = super::paging::page_of(kept, n, 50);
-    let older = more.then(|| {
-        let fields = [("status", filter.status.as_str())];
-        super::paging::link("/admin/merchants", &fields, n + 1)
-    });
+    let (kept, older) = filter.apply(
+        list.iter(),
+        |m| status_name(m.status),
+        ("/admin/merchants", 50),
+    );
     let merchants = kept
         .into_iter()
         .map(|m| Line {

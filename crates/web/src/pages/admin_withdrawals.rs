@@ -52,16 +52,11 @@ async fn page(
         Ok(list) => list,
         Err(e) => return refused(p, &e),
     };
-    let n = paging::number(&filter.page);
-    let kept = list
-        .iter()
-        .rev()
-        .filter(|w| filter.status.is_empty() || w.status.as_str() == filter.status);
-    let (kept, more) = paging::page_of(kept, n, 50);
-    let older = more.then(|| {
-        let fields = [("status", filter.status.as_str())];
-        paging::link("/admin/withdrawals", &fields, n + 1)
-    });
+    let (kept, older) = filter.apply(
+        list.iter().rev(),
+        |w| w.status.as_str(),
+        ("/admin/withdrawals", 50),
+    );
     let withdrawals = kept
         .into_iter()
         .map(|w| Line {

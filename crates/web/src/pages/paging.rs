@@ -36,6 +36,24 @@ pub(super) fn choices(
         .collect()
 }
 
+impl StatusPage {
+    /// What `status_of` names `self.status` (all if none is asked) of
+    /// `items`, page by page, `per` a page: this page and the link to the
+    /// next one of `path`.
+    pub fn apply<T>(
+        &self,
+        items: impl Iterator<Item = T>,
+        status_of: impl Fn(&T) -> &str,
+        (path, per): (&str, usize),
+    ) -> (Vec<T>, Option<String>) {
+        let n = number(&self.page);
+        let kept = items.filter(|x| self.status.is_empty() || status_of(x) == self.status);
+        let (page, more) = page_of(kept, n, per);
+        let next = more.then(|| link(path, &[("status", self.status.as_str())], n + 1));
+        (page, next)
+    }
+}
+
 /// The page number a query string gives (1 if absent or nonsense).
 pub(super) fn number(text: &str) -> usize {
     text.trim()
