@@ -123,6 +123,11 @@ pub enum BenchCommand {
     /// signed-in buyer's order page), compressed, with what each weighs;
     /// `bench http`'s checkout in the same run as the reference.
     Web(BenchOptions),
+    /// Risk decisions per second on one core: the default rule pack plus 50
+    /// rules over 100,000 users of history (`--accounts`), each decision's
+    /// features, rules and recording; `--case no_rules` alone gives the
+    /// cost without CEL.
+    Risk(BenchOptions),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -159,6 +164,7 @@ fn run_bench(which: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Http(options) => bench::http::run(&options).map(|()| ExitCode::SUCCESS),
         BenchCommand::Notify(options) => bench::notify::run(&options).map(|()| ExitCode::SUCCESS),
         BenchCommand::Web(options) => bench::web::run(&options).map(|()| ExitCode::SUCCESS),
+        BenchCommand::Risk(options) => bench::risk::run(&options).map(|()| ExitCode::SUCCESS),
     }
 }
 

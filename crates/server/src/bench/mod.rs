@@ -7,6 +7,7 @@ pub mod ledger;
 mod loopback;
 mod naive;
 pub mod notify;
+pub mod risk;
 mod seed;
 pub mod shop;
 pub mod web;

@@ -1,0 +1,106 @@
+//! The default rule pack: what a new shop decides with before its analysts
+//! write their own (documented in `docs/risk.md`). Each is an ordinary rule
+//! saved by the shop itself, changed or retired like any other.
+
+use crate::rules::RuleSpec;
+use crate::{Outcome, Point};
+
+const PAYMENTS: &[Point] = &[Point::WalletPayment, Point::ChannelPayment, Point::Recharge];
+
+fn rule(
+    name: &str,
+    expr: &str,
+    outcome: Outcome,
+    weight: i32,
+    points: &[Point],
+    reason: &str,
+    note: &str,
+) -> RuleSpec {
+    RuleSpec {
+        name: name.into(),
+        expr: expr.into(),
+        outcome,
+        weight,
+        points: points.to_vec(),
+        shadow: false,
+        enabled: true,
+        reason: reason.into(),
+        note: note.into(),
+    }
+}
+
+/// The default pack, in the order it is saved.
+pub fn default_pack() -> Vec<RuleSpec> {
+    use Outcome::*;
+    let money_in_and_out = [
+        Point::WalletPayment,
+        Point::ChannelPayment,
+        Point::Recharge,
+        Point::Withdrawal,
+    ];
+    vec![
+        rule(
+            "failed_payment_burst",
+            "device_fail_10m >= 3 || ip_fail_10m >= 5",
+            Hold,
+            60,
+            PAYMENTS,
+            "too_many_failed_payments",
+            "A burst of failed payments from one device or IP (card testing): the payment that follows waits for an analyst.",
+        ),
+        rule(
+            "new_account_high_amount",
+            "has_account && account_age_hours < 24 && amount >= 50000",
+            Challenge,
+            40,
+            &money_in_and_out,
+            "new_account_amount",
+            "An account less than a day old moving 500.00 or more: a one-time code first.",
+        ),
+        rule(
+            "country_mismatch",
+            "country_mismatch",
+            Challenge,
+            40,
+            PAYMENTS,
+            "country_mismatch",
+            "The IP's country differs from the payer's instrument's: a one-time code, or a hold when nobody can answer one (a channel's notification).",
+        ),
+        rule(
+            "disposable_email",
+            "email_disposable",
+            Challenge,
+            30,
+            &money_in_and_out,
+            "disposable_email",
+            "The email is at a throw-away domain.",
+        ),
+        rule(
+            "many_accounts_on_device",
+            "device_accounts_7d >= 4",
+            Hold,
+            50,
+            &money_in_and_out,
+            "shared_device",
+            "Four or more accounts used this device in a week.",
+        ),
+        rule(
+            "recharge_then_withdraw",
+            "hours_since_recharge >= 0 && hours_since_recharge < 72 && recharge_spent_pct < 20",
+            Hold,
+            60,
+            &[Point::Withdrawal],
+            "unspent_recharge",
+            "A withdrawal within three days of a top-up of which less than a fifth was spent: money passing through.",
+        ),
+        rule(
+            "signup_burst",
+            "ip_count_1h >= 10 || (device != \"\" && device_count_24h >= 3)",
+            Block,
+            0,
+            &[Point::Signup],
+            "too_many_signups",
+            "Ten sign-ups from one IP in an hour, or three from one device in a day.",
+        ),
+    ]
+}
