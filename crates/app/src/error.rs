@@ -267,7 +267,10 @@ fn refusal_status(kind: ShopErrorKind) -> StatusCode {
         | K::AttemptNotFound
         | K::KeyNotFound
         | K::WithdrawalNotFound
+        | K::ReviewNotFound
         | K::LookupRefused => StatusCode::NOT_FOUND,
+        K::RiskBlocked => StatusCode::FORBIDDEN,
+        K::ChallengeRequired => StatusCode::UNAUTHORIZED,
         K::LoginTaken
         | K::OrderState
         | K::IdempotencyConflict
@@ -287,7 +290,8 @@ fn refusal_status(kind: ShopErrorKind) -> StatusCode {
         | K::SettlementDuplicate
         | K::DestinationCooling
         | K::DepositRequired
-        | K::DepositHeld => StatusCode::CONFLICT,
+        | K::DepositHeld
+        | K::HeldForReview => StatusCode::CONFLICT,
         K::InsufficientBalance => StatusCode::PAYMENT_REQUIRED,
         K::Ledger => StatusCode::INTERNAL_SERVER_ERROR,
         K::Invalid
@@ -299,7 +303,8 @@ fn refusal_status(kind: ShopErrorKind) -> StatusCode {
         | K::RefundBeyondPaid
         | K::AmountMismatch
         | K::CouponNotApplicable
-        | K::WithdrawalLimit => StatusCode::UNPROCESSABLE_ENTITY,
+        | K::WithdrawalLimit
+        | K::RuleInvalid => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 

@@ -432,4 +432,44 @@ pub enum Command {
         order: OrderId,
         text: String,
     },
+    /// A command with what its request said of itself (IP, device, a
+    /// verified second factor, a channel's payer), for the risk decisions
+    /// it meets (format 7 on).
+    WithContext {
+        context: crate::risk::RequestContext,
+        command: Box<Command>,
+    },
+    /// Records the risk settings (and the default rule pack on a shop's
+    /// first start under format 7).
+    StartRisk {
+        settings: crate::risk::RiskSettings,
+    },
+    /// An analyst or admin saves a risk rule (its next version).
+    SaveRiskRule {
+        actor: UserId,
+        spec: crate::risk::RuleSpec,
+    },
+    /// An analyst or admin puts an identifier on the allow or block list.
+    ListRisk {
+        actor: UserId,
+        entry: crate::risk::NewListEntry,
+    },
+    /// An analyst or admin takes an identifier off its list.
+    UnlistRisk {
+        actor: UserId,
+        kind: crate::risk::IdKind,
+        value: String,
+    },
+    /// An analyst takes a review.
+    ClaimReview {
+        actor: UserId,
+        review: u64,
+    },
+    /// An analyst approves or declines a held subject, with a note.
+    DecideReview {
+        actor: UserId,
+        review: u64,
+        approve: bool,
+        note: String,
+    },
 }

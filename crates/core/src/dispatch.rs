@@ -138,7 +138,9 @@ impl Shop {
                 quantity,
                 coupon,
             } => {
-                Reply::Order(self.create_order(now, buyer, product, quantity, coupon.as_deref())?)
+                let order = self.create_order(now, buyer, product, quantity, coupon.as_deref())?;
+                self.keep_context(crate::risk::Subject::Order(order));
+                Reply::Order(order)
             }
             C::CancelOrder {
                 actor: buyer,
@@ -400,12 +402,16 @@ impl Shop {
                 coupon,
                 lookup,
                 email,
-            } => Reply::Order(self.create_guest_order(
-                now,
-                (product, quantity, coupon.as_deref()),
-                lookup,
-                email.as_deref(),
-            )?),
+            } => {
+                let order = self.create_guest_order(
+                    now,
+                    (product, quantity, coupon.as_deref()),
+                    lookup,
+                    email.as_deref(),
+                )?;
+                self.keep_context(crate::risk::Subject::Order(order));
+                Reply::Order(order)
+            }
             C::RequestWithdrawal {
                 actor,
                 from,
@@ -491,11 +497,46 @@ impl Shop {
                 confirmed: self.confirm_due_orders(now)?,
                 released: self.release_due(now)?,
                 escalated: self.escalate_unanswered(now)?,
+                escalated_reviews: self.escalate_reviews(now),
                 forgotten_keys: self.forget_old_keys(now),
                 closed_days: self.close_days(now),
             }),
             C::StartFigures => {
                 self.start_figures(now);
+                Reply::Done
+            }
+            C::WithContext { context, command } => {
+                self.risk.request = Some(context);
+                let reply = self.run(now, *command);
+                self.risk.request = None;
+                reply?
+            }
+            C::StartRisk { settings } => {
+                self.start_risk(now, settings)?;
+                Reply::Done
+            }
+            C::SaveRiskRule { actor, spec } => {
+                Reply::RuleSaved(self.save_risk_rule(now, actor, spec)?)
+            }
+            C::ListRisk { actor, entry } => {
+                self.list_risk(now, actor, entry)?;
+                Reply::Done
+            }
+            C::UnlistRisk { actor, kind, value } => {
+                self.unlist_risk(now, actor, kind, &value)?;
+                Reply::Done
+            }
+            C::ClaimReview { actor, review } => {
+                self.claim_review(now, actor, review)?;
+                Reply::Done
+            }
+            C::DecideReview {
+                actor,
+                review,
+                approve,
+                note,
+            } => {
+                self.decide_review(now, actor, review, approve, &note)?;
                 Reply::Done
             }
         })

@@ -119,6 +119,19 @@ pub enum ShopError {
     DepositRequired { currency: String, minimum: u64 },
     #[error("the deposit is held: {why}")]
     DepositHeld { why: String },
+    #[error("refused by the shop's risk checks ({reason})")]
+    RiskBlocked { reason: String },
+    #[error(
+        "a one-time code from the account's authenticator is needed for this ({reason}): \
+         send it with the request"
+    )]
+    ChallengeRequired { reason: String },
+    #[error("{what} is held for review by the shop's risk analysts")]
+    HeldForReview { what: String },
+    #[error("risk review {0} not found")]
+    ReviewNotFound(u64),
+    #[error("the rule is not valid: {0}")]
+    RuleInvalid(String),
 }
 
 impl ShopError {
@@ -171,6 +184,11 @@ impl ShopError {
             Self::DestinationCooling { .. } => ShopErrorKind::DestinationCooling,
             Self::DepositRequired { .. } => ShopErrorKind::DepositRequired,
             Self::DepositHeld { .. } => ShopErrorKind::DepositHeld,
+            Self::RiskBlocked { .. } => ShopErrorKind::RiskBlocked,
+            Self::ChallengeRequired { .. } => ShopErrorKind::ChallengeRequired,
+            Self::HeldForReview { .. } => ShopErrorKind::HeldForReview,
+            Self::ReviewNotFound(_) => ShopErrorKind::ReviewNotFound,
+            Self::RuleInvalid(_) => ShopErrorKind::RuleInvalid,
         }
     }
 }
@@ -221,11 +239,16 @@ pub enum ShopErrorKind {
     DestinationCooling,
     DepositRequired,
     DepositHeld,
+    RiskBlocked,
+    ChallengeRequired,
+    HeldForReview,
+    ReviewNotFound,
+    RuleInvalid,
 }
 
 impl ShopErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [Self; 41] = [
+    pub const ALL: [Self; 46] = [
         Self::Invalid,
         Self::UserNotFound,
         Self::LoginTaken,
@@ -267,6 +290,11 @@ impl ShopErrorKind {
         Self::DestinationCooling,
         Self::DepositRequired,
         Self::DepositHeld,
+        Self::RiskBlocked,
+        Self::ChallengeRequired,
+        Self::HeldForReview,
+        Self::ReviewNotFound,
+        Self::RuleInvalid,
     ];
 
     /// The stable code the API reports.
@@ -313,6 +341,11 @@ impl ShopErrorKind {
             Self::DestinationCooling => "destination_cooling",
             Self::DepositRequired => "deposit_required",
             Self::DepositHeld => "deposit_held",
+            Self::RiskBlocked => "risk_blocked",
+            Self::ChallengeRequired => "challenge_required",
+            Self::HeldForReview => "held_for_review",
+            Self::ReviewNotFound => "review_not_found",
+            Self::RuleInvalid => "rule_invalid",
         }
     }
 

@@ -30,6 +30,10 @@ use crate::journal::records::{
     KeyRec, KeyStatusRec, MerchantRec, PolicyRec, ProductRec, SettingsRec, UserRec,
 };
 use crate::journal::reply_record::RememberedRec;
+use crate::journal::risk_records::{
+    ContextRec, DecisionRec, IdKindRec, ListEntryRec, ReviewRec, RiskSettingsRec, RuleRec,
+    SubjectRec,
+};
 use crate::journal::send_record::SendRec;
 use crate::journal::shares_record::SharesRec;
 use crate::journal::storefront_records::{LookRec, OutboxRec, ProductDetailsRec, read_email};
@@ -141,6 +145,30 @@ pub enum Fact {
     /// A day's figures, recorded when it ended.
     #[serde(rename = "day")]
     Day { figures: DayRec },
+    /// The risk settings from here on (format 7 on).
+    #[serde(rename = "risk_settings")]
+    RiskSettings { settings: RiskSettingsRec },
+    /// A risk rule saved: its next version.
+    #[serde(rename = "risk_rule")]
+    RiskRule { rule: RuleRec },
+    /// An identifier put on the allow or the block list.
+    #[serde(rename = "risk_listed")]
+    RiskListed { entry: ListEntryRec },
+    /// An identifier taken off its list.
+    #[serde(rename = "risk_unlisted")]
+    RiskUnlisted { kind: IdKindRec, value: String },
+    /// A risk decision, with its inputs, features and the rules that fired.
+    #[serde(rename = "risk_decided")]
+    RiskDecided { decision: Box<DecisionRec> },
+    /// A hold's review, as it stands.
+    #[serde(rename = "risk_review")]
+    RiskReview { review: ReviewRec },
+    /// The request context an order or a payment attempt was made with.
+    #[serde(rename = "risk_context")]
+    RiskContext {
+        subject: SubjectRec,
+        context: ContextRec,
+    },
 }
 
 /// Where the shop's lists stood when a command began, and what it changed.
@@ -172,6 +200,8 @@ pub(crate) struct Changes {
     pub look: bool,
     pub emails: BTreeSet<u64>,
     pub figures_from: bool,
+    /// Risk reviews opened or changed.
+    pub reviews: BTreeSet<u64>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -192,6 +222,7 @@ struct Marks {
     destinations: usize,
     outbox: usize,
     days: usize,
+    decisions: usize,
 }
 
 /// Positions of the records a command made (from `mark` on) or changed.
@@ -265,6 +296,7 @@ impl Shop {
                 destinations: self.destinations.len(),
                 outbox: self.storefront.outbox.len(),
                 days: self.figures.days.len(),
+                decisions: self.risk.decisions.len(),
             },
             ..Changes::default()
         };
@@ -272,9 +304,12 @@ impl Shop {
 
     /// What the command since [`Self::begin_changes`] decided, as facts.
     pub(crate) fn take_facts(&mut self) -> Vec<Fact> {
+        let mut facts = Vec::new();
+        let decisions_from = self.changes.marks.decisions;
+        self.take_risk_facts(decisions_from, &mut facts);
         let c = std::mem::take(&mut self.changes);
         let m = c.marks;
-        let mut facts = Vec::new();
+        let risk = std::mem::take(&mut facts);
         if c.settings {
             facts.push(Fact::Settings {
                 settings: (&self.config).into(),
@@ -447,6 +482,7 @@ impl Shop {
                 });
             }
         }
+        facts.extend(risk);
         facts
     }
 
@@ -464,6 +500,13 @@ impl Shop {
 
     fn apply_fact(&mut self, fact: Fact) -> Result<(), FactError> {
         match fact {
+            f @ (Fact::RiskSettings { .. }
+            | Fact::RiskRule { .. }
+            | Fact::RiskListed { .. }
+            | Fact::RiskUnlisted { .. }
+            | Fact::RiskDecided { .. }
+            | Fact::RiskReview { .. }
+            | Fact::RiskContext { .. }) => self.apply_risk_fact(f)?,
             Fact::Settings { settings } => {
                 // The policy has a fact of its own.
                 let policy = self.config.policy;

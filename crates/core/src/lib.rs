@@ -44,6 +44,7 @@ pub mod query;
 mod refund_sends;
 mod refunds;
 mod reply;
+pub mod risk;
 mod rules;
 mod settle;
 mod shares;

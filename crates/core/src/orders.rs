@@ -394,13 +394,16 @@ impl Shop {
         if u128::from(recharge) + u128::from(reward) < u128::from(price) {
             return Err(ShopError::InsufficientBalance);
         }
+        // Decided before anything is made, so a refusal leaves nothing.
+        let verdict = self.decide_wallet_payment(now, buyer, merchant, price, currency)?;
         let order = self.create_order(now, buyer, product, quantity, coupon)?;
-        let keys = self.pay_by_balance(now, buyer, order)?;
+        let keys = self.pay_from_wallet(now, buyer, order, verdict)?;
         Ok((order, keys))
     }
 
     /// Pays an order from the buyer's wallet — recharge first, then reward —
-    /// into escrow, and delivers it, in one command.
+    /// into escrow, and delivers it, in one command (unless the risk
+    /// decision holds it: then nothing is delivered until it is reviewed).
     pub fn pay_by_balance(
         &mut self,
         now: u64,
@@ -408,6 +411,41 @@ impl Shop {
         order: OrderId,
     ) -> Result<Vec<KeyId>, ShopError> {
         self.tick(now)?;
+        let (amount, currency) = self.payable(now, buyer, order)?;
+        let (recharge, reward) = self.wallet(buyer, currency);
+        if u128::from(recharge) + u128::from(reward) < u128::from(amount) {
+            return Err(ShopError::InsufficientBalance);
+        }
+        let merchant = self.require_order(order)?.merchant;
+        let verdict = self.decide_wallet_payment(now, buyer, merchant, amount, currency)?;
+        self.pay_from_wallet(now, buyer, order, verdict)
+    }
+
+    fn decide_wallet_payment(
+        &mut self,
+        now: u64,
+        buyer: UserId,
+        merchant: MerchantId,
+        amount: u64,
+        currency: Currency,
+    ) -> Result<crate::risk::Verdict, ShopError> {
+        let ask = crate::risk::Ask {
+            actor: Some(buyer),
+            amount,
+            currency: Some(currency),
+            merchant: Some(merchant),
+            ..Default::default()
+        };
+        self.decide_risk(now, trigate_risk::Point::WalletPayment, ask)
+    }
+
+    fn pay_from_wallet(
+        &mut self,
+        now: u64,
+        buyer: UserId,
+        order: OrderId,
+        verdict: crate::risk::Verdict,
+    ) -> Result<Vec<KeyId>, ShopError> {
         let (amount, currency) = self.payable(now, buyer, order)?;
         let (recharge, reward) = self.wallet(buyer, currency);
         let from_recharge = amount.min(recharge);
@@ -437,9 +475,20 @@ impl Shop {
             reward: from_reward,
         });
         o.paid_at = Some(now);
+        o.status = OrderStatus::Paid;
         let reserved_until = o.reserved_until;
         self.orders.reservations.remove(&(reserved_until, order));
-        Ok(self.deliver(now, order))
+        match verdict {
+            crate::risk::Verdict::Go => {
+                self.risk
+                    .name_subject(now, crate::risk::Subject::Order(order));
+                Ok(self.deliver(now, order))
+            }
+            crate::risk::Verdict::Hold(decision) => {
+                self.open_review(now, decision, crate::risk::Subject::Order(order));
+                Ok(Vec::new())
+            }
+        }
     }
 
     /// An order its buyer may pay now: (amount, currency).

@@ -82,6 +82,9 @@ pub enum PaymentOutcome {
     Duplicate(AttemptId),
     /// The merchant's deposit was paid into.
     DepositFunded,
+    /// The order was paid into escrow and is held for a risk review:
+    /// nothing is delivered until an analyst approves it (format 7 on).
+    Held,
 }
 
 const CHANNEL_MAX: usize = 64;
@@ -285,7 +288,7 @@ impl Shop {
                     .order(order)
                     .is_some_and(|o| o.status == OrderStatus::Created);
                 if takes_it {
-                    PaymentOutcome::Delivered(self.pay_from_channel(now, order, attempt)?)
+                    self.pay_from_channel(now, order, attempt)?
                 } else {
                     self.credit_or_owe(now, attempt, guest, amount, Some(order))?
                 }
@@ -337,14 +340,27 @@ impl Shop {
         Ok(PaymentOutcome::OwedBack)
     }
 
+    /// Pays an order from clearing into escrow, then delivers it — unless
+    /// the risk decision on the payment holds it (money that arrived is
+    /// never refused).
     fn pay_from_channel(
         &mut self,
         now: u64,
         order: OrderId,
         attempt: AttemptId,
-    ) -> Result<Vec<crate::KeyId>, ShopError> {
+    ) -> Result<PaymentOutcome, ShopError> {
         let o = self.require_order(order)?;
         let (currency, amount, reserved_until) = (o.currency, o.amount, o.reserved_until);
+        let ask = crate::risk::Ask {
+            actor: Some(o.buyer),
+            amount,
+            currency: Some(currency),
+            merchant: Some(o.merchant),
+            context_of: Some(crate::risk::Subject::Order(order)),
+            subject: Some(crate::risk::Subject::Order(order)),
+            ..Default::default()
+        };
+        let verdict = self.decide_risk(now, trigate_risk::Point::ChannelPayment, ask)?;
         self.move_money(
             now,
             currency,
@@ -359,8 +375,15 @@ impl Shop {
         let o = self.order_mut(order)?;
         o.paid_by = Some(PaidBy::Channel(attempt));
         o.paid_at = Some(now);
+        o.status = OrderStatus::Paid;
         self.orders.reservations.remove(&(reserved_until, order));
-        Ok(self.deliver(now, order))
+        Ok(match verdict {
+            crate::risk::Verdict::Go => PaymentOutcome::Delivered(self.deliver(now, order)),
+            crate::risk::Verdict::Hold(decision) => {
+                self.open_review(now, decision, crate::risk::Subject::Order(order));
+                PaymentOutcome::Held
+            }
+        })
     }
 
     /// Clearing → the user's recharge wallet.

@@ -117,6 +117,12 @@ pub enum Query {
     Settings { actor: UserId },
     /// Every merchant, for staff.
     Merchants { actor: UserId },
+    /// The risk desk: rules, lists, decisions, the review queue, backtests
+    /// (analysts, admins and auditors).
+    Risk {
+        actor: UserId,
+        ask: crate::risk::RiskQuery,
+    },
 }
 
 /// A merchant as the admin console lists it.
@@ -243,6 +249,7 @@ views! {
     WaitingCredits(Vec<crate::ManualCredit>),
     Settings(crate::Config),
     Merchants(Vec<MerchantLine>),
+    Risk(Box<crate::risk::RiskView>),
 }
 
 /// The request an Idempotency-Key was used for, if it was.
@@ -387,6 +394,7 @@ impl Shop {
 
     pub fn query(&self, query: &Query) -> Result<View, ShopError> {
         match query {
+            Query::Risk { actor, ask } => Ok(View::Risk(Box::new(self.risk_query(*actor, ask)?))),
             Query::Me { actor: caller } => {
                 let u = self.require_user(*caller)?;
                 Ok(View::Me(MeView {

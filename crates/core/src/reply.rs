@@ -54,6 +54,8 @@ pub enum Reply {
         replayed: bool,
     },
     View(crate::query::View),
+    /// A risk rule saved: its version (format 7 on).
+    RuleSaved(u32),
 }
 
 /// What one scheduler tick did.
@@ -69,6 +71,9 @@ pub struct TickReport {
     /// shop's time zone).
     #[serde(default)]
     pub closed_days: Vec<i64>,
+    /// Risk reviews that had waited too long (format 7 on).
+    #[serde(default)]
+    pub escalated_reviews: Vec<u64>,
 }
 
 impl TickReport {
@@ -79,6 +84,7 @@ impl TickReport {
             && self.escalated.is_empty()
             && self.forgotten_keys == 0
             && self.closed_days.is_empty()
+            && self.escalated_reviews.is_empty()
     }
 }
 
@@ -117,6 +123,7 @@ impl Reply {
             Self::Refused { .. } => "Refused",
             Self::Idempotent { .. } => "Idempotent",
             Self::View(v) => v.kind(),
+            Self::RuleSaved(_) => "RuleSaved",
         }
     }
 }

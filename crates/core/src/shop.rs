@@ -174,6 +174,9 @@ pub struct Shop {
     pub(crate) storefront: crate::storefront::Storefront,
     /// Daily figures (journal format 6 on).
     pub(crate) figures: crate::figures::Figures,
+    /// Gate three: rules, lists, windows, decisions and holds (journal
+    /// format 7 on).
+    pub(crate) risk: crate::risk::RiskBook,
 }
 
 /// What a trail of transfers belongs to.

@@ -209,6 +209,20 @@ impl Shop {
             return Err(ShopError::InsufficientBalance);
         }
         let id = WithdrawalId(self.withdrawals.list.len() as u64 + 1);
+        let ask = crate::risk::Ask {
+            actor: Some(actor),
+            amount,
+            currency: Some(currency),
+            merchant: match party {
+                Party::Merchant(m) => Some(m),
+                Party::User(_) => None,
+            },
+            destination: destination.clone(),
+            subject: Some(crate::risk::Subject::Withdrawal(id)),
+            ..Default::default()
+        };
+        let verdict = self.decide_risk(now, trigate_risk::Point::Withdrawal, ask)?;
+        let held = matches!(verdict, crate::risk::Verdict::Hold(_));
         let payouts = account_id(Kind::Payouts, currency, 0);
         let reservation = self.reserve_money(
             now,
@@ -219,7 +233,7 @@ impl Shop {
             tag(id),
         )?;
         let approvals_needed = rule.approvers(amount);
-        if approvals_needed == 0 {
+        if approvals_needed == 0 && !held {
             self.finish_reserved(now, currency, (source, payouts), reservation, true)?;
         }
         self.withdrawals.list.push(Withdrawal {
@@ -233,7 +247,7 @@ impl Shop {
             destination_id,
             fee: rule.fee(amount),
             payout_started: None,
-            status: if approvals_needed == 0 {
+            status: if approvals_needed == 0 && !held {
                 WithdrawalStatus::Approved
             } else {
                 WithdrawalStatus::Requested
@@ -245,7 +259,27 @@ impl Shop {
             reference: None,
             closed_at: None,
         });
+        if let crate::risk::Verdict::Hold(decision) = verdict {
+            self.open_review(now, decision, crate::risk::Subject::Withdrawal(id));
+        }
         Ok(id)
+    }
+
+    /// A withdrawal a risk review approved goes on: approved at once if it
+    /// needs no approver, else it waits for finance as any other.
+    pub(crate) fn release_withdrawal_hold(
+        &mut self,
+        now: u64,
+        id: WithdrawalId,
+    ) -> Result<(), ShopError> {
+        let w = self.withdrawal_in(id, WithdrawalStatus::Requested)?;
+        if w.approvals_needed == 0 {
+            let (currency, source, reservation) = (w.currency, w.source, w.reservation);
+            let payouts = account_id(Kind::Payouts, currency, 0);
+            self.finish_reserved(now, currency, (source, payouts), reservation, true)?;
+            self.withdrawal_mut(id)?.status = WithdrawalStatus::Approved;
+        }
+        Ok(())
     }
 
     /// Refuses an amount outside the rule for `party` in `currency`: its
@@ -318,6 +352,7 @@ impl Shop {
     ) -> Result<WithdrawalStatus, ShopError> {
         self.tick(now)?;
         self.require_finance(staff)?;
+        self.require_not_held(crate::risk::Subject::Withdrawal(id))?;
         let w = self.withdrawal_in(id, WithdrawalStatus::Requested)?;
         // A debt opened since it was asked (a refund the party could not
         // cover) is repaid before anything leaves: reject it, or wait.

@@ -44,20 +44,24 @@ pub async fn start_shop_with(
 > {
     start_shop_on(
         store,
-        settings,
-        rules,
+        (settings, rules, trigate_core::risk::RiskSettings::default()),
         std::sync::Arc::new(crate::SystemClock),
     )
     .await
 }
 
-/// [`start_shop_with`] on the writer clock `clock` (the demo's clock runs
-/// behind while it seeds a history of days). A shop that does not record
-/// daily figures yet starts recording them.
+/// [`start_shop_with`] with the risk settings, on the writer clock `clock`
+/// (the demo's clock runs behind while it seeds a history of days). A shop
+/// that does not record daily figures yet starts recording them; one whose
+/// journal holds no risk settings (or others) records them, with the
+/// default rule pack if no rule was ever saved.
 pub async fn start_shop_on(
     store: &trigate_store::Store,
-    settings: trigate_core::Config,
-    rules: trigate_core::Rules,
+    (settings, rules, risk): (
+        trigate_core::Config,
+        trigate_core::Rules,
+        trigate_core::risk::RiskSettings,
+    ),
     clock: std::sync::Arc<dyn crate::Clock>,
 ) -> Result<
     (
@@ -73,6 +77,7 @@ pub async fn start_shop_on(
     let before = (began && state.has_policy(), *state.config());
     let (had_rules, rules_before) = (state.has_rules(), state.rules().clone());
     let records_figures = state.records_figures();
+    let risk_before = state.records_risk().then(|| state.risk_settings());
     let (engine, writer) = Engine::start(
         ShopMachine::new(recovered),
         store.clone(),
@@ -108,6 +113,20 @@ pub async fn start_shop_on(
     if !records_figures {
         match engine.submit(Command::StartFigures).await {
             Ok(Reply::Done) => tracing::info!("the shop records its daily figures from today"),
+            Ok(reply) => return Err(crate::RecoverError::Settings(format!("{reply:?}"))),
+            Err(e) => return Err(crate::RecoverError::Settings(e.to_string())),
+        }
+    }
+    if risk_before != Some(risk) {
+        match engine.submit(Command::StartRisk { settings: risk }).await {
+            Ok(Reply::Done) if risk_before.is_some() => tracing::warn!(
+                enabled = risk.enabled,
+                "the configured risk settings differ from the journal's; the change is recorded"
+            ),
+            Ok(Reply::Done) => tracing::info!(
+                enabled = risk.enabled,
+                "the shop's risk settings are recorded in its journal, with the default rule pack"
+            ),
             Ok(reply) => return Err(crate::RecoverError::Settings(format!("{reply:?}"))),
             Err(e) => return Err(crate::RecoverError::Settings(e.to_string())),
         }

@@ -48,6 +48,9 @@ pub struct ServeFile {
     /// The money rules per currency (`[rules]`).
     #[serde(default)]
     pub rules: crate::shop_settings::RulesFile,
+    /// Gate three's settings (`[risk]`).
+    #[serde(default)]
+    pub risk: crate::risk_settings::RiskFile,
     /// `human` (the default) or `json`; `TRIGATE_LOG_FORMAT` overrides it.
     #[serde(default)]
     pub log_format: Option<crate::logging::LogFormat>,
@@ -104,6 +107,7 @@ pub fn serve_config(
         sandbox: from_file.sandbox,
         shop: from_file.shop.settings()?,
         rules: from_file.rules.rules()?,
+        risk: from_file.risk.settings()?,
         log_format: crate::logging::LogFormat::from_env_or(from_file.log_format)?,
         metrics_token: env("TRIGATE_METRICS_TOKEN").map(secrecy::SecretString::from),
         metrics_listen: env("TRIGATE_METRICS_LISTEN")

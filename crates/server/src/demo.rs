@@ -84,6 +84,7 @@ pub fn run(listen: Option<&str>) -> anyhow::Result<()> {
             secret: secret.clone(),
         }),
         shop: demo_settings(),
+        risk: trigate_core::risk::RiskSettings::default(),
         rules: trigate_core::Rules {
             // A destination added in the demo is usable at once, and a
             // commission withdrawal from ¥2.00 needs two approvers.

@@ -30,6 +30,8 @@ pub struct ServeConfig {
     pub shop: trigate_core::Config,
     /// The money rules per currency (`[rules]`), recorded in the journal.
     pub rules: trigate_core::Rules,
+    /// Gate three's settings (`[risk]`).
+    pub risk: trigate_core::risk::RiskSettings,
     /// How log lines are written.
     pub log_format: crate::logging::LogFormat,
     /// `TRIGATE_METRICS_TOKEN`: `/metrics` on the main listener answers
@@ -92,7 +94,12 @@ where
         "starting"
     );
     let store = Store::open(&config.database_url).await?;
-    let (engine, writer) = start_shop_on(&store, config.shop, config.rules.clone(), clock).await?;
+    let (engine, writer) = start_shop_on(
+        &store,
+        (config.shop, config.rules.clone(), config.risk),
+        clock,
+    )
+    .await?;
     let scheduler = spawn_scheduler(engine.clone(), Duration::from_secs(1));
     let transport = Arc::new(HyperTransport::new(Duration::from_secs(10)));
     let payments = Payments::new(&config.channels, transport.clone(), &config.base_url)?;

@@ -16,6 +16,8 @@ mod format4;
 mod format5;
 #[path = "golden_demo/format6.rs"]
 mod format6;
+#[path = "golden_demo/format7.rs"]
+mod format7;
 
 use demo::demo_shop;
 use trigate_app::MasterKey;
@@ -204,7 +206,7 @@ async fn golden_journals_start_with_their_recorded_shop_and_verify() {
         // format 3 as it was recorded (f3-demo's withdrawals, recorded as
         // `Withdrawal`, included); older ones were written under older
         // rules.
-        if ["f3-demo", "f4-demo", "f5-demo", "f6-demo"].contains(&name.as_str()) {
+        if ["f3-demo", "f4-demo", "f5-demo", "f6-demo", "f7-demo"].contains(&name.as_str()) {
             assert!(report.findings.is_empty(), "{name}: {:#?}", report.findings);
         }
     }
@@ -255,12 +257,26 @@ fn every_kind_of_fact_keeps_its_tag() {
         .copied()
         .chain(["FiguresFrom", "Day"])
         .collect();
+    let format7: Vec<&str> = format6
+        .iter()
+        .copied()
+        .chain([
+            "RiskSettings",
+            "RiskRule",
+            "RiskListed",
+            "RiskUnlisted",
+            "RiskDecided",
+            "RiskReview",
+            "RiskContext",
+        ])
+        .collect();
     for (name, kinds, unwritten) in [
         ("f2-demo", &format2[..], &[][..]),
         ("f3-demo", &format3[..], &[][..]),
         ("f4-demo", &format4[..], &["Withdrawal"][..]),
         ("f5-demo", &format5[..], &["Withdrawal"][..]),
         ("f6-demo", &format6[..], &["Withdrawal"][..]),
+        ("f7-demo", &format7[..], &["Withdrawal"][..]),
     ] {
         let mut seen = std::collections::BTreeMap::new();
         for row in golden::read_rows(name) {

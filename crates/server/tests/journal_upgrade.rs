@@ -30,9 +30,10 @@ async fn a_shop_keeps_the_settings_it_started_with_and_records_a_change() {
         let store = db.open().await;
         let (engine, writer) = start_shop(&store, settings(30)).await.unwrap();
         // The genesis holds the settings; the money rules follow it, then
-        // the day the shop begins recording its daily figures.
+        // the day the shop begins recording its daily figures, then the
+        // risk settings with the default rule pack.
         let rows = store.journal_page(0, 10_000).await.unwrap();
-        assert_eq!(rows.len(), 3);
+        assert_eq!(rows.len(), 4);
         let genesis = Entry::decode(&rows[0].body).unwrap();
         assert!(
             matches!(
@@ -42,8 +43,12 @@ async fn a_shop_keeps_the_settings_it_started_with_and_records_a_change() {
             "the money rules are recorded after the genesis"
         );
         assert!(matches!(
-            last_entry(&store).await.facts.as_slice(),
+            Entry::decode(&rows[2].body).unwrap().facts.as_slice(),
             [Fact::FiguresFrom { .. }]
+        ));
+        assert!(matches!(
+            last_entry(&store).await.facts.as_slice(),
+            [Fact::RiskSettings { .. }, Fact::RiskRule { .. }, ..]
         ));
         assert!(
             matches!(genesis.facts.as_slice(), [Fact::Settings { settings: s }, Fact::Policy { .. }] if s.reservation_ns == 30 * 60 * NANOS_PER_SECOND),
@@ -166,7 +171,7 @@ async fn trigate_upgrade_rewrites_a_format_1_journal_after_a_backup() {
         assert!(!text.contains("NOTE"), "{text}");
         let (ok, text) = run(&["upgrade", "--database-url", &db.url], data.path());
         assert!(
-            ok && text.contains("in format 6, which this release reads"),
+            ok && text.contains("in format 7, which this release reads"),
             "{text}"
         );
 
@@ -254,9 +259,9 @@ async fn a_format_2_shop_records_its_money_policy_on_its_first_start() {
     drop(engine);
     writer.await.unwrap();
     let all = store.journal_page(0, 10_000).await.unwrap();
-    // The policy (format 3's), the money rules (format 4's), then the day
-    // daily figures begin (format 6's).
-    assert_eq!(all.len(), rows.len() + 3);
+    // The policy (format 3's), the money rules (format 4's), the day
+    // daily figures begin (format 6's), then the risk settings (format 7's).
+    assert_eq!(all.len(), rows.len() + 4);
     assert_eq!(all[..rows.len()], rows[..], "the format-2 entries stay");
     let entry = Entry::decode(&all[rows.len()].body).unwrap();
     assert_eq!(
@@ -274,8 +279,15 @@ async fn a_format_2_shop_records_its_money_policy_on_its_first_start() {
         "the money rules are recorded next"
     );
     assert!(matches!(
-        last_entry(&store).await.facts.as_slice(),
+        Entry::decode(&all[rows.len() + 2].body)
+            .unwrap()
+            .facts
+            .as_slice(),
         [Fact::FiguresFrom { .. }]
+    ));
+    assert!(matches!(
+        last_entry(&store).await.facts.as_slice(),
+        [Fact::RiskSettings { .. }, Fact::RiskRule { .. }, ..]
     ));
     assert!(
         matches!(
@@ -290,7 +302,7 @@ async fn a_format_2_shop_records_its_money_policy_on_its_first_start() {
     writer.await.unwrap();
     assert_eq!(
         store.journal_page(0, 10_000).await.unwrap().len(),
-        rows.len() + 3
+        rows.len() + 4
     );
     let report = trigate_engine::verify::verify(&store).await.unwrap();
     assert!(report.is_ok(), "{:?}", report.violations);

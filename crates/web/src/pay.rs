@@ -174,6 +174,7 @@ pub(crate) fn outcome_name(outcome: &PaymentOutcome) -> &'static str {
         PaymentOutcome::OwedBack => "owed_back",
         PaymentOutcome::Duplicate(_) => "already_applied",
         PaymentOutcome::DepositFunded => "deposit_funded",
+        PaymentOutcome::Held => "held_for_review",
     }
 }
 

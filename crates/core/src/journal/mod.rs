@@ -30,6 +30,10 @@
 //! Format 6 added facts at the end again (the day a shop began recording
 //! daily figures, and each day's figures); formats 2 to 5 read as they are.
 //!
+//! Format 7 added facts at the end again (gate three: the risk settings,
+//! rules as saved, list entries, decisions, reviews and request contexts);
+//! formats 2 to 6 read as they are.
+//!
 //! A backwards-incompatible change to anything here, to [`Fact`] or to the
 //! records it carries needs a new format version, an upgrader, and a new
 //! golden journal (see `golden/README.md`).
@@ -41,6 +45,7 @@ pub mod figures_records;
 pub mod money_records;
 pub mod records;
 pub mod reply_record;
+pub mod risk_records;
 pub mod send_record;
 pub mod sh1;
 pub mod shares_record;
@@ -52,7 +57,7 @@ use crate::{Command, Reply, Shop};
 /// Marks a shop entry of format 2 or later.
 const MAGIC: &[u8; 3] = b"TGJ";
 /// The format this release writes and reads.
-pub const FORMAT: u16 = 6;
+pub const FORMAT: u16 = 7;
 /// The oldest format whose entries this release reads as they are.
 pub const READS_FROM: u16 = 2;
 const HEADER: usize = 3 + 2 + 8 + 4;

@@ -27,6 +27,9 @@ pub enum OutcomeRec {
     /// Format 4 on.
     #[serde(rename = "deposit_funded")]
     DepositFunded,
+    /// Format 7 on.
+    #[serde(rename = "held")]
+    Held,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,6 +143,7 @@ impl From<&Reply> for ReplyRec {
                 PaymentOutcome::OwedBack => OutcomeRec::OwedBack,
                 PaymentOutcome::Duplicate(a) => OutcomeRec::Duplicate(a.0),
                 PaymentOutcome::DepositFunded => OutcomeRec::DepositFunded,
+                PaymentOutcome::Held => OutcomeRec::Held,
             }),
             Reply::Settled(s) => Self::Settled((*s).into()),
             Reply::Approval(a) => Self::Approval(a.0),
@@ -160,6 +164,7 @@ impl From<&Reply> for ReplyRec {
             // request runs them under a key.
             // Nor do the channel sends' own commands.
             Reply::Done
+            | Reply::RuleSaved(_)
             | Reply::Ticked(_)
             | Reply::Send(_)
             | Reply::Idempotent { .. }
@@ -209,6 +214,7 @@ impl From<ReplyRec> for Reply {
                 OutcomeRec::OwedBack => PaymentOutcome::OwedBack,
                 OutcomeRec::Duplicate(a) => PaymentOutcome::Duplicate(attempt_id(a)),
                 OutcomeRec::DepositFunded => PaymentOutcome::DepositFunded,
+                OutcomeRec::Held => PaymentOutcome::Held,
             }),
             ReplyRec::Settled(s) => Reply::Settled(s.into()),
             ReplyRec::Refused { code, message } => Reply::Refused { code, message },

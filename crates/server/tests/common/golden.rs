@@ -231,5 +231,102 @@ pub fn summary(shop: &Shop, master: &MasterKey) -> String {
             d.day, d.closed_at, d.currencies
         );
     }
+    // Format 7 on, printed only where present.
+    risk_summary(shop, &mut s);
     s
+}
+
+/// Gate three as a golden journal holds it: rules, lists, decisions and
+/// reviews.
+fn risk_summary(shop: &Shop, s: &mut String) {
+    use trigate_core::query::{Query, View};
+    use trigate_core::risk::{RiskQuery, RiskView};
+    if !shop.records_risk() {
+        return;
+    }
+    let Some(admin) = (1..)
+        .map(UserId)
+        .take_while(|id| shop.user(*id).is_some())
+        .find(|id| {
+            shop.user(*id).unwrap().role
+                == trigate_core::Role::Staff(trigate_core::AdminRole::Admin)
+        })
+    else {
+        return;
+    };
+    let ask = |ask| match shop.query(&Query::Risk { actor: admin, ask }) {
+        Ok(View::Risk(v)) => *v,
+        other => panic!("{other:?}"),
+    };
+    let _ = writeln!(s, "risk settings {:?}", shop.risk_settings());
+    if let RiskView::Rules(rules) = ask(RiskQuery::Rules) {
+        for r in rules {
+            let _ = writeln!(
+                s,
+                "risk rule {} v{} by={} {:?} {} weight={} points={:?} shadow={} enabled={} {:?}",
+                r.spec.name,
+                r.version,
+                r.by,
+                r.spec.expr,
+                r.spec.outcome,
+                r.spec.weight,
+                r.spec.points,
+                r.spec.shadow,
+                r.spec.enabled,
+                r.spec.reason
+            );
+        }
+    }
+    if let RiskView::Lists(entries) = ask(RiskQuery::Lists) {
+        for e in entries {
+            let _ = writeln!(
+                s,
+                "risk listed {} {} {:?} {:?} expires={:?}",
+                e.list.name(),
+                e.kind,
+                e.value,
+                e.reason,
+                e.expires
+            );
+        }
+    }
+    if let RiskView::Decisions(rows) = ask(RiskQuery::Decisions {
+        before: None,
+        limit: 200,
+    }) {
+        for r in rows.iter().rev() {
+            let d = &r.decision;
+            let fired: Vec<_> = d.fired.iter().map(|f| (&f.rule, f.version)).collect();
+            let _ = writeln!(
+                s,
+                "risk decision {} at {} {} {} {:?} score={} reason={:?} fired={fired:?} \
+                 subject={:?} ip={:?} device={:?} amount={}",
+                r.id,
+                r.at,
+                d.point,
+                d.outcome,
+                r.effect,
+                d.score,
+                d.reason,
+                r.subject,
+                d.signals.ip,
+                d.signals.device,
+                d.signals.amount
+            );
+        }
+    }
+    if let RiskView::Reviews(lines) = ask(RiskQuery::Reviews {
+        open: false,
+        before: None,
+        limit: 200,
+    }) {
+        for l in lines.iter().rev() {
+            let r = &l.review;
+            let _ = writeln!(
+                s,
+                "risk review {} decision={} {} {} claimed={:?} escalated={:?} {:?}",
+                r.id, r.decision, r.subject, l.status, r.claimed, r.escalated_at, r.state
+            );
+        }
+    }
 }

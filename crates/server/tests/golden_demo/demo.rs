@@ -510,5 +510,14 @@ pub fn demo_shop(master: &MasterKey) -> Writer {
             product: p1,
         },
     );
+    format7::run(
+        &mut w,
+        master,
+        &format7::Cast {
+            bob,
+            carol,
+            product: p1,
+        },
+    );
     w
 }

@@ -115,6 +115,7 @@ fn every_message_a_page_uses_is_in_both_languages() {
         "owed_back",
         "already_applied",
         "deposit_funded",
+        "held_for_review",
     ] {
         ids.push(format!("mark-paid-{outcome}"));
     }

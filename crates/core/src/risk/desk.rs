@@ -1,0 +1,357 @@
+//! The analysts' desk: rules saved and versioned, list entries, the risk
+//! settings recorded, and the reads behind the console and the API
+//! (rules, lists, decisions explained, the queue, backtests). Also how the
+//! risk state's facts are written and applied.
+
+use serde::{Deserialize, Serialize};
+use trigate_risk::{Backtest, IdKind, ListEntry, ListKind, Lists, RuleSpec, SavedRule};
+
+use super::{DecisionRow, Review, RiskSettings, Subject};
+use crate::facts::{Fact, FactError};
+use crate::{Shop, ShopError, UserId};
+
+/// A list entry as an analyst asks for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewListEntry {
+    pub list: ListKind,
+    pub kind: IdKind,
+    pub value: String,
+    pub reason: String,
+    /// Nanoseconds; none: until removed.
+    #[serde(default)]
+    pub expires: Option<u64>,
+}
+
+/// Reads of the risk desk (analysts, admins and auditors).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RiskQuery {
+    /// The latest version of every rule, retired ones too.
+    Rules,
+    /// Every version of one rule.
+    Versions {
+        name: String,
+    },
+    Lists,
+    /// One decision with its explanation.
+    Decision {
+        id: u64,
+    },
+    /// Decisions newest first, older than `before`.
+    Decisions {
+        before: Option<u64>,
+        limit: u32,
+    },
+    /// The review queue, newest first: open ones (`open`), or all.
+    Reviews {
+        open: bool,
+        before: Option<u64>,
+        limit: u32,
+    },
+    /// What a rule would have changed over the recorded decisions.
+    Backtest {
+        spec: RuleSpec,
+    },
+    /// The settings as recorded.
+    Settings,
+}
+
+/// A decision with its reasons in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Explained {
+    pub row: DecisionRow,
+    pub explanation: Vec<String>,
+    /// The review it opened, if it held something.
+    pub review: Option<u64>,
+}
+
+/// A review in the queue, with how long it has waited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewLine {
+    pub review: Review,
+    pub status: String,
+    /// Nanoseconds in the queue (until decided).
+    pub waited_ns: u64,
+    pub point: trigate_risk::Point,
+    pub amount: u64,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RiskView {
+    Rules(Vec<SavedRule>),
+    Lists(Vec<ListEntry>),
+    Decision(Box<Explained>),
+    Decisions(Vec<DecisionRow>),
+    Reviews(Vec<ReviewLine>),
+    Backtest(Backtest),
+    Settings(RiskSettings),
+}
+
+/// Decisions and reviews a page shows at most.
+pub const RISK_PAGE_MAX: u32 = 200;
+
+impl Shop {
+    /// Analysts, admins and auditors read the desk.
+    fn require_risk_reader(&self, actor: UserId) -> Result<(), ShopError> {
+        use crate::users::AdminRole::{Admin, Auditor, RiskAnalyst};
+        match self.require_user(actor)?.role {
+            crate::Role::Staff(Admin | RiskAnalyst | Auditor) => Ok(()),
+            _ => Err(ShopError::Forbidden(actor)),
+        }
+    }
+
+    pub fn risk_query(&self, actor: UserId, q: &RiskQuery) -> Result<RiskView, ShopError> {
+        self.require_risk_reader(actor)?;
+        let risk = &self.risk;
+        let page = |limit: u32| limit.clamp(1, RISK_PAGE_MAX) as usize;
+        Ok(match q {
+            RiskQuery::Rules => {
+                RiskView::Rules(risk.engine.rules().latest().into_iter().cloned().collect())
+            }
+            RiskQuery::Versions { name } => RiskView::Rules(
+                risk.engine
+                    .rules()
+                    .versions(name)
+                    .ok_or_else(|| ShopError::RuleInvalid(format!("no rule is named {name:?}")))?
+                    .to_vec(),
+            ),
+            RiskQuery::Lists => RiskView::Lists(
+                risk.engine
+                    .lists()
+                    .all(self.last_time)
+                    .into_iter()
+                    .cloned()
+                    .collect(),
+            ),
+            RiskQuery::Decision { id } => {
+                let row = risk
+                    .decisions
+                    .get(usize::try_from(id.wrapping_sub(1)).unwrap_or(usize::MAX))
+                    .ok_or_else(|| ShopError::Invalid(format!("no risk decision {id}")))?;
+                let review = risk
+                    .reviews
+                    .iter()
+                    .find(|r| r.decision == *id)
+                    .map(|r| r.id);
+                RiskView::Decision(Box::new(Explained {
+                    explanation: row.decision.explain(),
+                    row: row.clone(),
+                    review,
+                }))
+            }
+            RiskQuery::Decisions { before, limit } => RiskView::Decisions(
+                risk.decisions
+                    .iter()
+                    .rev()
+                    .filter(|r| before.is_none_or(|b| r.id < b))
+                    .take(page(*limit))
+                    .cloned()
+                    .collect(),
+            ),
+            RiskQuery::Reviews {
+                open,
+                before,
+                limit,
+            } => RiskView::Reviews(
+                risk.reviews
+                    .iter()
+                    .rev()
+                    .filter(|r| (!open || r.is_open()) && before.is_none_or(|b| r.id < b))
+                    .take(page(*limit))
+                    .map(|r| {
+                        let d = risk.decisions.get((r.decision.max(1) - 1) as usize);
+                        ReviewLine {
+                            status: r.status().to_string(),
+                            waited_ns: r.waited(self.last_time),
+                            point: d
+                                .map_or(trigate_risk::Point::WalletPayment, |d| d.decision.point),
+                            amount: d.map_or(0, |d| d.decision.signals.amount),
+                            currency: d
+                                .map(|d| d.decision.signals.currency.clone())
+                                .unwrap_or_default(),
+                            review: r.clone(),
+                        }
+                    })
+                    .collect(),
+            ),
+            RiskQuery::Backtest { spec } => RiskView::Backtest(
+                risk.engine
+                    .backtest(spec)
+                    .map_err(|e| ShopError::RuleInvalid(e.to_string()))?,
+            ),
+            RiskQuery::Settings => RiskView::Settings(risk.settings),
+        })
+    }
+
+    /// An analyst or admin saves a rule: the next version of its name, in
+    /// force from the next decision.
+    pub fn save_risk_rule(
+        &mut self,
+        now: u64,
+        actor: UserId,
+        spec: RuleSpec,
+    ) -> Result<u32, ShopError> {
+        self.tick(now)?;
+        self.require_analyst(actor)?;
+        trigate_risk::compile(&spec).map_err(|e| ShopError::RuleInvalid(e.to_string()))?;
+        let version = self.put_rule(now, actor, spec);
+        Ok(version)
+    }
+
+    fn put_rule(&mut self, now: u64, by: UserId, spec: RuleSpec) -> u32 {
+        let version = self.risk.engine.rules().next_version(&spec.name);
+        let name = spec.name.clone();
+        let saved = SavedRule {
+            spec,
+            version,
+            at: now,
+            by: by.0,
+        };
+        self.risk.emit(Fact::RiskRule {
+            rule: (&saved).into(),
+        });
+        self.risk.engine.rules_mut().put(saved);
+        self.audit(now, by, || format!("saved risk rule {name} v{version}"));
+        version
+    }
+
+    /// An analyst or admin lists an identifier (replacing its entry on
+    /// either list).
+    pub fn list_risk(
+        &mut self,
+        now: u64,
+        actor: UserId,
+        new: NewListEntry,
+    ) -> Result<(), ShopError> {
+        self.tick(now)?;
+        self.require_analyst(actor)?;
+        let entry = ListEntry {
+            list: new.list,
+            kind: new.kind,
+            value: new.kind.normal(&new.value),
+            reason: new.reason.trim().to_string(),
+            expires: new.expires,
+            by: actor.0,
+            at: now,
+        };
+        Lists::check(&entry, now).map_err(|e| ShopError::Invalid(e.to_string()))?;
+        self.risk.emit(Fact::RiskListed {
+            entry: (&entry).into(),
+        });
+        let (list, kind, value) = (entry.list, entry.kind, entry.value.clone());
+        self.risk.engine.lists_mut().put(entry);
+        self.audit(now, actor, || {
+            format!("put {kind} {value:?} on the {} list", list.name())
+        });
+        Ok(())
+    }
+
+    pub fn unlist_risk(
+        &mut self,
+        now: u64,
+        actor: UserId,
+        kind: IdKind,
+        value: &str,
+    ) -> Result<(), ShopError> {
+        self.tick(now)?;
+        self.require_analyst(actor)?;
+        let value = kind.normal(value);
+        if self.risk.engine.lists_mut().remove(kind, &value).is_none() {
+            return Err(ShopError::Invalid(format!(
+                "{kind} {value:?} is on no list"
+            )));
+        }
+        self.risk.emit(Fact::RiskUnlisted {
+            kind: kind.into(),
+            value: value.clone(),
+        });
+        self.audit(now, actor, || format!("took {kind} {value:?} off its list"));
+        Ok(())
+    }
+
+    /// Records the risk settings when the journal holds none or others,
+    /// and saves the default rule pack when no rule was ever saved.
+    pub fn start_risk(&mut self, now: u64, settings: RiskSettings) -> Result<(), ShopError> {
+        self.tick(now)?;
+        if !self.risk.recorded || self.risk.settings != settings {
+            self.risk.settings = settings;
+            self.risk.recorded = true;
+            self.risk.emit(Fact::RiskSettings {
+                settings: (&settings).into(),
+            });
+        }
+        if self.risk.engine.rules().latest().is_empty() {
+            for spec in trigate_risk::default_pack() {
+                self.put_rule(now, UserId(0), spec);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the risk settings are in the journal.
+    pub fn records_risk(&self) -> bool {
+        self.risk.recorded
+    }
+
+    pub fn risk_settings(&self) -> RiskSettings {
+        self.risk.settings
+    }
+
+    /// The risk facts of the command being applied, in order.
+    pub(crate) fn take_risk_facts(&mut self, decisions_from: usize, facts: &mut Vec<Fact>) {
+        facts.append(&mut self.risk.pending);
+        for row in &self.risk.decisions[decisions_from.min(self.risk.decisions.len())..] {
+            facts.push(Fact::RiskDecided {
+                decision: Box::new(row.into()),
+            });
+        }
+        for id in std::mem::take(&mut self.changes.reviews) {
+            if let Some(r) = self.risk.reviews.get((id.max(1) - 1) as usize) {
+                facts.push(Fact::RiskReview { review: r.into() });
+            }
+        }
+    }
+
+    /// Applies one risk fact as recorded.
+    pub(crate) fn apply_risk_fact(&mut self, fact: Fact) -> Result<(), FactError> {
+        match fact {
+            Fact::RiskSettings { settings } => {
+                self.risk.settings = settings.into();
+                self.risk.recorded = true;
+            }
+            Fact::RiskRule { rule } => self.risk.engine.rules_mut().put(rule.into()),
+            Fact::RiskListed { entry } => self.risk.engine.lists_mut().put(entry.into()),
+            Fact::RiskUnlisted { kind, value } => {
+                self.risk.engine.lists_mut().remove(kind.into(), &value);
+            }
+            Fact::RiskDecided { decision } => {
+                let row: DecisionRow = (*decision).into();
+                if row.id != self.risk.decisions.len() as u64 + 1 {
+                    return Err(FactError::OutOfOrder {
+                        what: "risk decision",
+                        id: row.id,
+                        held: self.risk.decisions.len(),
+                    });
+                }
+                self.risk.note(row);
+            }
+            Fact::RiskReview { review } => {
+                let review: Review = review.into();
+                if review.id > self.risk.reviews.len() as u64 + 1 || review.id == 0 {
+                    return Err(FactError::OutOfOrder {
+                        what: "risk review",
+                        id: review.id,
+                        held: self.risk.reviews.len(),
+                    });
+                }
+                self.risk.put_review(review);
+            }
+            Fact::RiskContext { subject, context } => {
+                let subject: Subject = subject.into();
+                self.risk.contexts.insert(subject, context.into());
+            }
+            other => return Err(FactError::Bad(format!("not a risk fact: {other:?}"))),
+        }
+        Ok(())
+    }
+}

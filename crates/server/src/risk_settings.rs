@@ -1,0 +1,85 @@
+//! The risk settings as the `[risk]` table of the config file gives them:
+//!
+//! ```toml
+//! [risk]
+//! enabled = true               # false: no risk decision anywhere
+//! escalate_after_hours = 24    # a hold waiting longer is escalated
+//! challenge_score = 60         # fired rules' weights adding up to this ask for a one-time code
+//! hold_score = 100             # … hold for review
+//! block_score = 200            # … refuse
+//! ```
+//!
+//! Anything left out keeps its default; the journal records them, and a
+//! start with others records the change.
+
+use trigate_core::NANOS_PER_SECOND;
+use trigate_core::risk::{RiskSettings, Thresholds};
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskFile {
+    pub enabled: Option<bool>,
+    pub escalate_after_hours: Option<u64>,
+    pub challenge_score: Option<i32>,
+    pub hold_score: Option<i32>,
+    pub block_score: Option<i32>,
+}
+
+impl RiskFile {
+    pub fn settings(&self) -> anyhow::Result<RiskSettings> {
+        let d = RiskSettings::default();
+        let hours = self
+            .escalate_after_hours
+            .unwrap_or(d.escalate_after_ns / (3_600 * NANOS_PER_SECOND));
+        if !(1..=24 * 365).contains(&hours) {
+            anyhow::bail!("[risk] escalate_after_hours is 1 to 8760");
+        }
+        let thresholds = Thresholds {
+            challenge: self.challenge_score.unwrap_or(d.thresholds.challenge),
+            hold: self.hold_score.unwrap_or(d.thresholds.hold),
+            block: self.block_score.unwrap_or(d.thresholds.block),
+        };
+        let t = thresholds;
+        if !(1 <= t.challenge && t.challenge <= t.hold && t.hold <= t.block && t.block <= 100_000) {
+            anyhow::bail!(
+                "[risk] scores must rise: 1 <= challenge_score <= hold_score <= block_score <= 100000"
+            );
+        }
+        Ok(RiskSettings {
+            enabled: self.enabled.unwrap_or(d.enabled),
+            thresholds,
+            escalate_after_ns: hours * 3_600 * NANOS_PER_SECOND,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_checks() {
+        assert_eq!(
+            RiskFile::default().settings().unwrap(),
+            RiskSettings::default()
+        );
+        let off = RiskFile {
+            enabled: Some(false),
+            escalate_after_hours: Some(2),
+            ..RiskFile::default()
+        };
+        let s = off.settings().unwrap();
+        assert!(!s.enabled);
+        assert_eq!(s.escalate_after_ns, 2 * 3_600 * NANOS_PER_SECOND);
+        let falling = RiskFile {
+            hold_score: Some(10),
+            ..RiskFile::default()
+        };
+        assert!(falling.settings().is_err());
+        let never = RiskFile {
+            escalate_after_hours: Some(0),
+            ..RiskFile::default()
+        };
+        assert!(never.settings().is_err());
+    }
+}
