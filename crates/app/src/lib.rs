@@ -29,6 +29,7 @@ mod orders;
 mod outflows;
 mod paying;
 pub mod payments;
+pub mod request;
 pub mod secrets;
 mod withdrawals;
 
@@ -97,6 +98,7 @@ impl App {
 
     /// Runs a change as `caller`.
     pub async fn change<C: Change>(&self, caller: Caller, change: C) -> Result<C::Reply, AppError> {
+        self.answer_challenge(caller).await?;
         let shown = C::LOGGED.then(|| format!("{change:?}"));
         let done = operation::submit(&self.engine, change.command(caller)).await;
         if let Some(shown) = shown {
@@ -114,12 +116,27 @@ impl App {
         once: &Once,
         change: C,
     ) -> Result<Replied<C::Reply>, AppError> {
+        self.answer_challenge(caller).await?;
         let shown = C::LOGGED.then(|| format!("{change:?}"));
         let done = operation::submit_once(&self.engine, caller, once, change.command(caller)).await;
         if let Some(shown) = shown {
             log_action(caller, &shown, &done);
         }
         done
+    }
+
+    /// A one-time code the request carries for a risk challenge is checked
+    /// against the caller's own second factor before the change goes in:
+    /// a wrong one is refused, a right one lets a challenged change on.
+    async fn answer_challenge(&self, caller: Caller) -> Result<(), AppError> {
+        if caller == Caller::GUEST {
+            return Ok(());
+        }
+        if let Some(code) = request::code() {
+            self.check_own_code(caller, &code).await?;
+            request::second_factor_checked();
+        }
+        Ok(())
     }
 
     /// Answers a read as `caller`.

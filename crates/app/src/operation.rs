@@ -83,7 +83,7 @@ pub(crate) async fn submit<T: FromReply>(
     engine: &Engine<ShopMachine>,
     command: Command,
 ) -> Result<T, AppError> {
-    match engine.submit(command).await {
+    match engine.submit(crate::request::with_context(command)).await {
         Ok(reply) => reply_as(reply),
         Err(_) => Err(AppError::Unavailable),
     }
@@ -111,7 +111,10 @@ pub(crate) async fn submit_once<T: FromReply>(
         fingerprint: once.fingerprint.clone(),
         command: Box::new(command),
     };
-    let (reply, replayed) = submit::<(Reply, bool)>(engine, wrapped).await?;
+    let (reply, replayed) = match engine.submit(crate::request::with_context(wrapped)).await {
+        Ok(reply) => reply_as::<(Reply, bool)>(reply)?,
+        Err(_) => return Err(AppError::Unavailable),
+    };
     Ok(Replied {
         reply: reply_as(reply)?,
         replayed,

@@ -635,5 +635,7 @@ change!(logged StartPayout -> (), |self, caller| Command::StartPayout {
     withdrawal: self.withdrawal,
 });
 
+mod risk;
 mod storefront;
+pub use risk::*;
 pub use storefront::*;

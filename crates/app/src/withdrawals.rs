@@ -73,6 +73,7 @@ impl App {
         .await?;
         if used.fingerprint.is_none_or(|f| once.conflicts_with(&f)) {
             self.check_own_code(caller, totp).await?;
+            crate::request::second_factor_checked();
         }
         let command = Command::RequestWithdrawalTo {
             actor: caller.0,

@@ -275,6 +275,7 @@ impl Channel for Epay {
             channel_txn: channel_txn.to_string(),
             amount: amount::parse(money, currency)?,
             currency,
+            payer: Default::default(),
         })
     }
 
@@ -317,6 +318,7 @@ impl Channel for Epay {
             amount: amount::parse(&money, currency)
                 .map_err(|e| ChannelError::BadAnswer(e.to_string()))?,
             currency,
+            payer: Default::default(),
         }))
     }
 

@@ -22,7 +22,7 @@ pub mod sandbox;
 
 use trigate_core::Currency;
 
-pub use notify::{Expected, Notice, Refusal};
+pub use notify::{Expected, Notice, Payer, Refusal};
 pub use params::{Params, ParamsError};
 
 /// What a channel can take.

@@ -19,6 +19,17 @@ pub struct Notice {
     pub channel_txn: String,
     pub amount: u64,
     pub currency: Currency,
+    /// What the channel reports of the payer, when it does: a fingerprint
+    /// of the card or account that paid, and its country ("" when not
+    /// reported). Read by gate three.
+    pub payer: Payer,
+}
+
+/// The payer a channel reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Payer {
+    pub instrument: String,
+    pub country: String,
 }
 
 /// The attempt a notification claims to pay.
@@ -110,6 +121,7 @@ mod tests {
             channel_txn: "T1".into(),
             amount,
             currency: cny(),
+            payer: Payer::default(),
         }
     }
 

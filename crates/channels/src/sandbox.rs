@@ -205,6 +205,14 @@ impl Channel for Sandbox {
             channel_txn: field("payment")?.to_string(),
             amount: amount::parse(field("amount")?, stated)?,
             currency: if stated == currency { currency } else { stated },
+            // Signed with the rest, so as trustworthy as the amount.
+            payer: crate::notify::Payer {
+                instrument: params
+                    .get("payer_instrument")
+                    .unwrap_or_default()
+                    .to_string(),
+                country: params.get("payer_country").unwrap_or_default().to_string(),
+            },
         })
     }
 
@@ -244,6 +252,7 @@ impl Channel for Sandbox {
             amount: amount::parse(&text("amount")?, currency)
                 .map_err(|e| ChannelError::BadAnswer(e.to_string()))?,
             currency,
+            payer: Default::default(),
         }))
     }
 

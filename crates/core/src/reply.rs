@@ -159,6 +159,7 @@ reply_payloads! {
     Approval(crate::ApprovalId),
     Sweep(crate::SweepId),
     Destination(crate::DestinationId),
+    RuleSaved(u32),
 }
 
 /// `Settlement`: the settlement entered and the approval it waits for.

@@ -108,6 +108,7 @@ pub fn serve_config(
         shop: from_file.shop.settings()?,
         rules: from_file.rules.rules()?,
         risk: from_file.risk.settings()?,
+        client_headers: from_file.risk.client_headers()?,
         log_format: crate::logging::LogFormat::from_env_or(from_file.log_format)?,
         metrics_token: env("TRIGATE_METRICS_TOKEN").map(secrecy::SecretString::from),
         metrics_listen: env("TRIGATE_METRICS_LISTEN")

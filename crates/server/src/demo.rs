@@ -85,6 +85,7 @@ pub fn run(listen: Option<&str>) -> anyhow::Result<()> {
         }),
         shop: demo_settings(),
         risk: trigate_core::risk::RiskSettings::default(),
+        client_headers: trigate_web::client::ClientHeaders::default(),
         rules: trigate_core::Rules {
             // A destination added in the demo is usable at once, and a
             // commission withdrawal from ¥2.00 needs two approvers.

@@ -7,7 +7,12 @@
 //! challenge_score = 60         # fired rules' weights adding up to this ask for a one-time code
 //! hold_score = 100             # … hold for review
 //! block_score = 200            # … refuse
+//! ip_header = "X-Forwarded-For" # the client's IP, from your proxy (else the socket's)
+//! country_header = "CF-IPCountry" # the IP's country, from your proxy or CDN
 //! ```
+//!
+//! Name the headers only behind a proxy that overwrites them: a client
+//! could send anything in them otherwise.
 //!
 //! Anything left out keeps its default; the journal records them, and a
 //! start with others records the change.
@@ -23,9 +28,27 @@ pub struct RiskFile {
     pub challenge_score: Option<i32>,
     pub hold_score: Option<i32>,
     pub block_score: Option<i32>,
+    pub ip_header: Option<String>,
+    pub country_header: Option<String>,
 }
 
 impl RiskFile {
+    /// The client headers trusted for the IP and its country.
+    pub fn client_headers(&self) -> anyhow::Result<trigate_web::client::ClientHeaders> {
+        let name = |h: &Option<String>, key: &str| {
+            h.as_deref()
+                .map(|n| {
+                    axum::http::HeaderName::from_bytes(n.trim().as_bytes())
+                        .map_err(|_| anyhow::anyhow!("[risk] {key} {n:?} is not a header name"))
+                })
+                .transpose()
+        };
+        Ok(trigate_web::client::ClientHeaders {
+            ip: name(&self.ip_header, "ip_header")?,
+            country: name(&self.country_header, "country_header")?,
+        })
+    }
+
     pub fn settings(&self) -> anyhow::Result<RiskSettings> {
         let d = RiskSettings::default();
         let hours = self

@@ -32,6 +32,8 @@ pub struct ServeConfig {
     pub rules: trigate_core::Rules,
     /// Gate three's settings (`[risk]`).
     pub risk: trigate_core::risk::RiskSettings,
+    /// The client headers trusted for gate three's IP and country.
+    pub client_headers: trigate_web::client::ClientHeaders,
     /// How log lines are written.
     pub log_format: crate::logging::LogFormat,
     /// `TRIGATE_METRICS_TOKEN`: `/metrics` on the main listener answers
@@ -108,7 +110,8 @@ where
         app,
         Arc::new(Sessions::default()),
         config.base_url.starts_with("https://"),
-    );
+    )
+    .with_client_headers(config.client_headers.clone());
     if let Some(token) = config.metrics_token.clone() {
         state = state.with_metrics_token(token);
     }

@@ -9,6 +9,7 @@ mod admin;
 pub mod answers;
 mod approvals;
 mod auth;
+pub mod client;
 mod custody;
 mod custody_flows;
 mod dashboard;
@@ -24,6 +25,7 @@ mod outflow_header;
 pub mod pages;
 mod pay;
 mod refusals;
+mod risk_api;
 mod routes;
 mod sends;
 pub mod signed;
@@ -68,6 +70,9 @@ pub struct AppState {
     pub passes: Arc<pages::GuestPasses>,
     /// Payments started by the pages' top-up forms, by form key.
     pub started: Arc<pages::StartedPayments>,
+    /// The client headers the operator trusts (gate three's IP and
+    /// country).
+    pub client_headers: Arc<client::ClientHeaders>,
 }
 
 impl AppState {
@@ -81,7 +86,14 @@ impl AppState {
             metrics_token: None,
             passes: Arc::default(),
             started: Arc::default(),
+            client_headers: Arc::default(),
         }
+    }
+
+    /// The same, trusting `headers` for the client's IP and country.
+    pub fn with_client_headers(mut self, headers: client::ClientHeaders) -> Self {
+        self.client_headers = Arc::new(headers);
+        self
     }
 
     /// The same, serving `/metrics` to clients showing `token`.
@@ -113,6 +125,7 @@ pub fn router(state: AppState) -> Router {
         )
     };
     let outflows = state.app.follow_outflows();
+    let state_for_scope = state.clone();
     let mut app = routes::routes()
         .merge(openapi::routes())
         .merge(pages::routes(state.clone()));
@@ -155,5 +168,9 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response(move |response| {
             outflow_header::show(outflows.clone(), response)
         }))
+        .layer(axum::middleware::from_fn_with_state(
+            state_for_scope,
+            client::scope,
+        ))
         .layer(axum::middleware::from_fn(trace::track))
 }

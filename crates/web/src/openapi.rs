@@ -11,7 +11,7 @@ use super::AppState;
 use super::refusals::Refusals;
 use super::{
     account, admin, approvals, custody, custody_flows, dashboard, disputes, guest, merchant,
-    orders, pay, routes, sends, storefront, withdraw,
+    orders, pay, risk_api, routes, sends, storefront, withdraw,
 };
 
 /// Every refusal: `{"error": {"code", "message"}}`, the code stable.
@@ -180,6 +180,20 @@ impl utoipa::Modify for Security {
         storefront::add_message,
         storefront::outbox,
         dashboard::dashboard,
+        risk_api::features,
+        risk_api::rules,
+        risk_api::save_rule,
+        risk_api::rule_versions,
+        risk_api::backtest,
+        risk_api::lists,
+        risk_api::list,
+        risk_api::unlist,
+        risk_api::decisions,
+        risk_api::decision,
+        risk_api::reviews,
+        risk_api::claim,
+        risk_api::approve,
+        risk_api::decline,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&Security, &KeyHeader, &Refusals),

@@ -30,6 +30,20 @@ const APPROVAL_RUNS: &[&str] = &[
     "refund_beyond_paid",
 ];
 
+/// What deciding a review can be refused for: the review's own checks,
+/// then what delivering, refunding or ending a withdrawal can be.
+const REVIEW_DECIDES: &[&str] = &[
+    "forbidden",
+    "insufficient_balance",
+    "invalid",
+    "order_not_found",
+    "order_state",
+    "refund_beyond_paid",
+    "review_not_found",
+    "withdrawal_not_found",
+    "withdrawal_state",
+];
+
 /// `(method, path, codes)`: each operation's own refusals.
 pub const OWN: &[(&str, &str, &[&str])] = &[
     ("get", "/readyz", &[]),
@@ -66,6 +80,44 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
     ),
     ("get", "/api/v1/admin/custody", &["forbidden"]),
     ("get", "/api/v1/admin/dashboard", &["forbidden"]),
+    ("get", "/api/v1/risk/features", &[]),
+    ("get", "/api/v1/risk/rules", &["forbidden"]),
+    (
+        "post",
+        "/api/v1/risk/rules",
+        &["forbidden", "invalid", "rule_invalid"],
+    ),
+    (
+        "get",
+        "/api/v1/risk/rules/{name}",
+        &["forbidden", "rule_invalid"],
+    ),
+    (
+        "post",
+        "/api/v1/risk/rules/backtest",
+        &["forbidden", "invalid", "rule_invalid"],
+    ),
+    ("get", "/api/v1/risk/lists", &["forbidden"]),
+    ("post", "/api/v1/risk/lists", &["forbidden", "invalid"]),
+    (
+        "post",
+        "/api/v1/risk/lists/remove",
+        &["forbidden", "invalid"],
+    ),
+    ("get", "/api/v1/risk/decisions", &["forbidden"]),
+    (
+        "get",
+        "/api/v1/risk/decisions/{id}",
+        &["forbidden", "invalid"],
+    ),
+    ("get", "/api/v1/risk/reviews", &["forbidden", "invalid"]),
+    (
+        "post",
+        "/api/v1/risk/reviews/{id}/claim",
+        &["forbidden", "invalid", "review_not_found"],
+    ),
+    ("post", "/api/v1/risk/reviews/{id}/approve", REVIEW_DECIDES),
+    ("post", "/api/v1/risk/reviews/{id}/decline", REVIEW_DECIDES),
     (
         "post",
         "/api/v1/admin/custody/top-ups",

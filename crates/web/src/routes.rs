@@ -15,7 +15,7 @@ use trigate_core::{Bps, Currency};
 use super::error::ApiError;
 use super::{
     AppState, account, admin, approvals, custody, custody_flows, dashboard, disputes, guest,
-    limits, merchant, orders, pay, sends, storefront, withdraw,
+    limits, merchant, orders, pay, risk_api, sends, storefront, withdraw,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -88,6 +88,24 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/admin/reserve/top-ups", post(approvals::top_up))
         .route("/api/v1/admin/custody", get(custody::custody))
         .route("/api/v1/admin/dashboard", get(dashboard::dashboard))
+        .route("/api/v1/risk/features", get(risk_api::features))
+        .route(
+            "/api/v1/risk/rules",
+            get(risk_api::rules).post(risk_api::save_rule),
+        )
+        .route("/api/v1/risk/rules/backtest", post(risk_api::backtest))
+        .route("/api/v1/risk/rules/{name}", get(risk_api::rule_versions))
+        .route(
+            "/api/v1/risk/lists",
+            get(risk_api::lists).post(risk_api::list),
+        )
+        .route("/api/v1/risk/lists/remove", post(risk_api::unlist))
+        .route("/api/v1/risk/decisions", get(risk_api::decisions))
+        .route("/api/v1/risk/decisions/{id}", get(risk_api::decision))
+        .route("/api/v1/risk/reviews", get(risk_api::reviews))
+        .route("/api/v1/risk/reviews/{id}/claim", post(risk_api::claim))
+        .route("/api/v1/risk/reviews/{id}/approve", post(risk_api::approve))
+        .route("/api/v1/risk/reviews/{id}/decline", post(risk_api::decline))
         .route("/api/v1/admin/custody/top-ups", post(custody::top_up))
         .route("/api/v1/admin/outflows/stop", post(custody::stop))
         .route("/api/v1/admin/outflows/lift", post(custody::lift))

@@ -490,6 +490,7 @@ impl Payments {
         attempt: AttemptId,
         notice: &Notice,
     ) -> Notified {
+        crate::request::payer(&notice.payer.instrument, &notice.payer.country);
         let command = Command::PaymentSucceeded {
             attempt,
             channel_txn: notice.channel_txn.clone(),

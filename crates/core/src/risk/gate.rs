@@ -47,18 +47,23 @@ impl Shop {
         if !self.risk.recorded || !self.risk.settings.enabled {
             return Ok(Verdict::Go);
         }
-        // Where the request came from: its own context, else the one its
-        // subject was made with (a notification for an order made earlier).
+        // Where the request came from: its own context — or, for a payment
+        // of something made earlier (a channel's notification), the
+        // context it was made with, and only the payer from the request
+        // (the notification comes from the channel, not the buyer).
         let request = self.risk.request.clone().unwrap_or_default();
-        let context = if request.is_empty() {
-            let stored = ask.context_of.and_then(|s| self.risk.contexts.get(&s));
-            RequestContext {
+        let context = match ask.context_of {
+            Some(subject) => RequestContext {
                 instrument: request.instrument.clone(),
                 instrument_country: request.instrument_country.clone(),
-                ..stored.cloned().unwrap_or_default()
-            }
-        } else {
-            request.clone()
+                ..self
+                    .risk
+                    .contexts
+                    .get(&subject)
+                    .cloned()
+                    .unwrap_or_default()
+            },
+            None => request.clone(),
         };
         let user = ask.actor.and_then(|id| self.user(id)).filter(|u| !u.guest);
         let email = ask

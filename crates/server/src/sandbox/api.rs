@@ -131,6 +131,8 @@ async fn create(State(g): State<Arc<Gateway>>, body: Bytes) -> Response {
             refunded: 0,
             notify_attempts: 0,
             notified: false,
+            payer_instrument: String::new(),
+            payer_country: String::new(),
         })
     })();
     let mut payment = match parsed {

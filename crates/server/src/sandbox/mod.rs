@@ -77,6 +77,10 @@ pub struct Payment {
     pub refunded: u64,
     pub notify_attempts: u32,
     pub notified: bool,
+    /// The card fingerprint and its country the payer paid with, as the
+    /// pay step was given them (passed on in the notification).
+    pub payer_instrument: String,
+    pub payer_country: String,
 }
 
 /// One payout made.

@@ -51,18 +51,25 @@ async fn notify(g: &Gateway, id: &str) {
 fn call_for(g: &Gateway, id: &str) -> Option<HttpCall> {
     let p = g.payment(id).filter(|p| p.status == PaymentStatus::Paid)?;
     let secret = g.accounts.get(&p.merchant)?;
-    let form = sandbox::signed(
-        vec![
-            ("merchant".into(), p.merchant.clone()),
-            ("payment".into(), p.id.clone()),
-            ("out_trade_no".into(), p.out_trade_no.clone()),
-            ("status".into(), "paid".into()),
-            ("amount".into(), amount::format(p.amount, p.currency)),
-            ("currency".into(), p.currency.to_string()),
-            ("method".into(), p.method.clone()),
-        ],
-        secret.expose_secret(),
-    );
+    let mut fields = vec![
+        ("merchant".into(), p.merchant.clone()),
+        ("payment".into(), p.id.clone()),
+        ("out_trade_no".into(), p.out_trade_no.clone()),
+        ("status".into(), "paid".into()),
+        ("amount".into(), amount::format(p.amount, p.currency)),
+        ("currency".into(), p.currency.to_string()),
+        ("method".into(), p.method.clone()),
+    ];
+    // What the payer paid with, when the pay step was told.
+    for (name, value) in [
+        ("payer_instrument", &p.payer_instrument),
+        ("payer_country", &p.payer_country),
+    ] {
+        if !value.is_empty() {
+            fields.push((name.into(), value.clone()));
+        }
+    }
+    let form = sandbox::signed(fields, secret.expose_secret());
     Some(HttpCall {
         method: HttpMethod::Post,
         url: p.notify_url,

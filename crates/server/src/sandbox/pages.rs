@@ -44,7 +44,10 @@ async fn page(State(g): State<Arc<Gateway>>, Path(id): Path<String>) -> Response
     let id = escape(&p.id);
     let actions = if p.status == PaymentStatus::Pending {
         format!(
-            "<form method=\"post\" action=\"{id}/pay\"><button type=\"submit\">Pay</button></form>\n\
+            "<form method=\"post\" action=\"{id}/pay\">\
+             <label>Card fingerprint <input name=\"instrument\"></label> \
+             <label>Card country <input name=\"country\" maxlength=\"2\"></label> \
+             <button type=\"submit\">Pay</button></form>\n\
              <form method=\"post\" action=\"{id}/fail\"><button type=\"submit\">Fail</button></form>"
         )
     } else {
@@ -68,7 +71,34 @@ fn back_to(url: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, url.to_string())]).into_response()
 }
 
-async fn pay(State(g): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
+/// What the payer pays with, optionally (the form's `instrument` and
+/// `country`: a test of gate three's signals).
+#[derive(Debug, Default)]
+struct PayWith {
+    instrument: String,
+    country: String,
+}
+
+impl PayWith {
+    fn read(body: &[u8]) -> Self {
+        let mut with = Self::default();
+        for (k, v) in form_urlencoded::parse(body) {
+            match k.as_ref() {
+                "instrument" => with.instrument = v.into_owned(),
+                "country" => with.country = v.into_owned(),
+                _ => {}
+            }
+        }
+        with
+    }
+}
+
+async fn pay(
+    State(g): State<Arc<Gateway>>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let with = PayWith::read(&body);
     let (paid, now_paid) = {
         let mut books = g.books();
         let Some(p) = books.payments.iter_mut().find(|p| p.id == id) else {
@@ -78,6 +108,15 @@ async fn pay(State(g): State<Arc<Gateway>>, Path(id): Path<String>) -> Response 
         if now_paid {
             p.status = PaymentStatus::Paid;
             p.paid_at = Some(unix_now());
+            p.payer_instrument = with.instrument.trim().chars().take(64).collect();
+            p.payer_country = with
+                .country
+                .trim()
+                .to_uppercase()
+                .chars()
+                .filter(char::is_ascii_alphabetic)
+                .take(2)
+                .collect();
         }
         (p.clone(), now_paid)
     };

@@ -184,7 +184,11 @@ impl Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = custom(addr, state);
-        tokio::spawn(async move { axum::serve(listener, router(state)).await });
+        tokio::spawn(async move {
+            let service =
+                router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, service).await
+        });
         Server {
             addr,
             clock,
