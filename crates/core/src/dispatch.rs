@@ -4,7 +4,7 @@
 
 use crate::command::Command;
 use crate::reply::{Reply, TickReport};
-use crate::{Shop, ShopError};
+use crate::{Role, Shop, ShopError};
 
 impl Shop {
     /// Applies one command at `now` (nanoseconds, never before the last).
@@ -30,6 +30,12 @@ impl Shop {
             } => Reply::User(self.register(now, &login, role, referrer_code.as_deref())?),
             C::Register {
                 login,
+                role: Role::Buyer,
+                referrer_code,
+                password: Some(password),
+            } => Reply::User(self.sign_up(now, &login, referrer_code.as_deref(), password)?),
+            C::Register {
+                login,
                 role,
                 referrer_code,
                 password: Some(password),
@@ -46,14 +52,9 @@ impl Shop {
                 fee,
                 holding_days,
                 wrapped_key,
-            } => Reply::Merchant(self.create_merchant(
-                now,
-                owner,
-                &name,
-                fee,
-                holding_days,
-                wrapped_key,
-            )?),
+            } => Reply::Merchant(self.open_merchant_checked(now, owner, |shop| {
+                shop.create_merchant(now, owner, &name, fee, holding_days, wrapped_key)
+            })?),
             C::EnrollSecondFactor {
                 actor,
                 user,
@@ -457,13 +458,18 @@ impl Shop {
                 fee,
                 holding_days,
                 wrapped_key,
-            } => Reply::Merchant(self.create_merchant_by(
-                now,
-                actor,
-                owner,
-                (&name, fee, holding_days),
-                wrapped_key,
-            )?),
+            } => {
+                self.require_admin(actor)?;
+                Reply::Merchant(self.open_merchant_checked(now, owner, |shop| {
+                    shop.create_merchant_by(
+                        now,
+                        actor,
+                        owner,
+                        (&name, fee, holding_days),
+                        wrapped_key,
+                    )
+                })?)
+            }
             C::CreditWalletBy {
                 actor,
                 user,

@@ -395,7 +395,7 @@ impl Shop {
             return Err(ShopError::InsufficientBalance);
         }
         // Decided before anything is made, so a refusal leaves nothing.
-        let verdict = self.decide_wallet_payment(now, buyer, merchant, price, currency)?;
+        let verdict = self.decide_wallet_payment(now, buyer, (merchant, price, currency, None))?;
         let order = self.create_order(now, buyer, product, quantity, coupon)?;
         let keys = self.pay_from_wallet(now, buyer, order, verdict)?;
         Ok((order, keys))
@@ -417,23 +417,25 @@ impl Shop {
             return Err(ShopError::InsufficientBalance);
         }
         let merchant = self.require_order(order)?.merchant;
-        let verdict = self.decide_wallet_payment(now, buyer, merchant, amount, currency)?;
+        let paying = (merchant, amount, currency, Some(order));
+        let verdict = self.decide_wallet_payment(now, buyer, paying)?;
         self.pay_from_wallet(now, buyer, order, verdict)
     }
 
+    /// The decision on paying `amount` to `merchant` from the buyer's
+    /// wallet, for `order` when it exists already.
     fn decide_wallet_payment(
         &mut self,
         now: u64,
         buyer: UserId,
-        merchant: MerchantId,
-        amount: u64,
-        currency: Currency,
+        (merchant, amount, currency, order): (MerchantId, u64, Currency, Option<OrderId>),
     ) -> Result<crate::risk::Verdict, ShopError> {
         let ask = crate::risk::Ask {
             actor: Some(buyer),
             amount,
             currency: Some(currency),
             merchant: Some(merchant),
+            subject: order.map(crate::risk::Subject::Order),
             ..Default::default()
         };
         self.decide_risk(now, trigate_risk::Point::WalletPayment, ask)

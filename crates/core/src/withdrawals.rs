@@ -272,6 +272,13 @@ impl Shop {
         now: u64,
         id: WithdrawalId,
     ) -> Result<(), ShopError> {
+        let w = self
+            .withdrawal(id)
+            .ok_or(ShopError::WithdrawalNotFound(id))?;
+        // Held at its payout, it was approved already: it may start now.
+        if w.status == WithdrawalStatus::Approved {
+            return Ok(());
+        }
         let w = self.withdrawal_in(id, WithdrawalStatus::Requested)?;
         if w.approvals_needed == 0 {
             let (currency, source, reservation) = (w.currency, w.source, w.reservation);
@@ -412,52 +419,15 @@ impl Shop {
         self.close_withdrawal(now, id, WithdrawalStatus::Rejected, None)
     }
 
-    /// Finance starts paying an approved withdrawal out through a channel:
-    /// refused while outflows are stopped, and journaled before the channel
-    /// is asked, so a stop that lands first stops it. Starting one already
-    /// started is the same start (the channel is asked again under the same
-    /// reference, which it pays once).
-    pub fn start_payout(
+    /// An approved withdrawal's payout ends: made (the money leaves custody,
+    /// the fee is earned) or not (the whole goes back to its source).
+    pub(crate) fn close_payout(
         &mut self,
         now: u64,
-        staff: UserId,
-        id: WithdrawalId,
-    ) -> Result<(), ShopError> {
-        self.tick(now)?;
-        self.require_finance(staff)?;
-        self.withdrawal_in(id, WithdrawalStatus::Approved)?;
-        self.require_outflows()?;
-        let w = self.withdrawal_mut(id)?;
-        if w.payout_started.is_none() {
-            w.payout_started = Some(now);
-            self.audit(now, staff, || {
-                format!("started paying withdrawal {id} out through a channel")
-            });
-        }
-        Ok(())
-    }
-
-    /// Records an approved withdrawal's payout: made (`reference` names it
-    /// outside), or failed, in which case the money goes back.
-    pub fn finish_payout(
-        &mut self,
-        now: u64,
-        staff: UserId,
         id: WithdrawalId,
         paid: bool,
         reference: &str,
-    ) -> Result<(), ShopError> {
-        self.tick(now)?;
-        self.require_finance(staff)?;
-        let reference = reference.trim();
-        if reference.is_empty()
-            || reference.chars().count() > DESTINATION_MAX
-            || reference.chars().any(char::is_control)
-        {
-            return Err(ShopError::Invalid(format!(
-                "a payout reference is 1 to {DESTINATION_MAX} characters"
-            )));
-        }
+    ) -> Result<WithdrawalStatus, ShopError> {
         let w = self.withdrawal_in(id, WithdrawalStatus::Approved)?;
         let payouts = account_id(Kind::Payouts, w.currency, 0);
         let (credit, why, status) = if paid {
@@ -493,6 +463,59 @@ impl Shop {
             ],
         )?;
         self.close_withdrawal(now, id, status, Some(reference.to_string()))?;
+        Ok(status)
+    }
+
+    /// Finance starts paying an approved withdrawal out through a channel:
+    /// refused while outflows are stopped, and journaled before the channel
+    /// is asked, so a stop that lands first stops it. Starting one already
+    /// started is the same start (the channel is asked again under the same
+    /// reference, which it pays once).
+    pub fn start_payout(
+        &mut self,
+        now: u64,
+        staff: UserId,
+        id: WithdrawalId,
+    ) -> Result<(), ShopError> {
+        self.tick(now)?;
+        self.require_finance(staff)?;
+        let w = self.withdrawal_in(id, WithdrawalStatus::Approved)?;
+        self.require_outflows()?;
+        if w.payout_started.is_none() {
+            self.decide_payout(now, id)?;
+        }
+        let w = self.withdrawal_mut(id)?;
+        if w.payout_started.is_none() {
+            w.payout_started = Some(now);
+            self.audit(now, staff, || {
+                format!("started paying withdrawal {id} out through a channel")
+            });
+        }
+        Ok(())
+    }
+
+    /// Records an approved withdrawal's payout: made (`reference` names it
+    /// outside), or failed, in which case the money goes back.
+    pub fn finish_payout(
+        &mut self,
+        now: u64,
+        staff: UserId,
+        id: WithdrawalId,
+        paid: bool,
+        reference: &str,
+    ) -> Result<(), ShopError> {
+        self.tick(now)?;
+        self.require_finance(staff)?;
+        let reference = reference.trim();
+        if reference.is_empty()
+            || reference.chars().count() > DESTINATION_MAX
+            || reference.chars().any(char::is_control)
+        {
+            return Err(ShopError::Invalid(format!(
+                "a payout reference is 1 to {DESTINATION_MAX} characters"
+            )));
+        }
+        let status = self.close_payout(now, id, paid, reference)?;
         self.audit(now, staff, || {
             format!(
                 "recorded withdrawal {id} as {} ({reference})",

@@ -199,6 +199,21 @@ pub(crate) const SCALARS: &[(&str, Ty, &str)] = &[
     ),
 ];
 
+/// Features that are a signal as it is (or the email's domain): a
+/// decision records the signals, so not these again.
+const FROM_SIGNALS: &[&str] = &[
+    "point",
+    "amount",
+    "currency",
+    "has_account",
+    "email_domain",
+    "ip",
+    "ip_country",
+    "device",
+    "instrument_country",
+    "destination",
+];
+
 /// What velocity counts per identifier and window.
 const MEASURES: [(&str, &str); 3] = [
     ("count", "requests that went through"),
@@ -271,11 +286,14 @@ impl Features {
 
     /// The features that are not zero, false or empty, by name: what a
     /// decision records (the rest are zero by definition).
+    /// Those read straight off the signals (which a decision records
+    /// beside them) are left out: [`crate::Risk::recorded_features`] puts
+    /// them back.
     pub fn sparse(&self) -> Vec<(Name, Value)> {
         catalogue()
             .iter()
             .zip(&self.0)
-            .filter(|(_, v)| !v.is_zero())
+            .filter(|(f, v)| !v.is_zero() && !FROM_SIGNALS.contains(&f.name.as_str()))
             .map(|(f, v)| (Name::Borrowed(f.name.as_str()), v.clone()))
             .collect()
     }

@@ -13,8 +13,6 @@ use crate::velocity::{Velocity, Window};
 use crate::{Outcome, Point, disposable};
 
 const NANOS: u64 = 1_000_000_000;
-/// Decisions kept in memory for backtests: the latest this many.
-pub const BACKTEST_KEEP: usize = 100_000;
 
 /// Scores at which the sum of fired rules' weights asks for an outcome on
 /// its own, whatever each rule asks for.
@@ -138,17 +136,6 @@ struct Paid {
     max: u64,
 }
 
-/// A decision kept for backtests.
-#[derive(Debug, Clone)]
-struct Kept {
-    point: Point,
-    features: Vec<(u16, Value)>,
-    fired: Vec<Fired>,
-    listed: Option<ListKind>,
-    errors: bool,
-    outcome: Outcome,
-}
-
 /// The risk engine's state: rules, lists, windows, the users' history and
 /// the decisions kept for backtests. Rebuilt from the journal: every
 /// change is a fact the shop records.
@@ -159,7 +146,6 @@ pub struct Risk {
     velocity: Velocity,
     paid: rustc_hash::FxHashMap<u64, Paid>,
     pub(crate) thresholds: Thresholds,
-    kept: std::collections::VecDeque<Kept>,
     decided: u64,
 }
 
@@ -296,6 +282,39 @@ impl Risk {
         Features(values)
     }
 
+    /// The features a decision was taken on, from what it recorded: the
+    /// ones that are not its signals' own, then those read off its
+    /// signals again.
+    pub fn recorded_features(&self, d: &Decision) -> Features {
+        let mut f = Features::from_sparse(&d.features);
+        let s = &d.signals;
+        let mut set = |name: &str, v: Value| {
+            if let Some(i) = crate::catalogue::index_of(name) {
+                f.0[i] = v;
+            }
+        };
+        set("point", Value::Str(d.point.name().to_string()));
+        set(
+            "amount",
+            Value::Int(i64::try_from(s.amount).unwrap_or(i64::MAX)),
+        );
+        set("currency", Value::Str(s.currency.clone()));
+        set("has_account", Value::Bool(s.user.is_some()));
+        set("email_domain", Value::Str(s.email_domain()));
+        set("ip", Value::Str(s.ip.trim().to_string()));
+        set("ip_country", Value::Str(s.ip_country.trim().to_uppercase()));
+        set("device", Value::Str(s.device.trim().to_string()));
+        set(
+            "instrument_country",
+            Value::Str(s.instrument_country.trim().to_uppercase()),
+        );
+        set(
+            "destination",
+            Value::Str(IdKind::Destination.normal(&s.destination)),
+        );
+        f
+    }
+
     /// Decides on a request at `now` (nanoseconds). Nothing changes until
     /// the decision is [recorded](Risk::record).
     pub fn decide(&self, now: u64, signals: &Signals) -> Decision {
@@ -383,27 +402,16 @@ impl Risk {
             p.max = p.max.max(s.amount);
         }
         self.decided += 1;
-        if self.kept.len() >= BACKTEST_KEEP {
-            self.kept.pop_front();
-        }
-        self.kept.push_back(Kept {
-            point: d.point,
-            features: d
-                .features
-                .iter()
-                .filter_map(|(n, v)| crate::catalogue::index_of(n).map(|i| (i as u16, v.clone())))
-                .collect(),
-            fired: d.fired.clone(),
-            listed: d.listed.as_ref().map(|l| l.list),
-            errors: !d.errors.is_empty(),
-            outcome: d.outcome,
-        });
     }
 
-    /// What `spec` would have changed over the decisions kept, had it been
-    /// in force (acting, even if it is saved as shadow) in place of the rule
-    /// of the same name.
-    pub fn backtest(&self, spec: &RuleSpec) -> Result<Backtest, crate::RuleError> {
+    /// What `spec` would have changed over `decisions` (as recorded), had
+    /// it been in force (acting, even if it is saved as shadow) in place of
+    /// the rule of the same name.
+    pub fn backtest<'d>(
+        &self,
+        spec: &RuleSpec,
+        decisions: impl IntoIterator<Item = &'d Decision>,
+    ) -> Result<Backtest, crate::RuleError> {
         let program = crate::rules::compile(spec)?;
         let candidate = Fired {
             rule: spec.name.clone(),
@@ -416,8 +424,7 @@ impl Risk {
             rule: spec.name.clone(),
             ..Backtest::default()
         };
-        let blank = Features::from_sparse(&[]);
-        for kept in &self.kept {
+        for kept in decisions {
             let mut fired: Vec<Fired> = kept
                 .fired
                 .iter()
@@ -425,12 +432,7 @@ impl Risk {
                 .cloned()
                 .collect();
             if spec.applies_to(kept.point) && spec.enabled {
-                let mut features = blank.clone();
-                for (i, v) in &kept.features {
-                    if let Some(slot) = features.0.get_mut(usize::from(*i)) {
-                        *slot = v.clone();
-                    }
-                }
+                let features = self.recorded_features(kept);
                 let resolver = Resolver::new(&features);
                 match Evaluator::new(&resolver).fires(&program) {
                     Ok(true) => {
@@ -441,13 +443,9 @@ impl Risk {
                     Err(_) => report.errors += 1,
                 }
             }
-            let (after, _, _) = combine(
-                kept.point,
-                &fired,
-                kept.listed,
-                kept.errors,
-                self.thresholds,
-            );
+            let listed = kept.listed.as_ref().map(|l| l.list);
+            let errors = !kept.errors.is_empty();
+            let (after, _, _) = combine(kept.point, &fired, listed, errors, self.thresholds);
             report.decisions += 1;
             report.before[kept.outcome.index()] += 1;
             report.after[after.index()] += 1;

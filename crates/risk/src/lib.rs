@@ -21,7 +21,7 @@ mod signals;
 mod velocity;
 
 pub use catalogue::{Feature, Features, Name, Ty, Value, catalogue, index_of};
-pub use decide::{BACKTEST_KEEP, Backtest, Decision, Fired, Listed, Move, Risk, Thresholds};
+pub use decide::{Backtest, Decision, Fired, Listed, Move, Risk, Thresholds};
 pub use disposable::is_disposable;
 pub use lists::{ListEntry, ListError, ListKind, Lists};
 pub use pack::default_pack;

@@ -387,14 +387,14 @@ fn a_backtest_counts_exactly_what_would_have_changed() {
     let mut risk = Risk::default();
     save(&mut risk, rule("big", "amount >= 1000", Outcome::Hold, 0));
     // 10 payments: amounts 200, 400, …, 2000: 6 held (1000..2000), 4 allowed.
-    for i in 1..=10u64 {
-        run(&mut risk, DAY + i * S, &pay(i, i * 200));
-    }
+    let recorded: Vec<Decision> = (1..=10u64)
+        .map(|i| run(&mut risk, DAY + i * S, &pay(i, i * 200)))
+        .collect();
     // A candidate: block from 1600 on, in place of "big" → 600..=1400 … let
     // it replace big: amounts >= 1600 blocked (3), the rest allowed (7).
     let mut candidate = rule("big", "amount >= 1600", Outcome::Block, 0);
     candidate.shadow = true;
-    let report = risk.backtest(&candidate).unwrap();
+    let report = risk.backtest(&candidate, &recorded).unwrap();
     assert_eq!(report.decisions, 10);
     assert_eq!(report.fired, 3);
     assert_eq!(report.before, [4, 0, 6, 0]);
@@ -414,7 +414,7 @@ fn a_backtest_counts_exactly_what_would_have_changed() {
     );
     // A new name adds to what is there.
     let extra = rule("tiny", "amount < 300", Outcome::Challenge, 0);
-    let report = risk.backtest(&extra).unwrap();
+    let report = risk.backtest(&extra, &recorded).unwrap();
     assert_eq!((report.fired, report.changed), (1, 1));
     assert_eq!(report.after, [3, 1, 6, 0]);
 }
@@ -423,7 +423,7 @@ fn a_backtest_counts_exactly_what_would_have_changed() {
 fn a_backtest_refuses_an_invalid_rule() {
     let risk = Risk::default();
     assert!(
-        risk.backtest(&rule("x", "nope > 1", Outcome::Hold, 0))
+        risk.backtest(&rule("x", "nope > 1", Outcome::Hold, 0), &[])
             .is_err()
     );
 }

@@ -151,9 +151,42 @@ fn shop_bench_checks_out_and_settles_every_planned_order() {
 
 #[test]
 fn http_bench_checks_out_over_real_requests() {
+    // Risk checks off, then on, twice: each pair measured in the same run.
     let lines = bench_json(&["bench", "http", "--json", "--ops", "300"]);
-    assert_eq!(lines.len(), 1);
-    assert_eq!(lines[0]["bench"], "http");
-    assert_eq!(lines[0]["ops"], 300);
-    assert!(lines[0]["p99_us"].as_f64().unwrap() > 0.0);
+    let cases: Vec<&str> = lines.iter().map(|v| v["case"].as_str().unwrap()).collect();
+    assert_eq!(
+        cases,
+        [
+            "checkout_risk_off",
+            "checkout",
+            "checkout_risk_off",
+            "checkout"
+        ]
+    );
+    for line in &lines {
+        assert_eq!(line["bench"], "http");
+        assert_eq!(line["ops"], 300);
+        assert!(line["p99_us"].as_f64().unwrap() > 0.0);
+    }
+}
+
+#[test]
+fn risk_bench_decides_with_and_without_rules() {
+    let lines = bench_json(&[
+        "bench",
+        "risk",
+        "--json",
+        "--ops",
+        "300",
+        "--accounts",
+        "200",
+    ]);
+    let cases: Vec<&str> = lines.iter().map(|v| v["case"].as_str().unwrap()).collect();
+    assert_eq!(cases, ["rules", "no_rules"]);
+    for line in &lines {
+        assert_eq!(line["bench"], "risk");
+        assert_eq!(line["ops"], 300);
+        assert_eq!(line["accounts"], 200);
+        assert!(line["per_sec"].as_f64().unwrap() > 0.0);
+    }
 }

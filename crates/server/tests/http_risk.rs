@@ -301,8 +301,8 @@ async fn lists_backtests_and_features_over_the_api() {
         )
         .await;
     assert_eq!((r.status, error_code(&r)), (422, "invalid"));
-    // Two decisions recorded (one block, one allow): a rule blocking
-    // devices named "mine" would move the allowed one.
+    // Decisions recorded: the sign-up, a block, an allowed purchase from
+    // "mine": a rule blocking devices named "mine" would move that one.
     let candidate = json!({"name": "mine", "expr": "device == \"mine\"", "outcome": "block"});
     let r = s
         .call(
@@ -314,10 +314,15 @@ async fn lists_backtests_and_features_over_the_api() {
         )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
-    assert_eq!(r.body["decisions"], 2);
+    // The buyer's sign-up was decided too.
+    assert_eq!(r.body["decisions"], 3);
     assert_eq!(r.body["fired"], 1);
-    assert_eq!(r.body["before"], json!([1, 0, 0, 1]));
-    assert_eq!(r.body["after"], json!([0, 0, 0, 2]));
+    assert_eq!(r.body["before"], json!([2, 0, 0, 1]));
+    assert_eq!(r.body["after"], json!([1, 0, 0, 2]));
+    assert_eq!(
+        r.body["moves"],
+        json!([{"from": "allow", "to": "block", "count": 1}])
+    );
     let features = s
         .call("GET", "/api/v1/risk/features", Some(&analyst), &[], None)
         .await;

@@ -192,6 +192,7 @@ pub enum SubjectRec {
     Withdrawal(u64),
     Attempt(u64),
     User(u64),
+    Merchant(u64),
 }
 
 impl From<Subject> for SubjectRec {
@@ -201,6 +202,7 @@ impl From<Subject> for SubjectRec {
             Subject::Withdrawal(id) => Self::Withdrawal(id.0),
             Subject::Attempt(id) => Self::Attempt(id.0),
             Subject::User(id) => Self::User(id.0),
+            Subject::Merchant(id) => Self::Merchant(id.0),
         }
     }
 }
@@ -212,6 +214,7 @@ impl From<SubjectRec> for Subject {
             SubjectRec::Withdrawal(id) => Self::Withdrawal(WithdrawalId(id)),
             SubjectRec::Attempt(id) => Self::Attempt(AttemptId(id)),
             SubjectRec::User(id) => Self::User(UserId(id)),
+            SubjectRec::Merchant(id) => Self::Merchant(crate::MerchantId(id)),
         }
     }
 }

@@ -176,7 +176,7 @@ impl Shop {
             ),
             RiskQuery::Backtest { spec } => RiskView::Backtest(
                 risk.engine
-                    .backtest(spec)
+                    .backtest(spec, risk.decisions.iter().map(|r| &r.decision))
                     .map_err(|e| ShopError::RuleInvalid(e.to_string()))?,
             ),
             RiskQuery::Settings => RiskView::Settings(risk.settings),

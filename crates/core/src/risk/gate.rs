@@ -91,7 +91,7 @@ impl Shop {
         let can_answer = user.is_some_and(|u| u.second_factor.is_some())
             && matches!(
                 point,
-                Point::WalletPayment | Point::Withdrawal | Point::SignIn | Point::Payout
+                Point::WalletPayment | Point::Withdrawal | Point::SignIn
             );
         let decision = self.risk.engine.decide(now, &signals);
         let answered = request.second_factor && can_answer;

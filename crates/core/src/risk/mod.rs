@@ -8,6 +8,7 @@
 
 mod desk;
 mod gate;
+mod points;
 mod review;
 
 use std::collections::HashMap;
@@ -18,7 +19,7 @@ pub use trigate_risk::{
 };
 
 use crate::facts::Fact;
-use crate::{AttemptId, OrderId, UserId, WithdrawalId};
+use crate::{AttemptId, MerchantId, OrderId, UserId, WithdrawalId};
 
 pub use desk::{Explained, NewListEntry, RISK_PAGE_MAX, ReviewLine, RiskQuery, RiskView};
 pub(crate) use gate::Ask;
@@ -78,6 +79,7 @@ pub enum Subject {
     Withdrawal(WithdrawalId),
     Attempt(AttemptId),
     User(UserId),
+    Merchant(MerchantId),
 }
 
 impl std::fmt::Display for Subject {
@@ -87,6 +89,7 @@ impl std::fmt::Display for Subject {
             Subject::Withdrawal(id) => write!(f, "withdrawal {id}"),
             Subject::Attempt(id) => write!(f, "payment attempt {id}"),
             Subject::User(id) => write!(f, "user {id}"),
+            Subject::Merchant(id) => write!(f, "merchant {id}"),
         }
     }
 }
@@ -146,6 +149,11 @@ impl RiskBook {
     pub(crate) fn note(&mut self, row: DecisionRow) {
         let d = &row.decision;
         self.engine.record(row.at, d);
+        // The context an order or attempt was made with is used by its
+        // payment's decision, and then no more.
+        if let Some(subject) = row.subject {
+            self.contexts.remove(&subject);
+        }
         if row.effect == Effect::Proceeded
             && !d.signals.failed
             && let Some(user) = d.signals.user.map(UserId)

@@ -11,7 +11,7 @@ use super::{Effect, Subject};
 use crate::orders::{OrderStatus, PaidBy};
 use crate::refunds::RefundTo;
 use crate::users::AdminRole;
-use crate::{Role, Shop, ShopError, UserId};
+use crate::{MerchantStatus, Role, Shop, ShopError, UserId, WithdrawalStatus};
 
 /// Where a review stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -211,6 +211,7 @@ impl Shop {
                 Ok(())
             }
             Subject::Withdrawal(id) => self.release_withdrawal_hold(now, id),
+            Subject::Merchant(m) => self.set_merchant_status(now, m, MerchantStatus::Active),
             Subject::Attempt(_) | Subject::User(_) => Ok(()),
         }
     }
@@ -233,7 +234,17 @@ impl Shop {
                 self.release_keys(product, &keys);
                 Ok(())
             }
-            Subject::Withdrawal(id) => self.end_withdrawal(now, id),
+            Subject::Withdrawal(id) => {
+                // Held when asked: its reservation ends. Held at its payout:
+                // the whole goes back to its source.
+                match self.withdrawal(id).map(|w| w.status) {
+                    Some(WithdrawalStatus::Approved) => self
+                        .close_payout(now, id, false, "declined by a risk review")
+                        .map(|_| ()),
+                    _ => self.end_withdrawal(now, id),
+                }
+            }
+            Subject::Merchant(m) => self.set_merchant_status(now, m, MerchantStatus::Banned),
             Subject::Attempt(_) | Subject::User(_) => Ok(()),
         }
     }

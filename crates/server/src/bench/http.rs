@@ -21,17 +21,46 @@ use trigate_web::{AppState, Sessions};
 const MERCHANTS: usize = 10;
 const HOT_SHARE: f64 = 0.9;
 
+/// The checkout with risk checks off, then on (the default pack deciding
+/// every payment), then both again: the ratio of each pair measured in the
+/// same run, since this machine's speed drifts between runs.
 pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
     super::block_on(async {
-        let record = checkout_case(options).await?;
-        super::print(&[record], options.json)
+        let mut records = Vec::new();
+        let rounds = if options.quick { 1 } else { 2 };
+        for _ in 0..rounds {
+            for risk in [false, true] {
+                let case = if risk {
+                    "checkout"
+                } else {
+                    "checkout_risk_off"
+                };
+                if options.case.as_deref().is_none_or(|c| c == case) {
+                    records.push(checkout_case(options, risk).await?);
+                }
+            }
+        }
+        super::print(&records, options.json)?;
+        if !options.json {
+            for pair in records.chunks(2) {
+                if let [off, on] = pair {
+                    println!("risk on / risk off = {:.3}", on.per_sec / off.per_sec);
+                }
+            }
+        }
+        Ok(())
     })
 }
 
-/// The checkout case: `bench http`'s own, and `bench web`'s reference.
-pub async fn checkout_case(options: &BenchOptions) -> anyhow::Result<Record> {
+/// The checkout case: `bench http`'s own, and `bench web`'s reference
+/// (risk on).
+pub async fn checkout_case(options: &BenchOptions, risk: bool) -> anyhow::Result<Record> {
     let (ops, _) = options.sizes(50_000, 500)?;
-    let mut shop = Loopback::open("http").await?;
+    let settings = trigate_core::risk::RiskSettings {
+        enabled: risk,
+        ..trigate_core::risk::RiskSettings::default()
+    };
+    let mut shop = Loopback::open_with("http", settings).await?;
     let app = shop.app.clone();
     // Every product can take every order: the hot one must never run out.
     let products = seed::merchants(&app, &[ops; MERCHANTS]).await?;
@@ -81,7 +110,12 @@ pub async fn checkout_case(options: &BenchOptions) -> anyhow::Result<Record> {
     shop.stop().await;
     let record = Record {
         bench: "http",
-        case: "checkout".to_string(),
+        case: if risk {
+            "checkout"
+        } else {
+            "checkout_risk_off"
+        }
+        .to_string(),
         mode: "durable",
         backend: "sqlite",
         batch: 1,

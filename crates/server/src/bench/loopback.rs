@@ -10,7 +10,7 @@ use trigate_store::Store;
 
 use super::Latencies;
 use trigate_app::App;
-use trigate_engine::{WriterExit, start_shop};
+use trigate_engine::{WriterExit, start_shop_on};
 use trigate_web::{AppState, router};
 
 /// Concurrent connections (buyers, or a channel's notifiers) at once.
@@ -36,13 +36,28 @@ impl std::fmt::Debug for Loopback {
 }
 
 impl Loopback {
-    /// A fresh shop for benchmark `name`, under the benchmarks' master key.
+    /// A fresh shop for benchmark `name`, under the benchmarks' master key,
+    /// its risk checks on with the default rule pack.
     pub async fn open(name: &str) -> anyhow::Result<Self> {
+        Self::open_with(name, trigate_core::risk::RiskSettings::default()).await
+    }
+
+    /// [`Self::open`] with these risk settings.
+    pub async fn open_with(
+        name: &str,
+        risk: trigate_core::risk::RiskSettings,
+    ) -> anyhow::Result<Self> {
         let dir = std::env::temp_dir().join(format!("trigate-bench-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let url = format!("sqlite://{}", dir.join("shop.db").display());
         let store = Store::open(&url).await?;
-        let (engine, writer) = start_shop(&store, trigate_core::Config::default()).await?;
+        let settings = (
+            trigate_core::Config::default(),
+            trigate_core::Rules::default(),
+            risk,
+        );
+        let clock = std::sync::Arc::new(trigate_engine::SystemClock);
+        let (engine, writer) = start_shop_on(&store, settings, clock).await?;
         let app = App::new(engine, super::seed::master_key()?);
         Ok(Self {
             dir,
@@ -63,7 +78,8 @@ impl Loopback {
             .local_addr()
             .unwrap_or_else(|_| ([127, 0, 0, 1], 0).into());
         self.server = Some(tokio::spawn(async move {
-            axum::serve(listener, router(state)).await
+            let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, service).await
         }));
         addr
     }

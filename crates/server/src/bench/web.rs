@@ -26,7 +26,7 @@ pub const PAGE_BUDGET_KB: f64 = 60.0;
 pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
     super::block_on(async {
         let mut records = pages(options).await?;
-        records.push(super::http::checkout_case(options).await?);
+        records.push(super::http::checkout_case(options, true).await?);
         super::print(&records, options.json)?;
         if !options.json {
             for r in records.iter().filter_map(|r| r.page_kb.map(|kb| (r, kb))) {
