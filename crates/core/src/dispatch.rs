@@ -174,7 +174,11 @@ impl Shop {
                 channel,
                 amount,
                 currency,
-            } => Reply::Attempt(self.start_recharge(now, user, &channel, amount, currency)?),
+            } => {
+                let attempt = self.start_recharge(now, user, &channel, amount, currency)?;
+                self.keep_context(crate::risk::Subject::Attempt(attempt));
+                Reply::Attempt(attempt)
+            }
             C::PaymentSucceeded {
                 attempt,
                 channel_txn,

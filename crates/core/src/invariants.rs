@@ -234,6 +234,17 @@ impl Shop {
             }
             *total.entry(o.currency).or_default() += expected;
         }
+        // Held top-ups wait in escrow under their attempt.
+        for (tag, currency, amount) in self.held_top_ups() {
+            let got = net.remove(&tag).unwrap_or(0);
+            if got != i128::from(amount) {
+                out.push(format!(
+                    "invariant 4 (escrow = open orders): held top-up {} has {got} in escrow, {amount} expected",
+                    tag & !crate::risk::HELD_TOP_UP
+                ));
+            }
+            *total.entry(currency).or_default() += i128::from(amount);
+        }
         for (order, amount) in net {
             if amount != 0 {
                 out.push(format!(

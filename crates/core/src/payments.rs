@@ -210,6 +210,9 @@ impl Shop {
         let a = self.attempt_mut(attempt)?;
         if a.status == AttemptStatus::Pending {
             a.status = AttemptStatus::Failed;
+            // Counted in the payer's windows as a failure (bursts of
+            // failed payments are what card testing looks like).
+            self.note_failed_payment(now, attempt);
         }
         Ok(())
     }
@@ -265,10 +268,7 @@ impl Shop {
                 self.note_channel_txn(txn_key, attempt);
                 return Ok(outcome);
             }
-            Purpose::Recharge => {
-                self.credit_from_clearing(now, user, currency, amount, None)?;
-                PaymentOutcome::Recharged
-            }
+            Purpose::Recharge => self.recharge_checked(now, attempt, user, (amount, currency))?,
             Purpose::Deposit(merchant) => {
                 self.move_money(
                     now,

@@ -268,3 +268,108 @@ fn a_payout_rule_that_errors_holds_the_payout() {
         "fails closed: {start:?}"
     );
 }
+
+fn top_up(
+    f: &mut Fixture,
+    device: &str,
+    paid: bool,
+) -> (trigate_core::AttemptId, Result<Reply, ShopError>) {
+    let loner = f.loner;
+    let context = RequestContext {
+        ip: "198.51.100.9".into(),
+        device: device.into(),
+        ..RequestContext::default()
+    };
+    let Ok(Reply::Attempt(attempt)) = run(
+        f,
+        Command::WithContext {
+            context,
+            command: Box::new(Command::StartRecharge {
+                actor: loner,
+                channel: "sandbox".into(),
+                amount: 5_000,
+                currency: common::cny(),
+            }),
+        },
+    ) else {
+        panic!()
+    };
+    let reply = if paid {
+        run(
+            f,
+            Command::PaymentSucceeded {
+                attempt,
+                channel_txn: format!("T-{}", attempt.0),
+                amount: 5_000,
+                currency: common::cny(),
+            },
+        )
+    } else {
+        run(f, Command::PaymentFailed { attempt })
+    };
+    (attempt, reply)
+}
+
+#[test]
+fn a_held_top_up_waits_in_escrow_then_reaches_the_wallet_or_goes_back_through_its_channel() {
+    let (mut f, analyst) = gated(spec("amount >= 5000", Outcome::Hold, Point::Recharge));
+    let loner = f.loner;
+    let wallet = f.shop.wallet(loner, common::cny());
+    let (attempt, reply) = top_up(&mut f, "tablet", true);
+    assert_eq!(
+        reply,
+        Ok(Reply::Payment(trigate_core::PaymentOutcome::Held))
+    );
+    assert_eq!(
+        f.shop.wallet(loner, common::cny()),
+        wallet,
+        "nothing credited while held"
+    );
+    assert_eq!(f.balance(Kind::Escrow, 0), 5_000);
+    let review = f.shop.held(Subject::Attempt(attempt)).unwrap();
+    decide(&mut f, analyst, review, true);
+    assert_eq!(f.shop.wallet(loner, common::cny()).0, wallet.0 + 5_000);
+    assert_eq!(f.balance(Kind::Escrow, 0), 0);
+    let (attempt, _) = top_up(&mut f, "tablet", true);
+    let review = f.shop.held(Subject::Attempt(attempt)).unwrap();
+    decide(&mut f, analyst, review, false);
+    assert_eq!(
+        f.shop.wallet(loner, common::cny()).0,
+        wallet.0 + 5_000,
+        "declined: not credited"
+    );
+    assert_eq!(
+        f.shop.attempt(attempt).unwrap().owed_back,
+        5_000,
+        "owed back through the channel"
+    );
+    assert_eq!(f.balance(Kind::Escrow, 0), 0);
+}
+
+#[test]
+fn failed_payments_are_counted_and_the_default_burst_rule_holds_the_next_one() {
+    let mut f = Fixture::new();
+    run(
+        &mut f,
+        Command::StartRisk {
+            settings: RiskSettings::default(),
+        },
+    )
+    .unwrap();
+    for _ in 0..3 {
+        let (_, failed) = top_up(&mut f, "carder-phone", false);
+        assert_eq!(failed, Ok(Reply::Done));
+    }
+    let (attempt, reply) = top_up(&mut f, "carder-phone", true);
+    assert_eq!(
+        reply,
+        Ok(Reply::Payment(trigate_core::PaymentOutcome::Held))
+    );
+    assert!(f.shop.held(Subject::Attempt(attempt)).is_some());
+    // Another device is not held.
+    let (_, reply) = top_up(&mut f, "honest-phone", true);
+    assert_eq!(
+        reply,
+        Ok(Reply::Payment(trigate_core::PaymentOutcome::Recharged))
+    );
+}

@@ -20,9 +20,10 @@ use super::error::ApiError;
 use super::openapi::ErrorBody;
 use super::routes::{Body, Id, Params, mark_replayed, once};
 
-/// Whatever the desk answers, as JSON.
+/// Whatever the desk answers, as JSON (a list or an object, as each
+/// operation says).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-#[schema(value_type = Object)]
+#[schema(value_type = Value)]
 pub struct RiskAnswer(serde_json::Value);
 
 fn answer(view: impl Serialize) -> Result<Json<RiskAnswer>, ApiError> {

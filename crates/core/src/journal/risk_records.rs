@@ -53,7 +53,7 @@ mirror!(
     [User, Email, Ip, Device, Instrument, Destination, Merchant]
 );
 mirror!(ListKindRec, ListKind, [Allow, Block]);
-mirror!(EffectRec, Effect, [Proceeded, Held, Refused]);
+mirror!(EffectRec, Effect, [Proceeded, Held, Refused, Failed]);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RiskSettingsRec {

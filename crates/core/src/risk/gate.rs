@@ -34,19 +34,10 @@ pub(crate) struct Ask {
 }
 
 impl Shop {
-    /// Decides at `point`. A refusal is an error whose decision is still
-    /// recorded; a hold is the caller's to open once its subject exists.
-    pub(crate) fn decide_risk(
-        &mut self,
-        now: u64,
-        point: Point,
-        ask: Ask,
-    ) -> Result<Verdict, ShopError> {
-        // A shop decides from the moment its risk settings are recorded
-        // (format 7 on): rerunning an older journal decides nothing new.
-        if !self.risk.recorded || !self.risk.settings.enabled {
-            return Ok(Verdict::Go);
-        }
+    /// A request's signals at `point`: what it said of itself (or, for
+    /// something made earlier, what it was made with) and what the shop
+    /// knows of its actor.
+    pub(crate) fn signals_for(&self, point: Point, ask: &Ask) -> Signals {
         // Where the request came from: its own context — or, for a payment
         // of something made earlier (a channel's notification), the
         // context it was made with, and only the payer from the request
@@ -71,7 +62,7 @@ impl Shop {
             .and_then(|id| self.storefront.emails.get(&id))
             .map(|e| e.as_str().to_string())
             .unwrap_or_default();
-        let signals = Signals {
+        Signals {
             point: Some(point),
             user: user.map(|u| u.id.0),
             email,
@@ -87,7 +78,25 @@ impl Shop {
             account_created: user.map(|u| u.created_at),
             last_recharge: user.and_then(|u| self.risk.recharges.get(&u.id).copied()),
             failed: ask.failed,
-        };
+        }
+    }
+
+    /// Decides at `point`. A refusal is an error whose decision is still
+    /// recorded; a hold is the caller's to open once its subject exists.
+    pub(crate) fn decide_risk(
+        &mut self,
+        now: u64,
+        point: Point,
+        ask: Ask,
+    ) -> Result<Verdict, ShopError> {
+        // A shop decides from the moment its risk settings are recorded
+        // (format 7 on): rerunning an older journal decides nothing new.
+        if !self.risk.recorded || !self.risk.settings.enabled {
+            return Ok(Verdict::Go);
+        }
+        let signals = self.signals_for(point, &ask);
+        let request = self.risk.request.clone().unwrap_or_default();
+        let user = ask.actor.and_then(|id| self.user(id)).filter(|u| !u.guest);
         let can_answer = user.is_some_and(|u| u.second_factor.is_some())
             && matches!(
                 point,
@@ -105,7 +114,9 @@ impl Shop {
                 }),
             ),
             // Money that arrived is never refused: it waits.
-            Outcome::Block if point == Point::ChannelPayment => (Effect::Held, Ok(())),
+            Outcome::Block if matches!(point, Point::ChannelPayment | Point::Recharge) => {
+                (Effect::Held, Ok(()))
+            }
             Outcome::Block => (
                 Effect::Refused,
                 Err(ShopError::RiskBlocked {

@@ -9,6 +9,7 @@
 mod desk;
 mod gate;
 mod points;
+mod recharge;
 mod review;
 
 use std::collections::HashMap;
@@ -24,6 +25,7 @@ use crate::{AttemptId, MerchantId, OrderId, UserId, WithdrawalId};
 pub use desk::{Explained, NewListEntry, RISK_PAGE_MAX, ReviewLine, RiskQuery, RiskView};
 pub(crate) use gate::Ask;
 pub use gate::Verdict;
+pub use recharge::HELD_TOP_UP;
 pub use review::{Review, ReviewState};
 
 /// How the shop runs its risk checks (the config's `[risk]`).
@@ -104,6 +106,9 @@ pub enum Effect {
     Held,
     /// Refused: blocked, or a one-time code is needed first.
     Refused,
+    /// Not a request decided on: a payment that failed upstream, counted in
+    /// its payer's windows.
+    Failed,
 }
 
 /// One decision as the shop recorded it.

@@ -212,7 +212,8 @@ impl Shop {
             }
             Subject::Withdrawal(id) => self.release_withdrawal_hold(now, id),
             Subject::Merchant(m) => self.set_merchant_status(now, m, MerchantStatus::Active),
-            Subject::Attempt(_) | Subject::User(_) => Ok(()),
+            Subject::Attempt(a) => self.release_top_up(now, a, true),
+            Subject::User(_) => Ok(()),
         }
     }
 
@@ -245,7 +246,8 @@ impl Shop {
                 }
             }
             Subject::Merchant(m) => self.set_merchant_status(now, m, MerchantStatus::Banned),
-            Subject::Attempt(_) | Subject::User(_) => Ok(()),
+            Subject::Attempt(a) => self.release_top_up(now, a, false),
+            Subject::User(_) => Ok(()),
         }
     }
 
