@@ -92,6 +92,12 @@ pub enum Command {
         #[arg(long)]
         note: String,
     },
+    /// Gate three's tools: replay labelled traffic through the risk
+    /// checks (`eval`), or write such traffic (`generate`).
+    Risk {
+        #[command(subcommand)]
+        which: crate::risk_eval::RiskCommand,
+    },
     /// Measure throughput and latency.
     Bench {
         #[command(subcommand)]
@@ -187,6 +193,7 @@ fn run_tool(command: Command) -> anyhow::Result<ExitCode> {
             runtime()?.block_on(crate::sandbox::serve_alone(&listen, config))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Risk { which } => crate::risk_eval::run(which),
         Command::Verify(db) => runtime()?.block_on(verify(db)),
         Command::Upgrade(args) => runtime()?.block_on(upgrade(args)),
         Command::LiftOutflows { db, note } => runtime()?.block_on(lift_outflows(db, note)),

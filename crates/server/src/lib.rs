@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod load;
 pub mod logging;
+pub mod risk_eval;
 pub mod risk_settings;
 pub mod sandbox;
 pub mod serve;
