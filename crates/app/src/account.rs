@@ -108,15 +108,29 @@ impl App {
                     password: Some(phc),
                     second_factor,
                 }) => (user, role, phc, second_factor),
-                _ => return Err(refused()),
+                _ => {
+                    self.signed_in(None, false).await?;
+                    return Err(refused());
+                }
             };
         if !secret_matches(password, phc).await? {
+            self.signed_in(Some(user), false).await?;
             return Err(refused());
         }
-        if access::needs_second_factor(role) {
+        // Staff always give a code; anyone with a second factor may, and
+        // then it answers a risk challenge at sign-in.
+        if access::needs_second_factor(role) || (totp.is_some() && second_factor.is_some()) {
             self.check_second_factor(user, second_factor.as_deref(), totp)?;
+            crate::request::second_factor_checked();
         }
+        self.signed_in(Some(user), true).await?;
         Ok(user)
+    }
+
+    /// Gate three's decision on a sign-in (or the failure counted): a block
+    /// refuses it.
+    async fn signed_in(&self, user: Option<UserId>, ok: bool) -> Result<(), AppError> {
+        crate::operation::submit::<()>(&self.engine, Command::SignIn { user, ok }).await
     }
 
     /// Checks `code` against `user`'s sealed TOTP secret: refused when none

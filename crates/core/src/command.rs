@@ -465,6 +465,12 @@ pub enum Command {
         actor: UserId,
         review: u64,
     },
+    /// Someone signed in (`ok`), or tried and failed, as `user` (none: an
+    /// unknown login): gate three decides, or counts the failure.
+    SignIn {
+        user: Option<UserId>,
+        ok: bool,
+    },
     /// An analyst approves or declines a held subject, with a note.
     DecideReview {
         actor: UserId,

@@ -536,6 +536,10 @@ impl Shop {
                 self.unlist_risk(now, actor, kind, &value)?;
                 Reply::Done
             }
+            C::SignIn { user, ok } => {
+                self.sign_in(now, user, ok)?;
+                Reply::Done
+            }
             C::ClaimReview { actor, review } => {
                 self.claim_review(now, actor, review)?;
                 Reply::Done

@@ -373,3 +373,40 @@ fn failed_payments_are_counted_and_the_default_burst_rule_holds_the_next_one() {
         Ok(Reply::Payment(trigate_core::PaymentOutcome::Recharged))
     );
 }
+
+#[test]
+fn a_blocked_sign_in_is_refused_and_failed_ones_are_counted() {
+    let (mut f, analyst) = gated(spec("ip_fail_1h >= 3", Outcome::Block, Point::SignIn));
+    let loner = f.loner;
+    let from = |ok| Command::WithContext {
+        context: RequestContext {
+            ip: "203.0.113.66".into(),
+            ..RequestContext::default()
+        },
+        command: Box::new(Command::SignIn {
+            user: Some(loner),
+            ok,
+        }),
+    };
+    assert_eq!(run(&mut f, from(true)), Ok(Reply::Done));
+    for _ in 0..3 {
+        assert_eq!(
+            run(&mut f, from(false)),
+            Ok(Reply::Done),
+            "a failure is counted, not refused"
+        );
+    }
+    assert_eq!(
+        run(&mut f, from(true)),
+        Err(ShopError::RiskBlocked {
+            reason: "checked".into()
+        })
+    );
+    // An unknown login's failures count too, for where they came from.
+    let unknown = Command::SignIn {
+        user: None,
+        ok: false,
+    };
+    assert_eq!(run(&mut f, unknown), Ok(Reply::Done));
+    let _ = analyst;
+}

@@ -301,8 +301,9 @@ async fn lists_backtests_and_features_over_the_api() {
         )
         .await;
     assert_eq!((r.status, error_code(&r)), (422, "invalid"));
-    // Decisions recorded: the sign-up, a block, an allowed purchase from
-    // "mine": a rule blocking devices named "mine" would move that one.
+    // Decisions recorded: the sign-up, the sign-in, a block, an allowed
+    // purchase from "mine": a rule blocking devices named "mine" would move
+    // that one.
     let candidate = json!({"name": "mine", "expr": "device == \"mine\"", "outcome": "block"});
     let r = s
         .call(
@@ -314,11 +315,11 @@ async fn lists_backtests_and_features_over_the_api() {
         )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
-    // The buyer's sign-up was decided too.
-    assert_eq!(r.body["decisions"], 3);
+    // The buyer's sign-up and sign-in were decided too.
+    assert_eq!(r.body["decisions"], 4);
     assert_eq!(r.body["fired"], 1);
-    assert_eq!(r.body["before"], json!([2, 0, 0, 1]));
-    assert_eq!(r.body["after"], json!([1, 0, 0, 2]));
+    assert_eq!(r.body["before"], json!([3, 0, 0, 1]));
+    assert_eq!(r.body["after"], json!([2, 0, 0, 2]));
     assert_eq!(
         r.body["moves"],
         json!([{"from": "allow", "to": "block", "count": 1}])

@@ -34,6 +34,38 @@ impl Shop {
         Ok(user)
     }
 
+    /// A sign-in: a block refuses it, a hold lets it in and flags the
+    /// account; a failed one (a wrong password, an unknown login) is
+    /// counted in the windows of where it came from.
+    pub(crate) fn sign_in(
+        &mut self,
+        now: u64,
+        user: Option<UserId>,
+        ok: bool,
+    ) -> Result<(), ShopError> {
+        self.tick(now)?;
+        if let Some(u) = user {
+            self.require_user(u)?;
+        }
+        let ask = Ask {
+            actor: user,
+            subject: user.map(Subject::User),
+            failed: !ok,
+            ..Ask::default()
+        };
+        if !ok {
+            self.observe_failure(now, Point::SignIn, ask);
+            return Ok(());
+        }
+        if let (Verdict::Hold(decision), Some(u)) =
+            (self.decide_risk(now, Point::SignIn, ask)?, user)
+            && self.held(Subject::User(u)).is_none()
+        {
+            self.open_review(now, decision, Subject::User(u));
+        }
+        Ok(())
+    }
+
     /// A merchant is opened (by an admin, or by the operator): a block
     /// refuses it; a hold opens it frozen until an analyst approves.
     pub(crate) fn open_merchant_checked(

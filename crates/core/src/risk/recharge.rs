@@ -143,11 +143,14 @@ impl Shop {
             failed: true,
             ..Ask::default()
         };
-        self.observe(now, point, ask);
+        self.observe_failure(now, point, ask);
     }
 
     /// Records what happened without deciding anything on it: a failure.
-    fn observe(&mut self, now: u64, point: Point, ask: Ask) {
+    pub(crate) fn observe_failure(&mut self, now: u64, point: Point, ask: Ask) {
+        if !self.risk.recorded || !self.risk.settings.enabled {
+            return;
+        }
         let signals = self.signals_for(point, &ask);
         let decision = self.risk.engine.decide(now, &signals);
         let id = self.risk.decisions.len() as u64 + 1;
