@@ -16,6 +16,7 @@ mod admin_dashboard;
 mod admin_look;
 mod admin_merchants;
 mod admin_ops;
+mod admin_risk;
 mod admin_users;
 mod admin_withdrawals;
 pub mod assets;
@@ -165,6 +166,18 @@ pub fn routes(state: AppState) -> Router<AppState> {
             post(admin_approvals::decide_credit),
         )
         .route("/admin/users", get(admin_users::users))
+        .route("/admin/risk", get(admin_risk::queue))
+        .route("/admin/risk/reviews/{id}/claim", post(admin_risk::claim))
+        .route("/admin/risk/reviews/{id}/decide", post(admin_risk::decide))
+        .route("/admin/risk/decisions/{id}", get(admin_risk::decision))
+        .route(
+            "/admin/risk/rules",
+            get(admin_risk::rules).post(admin_risk::save_rule),
+        )
+        .route(
+            "/admin/risk/lists",
+            get(admin_risk::lists).post(admin_risk::list),
+        )
         .route(
             "/admin/look",
             get(admin_look::look).post(admin_look::set_look),
