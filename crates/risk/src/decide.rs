@@ -179,11 +179,6 @@ impl Risk {
         self.decided
     }
 
-    /// Identifiers with velocity windows.
-    pub fn tracked(&self) -> usize {
-        self.velocity.tracked()
-    }
-
     /// The features of a request at `now` (nanoseconds).
     pub fn features(&self, now: u64, s: &Signals) -> Features {
         let t = now / NANOS;

@@ -199,11 +199,6 @@ impl Velocity {
         });
         others + u64::from(user.is_some())
     }
-
-    /// Identifiers followed (for the benchmark's memory line).
-    pub fn tracked(&self) -> usize {
-        self.tracks.len()
-    }
 }
 
 #[cfg(test)]

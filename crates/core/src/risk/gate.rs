@@ -156,9 +156,4 @@ impl Shop {
             });
         }
     }
-
-    /// The context of the request being applied.
-    pub fn request_context(&self) -> Option<&RequestContext> {
-        self.risk.request.as_ref()
-    }
 }

@@ -365,7 +365,7 @@ impl Sim {
         // A wallet payment: the wallet is topped up by hand first if short,
         // so every one is decided.
         let (recharge, reward) = self.shop.wallet(user, cny());
-        if recharge + reward < e.amount {
+        if u128::from(recharge) + u128::from(reward) < u128::from(e.amount) {
             let _ = self.run(Command::CreditWallet {
                 user,
                 currency: cny(),

@@ -4,7 +4,9 @@
 //! again); buyers pay from their wallets with their requests' context — one
 //! allowed, one held and approved, one held and declined (its money back,
 //! its keys on sale again), one held until it is escalated — and an order
-//! is made with a context kept for its payment.
+//! is made with a context kept for its payment; then sign-ins (one failed),
+//! a top-up held and approved, one failed at its channel, and a merchant
+//! opened frozen and declined.
 
 use trigate_core::risk::{
     IdKind, ListKind, NewListEntry, Outcome, Point, RequestContext, RiskSettings, RuleSpec, Subject,
@@ -129,6 +131,91 @@ pub fn run(w: &mut Writer, master: &trigate_app::MasterKey, c: &Cast) {
             coupon: None,
         }),
     });
+    more(w, rita, c);
     w.later(2 * NANOS_PER_DAY);
     w.run(Command::Tick);
+}
+
+/// The other decision points: sign-ins (one failed), a top-up held and
+/// approved, one that failed at its channel, a merchant opened frozen and
+/// declined.
+fn more(w: &mut Writer, rita: UserId, c: &Cast) {
+    let hold_at = |name: &str, expr: &str, point| Command::SaveRiskRule {
+        actor: rita,
+        spec: RuleSpec {
+            name: name.into(),
+            expr: expr.into(),
+            outcome: Outcome::Hold,
+            weight: 0,
+            points: vec![point],
+            shadow: false,
+            enabled: true,
+            reason: name.into(),
+            note: String::new(),
+        },
+    };
+    w.run(hold_at("large_top_up", "amount >= 5000", Point::Recharge));
+    w.run(hold_at("merchant_review", "true", Point::MerchantOpening));
+    w.run(Command::WithContext {
+        context: from("bob-laptop"),
+        command: Box::new(Command::SignIn {
+            user: Some(c.bob),
+            ok: true,
+        }),
+    });
+    w.run(Command::WithContext {
+        context: from("unknown-phone"),
+        command: Box::new(Command::SignIn {
+            user: None,
+            ok: false,
+        }),
+    });
+    let top_up = |w: &mut Writer, amount| {
+        let start = Command::WithContext {
+            context: from("bob-laptop"),
+            command: Box::new(Command::StartRecharge {
+                actor: c.bob,
+                channel: "sandbox".into(),
+                amount,
+                currency: Currency::new("CNY").unwrap(),
+            }),
+        };
+        match w.run(start) {
+            Reply::Attempt(a) => a,
+            other => panic!("{other:?}"),
+        }
+    };
+    let failed = top_up(w, 1_000);
+    w.run(Command::PaymentFailed { attempt: failed });
+    let held = top_up(w, 6_000);
+    w.run(Command::PaymentSucceeded {
+        attempt: held,
+        channel_txn: "TOPUP-1".into(),
+        amount: 6_000,
+        currency: Currency::new("CNY").unwrap(),
+    });
+    let review = w.machine.shop().held(Subject::Attempt(held)).unwrap();
+    w.run(Command::DecideReview {
+        actor: rita,
+        review,
+        approve: true,
+        note: "a known card".into(),
+    });
+    let dave = w.user("dave", Role::Merchant, None);
+    let Reply::Merchant(m) = w.run(Command::CreateMerchant {
+        owner: dave,
+        name: "Dave's keys".into(),
+        fee: trigate_core::Bps::new(500).unwrap(),
+        holding_days: 1,
+        wrapped_key: vec![7; 60],
+    }) else {
+        panic!()
+    };
+    let review = w.machine.shop().held(Subject::Merchant(m)).unwrap();
+    w.run(Command::DecideReview {
+        actor: rita,
+        review,
+        approve: false,
+        note: "a copy of a banned shop".into(),
+    });
 }
