@@ -9,6 +9,7 @@
 //! block_score = 200            # … refuse
 //! ip_header = "X-Forwarded-For" # the client's IP, from your proxy (else the socket's)
 //! country_header = "CF-IPCountry" # the IP's country, from your proxy or CDN
+//! geoip_file = "/var/lib/trigate/GeoLite2-Country.mmdb" # else from this MaxMind-format file
 //! ```
 //!
 //! Name the headers only behind a proxy that overwrites them: a client
@@ -30,6 +31,7 @@ pub struct RiskFile {
     pub block_score: Option<i32>,
     pub ip_header: Option<String>,
     pub country_header: Option<String>,
+    pub geoip_file: Option<std::path::PathBuf>,
 }
 
 impl RiskFile {
@@ -43,9 +45,18 @@ impl RiskFile {
                 })
                 .transpose()
         };
+        let country_file = match &self.geoip_file {
+            Some(path) => {
+                let file = trigate_web::geoip::CountryFile::open(path)
+                    .map_err(|e| anyhow::anyhow!("[risk] geoip_file: {e}"))?;
+                Some(std::sync::Arc::new(file))
+            }
+            None => None,
+        };
         Ok(trigate_web::client::ClientHeaders {
             ip: name(&self.ip_header, "ip_header")?,
             country: name(&self.country_header, "country_header")?,
+            country_file,
         })
     }
 
@@ -104,5 +115,30 @@ mod tests {
             ..RiskFile::default()
         };
         assert!(never.settings().is_err());
+    }
+
+    #[test]
+    fn the_geoip_file_is_opened_at_start_and_a_bad_one_is_named() {
+        let good =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/testdata/countries.mmdb");
+        let file = RiskFile {
+            geoip_file: Some(good),
+            ..RiskFile::default()
+        };
+        let headers = file.client_headers().unwrap();
+        let countries = headers.country_file.expect("the file is opened");
+        assert_eq!(
+            countries.country("192.0.2.1".parse().unwrap()).as_deref(),
+            Some("CN")
+        );
+        let missing = RiskFile {
+            geoip_file: Some("/nowhere/GeoLite2-Country.mmdb".into()),
+            ..RiskFile::default()
+        };
+        let err = missing.client_headers().unwrap_err().to_string();
+        assert!(
+            err.contains("[risk] geoip_file") && err.contains("/nowhere/GeoLite2-Country.mmdb"),
+            "{err}"
+        );
     }
 }

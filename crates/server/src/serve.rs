@@ -95,6 +95,17 @@ where
         shop = %config.shop,
         "starting"
     );
+    let headers = &config.client_headers;
+    tracing::info!(
+        ip = headers.ip.as_ref().map_or("the socket", |h| h.as_str()),
+        country = match (&headers.country, &headers.country_file) {
+            (Some(h), Some(f)) => format!("{h}, else {}", f.database_type()),
+            (Some(h), None) => h.to_string(),
+            (None, Some(f)) => f.database_type().to_string(),
+            (None, None) => "unknown".to_string(),
+        },
+        "where client IPs and their countries come from"
+    );
     let store = Store::open(&config.database_url).await?;
     let (engine, writer) = start_shop_on(
         &store,

@@ -336,3 +336,44 @@ async fn lists_backtests_and_features_over_the_api() {
             .any(|f| f["name"] == "device_fail_10m")
     );
 }
+
+#[tokio::test]
+async fn the_operators_country_file_gives_the_ip_its_country_for_the_rules() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/testdata/countries.mmdb");
+    let file = trigate_web::geoip::CountryFile::open(&path).unwrap();
+    let s = Server::start_custom(common::TestDb::sqlite(), |_, state| {
+        state.with_client_headers(trigate_web::client::ClientHeaders {
+            country_file: Some(std::sync::Arc::new(file)),
+            ..Default::default()
+        })
+    })
+    .await;
+    s.engine
+        .submit(Command::StartRisk {
+            settings: RiskSettings::default(),
+        })
+        .await
+        .unwrap();
+    let analyst = staff(&s, "rita", AdminRole::RiskAnalyst).await;
+    let analyst = format!("{COOKIE}={}", s.sessions.open(analyst));
+    let rule = json!({"name": "far_away", "expr": "ip_country == \"NZ\"", "outcome": "block",
+                      "points": ["wallet_payment"], "reason": "country_refused"});
+    assert_eq!(save(&s, &analyst, rule).await.status, 200);
+    let (buyer, cookie) = s.sign_up("kiwi").await;
+    s.fund(buyer, 100_000).await;
+    // The test file places loopback, where this request comes from, in NZ.
+    let r = buy(&s, &cookie, "nz1", &[]).await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (403, "risk_blocked"),
+        "{:?}",
+        r.body
+    );
+    let decisions = s
+        .call("GET", "/api/v1/risk/decisions", Some(&analyst), &[], None)
+        .await;
+    let last = &decisions.body.as_array().unwrap()[0];
+    assert_eq!(last["decision"]["signals"]["ip"], "127.0.0.1", "{last:?}");
+    assert_eq!(last["decision"]["signals"]["ip_country"], "NZ", "{last:?}");
+}

@@ -1,6 +1,7 @@
 //! What each request says of its client, for gate three: the IP (from the
 //! trusted proxy header the config names, else the socket), its country
-//! (from a trusted header such as `CF-IPCountry`), the device (the
+//! (from a trusted header such as `CF-IPCountry`, else the operator's
+//! MaxMind-format country file), the device (the
 //! `trigate_device` cookie the pages set, or `X-Device-Id` from API
 //! clients) and a one-time code sent for a risk challenge
 //! (`X-Second-Factor`). Every request runs inside its context, so each
@@ -31,6 +32,9 @@ pub struct ClientHeaders {
     pub ip: Option<HeaderName>,
     /// The header holding the IP's two-letter country (`CF-IPCountry`).
     pub country: Option<HeaderName>,
+    /// The operator's country file, asked when no trusted header gives
+    /// the country.
+    pub country_file: Option<std::sync::Arc<crate::geoip::CountryFile>>,
 }
 
 fn text(headers: &HeaderMap, name: &HeaderName) -> Option<String> {
@@ -74,13 +78,19 @@ pub fn context_of(
         .and_then(|h| text(headers, h))
         .and_then(|v| v.split(',').next().map(|a| a.trim().to_string()))
         .and_then(|a| a.parse::<std::net::IpAddr>().ok())
-        .or_else(|| socket.map(|s| s.ip()));
+        .or_else(|| socket.map(|s| s.ip()))
+        // A dual-stack socket shows IPv4 clients as `::ffff:a.b.c.d`.
+        .map(|a| a.to_canonical());
     let country = trusted
         .country
         .as_ref()
         .and_then(|h| text(headers, h))
         .filter(|c| c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()))
         .map(|c| c.to_uppercase())
+        .or_else(|| {
+            let file = trusted.country_file.as_ref()?;
+            file.country(ip?)
+        })
         .unwrap_or_default();
     let device = cookie(headers, DEVICE_COOKIE)
         .or_else(|| text(headers, &HeaderName::from_static("x-device-id")))
@@ -155,12 +165,16 @@ mod tests {
         let trusted = ClientHeaders {
             ip: Some(HeaderName::from_static("x-forwarded-for")),
             country: Some(HeaderName::from_static("cf-ipcountry")),
+            country_file: None,
         };
         let (c, _) = context_of(&trusted, &h, Some(socket));
         assert_eq!(
             (c.ip.as_str(), c.ip_country.as_str()),
             ("198.51.100.7", "CN")
         );
+        let mapped: SocketAddr = "[::ffff:192.0.2.1]:5000".parse().unwrap();
+        let (c, _) = context_of(&ClientHeaders::default(), &h, Some(mapped));
+        assert_eq!(c.ip, "192.0.2.1");
         let junk = headers(&[("x-forwarded-for", "not an ip"), ("cf-ipcountry", "XXX")]);
         let (c, _) = context_of(&trusted, &junk, Some(socket));
         assert_eq!((c.ip.as_str(), c.ip_country.as_str()), ("192.0.2.1", ""));
@@ -176,5 +190,29 @@ mod tests {
         let (c, code) = context_of(&ClientHeaders::default(), &h, None);
         assert_eq!(c.device, "abc123");
         assert_eq!(code.as_deref(), Some("123456"));
+    }
+
+    #[test]
+    fn the_country_file_answers_when_no_trusted_header_does() {
+        let file = crate::geoip::CountryFile::open(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/countries.mmdb"),
+        )
+        .unwrap();
+        let trusted = ClientHeaders {
+            ip: Some(HeaderName::from_static("x-forwarded-for")),
+            country: Some(HeaderName::from_static("cf-ipcountry")),
+            country_file: Some(std::sync::Arc::new(file)),
+        };
+        let socket: SocketAddr = "203.0.113.9:5000".parse().unwrap();
+        let forwarded = headers(&[("x-forwarded-for", "192.0.2.8")]);
+        let (c, _) = context_of(&trusted, &forwarded, Some(socket));
+        assert_eq!((c.ip.as_str(), c.ip_country.as_str()), ("192.0.2.8", "CN"));
+        // A trusted header still wins over the file.
+        let both = headers(&[("x-forwarded-for", "192.0.2.8"), ("cf-ipcountry", "jp")]);
+        let (c, _) = context_of(&trusted, &both, Some(socket));
+        assert_eq!(c.ip_country, "JP");
+        // An IP the file does not know has no country.
+        let (c, _) = context_of(&trusted, &HeaderMap::new(), Some(socket));
+        assert_eq!((c.ip.as_str(), c.ip_country.as_str()), ("203.0.113.9", ""));
     }
 }

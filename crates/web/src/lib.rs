@@ -15,6 +15,7 @@ mod custody_flows;
 mod dashboard;
 mod disputes;
 mod error;
+pub mod geoip;
 mod guest;
 mod limits;
 mod merchant;
