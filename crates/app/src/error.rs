@@ -268,6 +268,7 @@ fn refusal_status(kind: ShopErrorKind) -> StatusCode {
         | K::KeyNotFound
         | K::WithdrawalNotFound
         | K::ReviewNotFound
+        | K::DecisionNotFound
         | K::LookupRefused => StatusCode::NOT_FOUND,
         K::RiskBlocked => StatusCode::FORBIDDEN,
         K::ChallengeRequired => StatusCode::UNAUTHORIZED,

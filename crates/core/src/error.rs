@@ -130,6 +130,11 @@ pub enum ShopError {
     HeldForReview { what: String },
     #[error("risk review {0} not found")]
     ReviewNotFound(u64),
+    #[error(
+        "risk decision {0} not found: the desk reads the latest decisions and those that held \
+         something for review; every one is in the journal"
+    )]
+    DecisionNotFound(u64),
     #[error("the rule is not valid: {0}")]
     RuleInvalid(String),
 }
@@ -188,6 +193,7 @@ impl ShopError {
             Self::ChallengeRequired { .. } => ShopErrorKind::ChallengeRequired,
             Self::HeldForReview { .. } => ShopErrorKind::HeldForReview,
             Self::ReviewNotFound(_) => ShopErrorKind::ReviewNotFound,
+            Self::DecisionNotFound(_) => ShopErrorKind::DecisionNotFound,
             Self::RuleInvalid(_) => ShopErrorKind::RuleInvalid,
         }
     }
@@ -243,12 +249,13 @@ pub enum ShopErrorKind {
     ChallengeRequired,
     HeldForReview,
     ReviewNotFound,
+    DecisionNotFound,
     RuleInvalid,
 }
 
 impl ShopErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [Self; 46] = [
+    pub const ALL: [Self; 47] = [
         Self::Invalid,
         Self::UserNotFound,
         Self::LoginTaken,
@@ -294,6 +301,7 @@ impl ShopErrorKind {
         Self::ChallengeRequired,
         Self::HeldForReview,
         Self::ReviewNotFound,
+        Self::DecisionNotFound,
         Self::RuleInvalid,
     ];
 
@@ -345,6 +353,7 @@ impl ShopErrorKind {
             Self::ChallengeRequired => "challenge_required",
             Self::HeldForReview => "held_for_review",
             Self::ReviewNotFound => "review_not_found",
+            Self::DecisionNotFound => "decision_not_found",
             Self::RuleInvalid => "rule_invalid",
         }
     }

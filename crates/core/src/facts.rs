@@ -222,7 +222,7 @@ struct Marks {
     destinations: usize,
     outbox: usize,
     days: usize,
-    decisions: usize,
+    decisions: u64,
 }
 
 /// Positions of the records a command made (from `mark` on) or changed.
@@ -296,7 +296,7 @@ impl Shop {
                 destinations: self.destinations.len(),
                 outbox: self.storefront.outbox.len(),
                 days: self.figures.days.len(),
-                decisions: self.risk.decisions.len(),
+                decisions: self.risk.decisions.next_id(),
             },
             ..Changes::default()
         };

@@ -175,6 +175,7 @@ error-risk_blocked = The shop's risk checks refused this.
 error-challenge_required = Enter a one-time code from your authenticator to go on.
 error-held_for_review = This is held for review by the shop's risk team.
 error-review_not_found = No such review.
+error-decision_not_found = No such risk decision (older ones are in the journal).
 error-rule_invalid = The rule is not valid.
 error-malformed = The payment provider's message could not be read.
 error-missing_parameter = A required parameter is missing.

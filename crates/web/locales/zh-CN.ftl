@@ -174,6 +174,7 @@ error-risk_blocked = 风控检查拒绝了此操作。
 error-challenge_required = 请输入身份验证器中的一次性验证码后继续。
 error-held_for_review = 此项正在等待风控团队审核。
 error-review_not_found = 没有该审核项。
+error-decision_not_found = 没有该风控决策（更早的决策保存在日志中）。
 error-rule_invalid = 规则无效。
 error-malformed = 支付平台回传的数据格式有误。
 error-missing_parameter = 缺少必要的参数。

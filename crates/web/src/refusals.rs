@@ -108,7 +108,7 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
     (
         "get",
         "/api/v1/risk/decisions/{id}",
-        &["forbidden", "invalid"],
+        &["forbidden", "decision_not_found"],
     ),
     ("get", "/api/v1/risk/reviews", &["forbidden", "invalid"]),
     (

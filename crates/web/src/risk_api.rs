@@ -307,7 +307,7 @@ pub(super) async fn decisions(
 #[utoipa::path(get, path = "/api/v1/risk/decisions/{id}", tag = "risk",
     params(("id" = u64, Path)),
     responses((status = 200, description = "The decision, why, and the review it opened", body = RiskAnswer),
-        (status = 422, description = "No such decision", body = ErrorBody)))]
+        (status = 404, description = "No such decision, or no longer kept for reading", body = ErrorBody)))]
 pub(super) async fn decision(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,

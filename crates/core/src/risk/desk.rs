@@ -126,8 +126,8 @@ impl Shop {
             RiskQuery::Decision { id } => {
                 let row = risk
                     .decisions
-                    .get(usize::try_from(id.wrapping_sub(1)).unwrap_or(usize::MAX))
-                    .ok_or_else(|| ShopError::Invalid(format!("no risk decision {id}")))?;
+                    .get(*id)
+                    .ok_or(ShopError::DecisionNotFound(*id))?;
                 let review = risk
                     .reviews
                     .iter()
@@ -159,7 +159,7 @@ impl Shop {
                     .filter(|r| (!open || r.is_open()) && before.is_none_or(|b| r.id < b))
                     .take(page(*limit))
                     .map(|r| {
-                        let d = risk.decisions.get((r.decision.max(1) - 1) as usize);
+                        let d = risk.decisions.get(r.decision);
                         ReviewLine {
                             status: r.status().to_string(),
                             waited_ns: r.waited(self.last_time),
@@ -293,14 +293,20 @@ impl Shop {
         self.risk.recorded
     }
 
+    /// Keeps the latest `keep` decisions for the desk from now on (at
+    /// least 16; [`super::DECISIONS_KEPT`] unless changed).
+    pub fn keep_risk_decisions(&mut self, keep: usize) {
+        self.risk.decisions.set_keep(keep);
+    }
+
     pub fn risk_settings(&self) -> RiskSettings {
         self.risk.settings
     }
 
     /// The risk facts of the command being applied, in order.
-    pub(crate) fn take_risk_facts(&mut self, decisions_from: usize, facts: &mut Vec<Fact>) {
+    pub(crate) fn take_risk_facts(&mut self, decisions_from: u64, facts: &mut Vec<Fact>) {
         facts.append(&mut self.risk.pending);
-        for row in &self.risk.decisions[decisions_from.min(self.risk.decisions.len())..] {
+        for row in self.risk.decisions.since(decisions_from) {
             facts.push(Fact::RiskDecided {
                 decision: Box::new(row.into()),
             });
@@ -326,11 +332,12 @@ impl Shop {
             }
             Fact::RiskDecided { decision } => {
                 let row: DecisionRow = (*decision).into();
-                if row.id != self.risk.decisions.len() as u64 + 1 {
+                let next = self.risk.decisions.next_id();
+                if row.id != next {
                     return Err(FactError::OutOfOrder {
                         what: "risk decision",
                         id: row.id,
-                        held: self.risk.decisions.len(),
+                        held: usize::try_from(next - 1).unwrap_or(usize::MAX),
                     });
                 }
                 self.risk.note(row);

@@ -125,7 +125,7 @@ impl Shop {
             ),
             Outcome::Challenge | Outcome::Hold => (Effect::Held, Ok(())),
         };
-        let id = self.risk.decisions.len() as u64 + 1;
+        let id = self.risk.decisions.next_id();
         let outcome = decision.outcome;
         self.risk.note(DecisionRow {
             id,

@@ -8,6 +8,7 @@
 
 mod desk;
 mod gate;
+mod kept;
 mod points;
 mod recharge;
 mod review;
@@ -25,6 +26,7 @@ use crate::{AttemptId, MerchantId, OrderId, UserId, WithdrawalId};
 pub use desk::{Explained, NewListEntry, RISK_PAGE_MAX, ReviewLine, RiskQuery, RiskView};
 pub(crate) use gate::Ask;
 pub use gate::Verdict;
+pub use kept::DECISIONS_KEPT;
 pub use recharge::HELD_TOP_UP;
 pub use review::{Review, ReviewState};
 
@@ -132,7 +134,7 @@ pub(crate) struct RiskBook {
     pub(crate) settings: RiskSettings,
     /// The settings are in the journal (format 7 on).
     pub(crate) recorded: bool,
-    pub(crate) decisions: Vec<DecisionRow>,
+    pub(crate) decisions: kept::Decisions,
     pub(crate) reviews: Vec<Review>,
     /// The open review of each held subject.
     pub(crate) holds: HashMap<Subject, u64>,

@@ -153,7 +153,7 @@ impl Shop {
         }
         let signals = self.signals_for(point, &ask);
         let decision = self.risk.engine.decide(now, &signals);
-        let id = self.risk.decisions.len() as u64 + 1;
+        let id = self.risk.decisions.next_id();
         self.risk.note(super::DecisionRow {
             id,
             at: now,

@@ -78,7 +78,7 @@ impl Shop {
 
     /// Opens the review of what `decision` held.
     pub(crate) fn open_review(&mut self, now: u64, decision: u64, subject: Subject) -> u64 {
-        let reason = match self.risk.decisions.get_mut((decision - 1) as usize) {
+        let reason = match self.risk.decisions.get_mut(decision) {
             Some(row) => {
                 row.subject = Some(subject);
                 row.effect = Effect::Held;
