@@ -123,7 +123,22 @@ async fn a_rule_saved_at_run_time_holds_the_next_checkout_until_an_analyst_appro
         .call("GET", "/api/v1/risk/reviews", Some(&analyst), &[], None)
         .await;
     assert_eq!(queue.status, 200, "{:?}", queue.body);
-    let review = &queue.body.as_array().unwrap()[0]["review"];
+    let review = &queue.body.as_array().unwrap()[0];
+    assert_eq!(
+        (
+            &review["status"],
+            &review["point"],
+            &review["amount"],
+            &review["currency"]
+        ),
+        (
+            &json!("open"),
+            &json!("wallet_payment"),
+            &json!(1_500),
+            &json!("CNY")
+        ),
+        "{review:?}"
+    );
     assert_eq!(review["subject"], json!({"kind": "order", "id": order}));
     let (id, decision) = (
         review["id"].as_u64().unwrap(),
@@ -139,7 +154,20 @@ async fn a_rule_saved_at_run_time_holds_the_next_checkout_until_an_analyst_appro
         )
         .await;
     assert_eq!(explained.status, 200, "{:?}", explained.body);
-    let signals = &explained.body["row"]["decision"]["signals"];
+    let d = &explained.body["decision"];
+    assert_eq!(
+        (&d["point"], &d["outcome"], &d["effect"], &d["reason"]),
+        (
+            &json!("wallet_payment"),
+            &json!("hold"),
+            &json!("held"),
+            &json!("large_amount")
+        ),
+        "{d:?}"
+    );
+    assert_eq!(d["fired"][0]["rule"], "big");
+    assert_eq!(explained.body["review"], id);
+    let signals = &d["signals"];
     assert_eq!(signals["device"], "phone-7");
     assert_eq!(signals["ip"], "127.0.0.1");
     assert!(
@@ -318,8 +346,14 @@ async fn lists_backtests_and_features_over_the_api() {
     // The buyer's sign-up and sign-in were decided too.
     assert_eq!(r.body["decisions"], 4);
     assert_eq!(r.body["fired"], 1);
-    assert_eq!(r.body["before"], json!([3, 0, 0, 1]));
-    assert_eq!(r.body["after"], json!([2, 0, 0, 2]));
+    assert_eq!(
+        r.body["before"],
+        json!({"allow": 3, "challenge": 0, "hold": 0, "block": 1})
+    );
+    assert_eq!(
+        r.body["after"],
+        json!({"allow": 2, "challenge": 0, "hold": 0, "block": 2})
+    );
     assert_eq!(
         r.body["moves"],
         json!([{"from": "allow", "to": "block", "count": 1}])
@@ -374,6 +408,7 @@ async fn the_operators_country_file_gives_the_ip_its_country_for_the_rules() {
         .call("GET", "/api/v1/risk/decisions", Some(&analyst), &[], None)
         .await;
     let last = &decisions.body.as_array().unwrap()[0];
-    assert_eq!(last["decision"]["signals"]["ip"], "127.0.0.1", "{last:?}");
-    assert_eq!(last["decision"]["signals"]["ip_country"], "NZ", "{last:?}");
+    assert_eq!(last["outcome"], "block", "{last:?}");
+    assert_eq!(last["signals"]["ip"], "127.0.0.1", "{last:?}");
+    assert_eq!(last["signals"]["ip_country"], "NZ", "{last:?}");
 }

@@ -94,8 +94,8 @@ async fn an_analyst_works_the_queue_rules_and_lists_from_the_pages() {
             None,
         )
         .await;
-    let review = decision.body[0]["review"]["id"].as_u64().unwrap();
-    let decision_id = decision.body[0]["review"]["decision"].as_u64().unwrap();
+    let review = decision.body[0]["id"].as_u64().unwrap();
+    let decision_id = decision.body[0]["decision"].as_u64().unwrap();
     let explained = analyst
         .get(&format!("/admin/risk/decisions/{decision_id}"))
         .await;

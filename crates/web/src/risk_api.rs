@@ -15,22 +15,14 @@ use trigate_core::risk::{
 };
 
 use super::AppState;
+use super::answers::{
+    BacktestAnswer, DecisionAnswer, ExplainedAnswer, FeatureAnswer, ListEntryAnswer, ReviewAnswer,
+    RuleAnswer,
+};
 use super::auth::SignedIn;
 use super::error::ApiError;
 use super::openapi::ErrorBody;
 use super::routes::{Body, Id, Params, mark_replayed, once};
-
-/// Whatever the desk answers, as JSON (a list or an object, as each
-/// operation says).
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[schema(value_type = Value)]
-pub struct RiskAnswer(serde_json::Value);
-
-fn answer(view: impl Serialize) -> Result<Json<RiskAnswer>, ApiError> {
-    serde_json::to_value(view)
-        .map(|v| Json(RiskAnswer(v)))
-        .map_err(|e| ApiError(AppError::Internal(e.to_string())))
-}
 
 fn invalid(what: &str, value: &str, allowed: &str) -> ApiError {
     ApiError(AppError::Invalid(format!(
@@ -38,23 +30,42 @@ fn invalid(what: &str, value: &str, allowed: &str) -> ApiError {
     )))
 }
 
-/// What the desk answers, as JSON of the view's own shape.
+/// What the desk answers `q`.
 async fn desk(
     state: &AppState,
     caller: trigate_app::Caller,
     q: RiskQuery,
-) -> Result<serde_json::Value, ApiError> {
-    let view = *state.app.read(caller, ops::RiskDesk(q)).await?;
-    let json = match view {
-        RiskView::Rules(v) => serde_json::to_value(v),
-        RiskView::Lists(v) => serde_json::to_value(v),
-        RiskView::Decision(v) => serde_json::to_value(v),
-        RiskView::Decisions(v) => serde_json::to_value(v),
-        RiskView::Reviews(v) => serde_json::to_value(v),
-        RiskView::Backtest(v) => serde_json::to_value(v),
-        RiskView::Settings(v) => serde_json::to_value(v),
+) -> Result<RiskView, ApiError> {
+    Ok(*state.app.read(caller, ops::RiskDesk(q)).await?)
+}
+
+/// The desk answered another view than the query asks for: a bug.
+fn unexpected(view: &RiskView) -> ApiError {
+    let what = match view {
+        RiskView::Rules(_) => "rules",
+        RiskView::Lists(_) => "lists",
+        RiskView::Decision(_) => "a decision",
+        RiskView::Decisions(_) => "decisions",
+        RiskView::Reviews(_) => "reviews",
+        RiskView::Backtest(_) => "a backtest",
+        RiskView::Settings(_) => "settings",
     };
-    json.map_err(|e| ApiError(AppError::Internal(e.to_string())))
+    ApiError(AppError::Internal(format!("the risk desk answered {what}")))
+}
+
+fn all<'a, T: 'a, A: From<&'a T>>(items: &'a [T]) -> Json<Vec<A>> {
+    Json(items.iter().map(A::from).collect())
+}
+
+async fn rules_of(
+    state: &AppState,
+    caller: trigate_app::Caller,
+    q: RiskQuery,
+) -> Result<Json<Vec<RuleAnswer>>, ApiError> {
+    match desk(state, caller, q).await? {
+        RiskView::Rules(v) => Ok(all(&v)),
+        other => Err(unexpected(&other)),
+    }
 }
 
 /// A rule as an analyst writes it.
@@ -124,24 +135,20 @@ pub struct RuleSaved {
 
 /// The features rules may read: name, type, meaning.
 #[utoipa::path(get, path = "/api/v1/risk/features", tag = "risk",
-    responses((status = 200, description = "The feature catalogue", body = RiskAnswer)))]
-pub(super) async fn features(SignedIn(_): SignedIn) -> Result<Json<RiskAnswer>, ApiError> {
-    let all: Vec<serde_json::Value> = trigate_risk::catalogue()
-        .iter()
-        .map(|f| serde_json::json!({"name": f.name, "type": f.ty.name(), "doc": f.doc}))
-        .collect();
-    answer(all)
+    responses((status = 200, description = "The feature catalogue", body = [FeatureAnswer])))]
+pub(super) async fn features(SignedIn(_): SignedIn) -> Json<Vec<FeatureAnswer>> {
+    all(trigate_risk::catalogue())
 }
 
 /// The latest version of every rule, retired ones too.
 #[utoipa::path(get, path = "/api/v1/risk/rules", tag = "risk",
-    responses((status = 200, description = "Rules", body = RiskAnswer),
+    responses((status = 200, description = "Rules", body = [RuleAnswer]),
         (status = 403, description = "Not an analyst, admin or auditor", body = ErrorBody)))]
 pub(super) async fn rules(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-) -> Result<Json<RiskAnswer>, ApiError> {
-    answer(desk(&state, caller, RiskQuery::Rules).await?)
+) -> Result<Json<Vec<RuleAnswer>>, ApiError> {
+    rules_of(&state, caller, RiskQuery::Rules).await
 }
 
 /// Saves a rule (its next version), in force from the next decision.
@@ -162,39 +169,45 @@ pub(super) async fn save_rule(
 /// Every version of one rule.
 #[utoipa::path(get, path = "/api/v1/risk/rules/{name}", tag = "risk",
     params(("name" = String, Path)),
-    responses((status = 200, description = "Its versions, oldest first", body = RiskAnswer),
+    responses((status = 200, description = "Its versions, oldest first", body = [RuleAnswer]),
         (status = 422, description = "No such rule", body = ErrorBody)))]
 pub(super) async fn rule_versions(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     axum::extract::Path(name): axum::extract::Path<String>,
-) -> Result<Json<RiskAnswer>, ApiError> {
-    answer(desk(&state, caller, RiskQuery::Versions { name }).await?)
+) -> Result<Json<Vec<RuleAnswer>>, ApiError> {
+    rules_of(&state, caller, RiskQuery::Versions { name }).await
 }
 
 /// What a rule would have changed over the recorded decisions, per
 /// outcome (nothing is saved).
 #[utoipa::path(post, path = "/api/v1/risk/rules/backtest", tag = "risk", request_body = RuleBody,
-    responses((status = 200, description = "Outcomes before and after, and the moves between them", body = RiskAnswer),
+    responses((status = 200, description = "Outcomes before and after, and the moves between them", body = BacktestAnswer),
         (status = 422, description = "The rule is not valid", body = ErrorBody)))]
 pub(super) async fn backtest(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Body(body): Body<RuleBody>,
-) -> Result<Json<RiskAnswer>, ApiError> {
+) -> Result<Json<BacktestAnswer>, ApiError> {
     let spec = body.spec()?;
-    answer(desk(&state, caller, RiskQuery::Backtest { spec }).await?)
+    match desk(&state, caller, RiskQuery::Backtest { spec }).await? {
+        RiskView::Backtest(b) => Ok(Json((&b).into())),
+        other => Err(unexpected(&other)),
+    }
 }
 
 /// The allow and block lists.
 #[utoipa::path(get, path = "/api/v1/risk/lists", tag = "risk",
-    responses((status = 200, description = "Every entry, live ones first", body = RiskAnswer),
+    responses((status = 200, description = "Every entry, live ones first", body = [ListEntryAnswer]),
         (status = 403, description = "Not an analyst, admin or auditor", body = ErrorBody)))]
 pub(super) async fn lists(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-) -> Result<Json<RiskAnswer>, ApiError> {
-    answer(desk(&state, caller, RiskQuery::Lists).await?)
+) -> Result<Json<Vec<ListEntryAnswer>>, ApiError> {
+    match desk(&state, caller, RiskQuery::Lists).await? {
+        RiskView::Lists(v) => Ok(all(&v)),
+        other => Err(unexpected(&other)),
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -289,42 +302,48 @@ pub struct Page {
 
 /// Decisions, newest first.
 #[utoipa::path(get, path = "/api/v1/risk/decisions", tag = "risk", params(Page),
-    responses((status = 200, description = "Decisions with their inputs, features, fired rules and score", body = RiskAnswer),
+    responses((status = 200, description = "Decisions with their inputs, features, fired rules and score", body = [DecisionAnswer]),
         (status = 403, description = "Not an analyst, admin or auditor", body = ErrorBody)))]
 pub(super) async fn decisions(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Params(page): Params<Page>,
-) -> Result<Json<RiskAnswer>, ApiError> {
+) -> Result<Json<Vec<DecisionAnswer>>, ApiError> {
     let q = RiskQuery::Decisions {
         before: page.before,
         limit: page.limit.unwrap_or(50),
     };
-    answer(desk(&state, caller, q).await?)
+    match desk(&state, caller, q).await? {
+        RiskView::Decisions(v) => Ok(all(&v)),
+        other => Err(unexpected(&other)),
+    }
 }
 
 /// One decision, explained.
 #[utoipa::path(get, path = "/api/v1/risk/decisions/{id}", tag = "risk",
     params(("id" = u64, Path)),
-    responses((status = 200, description = "The decision, why, and the review it opened", body = RiskAnswer),
+    responses((status = 200, description = "The decision, why, and the review it opened", body = ExplainedAnswer),
         (status = 404, description = "No such decision, or no longer kept for reading", body = ErrorBody)))]
 pub(super) async fn decision(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Id(id): Id,
-) -> Result<Json<RiskAnswer>, ApiError> {
-    answer(desk(&state, caller, RiskQuery::Decision { id }).await?)
+) -> Result<Json<ExplainedAnswer>, ApiError> {
+    match desk(&state, caller, RiskQuery::Decision { id }).await? {
+        RiskView::Decision(e) => Ok(Json((&*e).into())),
+        other => Err(unexpected(&other)),
+    }
 }
 
 /// The review queue, newest first, with each hold's time in the queue.
 #[utoipa::path(get, path = "/api/v1/risk/reviews", tag = "risk", params(Page),
-    responses((status = 200, description = "Reviews", body = RiskAnswer),
+    responses((status = 200, description = "Reviews", body = [ReviewAnswer]),
         (status = 422, description = "An unknown status", body = ErrorBody)))]
 pub(super) async fn reviews(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Params(page): Params<Page>,
-) -> Result<Json<RiskAnswer>, ApiError> {
+) -> Result<Json<Vec<ReviewAnswer>>, ApiError> {
     let open = match page.status.as_deref() {
         None | Some("open") => true,
         Some("all") => false,
@@ -335,7 +354,10 @@ pub(super) async fn reviews(
         before: page.before,
         limit: page.limit.unwrap_or(50),
     };
-    answer(desk(&state, caller, q).await?)
+    match desk(&state, caller, q).await? {
+        RiskView::Reviews(v) => Ok(all(&v)),
+        other => Err(unexpected(&other)),
+    }
 }
 
 /// An analyst takes a review.

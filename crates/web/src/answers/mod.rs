@@ -8,11 +8,13 @@ mod accounts;
 mod custody;
 pub(crate) mod money;
 mod orders;
+mod risk;
 
 pub use accounts::*;
 pub use custody::*;
 pub use money::*;
 pub use orders::*;
+pub use risk::*;
 
 use serde::Serialize;
 use time::OffsetDateTime;
