@@ -33,6 +33,9 @@ pub struct OrderDetails {
     pub dispute: Option<trigate_core::Dispute>,
     /// The product's title.
     pub title: String,
+    /// Paid and held for the shop's risk review: nothing is delivered
+    /// until an analyst approves.
+    pub held_for_review: bool,
 }
 
 /// A guest's order as checkout makes it.
@@ -100,6 +103,7 @@ impl App {
             merchant: view.merchant,
             dispute: view.dispute,
             title: view.title,
+            held_for_review: view.held_for_review,
         })
     }
 

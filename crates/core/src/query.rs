@@ -177,6 +177,9 @@ pub struct OrderView {
     pub dispute: Option<crate::Dispute>,
     /// The product's title.
     pub title: String,
+    /// Paid and held for the shop's risk review: nothing is delivered
+    /// until an analyst approves.
+    pub held_for_review: bool,
 }
 
 /// [`OrderTrail`] as data that crosses the writer's queue.
@@ -389,6 +392,7 @@ impl Shop {
                 .product(o.product)
                 .map(|p| p.spec.title.clone())
                 .unwrap_or_default(),
+            held_for_review: self.held(crate::risk::Subject::Order(o.id)).is_some(),
         })
     }
 

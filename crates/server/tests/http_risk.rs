@@ -112,6 +112,7 @@ async fn a_rule_saved_at_run_time_holds_the_next_checkout_until_an_analyst_appro
         )
         .await;
     assert_eq!(view.body["status"], "paid", "{:?}", view.body);
+    assert_eq!(view.body["held_for_review"], true, "{:?}", view.body);
     assert_eq!(
         view.body["keys"].as_array().map(Vec::len),
         Some(0),
@@ -216,6 +217,7 @@ async fn a_rule_saved_at_run_time_holds_the_next_checkout_until_an_analyst_appro
         )
         .await;
     assert_eq!(view.body["status"], "delivered", "{:?}", view.body);
+    assert_eq!(view.body["held_for_review"], false, "{:?}", view.body);
     assert_eq!(view.body["keys"].as_array().map(Vec::len), Some(1));
 
     // The buyer sees none of the desk.

@@ -78,6 +78,15 @@ async fn an_analyst_works_the_queue_rules_and_lists_from_the_pages() {
     s.fund(buyer, 100_000).await;
     let r = s.buy_one(&cookie, 1, "k1").await;
     let order = r.body["order"].as_u64().unwrap();
+    // The buyer's page says the payment is being checked, and shows no key.
+    let mut buyer_page = Browser::new(&s);
+    buyer_page.lang = Some("en");
+    buyer_page
+        .cookies
+        .insert(COOKIE.into(), cookie.split_once('=').unwrap().1.to_string());
+    let held = buyer_page.get(&format!("/orders/{order}")).await;
+    assert!(held.html.contains("id=\"order-held\""), "{}", held.html);
+    assert!(!held.html.contains("class=\"keys\""), "{}", held.html);
     let queue = analyst.get("/admin/risk").await;
     assert_eq!(queue.status, 200, "{}", queue.html);
     assert!(
@@ -130,6 +139,17 @@ async fn an_analyst_works_the_queue_rules_and_lists_from_the_pages() {
         )
         .await;
     assert_eq!(view.body["status"], "delivered");
+    let delivered = buyer_page.get(&format!("/orders/{order}")).await;
+    assert!(
+        !delivered.html.contains("id=\"order-held\""),
+        "{}",
+        delivered.html
+    );
+    assert!(
+        delivered.html.contains("class=\"keys\""),
+        "{}",
+        delivered.html
+    );
 
     // A backtest from the page over the recorded decisions.
     let tested = analyst

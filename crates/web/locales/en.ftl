@@ -56,6 +56,7 @@ order-amount = Amount
 order-refunded = Refunded
 order-waiting = Waiting for the payment to arrive…
 order-keys = Your keys
+order-held = Your payment arrived and is being checked by the shop. Your keys appear here once it is approved; if it is not, the money goes back where it came from.
 order-content = Your content
 order-copy = Copy
 order-copy-key = Copy key

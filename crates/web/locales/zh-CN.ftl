@@ -55,6 +55,7 @@ order-amount = 金额
 order-refunded = 已退款
 order-waiting = 正在等待支付结果……
 order-keys = 您的卡密
+order-held = 您的付款已到账，正在接受商城审核。审核通过后卡密将显示在此处；若未通过，款项将原路退回。
 order-content = 您的内容
 order-copy = 复制
 order-copy-key = 复制卡密

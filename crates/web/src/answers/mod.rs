@@ -59,6 +59,7 @@ mod tests {
             keys: vec!["CARD-KEY-1".into()],
             text: Some("https://download/secret-link".into()),
             money: vec![],
+            held_for_review: false,
         };
         let shown = format!("{enrolled:?} {key:?} {order:?}");
         for secret in ["TOTPSECRETBASE32", "apisecret", "CARD-KEY-1", "secret-link"] {

@@ -65,6 +65,9 @@ pub struct OrderAnswer {
     pub text: Option<String>,
     /// Every transfer made for it, oldest first.
     pub money: Vec<MovementAnswer>,
+    /// Paid and held for the shop's risk review: its keys come once an
+    /// analyst approves (declined: the money goes back where it came from).
+    pub held_for_review: bool,
 }
 
 // The opened keys and the delivered text are never shown by `Debug`.
@@ -94,6 +97,7 @@ impl From<&OrderDetails> for OrderAnswer {
                 .iter()
                 .map(|m| MovementAnswer::new(m, &currency))
                 .collect(),
+            held_for_review: o.held_for_review,
         }
     }
 }
