@@ -90,7 +90,9 @@ async fn an_analyst_works_the_queue_rules_and_lists_from_the_pages() {
     let queue = analyst.get("/admin/risk").await;
     assert_eq!(queue.status, 200, "{}", queue.html);
     assert!(
-        queue.html.contains(&format!("order {order}")),
+        queue
+            .html
+            .contains(&format!("<a href=\"/orders/{order}\">Order {order}</a>")),
         "{}",
         queue.html
     );

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use trigate_app::{AppError, Caller, Once, ops};
 use trigate_core::risk::{
     Explained, IdKind, ListKind, NewListEntry, Outcome, Point, RiskQuery, RiskView, RuleSpec,
+    Subject,
 };
 
 use super::admin::staff;
@@ -31,10 +32,34 @@ fn waited(ns: u64) -> String {
     }
 }
 
+/// What a review holds, in the viewer's words, and where it is shown.
+fn subject_words(p: &Page, subject: Subject) -> (String, Option<String>) {
+    let (kind, id, link) = match subject {
+        Subject::Order(o) => ("order", o.0, Some(format!("/orders/{}", o.0))),
+        Subject::Withdrawal(w) => (
+            "withdrawal",
+            w.0,
+            Some(format!("/admin/withdrawals#withdrawal-{}", w.0)),
+        ),
+        Subject::Attempt(a) => ("attempt", a.0, None),
+        Subject::User(u) => ("user", u.0, Some(format!("/admin/users#user-{}", u.0))),
+        Subject::Merchant(m) => (
+            "merchant",
+            m.0,
+            Some(format!("/admin/merchants#merchant-{}", m.0)),
+        ),
+    };
+    let words = p.t1(&format!("risk-subject-{kind}"), "id", &id.to_string());
+    (words, link)
+}
+
 struct ReviewRow {
     id: u64,
     decision: u64,
     subject: String,
+    subject_link: Option<String>,
+    /// The status in words (`status` is its code).
+    status_words: String,
     point: String,
     amount: String,
     reason: String,
@@ -82,10 +107,13 @@ async fn queue_page(
         .into_iter()
         .map(|l| {
             let currency = trigate_core::Currency::new(&l.currency).ok();
+            let subject = subject_words(p, l.review.subject);
             ReviewRow {
                 id: l.review.id,
                 decision: l.review.decision,
-                subject: l.review.subject.to_string(),
+                subject: subject.0,
+                subject_link: subject.1,
+                status_words: p.t(&format!("risk-status-{}", l.status)).into_owned(),
                 point: l.point.name().to_string(),
                 amount: currency.map_or_else(|| l.amount.to_string(), |c| p.money(&l.amount, &c)),
                 reason: l.review.reason.clone(),

@@ -105,6 +105,12 @@ fn every_message_a_page_uses_is_in_both_languages() {
     ] {
         ids.push(format!("approval-kind-{kind}"));
     }
+    for kind in ["order", "withdrawal", "attempt", "user", "merchant"] {
+        ids.push(format!("risk-subject-{kind}"));
+    }
+    for status in ["open", "claimed", "escalated", "approved", "declined"] {
+        ids.push(format!("risk-status-{status}"));
+    }
     for status in ["sending", "sent", "not_sent", "unknown"] {
         ids.push(format!("send-status-{status}"));
     }
