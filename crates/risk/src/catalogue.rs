@@ -197,6 +197,21 @@ pub(crate) const SCALARS: &[(&str, Ty, &str)] = &[
         Ty::Bool,
         "one of the request's identifiers is on the block list",
     ),
+    (
+        "ring_linked",
+        Ty::Int,
+        "other accounts in the actor's ring: linked to it, directly or through others, by a shared device, payer instrument, withdrawal destination or email (one shared by more than 20 accounts links nothing; a link unseen for 90 days expires); 0 for guests",
+    ),
+    (
+        "ring_banned",
+        Ty::Int,
+        "accounts of the actor's ring, the actor included, that are banned: owners of a banned merchant, users on the block list",
+    ),
+    (
+        "ring_flagged",
+        Ty::Int,
+        "accounts of the actor's ring, the actor included, a hold of which an analyst declined",
+    ),
 ];
 
 /// Features that are a signal as it is (or the email's domain): a

@@ -136,14 +136,24 @@ struct Paid {
     max: u64,
 }
 
-/// The risk engine's state: rules, lists, windows, the users' history and
-/// the decisions kept for backtests. Rebuilt from the journal: every
-/// change is a fact the shop records.
+/// What the shop knows of the actor's ring that the engine does not: how
+/// many of its accounts are banned or flagged (see the `ring_banned` and
+/// `ring_flagged` features).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RingMarks {
+    pub banned: u64,
+    pub flagged: u64,
+}
+
+/// The risk engine's state: rules, lists, windows, the identity graph, the
+/// users' history and the decisions kept for backtests. Rebuilt from the
+/// journal: every change is a fact the shop records.
 #[derive(Debug, Clone, Default)]
 pub struct Risk {
     pub(crate) rules: RuleBook,
     pub(crate) lists: Lists,
     velocity: Velocity,
+    graph: crate::graph::Graph,
     paid: rustc_hash::FxHashMap<u64, Paid>,
     pub(crate) thresholds: Thresholds,
     decided: u64,
@@ -179,8 +189,19 @@ impl Risk {
         self.decided
     }
 
-    /// The features of a request at `now` (nanoseconds).
+    /// Accounts linked by what they share.
+    pub fn graph(&self) -> &crate::graph::Graph {
+        &self.graph
+    }
+
+    /// The features of a request at `now` (nanoseconds), its ring unmarked.
     pub fn features(&self, now: u64, s: &Signals) -> Features {
+        self.features_with(now, s, RingMarks::default())
+    }
+
+    /// The features of a request at `now` (nanoseconds), its ring marked
+    /// as the shop knows it.
+    pub fn features_with(&self, now: u64, s: &Signals, ring: RingMarks) -> Features {
         let t = now / NANOS;
         let point = s.point();
         let family = point.family();
@@ -262,6 +283,12 @@ impl Risk {
             Value::Int(accounts(IdKind::Ip, Window::Day)),
             Value::Bool(listed(ListKind::Allow)),
             Value::Bool(listed(ListKind::Block)),
+            Value::Int(
+                s.user
+                    .map_or(0, |u| clamp(self.graph.ring_size(u).saturating_sub(1))),
+            ),
+            Value::Int(clamp(ring.banned)),
+            Value::Int(clamp(ring.flagged)),
         ]);
         debug_assert_eq!(values.len(), SCALARS.len());
         values.resize(crate::catalogue::catalogue().len(), Value::Int(0));
@@ -310,11 +337,18 @@ impl Risk {
         f
     }
 
-    /// Decides on a request at `now` (nanoseconds). Nothing changes until
-    /// the decision is [recorded](Risk::record).
+    /// Decides on a request at `now` (nanoseconds), its ring unmarked.
+    /// Nothing changes until the decision is [recorded](Risk::record).
     pub fn decide(&self, now: u64, signals: &Signals) -> Decision {
+        self.decide_with(now, signals, RingMarks::default())
+    }
+
+    /// Decides on a request at `now` (nanoseconds), its ring marked as the
+    /// shop knows it. Nothing changes until the decision is
+    /// [recorded](Risk::record).
+    pub fn decide_with(&self, now: u64, signals: &Signals, ring: RingMarks) -> Decision {
         let point = signals.point();
-        let features = self.features(now, signals);
+        let features = self.features_with(now, signals, ring);
         let resolver = Resolver::new(&features);
         let evaluator = Evaluator::new(&resolver);
         let mut fired = Vec::new();
@@ -395,6 +429,11 @@ impl Risk {
             p.count += 1;
             p.sum += u128::from(s.amount);
             p.max = p.max.max(s.amount);
+        }
+        // What an account went through with links it (not a wrong
+        // password or a refusal: those may be someone else's doing).
+        if !failed && let Some(user) = s.user {
+            self.graph.link(now, user, &s.identifiers());
         }
         self.decided += 1;
     }

@@ -1,7 +1,8 @@
 //! Gate three: before money moves, a decision — allow, challenge, hold or
 //! block — from the request's signals, velocity windows over its
-//! identifiers, allow and block lists, and CEL rules analysts change at run
-//! time (with shadow rules and backtests).
+//! identifiers, the identity graph's rings of linked accounts, allow and
+//! block lists, and CEL rules analysts change at run time (with shadow
+//! rules and backtests).
 //!
 //! Pure: no clock and no I/O. The time is the writer's, passed in; the
 //! state ([`Risk`]) changes only by what the shop records in its journal
@@ -13,6 +14,7 @@ mod check;
 mod decide;
 mod disposable;
 mod eval;
+mod graph;
 mod lists;
 mod pack;
 mod point;
@@ -21,8 +23,9 @@ mod signals;
 mod velocity;
 
 pub use catalogue::{Feature, Features, Name, Ty, Value, catalogue, index_of};
-pub use decide::{Backtest, Decision, Fired, Listed, Move, Risk, Thresholds};
+pub use decide::{Backtest, Decision, Fired, Listed, Move, RingMarks, Risk, Thresholds};
 pub use disposable::is_disposable;
+pub use graph::{Graph, GraphSettings, Link, links_accounts};
 pub use lists::{ListEntry, ListError, ListKind, Lists};
 pub use pack::default_pack;
 pub use point::{Family, Outcome, Point};

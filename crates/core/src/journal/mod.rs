@@ -256,6 +256,19 @@ impl Shop {
                 }
             }
         }
+        // The feature catalogue grows: a decision recorded without a
+        // feature added since is compared without it.
+        for (today, then) in decided.iter_mut().zip(&entry.facts) {
+            if let (Fact::RiskDecided { decision: today }, Fact::RiskDecided { decision: then }) =
+                (today, then)
+            {
+                for name in risk_records::FEATURES_ADDED_LATER {
+                    if !then.features.iter().any(|(n, _)| n == name) {
+                        today.features.retain(|(n, _)| n != name);
+                    }
+                }
+            }
+        }
         if decided == entry.facts {
             return Ok(None);
         }

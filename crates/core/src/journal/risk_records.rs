@@ -15,6 +15,11 @@ use crate::risk::{
 };
 use crate::{AttemptId, OrderId, UserId, WithdrawalId};
 
+/// Features the catalogue gained after format 7 was first written (the
+/// identity graph's ring features): a decision recorded without one of
+/// them is rerun and compared without it.
+pub const FEATURES_ADDED_LATER: &[&str] = &["ring_linked", "ring_banned", "ring_flagged"];
+
 macro_rules! mirror {
     ($rec:ident, $ty:ty, [$($v:ident),* $(,)?]) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -62,6 +62,9 @@ pub struct Explained {
     pub explanation: Vec<String>,
     /// The review it opened, if it held something.
     pub review: Option<u64>,
+    /// What links the actor to other accounts now (the identity graph's
+    /// evidence).
+    pub links: Vec<trigate_risk::Link>,
 }
 
 /// A review in the queue, with how long it has waited.
@@ -135,6 +138,7 @@ impl Shop {
                     .map(|r| r.id);
                 RiskView::Decision(Box::new(Explained {
                     explanation: row.decision.explain(),
+                    links: self.ring_links(row.decision.signals.user),
                     row: row.clone(),
                     review,
                 }))
@@ -351,7 +355,7 @@ impl Shop {
                         held: self.risk.reviews.len(),
                     });
                 }
-                self.risk.put_review(review);
+                self.note_review(review);
             }
             Fact::RiskContext { subject, context } => {
                 let subject: Subject = subject.into();

@@ -102,7 +102,8 @@ impl Shop {
                 point,
                 Point::WalletPayment | Point::Withdrawal | Point::SignIn
             );
-        let decision = self.risk.engine.decide(now, &signals);
+        let ring = self.ring_marks(now, signals.user);
+        let decision = self.risk.engine.decide_with(now, &signals, ring);
         let answered = request.second_factor && can_answer;
         let (effect, verdict) = match decision.outcome {
             Outcome::Allow => (Effect::Proceeded, Ok(())),

@@ -12,6 +12,7 @@ mod kept;
 mod points;
 mod recharge;
 mod review;
+mod rings;
 
 use std::collections::HashMap;
 
@@ -143,6 +144,8 @@ pub(crate) struct RiskBook {
     pub(crate) contexts: HashMap<Subject, RequestContext>,
     /// Each user's last top-up and what was spent since.
     pub(crate) recharges: HashMap<UserId, trigate_risk::LastRecharge>,
+    /// Accounts a hold of which an analyst declined.
+    pub(crate) declined: std::collections::HashSet<UserId>,
     /// The context of the request being applied (set by
     /// `Command::WithContext` for its command only).
     pub(crate) request: Option<RequestContext>,

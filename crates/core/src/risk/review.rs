@@ -193,7 +193,7 @@ impl Shop {
         let review = self.open_review_mut(id)?;
         review.state = state;
         let review = review.clone();
-        self.risk.put_review(review);
+        self.note_review(review);
         self.changes.reviews.insert(id);
         let verb = if approve { "approved" } else { "declined" };
         self.audit(now, actor, || {

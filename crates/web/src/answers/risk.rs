@@ -316,6 +316,17 @@ impl From<&DecisionRow> for DecisionAnswer {
     }
 }
 
+/// An identifier the actor shares with other accounts: the evidence that
+/// links them into one ring.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LinkAnswer {
+    /// `device`, `instrument`, `destination` or `email`.
+    pub kind: &'static str,
+    pub value: String,
+    /// The other accounts seen with it (at most ten).
+    pub with: Vec<u64>,
+}
+
 /// A decision with its reasons in words.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ExplainedAnswer {
@@ -324,6 +335,8 @@ pub struct ExplainedAnswer {
     pub explanation: Vec<String>,
     /// The review it opened, if it held something.
     pub review: Option<u64>,
+    /// What links the actor to other accounts now.
+    pub links: Vec<LinkAnswer>,
 }
 
 impl From<&Explained> for ExplainedAnswer {
@@ -332,6 +345,15 @@ impl From<&Explained> for ExplainedAnswer {
             decision: (&e.row).into(),
             explanation: e.explanation.clone(),
             review: e.review,
+            links: e
+                .links
+                .iter()
+                .map(|l| LinkAnswer {
+                    kind: l.kind.name(),
+                    value: l.value.clone(),
+                    with: l.with.clone(),
+                })
+                .collect(),
         }
     }
 }

@@ -244,6 +244,9 @@ struct DecisionPage<'a> {
     signals: Vec<(String, String)>,
     features: Vec<(String, String)>,
     review: Option<u64>,
+    /// The identifiers linking the actor to other accounts: kind, value,
+    /// the accounts.
+    links: Vec<(String, String, String)>,
 }
 
 pub(super) async fn decision(
@@ -293,6 +296,14 @@ pub(super) async fn decision(
         score: d.score,
         at: p.time(explained.row.at / 1_000_000_000),
         lines: explained.explanation.clone(),
+        links: explained
+            .links
+            .iter()
+            .map(|l| {
+                let with: Vec<String> = l.with.iter().map(|a| format!("#{a}")).collect();
+                (l.kind.name().to_string(), l.value.clone(), with.join(", "))
+            })
+            .collect(),
         signals,
         features: d
             .features

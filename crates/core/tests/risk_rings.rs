@@ -1,0 +1,205 @@
+//! Rings in the shop: accounts that went through decisions on one device
+//! are linked; a rule over `ring_banned` holds a checkout of an account
+//! linked to a banned merchant's owner, and not one of an account linked to
+//! no one; a declined hold flags its account for the rest of its ring; the
+//! decision's explanation shows the shared identifier; a replay links the
+//! same accounts, so the next decision is the same.
+
+mod common;
+
+use common::journaled::{Journaled, seller_and_buyer};
+use common::{cny, product_spec};
+use trigate_core::query::{Query, View};
+use trigate_core::risk::{
+    IdKind, Outcome, Point, RequestContext, RiskQuery, RiskSettings, RiskView, RuleSpec, Subject,
+};
+use trigate_core::{
+    Bps, Command, Config, MerchantId, MerchantStatus, ProductId, Reply, Role, Shop, UserId,
+};
+
+const ADMIN: UserId = UserId(3);
+
+fn on(device: &str, command: Command) -> Command {
+    Command::WithContext {
+        context: RequestContext {
+            device: device.into(),
+            ..RequestContext::default()
+        },
+        command: Box::new(command),
+    }
+}
+
+fn buy(buyer: UserId, product: ProductId) -> Command {
+    Command::BuyWithBalance {
+        actor: buyer,
+        product,
+        quantity: 1,
+        coupon: None,
+    }
+}
+
+fn sign_in(user: UserId) -> Command {
+    Command::SignIn {
+        user: Some(user),
+        ok: true,
+    }
+}
+
+fn register(j: &mut Journaled, login: &str, role: Role) -> UserId {
+    let Reply::User(id) = j.run(Command::Register {
+        login: login.into(),
+        role,
+        referrer_code: None,
+        password: None,
+    }) else {
+        panic!()
+    };
+    id
+}
+
+fn feature(shop: &Shop, name: &str) -> i64 {
+    let Ok(View::Risk(v)) = shop.query(&Query::Risk {
+        actor: ADMIN,
+        ask: RiskQuery::Decisions {
+            before: None,
+            limit: 1,
+        },
+    }) else {
+        panic!()
+    };
+    let RiskView::Decisions(d) = *v else { panic!() };
+    d[0].decision
+        .features
+        .iter()
+        .find(|(n, _)| n == name)
+        .map_or(0, |(_, v)| match v {
+            trigate_risk::Value::Int(i) => *i,
+            other => panic!("{other:?}"),
+        })
+}
+
+#[test]
+fn an_account_linked_to_a_banned_merchants_owner_is_held_and_the_link_is_the_evidence() {
+    let mut j = Journaled::new(Config::default());
+    let (_, buyer, product) = seller_and_buyer(&mut j, 1_000, product_spec(1_000), 10);
+    let loner = register(&mut j, "loner", Role::Buyer);
+    let later = register(&mut j, "later", Role::Buyer);
+    let crook = register(&mut j, "crook", Role::Merchant);
+    let Reply::Merchant(fakes) = j.run(Command::CreateMerchant {
+        owner: crook,
+        name: "Fake keys".into(),
+        fee: Bps::new(1_000).unwrap(),
+        holding_days: 1,
+        wrapped_key: vec![7; 60],
+    }) else {
+        panic!()
+    };
+    assert_ne!(fakes, MerchantId(1));
+    for user in [buyer, loner, later] {
+        j.run(Command::CreditWallet {
+            user,
+            currency: cny(),
+            amount: 100_000,
+        });
+    }
+    j.run(Command::StartRisk {
+        settings: RiskSettings::default(),
+    });
+    j.run(Command::SaveRiskRule {
+        actor: ADMIN,
+        spec: RuleSpec {
+            name: "ring_of_banned".into(),
+            expr: "ring_banned > 0".into(),
+            outcome: Outcome::Hold,
+            weight: 0,
+            points: vec![Point::WalletPayment],
+            shadow: false,
+            enabled: true,
+            reason: "ring_of_banned".into(),
+            note: String::new(),
+        },
+    });
+    // The crook signs in on the farm's phone, then their merchant is banned.
+    j.run(on("farm-phone", sign_in(crook)));
+    j.run(Command::SetMerchantStatus {
+        merchant: fakes,
+        status: MerchantStatus::Banned,
+    });
+
+    // Linked to no one: goes through.
+    let Reply::Bought { keys, .. } = j.run(on("own-phone", buy(loner, product))) else {
+        panic!()
+    };
+    assert_eq!(keys.len(), 1);
+    assert_eq!(
+        (
+            feature(&j.shop, "ring_linked"),
+            feature(&j.shop, "ring_banned")
+        ),
+        (0, 0)
+    );
+
+    // On the farm's phone: linked to the crook, held.
+    j.run(on("farm-phone", sign_in(buyer)));
+    let Reply::Bought { order, keys } = j.run(on("farm-phone", buy(buyer, product))) else {
+        panic!()
+    };
+    assert!(keys.is_empty(), "nothing is delivered while held");
+    let review = j.shop.held(Subject::Order(order)).expect("held for review");
+    assert_eq!(
+        (
+            feature(&j.shop, "ring_linked"),
+            feature(&j.shop, "ring_banned")
+        ),
+        (1, 1)
+    );
+    let Ok(View::Risk(v)) = j.shop.query(&Query::Risk {
+        actor: ADMIN,
+        ask: RiskQuery::Decision { id: 4 },
+    }) else {
+        panic!()
+    };
+    let RiskView::Decision(explained) = *v else {
+        panic!()
+    };
+    assert_eq!(explained.row.subject, Some(Subject::Order(order)));
+    assert_eq!(explained.links.len(), 1);
+    let link = &explained.links[0];
+    assert_eq!(
+        (link.kind, link.value.as_str(), link.with.clone()),
+        (IdKind::Device, "farm-phone", vec![crook.0])
+    );
+
+    // Declined: the buyer is flagged, and counted in the ring of whoever
+    // joins it next.
+    j.run(Command::DecideReview {
+        actor: ADMIN,
+        review,
+        approve: false,
+        note: "linked to a banned merchant".into(),
+    });
+    // (A sign-in links an account once decided: its own decision saw it
+    // alone.)
+    j.run(on("farm-phone", sign_in(later)));
+    assert_eq!(feature(&j.shop, "ring_linked"), 0);
+
+    // A replay links the same accounts: the next decision is the same.
+    let replayed = j.replayed_on(Shop::new(Config::default()));
+    let now = j.now + 1_000_000_000;
+    let mut live = j.shop;
+    let mut again = replayed;
+    let (a, ea) = live.apply_journaled(now, on("farm-phone", buy(later, product)));
+    let (b, eb) = again.apply_journaled(now, on("farm-phone", buy(later, product)));
+    assert_eq!(a, b);
+    assert_eq!(ea, eb);
+    for shop in [&live, &again] {
+        assert_eq!(
+            (
+                feature(shop, "ring_linked"),
+                feature(shop, "ring_banned"),
+                feature(shop, "ring_flagged")
+            ),
+            (2, 1, 1)
+        );
+    }
+}
