@@ -478,4 +478,7 @@ pub enum Command {
         approve: bool,
         note: String,
     },
+    /// Saves the rules added to the default pack since the shop installed
+    /// it, those it has none of that name yet (submitted at start).
+    AddDefaultRules,
 }

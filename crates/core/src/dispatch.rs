@@ -540,6 +540,10 @@ impl Shop {
                 self.sign_in(now, user, ok)?;
                 Reply::Done
             }
+            C::AddDefaultRules => {
+                self.add_default_rules(now)?;
+                Reply::Done
+            }
             C::ClaimReview { actor, review } => {
                 self.claim_review(now, actor, review)?;
                 Reply::Done

@@ -57,7 +57,8 @@ impl Shop {
     /// One linked chain out of escrow: the merchant's net share to its
     /// pending balance, the fee (the reserve's share of it to the reserve),
     /// and level-1 and level-2 commissions (out of the merchant's share;
-    /// kept by the merchant where there is no referrer), held for the
+    /// kept by the merchant where there is no referrer, or the referrer is
+    /// linked to the buyer: a self-referral earns nothing), held for the
     /// shop's commission holding period. A party's open debt is repaid
     /// first from what it gets. Exact split: the legs always sum to what is
     /// in escrow.
@@ -72,7 +73,7 @@ impl Shop {
         let product = self
             .product(o.product)
             .ok_or(ShopError::ProductNotFound(o.product))?;
-        let (r1, r2) = self.referrers(buyer);
+        let (r1, r2) = self.paid_referrers(buyer);
         let bps = |referrer: Option<UserId>, share: crate::Bps| {
             Share::Bps(if referrer.is_some() { share.get() } else { 0 })
         };

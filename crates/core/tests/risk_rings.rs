@@ -203,3 +203,172 @@ fn an_account_linked_to_a_banned_merchants_owner_is_held_and_the_link_is_the_evi
         );
     }
 }
+
+#[test]
+fn a_commission_to_a_referrer_linked_to_the_buyer_is_not_paid() {
+    let run = |shared_device: bool| {
+        let mut j = Journaled::new(Config::default());
+        let (_, _, product) = seller_and_buyer(&mut j, 1_000, product_spec(10_000), 10);
+        let referrer = register(&mut j, "referrer", Role::Buyer);
+        let code = j.shop.user(referrer).unwrap().referral_code.clone();
+        let Reply::User(alt) = j.run(Command::Register {
+            login: "alt".into(),
+            role: Role::Buyer,
+            referrer_code: Some(code),
+            password: None,
+        }) else {
+            panic!()
+        };
+        j.run(Command::CreditWallet {
+            user: alt,
+            currency: cny(),
+            amount: 100_000,
+        });
+        j.run(Command::StartRisk {
+            settings: RiskSettings::default(),
+        });
+        let referrers_phone = if shared_device { "phone-1" } else { "phone-2" };
+        j.run(on(referrers_phone, sign_in(referrer)));
+        j.run(on("phone-1", sign_in(alt)));
+        let Reply::Bought { order, .. } = j.run(on("phone-1", buy(alt, product))) else {
+            panic!()
+        };
+        j.run(Command::ConfirmOrder { actor: alt, order });
+        let held = trigate_core::chart::account_id(
+            trigate_core::chart::Kind::CommissionHeld,
+            cny(),
+            referrer.0,
+        );
+        let reward = trigate_core::chart::account_id(
+            trigate_core::chart::Kind::WalletReward,
+            cny(),
+            referrer.0,
+        );
+        let pending =
+            trigate_core::chart::account_id(trigate_core::chart::Kind::MerchantPending, cny(), 1);
+        assert!(j.shop.check_invariants().is_empty());
+        (
+            j.shop.balance(held) + j.shop.balance(reward),
+            j.shop.balance(pending),
+        )
+    };
+    // 10% fee, 5% to the referrer: 500 of 10,000 when not linked.
+    let (commission, merchant) = run(false);
+    assert_eq!((commission, merchant), (500, 8_500));
+    // On the referrer's own phone: the merchant keeps the 500.
+    let (commission, merchant) = run(true);
+    assert_eq!((commission, merchant), (0, 9_000));
+}
+
+#[test]
+fn the_default_pack_holds_a_withdrawal_of_an_account_linked_to_a_banned_merchants_owner() {
+    use common::money::{add_destination, limits, merchant_earns, rules, run, withdraw};
+    let mut f = common::Fixture::new();
+    rules(&mut f, limits());
+    merchant_earns(&mut f, 2);
+    f.later(25 * 3_600 * common::SECOND);
+    let owner = f.owner;
+    let destination = add_destination(&mut f, owner);
+    f.later(25 * 3_600 * common::SECOND);
+    run(
+        &mut f,
+        Command::StartRisk {
+            settings: RiskSettings::default(),
+        },
+    )
+    .unwrap();
+    run(&mut f, Command::AddDefaultRules).unwrap();
+    assert!(f.shop.missing_default_rules().is_empty());
+    let Ok(Reply::User(crook)) = run(
+        &mut f,
+        Command::Register {
+            login: "crook".into(),
+            role: Role::Merchant,
+            referrer_code: None,
+            password: None,
+        },
+    ) else {
+        panic!()
+    };
+    let Ok(Reply::Merchant(fakes)) = run(
+        &mut f,
+        Command::CreateMerchant {
+            owner: crook,
+            name: "Fake keys".into(),
+            fee: Bps::new(1_000).unwrap(),
+            holding_days: 1,
+            wrapped_key: vec![7; 60],
+        },
+    ) else {
+        panic!()
+    };
+    run(&mut f, on("farm-phone", sign_in(crook))).unwrap();
+    run(&mut f, on("farm-phone", sign_in(owner))).unwrap();
+    // Linked, but no one is banned yet: the withdrawal goes on.
+    let Ok(Reply::Withdrawal(first)) = withdraw(&mut f, 300, destination) else {
+        panic!()
+    };
+    assert_eq!(f.shop.held(Subject::Withdrawal(first)), None);
+    run(
+        &mut f,
+        Command::SetMerchantStatus {
+            merchant: fakes,
+            status: MerchantStatus::Banned,
+        },
+    )
+    .unwrap();
+    let Ok(Reply::Withdrawal(second)) = withdraw(&mut f, 300, destination) else {
+        panic!()
+    };
+    assert!(f.shop.held(Subject::Withdrawal(second)).is_some());
+    let admin = f.admin;
+    let Ok(View::Risk(v)) = f.shop.query(&Query::Risk {
+        actor: admin,
+        ask: RiskQuery::Decisions {
+            before: None,
+            limit: 1,
+        },
+    }) else {
+        panic!()
+    };
+    let RiskView::Decisions(d) = *v else { panic!() };
+    assert_eq!(d[0].decision.fired[0].rule, "ring_of_banned");
+    assert_eq!(d[0].decision.reason, "linked_to_banned");
+    f.check_invariants();
+}
+
+#[test]
+fn an_analysts_rule_of_a_later_default_rules_name_stays() {
+    let mut j = Journaled::new(Config::default());
+    seller_and_buyer(&mut j, 1_000, product_spec(1_000), 1);
+    j.run(Command::StartRisk {
+        settings: RiskSettings::default(),
+    });
+    assert_eq!(j.shop.missing_default_rules().len(), 1);
+    j.run(Command::SaveRiskRule {
+        actor: ADMIN,
+        spec: RuleSpec {
+            name: "ring_of_banned".into(),
+            expr: "ring_banned > 2".into(),
+            outcome: Outcome::Challenge,
+            weight: 0,
+            points: vec![Point::Withdrawal],
+            shadow: true,
+            enabled: true,
+            reason: "mine".into(),
+            note: String::new(),
+        },
+    });
+    assert!(j.shop.missing_default_rules().is_empty());
+    j.run(Command::AddDefaultRules);
+    let mine = j
+        .shop
+        .risk_rules()
+        .into_iter()
+        .find(|r| r.spec.name == "ring_of_banned")
+        .unwrap();
+    assert_eq!(
+        (mine.version, mine.by, mine.spec.expr.as_str()),
+        (1, 3, "ring_banned > 2")
+    );
+}

@@ -78,6 +78,20 @@ pub async fn start_shop_on(
     let (had_rules, rules_before) = (state.has_rules(), state.rules().clone());
     let records_figures = state.records_figures();
     let risk_before = state.records_risk().then(|| state.risk_settings());
+    // A shop starting its risk checks installs the first default pack,
+    // then the rules added to it since, as an older shop does.
+    let missing_rules: Vec<String> = if risk_before.is_some() {
+        state
+            .missing_default_rules()
+            .into_iter()
+            .map(|r| r.name)
+            .collect()
+    } else {
+        trigate_core::risk::later_rules()
+            .into_iter()
+            .map(|r| r.name)
+            .collect()
+    };
     let (engine, writer) = Engine::start(
         ShopMachine::new(recovered),
         store.clone(),
@@ -126,6 +140,16 @@ pub async fn start_shop_on(
             Ok(Reply::Done) => tracing::info!(
                 enabled = risk.enabled,
                 "the shop's risk settings are recorded in its journal, with the default rule pack"
+            ),
+            Ok(reply) => return Err(crate::RecoverError::Settings(format!("{reply:?}"))),
+            Err(e) => return Err(crate::RecoverError::Settings(e.to_string())),
+        }
+    }
+    if !missing_rules.is_empty() {
+        match engine.submit(Command::AddDefaultRules).await {
+            Ok(Reply::Done) => tracing::info!(
+                rules = ?missing_rules,
+                "rules added to the default pack are saved"
             ),
             Ok(reply) => return Err(crate::RecoverError::Settings(format!("{reply:?}"))),
             Err(e) => return Err(crate::RecoverError::Settings(e.to_string())),

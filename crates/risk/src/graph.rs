@@ -137,7 +137,9 @@ impl UnionFind {
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
     settings: GraphSettings,
-    index: FxHashMap<(IdKind, Box<str>), u32>,
+    /// Identifier → node, by a hash of kind and value (probing on to the
+    /// next hash where two collide), so a lookup allocates nothing.
+    index: FxHashMap<u64, u32>,
     nodes: Vec<Node>,
     /// The identifiers each account was seen with.
     accounts: FxHashMap<u64, Vec<u32>>,
@@ -179,35 +181,38 @@ impl Graph {
             if !links_accounts(*kind) || value.is_empty() {
                 continue;
             }
-            let key = (*kind, Box::<str>::from(value.as_str()));
-            let n = match self.index.get(&key) {
-                Some(&n) => n,
-                None => {
-                    let n = u32::try_from(self.nodes.len()).unwrap_or(u32::MAX);
-                    self.nodes.push(Node {
-                        kind: *kind,
-                        value: key.1.clone(),
-                        members: Vec::new(),
-                    });
-                    self.index.insert(key, n);
-                    n
-                }
-            };
+            let n = self.node(*kind, value);
             let node = &mut self.nodes[n as usize];
             match node.members.iter_mut().find(|(a, _)| *a == account) {
                 Some(m) => m.1 = now,
                 None => {
                     node.members.push((account, now));
                     self.accounts.entry(account).or_default().push(n);
+                    // Far over the cap, the least recently seen are let go:
+                    // the identifier stays over the cap while busy, and a
+                    // lookup stays short.
+                    if node.members.len() > 2 * cap + 2
+                        && let Some(oldest) = (0..node.members.len())
+                            .min_by_key(|i| (node.members[*i].1, node.members[*i].0))
+                    {
+                        let (gone, _) = node.members.swap_remove(oldest);
+                        if let Some(ids) = self.accounts.get_mut(&gone) {
+                            ids.retain(|m| *m != n);
+                        }
+                    }
                 }
             }
-            let live: Vec<u64> = node.live(now, ttl).collect();
-            if live.len() > cap {
+            let node = &self.nodes[n as usize];
+            let live = node.live(now, ttl).count();
+            if live > cap {
                 // Over the cap now: the links it made before must go.
-                over_cap |= live.len() == cap + 1;
+                over_cap |= live == cap + 1;
             } else {
-                for other in live {
-                    self.rings.union(account, other);
+                for i in 0..node.members.len() {
+                    let (other, seen) = self.nodes[n as usize].members[i];
+                    if seen.saturating_add(ttl) > now {
+                        self.rings.union(account, other);
+                    }
                 }
             }
         }
@@ -216,6 +221,36 @@ impl Graph {
         }
         if over_cap {
             self.rebuild(now);
+        }
+    }
+
+    /// The node of an identifier, made on first sight.
+    fn node(&mut self, kind: IdKind, value: &str) -> u32 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        kind.hash(&mut h);
+        value.hash(&mut h);
+        let mut key = h.finish();
+        loop {
+            match self.index.get(&key) {
+                Some(&n) => {
+                    let node = &self.nodes[n as usize];
+                    if node.kind == kind && &*node.value == value {
+                        return n;
+                    }
+                    key = key.wrapping_add(1);
+                }
+                None => {
+                    let n = u32::try_from(self.nodes.len()).unwrap_or(u32::MAX);
+                    self.nodes.push(Node {
+                        kind,
+                        value: value.into(),
+                        members: Vec::new(),
+                    });
+                    self.index.insert(key, n);
+                    return n;
+                }
+            }
         }
     }
 

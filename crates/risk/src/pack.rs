@@ -29,6 +29,21 @@ fn rule(
     }
 }
 
+/// Rules added to the default pack after shops first installed it: each
+/// shop saves those it has no rule of that name for at its next start
+/// (the first pack, [`default_pack`], stays as shops installed it).
+pub fn later_rules() -> Vec<RuleSpec> {
+    vec![rule(
+        "ring_of_banned",
+        "ring_banned > 0",
+        Outcome::Hold,
+        60,
+        &[Point::Withdrawal, Point::Payout, Point::MerchantOpening],
+        "linked_to_banned",
+        "an account linked (a shared device, instrument, destination or email) to a banned merchant's owner or a block-listed user moves no money out and opens no merchant until an analyst looks",
+    )]
+}
+
 /// The default pack, in the order it is saved.
 pub fn default_pack() -> Vec<RuleSpec> {
     use Outcome::*;

@@ -116,3 +116,18 @@ fn the_same_links_in_the_same_order_give_the_same_rings() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn a_busy_identifier_stays_over_the_cap_and_links_again_once_quiet() {
+    let mut g = small();
+    for account in 1..=50 {
+        g.link(HOUR + account, account, &[dev("cafe-pc")]);
+    }
+    assert!((1..=50).all(|a| g.ring_size(a) == 1));
+    // A day later all those links have expired: two new accounts on the
+    // PC are linked again.
+    g.link(30 * HOUR, 100, &[dev("cafe-pc")]);
+    g.link(30 * HOUR, 101, &[dev("cafe-pc")]);
+    assert!(g.linked(100, 101));
+    assert_eq!(g.ring_size(100), 2);
+}

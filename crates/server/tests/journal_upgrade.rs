@@ -31,9 +31,10 @@ async fn a_shop_keeps_the_settings_it_started_with_and_records_a_change() {
         let (engine, writer) = start_shop(&store, settings(30)).await.unwrap();
         // The genesis holds the settings; the money rules follow it, then
         // the day the shop begins recording its daily figures, then the
-        // risk settings with the default rule pack.
+        // risk settings with the first default rule pack, then the rules
+        // added to the pack since.
         let rows = store.journal_page(0, 10_000).await.unwrap();
-        assert_eq!(rows.len(), 4);
+        assert_eq!(rows.len(), 5);
         let genesis = Entry::decode(&rows[0].body).unwrap();
         assert!(
             matches!(
@@ -47,8 +48,12 @@ async fn a_shop_keeps_the_settings_it_started_with_and_records_a_change() {
             [Fact::FiguresFrom { .. }]
         ));
         assert!(matches!(
-            last_entry(&store).await.facts.as_slice(),
+            Entry::decode(&rows[3].body).unwrap().facts.as_slice(),
             [Fact::RiskSettings { .. }, Fact::RiskRule { .. }, ..]
+        ));
+        assert!(matches!(
+            last_entry(&store).await.facts.as_slice(),
+            [Fact::RiskRule { .. }]
         ));
         assert!(
             matches!(genesis.facts.as_slice(), [Fact::Settings { settings: s }, Fact::Policy { .. }] if s.reservation_ns == 30 * 60 * NANOS_PER_SECOND),
@@ -260,8 +265,9 @@ async fn a_format_2_shop_records_its_money_policy_on_its_first_start() {
     writer.await.unwrap();
     let all = store.journal_page(0, 10_000).await.unwrap();
     // The policy (format 3's), the money rules (format 4's), the day
-    // daily figures begin (format 6's), then the risk settings (format 7's).
-    assert_eq!(all.len(), rows.len() + 4);
+    // daily figures begin (format 6's), then the risk settings and the
+    // first default rule pack (format 7's), then the rules added to it.
+    assert_eq!(all.len(), rows.len() + 5);
     assert_eq!(all[..rows.len()], rows[..], "the format-2 entries stay");
     let entry = Entry::decode(&all[rows.len()].body).unwrap();
     assert_eq!(
@@ -286,8 +292,15 @@ async fn a_format_2_shop_records_its_money_policy_on_its_first_start() {
         [Fact::FiguresFrom { .. }]
     ));
     assert!(matches!(
-        last_entry(&store).await.facts.as_slice(),
+        Entry::decode(&all[rows.len() + 3].body)
+            .unwrap()
+            .facts
+            .as_slice(),
         [Fact::RiskSettings { .. }, Fact::RiskRule { .. }, ..]
+    ));
+    assert!(matches!(
+        last_entry(&store).await.facts.as_slice(),
+        [Fact::RiskRule { .. }]
     ));
     assert!(
         matches!(
@@ -302,7 +315,7 @@ async fn a_format_2_shop_records_its_money_policy_on_its_first_start() {
     writer.await.unwrap();
     assert_eq!(
         store.journal_page(0, 10_000).await.unwrap().len(),
-        rows.len() + 4
+        rows.len() + 5
     );
     let report = trigate_engine::verify::verify(&store).await.unwrap();
     assert!(report.is_ok(), "{:?}", report.violations);

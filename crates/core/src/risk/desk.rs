@@ -297,6 +297,41 @@ impl Shop {
         self.risk.recorded
     }
 
+    /// The latest version of every rule (the desk's
+    /// [`RiskQuery::Rules`], without asking who reads).
+    pub fn risk_rules(&self) -> Vec<SavedRule> {
+        self.risk
+            .engine
+            .rules()
+            .latest()
+            .into_iter()
+            .cloned()
+            .collect()
+    }
+
+    /// The rules added to the default pack since this shop installed it
+    /// that it has none of that name yet (an analyst's rule of the same
+    /// name stays).
+    pub fn missing_default_rules(&self) -> Vec<RuleSpec> {
+        if !self.risk.recorded {
+            return Vec::new();
+        }
+        let rules = self.risk.engine.rules();
+        trigate_risk::later_rules()
+            .into_iter()
+            .filter(|r| rules.versions(&r.name).is_none())
+            .collect()
+    }
+
+    /// Saves [`Self::missing_default_rules`], as the shop itself.
+    pub(crate) fn add_default_rules(&mut self, now: u64) -> Result<(), ShopError> {
+        self.tick(now)?;
+        for spec in self.missing_default_rules() {
+            self.put_rule(now, UserId(0), spec);
+        }
+        Ok(())
+    }
+
     /// Keeps the latest `keep` decisions for the desk from now on (at
     /// least 16; [`super::DECISIONS_KEPT`] unless changed).
     pub fn keep_risk_decisions(&mut self, keep: usize) {

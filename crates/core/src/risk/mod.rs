@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 pub use trigate_risk::{
     Decision, IdKind, ListEntry, ListKind, Outcome, Point, RuleSpec, SavedRule, Thresholds,
+    later_rules,
 };
 
 use crate::facts::Fact;

@@ -64,6 +64,21 @@ impl Shop {
         marks
     }
 
+    /// The referrers an order's commissions go to: none linked to the
+    /// buyer in the identity graph — the referrer's own second account, or
+    /// one of its ring — so a self-referral earns nothing, and the merchant
+    /// keeps that share as where there is no referrer. Checked once risk
+    /// decisions are on; the same live and when a journal is run again.
+    pub(crate) fn paid_referrers(&self, buyer: UserId) -> (Option<UserId>, Option<UserId>) {
+        let (r1, r2) = self.referrers(buyer);
+        if !self.risk.recorded || !self.risk.settings.enabled {
+            return (r1, r2);
+        }
+        let graph = self.risk.engine.graph();
+        let paid = |r: Option<UserId>| r.filter(|r| *r != buyer && !graph.linked(r.0, buyer.0));
+        (paid(r1), paid(r2))
+    }
+
     /// What links `user` to other accounts now: the evidence.
     pub(crate) fn ring_links(&self, user: Option<u64>) -> Vec<Link> {
         user.map(|u| self.risk.engine.graph().links(self.last_time, u))
