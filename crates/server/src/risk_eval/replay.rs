@@ -119,10 +119,15 @@ impl Sim {
             products: HashMap::new(),
             txn: 0,
         };
-        sim.run(Command::StartRisk {
-            settings: RiskSettings::default(),
-        })
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        // The whole default pack, as a shop starting today has it.
+        for command in [
+            Command::StartRisk {
+                settings: RiskSettings::default(),
+            },
+            Command::AddDefaultRules,
+        ] {
+            sim.run(command).map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
         Ok(sim)
     }
 
