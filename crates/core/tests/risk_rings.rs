@@ -57,9 +57,10 @@ fn register(j: &mut Journaled, login: &str, role: Role) -> UserId {
     id
 }
 
-fn feature(shop: &Shop, name: &str) -> i64 {
+/// The shop's latest decision, as `actor` reads it.
+fn last_decision(shop: &Shop, actor: UserId) -> trigate_core::risk::DecisionRow {
     let Ok(View::Risk(v)) = shop.query(&Query::Risk {
-        actor: ADMIN,
+        actor,
         ask: RiskQuery::Decisions {
             before: None,
             limit: 1,
@@ -67,8 +68,15 @@ fn feature(shop: &Shop, name: &str) -> i64 {
     }) else {
         panic!()
     };
-    let RiskView::Decisions(d) = *v else { panic!() };
-    d[0].decision
+    let RiskView::Decisions(mut d) = *v else {
+        panic!()
+    };
+    d.remove(0)
+}
+
+fn feature(shop: &Shop, name: &str) -> i64 {
+    last_decision(shop, ADMIN)
+        .decision
         .features
         .iter()
         .find(|(n, _)| n == name)
@@ -321,19 +329,9 @@ fn the_default_pack_holds_a_withdrawal_of_an_account_linked_to_a_banned_merchant
         panic!()
     };
     assert!(f.shop.held(Subject::Withdrawal(second)).is_some());
-    let admin = f.admin;
-    let Ok(View::Risk(v)) = f.shop.query(&Query::Risk {
-        actor: admin,
-        ask: RiskQuery::Decisions {
-            before: None,
-            limit: 1,
-        },
-    }) else {
-        panic!()
-    };
-    let RiskView::Decisions(d) = *v else { panic!() };
-    assert_eq!(d[0].decision.fired[0].rule, "ring_of_banned");
-    assert_eq!(d[0].decision.reason, "linked_to_banned");
+    let d = last_decision(&f.shop, f.admin);
+    assert_eq!(d.decision.fired[0].rule, "ring_of_banned");
+    assert_eq!(d.decision.reason, "linked_to_banned");
     f.check_invariants();
 }
 
