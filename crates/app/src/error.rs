@@ -269,6 +269,7 @@ fn refusal_status(kind: ShopErrorKind) -> StatusCode {
         | K::WithdrawalNotFound
         | K::ReviewNotFound
         | K::DecisionNotFound
+        | K::CaseNotFound
         | K::LookupRefused => StatusCode::NOT_FOUND,
         K::RiskBlocked => StatusCode::FORBIDDEN,
         K::ChallengeRequired => StatusCode::UNAUTHORIZED,

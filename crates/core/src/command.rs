@@ -481,4 +481,12 @@ pub enum Command {
     /// Saves the rules added to the default pack since the shop installed
     /// it, those it has none of that name yet (submitted at start).
     AddDefaultRules,
+    /// An analyst releases or bans one account of a ring case, with a note.
+    DecideCaseMember {
+        actor: UserId,
+        case: u64,
+        member: UserId,
+        ban: bool,
+        note: String,
+    },
 }

@@ -557,6 +557,16 @@ impl Shop {
                 self.decide_review(now, actor, review, approve, &note)?;
                 Reply::Done
             }
+            C::DecideCaseMember {
+                actor,
+                case,
+                member,
+                ban,
+                note,
+            } => {
+                self.decide_case_member(now, actor, case, member, ban, &note)?;
+                Reply::Done
+            }
         })
     }
 }

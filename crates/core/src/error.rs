@@ -137,6 +137,8 @@ pub enum ShopError {
     DecisionNotFound(u64),
     #[error("the rule is not valid: {0}")]
     RuleInvalid(String),
+    #[error("no ring case {0}")]
+    CaseNotFound(u64),
 }
 
 impl ShopError {
@@ -195,6 +197,7 @@ impl ShopError {
             Self::ReviewNotFound(_) => ShopErrorKind::ReviewNotFound,
             Self::DecisionNotFound(_) => ShopErrorKind::DecisionNotFound,
             Self::RuleInvalid(_) => ShopErrorKind::RuleInvalid,
+            Self::CaseNotFound(_) => ShopErrorKind::CaseNotFound,
         }
     }
 }
@@ -251,11 +254,12 @@ pub enum ShopErrorKind {
     ReviewNotFound,
     DecisionNotFound,
     RuleInvalid,
+    CaseNotFound,
 }
 
 impl ShopErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [Self; 47] = [
+    pub const ALL: [Self; 48] = [
         Self::Invalid,
         Self::UserNotFound,
         Self::LoginTaken,
@@ -303,6 +307,7 @@ impl ShopErrorKind {
         Self::ReviewNotFound,
         Self::DecisionNotFound,
         Self::RuleInvalid,
+        Self::CaseNotFound,
     ];
 
     /// The stable code the API reports.
@@ -355,6 +360,7 @@ impl ShopErrorKind {
             Self::ReviewNotFound => "review_not_found",
             Self::DecisionNotFound => "decision_not_found",
             Self::RuleInvalid => "rule_invalid",
+            Self::CaseNotFound => "case_not_found",
         }
     }
 

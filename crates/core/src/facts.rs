@@ -17,6 +17,7 @@ use trigate_ledger::chain;
 
 use crate::AttemptId;
 use crate::journal::approval_record::ApprovalRec;
+use crate::journal::case_records::CaseRec;
 use crate::journal::custody_flow_records::{
     DestinationRec, RulesRec, SettlementRec, SweepRec, Withdrawal4Rec,
 };
@@ -169,6 +170,9 @@ pub enum Fact {
         subject: SubjectRec,
         context: ContextRec,
     },
+    /// A ring case, as it stands (format 8 on).
+    #[serde(rename = "risk_case")]
+    RiskCase { case: CaseRec },
 }
 
 /// Where the shop's lists stood when a command began, and what it changed.
@@ -202,6 +206,8 @@ pub(crate) struct Changes {
     pub figures_from: bool,
     /// Risk reviews opened or changed.
     pub reviews: BTreeSet<u64>,
+    /// Ring cases opened or changed.
+    pub cases: BTreeSet<u64>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -506,7 +512,8 @@ impl Shop {
             | Fact::RiskUnlisted { .. }
             | Fact::RiskDecided { .. }
             | Fact::RiskReview { .. }
-            | Fact::RiskContext { .. }) => self.apply_risk_fact(f)?,
+            | Fact::RiskContext { .. }
+            | Fact::RiskCase { .. }) => self.apply_risk_fact(f)?,
             Fact::Settings { settings } => {
                 // The policy has a fact of its own.
                 let policy = self.config.policy;

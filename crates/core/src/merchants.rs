@@ -137,7 +137,13 @@ impl Shop {
         status: MerchantStatus,
     ) -> Result<(), ShopError> {
         self.tick(now)?;
-        self.merchant_mut(merchant)?.status = status;
+        let m = self.merchant_mut(merchant)?;
+        let (was, owner) = (m.status, m.owner);
+        m.status = status;
+        // A ban holds what its owner's ring would take out.
+        if status == MerchantStatus::Banned && was != MerchantStatus::Banned {
+            self.open_ring_case(now, owner, "merchant_banned");
+        }
         Ok(())
     }
 

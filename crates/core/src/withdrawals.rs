@@ -482,6 +482,8 @@ impl Shop {
         let w = self.withdrawal_in(id, WithdrawalStatus::Approved)?;
         self.require_outflows()?;
         if w.payout_started.is_none() {
+            // Held (a ring case): nothing starts until it is reviewed.
+            self.require_not_held(crate::risk::Subject::Withdrawal(id))?;
             self.decide_payout(now, id)?;
         }
         let w = self.withdrawal_mut(id)?;
@@ -514,6 +516,14 @@ impl Shop {
             return Err(ShopError::Invalid(format!(
                 "a payout reference is 1 to {DESTINATION_MAX} characters"
             )));
+        }
+        // A payout not started through a channel and held for review is
+        // not recorded either way: the review decides it.
+        if self
+            .withdrawal(id)
+            .is_some_and(|w| w.payout_started.is_none())
+        {
+            self.require_not_held(crate::risk::Subject::Withdrawal(id))?;
         }
         let status = self.close_payout(now, id, paid, reference)?;
         self.audit(now, staff, || {

@@ -18,6 +18,8 @@ mod format5;
 mod format6;
 #[path = "golden_demo/format7.rs"]
 mod format7;
+#[path = "golden_demo/format8.rs"]
+mod format8;
 
 use demo::demo_shop;
 use trigate_app::MasterKey;
@@ -206,7 +208,11 @@ async fn golden_journals_start_with_their_recorded_shop_and_verify() {
         // format 3 as it was recorded (f3-demo's withdrawals, recorded as
         // `Withdrawal`, included); older ones were written under older
         // rules.
-        if ["f3-demo", "f4-demo", "f5-demo", "f6-demo", "f7-demo"].contains(&name.as_str()) {
+        if [
+            "f3-demo", "f4-demo", "f5-demo", "f6-demo", "f7-demo", "f8-demo",
+        ]
+        .contains(&name.as_str())
+        {
             assert!(report.findings.is_empty(), "{name}: {:#?}", report.findings);
         }
     }
@@ -270,6 +276,7 @@ fn every_kind_of_fact_keeps_its_tag() {
             "RiskContext",
         ])
         .collect();
+    let format8: Vec<&str> = format7.iter().copied().chain(["RiskCase"]).collect();
     for (name, kinds, unwritten) in [
         ("f2-demo", &format2[..], &[][..]),
         ("f3-demo", &format3[..], &[][..]),
@@ -277,6 +284,7 @@ fn every_kind_of_fact_keeps_its_tag() {
         ("f5-demo", &format5[..], &["Withdrawal"][..]),
         ("f6-demo", &format6[..], &["Withdrawal"][..]),
         ("f7-demo", &format7[..], &["Withdrawal"][..]),
+        ("f8-demo", &format8[..], &["Withdrawal"][..]),
     ] {
         let mut seen = std::collections::BTreeMap::new();
         for row in golden::read_rows(name) {

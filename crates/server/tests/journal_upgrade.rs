@@ -176,7 +176,7 @@ async fn trigate_upgrade_rewrites_a_format_1_journal_after_a_backup() {
         assert!(!text.contains("NOTE"), "{text}");
         let (ok, text) = run(&["upgrade", "--database-url", &db.url], data.path());
         assert!(
-            ok && text.contains("in format 7, which this release reads"),
+            ok && text.contains("in format 8, which this release reads"),
             "{text}"
         );
 

@@ -27,6 +27,7 @@ pub mod pages;
 mod pay;
 mod refusals;
 mod risk_api;
+mod risk_case_api;
 mod routes;
 mod sends;
 pub mod signed;

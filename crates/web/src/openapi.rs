@@ -11,7 +11,7 @@ use super::AppState;
 use super::refusals::Refusals;
 use super::{
     account, admin, approvals, custody, custody_flows, dashboard, disputes, guest, merchant,
-    orders, pay, risk_api, routes, sends, storefront, withdraw,
+    orders, pay, risk_api, risk_case_api, routes, sends, storefront, withdraw,
 };
 
 /// Every refusal: `{"error": {"code", "message"}}`, the code stable.
@@ -95,7 +95,7 @@ impl utoipa::Modify for Security {
     info(
         title = "trigate",
         description = "A shop for digital goods over a double-entry ledger, with segregated accounts, \
-            escrow and split settlement (risk control is planned). \
+            escrow and split settlement, and risk control (rules, lists, a review queue, ring cases). \
             Every POST that moves money or stock takes an Idempotency-Key (Stripe's meaning: the \
             first response is replayed for the same request; the same key with another request \
             is 409 idempotency_conflict; keys are kept 24 hours). Errors are \
@@ -194,6 +194,10 @@ impl utoipa::Modify for Security {
         risk_api::claim,
         risk_api::approve,
         risk_api::decline,
+        risk_case_api::cases,
+        risk_case_api::case,
+        risk_case_api::release,
+        risk_case_api::ban,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&Security, &KeyHeader, &Refusals),

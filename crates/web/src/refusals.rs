@@ -44,6 +44,17 @@ const REVIEW_DECIDES: &[&str] = &[
     "withdrawal_state",
 ];
 
+/// What deciding a ring case's member can be refused for: the case's own
+/// checks, then what releasing or ending its withdrawals can be.
+const CASE_DECIDES: &[&str] = &[
+    "case_not_found",
+    "forbidden",
+    "insufficient_balance",
+    "invalid",
+    "withdrawal_not_found",
+    "withdrawal_state",
+];
+
 /// `(method, path, codes)`: each operation's own refusals.
 pub const OWN: &[(&str, &str, &[&str])] = &[
     ("get", "/readyz", &[]),
@@ -118,6 +129,14 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
     ),
     ("post", "/api/v1/risk/reviews/{id}/approve", REVIEW_DECIDES),
     ("post", "/api/v1/risk/reviews/{id}/decline", REVIEW_DECIDES),
+    ("get", "/api/v1/risk/cases", &["forbidden", "invalid"]),
+    (
+        "get",
+        "/api/v1/risk/cases/{id}",
+        &["forbidden", "case_not_found"],
+    ),
+    ("post", "/api/v1/risk/cases/{id}/release", CASE_DECIDES),
+    ("post", "/api/v1/risk/cases/{id}/ban", CASE_DECIDES),
     (
         "post",
         "/api/v1/admin/custody/top-ups",
@@ -193,6 +212,7 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
             "login_taken",
             "rate_limited",
             "referrer_not_found",
+            "risk_blocked",
         ],
     ),
     (
@@ -204,6 +224,8 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
             "rate_limited",
             "second_factor_locked",
             "second_factor_required",
+            "challenge_required",
+            "risk_blocked",
         ],
     ),
     ("post", "/api/v1/auth/logout", &[]),
@@ -243,6 +265,8 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
             "order_not_found",
             "order_state",
             "reservation_expired",
+            "challenge_required",
+            "risk_blocked",
         ],
     ),
     (
@@ -454,6 +478,8 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
             "second_factor_locked",
             "second_factor_required",
             "withdrawal_limit",
+            "challenge_required",
+            "risk_blocked",
         ],
     ),
     (
@@ -466,6 +492,7 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
             "outflows_stopped",
             "withdrawal_not_found",
             "withdrawal_state",
+            "held_for_review",
         ],
     ),
     (
@@ -489,6 +516,8 @@ pub const OWN: &[(&str, &str, &[&str])] = &[
             "unknown_channel",
             "withdrawal_not_found",
             "withdrawal_state",
+            "held_for_review",
+            "risk_blocked",
         ],
     ),
     (

@@ -24,14 +24,14 @@ use super::error::ApiError;
 use super::openapi::ErrorBody;
 use super::routes::{Body, Id, Params, mark_replayed, once};
 
-fn invalid(what: &str, value: &str, allowed: &str) -> ApiError {
+pub(super) fn invalid(what: &str, value: &str, allowed: &str) -> ApiError {
     ApiError(AppError::Invalid(format!(
         "{what} {value:?} is not one of {allowed}"
     )))
 }
 
 /// What the desk answers `q`.
-async fn desk(
+pub(super) async fn desk(
     state: &AppState,
     caller: trigate_app::Caller,
     q: RiskQuery,
@@ -40,7 +40,7 @@ async fn desk(
 }
 
 /// The desk answered another view than the query asks for: a bug.
-fn unexpected(view: &RiskView) -> ApiError {
+pub(super) fn unexpected(view: &RiskView) -> ApiError {
     let what = match view {
         RiskView::Rules(_) => "rules",
         RiskView::Lists(_) => "lists",
@@ -49,6 +49,8 @@ fn unexpected(view: &RiskView) -> ApiError {
         RiskView::Reviews(_) => "reviews",
         RiskView::Backtest(_) => "a backtest",
         RiskView::Settings(_) => "settings",
+        RiskView::Cases(_) => "ring cases",
+        RiskView::Case(_) => "a ring case",
     };
     ApiError(AppError::Internal(format!("the risk desk answered {what}")))
 }
@@ -296,7 +298,7 @@ pub struct Page {
     pub before: Option<u64>,
     /// At most this many (1 to 200; 50 when left out).
     pub limit: Option<u32>,
-    /// Reviews: `open` (the default) or `all`.
+    /// Reviews and ring cases: `open` (the default) or `all`.
     pub status: Option<String>,
 }
 

@@ -15,7 +15,7 @@ use trigate_core::{Bps, Currency};
 use super::error::ApiError;
 use super::{
     AppState, account, admin, approvals, custody, custody_flows, dashboard, disputes, guest,
-    limits, merchant, orders, pay, risk_api, sends, storefront, withdraw,
+    limits, merchant, orders, pay, risk_api, risk_case_api, sends, storefront, withdraw,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -106,6 +106,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/risk/reviews/{id}/claim", post(risk_api::claim))
         .route("/api/v1/risk/reviews/{id}/approve", post(risk_api::approve))
         .route("/api/v1/risk/reviews/{id}/decline", post(risk_api::decline))
+        .route("/api/v1/risk/cases", get(risk_case_api::cases))
+        .route("/api/v1/risk/cases/{id}", get(risk_case_api::case))
+        .route(
+            "/api/v1/risk/cases/{id}/release",
+            post(risk_case_api::release),
+        )
+        .route("/api/v1/risk/cases/{id}/ban", post(risk_case_api::ban))
         .route("/api/v1/admin/custody/top-ups", post(custody::top_up))
         .route("/api/v1/admin/outflows/stop", post(custody::stop))
         .route("/api/v1/admin/outflows/lift", post(custody::lift))

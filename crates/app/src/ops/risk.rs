@@ -71,3 +71,19 @@ change!(logged DecideReview -> (), |self, caller| Command::DecideReview {
     approve: self.approve,
     note: self.note,
 });
+
+/// Releases or bans one account of a ring case, with a note.
+#[derive(Debug, Clone)]
+pub struct DecideCaseMember {
+    pub case: u64,
+    pub member: trigate_core::UserId,
+    pub ban: bool,
+    pub note: String,
+}
+change!(logged DecideCaseMember -> (), |self, caller| Command::DecideCaseMember {
+    actor: caller.0,
+    case: self.case,
+    member: self.member,
+    ban: self.ban,
+    note: self.note,
+});

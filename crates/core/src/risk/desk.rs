@@ -53,6 +53,16 @@ pub enum RiskQuery {
     },
     /// The settings as recorded.
     Settings,
+    /// Ring cases newest first: open ones (`open`), or all.
+    Cases {
+        open: bool,
+        before: Option<u64>,
+        limit: u32,
+    },
+    /// One ring case with its members' holds.
+    Case {
+        id: u64,
+    },
 }
 
 /// A decision with its reasons in words.
@@ -77,6 +87,17 @@ pub struct ReviewLine {
     pub point: trigate_risk::Point,
     pub amount: u64,
     pub currency: String,
+    /// The ring case it is held in, if any.
+    pub case: Option<u64>,
+}
+
+/// A ring case with its holds as queue lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseView {
+    pub case: super::Case,
+    pub status: String,
+    /// Each member's holds, in the members' order.
+    pub holds: Vec<Vec<ReviewLine>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +109,8 @@ pub enum RiskView {
     Reviews(Vec<ReviewLine>),
     Backtest(Backtest),
     Settings(RiskSettings),
+    Cases(Vec<CaseView>),
+    Case(Box<CaseView>),
 }
 
 /// Decisions and reviews a page shows at most.
@@ -162,22 +185,25 @@ impl Shop {
                     .rev()
                     .filter(|r| (!open || r.is_open()) && before.is_none_or(|b| r.id < b))
                     .take(page(*limit))
-                    .map(|r| {
-                        let d = risk.decisions.get(r.decision);
-                        ReviewLine {
-                            status: r.status().to_string(),
-                            waited_ns: r.waited(self.last_time),
-                            point: d
-                                .map_or(trigate_risk::Point::WalletPayment, |d| d.decision.point),
-                            amount: d.map_or(0, |d| d.decision.signals.amount),
-                            currency: d
-                                .map(|d| d.decision.signals.currency.clone())
-                                .unwrap_or_default(),
-                            review: r.clone(),
-                        }
-                    })
+                    .map(|r| self.review_line(r))
                     .collect(),
             ),
+            RiskQuery::Cases {
+                open,
+                before,
+                limit,
+            } => RiskView::Cases(
+                risk.cases
+                    .iter()
+                    .rev()
+                    .filter(|c| (!open || c.is_open()) && before.is_none_or(|b| c.id < b))
+                    .take(page(*limit))
+                    .map(|c| self.case_view(c))
+                    .collect(),
+            ),
+            RiskQuery::Case { id } => RiskView::Case(Box::new(
+                self.case_view(self.risk_case(*id).ok_or(ShopError::CaseNotFound(*id))?),
+            )),
             RiskQuery::Backtest { spec } => RiskView::Backtest(
                 risk.engine
                     .backtest(spec, risk.decisions.iter().map(|r| &r.decision))
@@ -185,6 +211,50 @@ impl Shop {
             ),
             RiskQuery::Settings => RiskView::Settings(risk.settings),
         })
+    }
+
+    /// A review as the queue shows it: its point and amount from its
+    /// decision (or, for a ring case's hold, from its withdrawal).
+    fn review_line(&self, r: &Review) -> ReviewLine {
+        let (point, amount, currency) = match self.risk.decisions.get(r.decision) {
+            Some(d) => (
+                d.decision.point,
+                d.decision.signals.amount,
+                d.decision.signals.currency.clone(),
+            ),
+            None => self.case_hold_amount(r.subject).unwrap_or((
+                trigate_risk::Point::WalletPayment,
+                0,
+                String::new(),
+            )),
+        };
+        ReviewLine {
+            status: r.status().to_string(),
+            waited_ns: r.waited(self.last_time),
+            point,
+            amount,
+            currency,
+            case: self.case_of_review(r.id),
+            review: r.clone(),
+        }
+    }
+
+    fn case_view(&self, c: &super::Case) -> CaseView {
+        CaseView {
+            status: c.status().to_string(),
+            holds: c
+                .members
+                .iter()
+                .map(|m| {
+                    m.reviews
+                        .iter()
+                        .filter_map(|id| self.review(*id))
+                        .map(|r| self.review_line(r))
+                        .collect()
+                })
+                .collect(),
+            case: c.clone(),
+        }
     }
 
     /// An analyst or admin saves a rule: the next version of its name, in
@@ -247,6 +317,14 @@ impl Shop {
         self.audit(now, actor, || {
             format!("put {kind} {value:?} on the {} list", list.name())
         });
+        // A user blocked holds what its ring would take out.
+        if list == ListKind::Block
+            && kind == IdKind::User
+            && let Ok(user) = value.parse::<u64>()
+            && self.user(UserId(user)).is_some()
+        {
+            self.open_ring_case(now, UserId(user), "user_blocked");
+        }
         Ok(())
     }
 
@@ -355,6 +433,11 @@ impl Shop {
                 facts.push(Fact::RiskReview { review: r.into() });
             }
         }
+        for id in std::mem::take(&mut self.changes.cases) {
+            if let Some(c) = self.risk_case(id) {
+                facts.push(Fact::RiskCase { case: c.into() });
+            }
+        }
     }
 
     /// Applies one risk fact as recorded.
@@ -391,6 +474,17 @@ impl Shop {
                     });
                 }
                 self.note_review(review);
+            }
+            Fact::RiskCase { case } => {
+                let case: super::Case = case.into();
+                if case.id > self.risk.cases.len() as u64 + 1 || case.id == 0 {
+                    return Err(FactError::OutOfOrder {
+                        what: "ring case",
+                        id: case.id,
+                        held: self.risk.cases.len(),
+                    });
+                }
+                self.put_case(case);
             }
             Fact::RiskContext { subject, context } => {
                 let subject: Subject = subject.into();

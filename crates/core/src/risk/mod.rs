@@ -6,6 +6,7 @@
 //! adds: its settings, the decisions as recorded, the holds and the review
 //! queue, and each request's context.
 
+mod cases;
 mod desk;
 mod gate;
 mod kept;
@@ -25,7 +26,8 @@ pub use trigate_risk::{
 use crate::facts::Fact;
 use crate::{AttemptId, MerchantId, OrderId, UserId, WithdrawalId};
 
-pub use desk::{Explained, NewListEntry, RISK_PAGE_MAX, ReviewLine, RiskQuery, RiskView};
+pub use cases::{Case, CaseMember, LINKED_TO_BANNED, MemberState};
+pub use desk::{CaseView, Explained, NewListEntry, RISK_PAGE_MAX, ReviewLine, RiskQuery, RiskView};
 pub(crate) use gate::Ask;
 pub use gate::Verdict;
 pub use kept::DECISIONS_KEPT;
@@ -145,6 +147,8 @@ pub(crate) struct RiskBook {
     pub(crate) contexts: HashMap<Subject, RequestContext>,
     /// Each user's last top-up and what was spent since.
     pub(crate) recharges: HashMap<UserId, trigate_risk::LastRecharge>,
+    /// Ring cases, the first at index 0.
+    pub(crate) cases: Vec<cases::Case>,
     /// Accounts a hold of which an analyst declined.
     pub(crate) declined: std::collections::HashSet<UserId>,
     /// The context of the request being applied (set by

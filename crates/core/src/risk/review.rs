@@ -67,6 +67,17 @@ impl Review {
 
 const NOTE_MAX: usize = 500;
 
+/// An analyst's note, trimmed: 1 to 500 characters, no control ones.
+pub(crate) fn checked_note(note: &str) -> Result<String, ShopError> {
+    let note = note.trim();
+    if note.is_empty() || note.chars().count() > NOTE_MAX || note.chars().any(char::is_control) {
+        return Err(ShopError::Invalid(format!(
+            "a review's decision needs a note of 1 to {NOTE_MAX} characters"
+        )));
+    }
+    Ok(note.to_string())
+}
+
 impl Shop {
     /// Analysts and admins work the queue and the rules.
     pub(crate) fn require_analyst(&self, actor: UserId) -> Result<(), ShopError> {
@@ -102,6 +113,7 @@ impl Shop {
             state: ReviewState::Open,
         });
         self.changes.reviews.insert(id);
+        self.join_case(id, subject);
         id
     }
 
@@ -158,13 +170,27 @@ impl Shop {
     ) -> Result<(), ShopError> {
         self.tick(now)?;
         self.require_analyst(actor)?;
-        let note = note.trim();
-        if note.is_empty() || note.chars().count() > NOTE_MAX || note.chars().any(char::is_control)
-        {
-            return Err(ShopError::Invalid(format!(
-                "a review's decision needs a note of 1 to {NOTE_MAX} characters"
-            )));
-        }
+        let note = checked_note(note)?;
+        self.settle_review(now, actor, id, approve, &note)
+    }
+
+    /// A review by id.
+    pub fn review(&self, id: u64) -> Option<&Review> {
+        self.risk
+            .reviews
+            .get(usize::try_from(id.wrapping_sub(1)).unwrap_or(usize::MAX))
+    }
+
+    /// Approves or declines an open review (the caller checked who and
+    /// why).
+    pub(crate) fn settle_review(
+        &mut self,
+        now: u64,
+        actor: UserId,
+        id: u64,
+        approve: bool,
+        note: &str,
+    ) -> Result<(), ShopError> {
         let subject = self.open_review_mut(id)?.subject;
         // The hold ends first, so the subject's own flow may go on.
         self.risk.holds.remove(&subject);

@@ -15,7 +15,7 @@ const RING_SCAN: usize = 200;
 impl Shop {
     /// The account a hold was about: the buyer, the one withdrawing, the
     /// payer of a top-up, the merchant's owner.
-    fn account_of(&self, subject: Subject) -> Option<UserId> {
+    pub(crate) fn account_of(&self, subject: Subject) -> Option<UserId> {
         match subject {
             Subject::Order(o) => self.order(o).map(|o| o.buyer),
             Subject::Withdrawal(w) => self.withdrawal(w).map(|w| w.requester),

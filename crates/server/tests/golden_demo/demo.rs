@@ -519,5 +519,15 @@ pub fn demo_shop(master: &MasterKey) -> Writer {
             product: p1,
         },
     );
+    format8::run(
+        &mut w,
+        &format8::Cast {
+            admin,
+            finance,
+            seller,
+            bob,
+            product: p1,
+        },
+    );
     w
 }

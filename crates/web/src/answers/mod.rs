@@ -9,12 +9,14 @@ mod custody;
 pub(crate) mod money;
 mod orders;
 mod risk;
+mod risk_cases;
 
 pub use accounts::*;
 pub use custody::*;
 pub use money::*;
 pub use orders::*;
 pub use risk::*;
+pub use risk_cases::*;
 
 use serde::Serialize;
 use time::OffsetDateTime;

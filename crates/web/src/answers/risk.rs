@@ -345,15 +345,17 @@ impl From<&Explained> for ExplainedAnswer {
             decision: (&e.row).into(),
             explanation: e.explanation.clone(),
             review: e.review,
-            links: e
-                .links
-                .iter()
-                .map(|l| LinkAnswer {
-                    kind: l.kind.name(),
-                    value: l.value.clone(),
-                    with: l.with.clone(),
-                })
-                .collect(),
+            links: e.links.iter().map(LinkAnswer::from).collect(),
+        }
+    }
+}
+
+impl From<&trigate_risk::Link> for LinkAnswer {
+    fn from(l: &trigate_risk::Link) -> Self {
+        LinkAnswer {
+            kind: l.kind.name(),
+            value: l.value.clone(),
+            with: l.with.clone(),
         }
     }
 }
@@ -362,8 +364,10 @@ impl From<&Explained> for ExplainedAnswer {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReviewAnswer {
     pub id: u64,
-    /// The decision that held it.
-    pub decision: u64,
+    /// The decision that held it (none: held by a ring case).
+    pub decision: Option<u64>,
+    /// The ring case it is held in, if any.
+    pub case: Option<u64>,
     pub subject: SubjectAnswer,
     /// `open`, `claimed`, `escalated`, `approved` or `declined`.
     pub status: String,
@@ -400,7 +404,8 @@ impl From<&ReviewLine> for ReviewAnswer {
         };
         Self {
             id: r.id,
-            decision: r.decision,
+            decision: (r.decision > 0).then_some(r.decision),
+            case: l.case,
             subject: r.subject.into(),
             status: l.status.clone(),
             reason: r.reason.clone(),

@@ -23,7 +23,7 @@ async fn desk(state: &AppState, caller: Caller, q: RiskQuery) -> Result<RiskView
     Ok(*state.app.read(caller, ops::RiskDesk(q)).await?)
 }
 
-fn waited(ns: u64) -> String {
+pub(super) fn waited(ns: u64) -> String {
     let minutes = ns / 60_000_000_000;
     if minutes < 120 {
         format!("{minutes} min")
@@ -33,7 +33,7 @@ fn waited(ns: u64) -> String {
 }
 
 /// What a review holds, in the viewer's words, and where it is shown.
-fn subject_words(p: &Page, subject: Subject) -> (String, Option<String>) {
+pub(super) fn subject_words(p: &Page, subject: Subject) -> (String, Option<String>) {
     let (kind, id, link) = match subject {
         Subject::Order(o) => ("order", o.0, Some(format!("/orders/{}", o.0))),
         Subject::Withdrawal(w) => (
@@ -56,6 +56,8 @@ fn subject_words(p: &Page, subject: Subject) -> (String, Option<String>) {
 struct ReviewRow {
     id: u64,
     decision: u64,
+    /// The ring case it is held in, if any.
+    case: Option<u64>,
     subject: String,
     subject_link: Option<String>,
     /// The status in words (`status` is its code).
@@ -74,6 +76,8 @@ struct ReviewRow {
 struct QueuePage<'a> {
     p: &'a Page,
     rows: Vec<ReviewRow>,
+    /// Open ring cases.
+    cases: Vec<super::admin_risk_cases::CaseRow>,
     all: bool,
     error: Option<String>,
     done: Option<String>,
@@ -111,6 +115,7 @@ async fn queue_page(
             ReviewRow {
                 id: l.review.id,
                 decision: l.review.decision,
+                case: l.case,
                 subject: subject.0,
                 subject_link: subject.1,
                 status_words: p.t(&format!("risk-status-{}", l.status)).into_owned(),
@@ -128,9 +133,23 @@ async fn queue_page(
             }
         })
         .collect();
+    let q = RiskQuery::Cases {
+        open: true,
+        before: None,
+        limit: 200,
+    };
+    let cases = match desk(state, caller, q).await {
+        Ok(RiskView::Cases(cases)) => cases
+            .iter()
+            .map(|c| super::admin_risk_cases::CaseRow::of(p, c))
+            .collect(),
+        Ok(_) => Vec::new(),
+        Err(e) => return refused(p, &e),
+    };
     let page = QueuePage {
         p,
         rows,
+        cases,
         all,
         error,
         done,

@@ -111,6 +111,15 @@ fn every_message_a_page_uses_is_in_both_languages() {
     for status in ["open", "claimed", "escalated", "approved", "declined"] {
         ids.push(format!("risk-status-{status}"));
     }
+    for status in ["open", "closed"] {
+        ids.push(format!("risk-case-{status}"));
+    }
+    for cause in ["merchant_banned", "user_blocked"] {
+        ids.push(format!("risk-case-cause-{cause}"));
+    }
+    for state in ["open", "released", "banned"] {
+        ids.push(format!("risk-member-{state}"));
+    }
     for status in ["sending", "sent", "not_sent", "unknown"] {
         ids.push(format!("send-status-{status}"));
     }

@@ -17,6 +17,7 @@ mod admin_look;
 mod admin_merchants;
 mod admin_ops;
 mod admin_risk;
+mod admin_risk_cases;
 mod admin_users;
 mod admin_withdrawals;
 pub mod assets;
@@ -170,6 +171,12 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/admin/risk/reviews/{id}/claim", post(admin_risk::claim))
         .route("/admin/risk/reviews/{id}/decide", post(admin_risk::decide))
         .route("/admin/risk/decisions/{id}", get(admin_risk::decision))
+        .route("/admin/risk/cases", get(admin_risk_cases::cases))
+        .route("/admin/risk/cases/{id}", get(admin_risk_cases::case))
+        .route(
+            "/admin/risk/cases/{id}/decide",
+            post(admin_risk_cases::decide),
+        )
         .route(
             "/admin/risk/rules",
             get(admin_risk::rules).post(admin_risk::save_rule),
