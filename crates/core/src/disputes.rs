@@ -39,6 +39,7 @@ impl Shop {
         self.orders.confirm_due.remove(&(confirm_at, order));
         let o = self.order_mut(order)?;
         o.status = OrderStatus::Disputed;
+        let merchant = o.merchant;
         o.dispute = Some(Dispute {
             opened_at: now,
             escalated: false,
@@ -51,6 +52,7 @@ impl Shop {
                 },
             }],
         });
+        self.watch_dispute(now, merchant);
         self.disputes.open.insert((now, order));
         Ok(())
     }

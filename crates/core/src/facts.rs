@@ -32,8 +32,8 @@ use crate::journal::records::{
 };
 use crate::journal::reply_record::RememberedRec;
 use crate::journal::risk_records::{
-    ContextRec, DecisionRec, IdKindRec, ListEntryRec, ReviewRec, RiskSettingsRec, RuleRec,
-    SubjectRec,
+    ContextRec, DecisionRec, IdKindRec, ListEntryRec, MerchantRiskRec, ReviewRec, RiskSettingsRec,
+    RuleRec, SubjectRec,
 };
 use crate::journal::send_record::SendRec;
 use crate::journal::shares_record::SharesRec;
@@ -173,6 +173,9 @@ pub enum Fact {
     /// A ring case, as it stands (format 8 on).
     #[serde(rename = "risk_case")]
     RiskCase { case: CaseRec },
+    /// How new merchants are watched from here on.
+    #[serde(rename = "merchant_risk")]
+    MerchantRisk { settings: MerchantRiskRec },
 }
 
 /// Where the shop's lists stood when a command began, and what it changed.
@@ -497,6 +500,7 @@ impl Shop {
     /// [`Self::rebuild_indexes`].
     pub fn apply_facts(&mut self, at: u64, facts: Vec<Fact>) -> Result<(), FactError> {
         for fact in facts {
+            self.watch_replayed(at, &fact);
             self.apply_fact(fact)?;
         }
         self.last_time = self.last_time.max(at);
@@ -513,7 +517,8 @@ impl Shop {
             | Fact::RiskDecided { .. }
             | Fact::RiskReview { .. }
             | Fact::RiskContext { .. }
-            | Fact::RiskCase { .. }) => self.apply_risk_fact(f)?,
+            | Fact::RiskCase { .. }
+            | Fact::MerchantRisk { .. }) => self.apply_risk_fact(f)?,
             Fact::Settings { settings } => {
                 // The policy has a fact of its own.
                 let policy = self.config.policy;

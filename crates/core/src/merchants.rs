@@ -88,6 +88,7 @@ impl Shop {
             api_keys: Vec::new(),
             debt: 0,
         });
+        self.watch_merchant_opened(now, id);
         Ok(id)
     }
 

@@ -89,7 +89,8 @@ impl Shop {
         .map_err(|e| ShopError::Invalid(e.to_string()))?;
         let (fee, merchant_part) = (parts[0], parts[3]);
         let policy = self.config.policy;
-        let release_at = now.saturating_add(u64::from(merchant.holding_days) * NANOS_PER_DAY);
+        let holding = self.holding_days_of(now, merchant.id, merchant.holding_days);
+        let release_at = now.saturating_add(u64::from(holding) * NANOS_PER_DAY);
         let mut shares = Shares {
             referrers: [r1, r2],
             commission_release_at: now

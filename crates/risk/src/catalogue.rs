@@ -212,6 +212,61 @@ pub(crate) const SCALARS: &[(&str, Ty, &str)] = &[
         Ty::Int,
         "accounts of the actor's ring, the actor included, a hold of which an analyst declined",
     ),
+    (
+        "merchant_age_days",
+        Ty::Int,
+        "days since the merchant the request names opened (a sale's seller, a merchant's withdrawal or payout); 0 when it names none",
+    ),
+    (
+        "merchant_new",
+        Ty::Bool,
+        "the merchant opened fewer than [risk] new_merchant_days ago",
+    ),
+    (
+        "merchant_sales_cap",
+        Ty::Int,
+        "what a new merchant may sell in 24 hours ([risk] new_merchant_daily_cap), minor units; 0 for one not new (no cap)",
+    ),
+    (
+        "merchant_sales_24h",
+        Ty::Int,
+        "the merchant's paid sales of the last 24 hours, minor units (this request not included)",
+    ),
+    (
+        "merchant_sales_ratio_pct",
+        Ty::Int,
+        "the merchant's sales of the last 24 hours as a percent of its daily average over the 29 days before (0 with no history): a spike against its own history",
+    ),
+    (
+        "merchant_orders_30d",
+        Ty::Int,
+        "the merchant's paid orders of the last 30 days",
+    ),
+    (
+        "merchant_refunds_30d",
+        Ty::Int,
+        "refunds of the merchant's orders in the last 30 days",
+    ),
+    (
+        "merchant_refund_rate_bp",
+        Ty::Int,
+        "refunds per paid order over 30 days, in basis points (10000 = one each)",
+    ),
+    (
+        "merchant_disputes_7d",
+        Ty::Int,
+        "disputes (complaints) opened on the merchant's orders in the last 7 days",
+    ),
+    (
+        "merchant_disputes_30d",
+        Ty::Int,
+        "disputes opened on the merchant's orders in the last 30 days",
+    ),
+    (
+        "merchant_dispute_rate_bp",
+        Ty::Int,
+        "disputes per paid order over 30 days, in basis points",
+    ),
 ];
 
 /// Features that are a signal as it is (or the email's domain): a

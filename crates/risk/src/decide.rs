@@ -154,6 +154,8 @@ pub struct Risk {
     pub(crate) lists: Lists,
     velocity: Velocity,
     graph: crate::graph::Graph,
+    merchants: crate::merchants::MerchantBook,
+    merchant_settings: crate::merchants::MerchantSettings,
     paid: rustc_hash::FxHashMap<u64, Paid>,
     pub(crate) thresholds: Thresholds,
     decided: u64,
@@ -192,6 +194,23 @@ impl Risk {
     /// Accounts linked by what they share.
     pub fn graph(&self) -> &crate::graph::Graph {
         &self.graph
+    }
+
+    /// Each merchant's sales, refunds and disputes.
+    pub fn merchants(&self) -> &crate::merchants::MerchantBook {
+        &self.merchants
+    }
+
+    pub fn merchants_mut(&mut self) -> &mut crate::merchants::MerchantBook {
+        &mut self.merchants
+    }
+
+    pub fn merchant_settings(&self) -> crate::merchants::MerchantSettings {
+        self.merchant_settings
+    }
+
+    pub fn set_merchant_settings(&mut self, s: crate::merchants::MerchantSettings) {
+        self.merchant_settings = s;
     }
 
     /// The features of a request at `now` (nanoseconds), its ring unmarked.
@@ -290,6 +309,10 @@ impl Risk {
             Value::Int(clamp(ring.banned)),
             Value::Int(clamp(ring.flagged)),
         ]);
+        values.extend(
+            self.merchants
+                .values(now, s.merchant, &self.merchant_settings),
+        );
         debug_assert_eq!(values.len(), SCALARS.len());
         values.resize(crate::catalogue::catalogue().len(), Value::Int(0));
         for kind in IdKind::ALL {

@@ -33,16 +33,54 @@ fn rule(
 /// shop saves those it has no rule of that name for at its next start
 /// (the first pack, [`default_pack`], stays as shops installed it).
 pub fn later_rules() -> Vec<RuleSpec> {
-    vec![rule(
-        "ring_of_banned",
-        "ring_banned > 0",
-        Outcome::Hold,
-        60,
-        &[Point::Withdrawal, Point::Payout, Point::MerchantOpening],
-        "linked_to_banned",
-        "an account linked (a shared device, instrument, destination or email) to a banned merchant's owner or a block-listed user moves no money out and opens no merchant until an analyst looks",
-    )]
+    vec![
+        rule(
+            "ring_of_banned",
+            "ring_banned > 0",
+            Outcome::Hold,
+            60,
+            &[Point::Withdrawal, Point::Payout, Point::MerchantOpening],
+            "linked_to_banned",
+            "an account linked (a shared device, instrument, destination or email) to a banned merchant's owner or a block-listed user moves no money out and opens no merchant until an analyst looks",
+        ),
+        rule(
+            "new_merchant_over_cap",
+            "merchant_sales_cap > 0 && merchant_sales_24h + (point == \"wallet_payment\" || point == \"channel_payment\" ? amount : 0) > merchant_sales_cap",
+            Outcome::Hold,
+            60,
+            MERCHANT_MONEY,
+            "new_merchant_over_cap",
+            "a new merchant selling past its daily cap: the sale waits for delivery review, and its withdrawals and payouts wait too",
+        ),
+        rule(
+            "merchant_dispute_spike",
+            "merchant_disputes_7d >= 3 && merchant_dispute_rate_bp >= 500",
+            Outcome::Hold,
+            60,
+            MERCHANT_MONEY,
+            "merchant_dispute_spike",
+            "three or more complaints in a week and one in twenty orders disputed: the merchant's payouts wait, and its new sales wait for delivery review",
+        ),
+        rule(
+            "merchant_payout_after_spike",
+            "merchant_sales_ratio_pct >= 500 && merchant_orders_30d >= 10",
+            Outcome::Hold,
+            50,
+            &[Point::Withdrawal, Point::Payout],
+            "payout_after_sales_spike",
+            "a payout asked for right after a day of five times the merchant's usual sales (sell fakes, take the money, vanish) waits for an analyst",
+        ),
+    ]
 }
+
+/// Where a merchant's money moves: its sales in, its withdrawals and
+/// payouts out.
+const MERCHANT_MONEY: &[Point] = &[
+    Point::WalletPayment,
+    Point::ChannelPayment,
+    Point::Withdrawal,
+    Point::Payout,
+];
 
 /// The default pack, in the order it is saved.
 pub fn default_pack() -> Vec<RuleSpec> {

@@ -10,6 +10,9 @@
 //! ip_header = "X-Forwarded-For" # the client's IP, from your proxy (else the socket's)
 //! country_header = "CF-IPCountry" # the IP's country, from your proxy or CDN
 //! geoip_file = "/var/lib/trigate/GeoLite2-Country.mmdb" # else from this MaxMind-format file
+//! new_merchant_days = 30       # a merchant open fewer days is new (0: none is)
+//! new_merchant_daily_cap = 500000 # what a new merchant may sell in 24 hours, minor units (0: no cap)
+//! new_merchant_holding_days = 7   # a new merchant's sales are held at least this long
 //! ```
 //!
 //! Name the headers only behind a proxy that overwrites them: a client
@@ -19,7 +22,7 @@
 //! start with others records the change.
 
 use trigate_core::NANOS_PER_SECOND;
-use trigate_core::risk::{RiskSettings, Thresholds};
+use trigate_core::risk::{MerchantSettings, RiskSettings, Thresholds};
 
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,6 +35,9 @@ pub struct RiskFile {
     pub ip_header: Option<String>,
     pub country_header: Option<String>,
     pub geoip_file: Option<std::path::PathBuf>,
+    pub new_merchant_days: Option<u32>,
+    pub new_merchant_daily_cap: Option<u64>,
+    pub new_merchant_holding_days: Option<u32>,
 }
 
 impl RiskFile {
@@ -79,10 +85,22 @@ impl RiskFile {
                 "[risk] scores must rise: 1 <= challenge_score <= hold_score <= block_score <= 100000"
             );
         }
+        let r = MerchantSettings::RECOMMENDED;
+        let merchants = MerchantSettings {
+            new_days: self.new_merchant_days.unwrap_or(r.new_days),
+            daily_cap: self.new_merchant_daily_cap.unwrap_or(r.daily_cap),
+            new_holding_days: self.new_merchant_holding_days.unwrap_or(r.new_holding_days),
+        };
+        if merchants.new_days > 3_650 || merchants.new_holding_days > 365 {
+            anyhow::bail!(
+                "[risk] new_merchant_days is at most 3650 and new_merchant_holding_days at most 365"
+            );
+        }
         Ok(RiskSettings {
             enabled: self.enabled.unwrap_or(d.enabled),
             thresholds,
             escalate_after_ns: hours * 3_600 * NANOS_PER_SECOND,
+            merchants,
         })
     }
 }
@@ -95,8 +113,23 @@ mod tests {
     fn defaults_and_checks() {
         assert_eq!(
             RiskFile::default().settings().unwrap(),
-            RiskSettings::default()
+            RiskSettings {
+                merchants: MerchantSettings::RECOMMENDED,
+                ..RiskSettings::default()
+            }
         );
+        let no_caps = RiskFile {
+            new_merchant_days: Some(0),
+            new_merchant_daily_cap: Some(0),
+            ..RiskFile::default()
+        };
+        let m = no_caps.settings().unwrap().merchants;
+        assert_eq!((m.new_days, m.daily_cap, m.new_holding_days), (0, 0, 7));
+        let too_long = RiskFile {
+            new_merchant_holding_days: Some(366),
+            ..RiskFile::default()
+        };
+        assert!(too_long.settings().is_err());
         let off = RiskFile {
             enabled: Some(false),
             escalate_after_hours: Some(2),

@@ -276,7 +276,11 @@ fn every_kind_of_fact_keeps_its_tag() {
             "RiskContext",
         ])
         .collect();
-    let format8: Vec<&str> = format7.iter().copied().chain(["RiskCase"]).collect();
+    let format8: Vec<&str> = format7
+        .iter()
+        .copied()
+        .chain(["RiskCase", "MerchantRisk"])
+        .collect();
     for (name, kinds, unwritten) in [
         ("f2-demo", &format2[..], &[][..]),
         ("f3-demo", &format3[..], &[][..]),

@@ -30,11 +30,20 @@ async fn an_older_shop_gets_the_rules_added_to_the_pack_once() {
     writer.await.unwrap();
     let all = store.journal_page(0, 10_000).await.unwrap();
     let added = Entry::decode(&all.last().unwrap().body).unwrap();
-    assert!(
-        matches!(added.facts.as_slice(), [Fact::RiskRule { rule }] if rule.name == "ring_of_banned"),
-        "{:?}",
-        added.facts
-    );
+    let names: Vec<&str> = added
+        .facts
+        .iter()
+        .map(|f| match f {
+            Fact::RiskRule { rule } => rule.name.as_str(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let later: Vec<String> = trigate_core::risk::later_rules()
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(names, later);
+    assert_eq!(names[0], "ring_of_banned");
     let after = open_state::<Shop>(&store, 0).await.unwrap();
     assert_eq!(rule_by(&after.state, "ring_of_banned"), Some((1, 0)));
     // The next start finds nothing missing: nothing is written.

@@ -34,8 +34,9 @@
 //! rules as saved, list entries, decisions, reviews and request contexts);
 //! formats 2 to 6 read as they are.
 //!
-//! Format 8 added a fact at the end again (a ring case: the accounts linked
-//! to a banned one, held together); formats 2 to 7 read as they are.
+//! Format 8 added facts at the end again (a ring case: the accounts linked
+//! to a banned one, held together; how new merchants are watched); formats
+//! 2 to 7 read as they are.
 //!
 //! A backwards-incompatible change to anything here, to [`Fact`] or to the
 //! records it carries needs a new format version, an upgrader, and a new

@@ -16,9 +16,24 @@ use crate::risk::{
 use crate::{AttemptId, OrderId, UserId, WithdrawalId};
 
 /// Features the catalogue gained after format 7 was first written (the
-/// identity graph's ring features): a decision recorded without one of
-/// them is rerun and compared without it.
-pub const FEATURES_ADDED_LATER: &[&str] = &["ring_linked", "ring_banned", "ring_flagged"];
+/// identity graph's ring features, then the merchant features): a decision
+/// recorded without one of them is rerun and compared without it.
+pub const FEATURES_ADDED_LATER: &[&str] = &[
+    "ring_linked",
+    "ring_banned",
+    "ring_flagged",
+    "merchant_age_days",
+    "merchant_new",
+    "merchant_sales_cap",
+    "merchant_sales_24h",
+    "merchant_sales_ratio_pct",
+    "merchant_orders_30d",
+    "merchant_refunds_30d",
+    "merchant_refund_rate_bp",
+    "merchant_disputes_7d",
+    "merchant_disputes_30d",
+    "merchant_dispute_rate_bp",
+];
 
 macro_rules! mirror {
     ($rec:ident, $ty:ty, [$($v:ident),* $(,)?]) => {
@@ -91,6 +106,35 @@ impl From<RiskSettingsRec> for RiskSettings {
                 block: r.block,
             },
             escalate_after_ns: r.escalate_after_ns,
+            merchants: crate::risk::MerchantSettings::default(),
+        }
+    }
+}
+
+/// How new merchants are watched (format 8 on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantRiskRec {
+    pub new_days: u32,
+    pub daily_cap: u64,
+    pub new_holding_days: u32,
+}
+
+impl From<&crate::risk::MerchantSettings> for MerchantRiskRec {
+    fn from(s: &crate::risk::MerchantSettings) -> Self {
+        Self {
+            new_days: s.new_days,
+            daily_cap: s.daily_cap,
+            new_holding_days: s.new_holding_days,
+        }
+    }
+}
+
+impl From<MerchantRiskRec> for crate::risk::MerchantSettings {
+    fn from(r: MerchantRiskRec) -> Self {
+        Self {
+            new_days: r.new_days,
+            daily_cap: r.daily_cap,
+            new_holding_days: r.new_holding_days,
         }
     }
 }

@@ -356,11 +356,19 @@ impl Shop {
     pub fn start_risk(&mut self, now: u64, settings: RiskSettings) -> Result<(), ShopError> {
         self.tick(now)?;
         if !self.risk.recorded || self.risk.settings != settings {
-            self.risk.settings = settings;
+            let merchants_before = self.risk.settings.merchants;
+            self.set_risk_settings(settings);
             self.risk.recorded = true;
             self.risk.emit(Fact::RiskSettings {
                 settings: (&settings).into(),
             });
+            // Recorded apart (format 8): a start that names none records
+            // none, as before.
+            if settings.merchants != merchants_before {
+                self.risk.emit(Fact::MerchantRisk {
+                    settings: (&settings.merchants).into(),
+                });
+            }
         }
         if self.risk.engine.rules().latest().is_empty() {
             for spec in trigate_risk::default_pack() {
@@ -368,6 +376,13 @@ impl Shop {
             }
         }
         Ok(())
+    }
+
+    /// The settings in force, in the engine too.
+    fn set_risk_settings(&mut self, settings: RiskSettings) {
+        self.risk.settings = settings;
+        self.risk.engine.set_thresholds(settings.thresholds);
+        self.risk.engine.set_merchant_settings(settings.merchants);
     }
 
     /// Whether the risk settings are in the journal.
@@ -444,8 +459,15 @@ impl Shop {
     pub(crate) fn apply_risk_fact(&mut self, fact: Fact) -> Result<(), FactError> {
         match fact {
             Fact::RiskSettings { settings } => {
-                self.risk.settings = settings.into();
+                let mut settings: RiskSettings = settings.into();
+                settings.merchants = self.risk.settings.merchants;
+                self.set_risk_settings(settings);
                 self.risk.recorded = true;
+            }
+            Fact::MerchantRisk { settings } => {
+                let mut all = self.risk.settings;
+                all.merchants = settings.into();
+                self.set_risk_settings(all);
             }
             Fact::RiskRule { rule } => self.risk.engine.rules_mut().put(rule.into()),
             Fact::RiskListed { entry } => self.risk.engine.lists_mut().put(entry.into()),

@@ -10,6 +10,7 @@ mod cases;
 mod desk;
 mod gate;
 mod kept;
+mod merchant_watch;
 mod points;
 mod recharge;
 mod review;
@@ -19,8 +20,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 pub use trigate_risk::{
-    Decision, IdKind, ListEntry, ListKind, Outcome, Point, RuleSpec, SavedRule, Thresholds,
-    later_rules,
+    Decision, IdKind, ListEntry, ListKind, MerchantSettings, Outcome, Point, RuleSpec, SavedRule,
+    Thresholds, later_rules,
 };
 
 use crate::facts::Fact;
@@ -42,6 +43,10 @@ pub struct RiskSettings {
     pub thresholds: Thresholds,
     /// A hold waiting longer than this is escalated (nanoseconds).
     pub escalate_after_ns: u64,
+    /// How new merchants are watched (journaled apart, format 8 on; off
+    /// unless set).
+    #[serde(default)]
+    pub merchants: MerchantSettings,
 }
 
 impl Default for RiskSettings {
@@ -50,6 +55,7 @@ impl Default for RiskSettings {
             enabled: true,
             thresholds: Thresholds::default(),
             escalate_after_ns: 24 * 3_600 * crate::time::NANOS_PER_SECOND,
+            merchants: MerchantSettings::default(),
         }
     }
 }

@@ -258,7 +258,17 @@ fn risk_summary(shop: &Shop, s: &mut String) {
         Ok(View::Risk(v)) => *v,
         other => panic!("{other:?}"),
     };
-    let _ = writeln!(s, "risk settings {:?}", shop.risk_settings());
+    // Written as format 7's summaries wrote them; how new merchants are
+    // watched (format 8) on a line of its own, when watched.
+    let settings = shop.risk_settings();
+    let _ = writeln!(
+        s,
+        "risk settings RiskSettings {{ enabled: {:?}, thresholds: {:?}, escalate_after_ns: {:?} }}",
+        settings.enabled, settings.thresholds, settings.escalate_after_ns
+    );
+    if settings.merchants != trigate_core::risk::MerchantSettings::default() {
+        let _ = writeln!(s, "merchant risk {:?}", settings.merchants);
+    }
     if let RiskView::Rules(rules) = ask(RiskQuery::Rules) {
         for r in rules {
             let _ = writeln!(

@@ -1,5 +1,6 @@
-//! What the demo shop gains in journal format 8: ring cases. The shop
-//! saves the rules added to the default pack since it installed it; a
+//! What the demo shop gains in journal format 8: ring cases and merchant
+//! risk. A later start records how new merchants are watched and saves the
+//! rules added to the default pack since the shop installed it; a
 //! crook's merchant opens (held, then approved), and the crook, the seller
 //! and a buyer sign in on one phone — the buyer's next payment is decided
 //! with the ring's features; the seller asks a withdrawal; an admin bans
@@ -8,7 +9,7 @@
 //! ring rule, joins it; an analyst bans the crook and releases the seller
 //! and the buyer, and finance approves the seller's withdrawals.
 
-use trigate_core::risk::{RequestContext, Subject};
+use trigate_core::risk::{MerchantSettings, RequestContext, RiskSettings, Subject};
 use trigate_core::{
     Command, Currency, MerchantStatus, ProductId, Reply, Role, UserId, WithdrawFrom,
 };
@@ -36,6 +37,13 @@ fn on_phone(command: Command) -> Command {
 }
 
 pub fn run(w: &mut Writer, c: &Cast) {
+    // A later start: new merchants watched, the rules added since saved.
+    w.run(Command::StartRisk {
+        settings: RiskSettings {
+            merchants: MerchantSettings::RECOMMENDED,
+            ..RiskSettings::default()
+        },
+    });
     w.run(Command::AddDefaultRules);
     let rita = w.machine.shop().user_by_login("rita").unwrap().id;
     let erin = w.user("erin", Role::Merchant, None);
