@@ -136,7 +136,7 @@ impl Shop {
             }
         }
         o.refunded += amount;
-        let merchant = o.merchant;
+        let parties = (o.merchant, o.buyer);
         let through = match (to, o.paid_by) {
             (RefundTo::Channel, Some(PaidBy::Channel(attempt))) => Some(attempt),
             _ => None,
@@ -163,7 +163,7 @@ impl Shop {
         if let Some(at) = release_done {
             self.orders.holds.remove(&(at, order));
         }
-        self.watch_refund(now, merchant, amount);
+        self.watch_refund(now, parties, amount);
         // Owed back through the channel the order was paid by.
         if let Some(attempt) = through {
             let a = self.attempt_mut(attempt)?;

@@ -267,6 +267,21 @@ pub(crate) const SCALARS: &[(&str, Ty, &str)] = &[
         Ty::Int,
         "disputes per paid order over 30 days, in basis points",
     ),
+    (
+        "user_refunds_7d",
+        Ty::Int,
+        "refunds of the actor's orders in the last 7 days (purchase-and-refund loops)",
+    ),
+    (
+        "referrer_linked",
+        Ty::Bool,
+        "the actor's referrer is in its ring: its own other account, or one sharing a device, instrument, destination or email",
+    ),
+    (
+        "ring_referees",
+        Ty::Int,
+        "accounts of the actor's ring that signed up with the actor's referral code (a referral farm)",
+    ),
 ];
 
 /// Features that are a signal as it is (or the email's domain): a

@@ -143,6 +143,10 @@ struct Paid {
 pub struct RingMarks {
     pub banned: u64,
     pub flagged: u64,
+    /// The actor's referrer is in its ring (or is itself).
+    pub referrer_linked: bool,
+    /// Accounts of its ring the actor referred.
+    pub referees: u64,
 }
 
 /// The risk engine's state: rules, lists, windows, the identity graph, the
@@ -313,6 +317,14 @@ impl Risk {
             self.merchants
                 .values(now, s.merchant, &self.merchant_settings),
         );
+        values.extend([
+            Value::Int(
+                s.user
+                    .map_or(0, |u| clamp(self.merchants.buyer_refunds_7d(now, u))),
+            ),
+            Value::Bool(ring.referrer_linked),
+            Value::Int(clamp(ring.referees)),
+        ]);
         debug_assert_eq!(values.len(), SCALARS.len());
         values.resize(crate::catalogue::catalogue().len(), Value::Int(0));
         for kind in IdKind::ALL {

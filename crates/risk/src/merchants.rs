@@ -85,10 +85,12 @@ struct Track {
     disputes: Series,
 }
 
-/// Every merchant's track.
+/// Every merchant's track, and each buyer's refunds (purchase-and-refund
+/// loops).
 #[derive(Debug, Clone, Default)]
 pub struct MerchantBook {
     tracks: FxHashMap<u64, Track>,
+    buyer_refunds: FxHashMap<u64, Series>,
 }
 
 /// The merchant features, in catalogue order.
@@ -117,6 +119,18 @@ impl MerchantBook {
             .or_default()
             .refunds
             .push(at, amount);
+    }
+
+    /// A refund of one of `buyer`'s orders.
+    pub fn buyer_refund(&mut self, at: u64, buyer: u64) {
+        self.buyer_refunds.entry(buyer).or_default().push(at, 0);
+    }
+
+    /// Refunds of `buyer`'s orders in the 7 days up to `now`.
+    pub fn buyer_refunds_7d(&self, now: u64, buyer: u64) -> u64 {
+        self.buyer_refunds
+            .get(&buyer)
+            .map_or(0, |s| s.between(now.saturating_sub(7 * DAY), now).0)
     }
 
     pub fn dispute(&mut self, at: u64, merchant: u64) {

@@ -33,6 +33,9 @@ pub const FEATURES_ADDED_LATER: &[&str] = &[
     "merchant_disputes_7d",
     "merchant_disputes_30d",
     "merchant_dispute_rate_bp",
+    "user_refunds_7d",
+    "referrer_linked",
+    "ring_referees",
 ];
 
 macro_rules! mirror {

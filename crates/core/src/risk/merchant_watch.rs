@@ -20,12 +20,21 @@ impl Shop {
             .sale(now, merchant.0, amount);
     }
 
-    pub(crate) fn watch_refund(&mut self, now: u64, merchant: MerchantId, amount: u64) {
+    pub(crate) fn watch_refund(
+        &mut self,
+        now: u64,
+        (merchant, buyer): (MerchantId, crate::UserId),
+        amount: u64,
+    ) {
         if amount > 0 {
-            self.risk
-                .engine
-                .merchants_mut()
-                .refund(now, merchant.0, amount);
+            let book = self.risk.engine.merchants_mut();
+            book.refund(now, merchant.0, amount);
+            book.buyer_refund(now, buyer.0);
+            // Money refunded was not spent: a top-up run through
+            // purchase-and-refund loops stays unspent.
+            if let Some(r) = self.risk.recharges.get_mut(&buyer) {
+                r.spent = r.spent.saturating_sub(amount);
+            }
         }
     }
 
@@ -42,6 +51,7 @@ impl Shop {
             }
             Fact::Order { order } => {
                 let (id, merchant) = (crate::OrderId(order.id), MerchantId(order.merchant));
+                let buyer = crate::UserId(order.buyer);
                 let old: Option<&Order> = self.order(id);
                 let (was_paid, was_disputed, was_refunded) = old.map_or((false, false, 0), |o| {
                     (o.paid_at.is_some(), o.dispute.is_some(), o.refunded)
@@ -52,7 +62,11 @@ impl Shop {
                 if let Some(d) = order.dispute.as_ref().filter(|_| !was_disputed) {
                     self.watch_dispute(d.opened_at, merchant);
                 }
-                self.watch_refund(at, merchant, order.refunded.saturating_sub(was_refunded));
+                self.watch_refund(
+                    at,
+                    (merchant, buyer),
+                    order.refunded.saturating_sub(was_refunded),
+                );
             }
             _ => {}
         }

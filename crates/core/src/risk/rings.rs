@@ -56,10 +56,19 @@ impl Shop {
             return RingMarks::default();
         };
         let mut marks = RingMarks::default();
-        for account in self.risk.engine.graph().members(now, user, RING_SCAN) {
+        let actor = UserId(user);
+        let graph = self.risk.engine.graph();
+        marks.referrer_linked = self
+            .user(actor)
+            .and_then(|u| u.referrer)
+            .is_some_and(|r| r == actor || graph.linked(r.0, user));
+        for account in graph.members(now, user, RING_SCAN) {
             let account = UserId(account);
             marks.banned += u64::from(self.banned_account(now, account));
             marks.flagged += u64::from(self.risk.declined.contains(&account));
+            marks.referees += u64::from(
+                account != actor && self.user(account).and_then(|u| u.referrer) == Some(actor),
+            );
         }
         marks
     }
