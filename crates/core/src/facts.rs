@@ -32,8 +32,8 @@ use crate::journal::records::{
 };
 use crate::journal::reply_record::RememberedRec;
 use crate::journal::risk_records::{
-    ContextRec, DecisionRec, IdKindRec, ListEntryRec, MerchantRiskRec, ReviewRec, RiskSettingsRec,
-    RuleRec, SubjectRec,
+    ContextRec, DecisionRec, IdKindRec, ListEntryRec, ReviewRec, RiskSettingsRec, RuleRec,
+    SubjectRec, TuningRec,
 };
 use crate::journal::send_record::SendRec;
 use crate::journal::shares_record::SharesRec;
@@ -173,9 +173,10 @@ pub enum Fact {
     /// A ring case, as it stands (format 8 on).
     #[serde(rename = "risk_case")]
     RiskCase { case: CaseRec },
-    /// How new merchants are watched from here on.
-    #[serde(rename = "merchant_risk")]
-    MerchantRisk { settings: MerchantRiskRec },
+    /// How new merchants are watched, and where the trained model's score
+    /// acts, from here on.
+    #[serde(rename = "risk_tuning")]
+    RiskTuning { tuning: TuningRec },
 }
 
 /// Where the shop's lists stood when a command began, and what it changed.
@@ -518,7 +519,7 @@ impl Shop {
             | Fact::RiskReview { .. }
             | Fact::RiskContext { .. }
             | Fact::RiskCase { .. }
-            | Fact::MerchantRisk { .. }) => self.apply_risk_fact(f)?,
+            | Fact::RiskTuning { .. }) => self.apply_risk_fact(f)?,
             Fact::Settings { settings } => {
                 // The policy has a fact of its own.
                 let policy = self.config.policy;

@@ -282,6 +282,11 @@ pub(crate) const SCALARS: &[(&str, Ty, &str)] = &[
         Ty::Int,
         "accounts of the actor's ring that signed up with the actor's referral code (a referral farm)",
     ),
+    (
+        "model_score",
+        Ty::Int,
+        "the trained model's score in points (a hundredth of the log-odds that the request is fraud), when the model is on ([risk] model_challenge or model_hold); 0 when off",
+    ),
 ];
 
 /// Features that are a signal as it is (or the email's domain): a

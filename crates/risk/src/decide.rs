@@ -13,6 +13,7 @@ use crate::velocity::{Velocity, Window};
 use crate::{Outcome, Point, disposable};
 
 const NANOS: u64 = 1_000_000_000;
+static MODEL_SCORE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
 
 /// Scores at which the sum of fired rules' weights asks for an outcome on
 /// its own, whatever each rule asks for.
@@ -160,6 +161,7 @@ pub struct Risk {
     graph: crate::graph::Graph,
     merchants: crate::merchants::MerchantBook,
     merchant_settings: crate::merchants::MerchantSettings,
+    model_thresholds: crate::score::ModelThresholds,
     paid: rustc_hash::FxHashMap<u64, Paid>,
     pub(crate) thresholds: Thresholds,
     decided: u64,
@@ -324,6 +326,7 @@ impl Risk {
             ),
             Value::Bool(ring.referrer_linked),
             Value::Int(clamp(ring.referees)),
+            Value::Int(0),
         ]);
         debug_assert_eq!(values.len(), SCALARS.len());
         values.resize(crate::catalogue::catalogue().len(), Value::Int(0));
@@ -336,7 +339,14 @@ impl Risk {
                 }
             }
         }
-        Features(values)
+        let mut features = Features(values);
+        if self.model_thresholds.is_on() {
+            let score = crate::score::default_model().score(&features);
+            features.0[*MODEL_SCORE
+                .get_or_init(|| crate::catalogue::index_of("model_score").unwrap_or_default())] =
+                Value::Int(score);
+        }
+        features
     }
 
     /// The features a decision was taken on, from what it recorded: the
@@ -401,6 +411,9 @@ impl Risk {
                 Err(e) => errors.push((spec.name.clone(), e)),
             }
         }
+        if let Some(f) = self.model_fired(&features) {
+            fired.push(f);
+        }
         let listed = self.listed(now, signals);
         let (outcome, score, reason) = combine(
             point,
@@ -421,6 +434,41 @@ impl Risk {
             features: features.sparse(),
             signals: signals.clone(),
         }
+    }
+
+    /// The model acting as a rule: a challenge or a hold once its score
+    /// reaches the shop's threshold.
+    fn model_fired(&self, features: &Features) -> Option<Fired> {
+        let t = self.model_thresholds;
+        if !t.is_on() {
+            return None;
+        }
+        let score = match features.get("model_score") {
+            Some(Value::Int(s)) => *s,
+            _ => 0,
+        };
+        let outcome = if t.hold > 0 && score >= t.hold {
+            Outcome::Hold
+        } else if t.challenge > 0 && score >= t.challenge {
+            Outcome::Challenge
+        } else {
+            return None;
+        };
+        Some(Fired {
+            rule: "model".into(),
+            version: crate::score::default_model().version,
+            outcome,
+            weight: 0,
+            reason: "model_score".into(),
+        })
+    }
+
+    pub fn model_thresholds(&self) -> crate::score::ModelThresholds {
+        self.model_thresholds
+    }
+
+    pub fn set_model_thresholds(&mut self, t: crate::score::ModelThresholds) {
+        self.model_thresholds = t;
     }
 
     /// The list entry that decides: a block entry wins over an allow one.

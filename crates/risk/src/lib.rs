@@ -20,6 +20,7 @@ mod merchants;
 mod pack;
 mod point;
 mod rules;
+mod score;
 mod signals;
 mod velocity;
 
@@ -32,5 +33,8 @@ pub use merchants::{MerchantBook, MerchantSettings};
 pub use pack::{default_pack, later_rules};
 pub use point::{Family, Outcome, Point};
 pub use rules::{Compiled, RuleBook, RuleError, RuleSpec, SavedRule, compile};
+pub use score::{
+    MODEL_FEATURES, Model, ModelError, ModelThresholds, Weight, default_model, input, input_of,
+};
 pub use signals::{IdKind, LastRecharge, Signals};
 pub use velocity::{Counts, Velocity, Window};

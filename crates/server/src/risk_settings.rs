@@ -13,6 +13,8 @@
 //! new_merchant_days = 30       # a merchant open fewer days is new (0: none is)
 //! new_merchant_daily_cap = 500000 # what a new merchant may sell in 24 hours, minor units (0: no cap)
 //! new_merchant_holding_days = 7   # a new merchant's sales are held at least this long
+//! model_challenge = 0          # the trained model's score that asks for a one-time code (0: never)
+//! model_hold = 1               # … that holds for review (default: the model file's suggestion)
 //! ```
 //!
 //! Name the headers only behind a proxy that overwrites them: a client
@@ -22,7 +24,7 @@
 //! start with others records the change.
 
 use trigate_core::NANOS_PER_SECOND;
-use trigate_core::risk::{MerchantSettings, RiskSettings, Thresholds};
+use trigate_core::risk::{MerchantSettings, ModelThresholds, RiskSettings, Thresholds};
 
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,6 +40,8 @@ pub struct RiskFile {
     pub new_merchant_days: Option<u32>,
     pub new_merchant_daily_cap: Option<u64>,
     pub new_merchant_holding_days: Option<u32>,
+    pub model_challenge: Option<i64>,
+    pub model_hold: Option<i64>,
 }
 
 impl RiskFile {
@@ -96,11 +100,20 @@ impl RiskFile {
                 "[risk] new_merchant_days is at most 3650 and new_merchant_holding_days at most 365"
             );
         }
+        let suggested = ModelThresholds::suggested();
+        let model = ModelThresholds {
+            challenge: self.model_challenge.unwrap_or(suggested.challenge),
+            hold: self.model_hold.unwrap_or(suggested.hold),
+        };
+        if model.challenge < 0 || model.hold < 0 {
+            anyhow::bail!("[risk] model_challenge and model_hold are 0 (off) or more");
+        }
         Ok(RiskSettings {
             enabled: self.enabled.unwrap_or(d.enabled),
             thresholds,
             escalate_after_ns: hours * 3_600 * NANOS_PER_SECOND,
             merchants,
+            model,
         })
     }
 }
@@ -115,6 +128,7 @@ mod tests {
             RiskFile::default().settings().unwrap(),
             RiskSettings {
                 merchants: MerchantSettings::RECOMMENDED,
+                model: ModelThresholds::suggested(),
                 ..RiskSettings::default()
             }
         );

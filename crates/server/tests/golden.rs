@@ -279,7 +279,7 @@ fn every_kind_of_fact_keeps_its_tag() {
     let format8: Vec<&str> = format7
         .iter()
         .copied()
-        .chain(["RiskCase", "MerchantRisk"])
+        .chain(["RiskCase", "RiskTuning"])
         .collect();
     for (name, kinds, unwritten) in [
         ("f2-demo", &format2[..], &[][..]),

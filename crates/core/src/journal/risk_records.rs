@@ -36,6 +36,7 @@ pub const FEATURES_ADDED_LATER: &[&str] = &[
     "user_refunds_7d",
     "referrer_linked",
     "ring_referees",
+    "model_score",
 ];
 
 macro_rules! mirror {
@@ -110,35 +111,46 @@ impl From<RiskSettingsRec> for RiskSettings {
             },
             escalate_after_ns: r.escalate_after_ns,
             merchants: crate::risk::MerchantSettings::default(),
+            model: crate::risk::ModelThresholds::default(),
         }
     }
 }
 
-/// How new merchants are watched (format 8 on).
+/// What format 8 added to the risk settings: how new merchants are
+/// watched, and where the trained model's score challenges or holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MerchantRiskRec {
+pub struct TuningRec {
     pub new_days: u32,
     pub daily_cap: u64,
     pub new_holding_days: u32,
+    pub model_challenge: i64,
+    pub model_hold: i64,
 }
 
-impl From<&crate::risk::MerchantSettings> for MerchantRiskRec {
-    fn from(s: &crate::risk::MerchantSettings) -> Self {
+impl From<&RiskSettings> for TuningRec {
+    fn from(s: &RiskSettings) -> Self {
         Self {
-            new_days: s.new_days,
-            daily_cap: s.daily_cap,
-            new_holding_days: s.new_holding_days,
+            new_days: s.merchants.new_days,
+            daily_cap: s.merchants.daily_cap,
+            new_holding_days: s.merchants.new_holding_days,
+            model_challenge: s.model.challenge,
+            model_hold: s.model.hold,
         }
     }
 }
 
-impl From<MerchantRiskRec> for crate::risk::MerchantSettings {
-    fn from(r: MerchantRiskRec) -> Self {
-        Self {
-            new_days: r.new_days,
-            daily_cap: r.daily_cap,
-            new_holding_days: r.new_holding_days,
-        }
+impl TuningRec {
+    /// Sets what it records on `s`.
+    pub fn onto(self, s: &mut RiskSettings) {
+        s.merchants = crate::risk::MerchantSettings {
+            new_days: self.new_days,
+            daily_cap: self.daily_cap,
+            new_holding_days: self.new_holding_days,
+        };
+        s.model = crate::risk::ModelThresholds {
+            challenge: self.model_challenge,
+            hold: self.model_hold,
+        };
     }
 }
 

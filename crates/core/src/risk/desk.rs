@@ -8,6 +8,7 @@ use trigate_risk::{Backtest, IdKind, ListEntry, ListKind, Lists, RuleSpec, Saved
 
 use super::{DecisionRow, Review, RiskSettings, Subject};
 use crate::facts::{Fact, FactError};
+use crate::journal::risk_records::TuningRec;
 use crate::{Shop, ShopError, UserId};
 
 /// A list entry as an analyst asks for it.
@@ -75,6 +76,9 @@ pub struct Explained {
     /// What links the actor to other accounts now (the identity graph's
     /// evidence).
     pub links: Vec<trigate_risk::Link>,
+    /// The trained model's score explained: each feature's contribution in
+    /// points, largest first (empty when the model was off).
+    pub contributions: Vec<(String, i64)>,
 }
 
 /// A review in the queue, with how long it has waited.
@@ -159,8 +163,20 @@ impl Shop {
                     .iter()
                     .find(|r| r.decision == *id)
                     .map(|r| r.id);
+                let scored = row
+                    .decision
+                    .features
+                    .iter()
+                    .any(|(n, _)| n == "model_score");
+                let contributions = if scored {
+                    trigate_risk::default_model()
+                        .contributions(&risk.engine.recorded_features(&row.decision))
+                } else {
+                    Vec::new()
+                };
                 RiskView::Decision(Box::new(Explained {
                     explanation: row.decision.explain(),
+                    contributions,
                     links: self.ring_links(row.decision.signals.user),
                     row: row.clone(),
                     review,
@@ -356,7 +372,7 @@ impl Shop {
     pub fn start_risk(&mut self, now: u64, settings: RiskSettings) -> Result<(), ShopError> {
         self.tick(now)?;
         if !self.risk.recorded || self.risk.settings != settings {
-            let merchants_before = self.risk.settings.merchants;
+            let tuned_before = TuningRec::from(&self.risk.settings);
             self.set_risk_settings(settings);
             self.risk.recorded = true;
             self.risk.emit(Fact::RiskSettings {
@@ -364,10 +380,9 @@ impl Shop {
             });
             // Recorded apart (format 8): a start that names none records
             // none, as before.
-            if settings.merchants != merchants_before {
-                self.risk.emit(Fact::MerchantRisk {
-                    settings: (&settings.merchants).into(),
-                });
+            let tuning = TuningRec::from(&settings);
+            if tuning != tuned_before {
+                self.risk.emit(Fact::RiskTuning { tuning });
             }
         }
         if self.risk.engine.rules().latest().is_empty() {
@@ -383,6 +398,7 @@ impl Shop {
         self.risk.settings = settings;
         self.risk.engine.set_thresholds(settings.thresholds);
         self.risk.engine.set_merchant_settings(settings.merchants);
+        self.risk.engine.set_model_thresholds(settings.model);
     }
 
     /// Whether the risk settings are in the journal.
@@ -425,6 +441,22 @@ impl Shop {
         Ok(())
     }
 
+    /// The id the next decision will take.
+    pub fn next_risk_decision(&self) -> u64 {
+        self.risk.decisions.next_id()
+    }
+
+    /// The decisions taken from id `from` on (those still kept), for the
+    /// evaluation and the model's training.
+    pub fn risk_decisions_from(&self, from: u64) -> Vec<DecisionRow> {
+        self.risk.decisions.since(from).cloned().collect()
+    }
+
+    /// The features a recorded decision was taken on.
+    pub fn risk_features_of(&self, row: &DecisionRow) -> trigate_risk::Features {
+        self.risk.engine.recorded_features(&row.decision)
+    }
+
     /// Keeps the latest `keep` decisions for the desk from now on (at
     /// least 16; [`super::DECISIONS_KEPT`] unless changed).
     pub fn keep_risk_decisions(&mut self, keep: usize) {
@@ -460,13 +492,13 @@ impl Shop {
         match fact {
             Fact::RiskSettings { settings } => {
                 let mut settings: RiskSettings = settings.into();
-                settings.merchants = self.risk.settings.merchants;
+                TuningRec::from(&self.risk.settings).onto(&mut settings);
                 self.set_risk_settings(settings);
                 self.risk.recorded = true;
             }
-            Fact::MerchantRisk { settings } => {
+            Fact::RiskTuning { tuning } => {
                 let mut all = self.risk.settings;
-                all.merchants = settings.into();
+                tuning.onto(&mut all);
                 self.set_risk_settings(all);
             }
             Fact::RiskRule { rule } => self.risk.engine.rules_mut().put(rule.into()),

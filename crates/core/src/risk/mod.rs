@@ -20,8 +20,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 pub use trigate_risk::{
-    Decision, IdKind, ListEntry, ListKind, MerchantSettings, Outcome, Point, RuleSpec, SavedRule,
-    Thresholds, later_rules,
+    Decision, IdKind, ListEntry, ListKind, MerchantSettings, ModelThresholds, Outcome, Point,
+    RuleSpec, SavedRule, Thresholds, later_rules,
 };
 
 use crate::facts::Fact;
@@ -47,6 +47,10 @@ pub struct RiskSettings {
     /// unless set).
     #[serde(default)]
     pub merchants: MerchantSettings,
+    /// Where the trained model's score challenges or holds (journaled with
+    /// the merchants' settings; off unless set).
+    #[serde(default)]
+    pub model: ModelThresholds,
 }
 
 impl Default for RiskSettings {
@@ -56,6 +60,7 @@ impl Default for RiskSettings {
             thresholds: Thresholds::default(),
             escalate_after_ns: 24 * 3_600 * crate::time::NANOS_PER_SECOND,
             merchants: MerchantSettings::default(),
+            model: ModelThresholds::default(),
         }
     }
 }

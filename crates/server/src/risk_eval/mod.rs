@@ -5,6 +5,7 @@
 
 pub mod replay;
 pub mod traffic;
+pub mod train;
 
 use std::process::ExitCode;
 
@@ -22,6 +23,20 @@ pub enum RiskCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Learn the score's model from the generator's traffic with a fixed
+    /// seed, and write its weights (the repo keeps them in
+    /// crates/risk/model/weights.json).
+    Train {
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        #[arg(long, default_value_t = 1_000)]
+        buyers: u64,
+        #[arg(long, default_value_t = 30)]
+        days: u64,
+        /// Where to write it (default: standard output).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// Write labelled traffic: good buyers and fraud patterns, seeded.
     Generate {
         #[arg(long, default_value_t = 42)]
@@ -38,6 +53,21 @@ pub enum RiskCommand {
 
 pub fn run(command: RiskCommand) -> anyhow::Result<ExitCode> {
     match command {
+        RiskCommand::Train {
+            seed,
+            buyers,
+            days,
+            out,
+        } => {
+            let model = train::train(seed, buyers, days)?;
+            let text = serde_json::to_string_pretty(&model)? + "\n";
+            match out {
+                Some(path) => std::fs::write(&path, text)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         RiskCommand::Generate {
             seed,
             buyers,

@@ -110,7 +110,7 @@ fn cny() -> Currency {
 }
 
 impl Sim {
-    fn new() -> anyhow::Result<Self> {
+    fn new(settings: RiskSettings) -> anyhow::Result<Self> {
         let mut sim = Self {
             shop: Shop::new(Config::default()),
             now: 0,
@@ -120,12 +120,7 @@ impl Sim {
             txn: 0,
         };
         // The whole default pack, as a shop starting today has it.
-        for command in [
-            Command::StartRisk {
-                settings: RiskSettings::default(),
-            },
-            Command::AddDefaultRules,
-        ] {
+        for command in [Command::StartRisk { settings }, Command::AddDefaultRules] {
             sim.run(command).map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         Ok(sim)
@@ -420,9 +415,46 @@ impl Sim {
     }
 }
 
+/// The settings traffic is replayed under: a shop's defaults with the
+/// trained model on at its suggested thresholds (new merchants are not
+/// capped: the generator's one merchant sells to every buyer from day one).
+pub fn eval_settings() -> RiskSettings {
+    RiskSettings {
+        model: trigate_core::risk::ModelThresholds::suggested(),
+        ..RiskSettings::default()
+    }
+}
+
+/// Each money decision's model inputs (in [`trigate_risk::MODEL_FEATURES`]
+/// order) with its event's label, the model off: what the trainer learns
+/// from.
+pub fn samples(events: &[Event]) -> anyhow::Result<Vec<(Vec<i64>, bool)>> {
+    use trigate_core::risk::Point;
+    let mut sim = Sim::new(RiskSettings::default())?;
+    let mut out = Vec::new();
+    for e in events {
+        let from = sim.shop.next_risk_decision();
+        sim.event(e);
+        for row in sim.shop.risk_decisions_from(from) {
+            if matches!(row.decision.point, Point::Signup | Point::SignIn)
+                || row.decision.signals.failed
+            {
+                continue;
+            }
+            let f = sim.shop.risk_features_of(&row);
+            let x = trigate_risk::MODEL_FEATURES
+                .iter()
+                .map(|n| trigate_risk::input_of(&f, n))
+                .collect();
+            out.push((x, e.fraud));
+        }
+    }
+    Ok(out)
+}
+
 /// Every scenario's figures, and all of them together.
 pub fn replay(events: &[Event]) -> anyhow::Result<(Tally, BTreeMap<String, Tally>)> {
-    let mut sim = Sim::new()?;
+    let mut sim = Sim::new(eval_settings())?;
     let mut per: BTreeMap<String, Tally> = BTreeMap::new();
     for e in events {
         let seen = sim.event(e);

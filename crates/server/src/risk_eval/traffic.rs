@@ -80,8 +80,18 @@ pub fn generate(seed: u64, buyers: u64, days: u64) -> Vec<Event> {
     });
     for b in 0..buyers {
         let user = format!("buyer{b}");
-        let device = format!("dev-{seed}-{b}");
-        let ip = format!("10.{}.{}.{}", b % 250, (b / 250) % 250, 1 + b % 200);
+        // One in twenty shares a family computer with the buyer before;
+        // one in ten is behind a campus NAT shared with many.
+        let device = if b % 20 == 19 {
+            format!("dev-{seed}-{}", b - 1)
+        } else {
+            format!("dev-{seed}-{b}")
+        };
+        let ip = if b % 10 == 3 {
+            format!("172.16.0.{}", b % 7)
+        } else {
+            format!("10.{}.{}.{}", b % 250, (b / 250) % 250, 1 + b % 200)
+        };
         let who = |e: Event| Event {
             device: device.clone(),
             ip: ip.clone(),
@@ -92,6 +102,20 @@ pub fn generate(seed: u64, buyers: u64, days: u64) -> Vec<Event> {
         };
         let mut t = start + rng.random_range(0..span / 2);
         out.push(who(base(t, "buyer_signup", "good", false, user.clone())));
+        // Three in ten buy at once with a card, minutes after signing up.
+        if rng.random_range(0..10) < 3 {
+            out.push(who(Event {
+                amount: rng.random_range(500..5_000),
+                pay: "channel".into(),
+                ..base(
+                    t + rng.random_range(60..600),
+                    "purchase",
+                    "good",
+                    false,
+                    user.clone(),
+                )
+            }));
+        }
         t += rng.random_range(3_600..86_400);
         out.push(who(Event {
             amount: 20_000,

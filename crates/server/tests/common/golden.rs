@@ -269,6 +269,9 @@ fn risk_summary(shop: &Shop, s: &mut String) {
     if settings.merchants != trigate_core::risk::MerchantSettings::default() {
         let _ = writeln!(s, "merchant risk {:?}", settings.merchants);
     }
+    if settings.model != trigate_core::risk::ModelThresholds::default() {
+        let _ = writeln!(s, "model thresholds {:?}", settings.model);
+    }
     if let RiskView::Rules(rules) = ask(RiskQuery::Rules) {
         for r in rules {
             let _ = writeln!(

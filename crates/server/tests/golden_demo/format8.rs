@@ -1,5 +1,6 @@
 //! What the demo shop gains in journal format 8: ring cases and merchant
-//! risk. A later start records how new merchants are watched and saves the
+//! risk. A later start records how new merchants are watched and where the
+//! trained model's score holds, and saves the
 //! rules added to the default pack since the shop installed it; a
 //! crook's merchant opens (held, then approved), and the crook, the seller
 //! and a buyer sign in on one phone — the buyer's next payment is decided
@@ -9,7 +10,9 @@
 //! ring rule, joins it; an analyst bans the crook and releases the seller
 //! and the buyer, and finance approves the seller's withdrawals.
 
-use trigate_core::risk::{MerchantSettings, RequestContext, RiskSettings, Subject};
+use trigate_core::risk::{
+    MerchantSettings, ModelThresholds, RequestContext, RiskSettings, Subject,
+};
 use trigate_core::{
     Command, Currency, MerchantStatus, ProductId, Reply, Role, UserId, WithdrawFrom,
 };
@@ -41,6 +44,7 @@ pub fn run(w: &mut Writer, c: &Cast) {
     w.run(Command::StartRisk {
         settings: RiskSettings {
             merchants: MerchantSettings::RECOMMENDED,
+            model: ModelThresholds::suggested(),
             ..RiskSettings::default()
         },
     });

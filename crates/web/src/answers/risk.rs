@@ -337,6 +337,19 @@ pub struct ExplainedAnswer {
     pub review: Option<u64>,
     /// What links the actor to other accounts now.
     pub links: Vec<LinkAnswer>,
+    /// The trained model's score explained: each feature's contribution in
+    /// points, largest first (empty when the model was off).
+    pub contributions: Vec<ContributionAnswer>,
+}
+
+/// One feature's part in the model's score.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ContributionAnswer {
+    /// A feature, or `point=<point>` for the decision point.
+    pub feature: String,
+    /// Points (a hundredth of the log-odds); negative ones speak for the
+    /// request.
+    pub points: i64,
 }
 
 impl From<&Explained> for ExplainedAnswer {
@@ -346,6 +359,14 @@ impl From<&Explained> for ExplainedAnswer {
             explanation: e.explanation.clone(),
             review: e.review,
             links: e.links.iter().map(LinkAnswer::from).collect(),
+            contributions: e
+                .contributions
+                .iter()
+                .map(|(feature, points)| ContributionAnswer {
+                    feature: feature.clone(),
+                    points: *points,
+                })
+                .collect(),
         }
     }
 }

@@ -266,6 +266,8 @@ struct DecisionPage<'a> {
     /// The identifiers linking the actor to other accounts: kind, value,
     /// the accounts.
     links: Vec<(String, String, String)>,
+    /// The model's score, feature by feature.
+    contributions: Vec<(String, i64)>,
 }
 
 pub(super) async fn decision(
@@ -330,6 +332,7 @@ pub(super) async fn decision(
             .map(|(n, v)| (n.to_string(), v.to_string()))
             .collect(),
         review: explained.review,
+        contributions: explained.contributions.clone(),
     };
     render(StatusCode::OK, &page)
 }
