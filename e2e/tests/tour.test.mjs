@@ -29,6 +29,7 @@ export const ADMIN_PAGES = [
   ['/admin/risk/decisions/1', 'tour-admin-risk-decision'],
   ['/admin/risk/rules', 'tour-admin-risk-rules'],
   ['/admin/risk/lists', 'tour-admin-risk-lists'],
+  ['/admin/risk/cases', 'tour-admin-risk-cases'],
 ];
 
 // The risk desk's own pages hang off its one link in the menu.

@@ -8,22 +8,13 @@ mod common;
 
 use common::Fixture;
 use common::money::{add_destination, limits, merchant_earns, rules, run, withdraw};
-use trigate_core::query::{Query, View};
-use trigate_core::risk::{RequestContext, RiskQuery, RiskSettings, RiskView, Subject};
+use trigate_core::risk::{RequestContext, RiskSettings, Subject};
 use trigate_core::{Command, OrderId, RefundTo, Reply, Role, UserId};
 
 fn last_reason(f: &Fixture) -> String {
-    let Ok(View::Risk(v)) = f.shop.query(&Query::Risk {
-        actor: f.admin,
-        ask: RiskQuery::Decisions {
-            before: None,
-            limit: 1,
-        },
-    }) else {
-        panic!()
-    };
-    let RiskView::Decisions(d) = *v else { panic!() };
-    d[0].decision.reason.clone()
+    common::risk::last_decision(&f.shop, f.admin)
+        .decision
+        .reason
 }
 
 fn start(f: &mut Fixture) {

@@ -11,39 +11,9 @@ use common::Fixture;
 use common::journaled::{Journaled, seller_and_buyer};
 use common::money::{add_destination, limits, merchant_earns, rules, run, withdraw};
 use common::product_spec;
-use trigate_core::query::{Query, View};
-use trigate_core::risk::{
-    DecisionRow, MerchantSettings, RiskQuery, RiskSettings, RiskView, Subject,
-};
+use common::risk::{feature, last_decision};
+use trigate_core::risk::{MerchantSettings, RiskSettings, Subject};
 use trigate_core::{Command, Config, NANOS_PER_DAY, OrderId, Reply, Shop, UserId};
-
-fn last_decision(shop: &Shop, actor: UserId) -> DecisionRow {
-    let Ok(View::Risk(v)) = shop.query(&Query::Risk {
-        actor,
-        ask: RiskQuery::Decisions {
-            before: None,
-            limit: 1,
-        },
-    }) else {
-        panic!()
-    };
-    let RiskView::Decisions(mut d) = *v else {
-        panic!()
-    };
-    d.remove(0)
-}
-
-fn feature(d: &DecisionRow, name: &str) -> i64 {
-    d.decision
-        .features
-        .iter()
-        .find(|(n, _)| n == name)
-        .map_or(0, |(_, v)| match v {
-            trigate_risk::Value::Int(i) => *i,
-            trigate_risk::Value::Bool(b) => i64::from(*b),
-            other => panic!("{other:?}"),
-        })
-}
 
 fn start_risk(f: &mut Fixture, merchants: MerchantSettings) {
     run(

@@ -8,6 +8,7 @@
 mod common;
 
 use common::journaled::{Journaled, seller_and_buyer};
+use common::risk::last_decision;
 use common::{cny, product_spec};
 use trigate_core::query::{Query, View};
 use trigate_core::risk::{
@@ -55,23 +56,6 @@ fn register(j: &mut Journaled, login: &str, role: Role) -> UserId {
         panic!()
     };
     id
-}
-
-/// The shop's latest decision, as `actor` reads it.
-fn last_decision(shop: &Shop, actor: UserId) -> trigate_core::risk::DecisionRow {
-    let Ok(View::Risk(v)) = shop.query(&Query::Risk {
-        actor,
-        ask: RiskQuery::Decisions {
-            before: None,
-            limit: 1,
-        },
-    }) else {
-        panic!()
-    };
-    let RiskView::Decisions(mut d) = *v else {
-        panic!()
-    };
-    d.remove(0)
 }
 
 fn feature(shop: &Shop, name: &str) -> i64 {

@@ -5,6 +5,7 @@
 
 pub mod journaled;
 pub mod money;
+pub mod risk;
 
 use trigate_core::chart::{Kind, account_id};
 use trigate_core::{
