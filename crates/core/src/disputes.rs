@@ -39,7 +39,7 @@ impl Shop {
         self.orders.confirm_due.remove(&(confirm_at, order));
         let o = self.order_mut(order)?;
         o.status = OrderStatus::Disputed;
-        let merchant = o.merchant;
+        let parties = (o.merchant, o.buyer);
         o.dispute = Some(Dispute {
             opened_at: now,
             escalated: false,
@@ -52,7 +52,7 @@ impl Shop {
                 },
             }],
         });
-        self.watch_dispute(now, merchant);
+        self.watch_dispute(now, parties);
         self.disputes.open.insert((now, order));
         Ok(())
     }

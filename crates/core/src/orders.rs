@@ -478,8 +478,8 @@ impl Shop {
         });
         o.paid_at = Some(now);
         o.status = OrderStatus::Paid;
-        let (reserved_until, merchant, amount) = (o.reserved_until, o.merchant, o.amount);
-        self.watch_sale(now, merchant, amount);
+        let (reserved_until, parties, amount) = (o.reserved_until, (o.merchant, o.buyer), o.amount);
+        self.watch_sale(now, parties, amount);
         self.orders.reservations.remove(&(reserved_until, order));
         match verdict {
             crate::risk::Verdict::Go => {

@@ -376,8 +376,8 @@ impl Shop {
         o.paid_by = Some(PaidBy::Channel(attempt));
         o.paid_at = Some(now);
         o.status = OrderStatus::Paid;
-        let (merchant, amount) = (o.merchant, o.amount);
-        self.watch_sale(now, merchant, amount);
+        let (parties, amount) = ((o.merchant, o.buyer), o.amount);
+        self.watch_sale(now, parties, amount);
         self.orders.reservations.remove(&(reserved_until, order));
         Ok(match verdict {
             crate::risk::Verdict::Go => PaymentOutcome::Delivered(self.deliver(now, order)),

@@ -3,7 +3,8 @@
 //! pack's `merchant_dispute_spike`); a new merchant selling past its daily
 //! cap has the sale held (`new_merchant_over_cap`) and its sales held
 //! longer before it may withdraw them; a restart rebuilds each merchant's
-//! sales, refunds and disputes, so the next decision is the same.
+//! (and each buyer's ring's) sales, refunds and disputes, so the next
+//! decision is the same.
 
 mod common;
 
@@ -205,5 +206,15 @@ fn a_restart_rebuilds_each_merchants_sales_refunds_and_disputes() {
             feature(&d, "merchant_new")
         ),
         (3, 1, 1, 3_000, 1)
+    );
+    // The buyer's ring (itself alone): three orders, one refunded, one
+    // disputed.
+    assert_eq!(
+        (
+            feature(&d, "ring_orders_30d"),
+            feature(&d, "ring_refund_rate_bp"),
+            feature(&d, "ring_dispute_rate_bp")
+        ),
+        (3, 3_333, 3_333)
     );
 }

@@ -287,6 +287,21 @@ pub(crate) const SCALARS: &[(&str, Ty, &str)] = &[
         Ty::Int,
         "the trained model's score in points (a hundredth of the log-odds that the request is fraud), when the model is on ([risk] model_challenge or model_hold); 0 when off",
     ),
+    (
+        "ring_orders_30d",
+        Ty::Int,
+        "paid orders of the actor's ring (the actor included) in 30 days, as buyers",
+    ),
+    (
+        "ring_refund_rate_bp",
+        Ty::Int,
+        "refunds of those orders per paid order, in basis points",
+    ),
+    (
+        "ring_dispute_rate_bp",
+        Ty::Int,
+        "disputes the ring's accounts opened per paid order, in basis points",
+    ),
 ];
 
 /// Features that are a signal as it is (or the email's domain): a

@@ -148,6 +148,9 @@ pub struct RingMarks {
     pub referrer_linked: bool,
     /// Accounts of its ring the actor referred.
     pub referees: u64,
+    /// What the ring's accounts (the actor included) bought over 30 days:
+    /// paid orders, refunds and disputes.
+    pub bought: crate::merchants::BuyerCounts,
 }
 
 /// The risk engine's state: rules, lists, windows, the identity graph, the
@@ -267,6 +270,12 @@ impl Risk {
             find(kind).map_or(0, |v| clamp(self.velocity.accounts(t, kind, v, w, s.user)))
         };
         let disposable = disposable::is_disposable(&domain);
+        // Per paid order, in basis points (0 with no order).
+        let rate = |n: u64, of: u64| {
+            (u128::from(n) * 10_000)
+                .checked_div(u128::from(of))
+                .map_or(0, |r| i64::try_from(r).unwrap_or(i64::MAX))
+        };
         let mut values: Vec<Value> = Vec::with_capacity(crate::catalogue::catalogue().len());
         values.extend([
             Value::Str(point.name().to_string()),
@@ -327,6 +336,9 @@ impl Risk {
             Value::Bool(ring.referrer_linked),
             Value::Int(clamp(ring.referees)),
             Value::Int(0),
+            Value::Int(clamp(ring.bought.orders)),
+            Value::Int(rate(ring.bought.refunds, ring.bought.orders)),
+            Value::Int(rate(ring.bought.disputes, ring.bought.orders)),
         ]);
         debug_assert_eq!(values.len(), SCALARS.len());
         values.resize(crate::catalogue::catalogue().len(), Value::Int(0));

@@ -29,7 +29,7 @@ pub use decide::{Backtest, Decision, Fired, Listed, Move, RingMarks, Risk, Thres
 pub use disposable::is_disposable;
 pub use graph::{Graph, GraphSettings, Link, links_accounts};
 pub use lists::{ListEntry, ListError, ListKind, Lists};
-pub use merchants::{MerchantBook, MerchantSettings};
+pub use merchants::{BuyerCounts, MerchantBook, MerchantSettings};
 pub use pack::{default_pack, later_rules};
 pub use point::{Family, Outcome, Point};
 pub use rules::{Compiled, RuleBook, RuleError, RuleSpec, SavedRule, compile};

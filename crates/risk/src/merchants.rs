@@ -91,6 +91,16 @@ struct Track {
 pub struct MerchantBook {
     tracks: FxHashMap<u64, Track>,
     buyer_refunds: FxHashMap<u64, Series>,
+    buyer_orders: FxHashMap<u64, Series>,
+    buyer_disputes: FxHashMap<u64, Series>,
+}
+
+/// What a buyer's orders came to over 30 days.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BuyerCounts {
+    pub orders: u64,
+    pub refunds: u64,
+    pub disputes: u64,
 }
 
 /// The merchant features, in catalogue order.
@@ -124,6 +134,30 @@ impl MerchantBook {
     /// A refund of one of `buyer`'s orders.
     pub fn buyer_refund(&mut self, at: u64, buyer: u64) {
         self.buyer_refunds.entry(buyer).or_default().push(at, 0);
+    }
+
+    /// A paid order of `buyer`'s.
+    pub fn buyer_order(&mut self, at: u64, buyer: u64) {
+        self.buyer_orders.entry(buyer).or_default().push(at, 0);
+    }
+
+    /// A dispute `buyer` opened.
+    pub fn buyer_dispute(&mut self, at: u64, buyer: u64) {
+        self.buyer_disputes.entry(buyer).or_default().push(at, 0);
+    }
+
+    /// `buyer`'s paid orders, refunds and disputes in the 30 days up to
+    /// `now`.
+    pub fn buyer_counts(&self, now: u64, buyer: u64) -> BuyerCounts {
+        let count = |m: &FxHashMap<u64, Series>| {
+            m.get(&buyer)
+                .map_or(0, |s| s.between(now.saturating_sub(30 * DAY), now).0)
+        };
+        BuyerCounts {
+            orders: count(&self.buyer_orders),
+            refunds: count(&self.buyer_refunds),
+            disputes: count(&self.buyer_disputes),
+        }
     }
 
     /// Refunds of `buyer`'s orders in the 7 days up to `now`.

@@ -37,6 +37,9 @@ pub const FEATURES_ADDED_LATER: &[&str] = &[
     "referrer_linked",
     "ring_referees",
     "model_score",
+    "ring_orders_30d",
+    "ring_refund_rate_bp",
+    "ring_dispute_rate_bp",
 ];
 
 macro_rules! mirror {

@@ -13,11 +13,15 @@ impl Shop {
         self.risk.engine.merchants_mut().opened(now, merchant.0);
     }
 
-    pub(crate) fn watch_sale(&mut self, now: u64, merchant: MerchantId, amount: u64) {
-        self.risk
-            .engine
-            .merchants_mut()
-            .sale(now, merchant.0, amount);
+    pub(crate) fn watch_sale(
+        &mut self,
+        now: u64,
+        (merchant, buyer): (MerchantId, crate::UserId),
+        amount: u64,
+    ) {
+        let book = self.risk.engine.merchants_mut();
+        book.sale(now, merchant.0, amount);
+        book.buyer_order(now, buyer.0);
     }
 
     pub(crate) fn watch_refund(
@@ -38,8 +42,14 @@ impl Shop {
         }
     }
 
-    pub(crate) fn watch_dispute(&mut self, now: u64, merchant: MerchantId) {
-        self.risk.engine.merchants_mut().dispute(now, merchant.0);
+    pub(crate) fn watch_dispute(
+        &mut self,
+        now: u64,
+        (merchant, buyer): (MerchantId, crate::UserId),
+    ) {
+        let book = self.risk.engine.merchants_mut();
+        book.dispute(now, merchant.0);
+        book.buyer_dispute(now, buyer.0);
     }
 
     /// Before a fact of an entry made at `at` is applied in replay: what it
@@ -57,10 +67,10 @@ impl Shop {
                     (o.paid_at.is_some(), o.dispute.is_some(), o.refunded)
                 });
                 if let Some(paid_at) = order.paid_at.filter(|_| !was_paid) {
-                    self.watch_sale(paid_at, merchant, order.amount);
+                    self.watch_sale(paid_at, (merchant, buyer), order.amount);
                 }
                 if let Some(d) = order.dispute.as_ref().filter(|_| !was_disputed) {
-                    self.watch_dispute(d.opened_at, merchant);
+                    self.watch_dispute(d.opened_at, (merchant, buyer));
                 }
                 self.watch_refund(
                     at,

@@ -69,6 +69,10 @@ impl Shop {
             marks.referees += u64::from(
                 account != actor && self.user(account).and_then(|u| u.referrer) == Some(actor),
             );
+            let c = self.risk.engine.merchants().buyer_counts(now, account.0);
+            marks.bought.orders += c.orders;
+            marks.bought.refunds += c.refunds;
+            marks.bought.disputes += c.disputes;
         }
         marks
     }
