@@ -352,7 +352,7 @@ impl Risk {
             }
         }
         let mut features = Features(values);
-        if self.model_thresholds.is_on() {
+        if self.model_thresholds.is_on() && crate::score::SCORED_POINTS.contains(&point) {
             let score = crate::score::default_model().score(&features);
             features.0[*MODEL_SCORE
                 .get_or_init(|| crate::catalogue::index_of("model_score").unwrap_or_default())] =
@@ -423,7 +423,7 @@ impl Risk {
                 Err(e) => errors.push((spec.name.clone(), e)),
             }
         }
-        if let Some(f) = self.model_fired(&features) {
+        if let Some(f) = self.model_fired(point, &features) {
             fired.push(f);
         }
         let listed = self.listed(now, signals);
@@ -450,9 +450,9 @@ impl Risk {
 
     /// The model acting as a rule: a challenge or a hold once its score
     /// reaches the shop's threshold.
-    fn model_fired(&self, features: &Features) -> Option<Fired> {
+    fn model_fired(&self, point: Point, features: &Features) -> Option<Fired> {
         let t = self.model_thresholds;
-        if !t.is_on() {
+        if !t.is_on() || !crate::score::SCORED_POINTS.contains(&point) {
             return None;
         }
         let score = match features.get("model_score") {

@@ -34,7 +34,8 @@ pub use pack::{default_pack, later_rules};
 pub use point::{Family, Outcome, Point};
 pub use rules::{Compiled, RuleBook, RuleError, RuleSpec, SavedRule, compile};
 pub use score::{
-    MODEL_FEATURES, Model, ModelError, ModelThresholds, Weight, default_model, input, input_of,
+    MODEL_FEATURES, Model, ModelError, ModelThresholds, SCORED_POINTS, Weight, default_model,
+    input, input_of,
 };
 pub use signals::{IdKind, LastRecharge, Signals};
 pub use velocity::{Counts, Velocity, Window};

@@ -34,6 +34,17 @@ pub struct Model {
     pub suggested_hold: i64,
 }
 
+/// Where the model scores and acts: the points where money moves, which it
+/// was trained on (sign-ups, sign-ins and merchant openings are the rules'
+/// alone).
+pub const SCORED_POINTS: &[crate::Point] = &[
+    crate::Point::WalletPayment,
+    crate::Point::ChannelPayment,
+    crate::Point::Recharge,
+    crate::Point::Withdrawal,
+    crate::Point::Payout,
+];
+
 /// The features a model may weigh: the numeric ones by name, and the
 /// decision point as one flag per point (`point=recharge`).
 pub const MODEL_FEATURES: &[&str] = &[

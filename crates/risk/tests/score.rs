@@ -120,6 +120,14 @@ fn the_model_holds_at_its_threshold_and_does_nothing_when_off() {
         (Outcome::Hold, "model_score")
     );
     assert_eq!(on.outcome, Outcome::Hold);
+    // Sign-ups are the rules' alone: no score, nothing fired.
+    let signup = Signals {
+        point: Some(Point::Signup),
+        ..signals.clone()
+    };
+    let d = risk.decide(1_000, &signup);
+    assert!(d.features.iter().all(|(n, _)| n != "model_score"));
+    assert!(d.fired.iter().all(|f| f.rule != "model"));
     risk.set_model_thresholds(ModelThresholds {
         challenge: 0,
         hold: score + 1,

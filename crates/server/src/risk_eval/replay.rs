@@ -429,14 +429,13 @@ pub fn eval_settings() -> RiskSettings {
 /// order) with its event's label, the model off: what the trainer learns
 /// from.
 pub fn samples(events: &[Event]) -> anyhow::Result<Vec<(Vec<i64>, bool)>> {
-    use trigate_core::risk::Point;
     let mut sim = Sim::new(RiskSettings::default())?;
     let mut out = Vec::new();
     for e in events {
         let from = sim.shop.next_risk_decision();
         sim.event(e);
         for row in sim.shop.risk_decisions_from(from) {
-            if matches!(row.decision.point, Point::Signup | Point::SignIn)
+            if !trigate_risk::SCORED_POINTS.contains(&row.decision.point)
                 || row.decision.signals.failed
             {
                 continue;
