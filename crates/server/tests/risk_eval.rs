@@ -129,19 +129,27 @@ fn the_repo_model_is_what_train_writes_for_seed_7_and_the_same_seed_writes_the_s
 /// none blocked.
 #[test]
 fn eval_on_an_unseen_seed_meets_the_targets() {
+    // From a file the generator wrote, and from the seed directly.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("traffic.jsonl");
+    let (ok, text) = trigate(&[
+        "risk",
+        "generate",
+        "--seed",
+        "11",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(ok, "{text}");
+    let (ok, from_file) = trigate(&["risk", "eval", file.to_str().unwrap(), "--json"]);
+    assert!(ok, "{from_file}");
+    let (ok, from_seed) = trigate(&["risk", "eval", "--seed", "11", "--json"]);
+    assert!(ok, "{from_seed}");
+    assert_eq!(from_file.lines().last(), from_seed.lines().last());
+    let (ok, text) = trigate(&["risk", "eval"]);
+    assert!(!ok, "a file or a seed is needed: {text}");
     for seed in ["11", "23"] {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("traffic.jsonl");
-        let (ok, text) = trigate(&[
-            "risk",
-            "generate",
-            "--seed",
-            seed,
-            "--out",
-            file.to_str().unwrap(),
-        ]);
-        assert!(ok, "{text}");
-        let (ok, text) = trigate(&["risk", "eval", file.to_str().unwrap(), "--json"]);
+        let (ok, text) = trigate(&["risk", "eval", "--seed", seed, "--json"]);
         assert!(ok, "{text}");
         let s: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
         assert!(

@@ -17,8 +17,18 @@ pub enum RiskCommand {
     /// shop's risk checks with a simulated clock, and print per scenario
     /// what was stopped, challenged and blocked.
     Eval {
-        /// The traffic file.
-        file: std::path::PathBuf,
+        /// The traffic file (or `--seed` for the generator's traffic).
+        #[arg(required_unless_present = "seed", conflicts_with = "seed")]
+        file: Option<std::path::PathBuf>,
+        /// Replay the generator's traffic of this seed instead of a file.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// With `--seed`: how many good buyers.
+        #[arg(long, default_value_t = 1_000)]
+        buyers: u64,
+        /// With `--seed`: over how many days.
+        #[arg(long, default_value_t = 30)]
+        days: u64,
         /// One JSON summary, last, instead of a table.
         #[arg(long)]
         json: bool,
@@ -86,10 +96,22 @@ pub fn run(command: RiskCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        RiskCommand::Eval { file, json } => {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let events = traffic::read(&text)?;
+        RiskCommand::Eval {
+            file,
+            seed,
+            buyers,
+            days,
+            json,
+        } => {
+            let events = match (file, seed) {
+                (Some(file), _) => {
+                    let text = std::fs::read_to_string(&file)
+                        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+                    traffic::read(&text)?
+                }
+                (None, Some(seed)) => traffic::generate(seed, buyers, days),
+                (None, None) => anyhow::bail!("name a traffic file or a --seed"),
+            };
             let (all, per) = replay::replay(&events)?;
             if json {
                 let scenarios: serde_json::Map<String, serde_json::Value> = per
